@@ -1,0 +1,36 @@
+import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { FieldErrorDto } from '../errors/error-response.dto';
+
+/**
+ * The global pipe: DTOs are transformed, unknown fields are rejected, and the
+ * 400 body names every offending field (nested ones as `fields.0.type`).
+ */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    transform: true,
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    stopAtFirstError: false,
+    exceptionFactory: (errors) => {
+      const details = flattenValidationErrors(errors);
+      const summary = details.flatMap((detail) => detail.messages).join('; ');
+      return new BadRequestException({ message: `Validation failed: ${summary}`, details });
+    },
+  });
+}
+
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldErrorDto[] {
+  return errors.flatMap((error) => {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const own: FieldErrorDto[] = error.constraints
+      ? [{ field, messages: Object.values(error.constraints).map((message) => prefixed(message, error.property, field)) }]
+      : [];
+    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
+  });
+}
+
+/** class-validator says "type must be ..."; name the full path so nested errors are unambiguous. */
+function prefixed(message: string, property: string, field: string): string {
+  return field !== property && message.startsWith(`${property} `) ? `${field}${message.slice(property.length)}` : message;
+}

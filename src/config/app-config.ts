@@ -1,0 +1,21 @@
+import { LogLevel } from './environment';
+
+/**
+ * The validated, structured configuration. Injected by class token; built once
+ * at boot by loadConfig() and never read from process.env anywhere else.
+ */
+export class AppConfig {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly http: { readonly host: string; readonly port: number };
+  readonly logLevel: LogLevel;
+  readonly mongodb: { readonly uri: string };
+  readonly kafka: {
+    readonly brokers: readonly string[];
+    readonly clientId: string;
+    readonly groupId: string;
+    /** The topic every change is published on and consumed from (`msg_collection` by default). */
+    readonly topic: string;
+    /** Partitions used when the service has to create the topic itself. */
+    readonly topicPartitions: number;
+  };
+}

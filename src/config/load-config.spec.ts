@@ -1,0 +1,94 @@
+import { ConfigError, loadConfig } from './load-config';
+
+const validEnv = {
+  MONGODB_URI: 'mongodb://127.0.0.1:27118/dataset_registry?retryWrites=false',
+  KAFKA_BROKERS: '127.0.0.1:19092',
+};
+
+function errorFor(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected loadConfig to fail');
+}
+
+describe(loadConfig.name, () => {
+  it('applies the documented defaults to a minimal environment', () => {
+    expect(loadConfig(validEnv)).toEqual({
+      nodeEnv: 'development',
+      http: { host: '0.0.0.0', port: 3000 },
+      logLevel: 'info',
+      mongodb: { uri: validEnv.MONGODB_URI },
+      kafka: {
+        brokers: ['127.0.0.1:19092'],
+        clientId: 'dataset-registry',
+        groupId: 'dataset-registry',
+        topic: 'msg_collection',
+        topicPartitions: 3,
+      },
+    });
+  });
+
+  it('reads every setting when given', () => {
+    const config = loadConfig({
+      ...validEnv,
+      NODE_ENV: 'production',
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'debug',
+      KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9092',
+      KAFKA_CLIENT_ID: 'registry-a',
+      KAFKA_GROUP_ID: 'registry-events',
+      KAFKA_TOPIC: 'platform.msg_collection',
+      KAFKA_TOPIC_PARTITIONS: '6',
+    });
+    expect(config).toMatchObject({
+      nodeEnv: 'production',
+      http: { host: '127.0.0.1', port: 8080 },
+      logLevel: 'debug',
+      kafka: {
+        brokers: ['kafka-1:9092', 'kafka-2:9092'],
+        clientId: 'registry-a',
+        groupId: 'registry-events',
+        topic: 'platform.msg_collection',
+        topicPartitions: 6,
+      },
+    });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ ...validEnv, PORT: '', KAFKA_TOPIC: '' }).kafka.topic).toBe('msg_collection');
+  });
+
+  it.each([
+    ['MONGODB_URI', undefined, 'Invalid configuration: MONGODB_URI is required (a mongodb:// or mongodb+srv:// connection string)'],
+    ['KAFKA_BROKERS', undefined, 'Invalid configuration: KAFKA_BROKERS is required (a comma-separated host:port list, e.g. 127.0.0.1:19092)'],
+    ['PORT', 'abc', 'Invalid configuration: PORT must be an integer between 1 and 65535 (got "abc")'],
+    ['PORT', '70000', 'Invalid configuration: PORT must be an integer between 1 and 65535 (got "70000")'],
+    ['PORT', '3.5', 'Invalid configuration: PORT must be an integer between 1 and 65535 (got "3.5")'],
+    ['MONGODB_URI', 'postgres://db', 'Invalid configuration: MONGODB_URI must be a mongodb:// or mongodb+srv:// connection string'],
+    ['KAFKA_BROKERS', 'localhost', 'Invalid configuration: KAFKA_BROKERS must be a comma-separated list of host:port (got "localhost")'],
+    ['KAFKA_TOPIC', 'bad topic!', 'Invalid configuration: KAFKA_TOPIC must be 1-245 letters, digits, ".", "_" or "-" (got "bad topic!")'],
+    ['KAFKA_GROUP_ID', 'a/b', 'Invalid configuration: KAFKA_GROUP_ID must be 1-128 letters, digits, ".", "_" or "-" (got "a/b")'],
+    ['KAFKA_TOPIC_PARTITIONS', '0', 'Invalid configuration: KAFKA_TOPIC_PARTITIONS must be an integer between 1 and 1000 (got "0")'],
+    ['LOG_LEVEL', 'loud', 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
+    ['NODE_ENV', 'staging', 'Invalid configuration: NODE_ENV must be one of development, production, test (got "staging")'],
+  ])('rejects %s=%j with a message naming it', (variable, value, message) => {
+    expect(errorFor({ ...validEnv, [variable]: value })).toBe(message);
+  });
+
+  it('never echoes the MongoDB URI, which may hold a password', () => {
+    expect(errorFor({ ...validEnv, MONGODB_URI: 'mongo://admin:s3cret@db' })).not.toContain('s3cret');
+  });
+
+  it('reports every bad variable on one line', () => {
+    const message = errorFor({ PORT: 'x', KAFKA_BROKERS: 'nope' });
+    expect(message.split('\n')).toHaveLength(1);
+    expect(message).toContain('PORT must be');
+    expect(message).toContain('MONGODB_URI is required');
+    expect(message).toContain('KAFKA_BROKERS must be');
+  });
+});

@@ -1,0 +1,41 @@
+import { plainToInstance } from 'class-transformer';
+import { ValidationError, validateSync } from 'class-validator';
+import { AppConfig } from './app-config';
+import { EnvironmentVariables } from './environment';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Validates the environment and builds the AppConfig. Throws a ConfigError
+ * whose message is one line naming every bad variable and what is wrong.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+  // An empty value (`PORT=` in a .env file) means "not set", so defaults apply.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const vars = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
+  const errors = validateSync(vars, { skipMissingProperties: false, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    throw new ConfigError(`Invalid configuration: ${errors.map(firstMessage).join('; ')}`);
+  }
+  return {
+    nodeEnv: vars.NODE_ENV as AppConfig['nodeEnv'],
+    http: { host: vars.HOST, port: vars.PORT },
+    logLevel: vars.LOG_LEVEL,
+    mongodb: { uri: vars.MONGODB_URI },
+    kafka: {
+      brokers: vars.KAFKA_BROKERS.split(',').map((broker) => broker.trim()),
+      clientId: vars.KAFKA_CLIENT_ID,
+      groupId: vars.KAFKA_GROUP_ID,
+      topic: vars.KAFKA_TOPIC,
+      topicPartitions: vars.KAFKA_TOPIC_PARTITIONS,
+    },
+  };
+}
+
+function firstMessage(error: ValidationError): string {
+  // One message per variable: "is required" says more than the format rule it also fails.
+  const constraints = error.constraints ?? {};
+  return constraints.isDefined ?? Object.values(constraints)[0] ?? `${error.property} is invalid`;
+}

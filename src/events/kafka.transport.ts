@@ -1,0 +1,60 @@
+import { MessageHandler, ServerKafka } from '@nestjs/microservices';
+import { KafkaConfig, logLevel, Partitioners } from 'kafkajs';
+import { AppConfig } from '../config/app-config';
+import { EVENTS_TOPIC } from './events.constants';
+
+/** kafkajs settings shared by the transport server, the client and the admin connections. */
+export function kafkaClientConfig(config: AppConfig): KafkaConfig {
+  return {
+    clientId: config.kafka.clientId,
+    brokers: [...config.kafka.brokers],
+    connectionTimeout: 3000,
+    logLevel: logLevel.WARN,
+  };
+}
+
+export const PRODUCER_CONFIG = {
+  // Java-compatible murmur2 partitioning: the same key lands on the same partition for every client.
+  createPartitioner: Partitioners.DefaultPartitioner,
+  allowAutoTopicCreation: false,
+};
+
+/**
+ * Nest's Kafka server subscribes to the pattern strings of the handlers as
+ * topic names. Handlers are written against the logical `msg_collection`
+ * (the public contract); this server subscribes them to the configured topic.
+ */
+export class ConfiguredTopicServerKafka extends ServerKafka {
+  constructor(
+    options: ConstructorParameters<typeof ServerKafka>[0],
+    private readonly topics: ReadonlyMap<string, string>,
+  ) {
+    super(options);
+  }
+
+  override addHandler(
+    pattern: unknown,
+    callback: MessageHandler,
+    isEventHandler?: boolean,
+    extras?: Record<string, unknown>,
+  ): void {
+    const topic = typeof pattern === 'string' ? (this.topics.get(pattern) ?? pattern) : pattern;
+    super.addHandler(topic, callback, isEventHandler, extras);
+  }
+}
+
+export function createKafkaServer(config: AppConfig): ConfiguredTopicServerKafka {
+  return new ConfiguredTopicServerKafka(
+    {
+      client: kafkaClientConfig(config),
+      // No "-server" suffix: the group is exactly KAFKA_GROUP_ID.
+      postfixId: '',
+      // maxWaitTimeInMs bounds how long a shutdown waits for the fetch in flight.
+      consumer: { groupId: config.kafka.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 1000 },
+      // A new group starts at the oldest retained event, so nothing published before its first start is missed.
+      subscribe: { fromBeginning: true },
+      producer: PRODUCER_CONFIG,
+    },
+    new Map([[EVENTS_TOPIC, config.kafka.topic]]),
+  );
+}

@@ -1,0 +1,37 @@
+import { Controller, Get, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheckResult, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
+import { ErrorResponseDto } from '../common/errors/error-response.dto';
+import { KafkaHealthIndicator } from './kafka.health';
+import { HealthResponseDto } from './health-response.dto';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly mongo: MongooseHealthIndicator,
+    private readonly kafka: KafkaHealthIndicator,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Reachability of MongoDB and Kafka' })
+  @ApiOkResponse({ type: HealthResponseDto, description: 'Both dependencies answer.' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'At least one dependency is down; `message` names it, `details` has each status.' })
+  async check(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([
+        () => this.mongo.pingCheck('mongodb', { timeout: 3000 }),
+        () => this.kafka.isHealthy('kafka'),
+      ]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const result = error.getResponse() as HealthCheckResult;
+      const down = Object.keys(result.error ?? {});
+      this.logger.warn({ health: result.details }, `unhealthy: ${down.join(', ')} down`);
+      throw new ServiceUnavailableException({ message: `Unhealthy: ${down.join(', ')} down`, details: result.details });
+    }
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * npm run stack -- up [kafka|ferretdb]     start (provisioning on first use) and wait until ready
+ * npm run stack -- down [kafka|ferretdb]   stop what `up` started
+ * npm run stack -- status                  what runs, on which port, and whether it answers
+ * npm run stack -- env                     the MONGODB_URI / KAFKA_BROKERS lines for this stack
+ * npm run stack -- run -- <command...>     up, run the command with the stack's settings, then
+ *                                          stop what this call started
+ */
+import { spawn } from 'node:child_process';
+import { LocalStack, SERVICES, ServiceName, StackError, stackEnv } from './local-stack';
+
+function servicesFrom(args: string[]): ServiceName[] {
+  if (args.length === 0) return [...SERVICES];
+  for (const arg of args) {
+    if (!SERVICES.includes(arg as ServiceName)) {
+      throw new StackError(`unknown service "${arg}" (expected one of: ${SERVICES.join(', ')})`);
+    }
+  }
+  return args as ServiceName[];
+}
+
+function printEnv(stack: LocalStack): void {
+  for (const [name, value] of Object.entries(stackEnv(stack.settings))) {
+    process.stdout.write(`${name}=${value}\n`);
+  }
+}
+
+async function run(stack: LocalStack, command: string[]): Promise<number> {
+  if (command.length === 0) throw new StackError('usage: stack run -- <command> [args...]');
+  const started = await stack.up();
+  // Settings given by the caller win: they may point at their own MongoDB or Kafka.
+  const env = { ...stackEnv(stack.settings), ...process.env };
+  const child = spawn(command[0], command.slice(1), { stdio: 'inherit', env });
+  const forward = (signal: NodeJS.Signals): void => {
+    child.kill(signal);
+  };
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  const code = await new Promise<number>((resolve) => {
+    child.once('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 128 : 1)));
+  });
+  if (started.length > 0) await stack.down(started);
+  return code;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'status', ...rest] = argv;
+  const stack = new LocalStack();
+  switch (command) {
+    case 'up':
+      await stack.up(servicesFrom(rest));
+      printEnv(stack);
+      return 0;
+    case 'down':
+      await stack.down(servicesFrom(rest));
+      return 0;
+    case 'status': {
+      const statuses = await stack.status();
+      for (const s of statuses) {
+        const pid = s.pid ? ` pid ${s.pid}` : '';
+        const ready = s.state === 'running' ? (s.ready ? ', answering' : ', NOT answering') : '';
+        process.stdout.write(`${s.name.padEnd(9)} ${s.state}${pid} on 127.0.0.1:${s.port}${ready}  (log: ${s.log})\n`);
+      }
+      return statuses.every((s) => s.state === 'running' && s.ready) ? 0 : 3;
+    }
+    case 'env':
+      printEnv(stack);
+      return 0;
+    case 'run':
+      return run(stack, rest[0] === '--' ? rest.slice(1) : rest);
+    default:
+      throw new StackError(`unknown command "${command}" (expected up, down, status, env or run)`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`[stack] ${error instanceof StackError ? error.message : String((error as Error).stack ?? error)}\n`);
+    process.exit(1);
+  },
+);

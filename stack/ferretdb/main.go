@@ -1,0 +1,42 @@
+// Command ferretdb runs FerretDB v1 with its SQLite backend on loopback.
+//
+// The upstream `go install .../cmd/ferretdb` binary panics at start (its
+// version file is not part of the module), so we embed the library instead.
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:27018", "TCP address to listen on")
+	dataDir := flag.String("data-dir", "", "directory that holds the SQLite databases (must exist)")
+	flag.Parse()
+
+	if *dataDir == "" {
+		log.Fatal("-data-dir is required")
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	db, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + *dataDir + "/",
+	})
+	if err != nil {
+		log.Fatalf("ferretdb: %v", err)
+	}
+
+	log.Printf("FerretDB listening on %s, data in %s", *listen, *dataDir)
+	db.Run(ctx)
+	log.Print("FerretDB stopped")
+}

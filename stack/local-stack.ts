@@ -1,0 +1,500 @@
+/**
+ * The project's own local stack: a real Apache Kafka broker (KRaft, one
+ * combined node) and FerretDB (MongoDB wire protocol, SQLite backend), both
+ * provisioned from package registries into a git-ignored folder and run on
+ * loopback. Used by `npm run stack`, `npm run start:local` and the e2e tests.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { mongo } from 'mongoose';
+
+export type ServiceName = 'kafka' | 'ferretdb';
+export const SERVICES: readonly ServiceName[] = ['kafka', 'ferretdb'];
+
+const REPO_ROOT = path.resolve(__dirname, '..');
+const KAFKA_POM = path.join(REPO_ROOT, 'stack/kafka/pom.xml');
+const FERRETDB_MODULE = path.join(REPO_ROOT, 'stack/ferretdb');
+
+export interface StackSettings {
+  /** Downloads and builds, shared by every stack on this checkout. */
+  cacheDir: string;
+  /** Data, logs and pids of one running stack. */
+  runDir: string;
+  kafkaPort: number;
+  kafkaControllerPort: number;
+  mongoPort: number;
+  mongoDatabase: string;
+}
+
+export function stackSettings(env: NodeJS.ProcessEnv = process.env): StackSettings {
+  const kafkaPort = portFrom(env, 'STACK_KAFKA_PORT', 19092);
+  const root = path.resolve(env.STACK_DIR ?? path.join(REPO_ROOT, '.local-stack'));
+  return {
+    cacheDir: path.join(root, 'cache'),
+    runDir: path.join(root, 'run'),
+    kafkaPort,
+    kafkaControllerPort: portFrom(env, 'STACK_KAFKA_CONTROLLER_PORT', kafkaPort + 1),
+    mongoPort: portFrom(env, 'STACK_MONGODB_PORT', 27118),
+    mongoDatabase: env.STACK_MONGODB_DATABASE ?? 'dataset_registry',
+  };
+}
+
+function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new StackError(`${name} must be a TCP port between 1 and 65535 (got "${raw}")`);
+  }
+  return port;
+}
+
+export class StackError extends Error {}
+
+/** The connection settings the application reads, pointing at this stack. */
+export function stackEnv(settings: StackSettings): { MONGODB_URI: string; KAFKA_BROKERS: string } {
+  return {
+    MONGODB_URI: `mongodb://127.0.0.1:${settings.mongoPort}/${settings.mongoDatabase}?retryWrites=false`,
+    KAFKA_BROKERS: `127.0.0.1:${settings.kafkaPort}`,
+  };
+}
+
+type Log = (line: string) => void;
+const defaultLog: Log = (line) => process.stderr.write(`[stack] ${line}\n`);
+
+interface ServiceState {
+  pid: number;
+  port: number;
+  startedAt: string;
+}
+type StackState = Partial<Record<ServiceName, ServiceState>>;
+
+export interface ServiceStatus {
+  name: ServiceName;
+  state: 'running' | 'stopped' | 'stale';
+  pid?: number;
+  port: number;
+  ready: boolean;
+  log: string;
+}
+
+export class LocalStack {
+  private readonly cacheDir: string;
+  private readonly runDir: string;
+  private readonly stateFile: string;
+
+  constructor(
+    readonly settings: StackSettings = stackSettings(),
+    private readonly log: Log = defaultLog,
+  ) {
+    this.cacheDir = settings.cacheDir;
+    this.runDir = settings.runDir;
+    this.stateFile = path.join(this.runDir, 'state.json');
+  }
+
+  logFile(name: ServiceName): string {
+    return path.join(this.runDir, 'logs', `${name}.log`);
+  }
+
+  /**
+   * Starts the services that are not already running and waits until they
+   * answer. Returns the services this call started, so that the caller can
+   * stop exactly those.
+   */
+  async up(services: readonly ServiceName[] = SERVICES): Promise<ServiceName[]> {
+    return this.withLock(async () => {
+      const started: ServiceName[] = [];
+      for (const name of services) {
+        const state = this.readState();
+        const current = state[name];
+        if (current && isOurProcess(current.pid)) {
+          this.log(`${name} already running (pid ${current.pid}, port ${current.port})`);
+          await this.waitReady(name, current);
+          continue;
+        }
+        if (current) {
+          this.log(`${name}: forgetting stale pid ${current.pid} (process is gone)`);
+          this.writeState({ ...state, [name]: undefined });
+        }
+        const t0 = Date.now();
+        const service = name === 'kafka' ? await this.startKafka() : await this.startFerretDb();
+        this.writeState({ ...this.readState(), [name]: service });
+        await this.waitReady(name, service);
+        this.log(`${name} ready on 127.0.0.1:${service.port} in ${seconds(Date.now() - t0)} (pid ${service.pid})`);
+        started.push(name);
+      }
+      return started;
+    });
+  }
+
+  /** Stops the named services if this stack started them; never touches other processes. */
+  async down(services: readonly ServiceName[] = SERVICES): Promise<void> {
+    await this.withLock(async () => {
+      for (const name of services) {
+        const current = this.readState()[name];
+        if (!current) {
+          this.log(`${name} is not running`);
+          continue;
+        }
+        if (isOurProcess(current.pid)) {
+          await stopProcess(current.pid);
+          this.log(`${name} stopped (pid ${current.pid})`);
+        } else {
+          this.log(`${name}: pid ${current.pid} was already gone`);
+        }
+        this.writeState({ ...this.readState(), [name]: undefined });
+      }
+    });
+  }
+
+  async status(): Promise<ServiceStatus[]> {
+    const state = this.readState();
+    return Promise.all(
+      SERVICES.map(async (name): Promise<ServiceStatus> => {
+        const current = state[name];
+        const port = current?.port ?? this.defaultPort(name);
+        const base = { name, port, log: this.logFile(name) };
+        if (!current) return { ...base, state: 'stopped', ready: false };
+        if (!isOurProcess(current.pid)) return { ...base, state: 'stale', pid: current.pid, ready: false };
+        return { ...base, state: 'running', pid: current.pid, ready: await this.isReady(name, current.port) };
+      }),
+    );
+  }
+
+  private defaultPort(name: ServiceName): number {
+    return name === 'kafka' ? this.settings.kafkaPort : this.settings.mongoPort;
+  }
+
+  // ---- provisioning --------------------------------------------------------
+
+  /** Fetches the broker's runtime classpath with Maven, once per pom.xml content. */
+  async provisionKafka(): Promise<string> {
+    const libs = path.join(this.cacheDir, `kafka-${fingerprint([KAFKA_POM])}`, 'libs');
+    if (fs.existsSync(path.join(libs, '.complete'))) return libs;
+    requireTool('mvn', ['-v'], 'Maven is needed to fetch the Kafka broker jars from Maven Central');
+    this.log('fetching the Kafka broker jars from Maven Central (first run only, about a minute)...');
+    fs.rmSync(libs, { recursive: true, force: true });
+    await this.runWithProgress('mvn', [
+      '-B', '-q', '-f', KAFKA_POM,
+      'org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies',
+      '-DincludeScope=runtime', `-DoutputDirectory=${libs}`,
+    ], 'fetching Kafka jars');
+    fs.writeFileSync(path.join(libs, '.complete'), new Date().toISOString());
+    return libs;
+  }
+
+  /** Builds our FerretDB main (embedding FerretDB v1.24.2), once per source content. */
+  async provisionFerretDb(): Promise<string> {
+    const sources = ['main.go', 'go.mod', 'go.sum'].map((f) => path.join(FERRETDB_MODULE, f));
+    const binary = path.join(this.cacheDir, `ferretdb-${fingerprint(sources)}`, 'ferretdb');
+    if (fs.existsSync(binary)) return binary;
+    requireTool('go', ['version'], 'Go is needed to build FerretDB from the Go module proxy');
+    this.log('building FerretDB v1.24.2 from the Go module proxy (first run only, a few minutes)...');
+    const partial = `${binary}.partial`;
+    fs.mkdirSync(path.dirname(binary), { recursive: true });
+    await this.runWithProgress('go', ['build', '-trimpath', '-o', partial, '.'], 'building FerretDB', FERRETDB_MODULE);
+    fs.renameSync(partial, binary);
+    return binary;
+  }
+
+  private async runWithProgress(command: string, args: string[], what: string, cwd = REPO_ROOT): Promise<void> {
+    const t0 = Date.now();
+    const ticker = setInterval(() => this.log(`${what}... ${seconds(Date.now() - t0)}`), 15_000);
+    try {
+      const { code, output } = await runCommand(command, args, cwd);
+      if (code !== 0) {
+        const lastLines = output.trim().split('\n').slice(-30).join('\n');
+        throw new StackError(`${what} failed (${command} exited with ${code}):\n${lastLines}`);
+      }
+    } finally {
+      clearInterval(ticker);
+    }
+    this.log(`${what}: done in ${seconds(Date.now() - t0)}`);
+  }
+
+  // ---- Kafka ----------------------------------------------------------------
+
+  private async startKafka(): Promise<ServiceState> {
+    const { kafkaPort, kafkaControllerPort } = this.settings;
+    await assertPortFree(kafkaPort, 'Kafka', 'STACK_KAFKA_PORT');
+    await assertPortFree(kafkaControllerPort, 'the Kafka controller', 'STACK_KAFKA_CONTROLLER_PORT');
+    const libs = await this.provisionKafka();
+    const kafkaDir = path.join(this.runDir, 'kafka');
+    const dataDir = path.join(kafkaDir, 'data');
+    fs.mkdirSync(dataDir, { recursive: true });
+    const serverProperties = path.join(kafkaDir, 'server.properties');
+    const log4j = path.join(kafkaDir, 'log4j2.properties');
+    fs.writeFileSync(serverProperties, kafkaServerProperties(kafkaPort, kafkaControllerPort, dataDir));
+    fs.writeFileSync(log4j, KAFKA_LOG4J2);
+
+    const javaArgs = [
+      '-Xms256m', '-Xmx512m', '-Djava.awt.headless=true',
+      `-Dlog4j2.configurationFile=${log4j}`, '-cp', path.join(libs, '*'),
+    ];
+    if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) {
+      requireTool('java', ['-version'], 'Java 17 or newer is needed to run the Kafka broker');
+      const clusterId = runJava([...javaArgs, 'kafka.tools.StorageTool', 'random-uuid']).trim().split('\n').pop() ?? '';
+      runJava([...javaArgs, 'kafka.tools.StorageTool', 'format', '-t', clusterId,
+        '-c', serverProperties, '--standalone', '--ignore-formatted']);
+      this.log(`formatted Kafka storage (cluster id ${clusterId})`);
+    }
+    const pid = this.spawnDetached('kafka', 'java', [...javaArgs, 'kafka.Kafka', serverProperties]);
+    return { pid, port: kafkaPort, startedAt: new Date().toISOString() };
+  }
+
+  // ---- FerretDB ---------------------------------------------------------------
+
+  private async startFerretDb(): Promise<ServiceState> {
+    const { mongoPort } = this.settings;
+    await assertPortFree(mongoPort, 'FerretDB', 'STACK_MONGODB_PORT');
+    const binary = await this.provisionFerretDb();
+    const dataDir = path.join(this.runDir, 'ferretdb');
+    fs.mkdirSync(dataDir, { recursive: true });
+    const pid = this.spawnDetached('ferretdb', binary, ['-listen', `127.0.0.1:${mongoPort}`, '-data-dir', dataDir]);
+    return { pid, port: mongoPort, startedAt: new Date().toISOString() };
+  }
+
+  // ---- processes, readiness, state -------------------------------------------
+
+  private spawnDetached(name: ServiceName, command: string, args: string[]): number {
+    const logFile = this.logFile(name);
+    fs.mkdirSync(path.dirname(logFile), { recursive: true });
+    const out = fs.openSync(logFile, 'a');
+    fs.writeSync(out, `\n---- ${new Date().toISOString()} starting ${name}\n`);
+    const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out], env: { ...process.env, [STACK_MARKER]: '1' } });
+    fs.closeSync(out);
+    if (child.pid === undefined) throw new StackError(`could not start ${name} (${command})`);
+    child.unref();
+    return child.pid;
+  }
+
+  private async waitReady(name: ServiceName, service: ServiceState): Promise<void> {
+    const deadline = Date.now() + (name === 'kafka' ? 60_000 : 30_000);
+    while (Date.now() < deadline) {
+      if (!isOurProcess(service.pid)) {
+        throw new StackError(`${name} exited during start-up; last lines of ${this.logFile(name)}:\n${tail(this.logFile(name), 20)}`);
+      }
+      if (await this.isReady(name, service.port)) return;
+      await sleep(name === 'kafka' ? 500 : 200);
+    }
+    throw new StackError(`${name} did not become ready in time; see ${this.logFile(name)}`);
+  }
+
+  private isReady(name: ServiceName, port: number): Promise<boolean> {
+    return name === 'kafka' ? kafkaAnswers(port) : mongoAnswers(port);
+  }
+
+  private readState(): StackState {
+    try {
+      return JSON.parse(fs.readFileSync(this.stateFile, 'utf8')) as StackState;
+    } catch {
+      return {};
+    }
+  }
+
+  private writeState(state: StackState): void {
+    fs.mkdirSync(this.runDir, { recursive: true });
+    fs.writeFileSync(this.stateFile, JSON.stringify(state, null, 2));
+  }
+
+  /** One `up`/`down` at a time per stack folder; a lock left by a dead process is taken over. */
+  private async withLock<T>(work: () => Promise<T>): Promise<T> {
+    fs.mkdirSync(this.runDir, { recursive: true });
+    const lock = path.join(this.runDir, 'lock');
+    const deadline = Date.now() + 10 * 60_000;
+    for (;;) {
+      try {
+        fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+        break;
+      } catch {
+        const holder = Number(fs.readFileSync(lock, 'utf8'));
+        if (!isAlive(holder)) {
+          fs.rmSync(lock, { force: true });
+          continue;
+        }
+        if (Date.now() > deadline) throw new StackError(`another stack command (pid ${holder}) holds ${lock}`);
+        await sleep(250);
+      }
+    }
+    try {
+      return await work();
+    } finally {
+      fs.rmSync(lock, { force: true });
+    }
+  }
+}
+
+/** Set in the environment of the processes we start, so we never signal a recycled pid. */
+const STACK_MARKER = 'DATASET_REGISTRY_LOCAL_STACK';
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function isOurProcess(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const zombie = stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+    return !zombie && environ.split('\0').includes(`${STACK_MARKER}=1`);
+  } catch {
+    return process.platform !== 'linux'; // no /proc: trust the pid
+  }
+}
+
+async function stopProcess(pid: number): Promise<void> {
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 30_000;
+  while (isOurProcess(pid) && Date.now() < deadline) await sleep(100);
+  if (isOurProcess(pid)) {
+    process.kill(pid, 'SIGKILL');
+    while (isOurProcess(pid)) await sleep(100);
+  }
+}
+
+async function assertPortFree(port: number, what: string, variable: string): Promise<void> {
+  const free = await new Promise<boolean>((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+  if (!free) {
+    throw new StackError(
+      `port ${port} for ${what} is already in use by another process (an existing MongoDB or Kafka?); ` +
+        `stop it or choose another port with ${variable}=...`,
+    );
+  }
+}
+
+async function kafkaAnswers(port: number): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: 'local-stack',
+    brokers: [`127.0.0.1:${port}`],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1000,
+    retry: { retries: 0 },
+  }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0 && cluster.controller !== null;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+async function mongoAnswers(port: number): Promise<boolean> {
+  const client = new mongo.MongoClient(`mongodb://127.0.0.1:${port}/?retryWrites=false`, {
+    serverSelectionTimeoutMS: 1000,
+    connectTimeoutMS: 1000,
+  });
+  try {
+    await client.connect();
+    await client.db('admin').command({ ping: 1 });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+function requireTool(command: string, args: string[], why: string): void {
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  if (result.error) throw new StackError(`${command} not found on PATH: ${why}`);
+}
+
+function runCommand(command: string, args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const collect = (chunk: Buffer): void => {
+      output = (output + chunk.toString()).slice(-64 * 1024);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, output }));
+  });
+}
+
+function runJava(args: string[]): string {
+  const result = spawnSync('java', args, { encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new StackError(`java ${args.slice(-4).join(' ')} failed:\n${result.stderr || result.stdout}`);
+  }
+  return result.stdout;
+}
+
+function fingerprint(files: string[]): string {
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(fs.readFileSync(file));
+  return hash.digest('hex').slice(0, 12);
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function kafkaServerProperties(port: number, controllerPort: number, dataDir: string): string {
+  return `# Written by stack/local-stack.ts on every start; edit that file instead.
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:${controllerPort}
+listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
+advertised.listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=${dataDir}
+# One broker: the internal topics cannot have the default three replicas.
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+# Tests join and leave consumer groups often; do not wait for more members.
+group.initial.rebalance.delay.ms=0
+num.partitions=1
+`;
+}
+
+const KAFKA_LOG4J2 = `# Written by stack/local-stack.ts.
+status = warn
+appender.console.type = Console
+appender.console.name = STDOUT
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.stdout.ref = STDOUT
+logger.request.name = kafka.request.logger
+logger.request.level = WARN
+logger.authorizer.name = kafka.authorizer.logger
+logger.authorizer.level = WARN
+`;

@@ -1,0 +1,94 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { Kafka } from 'kafkajs';
+import request from 'supertest';
+import { EventsPublisher } from '../src/events/events.publisher';
+import { EventsService, ReceivedMessage } from '../src/events/events.service';
+import { TopicRecorder, testKafka } from './support/kafka';
+import { startTestApp, TestApp } from './support/test-app';
+import { waitFor } from './support/wait';
+
+describe('Application on the local stack (e2e)', () => {
+  let testApp: TestApp;
+  let kafka: Kafka;
+
+  beforeAll(async () => {
+    testApp = await startTestApp();
+    kafka = testKafka();
+  });
+
+  afterAll(async () => {
+    await testApp?.close();
+  });
+
+  describe('GET /health', () => {
+    it('reports MongoDB and Kafka up', async () => {
+      const response = await request(testApp.url).get('/health').expect(200);
+      expect(response.body).toMatchObject({
+        status: 'ok',
+        details: { mongodb: { status: 'up' }, kafka: { status: 'up' } },
+      });
+    });
+  });
+
+  describe('Swagger', () => {
+    it('serves a valid OpenAPI 3 document at /docs-json', async () => {
+      const response = await request(testApp.url).get('/docs-json').expect(200);
+      expect(response.body.openapi).toMatch(/^3\./);
+      await expect(SwaggerParser.validate(structuredClone(response.body))).resolves.toBeDefined();
+      expect(Object.keys(response.body.paths)).toContain('/health');
+    });
+
+    it('serves the Swagger UI at /docs', async () => {
+      const response = await request(testApp.url).get('/docs').redirects(1).expect(200);
+      expect(response.text).toContain('swagger-ui');
+    });
+  });
+
+  describe('HTTP conventions', () => {
+    it('answers unknown routes with the JSON error shape', async () => {
+      const response = await request(testApp.url).get('/no-such-route').expect(404);
+      expect(response.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot GET /no-such-route' });
+    });
+
+    it('echoes a sane X-Request-Id and invents one otherwise', async () => {
+      const given = await request(testApp.url).get('/health').set('X-Request-Id', 'trace-123').expect(200);
+      expect(given.headers['x-request-id']).toBe('trace-123');
+      const invented = await request(testApp.url).get('/health').set('X-Request-Id', 'not a sane id; <script>').expect(200);
+      expect(invented.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    });
+  });
+
+  describe(`Kafka topic ${'msg_collection'}`, () => {
+    it('delivers what the application emits through its Kafka client to an independent consumer', async () => {
+      const recorder = await new TopicRecorder(kafka, [testApp.config.kafka.topic]).start();
+      try {
+        const key = `emit-${Date.now()}`;
+        await testApp.app.get(EventsPublisher).publish({ key, value: { hello: 'world' }, headers: { 'x-test': 'yes' } });
+        const record = await waitFor(() => recorder.records.find((r) => r.key === key), { what: 'the emitted message' });
+        expect(JSON.parse(record.value ?? '')).toEqual({ hello: 'world' });
+        expect(record.headers['x-test']).toBe('yes');
+      } finally {
+        await recorder.stop();
+      }
+    });
+
+    it('receives what an independent kafkajs producer sends', async () => {
+      const received: ReceivedMessage[] = [];
+      const events = testApp.app.get(EventsService);
+      const receive = jest.spyOn(events, 'receive').mockImplementation(async (message) => {
+        received.push(message);
+      });
+      const producer = kafka.producer();
+      await producer.connect();
+      try {
+        const key = `produce-${Date.now()}`;
+        await producer.send({ topic: testApp.config.kafka.topic, messages: [{ key, value: JSON.stringify({ n: 1 }) }] });
+        const message = await waitFor(() => received.find((m) => m.key === key), { what: 'the produced message' });
+        expect(message).toMatchObject({ topic: testApp.config.kafka.topic, value: { n: 1 } });
+      } finally {
+        receive.mockRestore();
+        await producer.disconnect();
+      }
+    });
+  });
+});

@@ -1,0 +1,56 @@
+import request from 'supertest';
+import { PrivateStack, startPrivateStack } from './support/private-stack';
+import { startTestApp, TestApp } from './support/test-app';
+import { waitFor } from './support/wait';
+
+/** Stops and restarts the dependencies of a running service: they are private to this file. */
+describe('GET /health when a dependency goes away (e2e)', () => {
+  let privateStack: PrivateStack;
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    privateStack = await startPrivateStack();
+    // The Kafka client logs every reconnect attempt while the broker is down; the assertions say enough.
+    testApp = await startTestApp({ ...privateStack.env, LOG_LEVEL: 'fatal' });
+  });
+
+  afterAll(async () => {
+    await testApp?.close();
+    await privateStack?.destroy();
+  });
+
+  const health = async (): Promise<request.Response> => request(testApp.url).get('/health');
+
+  it('is 200 with both dependencies up', async () => {
+    const response = await health();
+    expect(response.status).toBe(200);
+    expect(response.body.details).toMatchObject({ mongodb: { status: 'up' }, kafka: { status: 'up' } });
+  });
+
+  it('is 503 naming kafka while the broker is down, and 200 again once it is back', async () => {
+    await privateStack.stack.down(['kafka']);
+    const down = await waitFor(async () => ((await health()).status === 503 ? health() : undefined), { what: '503' });
+    expect(down.body).toMatchObject({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'Unhealthy: kafka down',
+      details: { mongodb: { status: 'up' }, kafka: { status: 'down' } },
+    });
+
+    await privateStack.stack.up(['kafka']);
+    await waitFor(async () => (await health()).status === 200, { what: 'recovery after the broker restart', timeoutMs: 60_000 });
+  });
+
+  it('is 503 naming mongodb while the database is down, and 200 again once it is back', async () => {
+    await privateStack.stack.down(['ferretdb']);
+    const down = await waitFor(async () => ((await health()).status === 503 ? health() : undefined), { what: '503' });
+    expect(down.body).toMatchObject({
+      statusCode: 503,
+      message: 'Unhealthy: mongodb down',
+      details: { mongodb: { status: 'down' }, kafka: { status: 'up' } },
+    });
+
+    await privateStack.stack.up(['ferretdb']);
+    await waitFor(async () => (await health()).status === 200, { what: 'recovery after the database restart', timeoutMs: 60_000 });
+  });
+});

@@ -1,0 +1,29 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+
+export const MAIN_JS = path.resolve(__dirname, '../../dist/main.js');
+
+export interface AppProcess {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Runs the built service (`dist/main.js`, made by `nest build`) as its own process. */
+export function spawnApp(env: NodeJS.ProcessEnv): AppProcess {
+  if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run \`npm run build\` first (npm test does)`);
+  // Only what we pass: the test runner's own settings must not leak in.
+  const child = spawn(process.execPath, [MAIN_JS], {
+    env: { PATH: process.env.PATH, ...env },
+    cwd: path.dirname(path.dirname(MAIN_JS)),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output: () => output, exited };
+}

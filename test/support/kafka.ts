@@ -1,0 +1,62 @@
+import { Consumer, Kafka, KafkaMessage, logLevel } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+
+export function testKafka(brokers = process.env.KAFKA_BROKERS ?? ''): Kafka {
+  return new Kafka({ clientId: `e2e-${randomUUID().slice(0, 8)}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+}
+
+export interface ReceivedRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+/**
+ * An independent consumer, in a group of its own, that records everything on
+ * `topics` from the beginning. Stop it with `stop()`.
+ */
+export class TopicRecorder {
+  readonly records: ReceivedRecord[] = [];
+  private consumer?: Consumer;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topics: string[],
+    readonly groupId = `e2e-recorder-${randomUUID()}`,
+  ) {}
+
+  async start(): Promise<this> {
+    // A short fetch wait keeps stop() quick (disconnect waits for the fetch in flight).
+    this.consumer = this.kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: true, maxWaitTimeInMs: 250 });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        this.records.push(toRecord(topic, partition, message));
+      },
+    });
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
+
+function toRecord(topic: string, partition: number, message: KafkaMessage): ReceivedRecord {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
+  }
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString() ?? null,
+    value: message.value?.toString() ?? null,
+    headers,
+  };
+}

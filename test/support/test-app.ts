@@ -1,0 +1,75 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { randomUUID } from 'node:crypto';
+import { AddressInfo } from 'node:net';
+import { mongo } from 'mongoose';
+import { createApp, startApp } from '../../src/app.setup';
+import { AppConfig } from '../../src/config/app-config';
+import { loadConfig } from '../../src/config/load-config';
+import { testKafka } from './kafka';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  /** Base URL of the real HTTP server, e.g. http://127.0.0.1:41234 */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The MongoDB URI of `uri` with another database name. */
+export function withDatabase(uri: string, database: string): string {
+  return uri.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?/, `$1/${database}`);
+}
+
+/**
+ * Boots the real application (HTTP server + Kafka consumer) on a random port,
+ * with a database, topic and consumer group of its own so that test files do
+ * not see each other's data. `close()` stops it and removes what it created.
+ */
+export async function startTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+  const suffix = randomUUID().slice(0, 8);
+  const base = loadConfig({
+    LOG_LEVEL: 'warn',
+    ...process.env,
+    MONGODB_URI: withDatabase(process.env.MONGODB_URI ?? '', `e2e_${suffix}`),
+    KAFKA_TOPIC: `e2e_msg_collection_${suffix}`,
+    KAFKA_GROUP_ID: `e2e-registry-${suffix}`,
+    ...env,
+  });
+  const config: AppConfig = { ...base, http: { host: '127.0.0.1', port: 0 } };
+  const app = await createApp(config);
+  await startApp(app, config);
+  const { port } = app.getHttpServer().address() as AddressInfo;
+
+  return {
+    app,
+    config,
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await app.close();
+      await dropDatabase(config.mongodb.uri);
+      await deleteTopics(config.kafka.brokers, [config.kafka.topic]);
+    },
+  };
+}
+
+async function dropDatabase(uri: string): Promise<void> {
+  const client = new mongo.MongoClient(uri);
+  try {
+    await client.connect();
+    await client.db().dropDatabase();
+  } finally {
+    await client.close();
+  }
+}
+
+export async function deleteTopics(brokers: readonly string[], topics: string[]): Promise<void> {
+  const admin = testKafka(brokers.join(',')).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const present = topics.filter((topic) => existing.has(topic));
+    if (present.length > 0) await admin.deleteTopics({ topics: present });
+  } finally {
+    await admin.disconnect();
+  }
+}
