@@ -17,6 +17,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: config.http.jsonBodyLimit, reviver: rejectPrototypeKeys });
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   app.connectMicroservice({ strategy: createKafkaServer(config) }, { inheritAppConfig: true });
   return app;
@@ -27,6 +28,12 @@ export async function startApp(app: INestApplication, config: AppConfig): Promis
   await app.init();
   await app.startAllMicroservices();
   await app.listen(config.http.port, config.http.host);
+}
+
+/** JSON.parse keeps `__proto__` as an own key; no body of ours has one, so it is refused outright (400). */
+function rejectPrototypeKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__') throw new SyntaxError('"__proto__" is not allowed as a key in a JSON body');
+  return value;
 }
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {

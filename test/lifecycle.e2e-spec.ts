@@ -1,11 +1,13 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Connection } from 'mongoose';
 import request from 'supertest';
 import { spawnApp } from './support/app-process';
 import { testKafka } from './support/kafka';
 import { freePort, isListening } from './support/ports';
-import { deleteTopics, startTestApp, withDatabase } from './support/test-app';
+import { deleteTopics, startTestApp, uriWithDatabase } from './support/test-app';
 import { waitFor, withDeadline } from './support/wait';
 
 async function groupMembers(groupId: string): Promise<{ state: string; members: number }> {
@@ -40,13 +42,13 @@ describe('Process lifecycle (e2e)', () => {
   });
 
   describe('graceful shutdown', () => {
-    it('on SIGTERM stops serving HTTP, leaves the consumer group and exits', async () => {
+    it('serves the committed OpenAPI document, and on SIGTERM stops serving HTTP, leaves the consumer group and exits', async () => {
       const suffix = randomUUID().slice(0, 8);
       const port = await freePort();
       const groupId = `e2e-lifecycle-${suffix}`;
       const topic = `e2e_lifecycle_${suffix}`;
       const app = spawnApp({
-        MONGODB_URI: withDatabase(process.env.MONGODB_URI ?? '', `e2e_lifecycle_${suffix}`),
+        MONGODB_URI: uriWithDatabase(process.env.MONGODB_URI ?? '', `e2e_lifecycle_${suffix}`),
         KAFKA_BROKERS: process.env.KAFKA_BROKERS,
         KAFKA_TOPIC: topic,
         KAFKA_GROUP_ID: groupId,
@@ -58,6 +60,9 @@ describe('Process lifecycle (e2e)', () => {
           what: 'the service to answer /health',
         });
         await waitFor(async () => (await groupMembers(groupId)).members === 1, { what: 'the consumer to join its group' });
+        // The real build (nest build + Swagger CLI plugin) serves the committed OpenAPI document.
+        const served = await request(`http://127.0.0.1:${port}`).get('/docs-json').expect(200);
+        expect(served.body).toEqual(JSON.parse(readFileSync(path.resolve(__dirname, '../docs/openapi.json'), 'utf8')));
 
         app.child.kill('SIGTERM');
         const exit = await withDeadline(app.exited, 20_000, () => `the service to exit; its output:\n${app.output()}`);

@@ -6,9 +6,11 @@ import { LogLevel } from './environment';
  */
 export class AppConfig {
   readonly nodeEnv: 'development' | 'production' | 'test';
-  readonly http: { readonly host: string; readonly port: number };
+  readonly http: { readonly host: string; readonly port: number; readonly jsonBodyLimit: string };
   readonly logLevel: LogLevel;
   readonly mongodb: { readonly uri: string };
+  /** How long an entity lock outlives a holder that died (see EntityLocks). */
+  readonly lockTtlMs: number;
   readonly kafka: {
     readonly brokers: readonly string[];
     readonly clientId: string;

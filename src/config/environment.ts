@@ -25,6 +25,10 @@ export class EnvironmentVariables {
   @Matches(/^[\w.:-]+$/, { message: 'HOST must be a host name or IP address (got "$value")' })
   HOST = '0.0.0.0';
 
+  // Large enough for a bulk request of 1,000 items; larger JSON bodies get a 413.
+  @Matches(/^[1-9]\d{0,9}(b|kb|mb)$/i, { message: 'JSON_BODY_LIMIT must be a size such as 512kb or 5mb (got "$value")' })
+  JSON_BODY_LIMIT = '5mb';
+
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "$value")` })
   LOG_LEVEL: LogLevel = 'info';
 
@@ -50,6 +54,13 @@ export class EnvironmentVariables {
   // Kafka's own rule for topic names; ".dlq" is appended for the dead-letter topic.
   @Matches(/^[\w.-]{1,245}$/, { message: 'KAFKA_TOPIC must be 1-245 letters, digits, ".", "_" or "-" (got "$value")' })
   KAFKA_TOPIC = 'msg_collection';
+
+  // A user or dataset locked by a process that then died is free again after this long.
+  @Transform(toInteger)
+  @IsInt({ message: 'LOCK_TTL_SECONDS must be an integer between 1 and 3600 (got "$value")' })
+  @Min(1, { message: 'LOCK_TTL_SECONDS must be an integer between 1 and 3600 (got "$value")' })
+  @Max(3600, { message: 'LOCK_TTL_SECONDS must be an integer between 1 and 3600 (got "$value")' })
+  LOCK_TTL_SECONDS = 60;
 
   @IsOptional()
   @Transform(toInteger)

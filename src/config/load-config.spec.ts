@@ -19,9 +19,10 @@ describe(loadConfig.name, () => {
   it('applies the documented defaults to a minimal environment', () => {
     expect(loadConfig(validEnv)).toEqual({
       nodeEnv: 'development',
-      http: { host: '0.0.0.0', port: 3000 },
+      http: { host: '0.0.0.0', port: 3000, jsonBodyLimit: '5mb' },
       logLevel: 'info',
       mongodb: { uri: validEnv.MONGODB_URI },
+      lockTtlMs: 60_000,
       kafka: {
         brokers: ['127.0.0.1:19092'],
         clientId: 'dataset-registry',
@@ -38,6 +39,7 @@ describe(loadConfig.name, () => {
       NODE_ENV: 'production',
       PORT: '8080',
       HOST: '127.0.0.1',
+      JSON_BODY_LIMIT: '512KB',
       LOG_LEVEL: 'debug',
       KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9092',
       KAFKA_CLIENT_ID: 'registry-a',
@@ -47,7 +49,7 @@ describe(loadConfig.name, () => {
     });
     expect(config).toMatchObject({
       nodeEnv: 'production',
-      http: { host: '127.0.0.1', port: 8080 },
+      http: { host: '127.0.0.1', port: 8080, jsonBodyLimit: '512kb' },
       logLevel: 'debug',
       kafka: {
         brokers: ['kafka-1:9092', 'kafka-2:9092'],
@@ -74,6 +76,8 @@ describe(loadConfig.name, () => {
     ['KAFKA_TOPIC', 'bad topic!', 'Invalid configuration: KAFKA_TOPIC must be 1-245 letters, digits, ".", "_" or "-" (got "bad topic!")'],
     ['KAFKA_GROUP_ID', 'a/b', 'Invalid configuration: KAFKA_GROUP_ID must be 1-128 letters, digits, ".", "_" or "-" (got "a/b")'],
     ['KAFKA_TOPIC_PARTITIONS', '0', 'Invalid configuration: KAFKA_TOPIC_PARTITIONS must be an integer between 1 and 1000 (got "0")'],
+    ['JSON_BODY_LIMIT', '5 gigs', 'Invalid configuration: JSON_BODY_LIMIT must be a size such as 512kb or 5mb (got "5 gigs")'],
+    ['LOCK_TTL_SECONDS', '0', 'Invalid configuration: LOCK_TTL_SECONDS must be an integer between 1 and 3600 (got "0")'],
     ['LOG_LEVEL', 'loud', 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
     ['NODE_ENV', 'staging', 'Invalid configuration: NODE_ENV must be one of development, production, test (got "staging")'],
   ])('rejects %s=%j with a message naming it', (variable, value, message) => {

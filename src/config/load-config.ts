@@ -21,9 +21,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   }
   return {
     nodeEnv: vars.NODE_ENV as AppConfig['nodeEnv'],
-    http: { host: vars.HOST, port: vars.PORT },
+    http: { host: vars.HOST, port: vars.PORT, jsonBodyLimit: vars.JSON_BODY_LIMIT.toLowerCase() },
     logLevel: vars.LOG_LEVEL,
     mongodb: { uri: vars.MONGODB_URI },
+    lockTtlMs: vars.LOCK_TTL_SECONDS * 1000,
     kafka: {
       brokers: vars.KAFKA_BROKERS.split(',').map((broker) => broker.trim()),
       clientId: vars.KAFKA_CLIENT_ID,

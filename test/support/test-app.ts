@@ -1,11 +1,11 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { randomUUID } from 'node:crypto';
 import { AddressInfo } from 'node:net';
-import { mongo } from 'mongoose';
 import { createApp, startApp } from '../../src/app.setup';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
 import { testKafka } from './kafka';
+import { withDatabase } from './mongo';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -16,7 +16,7 @@ export interface TestApp {
 }
 
 /** The MongoDB URI of `uri` with another database name. */
-export function withDatabase(uri: string, database: string): string {
+export function uriWithDatabase(uri: string, database: string): string {
   return uri.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?/, `$1/${database}`);
 }
 
@@ -30,12 +30,12 @@ export async function startTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp
   const base = loadConfig({
     LOG_LEVEL: 'warn',
     ...process.env,
-    MONGODB_URI: withDatabase(process.env.MONGODB_URI ?? '', `e2e_${suffix}`),
+    MONGODB_URI: uriWithDatabase(process.env.MONGODB_URI ?? '', `e2e_${suffix}`),
     KAFKA_TOPIC: `e2e_msg_collection_${suffix}`,
     KAFKA_GROUP_ID: `e2e-registry-${suffix}`,
     ...env,
   });
-  const config: AppConfig = { ...base, http: { host: '127.0.0.1', port: 0 } };
+  const config: AppConfig = { ...base, http: { ...base.http, host: '127.0.0.1', port: 0 } };
   const app = await createApp(config);
   await startApp(app, config);
   const { port } = app.getHttpServer().address() as AddressInfo;
@@ -53,13 +53,7 @@ export async function startTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp
 }
 
 async function dropDatabase(uri: string): Promise<void> {
-  const client = new mongo.MongoClient(uri);
-  try {
-    await client.connect();
-    await client.db().dropDatabase();
-  } finally {
-    await client.close();
-  }
+  await withDatabase(uri, (db) => db.dropDatabase());
 }
 
 export async function deleteTopics(brokers: readonly string[], topics: string[]): Promise<void> {

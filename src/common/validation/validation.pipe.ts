@@ -1,17 +1,28 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidatorOptions } from 'class-validator';
 import { FieldErrorDto } from '../errors/error-response.dto';
 
 /**
  * The global pipe: DTOs are transformed, unknown fields are rejected, and the
  * 400 body names every offending field (nested ones as `fields.0.type`).
  */
+export const VALIDATION_OPTIONS: ValidatorOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+};
+
+/** Validates bodies and query strings; route parameters have their own parsing pipes. */
+class DtoValidationPipe extends ValidationPipe {
+  protected override toValidate(metadata: ArgumentMetadata): boolean {
+    return (metadata.type === 'body' || metadata.type === 'query') && super.toValidate(metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new DtoValidationPipe({
+    ...VALIDATION_OPTIONS,
     transform: true,
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
-    stopAtFirstError: false,
     exceptionFactory: (errors) => {
       const details = flattenValidationErrors(errors);
       const summary = details.flatMap((detail) => detail.messages).join('; ');
