@@ -1,5 +1,27 @@
 import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { LocksModule } from '../common/locks/locks.module';
+import { User, UserSchema } from '../users/schemas/user.schema';
+import { DatasetOwners } from './dataset-owners';
+import { DatasetSequence } from './dataset-sequence';
+import { DatasetsController } from './datasets.controller';
+import { DatasetsService } from './datasets.service';
+import { OwnershipJanitor } from './ownership-janitor';
+import { Dataset, DatasetSchema } from './schemas/dataset.schema';
+import { SeqBlock, SeqBlockSchema } from './schemas/seq-block.schema';
 
-/** Filled in by the datasets issue. */
-@Module({})
+@Module({
+  imports: [
+    MongooseModule.forFeature([
+      { name: Dataset.name, schema: DatasetSchema },
+      { name: SeqBlock.name, schema: SeqBlockSchema },
+      // Read-only here, for owner checks (DatasetOwners); UsersModule owns users.
+      { name: User.name, schema: UserSchema },
+    ]),
+    LocksModule,
+  ],
+  controllers: [DatasetsController],
+  providers: [DatasetsService, DatasetOwners, DatasetSequence, OwnershipJanitor],
+  exports: [DatasetsService],
+})
 export class DatasetsModule {}

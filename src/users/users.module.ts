@@ -1,5 +1,14 @@
 import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { LocksModule } from '../common/locks/locks.module';
+import { DatasetsModule } from '../datasets/datasets.module';
+import { User, UserSchema } from './schemas/user.schema';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
 
-/** Filled in by the users issue. */
-@Module({})
+@Module({
+  imports: [MongooseModule.forFeature([{ name: User.name, schema: UserSchema }]), DatasetsModule, LocksModule],
+  controllers: [UsersController],
+  providers: [UsersService],
+})
 export class UsersModule {}

@@ -1,0 +1,58 @@
+import { ConflictException } from '@nestjs/common';
+import { Model } from 'mongoose';
+import { duplicateKeyError, queryResult, strictMock } from '../../../test/support/strict-mock';
+import { AppConfig } from '../../config/app-config';
+import { EntityLocks } from './entity-locks';
+import { Lock } from './lock.schema';
+
+function build(holder: () => Partial<Lock> | null, insertOutcomes: (Error | undefined)[]) {
+  const insertOne = jest.fn(async () => {
+    const outcome = insertOutcomes.shift();
+    if (outcome) throw outcome;
+  });
+  const deleteOne = jest.fn(() => queryResult({ deletedCount: 1 }));
+  const findById = jest.fn(() => queryResult(holder()));
+  const model = strictMock<Model<Lock>>('Lock model', { collection: { insertOne }, deleteOne, findById } as never);
+  const locks = new EntityLocks(model, { lockTtlMs: 30_000 } as AppConfig);
+  return { locks, insertOne, deleteOne, findById };
+}
+
+describe(EntityLocks.name, () => {
+  it('takes a free lock with one insert and releases exactly its own holding', async () => {
+    const { locks, insertOne, deleteOne } = build(() => null, [undefined]);
+    const result = await locks.withLock('dataset:1', { purpose: 'change-dataset' }, async (lock) => lock.token);
+    expect(insertOne).toHaveBeenCalledWith(expect.objectContaining({ _id: 'dataset:1', token: result, purpose: 'change-dataset' }));
+    expect(deleteOne).toHaveBeenCalledWith({ _id: 'dataset:1', token: result });
+  });
+
+  it('releases the lock when the work fails', async () => {
+    const { locks, deleteOne } = build(() => null, [undefined]);
+    await expect(locks.withLock('k', { purpose: 'p' }, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(deleteOne).toHaveBeenCalledTimes(1);
+  });
+
+  it('takes over a lock whose holder died, removing only that stale holding', async () => {
+    const stale = { _id: 'k', token: 'dead', expiresAt: new Date(Date.now() - 1000) };
+    const { locks, deleteOne, insertOne } = build(() => stale, [duplicateKeyError(), undefined]);
+    await locks.acquire('k', { purpose: 'p' });
+    expect(deleteOne).toHaveBeenCalledWith({ _id: 'k', token: 'dead' });
+    expect(insertOne).toHaveBeenCalledTimes(2);
+  });
+
+  it('waits for a live holder and gives up with 409 after waitMs', async () => {
+    const live = { _id: 'k', token: 'other', expiresAt: new Date(Date.now() + 60_000) };
+    const { locks, deleteOne } = build(() => live, Array(100).fill(duplicateKeyError()));
+    await expect(locks.acquire('k', { purpose: 'p', waitMs: 50 })).rejects.toBeInstanceOf(ConflictException);
+    expect(deleteOne).not.toHaveBeenCalled();
+  });
+
+  it('gets the lock once the live holder lets go', async () => {
+    let held = true;
+    const { locks } = build(
+      () => (held ? { _id: 'k', token: 'other', expiresAt: new Date(Date.now() + 60_000) } : null),
+      [duplicateKeyError(), duplicateKeyError(), undefined],
+    );
+    setTimeout(() => (held = false), 20);
+    await expect(locks.acquire('k', { purpose: 'p', waitMs: 5_000 })).resolves.toMatchObject({ key: 'k' });
+  });
+});

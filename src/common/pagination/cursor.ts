@@ -1,0 +1,89 @@
+import { BadRequestException } from '@nestjs/common';
+import { Types } from 'mongoose';
+
+export type SortOrder = 'asc' | 'desc';
+type SortValue = string | number | Date;
+
+interface CursorPayload {
+  /** sort field */
+  s: string;
+  /** order */
+  o: SortOrder;
+  /** sort value of the last item, tagged with its type */
+  v: string | number;
+  t: 'string' | 'number' | 'date';
+  /** _id of the last item: the tie-breaker that makes the order total */
+  i: string;
+}
+
+/**
+ * Keyset pagination: a page continues after (sort value, _id) of the last
+ * item, so concurrent inserts and deletes never shift, skip or repeat items
+ * the way offsets do. The cursor is opaque to clients (base64url JSON).
+ */
+function encodeCursor(sort: string, order: SortOrder, value: SortValue, id: Types.ObjectId): string {
+  const payload: CursorPayload =
+    value instanceof Date
+      ? { s: sort, o: order, v: value.toISOString(), t: 'date', i: id.toHexString() }
+      : { s: sort, o: order, v: value, t: typeof value === 'number' ? 'number' : 'string', i: id.toHexString() };
+  return Buffer.from(JSON.stringify(payload)).toString('base64url');
+}
+
+/** The filter selecting what comes after the cursor; a malformed or mismatched cursor is a 400. */
+export function afterCursor(cursor: string, sort: string, order: SortOrder): Record<string, unknown> {
+  const payload = decodeCursor(cursor);
+  if (payload.s !== sort || payload.o !== order) {
+    throw invalidCursor('cursor was issued for another sort or order; start again without it');
+  }
+  const value = payload.t === 'date' ? new Date(payload.v) : payload.v;
+  const id = new Types.ObjectId(payload.i);
+  const beyond = order === 'asc' ? '$gt' : '$lt';
+  return { $or: [{ [sort]: { [beyond]: value } }, { [sort]: value, _id: { [beyond]: id } }] };
+}
+
+export function sortSpec(sort: string, order: SortOrder): Record<string, 1 | -1> {
+  const direction = order === 'asc' ? 1 : -1;
+  return { [sort]: direction, _id: direction };
+}
+
+function decodeCursor(cursor: string): CursorPayload {
+  let payload: Partial<CursorPayload>;
+  try {
+    payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorPayload>;
+  } catch {
+    throw invalidCursor('cursor is not one this service issued');
+  }
+  const valid =
+    typeof payload === 'object' &&
+    payload !== null &&
+    typeof payload.s === 'string' &&
+    (payload.o === 'asc' || payload.o === 'desc') &&
+    typeof payload.i === 'string' &&
+    Types.ObjectId.isValid(payload.i) &&
+    ((payload.t === 'string' && typeof payload.v === 'string') ||
+      (payload.t === 'number' && typeof payload.v === 'number' && Number.isFinite(payload.v)) ||
+      (payload.t === 'date' && typeof payload.v === 'string' && !Number.isNaN(Date.parse(payload.v))));
+  if (!valid) throw invalidCursor('cursor is not one this service issued');
+  return payload as CursorPayload;
+}
+
+function invalidCursor(message: string): BadRequestException {
+  return new BadRequestException({ message, details: [{ field: 'cursor', messages: [message] }] });
+}
+
+/**
+ * Cuts the rows of a query for `limit + 1` items down to one page: the extra
+ * row only tells whether a next page exists.
+ */
+export function pageOf<T extends { _id: Types.ObjectId }>(
+  rows: T[],
+  limit: number,
+  sort: string,
+  order: SortOrder,
+  sortValue: (row: T) => SortValue,
+): { rows: T[]; nextCursor: string | null } {
+  if (rows.length <= limit) return { rows, nextCursor: null };
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { rows: page, nextCursor: encodeCursor(sort, order, sortValue(last), last._id) };
+}

@@ -1,0 +1,30 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { SortOrder } from './cursor';
+
+export const MAX_PAGE_SIZE = 200;
+
+/** Paging and ordering shared by every list route. */
+export class PageQueryDto {
+  /**
+   * Items per page.
+   * @example 50
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit: number = 50;
+
+  /** `nextCursor` of the previous page; omit for the first page. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+
+  /** Sort direction. */
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  order: SortOrder = 'asc';
+}

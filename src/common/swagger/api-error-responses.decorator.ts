@@ -1,0 +1,18 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../errors/error-response.dto';
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input: malformed JSON, wrong types, unknown fields or bad ids. `details` names each field.',
+  404: 'No such resource.',
+  409: 'Conflicts with the current state (duplicate, or ownership in use).',
+  413: 'Request body too large.',
+  422: 'The body is well-formed but refers to something that does not exist.',
+};
+
+/** Documents the error responses of a route, all in the one error shape. */
+export function ApiErrorResponses(...statuses: (keyof typeof DESCRIPTIONS)[]): MethodDecorator {
+  return applyDecorators(
+    ...statuses.map((status) => ApiResponse({ status, description: DESCRIPTIONS[status], type: ErrorResponseDto })),
+  );
+}

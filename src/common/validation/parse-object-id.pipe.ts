@@ -1,0 +1,14 @@
+import { ArgumentMetadata, BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
+import { Types } from 'mongoose';
+
+/** Route ids are 24-hex-digit ObjectIds; anything else is a 400 naming the parameter. */
+@Injectable()
+export class ParseObjectIdPipe implements PipeTransform<string, Types.ObjectId> {
+  transform(value: string, { data: parameter = 'id' }: ArgumentMetadata): Types.ObjectId {
+    if (!/^[0-9a-f]{24}$/i.test(value)) {
+      const message = `${parameter} must be a 24-character hexadecimal id`;
+      throw new BadRequestException({ message, details: [{ field: parameter, messages: [message] }] });
+    }
+    return new Types.ObjectId(value);
+  }
+}

@@ -1,0 +1,54 @@
+import { ConflictException, UnprocessableEntityException } from '@nestjs/common';
+import { Model, Types } from 'mongoose';
+import { queryResult, strictMock } from '../../test/support/strict-mock';
+import { EntityLocks } from '../common/locks/entity-locks';
+import { User } from '../users/schemas/user.schema';
+import { DatasetOwners } from './dataset-owners';
+
+const [present, deleting, missing] = [new Types.ObjectId(), new Types.ObjectId(), new Types.ObjectId()];
+
+function build() {
+  const calls: string[] = [];
+  const heldFor = jest.fn(async () => {
+    calls.push('locks');
+    return new Set([`user:${deleting.toHexString()}`]);
+  });
+  const find = jest.fn(() => {
+    calls.push('users');
+    return queryResult([{ _id: present }, { _id: deleting }]);
+  });
+  const owners = new DatasetOwners(
+    strictMock<Model<User>>('User model', { find } as never),
+    strictMock<EntityLocks>('EntityLocks', { heldFor }),
+  );
+  return { owners, calls, heldFor };
+}
+
+describe(DatasetOwners.name, () => {
+  it('tells available, missing and being-deleted owners apart', async () => {
+    const { owners, heldFor } = build();
+    const availability = await owners.availability([present, deleting, missing]);
+    expect(Object.fromEntries(availability)).toEqual({
+      [present.toHexString()]: 'available',
+      [deleting.toHexString()]: 'being-deleted',
+      [missing.toHexString()]: 'missing',
+    });
+    expect(heldFor).toHaveBeenCalledWith(
+      [present, deleting, missing].map((id) => `user:${id.toHexString()}`),
+      'delete-user',
+    );
+  });
+
+  it('reads the deletion locks before the users, so a deletion finishing in between is not missed', async () => {
+    const { owners, calls } = build();
+    await owners.availability([present]);
+    expect(calls).toEqual(['locks', 'users']);
+  });
+
+  it('explains an unavailable owner: 422 when missing, 409 while being deleted', async () => {
+    const { owners } = build();
+    await expect(owners.assertAvailable(present)).resolves.toBeUndefined();
+    await expect(owners.assertAvailable(missing)).rejects.toBeInstanceOf(UnprocessableEntityException);
+    await expect(owners.assertAvailable(deleting)).rejects.toBeInstanceOf(ConflictException);
+  });
+});

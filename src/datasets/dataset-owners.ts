@@ -1,0 +1,54 @@
+import { ConflictException, HttpException, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types } from 'mongoose';
+import { EntityLocks } from '../common/locks/entity-locks';
+import { User } from '../users/schemas/user.schema';
+import { USER_DELETION, userLockKey } from '../users/user-locks';
+
+export type OwnerAvailability = 'available' | 'missing' | 'being-deleted';
+
+/**
+ * The one place where the datasets side reads users: whether a user may
+ * receive a dataset right now. A user may not while it does not exist or
+ * while its deletion holds the user's lock (see UsersService.remove).
+ */
+@Injectable()
+export class DatasetOwners {
+  constructor(
+    @InjectModel(User.name) private readonly users: Model<User>,
+    private readonly locks: EntityLocks,
+  ) {}
+
+  async availability(ownerIds: readonly Types.ObjectId[]): Promise<Map<string, OwnerAvailability>> {
+    // Locks first, users second: a deletion that starts after the first read has not deleted the user
+    // by the second, and one that ends between them has (it releases its lock only after deleting).
+    const beingDeleted = await this.locks.heldFor(ownerIds.map(userLockKey), USER_DELETION);
+    const found = await this.users
+      .find({ _id: { $in: ownerIds } }, { _id: 1 })
+      .lean()
+      .exec();
+    const result = new Map<string, OwnerAvailability>(ownerIds.map((id) => [id.toHexString(), 'missing']));
+    for (const { _id } of found) {
+      result.set(_id.toHexString(), beingDeleted.has(userLockKey(_id)) ? 'being-deleted' : 'available');
+    }
+    return result;
+  }
+
+  /** Throws the client error that explains why `ownerId` cannot own a dataset now. */
+  async assertAvailable(ownerId: Types.ObjectId): Promise<void> {
+    const availability = (await this.availability([ownerId])).get(ownerId.toHexString());
+    if (availability !== 'available') throw ownerUnavailable(ownerId, availability ?? 'missing');
+  }
+}
+
+export function ownerUnavailable(ownerId: Types.ObjectId, availability: OwnerAvailability): HttpException {
+  const id = ownerId.toHexString();
+  if (availability === 'being-deleted') {
+    return new ConflictException({
+      message: `user ${id} is being deleted and cannot own datasets`,
+      details: [{ field: 'ownerId', messages: [`user ${id} is being deleted`] }],
+    });
+  }
+  const message = `ownerId ${id} does not refer to an existing user`;
+  return new UnprocessableEntityException({ message, details: [{ field: 'ownerId', messages: [message] }] });
+}

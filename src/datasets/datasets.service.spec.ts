@@ -1,0 +1,177 @@
+import { ConflictException, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { Model, Types } from 'mongoose';
+import { duplicateKeyError, queryResult, strictMock } from '../../test/support/strict-mock';
+import { EntityLocks } from '../common/locks/entity-locks';
+import { DatasetOwners } from './dataset-owners';
+import { DatasetSequence } from './dataset-sequence';
+import { DatasetsService } from './datasets.service';
+import { Dataset } from './schemas/dataset.schema';
+
+const ownerId = new Types.ObjectId();
+
+function dataset(overrides: Partial<Dataset> = {}): Dataset {
+  const now = new Date('2026-11-28T12:00:00Z');
+  return {
+    _id: new Types.ObjectId(),
+    seq: 7,
+    ownerId,
+    name: 'power',
+    nameKey: 'power',
+    tags: [],
+    fields: [],
+    state: 'active',
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+/** Builds the service with every dependency strict; tests pass only the model methods they expect. */
+function build(model: Record<string, unknown>, owners: Partial<Record<keyof DatasetOwners, unknown>> = {}) {
+  const locks = strictMock<EntityLocks>('EntityLocks', {
+    withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => work()),
+  });
+  const service = new DatasetsService(
+    strictMock<Model<Dataset>>('Dataset model', model as never),
+    strictMock<DatasetOwners>('DatasetOwners', owners),
+    strictMock<DatasetSequence>('DatasetSequence', { reserve: jest.fn(async () => 7) }),
+    locks,
+  );
+  return { service, locks };
+}
+
+describe(DatasetsService.name, () => {
+  describe('create', () => {
+    it('inserts the dataset pending, checks the owner, then makes it visible', async () => {
+      const steps: string[] = [];
+      const insertOne = jest.fn(async () => steps.push('insert pending'));
+      const assertAvailable = jest.fn(async () => void steps.push('check owner'));
+      const updateMany = jest.fn((filter: { state: string }) => {
+        steps.push(`activate ${filter.state}`);
+        return queryResult({ modifiedCount: 1 });
+      });
+      const find = jest.fn(() => queryResult([dataset({ state: 'active' })]));
+      const { service } = build({ collection: { insertOne }, updateMany, find }, { assertAvailable });
+
+      const created = await service.create({ ownerId: ownerId.toHexString(), name: 'Power ' });
+      expect(steps).toEqual(['insert pending', 'check owner', 'activate pending']);
+      expect(insertOne).toHaveBeenCalledWith(expect.objectContaining({ state: 'pending', seq: 7, nameKey: 'power' }));
+      expect(created).toMatchObject({ seq: 7, ownerId: ownerId.toHexString() });
+    });
+
+    it('removes its pending dataset when the owner is unavailable', async () => {
+      const deleteOne = jest.fn(() => queryResult({ deletedCount: 1 }));
+      const { service } = build(
+        { collection: { insertOne: jest.fn(async () => undefined) }, deleteOne },
+        { assertAvailable: jest.fn(async () => Promise.reject(new UnprocessableEntityException('no such user'))) },
+      );
+      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' })).rejects.toBeInstanceOf(UnprocessableEntityException);
+      expect(deleteOne).toHaveBeenCalledWith(expect.objectContaining({ state: 'pending' }));
+    });
+
+    it('answers 409 when the owner already has a dataset of that name', async () => {
+      const { service } = build({ collection: { insertOne: jest.fn(async () => Promise.reject(duplicateKeyError())) } });
+      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'power' })).rejects.toThrow(
+        'the owner already has a dataset named "power"',
+      );
+    });
+
+    it('answers 409 when a cascade removed the pending dataset before it became visible', async () => {
+      const { service } = build(
+        {
+          collection: { insertOne: jest.fn(async () => undefined) },
+          updateMany: jest.fn(() => queryResult({ modifiedCount: 0 })),
+          find: jest.fn(() => queryResult([])),
+        },
+        { assertAvailable: jest.fn(async () => undefined) },
+      );
+      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' })).rejects.toBeInstanceOf(ConflictException);
+    });
+  });
+
+  describe('update', () => {
+    it('transfers under the dataset lock: mark, check the new owner, move', async () => {
+      const current = dataset();
+      const to = new Types.ObjectId();
+      const updateOne = jest.fn(() => queryResult({ modifiedCount: 1 }));
+      const findOneAndUpdate = jest.fn(() => queryResult({ ...current, ownerId: to }));
+      const assertAvailable = jest.fn(async () => undefined);
+      const { service, locks } = build(
+        { findOne: jest.fn(() => queryResult(current)), updateOne, findOneAndUpdate },
+        { assertAvailable },
+      );
+
+      const moved = await service.update({ id: current._id }, { ownerId: to.toHexString() });
+      expect(moved.ownerId).toBe(to.toHexString());
+      expect(locks.withLock).toHaveBeenCalledWith(`dataset:${current._id.toHexString()}`, expect.anything(), expect.any(Function));
+      expect(updateOne).toHaveBeenCalledWith({ _id: current._id }, { $set: { transferTo: to, transferStartedAt: expect.any(Date) } }, { timestamps: false });
+      expect(assertAvailable).toHaveBeenCalledWith(to);
+      expect(findOneAndUpdate).toHaveBeenCalledWith(
+        { _id: current._id, state: 'active', transferTo: to },
+        { $set: { ownerId: to }, $unset: { transferTo: 1, transferStartedAt: 1 } },
+        { new: true },
+      );
+    });
+
+    it('clears its transfer mark when the new owner cannot take the dataset', async () => {
+      const current = dataset();
+      const updateOne = jest.fn(() => queryResult({ modifiedCount: 1 }));
+      const { service } = build(
+        { findOne: jest.fn(() => queryResult(current)), updateOne },
+        { assertAvailable: jest.fn(async () => Promise.reject(new UnprocessableEntityException('no such user'))) },
+      );
+      await expect(service.update({ seq: 7 }, { ownerId: new Types.ObjectId().toHexString() })).rejects.toBeInstanceOf(
+        UnprocessableEntityException,
+      );
+      expect(updateOne).toHaveBeenLastCalledWith(
+        { _id: current._id },
+        { $unset: { transferTo: 1, transferStartedAt: 1 } },
+        { timestamps: false },
+      );
+    });
+
+    it('sets and clears fields without touching the owner', async () => {
+      const current = dataset({ description: 'old', descriptionKey: 'old' });
+      const findOneAndUpdate = jest.fn(() => queryResult({ ...current, description: undefined, tags: ['a'] }));
+      const { service } = build({ findOne: jest.fn(() => queryResult(current)), findOneAndUpdate });
+      await service.update({ id: current._id }, { description: null, tags: ['a'] });
+      expect(findOneAndUpdate).toHaveBeenCalledWith(
+        { _id: current._id, state: 'active' },
+        { $set: { tags: ['a'] }, $unset: { description: 1, descriptionKey: 1 } },
+        { new: true },
+      );
+    });
+
+    it('answers 404 for an unknown dataset', async () => {
+      const { service } = build({ findOne: jest.fn(() => queryResult(null)) });
+      await expect(service.update({ seq: 99 }, { name: 'x' })).rejects.toThrow(new NotFoundException('dataset #99 not found'));
+    });
+  });
+
+  describe('removeAllOwnedBy', () => {
+    it('deletes pending datasets directly, owned ones under their lock, and cancels transfers to the user', async () => {
+      const pending = dataset({ state: 'pending' });
+      const owned = dataset();
+      const incoming = dataset({ ownerId: new Types.ObjectId(), transferTo: ownerId });
+      const rounds = [[pending, owned, incoming], []];
+      const deleteOne = jest.fn((filter: { _id: Types.ObjectId; state?: string }) =>
+        queryResult({ deletedCount: filter._id.equals(pending._id) || !filter.state ? 1 : 0 }),
+      );
+      const byId = new Map([owned, incoming].map((d) => [d._id.toHexString(), d]));
+      const updateOne = jest.fn(() => queryResult({ modifiedCount: 1 }));
+      const { service } = build({
+        find: jest.fn(() => queryResult(rounds.shift())),
+        deleteOne,
+        findById: jest.fn((id: Types.ObjectId) => queryResult(byId.get(id.toHexString()))),
+        updateOne,
+      });
+      const progress = jest.fn(async () => undefined);
+
+      await service.removeAllOwnedBy(ownerId, progress);
+      expect(deleteOne).toHaveBeenCalledWith({ _id: owned._id });
+      expect(deleteOne).not.toHaveBeenCalledWith({ _id: incoming._id });
+      expect(updateOne).toHaveBeenCalledWith({ _id: incoming._id }, { $unset: { transferTo: 1, transferStartedAt: 1 } }, { timestamps: false });
+      expect(progress).toHaveBeenCalledTimes(3);
+    });
+  });
+});

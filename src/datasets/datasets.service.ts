@@ -1,0 +1,429 @@
+import { ConflictException, HttpException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { FilterQuery, Model, Types, UpdateQuery } from 'mongoose';
+import { BulkOutcomes, BulkSummary } from '../common/bulk/bulk-outcomes';
+import { toErrorBody } from '../common/errors/error-body';
+import { EntityLocks } from '../common/locks/entity-locks';
+import { duplicateKeyIndexes, isDuplicateKeyError } from '../common/mongo/duplicate-key';
+import { containsPattern, searchKey } from '../common/mongo/text';
+import { afterCursor, pageOf, sortSpec } from '../common/pagination/cursor';
+import { createdAtFilter } from '../common/validation/time-range.dto';
+import { validateItem } from '../common/validation/validate-item';
+import { DatasetOwners, ownerUnavailable } from './dataset-owners';
+import { DatasetSequence } from './dataset-sequence';
+import { CreateDatasetDto } from './dto/create-dataset.dto';
+import { DatasetPageDto, DatasetResponseDto, toDatasetResponse } from './dto/dataset-response.dto';
+import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
+import { UpdateDatasetDto } from './dto/update-dataset.dto';
+import { Dataset, DatasetField } from './schemas/dataset.schema';
+
+/** A dataset is addressed by its id or by its registration number. */
+export type DatasetRef = { id: Types.ObjectId } | { seq: number };
+
+const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey', seq: 'seq' } as const;
+
+/** Writes of the ownership protocol itself are not changes of the dataset: they keep `updatedAt`. */
+const BOOKKEEPING = { timestamps: false } as const;
+
+/** Every change of an existing dataset holds its lock (see EntityLocks). */
+const CHANGE_DATASET = { purpose: 'change-dataset' };
+
+function datasetLockKey(id: Types.ObjectId): string {
+  return `dataset:${id.toHexString()}`;
+}
+
+/**
+ * Datasets and the user → datasets mapping.
+ *
+ * The mapping has one source of truth, `Dataset.ownerId`: a user's datasets
+ * are always read as "the active datasets whose ownerId is that user", so
+ * there is no second copy that could disagree with it. What single-document
+ * atomicity cannot give us for free is "never owned by a missing user", and
+ * that is kept by ordering the writes:
+ *
+ * - create: insert the dataset `pending` (invisible), then check the owner,
+ *   then flip it to `active`. A user deletion takes a lease on the user first
+ *   and then looks for the user's datasets, pending ones included, so one of
+ *   the two always sees the other and backs off.
+ * - transfer: mark `transferTo` first, check the new owner, then move
+ *   `ownerId` in one update. A user deletion counts incoming transfers too
+ *   (or cancels them when cascading).
+ *
+ * Every change of an existing dataset runs under the dataset's lock, so no
+ * two writers interleave on it. A crash between steps leaves a pending
+ * dataset or a transfer mark, both invisible to readers and cleaned by
+ * OwnershipJanitor.
+ */
+@Injectable()
+export class DatasetsService {
+  constructor(
+    @InjectModel(Dataset.name) private readonly datasets: Model<Dataset>,
+    private readonly owners: DatasetOwners,
+    private readonly sequence: DatasetSequence,
+    private readonly locks: EntityLocks,
+  ) {}
+
+  async create(dto: CreateDatasetDto): Promise<DatasetResponseDto> {
+    const pending = this.newDataset(dto, await this.sequence.reserve());
+    try {
+      await this.datasets.collection.insertOne(pending);
+    } catch (error) {
+      throw isDuplicateKeyError(error) ? duplicateName(dto.name) : error;
+    }
+    try {
+      await this.owners.assertAvailable(pending.ownerId);
+    } catch (error) {
+      await this.datasets.deleteOne({ _id: pending._id, state: 'pending' }).exec();
+      throw error;
+    }
+    const [active] = await this.activate([pending._id]);
+    if (!active) throw ownerDeletedMeanwhile(pending.ownerId);
+    return toDatasetResponse(active);
+  }
+
+  /** Registers many datasets; each item succeeds or fails on its own (see BulkOutcomes). */
+  async createMany(items: unknown[]): Promise<BulkSummary<DatasetResponseDto>> {
+    const outcomes = new BulkOutcomes<DatasetResponseDto>(items.length);
+    const valid: { index: number; dto: CreateDatasetDto }[] = [];
+    for (const [index, item] of items.entries()) {
+      const result = await validateItem(CreateDatasetDto, item);
+      if (result.ok) valid.push({ index, dto: result.value });
+      else outcomes.reject(index, HttpStatus.BAD_REQUEST, result.message, result.details);
+    }
+
+    const firstWithName = new Map<string, number>();
+    for (const { index, dto } of valid) {
+      const key = `${dto.ownerId}/${searchKey(dto.name)}`;
+      const first = firstWithName.get(key);
+      if (first === undefined) firstWithName.set(key, index);
+      else outcomes.reject(index, HttpStatus.CONFLICT, `same owner and name as item ${first} of this request`, nameDetails(dto.name));
+    }
+
+    const ownerIds = uniqueIds(valid.map(({ dto }) => dto.ownerId));
+    const before = await this.owners.availability(ownerIds);
+    const candidates = valid.filter(({ index, dto }) => {
+      if (outcomes.isDecided(index)) return false;
+      const availability = before.get(dto.ownerId) ?? 'missing';
+      if (availability === 'available') return true;
+      rejectWith(outcomes, index, ownerUnavailable(new Types.ObjectId(dto.ownerId), availability));
+      return false;
+    });
+    if (candidates.length === 0) return outcomes.summary();
+
+    // Consecutive numbers, in input order.
+    const firstSeq = await this.sequence.reserve(candidates.length);
+    const pending = candidates.map(({ index, dto }, i) => ({ index, doc: this.newDataset(dto, firstSeq + i) }));
+    const inserted = await this.insertPending(pending, outcomes);
+
+    const after = await this.owners.availability(uniqueIds(inserted.map(({ doc }) => doc.ownerId.toHexString())));
+    const stillOwned = inserted.filter(({ doc }) => after.get(doc.ownerId.toHexString()) === 'available');
+    const orphaned = inserted.filter((entry) => !stillOwned.includes(entry));
+    if (orphaned.length > 0) {
+      await this.datasets.deleteMany({ _id: { $in: orphaned.map(({ doc }) => doc._id) }, state: 'pending' }).exec();
+      for (const { index, doc } of orphaned) {
+        rejectWith(outcomes, index, ownerUnavailable(doc.ownerId, after.get(doc.ownerId.toHexString()) ?? 'missing'));
+      }
+    }
+
+    const active = new Map((await this.activate(stillOwned.map(({ doc }) => doc._id))).map((d) => [d._id.toHexString(), d]));
+    for (const { index, doc } of stillOwned) {
+      const dataset = active.get(doc._id.toHexString());
+      if (dataset) outcomes.accept(index, toDatasetResponse(dataset));
+      else rejectWith(outcomes, index, ownerDeletedMeanwhile(doc.ownerId));
+    }
+    return outcomes.summary();
+  }
+
+  async findOne(ref: DatasetRef): Promise<DatasetResponseDto> {
+    return toDatasetResponse(await this.findActive(ref));
+  }
+
+  async search(query: SearchDatasetsQueryDto): Promise<DatasetPageDto> {
+    const field = SORT_FIELDS[query.sort];
+    const conditions: FilterQuery<Dataset>[] = [{ state: 'active' }, createdAtFilter(query)];
+    if (query.ownerId) conditions.push({ ownerId: new Types.ObjectId(query.ownerId) });
+    if (query.name) conditions.push({ nameKey: containsPattern(query.name) });
+    if (query.tags?.length) conditions.push({ tags: query.tagMatch === 'any' ? { $in: query.tags } : { $all: query.tags } });
+    if (query.frequency) conditions.push({ frequency: query.frequency });
+    if (query.q) {
+      const pattern = containsPattern(query.q);
+      conditions.push({ $or: [{ nameKey: pattern }, { descriptionKey: pattern }] });
+    }
+    if (query.cursor) conditions.push(afterCursor(query.cursor, field, query.order));
+
+    const rows = await this.datasets
+      .find({ $and: conditions })
+      .sort(sortSpec(field, query.order))
+      .limit(query.limit + 1)
+      .lean()
+      .exec();
+    const page = pageOf(rows, query.limit, field, query.order, (row) => row[field]);
+    return { items: page.rows.map(toDatasetResponse), nextCursor: page.nextCursor };
+  }
+
+  async update(ref: DatasetRef, dto: UpdateDatasetDto): Promise<DatasetResponseDto> {
+    const { _id } = await this.findActive(ref);
+    return this.locks.withLock(datasetLockKey(_id), CHANGE_DATASET, async () => {
+      const current = await this.findActive({ id: _id });
+      const changes = datasetChanges(dto);
+      if (dto.ownerId !== undefined && dto.ownerId !== current.ownerId.toHexString()) {
+        return this.transfer(current, new Types.ObjectId(dto.ownerId), changes, dto.name ?? current.name);
+      }
+      if (isEmpty(changes)) return toDatasetResponse(current);
+      try {
+        const updated = await this.datasets
+          .findOneAndUpdate({ _id, state: 'active' }, withoutEmptyOperators(changes), { new: true })
+          .lean()
+          .exec();
+        if (!updated) throw notFound(ref);
+        return toDatasetResponse(updated);
+      } catch (error) {
+        throw isDuplicateKeyError(error) ? duplicateName(dto.name ?? current.name) : error;
+      }
+    });
+  }
+
+  async remove(ref: DatasetRef): Promise<void> {
+    const { _id } = await this.findActive(ref);
+    await this.locks.withLock(datasetLockKey(_id), CHANGE_DATASET, async () => {
+      const { deletedCount } = await this.datasets.deleteOne({ _id, state: 'active' }).exec();
+      if (deletedCount === 0) throw notFound(ref);
+    });
+  }
+
+  // ---- the user side of the mapping (used by UsersService) ----------------------------
+
+  /** The ids of each user's active datasets, oldest first. */
+  async idsOwnedBy(ownerIds: readonly Types.ObjectId[]): Promise<Map<string, Types.ObjectId[]>> {
+    const rows = await this.datasets
+      .find({ ownerId: { $in: ownerIds }, state: 'active' }, { _id: 1, ownerId: 1 })
+      .sort({ seq: 1 })
+      .lean()
+      .exec();
+    const byOwner = new Map<string, Types.ObjectId[]>(ownerIds.map((id) => [id.toHexString(), []]));
+    for (const row of rows) byOwner.get(row.ownerId.toHexString())?.push(row._id);
+    return byOwner;
+  }
+
+  /** Datasets that keep a user from being deleted: owned (pending ones too) or being transferred to them. */
+  async countHeldBy(ownerId: Types.ObjectId): Promise<number> {
+    return this.datasets.countDocuments({ $or: [{ ownerId }, { transferTo: ownerId }] }).exec();
+  }
+
+  /**
+   * Cascade of a user deletion, run while the user is locked for deletion (so
+   * nothing new can reach the user): deletes every dataset it owns and
+   * cancels transfers to it. `progress` is called after each dataset.
+   */
+  async removeAllOwnedBy(ownerId: Types.ObjectId, progress: () => Promise<void>): Promise<void> {
+    for (;;) {
+      const held = await this.datasets
+        .find({ $or: [{ ownerId }, { transferTo: ownerId }] }, { _id: 1 })
+        .limit(500)
+        .lean()
+        .exec();
+      if (held.length === 0) return;
+      for (const { _id } of held) {
+        // A pending dataset is a create in flight; removing it makes that create fail cleanly.
+        const { deletedCount } = await this.datasets.deleteOne({ _id, ownerId, state: 'pending' }).exec();
+        if (deletedCount === 0) {
+          await this.locks.withLock(datasetLockKey(_id), CHANGE_DATASET, async () => {
+            const dataset = await this.datasets.findById(_id, { ownerId: 1, transferTo: 1 }).lean().exec();
+            if (dataset?.ownerId.equals(ownerId)) await this.datasets.deleteOne({ _id }).exec();
+            else if (dataset?.transferTo?.equals(ownerId)) await this.clearTransferMark(_id);
+          });
+        }
+        await progress();
+      }
+    }
+  }
+
+  /** Removes a transfer mark left by a crashed transfer (see OwnershipJanitor). */
+  async releaseAbandonedTransfer(id: Types.ObjectId, startedBefore: Date): Promise<boolean> {
+    return this.locks.withLock(datasetLockKey(id), CHANGE_DATASET, async () => {
+      const dataset = await this.datasets.findById(id, { transferStartedAt: 1 }).lean().exec();
+      if (!dataset?.transferStartedAt || dataset.transferStartedAt >= startedBefore) return false;
+      await this.clearTransferMark(id);
+      return true;
+    });
+  }
+
+  // ---- internals ----------------------------------------------------------------------
+
+  /** Runs under the dataset's lock (see update). */
+  private async transfer(current: Dataset, to: Types.ObjectId, changes: DatasetChanges, name: string): Promise<DatasetResponseDto> {
+    // The mark makes a concurrent deletion of `to` count this dataset, or cancel the transfer.
+    await this.datasets
+      .updateOne({ _id: current._id }, { $set: { transferTo: to, transferStartedAt: new Date() } }, BOOKKEEPING)
+      .exec();
+    let moved: Dataset | null;
+    try {
+      await this.owners.assertAvailable(to);
+      moved = await this.datasets
+        .findOneAndUpdate(
+          { _id: current._id, state: 'active', transferTo: to },
+          { $set: { ...changes.$set, ownerId: to }, $unset: { ...changes.$unset, transferTo: 1, transferStartedAt: 1 } },
+          { new: true },
+        )
+        .lean()
+        .exec();
+    } catch (error) {
+      await this.clearTransferMark(current._id);
+      throw isDuplicateKeyError(error) ? duplicateName(name) : error;
+    }
+    // The mark is gone: the new owner's deletion cancelled the transfer.
+    if (!moved) throw ownerDeletedMeanwhile(to);
+    return toDatasetResponse(moved);
+  }
+
+  private async clearTransferMark(id: Types.ObjectId): Promise<void> {
+    await this.datasets.updateOne({ _id: id }, { $unset: { transferTo: 1, transferStartedAt: 1 } }, BOOKKEEPING).exec();
+  }
+
+  private async findActive(ref: DatasetRef): Promise<Dataset> {
+    const dataset = await this.datasets
+      .findOne({ ...refFilter(ref), state: 'active' })
+      .lean()
+      .exec();
+    if (!dataset) throw notFound(ref);
+    return dataset;
+  }
+
+  private newDataset(dto: CreateDatasetDto, seq: number): Dataset {
+    const now = new Date();
+    const dataset: Dataset = {
+      _id: new Types.ObjectId(),
+      seq,
+      ownerId: new Types.ObjectId(dto.ownerId),
+      name: dto.name,
+      nameKey: searchKey(dto.name),
+      tags: dto.tags ?? [],
+      fields: toFields(dto.fields ?? []),
+      state: 'pending',
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (dto.description !== undefined) {
+      dataset.description = dto.description;
+      dataset.descriptionKey = searchKey(dto.description);
+    }
+    if (dto.frequency !== undefined) dataset.frequency = dto.frequency;
+    if (dto.source !== undefined) dataset.source = dto.source;
+    return dataset;
+  }
+
+  /** Inserts pending datasets in one unordered batch; items whose name is taken are rejected. */
+  private async insertPending(
+    pending: { index: number; doc: Dataset }[],
+    outcomes: BulkOutcomes<DatasetResponseDto>,
+  ): Promise<{ index: number; doc: Dataset }[]> {
+    try {
+      await this.datasets.collection.insertMany(
+        pending.map(({ doc }) => doc),
+        { ordered: false },
+      );
+      return pending;
+    } catch (error) {
+      const duplicates = duplicateKeyIndexes(error);
+      if (!duplicates) {
+        await this.datasets.deleteMany({ _id: { $in: pending.map(({ doc }) => doc._id) }, state: 'pending' }).exec();
+        throw error;
+      }
+      for (const position of duplicates) {
+        const { index, doc } = pending[position];
+        rejectWith(outcomes, index, duplicateName(doc.name));
+      }
+      return pending.filter((_, position) => !duplicates.has(position));
+    }
+  }
+
+  /** Makes pending datasets visible; returns those that still existed (a cascade may have removed some). */
+  private async activate(ids: Types.ObjectId[]): Promise<Dataset[]> {
+    if (ids.length === 0) return [];
+    await this.datasets
+      .updateMany({ _id: { $in: ids }, state: 'pending' }, { $set: { state: 'active' } }, BOOKKEEPING)
+      .exec();
+    return this.datasets
+      .find({ _id: { $in: ids }, state: 'active' })
+      .lean()
+      .exec();
+  }
+}
+
+function refFilter(ref: DatasetRef): FilterQuery<Dataset> {
+  return 'id' in ref ? { _id: ref.id } : { seq: ref.seq };
+}
+
+function describe(ref: DatasetRef): string {
+  return 'id' in ref ? ref.id.toHexString() : `#${ref.seq}`;
+}
+
+function notFound(ref: DatasetRef): NotFoundException {
+  return new NotFoundException(`dataset ${describe(ref)} not found`);
+}
+
+function nameDetails(name: string): { field: string; messages: string[] }[] {
+  return [{ field: 'name', messages: [`the owner already has a dataset named "${name}"`] }];
+}
+
+function duplicateName(name: string): ConflictException {
+  return new ConflictException({ message: `the owner already has a dataset named "${name}"`, details: nameDetails(name) });
+}
+
+function ownerDeletedMeanwhile(ownerId: Types.ObjectId): ConflictException {
+  return new ConflictException({
+    message: `user ${ownerId.toHexString()} was deleted while the dataset was being assigned to it`,
+    details: [{ field: 'ownerId', messages: ['the user was deleted concurrently'] }],
+  });
+}
+
+function rejectWith(outcomes: BulkOutcomes<DatasetResponseDto>, index: number, error: HttpException): void {
+  const { message, details } = toErrorBody(error);
+  outcomes.reject(index, error.getStatus(), message, Array.isArray(details) ? details : undefined);
+}
+
+function uniqueIds(ids: string[]): Types.ObjectId[] {
+  return [...new Set(ids)].map((id) => new Types.ObjectId(id));
+}
+
+function toFields(fields: DatasetField[]): DatasetField[] {
+  return fields.map(({ name, type, unit }) => (unit === undefined ? { name, type } : { name, type, unit }));
+}
+
+interface DatasetChanges {
+  $set: Record<string, unknown>;
+  $unset: Record<string, 1>;
+}
+
+function isEmpty(changes: DatasetChanges): boolean {
+  return Object.keys(changes.$set).length === 0 && Object.keys(changes.$unset).length === 0;
+}
+
+/** Some servers reject an empty `$set: {}` or `$unset: {}`. */
+function withoutEmptyOperators(changes: DatasetChanges): UpdateQuery<Dataset> {
+  return Object.fromEntries(Object.entries(changes).filter(([, fields]) => Object.keys(fields).length > 0));
+}
+
+/** The $set/$unset of a PATCH, derived fields included; `null` clears an optional field. */
+function datasetChanges(dto: UpdateDatasetDto): DatasetChanges {
+  const $set: Record<string, unknown> = {};
+  const $unset: Record<string, 1> = {};
+  if (dto.name !== undefined) {
+    $set.name = dto.name;
+    $set.nameKey = searchKey(dto.name);
+  }
+  if (dto.description === null) {
+    $unset.description = 1;
+    $unset.descriptionKey = 1;
+  } else if (dto.description !== undefined) {
+    $set.description = dto.description;
+    $set.descriptionKey = searchKey(dto.description);
+  }
+  if (dto.tags !== undefined) $set.tags = dto.tags;
+  if (dto.frequency === null) $unset.frequency = 1;
+  else if (dto.frequency !== undefined) $set.frequency = dto.frequency;
+  if (dto.fields !== undefined) $set.fields = toFields(dto.fields);
+  if (dto.source === null) $unset.source = 1;
+  else if (dto.source !== undefined) $set.source = dto.source;
+  return { $set, $unset };
+}

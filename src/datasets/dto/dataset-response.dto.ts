@@ -1,0 +1,72 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Dataset, FIELD_TYPES, FieldType } from '../schemas/dataset.schema';
+
+export class DatasetFieldResponseDto {
+  /** @example 'temperature' */
+  name: string;
+
+  @ApiProperty({ enum: FIELD_TYPES, example: 'number' })
+  type: FieldType;
+
+  /** @example '°C' */
+  unit?: string;
+}
+
+export class DatasetResponseDto {
+  /** @example '6650c0ffee0000000000d001' */
+  id: string;
+
+  /**
+   * Registration number: unique, increasing in order of registration. `GET /datasets/{seq}` works too.
+   * @example 1
+   */
+  seq: number;
+
+  /** @example '6650c0ffee0000000000a001' */
+  ownerId: string;
+
+  /** @example 'household-power' */
+  name: string;
+
+  /** @example 'Minute-level household power consumption.' */
+  description?: string;
+
+  /** @example ['energy', 'household'] */
+  tags: string[];
+
+  /** @example '1m' */
+  frequency?: string;
+
+  fields: DatasetFieldResponseDto[];
+
+  /** @example 's3://raw/power/2026-11.csv' */
+  source?: string;
+
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export class DatasetPageDto {
+  items: DatasetResponseDto[];
+
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  @ApiProperty({ type: String, nullable: true, example: null })
+  nextCursor: string | null;
+}
+
+export function toDatasetResponse(dataset: Dataset): DatasetResponseDto {
+  const response: DatasetResponseDto = {
+    id: dataset._id.toHexString(),
+    seq: dataset.seq,
+    ownerId: dataset.ownerId.toHexString(),
+    name: dataset.name,
+    tags: dataset.tags ?? [],
+    fields: (dataset.fields ?? []).map(({ name, type, unit }) => (unit === undefined ? { name, type } : { name, type, unit })),
+    createdAt: dataset.createdAt,
+    updatedAt: dataset.updatedAt,
+  };
+  if (dataset.description !== undefined) response.description = dataset.description;
+  if (dataset.frequency !== undefined) response.frequency = dataset.frequency;
+  if (dataset.source !== undefined) response.source = dataset.source;
+  return response;
+}

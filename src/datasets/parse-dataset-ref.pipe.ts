@@ -1,0 +1,14 @@
+import { BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { DatasetRef } from './datasets.service';
+
+/** `:id` of the dataset routes: a 24-hex-digit id, or the dataset's registration number (`seq`). */
+@Injectable()
+export class ParseDatasetRefPipe implements PipeTransform<string, DatasetRef> {
+  transform(value: string): DatasetRef {
+    if (/^[0-9a-f]{24}$/i.test(value)) return { id: new Types.ObjectId(value) };
+    if (/^[1-9]\d{0,14}$/.test(value)) return { seq: Number(value) };
+    const message = 'id must be a 24-character hexadecimal dataset id or a positive seq number';
+    throw new BadRequestException({ message, details: [{ field: 'id', messages: [message] }] });
+  }
+}

@@ -1,0 +1,95 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { HydratedDocument, Types } from 'mongoose';
+
+export const FIELD_TYPES = ['number', 'string', 'boolean'] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+/** One column of the dataset's time-series records. */
+@Schema({ _id: false })
+export class DatasetField {
+  @Prop({ required: true })
+  name: string;
+
+  @Prop({ required: true, enum: FIELD_TYPES })
+  type: FieldType;
+
+  @Prop()
+  unit?: string;
+}
+
+/**
+ * `pending` datasets are being created: they hold their name and seq but are
+ * invisible to every read until the owner check has passed (see
+ * DatasetsService.create). A pending dataset left by a crash is removed by
+ * the ownership janitor.
+ */
+export const DATASET_STATES = ['pending', 'active'] as const;
+export type DatasetState = (typeof DATASET_STATES)[number];
+
+@Schema({ collection: 'datasets', timestamps: true, versionKey: false })
+export class Dataset {
+  _id: Types.ObjectId;
+
+  /** Registration number, unique and increasing across all datasets. */
+  @Prop({ required: true })
+  seq: number;
+
+  /** The owner. The single source of truth of the user → datasets mapping. */
+  @Prop({ type: Types.ObjectId, required: true })
+  ownerId: Types.ObjectId;
+
+  @Prop({ required: true })
+  name: string;
+
+  /** Lower-cased name: unique per owner, case-insensitive search and sort. */
+  @Prop({ required: true })
+  nameKey: string;
+
+  @Prop()
+  description?: string;
+
+  /** Lower-cased description, for the `q` search. */
+  @Prop()
+  descriptionKey?: string;
+
+  @Prop({ type: [String], default: [] })
+  tags: string[];
+
+  @Prop()
+  frequency?: string;
+
+  @Prop({ type: [SchemaFactory.createForClass(DatasetField)], default: [] })
+  fields: DatasetField[];
+
+  @Prop()
+  source?: string;
+
+  @Prop({ required: true, enum: DATASET_STATES })
+  state: DatasetState;
+
+  /**
+   * Set while an ownership transfer to this user is being checked; the owner
+   * stays `ownerId` until the transfer commits. Cleared by the janitor when a
+   * crash leaves it behind.
+   */
+  @Prop({ type: Types.ObjectId })
+  transferTo?: Types.ObjectId;
+
+  @Prop({ type: Date })
+  transferStartedAt?: Date;
+
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type DatasetDocument = HydratedDocument<Dataset>;
+
+export const DatasetSchema = SchemaFactory.createForClass(Dataset);
+DatasetSchema.index({ seq: 1 }, { unique: true });
+DatasetSchema.index({ ownerId: 1, nameKey: 1 }, { unique: true });
+DatasetSchema.index({ ownerId: 1, state: 1, seq: 1 });
+DatasetSchema.index({ transferTo: 1 });
+DatasetSchema.index({ state: 1, createdAt: 1, _id: 1 });
+DatasetSchema.index({ state: 1, nameKey: 1, _id: 1 });
+DatasetSchema.index({ state: 1, seq: 1, _id: 1 });
+DatasetSchema.index({ tags: 1 });

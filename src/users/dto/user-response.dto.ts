@@ -1,0 +1,59 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Types } from 'mongoose';
+import { User } from '../schemas/user.schema';
+
+export class UserResponseDto {
+  /** @example '6650c0ffee0000000000a001' */
+  id: string;
+
+  /** @example 'Aaron' */
+  name: string;
+
+  /** @example 'aaron@example.com' */
+  email: string;
+
+  /** @example 'Forecasting Lab' */
+  organization?: string;
+
+  /** @example 'data-scientist' */
+  role?: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { team: 'energy' } })
+  attributes: Record<string, string>;
+
+  /**
+   * Ids of the datasets this user owns, oldest first: exactly the datasets whose `ownerId` is this user.
+   * @example ['6650c0ffee0000000000d001']
+   */
+  datasetIds: string[];
+
+  /** @example 1 */
+  datasetCount: number;
+
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export class UserPageDto {
+  items: UserResponseDto[];
+
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  @ApiProperty({ type: String, nullable: true, example: null })
+  nextCursor: string | null;
+}
+
+export function toUserResponse(user: User, datasetIds: readonly Types.ObjectId[]): UserResponseDto {
+  const response: UserResponseDto = {
+    id: user._id.toHexString(),
+    name: user.name,
+    email: user.email,
+    attributes: user.attributes ?? {},
+    datasetIds: datasetIds.map((id) => id.toHexString()),
+    datasetCount: datasetIds.length,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  };
+  if (user.organization !== undefined) response.organization = user.organization;
+  if (user.role !== undefined) response.role = user.role;
+  return response;
+}

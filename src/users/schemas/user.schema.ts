@@ -1,0 +1,42 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { HydratedDocument, Types } from 'mongoose';
+
+@Schema({ collection: 'users', timestamps: true, versionKey: false })
+export class User {
+  _id: Types.ObjectId;
+
+  @Prop({ required: true })
+  name: string;
+
+  /** Lower-cased name: case-insensitive search and sort. */
+  @Prop({ required: true })
+  nameKey: string;
+
+  @Prop({ required: true })
+  email: string;
+
+  /** Lower-cased e-mail; its unique index makes e-mails unique case-insensitively. */
+  @Prop({ required: true })
+  emailKey: string;
+
+  @Prop()
+  organization?: string;
+
+  @Prop()
+  role?: string;
+
+  @Prop({ type: Object, default: {} })
+  attributes: Record<string, string>;
+
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type UserDocument = HydratedDocument<User>;
+
+export const UserSchema = SchemaFactory.createForClass(User);
+UserSchema.index({ emailKey: 1 }, { unique: true });
+UserSchema.index({ nameKey: 1, _id: 1 });
+UserSchema.index({ createdAt: 1, _id: 1 });
+UserSchema.index({ organization: 1 });
+UserSchema.index({ role: 1 });

@@ -1,0 +1,135 @@
+import { ConflictException, NotFoundException } from '@nestjs/common';
+import { Model, Types } from 'mongoose';
+import { duplicateKeyError, queryResult, strictMock } from '../../test/support/strict-mock';
+import { EntityLocks, HeldLock } from '../common/locks/entity-locks';
+import { DatasetsService } from '../datasets/datasets.service';
+import { User } from './schemas/user.schema';
+import { UsersService } from './users.service';
+
+function user(overrides: Partial<User> = {}): User {
+  const now = new Date('2026-11-28T12:00:00Z');
+  return {
+    _id: new Types.ObjectId(),
+    name: 'Aaron',
+    nameKey: 'aaron',
+    email: 'Aaron@Example.com',
+    emailKey: 'aaron@example.com',
+    attributes: {},
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+function build(model: Record<string, unknown>, datasets: Partial<Record<keyof DatasetsService, unknown>> = {}) {
+  const lock: HeldLock = { key: 'user:x', token: 't', expiresAt: new Date() };
+  const locks = strictMock<EntityLocks>('EntityLocks', {
+    withLock: jest.fn(async (_key: string, _options: unknown, work: (held: HeldLock) => Promise<unknown>) => work(lock)),
+    extend: jest.fn(async () => undefined),
+  });
+  const service = new UsersService(
+    strictMock<Model<User>>('User model', model as never),
+    strictMock<DatasetsService>('DatasetsService', datasets),
+    locks,
+  );
+  return { service, locks };
+}
+
+describe(UsersService.name, () => {
+  describe('create', () => {
+    it('stores the lower-cased keys beside the name and e-mail', async () => {
+      const insertOne = jest.fn(async () => undefined);
+      const { service } = build({ collection: { insertOne } });
+      const created = await service.create({ name: 'Aaron', email: 'Aaron@Example.com' });
+      expect(insertOne).toHaveBeenCalledWith(expect.objectContaining({ nameKey: 'aaron', emailKey: 'aaron@example.com' }));
+      expect(created).toMatchObject({ name: 'Aaron', email: 'Aaron@Example.com', datasetIds: [], datasetCount: 0 });
+      expect(created).not.toHaveProperty('_id');
+    });
+
+    it('turns a duplicate e-mail into 409 naming the field', async () => {
+      const { service } = build({ collection: { insertOne: jest.fn(async () => Promise.reject(duplicateKeyError())) } });
+      await expect(service.create({ name: 'A', email: 'a@b.io' })).rejects.toMatchObject({
+        response: { details: [{ field: 'email' }] },
+      });
+    });
+  });
+
+  describe('createMany', () => {
+    it('rejects invalid items and in-request duplicates before writing, and store duplicates after', async () => {
+      const insertMany = jest.fn(async () =>
+        Promise.reject(Object.assign(new Error('bulk'), { writeErrors: [{ index: 1, code: 11000 }] })),
+      );
+      const { service } = build({ collection: { insertMany } });
+      const summary = await service.createMany([
+        { name: 'A', email: 'a@x.io' },
+        { name: 'B' },
+        { name: 'A again', email: 'A@X.IO' },
+        { name: 'C', email: 'taken@x.io' },
+      ]);
+      expect(insertMany).toHaveBeenCalledWith([expect.objectContaining({ emailKey: 'a@x.io' }), expect.objectContaining({ emailKey: 'taken@x.io' })], {
+        ordered: false,
+      });
+      expect(summary.items.map((item) => (item.status === 'created' ? 'created' : item.error.statusCode))).toEqual([
+        'created',
+        400,
+        409,
+        409,
+      ]);
+      expect(summary).toMatchObject({ created: 1, rejected: 3 });
+    });
+  });
+
+  describe('findOne', () => {
+    it('includes the ids of the datasets the user owns', async () => {
+      const found = user();
+      const datasetId = new Types.ObjectId();
+      const { service } = build(
+        { findById: jest.fn(() => queryResult(found)) },
+        { idsOwnedBy: jest.fn(async () => new Map([[found._id.toHexString(), [datasetId]]])) },
+      );
+      expect(await service.findOne(found._id)).toMatchObject({ datasetIds: [datasetId.toHexString()], datasetCount: 1 });
+    });
+
+    it('answers 404 for an unknown id', async () => {
+      const { service } = build({ findById: jest.fn(() => queryResult(null)) });
+      await expect(service.findOne(new Types.ObjectId())).rejects.toBeInstanceOf(NotFoundException);
+    });
+  });
+
+  describe('remove', () => {
+    it('refuses to delete a user who holds datasets, under the deletion lock', async () => {
+      const found = user();
+      const deleteOne = jest.fn();
+      const { service, locks } = build(
+        { findById: jest.fn(() => queryResult(found)), deleteOne },
+        { countHeldBy: jest.fn(async () => 3) },
+      );
+      await expect(service.remove(found._id, false)).rejects.toThrow(ConflictException);
+      expect(locks.withLock).toHaveBeenCalledWith(`user:${found._id.toHexString()}`, { purpose: 'delete-user' }, expect.any(Function));
+      expect(deleteOne).not.toHaveBeenCalled();
+    });
+
+    it('with cascade deletes the datasets first, keeping the lock alive, then the user', async () => {
+      const found = user();
+      const steps: string[] = [];
+      const { service, locks } = build(
+        {
+          findById: jest.fn(() => queryResult(found)),
+          deleteOne: jest.fn(() => {
+            steps.push('delete user');
+            return queryResult({ deletedCount: 1 });
+          }),
+        },
+        {
+          removeAllOwnedBy: jest.fn(async (_id: Types.ObjectId, progress: () => Promise<void>) => {
+            await progress();
+            steps.push('delete datasets');
+          }),
+        },
+      );
+      await service.remove(found._id, true);
+      expect(steps).toEqual(['delete datasets', 'delete user']);
+      expect(locks.extend).toHaveBeenCalled();
+    });
+  });
+});

@@ -1,0 +1,207 @@
+import { ConflictException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { FilterQuery, Model, Types } from 'mongoose';
+import { BulkOutcomes, BulkSummary } from '../common/bulk/bulk-outcomes';
+import { duplicateKeyIndexes, isDuplicateKeyError } from '../common/mongo/duplicate-key';
+import { containsPattern, searchKey } from '../common/mongo/text';
+import { afterCursor, pageOf, sortSpec } from '../common/pagination/cursor';
+import { createdAtFilter } from '../common/validation/time-range.dto';
+import { validateItem } from '../common/validation/validate-item';
+import { EntityLocks } from '../common/locks/entity-locks';
+import { DatasetsService } from '../datasets/datasets.service';
+import { DatasetPageDto } from '../datasets/dto/dataset-response.dto';
+import { OwnedDatasetsQueryDto } from '../datasets/dto/search-datasets-query.dto';
+import { CreateUserDto } from './dto/create-user.dto';
+import { SearchUsersQueryDto } from './dto/search-users-query.dto';
+import { UpdateUserDto } from './dto/update-user.dto';
+import { toUserResponse, UserPageDto, UserResponseDto } from './dto/user-response.dto';
+import { User } from './schemas/user.schema';
+import { USER_DELETION, USER_UPDATE, userLockKey } from './user-locks';
+
+
+const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey' } as const;
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectModel(User.name) private readonly users: Model<User>,
+    private readonly datasets: DatasetsService,
+    private readonly locks: EntityLocks,
+  ) {}
+
+  async create(dto: CreateUserDto): Promise<UserResponseDto> {
+    const user = newUser(dto);
+    try {
+      await this.users.collection.insertOne(user);
+    } catch (error) {
+      throw isDuplicateKeyError(error) ? emailTaken(dto.email) : error;
+    }
+    return toUserResponse(user, []);
+  }
+
+  /** Registers many users; each item succeeds or fails on its own (see BulkOutcomes). */
+  async createMany(items: unknown[]): Promise<BulkSummary<UserResponseDto>> {
+    const outcomes = new BulkOutcomes<UserResponseDto>(items.length);
+    const candidates: { index: number; user: User }[] = [];
+    const firstWithEmail = new Map<string, number>();
+    for (const [index, item] of items.entries()) {
+      const result = await validateItem(CreateUserDto, item);
+      if (!result.ok) {
+        outcomes.reject(index, HttpStatus.BAD_REQUEST, result.message, result.details);
+        continue;
+      }
+      const user = newUser(result.value);
+      const first = firstWithEmail.get(user.emailKey);
+      if (first === undefined) {
+        firstWithEmail.set(user.emailKey, index);
+        candidates.push({ index, user });
+      } else {
+        outcomes.reject(index, HttpStatus.CONFLICT, `same email as item ${first} of this request`, emailDetails(user.email));
+      }
+    }
+    if (candidates.length === 0) return outcomes.summary();
+
+    let duplicates = new Set<number>();
+    try {
+      await this.users.collection.insertMany(
+        candidates.map(({ user }) => user),
+        { ordered: false },
+      );
+    } catch (error) {
+      const indexes = duplicateKeyIndexes(error);
+      if (!indexes) {
+        await this.users.deleteMany({ _id: { $in: candidates.map(({ user }) => user._id) } }).exec();
+        throw error;
+      }
+      duplicates = indexes;
+    }
+    for (const [position, { index, user }] of candidates.entries()) {
+      if (duplicates.has(position)) {
+        outcomes.reject(index, HttpStatus.CONFLICT, `email ${user.email} is already registered`, emailDetails(user.email));
+      } else {
+        outcomes.accept(index, toUserResponse(user, []));
+      }
+    }
+    return outcomes.summary();
+  }
+
+  async findOne(id: Types.ObjectId): Promise<UserResponseDto> {
+    const user = await this.findUser(id);
+    const owned = await this.datasets.idsOwnedBy([id]);
+    return toUserResponse(user, owned.get(id.toHexString()) ?? []);
+  }
+
+  async search(query: SearchUsersQueryDto): Promise<UserPageDto> {
+    const field = SORT_FIELDS[query.sort];
+    const conditions: FilterQuery<User>[] = [createdAtFilter(query)];
+    if (query.name) conditions.push({ nameKey: containsPattern(query.name) });
+    if (query.email) conditions.push({ emailKey: searchKey(query.email) });
+    if (query.organization) conditions.push({ organization: query.organization });
+    if (query.role) conditions.push({ role: query.role });
+    if (query.cursor) conditions.push(afterCursor(query.cursor, field, query.order));
+
+    const rows = await this.users
+      .find({ $and: conditions })
+      .sort(sortSpec(field, query.order))
+      .limit(query.limit + 1)
+      .lean()
+      .exec();
+    const page = pageOf(rows, query.limit, field, query.order, (row) => row[field]);
+    const owned = await this.datasets.idsOwnedBy(page.rows.map((row) => row._id));
+    return {
+      items: page.rows.map((row) => toUserResponse(row, owned.get(row._id.toHexString()) ?? [])),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  async update(id: Types.ObjectId, dto: UpdateUserDto): Promise<UserResponseDto> {
+    const $set: Partial<User> = {};
+    const $unset: Record<string, 1> = {};
+    if (dto.name !== undefined) Object.assign($set, { name: dto.name, nameKey: searchKey(dto.name) });
+    if (dto.email !== undefined) Object.assign($set, { email: dto.email, emailKey: searchKey(dto.email) });
+    if (dto.attributes !== undefined) $set.attributes = dto.attributes;
+    for (const field of ['organization', 'role'] as const) {
+      if (dto[field] === null) $unset[field] = 1;
+      else if (dto[field] !== undefined) $set[field] = dto[field];
+    }
+    if (Object.keys($set).length + Object.keys($unset).length === 0) return this.findOne(id);
+
+    const update = Object.keys($unset).length > 0 ? { $set, $unset } : { $set };
+    const user = await this.locks.withLock(userLockKey(id), { purpose: USER_UPDATE }, async () => {
+      try {
+        return await this.users.findOneAndUpdate({ _id: id }, update, { new: true }).lean().exec();
+      } catch (error) {
+        throw isDuplicateKeyError(error) && dto.email ? emailTaken(dto.email) : error;
+      }
+    });
+    if (!user) throw userNotFound(id);
+    const owned = await this.datasets.idsOwnedBy([id]);
+    return toUserResponse(user, owned.get(id.toHexString()) ?? []);
+  }
+
+  /**
+   * Deletes a user. Taking the user's lock for deletion comes first: from then
+   * on no dataset can be created for or transferred to the user (see
+   * DatasetOwners, which looks for this lock after a create has written its
+   * pending dataset), so the look for owned datasets — or the cascade —
+   * cannot be overtaken by a concurrent create.
+   */
+  async remove(id: Types.ObjectId, cascade: boolean): Promise<void> {
+    await this.locks.withLock(userLockKey(id), { purpose: USER_DELETION }, async (lock) => {
+      await this.findUser(id);
+      if (cascade) {
+        // A long cascade keeps its lock alive as it goes.
+        await this.datasets.removeAllOwnedBy(id, () => this.locks.extend(lock));
+      } else {
+        const held = await this.datasets.countHeldBy(id);
+        if (held > 0) {
+          throw new ConflictException({
+            message: `user ${id.toHexString()} owns ${held} dataset(s); delete or transfer them first, or pass cascade=true`,
+            details: { datasetCount: held },
+          });
+        }
+      }
+      await this.users.deleteOne({ _id: id }).exec();
+    });
+  }
+
+  async listDatasets(id: Types.ObjectId, query: OwnedDatasetsQueryDto): Promise<DatasetPageDto> {
+    await this.findUser(id);
+    return this.datasets.search({ ...query, ownerId: id.toHexString() });
+  }
+
+  private async findUser(id: Types.ObjectId): Promise<User> {
+    const user = await this.users.findById(id).lean().exec();
+    if (!user) throw userNotFound(id);
+    return user;
+  }
+}
+
+function newUser(dto: CreateUserDto): User {
+  const now = new Date();
+  const user: User = {
+    _id: new Types.ObjectId(),
+    name: dto.name,
+    nameKey: searchKey(dto.name),
+    email: dto.email,
+    emailKey: searchKey(dto.email),
+    attributes: dto.attributes ?? {},
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (dto.organization !== undefined) user.organization = dto.organization;
+  if (dto.role !== undefined) user.role = dto.role;
+  return user;
+}
+
+function userNotFound(id: Types.ObjectId): NotFoundException {
+  return new NotFoundException(`user ${id.toHexString()} not found`);
+}
+
+function emailDetails(email: string): { field: string; messages: string[] }[] {
+  return [{ field: 'email', messages: [`email ${email} is already registered`] }];
+}
+
+function emailTaken(email: string): ConflictException {
+  return new ConflictException({ message: `email ${email} is already registered`, details: emailDetails(email) });
+}

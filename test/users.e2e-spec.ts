@@ -1,0 +1,268 @@
+import request from 'supertest';
+import { startTestApp, TestApp } from './support/test-app';
+
+describe('Users (e2e)', () => {
+  let testApp: TestApp;
+  let api: ReturnType<typeof request>;
+  let counter = 0;
+  const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++counter}`;
+  const newUser = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+    name: unique('user'),
+    email: `${unique('mail')}@example.com`,
+    ...overrides,
+  });
+
+  beforeAll(async () => {
+    testApp = await startTestApp();
+    api = request(testApp.url);
+  });
+
+  afterAll(async () => {
+    await testApp?.close();
+  });
+
+  describe('POST /users', () => {
+    it('registers a user and answers 201 with its public fields only', async () => {
+      const body = { name: ' Aaron ', email: 'aaron.crud@example.com', organization: 'Lab', role: 'analyst', attributes: { team: 'energy' } };
+      const response = await api.post('/users').send(body).expect(201);
+      expect(response.body).toEqual({
+        id: expect.stringMatching(/^[0-9a-f]{24}$/),
+        name: 'Aaron',
+        email: 'aaron.crud@example.com',
+        organization: 'Lab',
+        role: 'analyst',
+        attributes: { team: 'energy' },
+        datasetIds: [],
+        datasetCount: 0,
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      });
+    });
+
+    it('refuses an e-mail already registered in another case with 409', async () => {
+      await api.post('/users').send(newUser({ email: 'Case.Test@Example.com' })).expect(201);
+      const response = await api.post('/users').send(newUser({ email: 'case.test@example.COM' })).expect(409);
+      expect(response.body).toMatchObject({ statusCode: 409, error: 'Conflict', details: [{ field: 'email' }] });
+    });
+  });
+
+  describe('GET, PATCH and DELETE /users/:id', () => {
+    it('reads, changes and deletes a user', async () => {
+      const { body: created } = await api.post('/users').send(newUser({ organization: 'Old Org' })).expect(201);
+
+      const read = await api.get(`/users/${created.id}`).expect(200);
+      expect(read.body).toEqual(created);
+
+      const patched = await api
+        .patch(`/users/${created.id}`)
+        .send({ name: 'Renamed', organization: null, attributes: { k: 'v' } })
+        .expect(200);
+      expect(patched.body).toMatchObject({ id: created.id, name: 'Renamed', attributes: { k: 'v' } });
+      expect(patched.body).not.toHaveProperty('organization');
+      expect(new Date(patched.body.updatedAt).getTime()).toBeGreaterThanOrEqual(new Date(created.updatedAt).getTime());
+
+      await api.delete(`/users/${created.id}`).expect(204);
+      await api.get(`/users/${created.id}`).expect(404);
+      await api.delete(`/users/${created.id}`).expect(404);
+    });
+
+    it('refuses to change the e-mail to one another user has (409)', async () => {
+      const { body: first } = await api.post('/users').send(newUser()).expect(201);
+      const { body: second } = await api.post('/users').send(newUser()).expect(201);
+      await api.patch(`/users/${second.id}`).send({ email: first.email.toUpperCase() }).expect(409);
+    });
+
+    it('rejects null for a required field in a PATCH', async () => {
+      const { body: user } = await api.post('/users').send(newUser()).expect(201);
+      const response = await api.patch(`/users/${user.id}`).send({ name: null }).expect(400);
+      expect(response.body.details[0].field).toBe('name');
+    });
+
+    it('answers 404 for an unknown id and 400 for a malformed one', async () => {
+      await api.get('/users/0123456789abcdef01234567').expect(404);
+      const malformed = await api.get('/users/not-an-id').expect(400);
+      expect(malformed.body.details).toEqual([{ field: 'id', messages: ['id must be a 24-character hexadecimal id'] }]);
+    });
+  });
+
+  describe('deleting a user who owns datasets', () => {
+    it('answers 409 naming how many, and deletes them too with cascade=true', async () => {
+      const { body: owner } = await api.post('/users').send(newUser()).expect(201);
+      for (const name of ['a', 'b']) await api.post('/datasets').send({ ownerId: owner.id, name }).expect(201);
+
+      const refused = await api.delete(`/users/${owner.id}`).expect(409);
+      expect(refused.body).toMatchObject({ statusCode: 409, details: { datasetCount: 2 } });
+      expect(refused.body.message).toContain('owns 2 dataset(s)');
+      await api.get(`/users/${owner.id}`).expect(200);
+
+      await api.delete(`/users/${owner.id}?cascade=true`).expect(204);
+      await api.get(`/users/${owner.id}`).expect(404);
+      const left = await api.get(`/datasets?ownerId=${owner.id}`).expect(200);
+      expect(left.body.items).toEqual([]);
+    });
+
+    it('rejects a cascade flag that is not a boolean', async () => {
+      const { body: owner } = await api.post('/users').send(newUser()).expect(201);
+      const response = await api.delete(`/users/${owner.id}?cascade=yes`).expect(400);
+      expect(response.body.details).toEqual([{ field: 'cascade', messages: ['cascade must be true or false'] }]);
+    });
+  });
+
+  describe('POST /users/bulk', () => {
+    it('stores the valid items and reports each item in order, rejected ones leaving no trace', async () => {
+      const existing = newUser();
+      await api.post('/users').send(existing).expect(201);
+      const good = newUser();
+      const items = [
+        good,
+        { name: 'no email' },
+        newUser({ email: String(good.email).toUpperCase() }),
+        newUser({ email: existing.email }),
+        newUser({ unexpected: true }),
+        'not an object',
+        newUser(),
+      ];
+      const response = await api.post('/users/bulk').send(items).expect(200);
+      expect(response.body.created).toBe(2);
+      expect(response.body.rejected).toBe(5);
+      expect(response.body.items.map((item: { index: number; status: string }) => [item.index, item.status])).toEqual([
+        [0, 'created'],
+        [1, 'rejected'],
+        [2, 'rejected'],
+        [3, 'rejected'],
+        [4, 'rejected'],
+        [5, 'rejected'],
+        [6, 'created'],
+      ]);
+      const errors = response.body.items.map((item: { error?: { statusCode: number; message: string } }) => item.error);
+      expect(errors[1]).toMatchObject({ statusCode: 400, details: [{ field: 'email' }] });
+      expect(errors[2]).toMatchObject({ statusCode: 409, message: 'same email as item 0 of this request' });
+      expect(errors[3]).toMatchObject({ statusCode: 409, message: `email ${existing.email} is already registered` });
+      expect(errors[4]).toMatchObject({ statusCode: 400, details: [{ field: 'unexpected' }] });
+      expect(errors[5]).toMatchObject({ statusCode: 400, message: 'item must be a JSON object' });
+
+      for (const item of [items[1], items[2], items[4]] as Record<string, unknown>[]) {
+        if (typeof item.email !== 'string') continue;
+        const found = await api.get('/users').query({ email: item.email }).expect(200);
+        expect(found.body.items.map((u: { name: string }) => u.name)).not.toContain(item.name);
+      }
+      const stored = await api.get(`/users/${response.body.items[0].item.id}`).expect(200);
+      expect(stored.body.email).toBe(good.email);
+    });
+
+    it('takes 1,000 users in one request and refuses 1,001', async () => {
+      const batch = Array.from({ length: 1000 }, () => newUser());
+      const accepted = await api.post('/users/bulk').send(batch).expect(200);
+      expect(accepted.body).toMatchObject({ created: 1000, rejected: 0 });
+
+      const refused = await api.post('/users/bulk').send([...batch, newUser()]).expect(400);
+      expect(refused.body).toMatchObject({ details: [{ field: 'body' }], message: 'body must hold at most 1000 items (got 1001)' });
+    });
+
+    it('refuses a body that is not an array', async () => {
+      const response = await api.post('/users/bulk').send(newUser()).expect(400);
+      expect(response.body.message).toBe('body must be a JSON array');
+    });
+  });
+
+  describe('GET /users (search)', () => {
+    const org = unique('org');
+    const names = ['delta', 'Alpha', 'charlie', 'bravo', 'alphabet'];
+    const ids: string[] = [];
+
+    beforeAll(async () => {
+      for (const [i, name] of names.entries()) {
+        const { body } = await api
+          .post('/users')
+          .send(newUser({ name, organization: org, role: i % 2 === 0 ? 'even' : 'odd' }))
+          .expect(201);
+        ids.push(body.id);
+      }
+    });
+
+    const search = async (query: Record<string, string | number>): Promise<{ name: string }[]> =>
+      (await api.get('/users').query({ organization: org, ...query }).expect(200)).body.items;
+
+    it('filters by case-insensitive name substring, role and organization together', async () => {
+      expect((await search({ name: 'ALPHA' })).map((u) => u.name).sort()).toEqual(['Alpha', 'alphabet']);
+      expect((await search({ role: 'even' })).map((u) => u.name).sort()).toEqual(['alphabet', 'charlie', 'delta']);
+      expect((await search({ name: 'alpha', role: 'odd' })).map((u) => u.name)).toEqual(['Alpha']);
+      expect(await search({ name: 'alpha', role: 'nobody' })).toEqual([]);
+    });
+
+    it('matches e-mail case-insensitively and exactly', async () => {
+      const { body: user } = await api.get(`/users/${ids[0]}`).expect(200);
+      expect((await search({ email: user.email.toUpperCase() })).map((u) => u.name)).toEqual(['delta']);
+      expect(await search({ email: user.email.slice(1) })).toEqual([]);
+    });
+
+    it('sorts by name case-insensitively in both directions', async () => {
+      expect((await search({ sort: 'name' })).map((u) => u.name)).toEqual(['Alpha', 'alphabet', 'bravo', 'charlie', 'delta']);
+      expect((await search({ sort: 'name', order: 'desc' })).map((u) => u.name)).toEqual([
+        'delta',
+        'charlie',
+        'bravo',
+        'alphabet',
+        'Alpha',
+      ]);
+    });
+
+    it('filters by creation time: from inclusive, to exclusive', async () => {
+      const created = await Promise.all(ids.map(async (id) => (await api.get(`/users/${id}`).expect(200)).body));
+      const pivot = created[2].createdAt as string;
+      const at = (user: { createdAt: string }): number => Date.parse(user.createdAt);
+      const fromPivot = await search({ createdFrom: pivot });
+      expect(fromPivot.map((u) => u.name)).toEqual(created.filter((u) => at(u) >= Date.parse(pivot)).map((u) => u.name));
+      expect(fromPivot.map((u) => u.name)).toContain(names[2]);
+      const beforePivot = await search({ createdTo: pivot });
+      expect(beforePivot.map((u) => u.name)).toEqual(created.filter((u) => at(u) < Date.parse(pivot)).map((u) => u.name));
+      expect(beforePivot.map((u) => u.name)).not.toContain(names[2]);
+      await api.get('/users').query({ createdFrom: '2026-02-01T00:00:00Z', createdTo: '2026-01-01T00:00:00Z' }).expect(400);
+    });
+
+    it('pages with an opaque cursor, stable while users are being added', async () => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const query: Record<string, string | number> = { organization: org, sort: 'name', limit: 2 };
+        if (cursor) query.cursor = cursor;
+        const { body } = await api.get('/users').query(query).expect(200);
+        seen.push(...body.items.map((u: { name: string }) => u.name));
+        cursor = body.nextCursor;
+        // Users inserted before and after the cursor position while paging.
+        if (pages++ === 0) {
+          await api.post('/users').send(newUser({ name: 'aaa-early', organization: org })).expect(201);
+          await api.post('/users').send(newUser({ name: 'zzz-late', organization: org })).expect(201);
+        }
+      } while (cursor);
+      expect(seen).toEqual(['Alpha', 'alphabet', 'bravo', 'charlie', 'delta', 'zzz-late']);
+    });
+
+    it('rejects a forged cursor, one from another sort, and out-of-range limits', async () => {
+      const first = await api.get('/users').query({ organization: org, sort: 'name', limit: 1 }).expect(200);
+      const other = await api.get('/users').query({ organization: org, sort: 'createdAt', cursor: first.body.nextCursor }).expect(400);
+      expect(other.body.details[0].field).toBe('cursor');
+      await api.get('/users').query({ cursor: 'bm90LWEtY3Vyc29y' }).expect(400);
+      for (const limit of [0, 201, -1, 'ten']) {
+        const response = await api.get('/users').query({ limit }).expect(400);
+        expect(response.body.details[0].field).toBe('limit');
+      }
+      const unknownSort = await api.get('/users').query({ sort: 'email' }).expect(400);
+      expect(unknownSort.body.details[0].field).toBe('sort');
+    });
+  });
+
+  describe('GET /users/:id/datasets', () => {
+    it("pages through the user's datasets and 404s for an unknown user", async () => {
+      const { body: owner } = await api.post('/users').send(newUser()).expect(201);
+      for (const name of ['one', 'two', 'three']) await api.post('/datasets').send({ ownerId: owner.id, name }).expect(201);
+      const first = await api.get(`/users/${owner.id}/datasets`).query({ limit: 2, sort: 'seq' }).expect(200);
+      expect(first.body.items.map((d: { name: string }) => d.name)).toEqual(['one', 'two']);
+      const second = await api.get(`/users/${owner.id}/datasets`).query({ limit: 2, sort: 'seq', cursor: first.body.nextCursor }).expect(200);
+      expect(second.body).toMatchObject({ items: [{ name: 'three' }], nextCursor: null });
+      await api.get('/users/0123456789abcdef01234567/datasets').expect(404);
+      await api.get(`/users/${owner.id}/datasets`).query({ ownerId: owner.id }).expect(400);
+    });
+  });
+});
