@@ -7,7 +7,9 @@ import request from 'supertest';
 import { spawnApp } from './support/app-process';
 import { testKafka } from './support/kafka';
 import { freePort, isListening } from './support/ports';
-import { deleteTopics, startTestApp, uriWithDatabase } from './support/test-app';
+import { deleteTopics } from './support/kafka';
+import { uriWithDatabase } from './support/mongo';
+import { startTestApp } from './support/test-app';
 import { waitFor, withDeadline } from './support/wait';
 
 async function groupMembers(groupId: string): Promise<{ state: string; members: number }> {

@@ -13,12 +13,17 @@ function build() {
     calls.push('locks');
     return new Set([`user:${deleting.toHexString()}`]);
   });
+  const existing = [present, deleting];
   const find = jest.fn(() => {
     calls.push('users');
-    return queryResult([{ _id: present }, { _id: deleting }]);
+    return queryResult(existing.map((_id) => ({ _id })));
+  });
+  const findById = jest.fn((id: Types.ObjectId) => {
+    calls.push('users');
+    return queryResult(existing.some((e) => e.equals(id)) ? { _id: id } : null);
   });
   const owners = new DatasetOwners(
-    strictMock<Model<User>>('User model', { find } as never),
+    strictMock<Model<User>>('User model', { find, findById } as never),
     strictMock<EntityLocks>('EntityLocks', { heldFor }),
   );
   return { owners, calls, heldFor };

@@ -2,6 +2,7 @@ import { ConflictException, HttpException, Injectable, UnprocessableEntityExcept
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import { EntityLocks } from '../common/locks/entity-locks';
+import { findByIds } from '../common/mongo/find-by-ids';
 import { User } from '../users/schemas/user.schema';
 import { USER_DELETION, userLockKey } from '../users/user-locks';
 
@@ -23,10 +24,7 @@ export class DatasetOwners {
     // Locks first, users second: a deletion that starts after the first read has not deleted the user
     // by the second, and one that ends between them has (it releases its lock only after deleting).
     const beingDeleted = await this.locks.heldFor(ownerIds.map(userLockKey), USER_DELETION);
-    const found = await this.users
-      .find({ _id: { $in: ownerIds } }, { _id: 1 })
-      .lean()
-      .exec();
+    const found = await findByIds(this.users, ownerIds, { _id: 1 });
     const result = new Map<string, OwnerAvailability>(ownerIds.map((id) => [id.toHexString(), 'missing']));
     for (const { _id } of found) {
       result.set(_id.toHexString(), beingDeleted.has(userLockKey(_id)) ? 'being-deleted' : 'available');

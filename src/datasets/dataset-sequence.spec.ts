@@ -1,40 +1,57 @@
 import { Model } from 'mongoose';
 import { duplicateKeyError, queryResult, strictMock } from '../../test/support/strict-mock';
 import { DatasetSequence } from './dataset-sequence';
-import { SeqBlock } from './schemas/seq-block.schema';
+import { SeqBlock, seqBlockId } from './schemas/seq-block.schema';
 
-function build(highestEnds: (number | undefined)[], insertOutcomes: (Error | undefined)[]) {
-  const insertOne = jest.fn(async () => {
-    const outcome = insertOutcomes.shift();
-    if (outcome) throw outcome;
+/** A fake block store: a map of claimed blocks, with inserts that fail on a taken first number. */
+function build(claimed: Record<number, number> = {}, failures: Error[] = []) {
+  const blocks = new Map(Object.entries(claimed).map(([first, end]) => [seqBlockId(Number(first)), end]));
+  const insertOne = jest.fn(async (doc: { _id: string; end: number }) => {
+    const failure = failures.shift();
+    if (failure) throw failure;
+    if (blocks.has(doc._id)) throw duplicateKeyError();
+    blocks.set(doc._id, doc.end);
   });
   const find = jest.fn(() => {
-    const end = highestEnds.shift();
-    return queryResult(end === undefined ? [] : [{ _id: 1, end }]);
+    const last = [...blocks.keys()].sort().pop();
+    return queryResult(last === undefined ? [] : [{ _id: last, end: blocks.get(last) }]);
   });
-  const blocks = strictMock<Model<SeqBlock>>('SeqBlock model', { find, collection: { insertOne } } as never);
-  return { sequence: new DatasetSequence(blocks), insertOne, find };
+  const findById = jest.fn((id: string) => queryResult(blocks.has(id) ? { _id: id, end: blocks.get(id) } : null));
+  const model = strictMock<Model<SeqBlock>>('SeqBlock model', { find, findById, collection: { insertOne } } as never);
+  return { sequence: new DatasetSequence(model), insertOne, find, blocks };
 }
 
 describe(DatasetSequence.name, () => {
-  it('starts at 1 and claims the block after the highest one', async () => {
-    const first = build([undefined], [undefined]);
-    expect(await first.sequence.reserve()).toBe(1);
-    expect(first.insertOne).toHaveBeenCalledWith({ _id: 1, end: 1 });
-
-    const next = build([41], [undefined]);
-    expect(await next.sequence.reserve(10)).toBe(42);
-    expect(next.insertOne).toHaveBeenCalledWith({ _id: 42, end: 51 });
+  it('starts at 1 and continues after the end of the chain', async () => {
+    expect(await build().sequence.reserve()).toBe(1);
+    const { sequence, insertOne } = build({ 1: 41 });
+    expect(await sequence.reserve(10)).toBe(42);
+    expect(insertOne).toHaveBeenCalledWith({ _id: '0000000000000042', end: 51 });
   });
 
-  it('reads again and moves past a block another request claimed first', async () => {
-    const { sequence, insertOne } = build([5, 8], [duplicateKeyError(), undefined]);
-    expect(await sequence.reserve()).toBe(9);
-    expect(insertOne.mock.calls).toEqual([[{ _id: 6, end: 6 }], [{ _id: 9, end: 9 }]]);
+  it('remembers where it ended instead of reading the chain again', async () => {
+    const { sequence, find } = build();
+    expect([await sequence.reserve(), await sequence.reserve(3), await sequence.reserve()]).toEqual([1, 2, 5]);
+    expect(find).toHaveBeenCalledTimes(1);
   });
 
-  it('does not retry on other errors', async () => {
-    const { sequence } = build([5], [new Error('connection lost')]);
+  it('follows the chain past blocks another instance claimed meanwhile', async () => {
+    const { sequence, blocks } = build();
+    expect(await sequence.reserve()).toBe(1);
+    blocks.set(seqBlockId(2), 4); // another instance took 2..4, then 5..5
+    blocks.set(seqBlockId(5), 5);
+    expect(await sequence.reserve()).toBe(6);
+  });
+
+  it('hands out distinct increasing numbers to concurrent callers', async () => {
+    const { sequence } = build({ 1: 1 });
+    const numbers = await Promise.all(Array.from({ length: 20 }, () => sequence.reserve()));
+    expect(numbers).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
+  });
+
+  it('does not retry on other errors, and keeps serving afterwards', async () => {
+    const { sequence } = build({}, [new Error('connection lost')]);
     await expect(sequence.reserve()).rejects.toThrow('connection lost');
+    expect(await sequence.reserve()).toBe(1);
   });
 });

@@ -2,35 +2,56 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { isDuplicateKeyError } from '../common/mongo/duplicate-key';
-import { SeqBlock } from './schemas/seq-block.schema';
+import { SeqBlock, seqBlockId } from './schemas/seq-block.schema';
 
 /**
  * Hands out dataset registration numbers: unique and increasing across
  * concurrent requests and application instances.
  *
- * A reservation claims the block right after the highest one by inserting it
- * under its first number. Two requests that read the same highest block
- * compute the same first number and the unique `_id` lets only one win; the
- * other reads again. (An `$inc` on a counter would be simpler, but FerretDB's
- * SQLite backend applies it as read-then-write and loses increments under
- * concurrency; an insert into a unique index is atomic everywhere.) A number
- * whose create then fails is not reused — a gap, as with any sequence.
+ * Claimed numbers form a chain of blocks, each starting right after the end
+ * of the previous one. A reservation inserts its block under its first number
+ * (a unique `_id`): when another request got there first, the insert fails,
+ * the block found there says where the chain continues, and the reservation
+ * tries again just after it. So every successful claim extends the end of the
+ * chain. (An `$inc` on a counter would be simpler, but FerretDB's SQLite
+ * backend applies it as read-then-write and loses increments under
+ * concurrency; an insert into a unique index is atomic everywhere.)
+ *
+ * Within one process reservations queue up rather than collide, and the
+ * process remembers where the chain ended. A number whose create then fails
+ * is not reused — a gap, as with any database sequence.
  */
 @Injectable()
 export class DatasetSequence {
+  private next?: number;
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(@InjectModel(SeqBlock.name) private readonly blocks: Model<SeqBlock>) {}
 
   /** Reserves `count` consecutive numbers and returns the first. */
-  async reserve(count = 1): Promise<number> {
+  reserve(count = 1): Promise<number> {
+    const reservation = this.queue.then(() => this.claim(count));
+    this.queue = reservation.catch(() => undefined);
+    return reservation;
+  }
+
+  private async claim(count: number): Promise<number> {
+    let first = this.next ?? (await this.endOfChain()) + 1;
     for (;;) {
-      const [highest] = await this.blocks.find({}, { end: 1 }).sort({ _id: -1 }).limit(1).lean().exec();
-      const first = (highest?.end ?? 0) + 1;
       try {
-        await this.blocks.collection.insertOne({ _id: first, end: first + count - 1 } as never);
+        await this.blocks.collection.insertOne({ _id: seqBlockId(first), end: first + count - 1 } as never);
+        this.next = first + count;
         return first;
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
       }
+      const taken = await this.blocks.findById(seqBlockId(first), { end: 1 }).lean().exec();
+      first = (taken?.end ?? (await this.endOfChain())) + 1;
     }
+  }
+
+  private async endOfChain(): Promise<number> {
+    const [last] = await this.blocks.find({}, { end: 1 }).sort({ _id: -1 }).limit(1).lean().exec();
+    return last?.end ?? 0;
   }
 }

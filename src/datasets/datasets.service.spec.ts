@@ -46,15 +46,15 @@ describe(DatasetsService.name, () => {
       const steps: string[] = [];
       const insertOne = jest.fn(async () => steps.push('insert pending'));
       const assertAvailable = jest.fn(async () => void steps.push('check owner'));
-      const updateMany = jest.fn((filter: { state: string }) => {
-        steps.push(`activate ${filter.state}`);
+      const updateOne = jest.fn((_filter: unknown, update: { $set: { state: string } }) => {
+        steps.push(`set ${update.$set.state}`);
         return queryResult({ modifiedCount: 1 });
       });
-      const find = jest.fn(() => queryResult([dataset({ state: 'active' })]));
-      const { service } = build({ collection: { insertOne }, updateMany, find }, { assertAvailable });
+      const findById = jest.fn(() => queryResult(dataset({ state: 'active' })));
+      const { service } = build({ collection: { insertOne }, updateOne, findById }, { assertAvailable });
 
       const created = await service.create({ ownerId: ownerId.toHexString(), name: 'Power ' });
-      expect(steps).toEqual(['insert pending', 'check owner', 'activate pending']);
+      expect(steps).toEqual(['insert pending', 'check owner', 'set active']);
       expect(insertOne).toHaveBeenCalledWith(expect.objectContaining({ state: 'pending', seq: 7, nameKey: 'power' }));
       expect(created).toMatchObject({ seq: 7, ownerId: ownerId.toHexString() });
     });
@@ -66,7 +66,7 @@ describe(DatasetsService.name, () => {
         { assertAvailable: jest.fn(async () => Promise.reject(new UnprocessableEntityException('no such user'))) },
       );
       await expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' })).rejects.toBeInstanceOf(UnprocessableEntityException);
-      expect(deleteOne).toHaveBeenCalledWith(expect.objectContaining({ state: 'pending' }));
+      expect(deleteOne).toHaveBeenCalledWith({ _id: expect.any(Types.ObjectId) });
     });
 
     it('answers 409 when the owner already has a dataset of that name', async () => {
@@ -80,8 +80,8 @@ describe(DatasetsService.name, () => {
       const { service } = build(
         {
           collection: { insertOne: jest.fn(async () => undefined) },
-          updateMany: jest.fn(() => queryResult({ modifiedCount: 0 })),
-          find: jest.fn(() => queryResult([])),
+          updateOne: jest.fn(() => queryResult({ modifiedCount: 0 })),
+          findById: jest.fn(() => queryResult(null)),
         },
         { assertAvailable: jest.fn(async () => undefined) },
       );
@@ -97,7 +97,7 @@ describe(DatasetsService.name, () => {
       const findOneAndUpdate = jest.fn(() => queryResult({ ...current, ownerId: to }));
       const assertAvailable = jest.fn(async () => undefined);
       const { service, locks } = build(
-        { findOne: jest.fn(() => queryResult(current)), updateOne, findOneAndUpdate },
+        { findById: jest.fn(() => queryResult(current)), updateOne, findOneAndUpdate },
         { assertAvailable },
       );
 
@@ -107,7 +107,7 @@ describe(DatasetsService.name, () => {
       expect(updateOne).toHaveBeenCalledWith({ _id: current._id }, { $set: { transferTo: to, transferStartedAt: expect.any(Date) } }, { timestamps: false });
       expect(assertAvailable).toHaveBeenCalledWith(to);
       expect(findOneAndUpdate).toHaveBeenCalledWith(
-        { _id: current._id, state: 'active', transferTo: to },
+        { _id: current._id },
         { $set: { ownerId: to }, $unset: { transferTo: 1, transferStartedAt: 1 } },
         { new: true },
       );
@@ -117,7 +117,7 @@ describe(DatasetsService.name, () => {
       const current = dataset();
       const updateOne = jest.fn(() => queryResult({ modifiedCount: 1 }));
       const { service } = build(
-        { findOne: jest.fn(() => queryResult(current)), updateOne },
+        { findOne: jest.fn(() => queryResult(current)), findById: jest.fn(() => queryResult(current)), updateOne },
         { assertAvailable: jest.fn(async () => Promise.reject(new UnprocessableEntityException('no such user'))) },
       );
       await expect(service.update({ seq: 7 }, { ownerId: new Types.ObjectId().toHexString() })).rejects.toBeInstanceOf(
@@ -133,10 +133,10 @@ describe(DatasetsService.name, () => {
     it('sets and clears fields without touching the owner', async () => {
       const current = dataset({ description: 'old', descriptionKey: 'old' });
       const findOneAndUpdate = jest.fn(() => queryResult({ ...current, description: undefined, tags: ['a'] }));
-      const { service } = build({ findOne: jest.fn(() => queryResult(current)), findOneAndUpdate });
+      const { service } = build({ findById: jest.fn(() => queryResult(current)), findOneAndUpdate });
       await service.update({ id: current._id }, { description: null, tags: ['a'] });
       expect(findOneAndUpdate).toHaveBeenCalledWith(
-        { _id: current._id, state: 'active' },
+        { _id: current._id },
         { $set: { tags: ['a'] }, $unset: { description: 1, descriptionKey: 1 } },
         { new: true },
       );

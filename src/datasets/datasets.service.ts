@@ -5,6 +5,7 @@ import { BulkOutcomes, BulkSummary } from '../common/bulk/bulk-outcomes';
 import { toErrorBody } from '../common/errors/error-body';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { duplicateKeyIndexes, isDuplicateKeyError } from '../common/mongo/duplicate-key';
+import { findByIds } from '../common/mongo/find-by-ids';
 import { containsPattern, searchKey } from '../common/mongo/text';
 import { afterCursor, pageOf, sortSpec } from '../common/pagination/cursor';
 import { createdAtFilter } from '../common/validation/time-range.dto';
@@ -73,7 +74,7 @@ export class DatasetsService {
     try {
       await this.owners.assertAvailable(pending.ownerId);
     } catch (error) {
-      await this.datasets.deleteOne({ _id: pending._id, state: 'pending' }).exec();
+      await this.datasets.deleteOne({ _id: pending._id }).exec();
       throw error;
     }
     const [active] = await this.activate([pending._id]);
@@ -119,7 +120,7 @@ export class DatasetsService {
     const stillOwned = inserted.filter(({ doc }) => after.get(doc.ownerId.toHexString()) === 'available');
     const orphaned = inserted.filter((entry) => !stillOwned.includes(entry));
     if (orphaned.length > 0) {
-      await this.datasets.deleteMany({ _id: { $in: orphaned.map(({ doc }) => doc._id) }, state: 'pending' }).exec();
+      await this.datasets.deleteMany({ _id: { $in: orphaned.map(({ doc }) => doc._id) } }).exec();
       for (const { index, doc } of orphaned) {
         rejectWith(outcomes, index, ownerUnavailable(doc.ownerId, after.get(doc.ownerId.toHexString()) ?? 'missing'));
       }
@@ -172,7 +173,7 @@ export class DatasetsService {
       if (isEmpty(changes)) return toDatasetResponse(current);
       try {
         const updated = await this.datasets
-          .findOneAndUpdate({ _id, state: 'active' }, withoutEmptyOperators(changes), { new: true })
+          .findOneAndUpdate({ _id }, withoutEmptyOperators(changes), { new: true })
           .lean()
           .exec();
         if (!updated) throw notFound(ref);
@@ -186,7 +187,7 @@ export class DatasetsService {
   async remove(ref: DatasetRef): Promise<void> {
     const { _id } = await this.findActive(ref);
     await this.locks.withLock(datasetLockKey(_id), CHANGE_DATASET, async () => {
-      const { deletedCount } = await this.datasets.deleteOne({ _id, state: 'active' }).exec();
+      const { deletedCount } = await this.datasets.deleteOne({ _id }).exec();
       if (deletedCount === 0) throw notFound(ref);
     });
   }
@@ -218,15 +219,16 @@ export class DatasetsService {
   async removeAllOwnedBy(ownerId: Types.ObjectId, progress: () => Promise<void>): Promise<void> {
     for (;;) {
       const held = await this.datasets
-        .find({ $or: [{ ownerId }, { transferTo: ownerId }] }, { _id: 1 })
+        .find({ $or: [{ ownerId }, { transferTo: ownerId }] }, { _id: 1, state: 1 })
         .limit(500)
         .lean()
         .exec();
       if (held.length === 0) return;
-      for (const { _id } of held) {
-        // A pending dataset is a create in flight; removing it makes that create fail cleanly.
-        const { deletedCount } = await this.datasets.deleteOne({ _id, ownerId, state: 'pending' }).exec();
-        if (deletedCount === 0) {
+      for (const { _id, state } of held) {
+        if (state === 'pending') {
+          // A create in flight, which nobody else changes: removing it makes that create fail cleanly.
+          await this.datasets.deleteOne({ _id }).exec();
+        } else {
           await this.locks.withLock(datasetLockKey(_id), CHANGE_DATASET, async () => {
             const dataset = await this.datasets.findById(_id, { ownerId: 1, transferTo: 1 }).lean().exec();
             if (dataset?.ownerId.equals(ownerId)) await this.datasets.deleteOne({ _id }).exec();
@@ -259,9 +261,10 @@ export class DatasetsService {
     let moved: Dataset | null;
     try {
       await this.owners.assertAvailable(to);
+      // Under the dataset's lock the mark is still ours: a cascade clears marks only under this lock too.
       moved = await this.datasets
         .findOneAndUpdate(
-          { _id: current._id, state: 'active', transferTo: to },
+          { _id: current._id },
           { $set: { ...changes.$set, ownerId: to }, $unset: { ...changes.$unset, transferTo: 1, transferStartedAt: 1 } },
           { new: true },
         )
@@ -271,8 +274,7 @@ export class DatasetsService {
       await this.clearTransferMark(current._id);
       throw isDuplicateKeyError(error) ? duplicateName(name) : error;
     }
-    // The mark is gone: the new owner's deletion cancelled the transfer.
-    if (!moved) throw ownerDeletedMeanwhile(to);
+    if (!moved) throw notFound({ id: current._id });
     return toDatasetResponse(moved);
   }
 
@@ -281,11 +283,11 @@ export class DatasetsService {
   }
 
   private async findActive(ref: DatasetRef): Promise<Dataset> {
-    const dataset = await this.datasets
-      .findOne({ ...refFilter(ref), state: 'active' })
-      .lean()
-      .exec();
-    if (!dataset) throw notFound(ref);
+    const dataset =
+      'id' in ref
+        ? await this.datasets.findById(ref.id).lean().exec()
+        : await this.datasets.findOne({ seq: ref.seq }).lean().exec();
+    if (dataset?.state !== 'active') throw notFound(ref);
     return dataset;
   }
 
@@ -326,7 +328,7 @@ export class DatasetsService {
     } catch (error) {
       const duplicates = duplicateKeyIndexes(error);
       if (!duplicates) {
-        await this.datasets.deleteMany({ _id: { $in: pending.map(({ doc }) => doc._id) }, state: 'pending' }).exec();
+        await this.datasets.deleteMany({ _id: { $in: pending.map(({ doc }) => doc._id) } }).exec();
         throw error;
       }
       for (const position of duplicates) {
@@ -337,21 +339,19 @@ export class DatasetsService {
     }
   }
 
-  /** Makes pending datasets visible; returns those that still existed (a cascade may have removed some). */
+  /**
+   * Makes this request's pending datasets visible; returns those that still
+   * existed (a cascade may have removed some). Nobody else changes a pending
+   * dataset, so no condition on the state is needed.
+   */
   private async activate(ids: Types.ObjectId[]): Promise<Dataset[]> {
-    if (ids.length === 0) return [];
-    await this.datasets
-      .updateMany({ _id: { $in: ids }, state: 'pending' }, { $set: { state: 'active' } }, BOOKKEEPING)
-      .exec();
-    return this.datasets
-      .find({ _id: { $in: ids }, state: 'active' })
-      .lean()
-      .exec();
+    if (ids.length === 1) {
+      await this.datasets.updateOne({ _id: ids[0] }, { $set: { state: 'active' } }, BOOKKEEPING).exec();
+    } else if (ids.length > 1) {
+      await this.datasets.updateMany({ _id: { $in: ids } }, { $set: { state: 'active' } }, BOOKKEEPING).exec();
+    }
+    return (await findByIds(this.datasets, ids)).filter((dataset) => dataset.state === 'active');
   }
-}
-
-function refFilter(ref: DatasetRef): FilterQuery<Dataset> {
-  return 'id' in ref ? { _id: ref.id } : { seq: ref.seq };
 }
 
 function describe(ref: DatasetRef): string {

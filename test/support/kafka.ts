@@ -60,3 +60,15 @@ function toRecord(topic: string, partition: number, message: KafkaMessage): Rece
     headers,
   };
 }
+
+export async function deleteTopics(brokers: readonly string[], topics: string[]): Promise<void> {
+  const admin = testKafka(brokers.join(',')).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const present = topics.filter((topic) => existing.has(topic));
+    if (present.length > 0) await admin.deleteTopics({ topics: present });
+  } finally {
+    await admin.disconnect();
+  }
+}

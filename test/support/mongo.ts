@@ -17,3 +17,8 @@ export async function countDocuments(uri: string): Promise<{ users: number; data
     datasets: await db.collection('datasets').countDocuments(),
   }));
 }
+
+/** The MongoDB URI of `uri` with another database name. */
+export function uriWithDatabase(uri: string, database: string): string {
+  return uri.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?/, `$1/${database}`);
+}

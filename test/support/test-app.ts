@@ -4,8 +4,8 @@ import { AddressInfo } from 'node:net';
 import { createApp, startApp } from '../../src/app.setup';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
-import { testKafka } from './kafka';
-import { withDatabase } from './mongo';
+import { deleteTopics } from './kafka';
+import { uriWithDatabase, withDatabase } from './mongo';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -13,11 +13,6 @@ export interface TestApp {
   /** Base URL of the real HTTP server, e.g. http://127.0.0.1:41234 */
   url: string;
   close(): Promise<void>;
-}
-
-/** The MongoDB URI of `uri` with another database name. */
-export function uriWithDatabase(uri: string, database: string): string {
-  return uri.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?/, `$1/${database}`);
 }
 
 /**
@@ -54,16 +49,4 @@ export async function startTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp
 
 async function dropDatabase(uri: string): Promise<void> {
   await withDatabase(uri, (db) => db.dropDatabase());
-}
-
-export async function deleteTopics(brokers: readonly string[], topics: string[]): Promise<void> {
-  const admin = testKafka(brokers.join(',')).admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const present = topics.filter((topic) => existing.has(topic));
-    if (present.length > 0) await admin.deleteTopics({ topics: present });
-  } finally {
-    await admin.disconnect();
-  }
 }

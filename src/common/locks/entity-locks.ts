@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Model } from 'mongoose';
 import { AppConfig } from '../../config/app-config';
 import { isDuplicateKeyError } from '../mongo/duplicate-key';
+import { findByIds } from '../mongo/find-by-ids';
 import { Lock } from './lock.schema';
 
 export interface HeldLock {
@@ -81,10 +82,10 @@ export class EntityLocks {
 
   /** Of `keys`, those currently held for `purpose`. */
   async heldFor(keys: readonly string[], purpose: string): Promise<Set<string>> {
-    const holders = await this.locks
-      .find({ _id: { $in: keys }, purpose, expiresAt: { $gt: new Date() } }, { _id: 1 })
-      .lean()
-      .exec();
-    return new Set(holders.map((holder) => holder._id));
+    const now = Date.now();
+    const holders = await findByIds(this.locks, keys);
+    return new Set(
+      holders.filter((holder) => holder.purpose === purpose && holder.expiresAt.getTime() > now).map((holder) => holder._id),
+    );
   }
 }

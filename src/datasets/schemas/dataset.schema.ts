@@ -10,7 +10,7 @@ export class DatasetField {
   @Prop({ required: true })
   name: string;
 
-  @Prop({ required: true, enum: FIELD_TYPES })
+  @Prop({ type: String, required: true, enum: FIELD_TYPES })
   type: FieldType;
 
   @Prop()
@@ -64,7 +64,7 @@ export class Dataset {
   @Prop()
   source?: string;
 
-  @Prop({ required: true, enum: DATASET_STATES })
+  @Prop({ type: String, required: true, enum: DATASET_STATES })
   state: DatasetState;
 
   /**

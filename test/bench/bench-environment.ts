@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { LocalStack, ServiceName, stackEnv } from '../../stack/local-stack';
+import { AppProcess, spawnApp } from '../support/app-process';
+import { freePort } from '../support/ports';
+import { deleteTopics } from '../support/kafka';
+import { uriWithDatabase, withDatabase } from '../support/mongo';
+import { waitFor } from '../support/wait';
+
+export interface BenchEnvironment {
+  url: string;
+  env: NodeJS.ProcessEnv;
+  app: AppProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * The built service (dist/) in a process of its own — so the load generator
+ * does not share its event loop — on the local stack (started if needed,
+ * stopped afterwards if this started it), with a database and topic of its own.
+ */
+export async function startBenchEnvironment(extraEnv: NodeJS.ProcessEnv = {}): Promise<BenchEnvironment> {
+  const stack = new LocalStack();
+  const missing: ServiceName[] = [];
+  if (!process.env.MONGODB_URI) missing.push('ferretdb');
+  if (!process.env.KAFKA_BROKERS) missing.push('kafka');
+  const started = missing.length > 0 ? await stack.up(missing) : [];
+  const base = { ...stackEnv(stack.settings), ...pick(process.env, ['MONGODB_URI', 'KAFKA_BROKERS']) };
+
+  const suffix = randomUUID().slice(0, 8);
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    MONGODB_URI: uriWithDatabase(base.MONGODB_URI, `bench_${suffix}`),
+    KAFKA_BROKERS: base.KAFKA_BROKERS,
+    KAFKA_TOPIC: `bench_msg_collection_${suffix}`,
+    KAFKA_GROUP_ID: `bench-${suffix}`,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    ...extraEnv,
+  };
+  const app = spawnApp(env);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/health`)).ok, { what: 'the service to start', timeoutMs: 60_000 });
+
+  return {
+    url,
+    env,
+    app,
+    stop: async () => {
+      app.child.kill('SIGTERM');
+      await app.exited;
+      await withDatabase(env.MONGODB_URI ?? '', (db) => db.dropDatabase());
+      await deleteTopics((env.KAFKA_BROKERS ?? '').split(','), [env.KAFKA_TOPIC ?? '']);
+      if (started.length > 0) await stack.down(started);
+    },
+  };
+}
+
+function pick(env: NodeJS.ProcessEnv, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.filter((name) => env[name]).map((name) => [name, env[name] as string]));
+}
+
+/** Prints rows as an aligned text table. */
+export function printTable(headers: string[], rows: (string | number)[][]): void {
+  const cells = [headers, ...rows.map((row) => row.map(String))];
+  const widths = headers.map((_, column) => Math.max(...cells.map((row) => row[column].length)));
+  const line = (row: string[]): string => row.map((cell, column) => cell.padStart(widths[column])).join('  ');
+  process.stdout.write(`${line(headers)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  for (const row of cells.slice(1)) process.stdout.write(`${line(row)}\n`);
+}
