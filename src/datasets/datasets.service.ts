@@ -7,7 +7,7 @@ import { EntityLocks } from '../common/locks/entity-locks';
 import { duplicateKeyIndexes, isDuplicateKeyError } from '../common/mongo/duplicate-key';
 import { findByIds } from '../common/mongo/find-by-ids';
 import { containsPattern, searchKey } from '../common/mongo/text';
-import { afterCursor, pageOf, sortSpec } from '../common/pagination/cursor';
+import { findPage } from '../common/pagination/cursor';
 import { createdAtFilter } from '../common/validation/time-range.dto';
 import { validateItem } from '../common/validation/validate-item';
 import { DatasetOwners, ownerUnavailable } from './dataset-owners';
@@ -150,15 +150,7 @@ export class DatasetsService {
       const pattern = containsPattern(query.q);
       conditions.push({ $or: [{ nameKey: pattern }, { descriptionKey: pattern }] });
     }
-    if (query.cursor) conditions.push(afterCursor(query.cursor, field, query.order));
-
-    const rows = await this.datasets
-      .find({ $and: conditions })
-      .sort(sortSpec(field, query.order))
-      .limit(query.limit + 1)
-      .lean()
-      .exec();
-    const page = pageOf(rows, query.limit, field, query.order, (row) => row[field]);
+    const page = await findPage(this.datasets, conditions, field, query);
     return { items: page.rows.map(toDatasetResponse), nextCursor: page.nextCursor };
   }
 

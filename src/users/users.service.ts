@@ -4,7 +4,7 @@ import { FilterQuery, Model, Types } from 'mongoose';
 import { BulkOutcomes, BulkSummary } from '../common/bulk/bulk-outcomes';
 import { duplicateKeyIndexes, isDuplicateKeyError } from '../common/mongo/duplicate-key';
 import { containsPattern, searchKey } from '../common/mongo/text';
-import { afterCursor, pageOf, sortSpec } from '../common/pagination/cursor';
+import { findPage } from '../common/pagination/cursor';
 import { createdAtFilter } from '../common/validation/time-range.dto';
 import { validateItem } from '../common/validation/validate-item';
 import { EntityLocks } from '../common/locks/entity-locks';
@@ -98,15 +98,7 @@ export class UsersService {
     if (query.email) conditions.push({ emailKey: searchKey(query.email) });
     if (query.organization) conditions.push({ organization: query.organization });
     if (query.role) conditions.push({ role: query.role });
-    if (query.cursor) conditions.push(afterCursor(query.cursor, field, query.order));
-
-    const rows = await this.users
-      .find({ $and: conditions })
-      .sort(sortSpec(field, query.order))
-      .limit(query.limit + 1)
-      .lean()
-      .exec();
-    const page = pageOf(rows, query.limit, field, query.order, (row) => row[field]);
+    const page = await findPage(this.users, conditions, field, query);
     const owned = await this.datasets.idsOwnedBy(page.rows.map((row) => row._id));
     return {
       items: page.rows.map((row) => toUserResponse(row, owned.get(row._id.toHexString()) ?? [])),

@@ -1,8 +1,31 @@
 import { BadRequestException } from '@nestjs/common';
-import { Types } from 'mongoose';
+import { FilterQuery, Model, Types } from 'mongoose';
 
 export type SortOrder = 'asc' | 'desc';
 type SortValue = string | number | Date;
+
+export interface PageRequest {
+  limit: number;
+  order: SortOrder;
+  cursor?: string;
+}
+
+/** One page of `model` matching all `filters`, ordered by `field` then `_id`. */
+export async function findPage<T extends { _id: Types.ObjectId }>(
+  model: Model<T>,
+  filters: FilterQuery<T>[],
+  field: keyof T & string,
+  { limit, order, cursor }: PageRequest,
+): Promise<{ rows: T[]; nextCursor: string | null }> {
+  const conditions = cursor ? [...filters, afterCursor(cursor, field, order)] : filters;
+  const rows = await model
+    .find({ $and: conditions })
+    .sort(sortSpec(field, order))
+    .limit(limit + 1)
+    .lean<T[]>()
+    .exec();
+  return pageOf(rows, limit, field, order, (row) => row[field] as SortValue);
+}
 
 interface CursorPayload {
   /** sort field */

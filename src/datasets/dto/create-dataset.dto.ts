@@ -1,3 +1,5 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -20,7 +22,38 @@ export const MAX_TAGS = 32;
 export const MAX_FIELDS = 200;
 /** The records' time column (see the records API); no declared field may take its name. */
 export const TIMESTAMP_FIELD = 'timestamp';
-export const FREQUENCY_PATTERN = /^[1-9]\d{0,5}(ms|s|m|h|d|w)$/;
+const FREQUENCY_PATTERN = /^[1-9]\d{0,5}(ms|s|m|h|d|w)$/;
+const TAG_PATTERN = /^[\w.:/-]{1,64}$/;
+
+/** A sampling interval such as `1m` or `15m`: a positive number and a unit. */
+export const IsFrequency = (): PropertyDecorator =>
+  Matches(FREQUENCY_PATTERN, { message: 'frequency must be a positive number and a unit: ms, s, m, h, d or w (e.g. 1m, 15m, 1h, 1d)' });
+
+/** Each tag is 1–64 letters, digits, `_`, `-`, `.`, `:` or `/` (in bodies and in the `tags` filter alike). */
+export const IsTagEach = (): PropertyDecorator =>
+  Matches(TAG_PATTERN, { each: true, message: 'each tag must be 1-64 letters, digits, "_", "-", ".", ":" or "/"' });
+
+/** A dataset's tags: at most MAX_TAGS distinct tags. */
+export const IsTagList = (): PropertyDecorator =>
+  applyDecorators(
+    IsArray(),
+    ArrayMaxSize(MAX_TAGS),
+    ArrayUnique(),
+    IsString({ each: true }),
+    IsTagEach(),
+    ApiProperty({ type: 'array', items: { type: 'string', pattern: TAG_PATTERN.source }, maxItems: MAX_TAGS, uniqueItems: true }),
+  );
+
+/** A dataset's record schema: at most MAX_FIELDS columns with distinct names. */
+export const IsFieldList = (): PropertyDecorator =>
+  applyDecorators(
+    IsArray(),
+    ArrayMaxSize(MAX_FIELDS),
+    ArrayUnique((field: DatasetFieldDto) => field?.name, { message: 'fields must have distinct names' }),
+    ValidateNested({ each: true }),
+    Type(() => DatasetFieldDto),
+    ApiProperty({ type: () => [DatasetFieldDto], maxItems: MAX_FIELDS }),
+  );
 
 export class DatasetFieldDto {
   /**
@@ -75,11 +108,7 @@ export class CreateDatasetDto {
    * @example ['energy', 'household']
    */
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(MAX_TAGS)
-  @ArrayUnique()
-  @IsString({ each: true })
-  @Matches(/^[\w.:/-]{1,64}$/, { each: true, message: 'each tag must be 1-64 letters, digits, "_", "-", ".", ":" or "/"' })
+  @IsTagList()
   tags?: string[];
 
   /**
@@ -87,16 +116,12 @@ export class CreateDatasetDto {
    * @example '1m'
    */
   @IsOptional()
-  @Matches(FREQUENCY_PATTERN, { message: 'frequency must be a positive number and a unit: ms, s, m, h, d or w (e.g. 1m, 15m, 1h, 1d)' })
+  @IsFrequency()
   frequency?: string;
 
   /** Schema of the records: at most 200 columns with distinct names. */
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(MAX_FIELDS)
-  @ArrayUnique((field: DatasetFieldDto) => field?.name, { message: 'fields must have distinct names' })
-  @ValidateNested({ each: true })
-  @Type(() => DatasetFieldDto)
+  @IsFieldList()
   fields?: DatasetFieldDto[];
 
   /**

@@ -1,10 +1,10 @@
 import { IntersectionType, OmitType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsMongoId, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsMongoId, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { CreatedRangeQueryDto } from '../../common/validation/time-range.dto';
 import { commaSeparatedList } from '../../common/validation/transforms';
-import { FREQUENCY_PATTERN, MAX_TAGS } from './create-dataset.dto';
+import { IsFrequency, IsTagEach, MAX_TAGS } from './create-dataset.dto';
 
 export const DATASET_SORTS = ['createdAt', 'name', 'seq'] as const;
 export type DatasetSort = (typeof DATASET_SORTS)[number];
@@ -30,7 +30,7 @@ class DatasetFiltersDto {
   @Transform(commaSeparatedList)
   @IsArray()
   @ArrayMaxSize(MAX_TAGS)
-  @Matches(/^[\w.:/-]{1,64}$/, { each: true, message: 'each tag must be 1-64 letters, digits, "_", "-", ".", ":" or "/"' })
+  @IsTagEach()
   tags?: string[];
 
   /** `all`: datasets carrying every tag given; `any`: at least one of them. */
@@ -40,7 +40,7 @@ class DatasetFiltersDto {
 
   /** @example '1m' */
   @IsOptional()
-  @Matches(FREQUENCY_PATTERN, { message: 'frequency must be a positive number and a unit: ms, s, m, h, d or w (e.g. 1m, 15m, 1h, 1d)' })
+  @IsFrequency()
   frequency?: string;
 
   /** Case-insensitive substring of the name or the description. */

@@ -1,19 +1,7 @@
-import { Transform, Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayUnique,
-  IsArray,
-  IsMongoId,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-  ValidateIf,
-  ValidateNested,
-} from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsMongoId, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
 import { isPresent, trimString } from '../../common/validation/transforms';
-import { DatasetFieldDto, FREQUENCY_PATTERN, MAX_FIELDS, MAX_TAGS } from './create-dataset.dto';
+import { DatasetFieldDto, IsFieldList, IsFrequency, IsTagList } from './create-dataset.dto';
 
 /**
  * Fields to change; absent fields stay as they are, `null` clears
@@ -44,25 +32,17 @@ export class UpdateDatasetDto {
 
   /** Replaces the tags. */
   @ValidateIf(isPresent)
-  @IsArray()
-  @ArrayMaxSize(MAX_TAGS)
-  @ArrayUnique()
-  @IsString({ each: true })
-  @Matches(/^[\w.:/-]{1,64}$/, { each: true, message: 'each tag must be 1-64 letters, digits, "_", "-", ".", ":" or "/"' })
+  @IsTagList()
   tags?: string[];
 
   /** @example '15m' */
   @IsOptional()
-  @Matches(FREQUENCY_PATTERN, { message: 'frequency must be a positive number and a unit: ms, s, m, h, d or w (e.g. 1m, 15m, 1h, 1d)' })
+  @IsFrequency()
   frequency?: string | null;
 
   /** Replaces the record schema. */
   @ValidateIf(isPresent)
-  @IsArray()
-  @ArrayMaxSize(MAX_FIELDS)
-  @ArrayUnique((field: DatasetFieldDto) => field?.name, { message: 'fields must have distinct names' })
-  @ValidateNested({ each: true })
-  @Type(() => DatasetFieldDto)
+  @IsFieldList()
   fields?: DatasetFieldDto[];
 
   @IsOptional()
