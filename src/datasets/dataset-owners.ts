@@ -24,7 +24,8 @@ export class DatasetOwners {
     // Locks first, users second: a deletion that starts after the first read has not deleted the user
     // by the second, and one that ends between them has (it releases its lock only after deleting).
     const beingDeleted = await this.locks.heldFor(ownerIds.map(userLockKey), USER_DELETION);
-    const found = await findByIds(this.users, ownerIds, { _id: 1 });
+    // A deleted user stays as a tombstone until its last event is published: it counts as missing.
+    const found = (await findByIds(this.users, ownerIds, { _id: 1, deletedAt: 1 })).filter((user) => !user.deletedAt);
     const result = new Map<string, OwnerAvailability>(ownerIds.map((id) => [id.toHexString(), 'missing']));
     for (const { _id } of found) {
       result.set(_id.toHexString(), beingDeleted.has(userLockKey(_id)) ? 'being-deleted' : 'available');

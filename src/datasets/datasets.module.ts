@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { LocksModule } from '../common/locks/locks.module';
+import { EventsModule } from '../events/events.module';
 import { User, UserSchema } from '../users/schemas/user.schema';
 import { DatasetOwners } from './dataset-owners';
 import { DatasetSequence } from './dataset-sequence';
@@ -19,6 +20,7 @@ import { SeqBlock, SeqBlockSchema } from './schemas/seq-block.schema';
       { name: User.name, schema: UserSchema },
     ]),
     LocksModule,
+    EventsModule,
   ],
   controllers: [DatasetsController],
   providers: [DatasetsService, DatasetOwners, DatasetSequence, OwnershipJanitor],

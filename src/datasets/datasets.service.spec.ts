@@ -4,6 +4,7 @@ import { duplicateKeyError, queryResult, strictMock } from '../../test/support/s
 import { EntityLocks } from '../common/locks/entity-locks';
 import { DatasetOwners } from './dataset-owners';
 import { DatasetSequence } from './dataset-sequence';
+import { Outbox } from '../events/outbox/outbox';
 import { DatasetsService } from './datasets.service';
 import { Dataset } from './schemas/dataset.schema';
 
@@ -20,6 +21,8 @@ function dataset(overrides: Partial<Dataset> = {}): Dataset {
     tags: [],
     fields: [],
     state: 'active',
+    rev: 1,
+    outbox: [],
     createdAt: now,
     updatedAt: now,
     ...overrides,
@@ -31,13 +34,15 @@ function build(model: Record<string, unknown>, owners: Partial<Record<keyof Data
   const locks = strictMock<EntityLocks>('EntityLocks', {
     withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => work()),
   });
+  const outbox = strictMock<Outbox>('Outbox', { track: jest.fn(async () => undefined) });
   const service = new DatasetsService(
     strictMock<Model<Dataset>>('Dataset model', model as never),
     strictMock<DatasetOwners>('DatasetOwners', owners),
     strictMock<DatasetSequence>('DatasetSequence', { reserve: jest.fn(async () => 7) }),
     locks,
+    outbox,
   );
-  return { service, locks };
+  return { service, locks, outbox };
 }
 
 describe(DatasetsService.name, () => {
@@ -51,11 +56,21 @@ describe(DatasetsService.name, () => {
         return queryResult({ modifiedCount: 1 });
       });
       const findById = jest.fn(() => queryResult(dataset({ state: 'active' })));
-      const { service } = build({ collection: { insertOne }, updateOne, findById }, { assertAvailable });
+      const { service, outbox } = build({ collection: { insertOne }, updateOne, findById }, { assertAvailable });
 
-      const created = await service.create({ ownerId: ownerId.toHexString(), name: 'Power ' });
+      const created = await service.create({ ownerId: ownerId.toHexString(), name: 'Power' });
       expect(steps).toEqual(['insert pending', 'check owner', 'set active']);
-      expect(insertOne).toHaveBeenCalledWith(expect.objectContaining({ state: 'pending', seq: 7, nameKey: 'power' }));
+      expect(insertOne).toHaveBeenCalledWith(
+        expect.objectContaining({
+          state: 'pending',
+          seq: 7,
+          nameKey: 'power',
+          rev: 1,
+          // The event rides in the same insert; the relay holds it back while the dataset is pending.
+          outbox: [expect.objectContaining({ type: 'dataset.created', sequence: 1, data: expect.objectContaining({ name: 'Power', seq: 7 }) })],
+        }),
+      );
+      expect(outbox.track).toHaveBeenCalledWith('dataset', [expect.any(Types.ObjectId)]);
       expect(created).toMatchObject({ seq: 7, ownerId: ownerId.toHexString() });
     });
 
@@ -94,22 +109,30 @@ describe(DatasetsService.name, () => {
       const current = dataset();
       const to = new Types.ObjectId();
       const updateOne = jest.fn(() => queryResult({ modifiedCount: 1 }));
-      const findOneAndUpdate = jest.fn(() => queryResult({ ...current, ownerId: to }));
       const assertAvailable = jest.fn(async () => undefined);
-      const { service, locks } = build(
-        { findById: jest.fn(() => queryResult(current)), updateOne, findOneAndUpdate },
-        { assertAvailable },
-      );
+      const { service, locks } = build({ findById: jest.fn(() => queryResult(current)), updateOne }, { assertAvailable });
 
       const moved = await service.update({ id: current._id }, { ownerId: to.toHexString() });
       expect(moved.ownerId).toBe(to.toHexString());
       expect(locks.withLock).toHaveBeenCalledWith(`dataset:${current._id.toHexString()}`, expect.anything(), expect.any(Function));
-      expect(updateOne).toHaveBeenCalledWith({ _id: current._id }, { $set: { transferTo: to, transferStartedAt: expect.any(Date) } }, { timestamps: false });
+      expect(updateOne).toHaveBeenNthCalledWith(1, { _id: current._id }, { $set: { transferTo: to, transferStartedAt: expect.any(Date) } }, { timestamps: false });
       expect(assertAvailable).toHaveBeenCalledWith(to);
-      expect(findOneAndUpdate).toHaveBeenCalledWith(
+      expect(updateOne).toHaveBeenNthCalledWith(
+        2,
         { _id: current._id },
-        { $set: { ownerId: to }, $unset: { transferTo: 1, transferStartedAt: 1 } },
-        { new: true },
+        {
+          $set: { ownerId: to, updatedAt: expect.any(Date), rev: 2 },
+          $unset: { transferTo: 1, transferStartedAt: 1 },
+          $push: {
+            outbox: expect.objectContaining({
+              type: 'dataset.transferred',
+              sequence: 2,
+              ownerId: to.toHexString(),
+              data: expect.objectContaining({ fromOwnerId: ownerId.toHexString(), toOwnerId: to.toHexString() }),
+            }),
+          },
+        },
+        { timestamps: false },
       );
     });
 
@@ -132,13 +155,18 @@ describe(DatasetsService.name, () => {
 
     it('sets and clears fields without touching the owner', async () => {
       const current = dataset({ description: 'old', descriptionKey: 'old' });
-      const findOneAndUpdate = jest.fn(() => queryResult({ ...current, description: undefined, tags: ['a'] }));
-      const { service } = build({ findById: jest.fn(() => queryResult(current)), findOneAndUpdate });
-      await service.update({ id: current._id }, { description: null, tags: ['a'] });
-      expect(findOneAndUpdate).toHaveBeenCalledWith(
+      const updateOne = jest.fn(() => queryResult({ modifiedCount: 1 }));
+      const { service } = build({ findById: jest.fn(() => queryResult(current)), updateOne });
+      const updated = await service.update({ id: current._id }, { description: null, tags: ['a'] });
+      expect(updated).not.toHaveProperty('description');
+      expect(updateOne).toHaveBeenCalledWith(
         { _id: current._id },
-        { $set: { tags: ['a'] }, $unset: { description: 1, descriptionKey: 1 } },
-        { new: true },
+        {
+          $set: { tags: ['a'], updatedAt: expect.any(Date), rev: 2 },
+          $unset: { description: 1, descriptionKey: 1 },
+          $push: { outbox: expect.objectContaining({ type: 'dataset.updated', data: expect.not.objectContaining({ description: 'old' }) }) },
+        },
+        { timestamps: false },
       );
     });
 
@@ -149,14 +177,12 @@ describe(DatasetsService.name, () => {
   });
 
   describe('removeAllOwnedBy', () => {
-    it('deletes pending datasets directly, owned ones under their lock, and cancels transfers to the user', async () => {
+    it('removes pending datasets, tombstones owned ones under their lock, and cancels transfers to the user', async () => {
       const pending = dataset({ state: 'pending' });
       const owned = dataset();
       const incoming = dataset({ ownerId: new Types.ObjectId(), transferTo: ownerId });
       const rounds = [[pending, owned, incoming], []];
-      const deleteOne = jest.fn((filter: { _id: Types.ObjectId; state?: string }) =>
-        queryResult({ deletedCount: filter._id.equals(pending._id) || !filter.state ? 1 : 0 }),
-      );
+      const deleteOne = jest.fn(() => queryResult({ deletedCount: 1 }));
       const byId = new Map([owned, incoming].map((d) => [d._id.toHexString(), d]));
       const updateOne = jest.fn(() => queryResult({ modifiedCount: 1 }));
       const { service } = build({
@@ -168,8 +194,15 @@ describe(DatasetsService.name, () => {
       const progress = jest.fn(async () => undefined);
 
       await service.removeAllOwnedBy(ownerId, progress);
-      expect(deleteOne).toHaveBeenCalledWith({ _id: owned._id });
-      expect(deleteOne).not.toHaveBeenCalledWith({ _id: incoming._id });
+      expect(deleteOne.mock.calls).toEqual([[{ _id: pending._id }]]);
+      expect(updateOne).toHaveBeenCalledWith(
+        { _id: owned._id },
+        expect.objectContaining({
+          $set: expect.objectContaining({ state: 'deleted', ownerId: owned._id, rev: 2 }),
+          $push: { outbox: expect.objectContaining({ type: 'dataset.deleted', ownerId: ownerId.toHexString(), data: { id: owned._id.toHexString(), seq: 7, ownerId: ownerId.toHexString() } }) },
+        }),
+        { timestamps: false },
+      );
       expect(updateOne).toHaveBeenCalledWith({ _id: incoming._id }, { $unset: { transferTo: 1, transferStartedAt: 1 } }, { timestamps: false });
       expect(progress).toHaveBeenCalledTimes(3);
     });

@@ -1,4 +1,4 @@
-import { ConflictException, HttpException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, HttpException, HttpStatus, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model, Types, UpdateQuery } from 'mongoose';
 import { BulkOutcomes, BulkSummary } from '../common/bulk/bulk-outcomes';
@@ -13,7 +13,10 @@ import { validateItem } from '../common/validation/validate-item';
 import { DatasetOwners, ownerUnavailable } from './dataset-owners';
 import { DatasetSequence } from './dataset-sequence';
 import { CreateDatasetDto } from './dto/create-dataset.dto';
-import { DatasetPageDto, DatasetResponseDto, toDatasetResponse } from './dto/dataset-response.dto';
+import { RegistryEvent } from '../events/contract';
+import { newEvent } from '../events/outbox/event-factory';
+import { Outbox } from '../events/outbox/outbox';
+import { DatasetPageDto, DatasetResponseDto, toDatasetResponse, toDatasetState } from './dto/dataset-response.dto';
 import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
 import { UpdateDatasetDto } from './dto/update-dataset.dto';
 import { Dataset, DatasetField } from './schemas/dataset.schema';
@@ -56,13 +59,24 @@ function datasetLockKey(id: Types.ObjectId): string {
  * OwnershipJanitor.
  */
 @Injectable()
-export class DatasetsService {
+export class DatasetsService implements OnModuleInit {
   constructor(
     @InjectModel(Dataset.name) private readonly datasets: Model<Dataset>,
     private readonly owners: DatasetOwners,
     private readonly sequence: DatasetSequence,
     private readonly locks: EntityLocks,
+    private readonly outbox: Outbox,
   ) {}
+
+  onModuleInit(): void {
+    this.outbox.register({
+      entity: 'dataset',
+      model: this.datasets,
+      // A pending dataset's `dataset.created` waits until the dataset is committed.
+      isPublishable: (dataset) => dataset.state !== 'pending',
+      isDeleted: (dataset) => dataset.state === 'deleted',
+    });
+  }
 
   async create(dto: CreateDatasetDto): Promise<DatasetResponseDto> {
     const pending = this.newDataset(dto, await this.sequence.reserve());
@@ -163,24 +177,22 @@ export class DatasetsService {
         return this.transfer(current, new Types.ObjectId(dto.ownerId), changes, dto.name ?? current.name);
       }
       if (isEmpty(changes)) return toDatasetResponse(current);
+      const next = applyChanges(current, changes);
+      const event = newEvent('dataset.updated', _id.toHexString(), next.rev, toDatasetState(next), next.ownerId.toHexString());
       try {
-        const updated = await this.datasets
-          .findOneAndUpdate({ _id }, withoutEmptyOperators(changes), { new: true })
-          .lean()
-          .exec();
-        if (!updated) throw notFound(ref);
-        return toDatasetResponse(updated);
+        await this.datasets.updateOne({ _id }, withEvent(changes, next, event), { timestamps: false }).exec();
       } catch (error) {
         throw isDuplicateKeyError(error) ? duplicateName(dto.name ?? current.name) : error;
       }
+      await this.outbox.track('dataset', [_id]);
+      return toDatasetResponse(next);
     });
   }
 
   async remove(ref: DatasetRef): Promise<void> {
     const { _id } = await this.findActive(ref);
     await this.locks.withLock(datasetLockKey(_id), CHANGE_DATASET, async () => {
-      const { deletedCount } = await this.datasets.deleteOne({ _id }).exec();
-      if (deletedCount === 0) throw notFound(ref);
+      await this.tombstone(await this.findActive({ id: _id }));
     });
   }
 
@@ -222,8 +234,8 @@ export class DatasetsService {
           await this.datasets.deleteOne({ _id }).exec();
         } else {
           await this.locks.withLock(datasetLockKey(_id), CHANGE_DATASET, async () => {
-            const dataset = await this.datasets.findById(_id, { ownerId: 1, transferTo: 1 }).lean().exec();
-            if (dataset?.ownerId.equals(ownerId)) await this.datasets.deleteOne({ _id }).exec();
+            const dataset = await this.datasets.findById(_id).lean().exec();
+            if (dataset?.state === 'active' && dataset.ownerId.equals(ownerId)) await this.tombstone(dataset);
             else if (dataset?.transferTo?.equals(ownerId)) await this.clearTransferMark(_id);
           });
         }
@@ -250,23 +262,27 @@ export class DatasetsService {
     await this.datasets
       .updateOne({ _id: current._id }, { $set: { transferTo: to, transferStartedAt: new Date() } }, BOOKKEEPING)
       .exec();
-    let moved: Dataset | null;
+    const moving: DatasetChanges = {
+      $set: { ...changes.$set, ownerId: to },
+      $unset: { ...changes.$unset, transferTo: 1, transferStartedAt: 1 },
+    };
+    const moved = applyChanges(current, moving);
+    const event = newEvent(
+      'dataset.transferred',
+      current._id.toHexString(),
+      moved.rev,
+      { fromOwnerId: current.ownerId.toHexString(), toOwnerId: to.toHexString(), dataset: toDatasetState(moved) },
+      to.toHexString(),
+    );
     try {
       await this.owners.assertAvailable(to);
       // Under the dataset's lock the mark is still ours: a cascade clears marks only under this lock too.
-      moved = await this.datasets
-        .findOneAndUpdate(
-          { _id: current._id },
-          { $set: { ...changes.$set, ownerId: to }, $unset: { ...changes.$unset, transferTo: 1, transferStartedAt: 1 } },
-          { new: true },
-        )
-        .lean()
-        .exec();
+      await this.datasets.updateOne({ _id: current._id }, withEvent(moving, moved, event), { timestamps: false }).exec();
     } catch (error) {
       await this.clearTransferMark(current._id);
       throw isDuplicateKeyError(error) ? duplicateName(name) : error;
     }
-    if (!moved) throw notFound({ id: current._id });
+    await this.outbox.track('dataset', [current._id]);
     return toDatasetResponse(moved);
   }
 
@@ -294,6 +310,8 @@ export class DatasetsService {
       tags: dto.tags ?? [],
       fields: toFields(dto.fields ?? []),
       state: 'pending',
+      rev: 1,
+      outbox: [],
       createdAt: now,
       updatedAt: now,
     };
@@ -303,6 +321,8 @@ export class DatasetsService {
     }
     if (dto.frequency !== undefined) dataset.frequency = dto.frequency;
     if (dto.source !== undefined) dataset.source = dto.source;
+    // Written with the pending dataset, published once it is active.
+    dataset.outbox.push(newEvent('dataset.created', dataset._id.toHexString(), 1, toDatasetState(dataset), dto.ownerId));
     return dataset;
   }
 
@@ -342,7 +362,31 @@ export class DatasetsService {
     } else if (ids.length > 1) {
       await this.datasets.updateMany({ _id: { $in: ids } }, { $set: { state: 'active' } }, BOOKKEEPING).exec();
     }
-    return (await findByIds(this.datasets, ids)).filter((dataset) => dataset.state === 'active');
+    const active = (await findByIds(this.datasets, ids)).filter((dataset) => dataset.state === 'active');
+    await this.outbox.track('dataset', active.map((dataset) => dataset._id));
+    return active;
+  }
+
+  /**
+   * Deletes a dataset (under its lock): it becomes an invisible tombstone that
+   * carries `dataset.deleted` until the event is published. Pointing its
+   * `ownerId` at itself frees the name for its owner at once.
+   */
+  private async tombstone(dataset: Dataset): Promise<void> {
+    const rev = dataset.rev + 1;
+    const removed = { id: dataset._id.toHexString(), seq: dataset.seq, ownerId: dataset.ownerId.toHexString() };
+    await this.datasets
+      .updateOne(
+        { _id: dataset._id },
+        {
+          $set: { state: 'deleted', ownerId: dataset._id, deletedAt: new Date(), rev },
+          $unset: { transferTo: 1, transferStartedAt: 1 },
+          $push: { outbox: newEvent('dataset.deleted', removed.id, rev, removed, removed.ownerId) },
+        },
+        BOOKKEEPING,
+      )
+      .exec();
+    await this.outbox.track('dataset', [dataset._id]);
   }
 }
 
@@ -391,9 +435,22 @@ function isEmpty(changes: DatasetChanges): boolean {
   return Object.keys(changes.$set).length === 0 && Object.keys(changes.$unset).length === 0;
 }
 
-/** Some servers reject an empty `$set: {}` or `$unset: {}`. */
-function withoutEmptyOperators(changes: DatasetChanges): UpdateQuery<Dataset> {
-  return Object.fromEntries(Object.entries(changes).filter(([, fields]) => Object.keys(fields).length > 0));
+/** The dataset after `changes`, one revision later, as the write below will leave it. */
+function applyChanges(current: Dataset, changes: DatasetChanges): Dataset {
+  const next = { ...current, ...changes.$set, updatedAt: new Date(), rev: current.rev + 1 } as Dataset;
+  for (const field of Object.keys(changes.$unset)) delete next[field as keyof Dataset];
+  return next;
+}
+
+/** The update that applies `changes` and records `event` in the outbox, in one write. */
+function withEvent(changes: DatasetChanges, next: Dataset, event: RegistryEvent): UpdateQuery<Dataset> {
+  const update: UpdateQuery<Dataset> = {
+    $set: { ...changes.$set, updatedAt: next.updatedAt, rev: next.rev },
+    $push: { outbox: event },
+  };
+  // Some servers reject an empty `$unset: {}`.
+  if (Object.keys(changes.$unset).length > 0) update.$unset = changes.$unset;
+  return update;
 }
 
 /** The $set/$unset of a PATCH, derived fields included; `null` clears an optional field. */

@@ -1,22 +1,59 @@
-import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';
-import { EVENTS_TOPIC } from './events.constants';
-import { EventsService } from './events.service';
+import { Controller, Get, MessageEvent, Query, Sse } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { filter, finalize, from, map, merge, Observable, of, switchMap, interval } from 'rxjs';
+import { ApiErrorResponses } from '../common/swagger/api-error-responses.decorator';
+import { AuditLog } from './audit/audit-log';
+import { AuditEventPageDto } from './audit/registry-event.dto';
+import { EventFiltersDto, SearchEventsQueryDto } from './audit/search-events-query.dto';
+import { RegistryEvent } from './contract';
+import { EventTail } from './event-tail';
 
-/** Kafka side of the Events module: consumes what the service (and others) publish. */
-@Controller()
+const HEARTBEAT_MS = 15_000;
+
+@ApiTags('events')
+@Controller('events')
 export class EventsController {
-  constructor(private readonly eventsService: EventsService) {}
+  constructor(
+    private readonly auditLog: AuditLog,
+    private readonly tail: EventTail,
+  ) {}
 
-  @EventPattern(EVENTS_TOPIC)
-  async onEvent(@Payload() value: unknown, @Ctx() context: KafkaContext): Promise<void> {
-    const message = context.getMessage();
-    await this.eventsService.receive({
-      topic: context.getTopic(),
-      partition: context.getPartition(),
-      offset: message.offset,
-      key: message.key === null || message.key === undefined ? null : message.key.toString(),
-      value,
-    });
+  @Get()
+  @ApiOperation({ summary: 'The audit log: every event consumed from the topic, once', description: 'Filters combine with AND; ordered by `occurredAt`. Cursor-paged.' })
+  @ApiOkResponse({ type: AuditEventPageDto })
+  @ApiErrorResponses(400)
+  searchEvents(@Query() query: SearchEventsQueryDto): Promise<AuditEventPageDto> {
+    return this.auditLog.search(query);
+  }
+
+  @Sse('stream')
+  @ApiOperation({
+    summary: 'Live feed of events (Server-Sent Events)',
+    description:
+      'Each event arrives as an SSE message whose `type` is the event type and whose `data` is the event JSON. The first message, of type `ready`, says the feed is live; a `heartbeat` follows every 15 s. Optionally filtered like GET /events.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'A text/event-stream of events.' })
+  @ApiErrorResponses(400)
+  streamEvents(@Query() filters: EventFiltersDto): Observable<MessageEvent> {
+    const follower = this.tail.follow();
+    const matches = (event: RegistryEvent): boolean =>
+      (!filters.type || event.type === filters.type) &&
+      (!filters.entity || event.entity === filters.entity) &&
+      (!filters.entityId || event.entityId === filters.entityId) &&
+      (!filters.ownerId || event.ownerId === filters.ownerId);
+    return from(follower.ready).pipe(
+      switchMap(() =>
+        merge(
+          of<MessageEvent>({ type: 'ready', data: {} }),
+          follower.events.pipe(
+            filter(matches),
+            map((event): MessageEvent => ({ id: event.id, type: event.type, data: event })),
+          ),
+          interval(HEARTBEAT_MS).pipe(map((): MessageEvent => ({ type: 'heartbeat', data: {} }))),
+        ),
+      ),
+      finalize(() => follower.release()),
+    );
   }
 }

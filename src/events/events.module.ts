@@ -1,13 +1,26 @@
 import { Module } from '@nestjs/common';
 import { ClientsModule, Transport } from '@nestjs/microservices';
+import { MongooseModule } from '@nestjs/mongoose';
+import { LocksModule } from '../common/locks/locks.module';
 import { AppConfig } from '../config/app-config';
+import { AuditEvent, AuditEventSchema } from './audit/audit-event.schema';
+import { AuditLog } from './audit/audit-log';
+import { EventTail } from './event-tail';
 import { KAFKA_CLIENT } from './events.constants';
+import { EventsConsumer } from './events.consumer';
 import { EventsController } from './events.controller';
 import { EventsPublisher } from './events.publisher';
-import { EventsService } from './events.service';
 import { KafkaTopicsService } from './kafka-topics.service';
 import { kafkaClientConfig, PRODUCER_CONFIG } from './kafka.transport';
+import { Outbox } from './outbox/outbox';
+import { OutboxMarker, OutboxMarkerSchema } from './outbox/outbox-marker.schema';
+import { OutboxRelay } from './outbox/outbox-relay';
 
+/**
+ * Events: the outbox every change is written to, the relay that publishes it
+ * on the topic through the Nest Kafka transport, and the consumer that keeps
+ * the audit log (GET /events, GET /events/stream).
+ */
 @Module({
   imports: [
     ClientsModule.registerAsync([
@@ -24,9 +37,14 @@ import { kafkaClientConfig, PRODUCER_CONFIG } from './kafka.transport';
         }),
       },
     ]),
+    MongooseModule.forFeature([
+      { name: OutboxMarker.name, schema: OutboxMarkerSchema },
+      { name: AuditEvent.name, schema: AuditEventSchema },
+    ]),
+    LocksModule,
   ],
-  controllers: [EventsController],
-  providers: [EventsService, EventsPublisher, KafkaTopicsService],
-  exports: [EventsPublisher],
+  controllers: [EventsConsumer, EventsController],
+  providers: [Outbox, OutboxRelay, EventsPublisher, AuditLog, EventTail, KafkaTopicsService],
+  exports: [Outbox],
 })
 export class EventsModule {}

@@ -1,10 +1,11 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { AppConfig } from '../config/app-config';
+import { deadLetterTopic } from './events.publisher';
 import { kafkaClientConfig } from './kafka.transport';
 
 /**
- * Creates the events topic at start-up when it does not exist yet, with the
+ * Creates the events topic and its dead-letter topic at start-up when they do not exist yet, with the
  * configured partition count, instead of leaving it to broker auto-creation
  * (one partition, and only if the broker allows it).
  */
@@ -19,11 +20,15 @@ export class KafkaTopicsService implements OnModuleInit {
     await admin.connect();
     try {
       const { topic, topicPartitions } = this.config.kafka;
-      const created = await admin.createTopics({
-        topics: [{ topic, numPartitions: topicPartitions }],
+      // Only the missing ones: asking for an existing topic makes the client log an error.
+      const existing = new Set(await admin.listTopics());
+      const missing = [topic, deadLetterTopic(topic)].filter((name) => !existing.has(name));
+      if (missing.length === 0) return;
+      await admin.createTopics({
+        topics: missing.map((name) => ({ topic: name, numPartitions: topicPartitions })),
         waitForLeaders: true,
       });
-      if (created) this.logger.log(`created topic ${topic} with ${topicPartitions} partitions`);
+      this.logger.log(`created topics ${missing.join(', ')} with ${topicPartitions} partitions`);
     } finally {
       await admin.disconnect();
     }

@@ -9,6 +9,7 @@ export function kafkaClientConfig(config: AppConfig): KafkaConfig {
     clientId: config.kafka.clientId,
     brokers: [...config.kafka.brokers],
     connectionTimeout: 3000,
+    requestTimeout: 10_000,
     logLevel: logLevel.WARN,
   };
 }
@@ -17,6 +18,8 @@ export const PRODUCER_CONFIG = {
   // Java-compatible murmur2 partitioning: the same key lands on the same partition for every client.
   createPartitioner: Partitioners.DefaultPartitioner,
   allowAutoTopicCreation: false,
+  // Give up on a send within seconds while the broker is away: the outbox relay retries it later.
+  retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1000 },
 };
 
 /**
@@ -53,6 +56,9 @@ export function createKafkaServer(config: AppConfig): ConfiguredTopicServerKafka
       consumer: { groupId: config.kafka.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 1000 },
       // A new group starts at the oldest retained event, so nothing published before its first start is missed.
       subscribe: { fromBeginning: true },
+      // Values reach the handler as the bytes that were sent: it parses them itself, and a
+      // message that does not parse goes to the dead-letter topic unchanged.
+      parser: { keepBinary: true },
       producer: PRODUCER_CONFIG,
     },
     new Map([[EVENTS_TOPIC, config.kafka.topic]]),

@@ -3,6 +3,7 @@ import { Model, Types } from 'mongoose';
 import { duplicateKeyError, queryResult, strictMock } from '../../test/support/strict-mock';
 import { EntityLocks, HeldLock } from '../common/locks/entity-locks';
 import { DatasetsService } from '../datasets/datasets.service';
+import { Outbox } from '../events/outbox/outbox';
 import { User } from './schemas/user.schema';
 import { UsersService } from './users.service';
 
@@ -15,6 +16,8 @@ function user(overrides: Partial<User> = {}): User {
     email: 'Aaron@Example.com',
     emailKey: 'aaron@example.com',
     attributes: {},
+    rev: 1,
+    outbox: [],
     createdAt: now,
     updatedAt: now,
     ...overrides,
@@ -27,21 +30,31 @@ function build(model: Record<string, unknown>, datasets: Partial<Record<keyof Da
     withLock: jest.fn(async (_key: string, _options: unknown, work: (held: HeldLock) => Promise<unknown>) => work(lock)),
     extend: jest.fn(async () => undefined),
   });
+  const outbox = strictMock<Outbox>('Outbox', { track: jest.fn(async () => undefined) });
   const service = new UsersService(
     strictMock<Model<User>>('User model', model as never),
     strictMock<DatasetsService>('DatasetsService', datasets),
     locks,
+    outbox,
   );
-  return { service, locks };
+  return { service, locks, outbox };
 }
 
 describe(UsersService.name, () => {
   describe('create', () => {
     it('stores the lower-cased keys beside the name and e-mail', async () => {
       const insertOne = jest.fn(async () => undefined);
-      const { service } = build({ collection: { insertOne } });
+      const { service, outbox } = build({ collection: { insertOne } });
       const created = await service.create({ name: 'Aaron', email: 'Aaron@Example.com' });
-      expect(insertOne).toHaveBeenCalledWith(expect.objectContaining({ nameKey: 'aaron', emailKey: 'aaron@example.com' }));
+      expect(insertOne).toHaveBeenCalledWith(
+        expect.objectContaining({
+          nameKey: 'aaron',
+          emailKey: 'aaron@example.com',
+          // The event is written in the same insert as the user.
+          outbox: [expect.objectContaining({ type: 'user.created', sequence: 1, entityId: created.id })],
+        }),
+      );
+      expect(outbox.track).toHaveBeenCalledWith('user', [expect.any(Types.ObjectId)]);
       expect(created).toMatchObject({ name: 'Aaron', email: 'Aaron@Example.com', datasetIds: [], datasetCount: 0 });
       expect(created).not.toHaveProperty('_id');
     });
@@ -115,9 +128,9 @@ describe(UsersService.name, () => {
       const { service, locks } = build(
         {
           findById: jest.fn(() => queryResult(found)),
-          deleteOne: jest.fn(() => {
-            steps.push('delete user');
-            return queryResult({ deletedCount: 1 });
+          updateOne: jest.fn((_filter: unknown, update: { $set: { emailKey: string }; $push: { outbox: { type: string } } }) => {
+            steps.push(`tombstone ${update.$set.emailKey} with ${update.$push.outbox.type}`);
+            return queryResult({ modifiedCount: 1 });
           }),
         },
         {
@@ -128,7 +141,7 @@ describe(UsersService.name, () => {
         },
       );
       await service.remove(found._id, true);
-      expect(steps).toEqual(['delete datasets', 'delete user']);
+      expect(steps).toEqual(['delete datasets', `tombstone deleted:${found._id.toHexString()} with user.deleted`]);
       expect(locks.extend).toHaveBeenCalled();
     });
   });

@@ -1,33 +1,49 @@
-import { ConflictException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, HttpStatus, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model, Types } from 'mongoose';
 import { BulkOutcomes, BulkSummary } from '../common/bulk/bulk-outcomes';
+import { EntityLocks } from '../common/locks/entity-locks';
 import { duplicateKeyIndexes, isDuplicateKeyError } from '../common/mongo/duplicate-key';
 import { containsPattern, searchKey } from '../common/mongo/text';
 import { findPage } from '../common/pagination/cursor';
 import { createdAtFilter } from '../common/validation/time-range.dto';
 import { validateItem } from '../common/validation/validate-item';
-import { EntityLocks } from '../common/locks/entity-locks';
 import { DatasetsService } from '../datasets/datasets.service';
 import { DatasetPageDto } from '../datasets/dto/dataset-response.dto';
 import { OwnedDatasetsQueryDto } from '../datasets/dto/search-datasets-query.dto';
+import { newEvent } from '../events/outbox/event-factory';
+import { Outbox } from '../events/outbox/outbox';
 import { CreateUserDto } from './dto/create-user.dto';
 import { SearchUsersQueryDto } from './dto/search-users-query.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
-import { toUserResponse, UserPageDto, UserResponseDto } from './dto/user-response.dto';
+import { toUserResponse, toUserState, UserPageDto, UserResponseDto } from './dto/user-response.dto';
 import { User } from './schemas/user.schema';
 import { USER_DELETION, USER_UPDATE, userLockKey } from './user-locks';
 
-
 const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey' } as const;
 
+/**
+ * Users. Every change is written together with its event in the user's
+ * outbox (one single-document write; see events/outbox), and changes of an
+ * existing user run under the user's lock.
+ */
 @Injectable()
-export class UsersService {
+export class UsersService implements OnModuleInit {
   constructor(
     @InjectModel(User.name) private readonly users: Model<User>,
     private readonly datasets: DatasetsService,
     private readonly locks: EntityLocks,
+    private readonly outbox: Outbox,
   ) {}
+
+  onModuleInit(): void {
+    this.outbox.register({
+      entity: 'user',
+      model: this.users,
+      isPublishable: () => true,
+      isDeleted: (user) => user.deletedAt !== undefined && user.deletedAt !== null,
+    });
+  }
 
   async create(dto: CreateUserDto): Promise<UserResponseDto> {
     const user = newUser(dto);
@@ -36,6 +52,7 @@ export class UsersService {
     } catch (error) {
       throw isDuplicateKeyError(error) ? emailTaken(dto.email) : error;
     }
+    await this.outbox.track('user', [user._id]);
     return toUserResponse(user, []);
   }
 
@@ -75,13 +92,16 @@ export class UsersService {
       }
       duplicates = indexes;
     }
+    const created: Types.ObjectId[] = [];
     for (const [position, { index, user }] of candidates.entries()) {
       if (duplicates.has(position)) {
         outcomes.reject(index, HttpStatus.CONFLICT, `email ${user.email} is already registered`, emailDetails(user.email));
       } else {
         outcomes.accept(index, toUserResponse(user, []));
+        created.push(user._id);
       }
     }
+    await this.outbox.track('user', created);
     return outcomes.summary();
   }
 
@@ -93,7 +113,7 @@ export class UsersService {
 
   async search(query: SearchUsersQueryDto): Promise<UserPageDto> {
     const field = SORT_FIELDS[query.sort];
-    const conditions: FilterQuery<User>[] = [createdAtFilter(query)];
+    const conditions: FilterQuery<User>[] = [{ deletedAt: null }, createdAtFilter(query)];
     if (query.name) conditions.push({ nameKey: containsPattern(query.name) });
     if (query.email) conditions.push({ emailKey: searchKey(query.email) });
     if (query.organization) conditions.push({ organization: query.organization });
@@ -118,15 +138,25 @@ export class UsersService {
     }
     if (Object.keys($set).length + Object.keys($unset).length === 0) return this.findOne(id);
 
-    const update = Object.keys($unset).length > 0 ? { $set, $unset } : { $set };
     const user = await this.locks.withLock(userLockKey(id), { purpose: USER_UPDATE }, async () => {
+      const current = await this.findUser(id);
+      const next: User = { ...current, ...$set, updatedAt: new Date(), rev: current.rev + 1 };
+      for (const field of Object.keys($unset)) delete next[field as keyof User];
+      const event = newEvent('user.updated', id.toHexString(), next.rev, toUserState(next));
       try {
-        return await this.users.findOneAndUpdate({ _id: id }, update, { new: true }).lean().exec();
+        await this.users
+          .updateOne(
+            { _id: id },
+            { $set: { ...$set, updatedAt: next.updatedAt, rev: next.rev }, $push: { outbox: event }, ...(Object.keys($unset).length > 0 ? { $unset } : {}) },
+            { timestamps: false },
+          )
+          .exec();
       } catch (error) {
         throw isDuplicateKeyError(error) && dto.email ? emailTaken(dto.email) : error;
       }
+      await this.outbox.track('user', [id]);
+      return next;
     });
-    if (!user) throw userNotFound(id);
     const owned = await this.datasets.idsOwnedBy([id]);
     return toUserResponse(user, owned.get(id.toHexString()) ?? []);
   }
@@ -136,11 +166,13 @@ export class UsersService {
    * on no dataset can be created for or transferred to the user (see
    * DatasetOwners, which looks for this lock after a create has written its
    * pending dataset), so the look for owned datasets — or the cascade —
-   * cannot be overtaken by a concurrent create.
+   * cannot be overtaken by a concurrent create. The user becomes a tombstone
+   * (invisible, its e-mail free again) carrying `user.deleted` until that
+   * event is published.
    */
   async remove(id: Types.ObjectId, cascade: boolean): Promise<void> {
     await this.locks.withLock(userLockKey(id), { purpose: USER_DELETION }, async (lock) => {
-      await this.findUser(id);
+      const user = await this.findUser(id);
       if (cascade) {
         // A long cascade keeps its lock alive as it goes.
         await this.datasets.removeAllOwnedBy(id, () => this.locks.extend(lock));
@@ -153,7 +185,19 @@ export class UsersService {
           });
         }
       }
-      await this.users.deleteOne({ _id: id }).exec();
+      const rev = user.rev + 1;
+      await this.users
+        .updateOne(
+          { _id: id },
+          {
+            // The e-mail key of a tombstone has no "@", so it never clashes with a real address.
+            $set: { deletedAt: new Date(), emailKey: `deleted:${id.toHexString()}`, rev },
+            $push: { outbox: newEvent('user.deleted', id.toHexString(), rev, { id: id.toHexString() }) },
+          },
+          { timestamps: false },
+        )
+        .exec();
+      await this.outbox.track('user', [id]);
     });
   }
 
@@ -164,7 +208,7 @@ export class UsersService {
 
   private async findUser(id: Types.ObjectId): Promise<User> {
     const user = await this.users.findById(id).lean().exec();
-    if (!user) throw userNotFound(id);
+    if (!user || user.deletedAt) throw userNotFound(id);
     return user;
   }
 }
@@ -178,11 +222,14 @@ function newUser(dto: CreateUserDto): User {
     email: dto.email,
     emailKey: searchKey(dto.email),
     attributes: dto.attributes ?? {},
+    rev: 1,
+    outbox: [],
     createdAt: now,
     updatedAt: now,
   };
   if (dto.organization !== undefined) user.organization = dto.organization;
   if (dto.role !== undefined) user.role = dto.role;
+  user.outbox.push(newEvent('user.created', user._id.toHexString(), user.rev, toUserState(user)));
   return user;
 }
 

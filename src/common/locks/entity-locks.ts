@@ -16,6 +16,8 @@ export interface HeldLock {
 
 export interface LockOptions {
   purpose: string;
+  /** How long the lock outlives a holder that died; LOCK_TTL_SECONDS unless given. */
+  ttlMs?: number;
   /** How long to wait for another holder before giving up with 409. */
   waitMs?: number;
 }
@@ -48,8 +50,7 @@ export class EntityLocks {
     }
   }
 
-  async acquire(key: string, { purpose, waitMs = DEFAULT_WAIT_MS }: LockOptions): Promise<HeldLock> {
-    const ttlMs = this.ttlMs;
+  async acquire(key: string, { purpose, waitMs = DEFAULT_WAIT_MS, ttlMs = this.ttlMs }: LockOptions): Promise<HeldLock> {
     const giveUpAt = Date.now() + waitMs;
     for (let attempt = 0; ; attempt++) {
       const lock: HeldLock = { key, token: randomUUID(), expiresAt: new Date(Date.now() + ttlMs) };
@@ -70,13 +71,23 @@ export class EntityLocks {
     }
   }
 
+  /** Takes `key` if it is free (or its holder died); otherwise returns null at once. */
+  async tryAcquire(key: string, options: Omit<LockOptions, 'waitMs'>): Promise<HeldLock | null> {
+    try {
+      return await this.acquire(key, { ...options, waitMs: 0 });
+    } catch (error) {
+      if (error instanceof ConflictException) return null;
+      throw error;
+    }
+  }
+
   async release(lock: HeldLock): Promise<void> {
     await this.locks.deleteOne({ _id: lock.key, token: lock.token }).exec();
   }
 
   /** Pushes the expiry of a held lock further out, for long work such as a cascade. */
-  async extend(lock: HeldLock): Promise<void> {
-    lock.expiresAt = new Date(Date.now() + this.ttlMs);
+  async extend(lock: HeldLock, ttlMs = this.ttlMs): Promise<void> {
+    lock.expiresAt = new Date(Date.now() + ttlMs);
     await this.locks.updateOne({ _id: lock.key, token: lock.token }, { $set: { expiresAt: lock.expiresAt } }).exec();
   }
 

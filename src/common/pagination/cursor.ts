@@ -3,6 +3,8 @@ import { FilterQuery, Model, Types } from 'mongoose';
 
 export type SortOrder = 'asc' | 'desc';
 type SortValue = string | number | Date;
+/** Documents are ordered by their `_id` among equal sort values: an ObjectId or a string. */
+type DocumentId = Types.ObjectId | string;
 
 export interface PageRequest {
   limit: number;
@@ -11,7 +13,7 @@ export interface PageRequest {
 }
 
 /** One page of `model` matching all `filters`, ordered by `field` then `_id`. */
-export async function findPage<T extends { _id: Types.ObjectId }>(
+export async function findPage<T extends { _id: DocumentId }>(
   model: Model<T>,
   filters: FilterQuery<T>[],
   field: keyof T & string,
@@ -37,6 +39,8 @@ interface CursorPayload {
   t: 'string' | 'number' | 'date';
   /** _id of the last item: the tie-breaker that makes the order total */
   i: string;
+  /** whether that _id is an ObjectId (absent) or a string ('s') */
+  k?: 's';
 }
 
 /**
@@ -44,11 +48,13 @@ interface CursorPayload {
  * item, so concurrent inserts and deletes never shift, skip or repeat items
  * the way offsets do. The cursor is opaque to clients (base64url JSON).
  */
-function encodeCursor(sort: string, order: SortOrder, value: SortValue, id: Types.ObjectId): string {
+function encodeCursor(sort: string, order: SortOrder, value: SortValue, id: DocumentId): string {
   const payload: CursorPayload =
     value instanceof Date
-      ? { s: sort, o: order, v: value.toISOString(), t: 'date', i: id.toHexString() }
-      : { s: sort, o: order, v: value, t: typeof value === 'number' ? 'number' : 'string', i: id.toHexString() };
+      ? { s: sort, o: order, v: value.toISOString(), t: 'date', i: '' }
+      : { s: sort, o: order, v: value, t: typeof value === 'number' ? 'number' : 'string', i: '' };
+  if (typeof id === 'string') Object.assign(payload, { i: id, k: 's' });
+  else payload.i = id.toHexString();
   return Buffer.from(JSON.stringify(payload)).toString('base64url');
 }
 
@@ -59,7 +65,7 @@ export function afterCursor(cursor: string, sort: string, order: SortOrder): Rec
     throw invalidCursor('cursor was issued for another sort or order; start again without it');
   }
   const value = payload.t === 'date' ? new Date(payload.v) : payload.v;
-  const id = new Types.ObjectId(payload.i);
+  const id = payload.k === 's' ? payload.i : new Types.ObjectId(payload.i);
   const beyond = order === 'asc' ? '$gt' : '$lt';
   return { $or: [{ [sort]: { [beyond]: value } }, { [sort]: value, _id: { [beyond]: id } }] };
 }
@@ -82,7 +88,7 @@ function decodeCursor(cursor: string): CursorPayload {
     typeof payload.s === 'string' &&
     (payload.o === 'asc' || payload.o === 'desc') &&
     typeof payload.i === 'string' &&
-    Types.ObjectId.isValid(payload.i) &&
+    (payload.k === 's' ? payload.i.length > 0 : payload.k === undefined && /^[0-9a-f]{24}$/.test(payload.i)) &&
     ((payload.t === 'string' && typeof payload.v === 'string') ||
       (payload.t === 'number' && typeof payload.v === 'number' && Number.isFinite(payload.v)) ||
       (payload.t === 'date' && typeof payload.v === 'string' && !Number.isNaN(Date.parse(payload.v))));
@@ -98,7 +104,7 @@ function invalidCursor(message: string): BadRequestException {
  * Cuts the rows of a query for `limit + 1` items down to one page: the extra
  * row only tells whether a next page exists.
  */
-export function pageOf<T extends { _id: Types.ObjectId }>(
+export function pageOf<T extends { _id: DocumentId }>(
   rows: T[],
   limit: number,
   sort: string,

@@ -21,7 +21,7 @@ export class CreatedRangeQueryDto {
 }
 
 /** The property, when both are set, is not earlier than `other`. */
-function IsNotBefore(other: string): PropertyDecorator {
+export function IsNotBefore(other: string): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
       name: 'isNotBefore',

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { DatasetState } from '../../events/contract';
 import { Dataset, FIELD_TYPES, FieldType } from '../schemas/dataset.schema';
 
 export class DatasetFieldResponseDto {
@@ -52,6 +53,12 @@ export class DatasetPageDto {
   /** Pass as `cursor` to get the next page; null on the last page. */
   @ApiProperty({ type: String, nullable: true, example: null })
   nextCursor: string | null;
+}
+
+/** The dataset as carried by its events (see events/contract). */
+export function toDatasetState(dataset: Dataset): DatasetState {
+  const { createdAt, updatedAt, ...fields } = toDatasetResponse(dataset);
+  return { ...fields, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
 }
 
 export function toDatasetResponse(dataset: Dataset): DatasetResponseDto {

@@ -1,5 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { HydratedDocument, Types } from 'mongoose';
+import { RegistryEvent } from '../../events/contract';
 
 export const FIELD_TYPES = ['number', 'string', 'boolean'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -21,9 +22,10 @@ export class DatasetField {
  * `pending` datasets are being created: they hold their name and seq but are
  * invisible to every read until the owner check has passed (see
  * DatasetsService.create). A pending dataset left by a crash is removed by
- * the ownership janitor.
+ * the ownership janitor. `deleted` datasets are tombstones, invisible too,
+ * kept until their last events are published (see events/outbox).
  */
-export const DATASET_STATES = ['pending', 'active'] as const;
+export const DATASET_STATES = ['pending', 'active', 'deleted'] as const;
 export type DatasetState = (typeof DATASET_STATES)[number];
 
 @Schema({ collection: 'datasets', timestamps: true, versionKey: false })
@@ -34,7 +36,7 @@ export class Dataset {
   @Prop({ required: true })
   seq: number;
 
-  /** The owner. The single source of truth of the user → datasets mapping. */
+  /** The owner. The single source of truth of the user → datasets mapping. (A tombstone points at itself.) */
   @Prop({ type: Types.ObjectId, required: true })
   ownerId: Types.ObjectId;
 
@@ -77,6 +79,17 @@ export class Dataset {
 
   @Prop({ type: Date })
   transferStartedAt?: Date;
+
+  @Prop({ type: Date })
+  deletedAt?: Date;
+
+  /** Sequence number of the dataset's last event. */
+  @Prop({ required: true, default: 0 })
+  rev: number;
+
+  /** Events of committed changes not yet published (see events/outbox). */
+  @Prop({ type: [Object], default: [] })
+  outbox: RegistryEvent[];
 
   createdAt: Date;
   updatedAt: Date;

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Types } from 'mongoose';
+import { UserState } from '../../events/contract';
 import { User } from '../schemas/user.schema';
 
 export class UserResponseDto {
@@ -40,6 +41,12 @@ export class UserPageDto {
   /** Pass as `cursor` to get the next page; null on the last page. */
   @ApiProperty({ type: String, nullable: true, example: null })
   nextCursor: string | null;
+}
+
+/** The user as carried by its events (see events/contract): the response without the derived mapping. */
+export function toUserState(user: User): UserState {
+  const { datasetIds: _ids, datasetCount: _count, createdAt, updatedAt, ...fields } = toUserResponse(user, []);
+  return { ...fields, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
 }
 
 export function toUserResponse(user: User, datasetIds: readonly Types.ObjectId[]): UserResponseDto {

@@ -1,5 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { HydratedDocument, Types } from 'mongoose';
+import { RegistryEvent } from '../../events/contract';
 
 @Schema({ collection: 'users', timestamps: true, versionKey: false })
 export class User {
@@ -27,6 +28,18 @@ export class User {
 
   @Prop({ type: Object, default: {} })
   attributes: Record<string, string>;
+
+  /** Set when the user is deleted: the document stays, invisible, until its last events are published. */
+  @Prop({ type: Date })
+  deletedAt?: Date;
+
+  /** Sequence number of the user's last event. */
+  @Prop({ required: true, default: 0 })
+  rev: number;
+
+  /** Events of committed changes not yet published (see events/outbox). */
+  @Prop({ type: [Object], default: [] })
+  outbox: RegistryEvent[];
 
   createdAt: Date;
   updatedAt: Date;

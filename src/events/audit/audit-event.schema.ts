@@ -1,0 +1,55 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { EVENT_ENTITIES, EVENT_TYPES, EventEntity, EventType } from '../contract';
+
+/** One consumed event, stored once: its `_id` is the event id, so redelivered duplicates are refused. */
+@Schema({ collection: 'events', versionKey: false })
+export class AuditEvent {
+  @Prop({ type: String, required: true })
+  _id: string;
+
+  @Prop({ type: String, required: true, enum: EVENT_TYPES })
+  type: EventType;
+
+  @Prop({ required: true })
+  version: number;
+
+  @Prop({ required: true })
+  occurredAt: Date;
+
+  @Prop({ type: String, required: true, enum: EVENT_ENTITIES })
+  entity: EventEntity;
+
+  @Prop({ required: true })
+  entityId: string;
+
+  @Prop()
+  ownerId?: string;
+
+  @Prop({ required: true })
+  sequence: number;
+
+  @Prop({ type: Object, required: true })
+  data: Record<string, unknown>;
+
+  @Prop({ required: true })
+  meta_string: string;
+
+  /** Where it was read from, for tracing a message back to the log. */
+  @Prop({ required: true })
+  topic: string;
+
+  @Prop({ required: true })
+  partition: number;
+
+  @Prop({ required: true })
+  offset: string;
+
+  @Prop({ required: true })
+  receivedAt: Date;
+}
+
+export const AuditEventSchema = SchemaFactory.createForClass(AuditEvent);
+AuditEventSchema.index({ occurredAt: 1, _id: 1 });
+AuditEventSchema.index({ entityId: 1, sequence: 1 });
+AuditEventSchema.index({ type: 1 });
+AuditEventSchema.index({ ownerId: 1 });

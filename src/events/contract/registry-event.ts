@@ -1,0 +1,120 @@
+/**
+ * The public contract of the events published on `msg_collection`.
+ *
+ * Every message's value is one JSON `RegistryEvent`; its key is `entityId`
+ * (so one entity's events stay in order on one partition); its headers carry
+ * `event-type` and `event-version`. Consumers must expect duplicates
+ * (delivery is at-least-once) and drop them by `id`.
+ *
+ * `version` changes only for incompatible changes (a field removed, renamed or
+ * retyped, a meaning changed); new optional fields and new event types keep
+ * version 1. docs/events.schema.json and docs/asyncapi.yaml describe the same
+ * contract for other languages.
+ */
+export const EVENT_VERSION = 1;
+
+export const EVENT_TYPES = [
+  'user.created',
+  'user.updated',
+  'user.deleted',
+  'dataset.created',
+  'dataset.updated',
+  'dataset.transferred',
+  'dataset.deleted',
+  'dataset.records.appended',
+  'dataset.records.deleted',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const EVENT_ENTITIES = ['user', 'dataset'] as const;
+export type EventEntity = (typeof EVENT_ENTITIES)[number];
+
+/** Message headers of every event. */
+export const EVENT_TYPE_HEADER = 'event-type';
+export const EVENT_VERSION_HEADER = 'event-version';
+
+export interface UserState {
+  id: string;
+  name: string;
+  email: string;
+  organization?: string;
+  role?: string;
+  attributes: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DatasetFieldState {
+  name: string;
+  type: 'number' | 'string' | 'boolean';
+  unit?: string;
+}
+
+export interface DatasetState {
+  id: string;
+  seq: number;
+  ownerId: string;
+  name: string;
+  description?: string;
+  tags: string[];
+  frequency?: string;
+  fields: DatasetFieldState[];
+  source?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What was removed: `id` of the user or dataset (and, for a dataset, its `seq` and last owner). */
+export interface Removed {
+  id: string;
+  seq?: number;
+  ownerId?: string;
+}
+
+export interface DatasetTransfer {
+  fromOwnerId: string;
+  toOwnerId: string;
+  dataset: DatasetState;
+}
+
+/** Counts and time range of a change to a dataset's records; never the points themselves. */
+export interface RecordsChange {
+  datasetId: string;
+  /** Points written (appended or replaced) or deleted. */
+  count: number;
+  /** Inclusive range of the affected timestamps (ISO 8601), when any. */
+  from?: string;
+  to?: string;
+}
+
+export interface EventData {
+  'user.created': UserState;
+  'user.updated': UserState;
+  'user.deleted': Removed;
+  'dataset.created': DatasetState;
+  'dataset.updated': DatasetState;
+  'dataset.transferred': DatasetTransfer;
+  'dataset.deleted': Removed;
+  'dataset.records.appended': RecordsChange;
+  'dataset.records.deleted': RecordsChange;
+}
+
+export interface RegistryEvent<T extends EventType = EventType> {
+  /** Unique per event: consumers drop duplicates by it. */
+  id: string;
+  type: T;
+  version: typeof EVENT_VERSION;
+  /** When the change was committed (ISO 8601). */
+  occurredAt: string;
+  entity: EventEntity;
+  /** The user or dataset the event is about; also the message key. */
+  entityId: string;
+  /** Owner of the dataset (after the change); absent on user events. */
+  ownerId?: string;
+  /** Position of this change among the entity's changes: 1, 2, 3… */
+  sequence: number;
+  /** The new state, or what was removed. */
+  data: EventData[T];
+  /** One human-readable line, in the spirit of the original system's log. */
+  meta_string: string;
+}

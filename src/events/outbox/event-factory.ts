@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { EVENT_VERSION, EventData, EventEntity, EventType, RegistryEvent } from '../contract';
+
+const ENTITY_OF: Record<EventType, EventEntity> = {
+  'user.created': 'user',
+  'user.updated': 'user',
+  'user.deleted': 'user',
+  'dataset.created': 'dataset',
+  'dataset.updated': 'dataset',
+  'dataset.transferred': 'dataset',
+  'dataset.deleted': 'dataset',
+  'dataset.records.appended': 'dataset',
+  'dataset.records.deleted': 'dataset',
+};
+
+/**
+ * Builds the envelope of one change. `sequence` is the entity's revision after
+ * the change; the event is stored in the same write as the change itself.
+ */
+export function newEvent<T extends EventType>(
+  type: T,
+  entityId: string,
+  sequence: number,
+  data: EventData[T],
+  ownerId?: string,
+): RegistryEvent<T> {
+  const event: RegistryEvent<T> = {
+    id: randomUUID(),
+    type,
+    version: EVENT_VERSION,
+    occurredAt: new Date().toISOString(),
+    entity: ENTITY_OF[type],
+    entityId,
+    sequence,
+    data: withoutUndefined(data),
+    meta_string: DESCRIBE[type](entityId, data),
+  };
+  // Stored documents must not carry `undefined` (drivers turn it into null).
+  if (ownerId !== undefined) event.ownerId = ownerId;
+  return event;
+}
+
+function withoutUndefined<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** The one-line description of each kind of change, in the spirit of the original system's log. */
+const DESCRIBE: { [T in EventType]: (id: string, data: EventData[T]) => string } = {
+  'user.created': (id, user) => `user_collection is getting updated; ${user.name} with id ${id} is getting appended to user`,
+  'user.updated': (id, user) => `user_collection is getting updated; ${user.name} with id ${id} is getting changed`,
+  'user.deleted': (id) => `user_collection is getting updated; user with id ${id} is getting removed`,
+  'dataset.created': (id, d) =>
+    `data_collection is getting updated; ${d.name} (#${d.seq}) with id ${id} is getting appended to user ${d.ownerId}`,
+  'dataset.updated': (id, d) => `data_collection is getting updated; ${d.name} (#${d.seq}) with id ${id} is getting changed`,
+  'dataset.transferred': (id, t) =>
+    `data_collection is getting updated; ${t.dataset.name} (#${t.dataset.seq}) with id ${id} is getting moved from user ${t.fromOwnerId} to user ${t.toOwnerId}`,
+  'dataset.deleted': (id, removed) =>
+    `data_collection is getting updated; dataset #${removed.seq} with id ${id} is getting removed from user ${removed.ownerId}`,
+  'dataset.records.appended': (id, change) =>
+    `record_collection is getting updated; ${change.count} points from ${change.from} to ${change.to} are getting appended to dataset ${id}`,
+  'dataset.records.deleted': (id, change) =>
+    `record_collection is getting updated; ${change.count} points from ${change.from} to ${change.to} are getting removed from dataset ${id}`,
+};
