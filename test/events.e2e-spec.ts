@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
 import request from 'supertest';
 import { RegistryEvent } from '../src/events/contract';
 import { deadLetterTopic } from '../src/events/events.publisher';
@@ -7,7 +9,7 @@ import { eventSchemaValidator } from './support/event-schema';
 import { ReceivedRecord, testKafka, TopicRecorder } from './support/kafka';
 import { openSse } from './support/sse';
 import { startTestApp, TestApp } from './support/test-app';
-import { waitFor } from './support/wait';
+import { waitFor, withDeadline } from './support/wait';
 
 type Api = ReturnType<typeof request>;
 
@@ -163,6 +165,24 @@ describe('Events on msg_collection (e2e)', () => {
     } finally {
       stream.close();
     }
+  });
+
+  it('npm run consume prints the topic from the beginning, one event a line', async () => {
+    const cli = spawn(
+      process.execPath,
+      [require.resolve('ts-node/dist/bin.js'), '--transpile-only', '--project', 'tsconfig.json', 'src/cli/consume.ts', '--max-messages', '3'],
+      {
+        cwd: path.resolve(__dirname, '..'),
+        env: { PATH: process.env.PATH, KAFKA_BROKERS: testApp.config.kafka.brokers.join(','), KAFKA_TOPIC: testApp.config.kafka.topic },
+      },
+    );
+    let output = '';
+    cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await withDeadline(new Promise((resolve) => cli.once('exit', resolve)), 60_000, () => output);
+    expect(code).toBe(0);
+    const lines = output.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(line).toMatch(/^\S+Z {2}(user|dataset)\.\S+ +[0-9a-f]{24} {2}#\d+ {2}\S.*getting/);
   });
 
   it('validates the audit-log query', async () => {

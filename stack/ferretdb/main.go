@@ -36,6 +36,8 @@ func main() {
 		log.Fatalf("ferretdb: %v", err)
 	}
 
+	go indexIDLookups(ctx, *dataDir)
+
 	log.Printf("FerretDB listening on %s, data in %s", *listen, *dataDir)
 	db.Run(ctx)
 	log.Print("FerretDB stopped")

@@ -9,6 +9,8 @@
  */
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
+import { withDatabase } from '../support/mongo';
+import { waitFor } from '../support/wait';
 import { printTable, startBenchEnvironment } from './bench-environment';
 
 const settings = {
@@ -64,6 +66,15 @@ async function main(): Promise<void> {
     const datasetIds = await seed(
       `${bench.url}/datasets/bulk`,
       Array.from({ length: settings.datasets }, (_, i) => ({ ownerId: owners[i % owners.length], name: `seed-${i}`, tags: ['seed', `t${i % 7}`], frequency: '1m' })),
+    );
+    // Let the event pipeline publish and consume the seed's events, so reads are measured on a quiet service.
+    await waitFor(
+      () =>
+        withDatabase(bench.env.MONGODB_URI ?? '', async (db) =>
+          (await db.collection('outbox_markers').countDocuments()) === 0 &&
+          (await db.collection('events').countDocuments()) >= userIds.length + datasetIds.length,
+        ),
+      { what: 'the seed events to be relayed', timeoutMs: 300_000, intervalMs: 1000 },
     );
     const randomOf = (ids: string[]): string => ids[Math.floor(Math.random() * ids.length)];
     const byPath = (path: () => string): Partial<autocannon.Options> => ({

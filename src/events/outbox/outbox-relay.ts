@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
-import { EntityLocks } from '../../common/locks/entity-locks';
+import { EntityLocks, HeldLock } from '../../common/locks/entity-locks';
 import { EventEntity, EVENT_ENTITIES } from '../contract';
 import { EventsPublisher } from '../events.publisher';
 import { Outbox } from './outbox';
@@ -9,8 +9,9 @@ import { OutboxMarker } from './outbox-marker.schema';
 import { OutboxSource } from './outbox-source';
 
 const POLL_MS = 1_000;
-/** A relay lease is short-lived (renewed as events go out), so an instance that dies hands over quickly. */
-const LEASE_TTL_MS = 10_000;
+/** One instance relays at a time; its lease is short-lived (renewed every round), so a dead relay is replaced quickly. */
+const LEADER_KEY = 'outbox-relay';
+const LEADER_TTL_MS = 10_000;
 const SCAN_EVERY_MS = 60_000;
 const MAX_BACKOFF_MS = 5_000;
 /** Entities whose events are published side by side; one entity's events always go one by one. */
@@ -24,9 +25,9 @@ const PARALLEL_ENTITIES = 8;
  * entity's lock, so no write interleaves — remove exactly the published ones,
  * and delete the document if it is a tombstone with nothing left to say.
  * While the broker is down sends fail, the relay backs off and tries again;
- * writes are never held up by it. A relay lease per entity keeps two
- * instances from publishing the same events at the same time (if one dies
- * mid-way, the other repeats some: consumers drop duplicates by event id).
+ * writes are never held up by it. Of several instances one relays at a time,
+ * holding a short lease renewed every round (if it dies mid-way, the next one
+ * repeats some events: consumers drop duplicates by event id).
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -37,6 +38,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private draining?: Promise<void>;
   private again = false;
   private stopped = false;
+  private leadership?: HeldLock;
 
   constructor(
     private readonly outbox: Outbox,
@@ -56,6 +58,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.stopped = true;
     clearTimeout(this.timer);
     await this.draining;
+    // Hand over at once rather than when the lease runs out.
+    if (this.leadership) await this.locks.release(this.leadership).catch(() => undefined);
   }
 
   /** New events were written: publish soon (unless backing off from a broker outage). */
@@ -93,8 +97,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async round(): Promise<void> {
     try {
+      if (!(await this.lead())) return;
       if (Date.now() - this.lastScan > SCAN_EVERY_MS) await this.scan();
+      const startedAt = Date.now();
       const markers = await this.markers.find({}, { _id: 1 }).sort({ since: 1 }).limit(1000).lean().exec();
+      const listedAt = Date.now();
       let failed = 0;
       for (let i = 0; i < markers.length; i += PARALLEL_ENTITIES) {
         const results = await Promise.allSettled(markers.slice(i, i + PARALLEL_ENTITIES).map((marker) => this.relay(marker._id)));
@@ -102,10 +109,26 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         if (failed > 0) break; // the broker is likely down: back off rather than fail every entity
       }
       this.backoffMs = failed > 0 ? Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS) : 0;
+      if (markers.length > 0) this.logger.debug(`relayed ${markers.length} entities in ${Date.now() - startedAt} ms (listing ${listedAt - startedAt} ms)`);
     } catch (error) {
       this.logger.warn(`outbox round failed: ${(error as Error).message}`);
       this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS);
     }
+  }
+
+  /** Takes or renews the relay lease; false while another instance holds it. */
+  private async lead(): Promise<boolean> {
+    if (this.leadership && this.leadership.expiresAt.getTime() - Date.now() > LEADER_TTL_MS / 2) return true;
+    if (this.leadership) {
+      try {
+        await this.locks.extend(this.leadership, LEADER_TTL_MS);
+        return true;
+      } catch {
+        this.leadership = undefined;
+      }
+    }
+    this.leadership = (await this.locks.tryAcquire(LEADER_KEY, { purpose: 'relay', ttlMs: LEADER_TTL_MS })) ?? undefined;
+    return this.leadership !== undefined;
   }
 
   /** Finds events whose marker was lost (a crash between the write and the marker). */
@@ -125,16 +148,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       await this.markers.deleteOne({ _id: key }).exec();
       return;
     }
-    const lease = await this.locks.tryAcquire(`relay:${key}`, { purpose: 'relay', ttlMs: LEASE_TTL_MS });
-    if (!lease) return; // another instance is on it
-    try {
-      await this.publishWaiting(source, key, new Types.ObjectId(id), () => this.locks.extend(lease, LEASE_TTL_MS));
-    } finally {
-      await this.locks.release(lease);
-    }
+    await this.publishWaiting(source, key, new Types.ObjectId(id));
   }
 
-  private async publishWaiting(source: OutboxSource, key: string, _id: Types.ObjectId, renewLease: () => Promise<void>): Promise<void> {
+  private async publishWaiting(source: OutboxSource, key: string, _id: Types.ObjectId): Promise<void> {
     const doc = await source.model.findById(_id).lean().exec();
     if (!doc) {
       await this.markers.deleteOne({ _id: key }).exec();
@@ -144,19 +161,23 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const published = doc.outbox ?? [];
     for (const [i, event] of published.entries()) {
       await this.publisher.publishEvent(event);
-      if (i % 100 === 99) await renewLease();
+      if (i % 100 === 99) await this.lead(); // a long backlog keeps the lease alive
     }
 
     await this.locks.withLock(key, { purpose: 'relay' }, async () => {
-      if (published.length > 0) {
-        await source.model.updateOne({ _id }, { $pullAll: { outbox: published } }, { timestamps: false }).exec();
-      }
-      const after = await source.model.findById(_id).lean().exec();
-      if (after && (after.outbox ?? []).length > 0) {
-        this.again = true; // written while we were publishing: next round
+      const current = await source.model.findById(_id).lean().exec();
+      const publishedIds = new Set(published.map((event) => event.id));
+      const left = (current?.outbox ?? []).filter((event) => !publishedIds.has(event.id));
+      if (current && left.length > 0) {
+        // More was written while we were publishing: keep it (and the marker) for the next round.
+        if (left.length < (current.outbox ?? []).length) {
+          await source.model.updateOne({ _id }, { $set: { outbox: left } }, { timestamps: false }).exec();
+        }
+        this.again = true;
         return;
       }
-      if (after && source.isDeleted(after)) await source.model.deleteOne({ _id }).exec();
+      if (current && source.isDeleted(current)) await source.model.deleteOne({ _id }).exec();
+      else if (current && published.length > 0) await source.model.updateOne({ _id }, { $set: { outbox: [] } }, { timestamps: false }).exec();
       await this.markers.deleteOne({ _id: key }).exec();
     });
   }
