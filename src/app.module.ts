@@ -10,6 +10,7 @@ import { ConfigModule } from './config/config.module';
 import { DatasetsModule } from './datasets/datasets.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { RecordsModule } from './records/records.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -24,6 +25,7 @@ export class AppModule {
         HealthModule,
         UsersModule,
         DatasetsModule,
+        RecordsModule,
         EventsModule,
       ],
       providers: [

@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -17,7 +18,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: config.http.jsonBodyLimit, reviver: rejectPrototypeKeys });
+  app.useBodyParser('json', { limit: config.http.jsonBodyLimit, reviver: rejectPrototypeKeys, type: isBufferedJson });
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   app.connectMicroservice({ strategy: createKafkaServer(config) }, { inheritAppConfig: true });
   return app;
@@ -28,6 +29,12 @@ export async function startApp(app: INestApplication, config: AppConfig): Promis
   await app.init();
   await app.startAllMicroservices();
   await app.listen(config.http.port, config.http.host);
+}
+
+/** JSON bodies are parsed up front, except records uploads: those are streamed (see RecordsController). */
+function isBufferedJson(request: IncomingMessage): boolean {
+  const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  return type === 'application/json' && !/^\/datasets\/[^/]+\/records(\?|$)/.test(request.url ?? '');
 }
 
 /** JSON.parse keeps `__proto__` as an own key; no body of ours has one, so it is refused outright (400). */

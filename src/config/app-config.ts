@@ -9,6 +9,8 @@ export class AppConfig {
   readonly http: { readonly host: string; readonly port: number; readonly jsonBodyLimit: string };
   readonly logLevel: LogLevel;
   readonly mongodb: { readonly uri: string };
+  /** Largest records upload: body bytes and points per request (413 beyond). */
+  readonly records: { readonly maxBytes: number; readonly maxRows: number };
   /** How long an entity lock outlives a holder that died (see EntityLocks). */
   readonly lockTtlMs: number;
   readonly kafka: {

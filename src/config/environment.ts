@@ -29,6 +29,15 @@ export class EnvironmentVariables {
   @Matches(/^[1-9]\d{0,9}(b|kb|mb)$/i, { message: 'JSON_BODY_LIMIT must be a size such as 512kb or 5mb (got "$value")' })
   JSON_BODY_LIMIT = '5mb';
 
+  // Records uploads are streamed, so these bound a request, not the memory it takes.
+  @Matches(/^[1-9]\d{0,12}(b|kb|mb|gb)$/i, { message: 'RECORDS_MAX_BODY must be a size such as 512mb or 2gb (got "$value")' })
+  RECORDS_MAX_BODY = '1gb';
+
+  @Transform(toInteger)
+  @IsInt({ message: 'RECORDS_MAX_ROWS must be a positive integer (got "$value")' })
+  @Min(1, { message: 'RECORDS_MAX_ROWS must be a positive integer (got "$value")' })
+  RECORDS_MAX_ROWS = 20_000_000;
+
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "$value")` })
   LOG_LEVEL: LogLevel = 'info';
 

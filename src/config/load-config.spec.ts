@@ -23,6 +23,7 @@ describe(loadConfig.name, () => {
       logLevel: 'info',
       mongodb: { uri: validEnv.MONGODB_URI },
       lockTtlMs: 60_000,
+      records: { maxBytes: 1024 ** 3, maxRows: 20_000_000 },
       kafka: {
         brokers: ['127.0.0.1:19092'],
         clientId: 'dataset-registry',
@@ -78,6 +79,8 @@ describe(loadConfig.name, () => {
     ['KAFKA_TOPIC_PARTITIONS', '0', 'Invalid configuration: KAFKA_TOPIC_PARTITIONS must be an integer between 1 and 1000 (got "0")'],
     ['JSON_BODY_LIMIT', '5 gigs', 'Invalid configuration: JSON_BODY_LIMIT must be a size such as 512kb or 5mb (got "5 gigs")'],
     ['LOCK_TTL_SECONDS', '0', 'Invalid configuration: LOCK_TTL_SECONDS must be an integer between 1 and 3600 (got "0")'],
+    ['RECORDS_MAX_BODY', 'lots', 'Invalid configuration: RECORDS_MAX_BODY must be a size such as 512mb or 2gb (got "lots")'],
+    ['RECORDS_MAX_ROWS', '-5', 'Invalid configuration: RECORDS_MAX_ROWS must be a positive integer (got "-5")'],
     ['LOG_LEVEL', 'loud', 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
     ['NODE_ENV', 'staging', 'Invalid configuration: NODE_ENV must be one of development, production, test (got "staging")'],
   ])('rejects %s=%j with a message naming it', (variable, value, message) => {

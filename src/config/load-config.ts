@@ -25,6 +25,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     logLevel: vars.LOG_LEVEL,
     mongodb: { uri: vars.MONGODB_URI },
     lockTtlMs: vars.LOCK_TTL_SECONDS * 1000,
+    records: { maxBytes: toBytes(vars.RECORDS_MAX_BODY), maxRows: vars.RECORDS_MAX_ROWS },
     kafka: {
       brokers: vars.KAFKA_BROKERS.split(',').map((broker) => broker.trim()),
       clientId: vars.KAFKA_CLIENT_ID,
@@ -33,6 +34,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       topicPartitions: vars.KAFKA_TOPIC_PARTITIONS,
     },
   };
+}
+
+const UNIT_BYTES: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** `512mb` → 536870912 (the format is validated already). */
+function toBytes(size: string): number {
+  const [, amount, unit] = /^(\d+)([a-z]+)$/i.exec(size) as RegExpExecArray;
+  return Number(amount) * UNIT_BYTES[unit.toLowerCase()];
 }
 
 function firstMessage(error: ValidationError): string {

@@ -13,7 +13,7 @@ import { validateItem } from '../common/validation/validate-item';
 import { DatasetOwners, ownerUnavailable } from './dataset-owners';
 import { DatasetSequence } from './dataset-sequence';
 import { CreateDatasetDto } from './dto/create-dataset.dto';
-import { RegistryEvent } from '../events/contract';
+import { RecordsChange, RegistryEvent } from '../events/contract';
 import { newEvent } from '../events/outbox/event-factory';
 import { Outbox } from '../events/outbox/outbox';
 import { DatasetPageDto, DatasetResponseDto, toDatasetResponse, toDatasetState } from './dto/dataset-response.dto';
@@ -67,6 +67,8 @@ export class DatasetsService implements OnModuleInit {
     private readonly locks: EntityLocks,
     private readonly outbox: Outbox,
   ) {}
+
+  private readonly deletionListeners: ((dataset: Dataset) => Promise<void>)[] = [];
 
   onModuleInit(): void {
     this.outbox.register({
@@ -153,6 +155,41 @@ export class DatasetsService implements OnModuleInit {
     return toDatasetResponse(await this.findActive(ref));
   }
 
+  /** The stored dataset, for the records API (404 unless active). */
+  async findActiveDataset(ref: DatasetRef): Promise<Dataset> {
+    return this.findActive(ref);
+  }
+
+  /**
+   * Commits a change of the dataset's records: points the dataset at the new
+   * series and records its event, in one write under the dataset's lock.
+   * Fails (404/409) if the dataset was deleted or its records changed since
+   * `baseSeriesId` was read.
+   */
+  async commitRecords(
+    id: Types.ObjectId,
+    baseSeriesId: string | undefined,
+    seriesId: string,
+    type: 'dataset.records.appended' | 'dataset.records.deleted',
+    change: RecordsChange,
+  ): Promise<void> {
+    await this.locks.withLock(datasetLockKey(id), CHANGE_DATASET, async () => {
+      const current = await this.findActive({ id });
+      if (current.recordSeriesId !== baseSeriesId) {
+        throw new ConflictException(`the records of dataset ${id.toHexString()} changed meanwhile; retry`);
+      }
+      const rev = current.rev + 1;
+      const event = newEvent(type, id.toHexString(), rev, change, current.ownerId.toHexString());
+      await this.datasets.updateOne({ _id: id }, { $set: { recordSeriesId: seriesId, rev }, $push: { outbox: event } }, BOOKKEEPING).exec();
+      await this.outbox.track('dataset', [id]);
+    });
+  }
+
+  /** Called, under the dataset's lock, after a dataset is deleted (its records go with it). */
+  onDeleted(listener: (dataset: Dataset) => Promise<void>): void {
+    this.deletionListeners.push(listener);
+  }
+
   async search(query: SearchDatasetsQueryDto): Promise<DatasetPageDto> {
     const field = SORT_FIELDS[query.sort];
     const conditions: FilterQuery<Dataset>[] = [{ state: 'active' }, createdAtFilter(query)];
@@ -172,6 +209,7 @@ export class DatasetsService implements OnModuleInit {
     const { _id } = await this.findActive(ref);
     return this.locks.withLock(datasetLockKey(_id), CHANGE_DATASET, async () => {
       const current = await this.findActive({ id: _id });
+      if (dto.fields && current.recordSeriesId) assertExtendsFields(current.fields, dto.fields);
       const changes = datasetChanges(dto);
       if (dto.ownerId !== undefined && dto.ownerId !== current.ownerId.toHexString()) {
         return this.transfer(current, new Types.ObjectId(dto.ownerId), changes, dto.name ?? current.name);
@@ -387,6 +425,7 @@ export class DatasetsService implements OnModuleInit {
       )
       .exec();
     await this.outbox.track('dataset', [dataset._id]);
+    for (const listener of this.deletionListeners) await listener(dataset);
   }
 }
 
@@ -420,6 +459,15 @@ function rejectWith(outcomes: BulkOutcomes<DatasetResponseDto>, index: number, e
 
 function uniqueIds(ids: string[]): Types.ObjectId[] {
   return [...new Set(ids)].map((id) => new Types.ObjectId(id));
+}
+
+/** Once records exist, their columns stay: fields may be added, not removed or retyped. */
+function assertExtendsFields(current: DatasetField[], next: DatasetField[]): void {
+  const lost = current.filter((field) => !next.some((candidate) => candidate.name === field.name && candidate.type === field.type));
+  if (lost.length > 0) {
+    const message = `the dataset has records: fields may be added but not removed or retyped (${lost.map((f) => f.name).join(', ')})`;
+    throw new ConflictException({ message, details: [{ field: 'fields', messages: [message] }] });
+  }
 }
 
 function toFields(fields: DatasetField[]): DatasetField[] {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -19,34 +20,74 @@ import (
 // collection table, as collections appear. FerretDB neither sees nor needs it:
 // its own index metadata is untouched, and DROP TABLE drops it too.
 func indexIDLookups(ctx context.Context, dataDir string) {
+	watched := map[string]*watchedDB{}
 	ticker := time.NewTicker(500 * time.Millisecond)
 	defer ticker.Stop()
 
 	for {
 		files, _ := filepath.Glob(filepath.Join(dataDir, "*.sqlite"))
+		present := map[string]bool{}
 		for _, file := range files {
-			if err := indexDatabase(ctx, file); err != nil {
+			info, err := os.Stat(file)
+			if err != nil {
+				continue
+			}
+			present[file] = true
+			w, ok := watched[file]
+			if ok && !os.SameFile(w.info, info) {
+				// The database was dropped and created again under the same name.
+				w.db.Close()
+				ok = false
+			}
+			if !ok {
+				db, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(5000)")
+				if err != nil {
+					continue
+				}
+				db.SetMaxOpenConns(1)
+				w = &watchedDB{db: db, info: info, schemaVersion: -1}
+				watched[file] = w
+			}
+			if err := w.index(ctx); err != nil {
 				log.Printf("id index: %s: %v", filepath.Base(file), err)
+			}
+		}
+		for file, w := range watched {
+			if !present[file] {
+				w.db.Close()
+				delete(watched, file)
 			}
 		}
 
 		select {
 		case <-ctx.Done():
+			for _, w := range watched {
+				w.db.Close()
+			}
 			return
 		case <-ticker.C:
 		}
 	}
 }
 
-// indexDatabase adds the lookup index to the tables of one database that lack it.
-func indexDatabase(ctx context.Context, file string) error {
-	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(5000)")
-	if err != nil {
+// watchedDB is one database file; its schema version tells when tables came or went.
+type watchedDB struct {
+	db            *sql.DB
+	info          os.FileInfo
+	schemaVersion int64
+}
+
+// index adds the lookup index to the tables that lack it, when the schema changed since last time.
+func (w *watchedDB) index(ctx context.Context) error {
+	var version int64
+	if err := w.db.QueryRowContext(ctx, `PRAGMA schema_version`).Scan(&version); err != nil {
 		return err
 	}
-	defer db.Close()
+	if version == w.schemaVersion {
+		return nil
+	}
 
-	rows, err := db.QueryContext(ctx, `
+	rows, err := w.db.QueryContext(ctx, `
 		SELECT c.table_name FROM _ferretdb_collections c
 		WHERE NOT EXISTS (SELECT 1 FROM sqlite_master m WHERE m.type = 'index' AND m.name = c.table_name || '_id_lookup')`)
 	if err != nil {
@@ -66,10 +107,11 @@ func indexDatabase(ctx context.Context, file string) error {
 
 	for _, table := range tables {
 		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, table+"_id_lookup", table)
-		if _, err = db.ExecContext(ctx, q); err != nil {
+		if _, err = w.db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", table, err)
 		}
 	}
 
-	return nil
+	// Read again: creating the indexes changed it too.
+	return w.db.QueryRowContext(ctx, `PRAGMA schema_version`).Scan(&w.schemaVersion)
 }

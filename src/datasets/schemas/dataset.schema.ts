@@ -83,6 +83,10 @@ export class Dataset {
   @Prop({ type: Date })
   deletedAt?: Date;
 
+  /** The committed state of the dataset's records (see records/), once it has any. */
+  @Prop()
+  recordSeriesId?: string;
+
   /** Sequence number of the dataset's last event. */
   @Prop({ required: true, default: 0 })
   rev: number;

@@ -1,0 +1,217 @@
+/**
+ * The time-series layout, as plain functions (no I/O).
+ *
+ * A dataset's points live in buckets: one document per time window of fixed
+ * span, its points kept column by column (`t` for the timestamps, one array
+ * per field in `v`), sorted by time, with a summary per field (count, min,
+ * max, sum) maintained when the bucket is written. A series document lists
+ * the dataset's buckets with their summaries, so statistics never read points
+ * and a range read fetches exactly the buckets it needs, by id.
+ */
+import { DatasetField } from '../datasets/schemas/dataset.schema';
+
+export type Value = number | string | boolean | null;
+
+export interface FieldStats {
+  /** Non-null values. */
+  n: number;
+  /** Numeric fields only. */
+  min?: number;
+  max?: number;
+  sum?: number;
+}
+
+export interface BucketSummary {
+  /** Window start (epoch ms); the window is [start, start + span). */
+  start: number;
+  /** Id of the bucket document holding the points. */
+  id: string;
+  count: number;
+  /** First and last timestamps (epoch ms). */
+  first: number;
+  last: number;
+  stats: Record<string, FieldStats>;
+}
+
+export interface BucketPoints {
+  /** Timestamps (epoch ms), ascending, distinct. */
+  t: number[];
+  /** One column per field, aligned with `t`. */
+  v: Record<string, Value[]>;
+}
+
+/** Points of one window being assembled: the last value written for a timestamp wins. */
+export type PointMap = Map<number, Value[]>;
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `15m` → 900000; undefined for anything else. */
+export function durationMs(text: string): number | undefined {
+  const match = /^([1-9]\d{0,8})(ms|s|m|h|d|w)$/.exec(text);
+  return match ? Number(match[1]) * UNIT_MS[match[2]] : undefined;
+}
+
+export const TARGET_POINTS_PER_BUCKET = 1_000;
+/** A window denser than this is refused (its document would grow too large). */
+export const MAX_POINTS_PER_BUCKET = 20_000;
+const MIN_SPAN_MS = 1_000;
+const MAX_SPAN_MS = 30 * 86_400_000;
+const DEFAULT_SPAN_MS = 3_600_000;
+
+/** The bucket span for a dataset: about TARGET_POINTS_PER_BUCKET points at its declared frequency. */
+export function bucketSpanMs(frequency: string | undefined): number {
+  const step = frequency ? durationMs(frequency) : undefined;
+  if (!step) return DEFAULT_SPAN_MS;
+  return Math.min(MAX_SPAN_MS, Math.max(MIN_SPAN_MS, step * TARGET_POINTS_PER_BUCKET));
+}
+
+export function windowStart(t: number, spanMs: number): number {
+  return Math.floor(t / spanMs) * spanMs;
+}
+
+/** Sorted columns of a point map. */
+export function toColumns(points: PointMap, fields: readonly DatasetField[]): BucketPoints {
+  const t = [...points.keys()].sort((a, b) => a - b);
+  const v: Record<string, Value[]> = Object.fromEntries(fields.map((field) => [field.name, new Array<Value>(t.length)]));
+  t.forEach((time, row) => {
+    const values = points.get(time) as Value[];
+    fields.forEach((field, column) => (v[field.name][row] = values[column] ?? null));
+  });
+  return { t, v };
+}
+
+/** A point map from stored columns (fields missing from an older bucket read as null). */
+export function fromColumns(bucket: BucketPoints, fields: readonly DatasetField[]): PointMap {
+  const points: PointMap = new Map();
+  bucket.t.forEach((time, row) => points.set(time, fields.map((field) => bucket.v[field.name]?.[row] ?? null)));
+  return points;
+}
+
+export function summarize(start: number, id: string, bucket: BucketPoints, fields: readonly DatasetField[]): BucketSummary {
+  const stats: Record<string, FieldStats> = {};
+  for (const field of fields) {
+    const column = bucket.v[field.name] ?? [];
+    const summary: FieldStats = { n: 0 };
+    for (const value of column) {
+      if (value === null) continue;
+      summary.n++;
+      if (field.type === 'number' && typeof value === 'number') {
+        summary.min = summary.min === undefined ? value : Math.min(summary.min, value);
+        summary.max = summary.max === undefined ? value : Math.max(summary.max, value);
+        summary.sum = (summary.sum ?? 0) + value;
+      }
+    }
+    stats[field.name] = summary;
+  }
+  return { start, id, count: bucket.t.length, first: bucket.t[0], last: bucket.t[bucket.t.length - 1], stats };
+}
+
+export interface SeriesStats {
+  count: number;
+  first?: number;
+  last?: number;
+  fields: Record<string, { count: number; min?: number; max?: number; mean?: number }>;
+}
+
+/** Dataset statistics from the bucket summaries alone. */
+export function seriesStats(buckets: readonly BucketSummary[], fields: readonly DatasetField[]): SeriesStats {
+  const result: SeriesStats = { count: 0, fields: {} };
+  for (const field of fields) result.fields[field.name] = { count: 0 };
+  const sum: Record<string, number> = {};
+  for (const bucket of buckets) {
+    result.count += bucket.count;
+    result.first = result.first === undefined ? bucket.first : Math.min(result.first, bucket.first);
+    result.last = result.last === undefined ? bucket.last : Math.max(result.last, bucket.last);
+    for (const field of fields) {
+      const stats = bucket.stats[field.name];
+      if (!stats) continue;
+      const out = result.fields[field.name];
+      out.count += stats.n;
+      if (stats.min !== undefined) out.min = out.min === undefined ? stats.min : Math.min(out.min, stats.min);
+      if (stats.max !== undefined) out.max = out.max === undefined ? stats.max : Math.max(out.max, stats.max);
+      if (stats.sum !== undefined) sum[field.name] = (sum[field.name] ?? 0) + stats.sum;
+    }
+  }
+  for (const field of fields) {
+    if (field.type === 'number' && result.fields[field.name].count > 0) {
+      result.fields[field.name].mean = (sum[field.name] ?? 0) / result.fields[field.name].count;
+    }
+  }
+  return result;
+}
+
+export const AGGREGATIONS = ['avg', 'min', 'max', 'sum', 'count', 'first', 'last'] as const;
+export type Aggregation = (typeof AGGREGATIONS)[number];
+
+/**
+ * Folds points, in time order, into intervals of `everyMs` (aligned on the
+ * epoch). `avg`, `min`, `max` and `sum` apply to numeric fields (others give
+ * null); `count` counts non-null values; `first`/`last` keep the first/last
+ * non-null value.
+ */
+export class Downsampler {
+  private current?: { start: number; acc: { n: number; value: Value; sum: number }[] };
+
+  constructor(
+    private readonly everyMs: number,
+    private readonly agg: Aggregation,
+    private readonly fields: readonly DatasetField[],
+  ) {}
+
+  /** Adds a point; returns the interval it closed, if any. */
+  add(t: number, values: readonly Value[]): { t: number; values: Value[] } | undefined {
+    const start = windowStart(t, this.everyMs);
+    let closed: { t: number; values: Value[] } | undefined;
+    if (this.current && this.current.start !== start) closed = this.flush();
+    this.current ??= { start, acc: this.fields.map(() => ({ n: 0, value: null, sum: 0 })) };
+    this.fields.forEach((field, i) => this.accumulate(this.current!.acc[i], field, values[i]));
+    return closed;
+  }
+
+  /** The last, still open interval. */
+  flush(): { t: number; values: Value[] } | undefined {
+    const current = this.current;
+    this.current = undefined;
+    if (!current) return undefined;
+    return { t: current.start, values: current.acc.map((acc, i) => this.result(acc, this.fields[i])) };
+  }
+
+  private accumulate(acc: { n: number; value: Value; sum: number }, field: DatasetField, value: Value): void {
+    if (value === null || value === undefined) return;
+    const numeric = field.type === 'number' && typeof value === 'number';
+    switch (this.agg) {
+      case 'first':
+        if (acc.n === 0) acc.value = value;
+        break;
+      case 'last':
+        acc.value = value;
+        break;
+      case 'min':
+        if (numeric && (acc.value === null || value < (acc.value as number))) acc.value = value;
+        break;
+      case 'max':
+        if (numeric && (acc.value === null || value > (acc.value as number))) acc.value = value;
+        break;
+      case 'sum':
+      case 'avg':
+        if (numeric) acc.sum += value;
+        break;
+      case 'count':
+        break;
+    }
+    acc.n++;
+  }
+
+  private result(acc: { n: number; value: Value; sum: number }, field: DatasetField): Value {
+    switch (this.agg) {
+      case 'count':
+        return acc.n;
+      case 'sum':
+        return field.type === 'number' ? acc.sum : null;
+      case 'avg':
+        return field.type === 'number' && acc.n > 0 ? acc.sum / acc.n : null;
+      default:
+        return acc.value;
+    }
+  }
+}

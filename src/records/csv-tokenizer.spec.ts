@@ -1,0 +1,39 @@
+import { parse } from 'csv-parse/sync';
+import { CsvTokenizer } from './csv-tokenizer';
+import { MalformedBodyError } from './record-errors';
+
+function tokenize(pieces: string[]): string[][] {
+  const tokenizer = new CsvTokenizer();
+  return [...pieces.flatMap((piece) => tokenizer.push(piece)), ...tokenizer.end()];
+}
+
+const SAMPLES = [
+  'timestamp,kw,note\n1,2,plain\n',
+  'a,b\r\n1,2\r\n3,4',
+  'a,b\n"with, comma","with ""quotes"""\n',
+  'a,b\n"two\nlines",x\n"",""\n',
+  '\uFEFFa,b\n1,2\n',
+  'a,b\n\n1,2\n\n\n3,4\n',
+  'a,b\n 1 , 2 \n" padded ",x\n',
+  'a,b,c\n1,,\n,,\n',
+  'a\n"ends with quote"""',
+  'a,b\n1,"x"  \n',
+];
+
+describe(CsvTokenizer.name, () => {
+  it.each(SAMPLES)('reads %j as csv-parse does', (text) => {
+    const expected = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
+    expect(tokenize([text])).toEqual(expected);
+  });
+
+  it.each(SAMPLES)('reads %j the same whatever pieces it arrives in', (text) => {
+    const whole = tokenize([text]);
+    for (let cut = 1; cut < text.length; cut++) expect(tokenize([text.slice(0, cut), text.slice(cut)])).toEqual(whole);
+    expect(tokenize([...text])).toEqual(whole);
+  });
+
+  it('refuses an unterminated quoted cell and text after a closing quote', () => {
+    expect(() => tokenize(['a\n"open'])).toThrow(MalformedBodyError);
+    expect(() => tokenize(['a\n"x"y\n'])).toThrow(MalformedBodyError);
+  });
+});

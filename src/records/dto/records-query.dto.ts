@@ -1,0 +1,103 @@
+import { BadRequestException } from '@nestjs/common';
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { commaSeparatedList } from '../../common/validation/transforms';
+import { AGGREGATIONS, Aggregation, durationMs } from '../buckets';
+import { RECORD_FORMATS, RecordFormat } from '../record-parsers';
+
+const INSTANT = /^(-?\d{1,16}|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?)$/;
+const INSTANT_MESSAGE = 'must be ISO 8601 with a time zone or epoch milliseconds';
+
+/** An instant given as ISO 8601 (with a zone) or epoch milliseconds. */
+export function parseInstant(text: string): number {
+  return /^-?\d+$/.test(text) ? Number(text) : Date.parse(text);
+}
+
+export class RecordsRangeDto {
+  /**
+   * Start of the range, inclusive: ISO 8601 with a zone, or epoch milliseconds.
+   * @example '2026-11-27T00:00:00Z'
+   */
+  @IsOptional()
+  @Matches(INSTANT, { message: `from ${INSTANT_MESSAGE}` })
+  from?: string;
+
+  /**
+   * End of the range, exclusive.
+   * @example '2026-11-28T00:00:00Z'
+   */
+  @IsOptional()
+  @Matches(INSTANT, { message: `to ${INSTANT_MESSAGE}` })
+  to?: string;
+}
+
+export class RecordsQueryDto extends RecordsRangeDto {
+  /**
+   * Fields to return, comma-separated, in that order (all by default).
+   * @example 'kw,voltage'
+   */
+  @IsOptional()
+  @Transform(commaSeparatedList)
+  @IsString({ each: true })
+  fields?: string[];
+
+  /** `json` (paged), or a streamed export of the whole range as `ndjson` or `csv`. */
+  @IsOptional()
+  @IsIn(RECORD_FORMATS)
+  format: RecordFormat = 'json';
+
+  /**
+   * Points (or intervals) per JSON page.
+   * @example 1000
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  limit: number = 1000;
+
+  /** `nextCursor` of the previous JSON page. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  cursor?: string;
+
+  /**
+   * Downsample into intervals of this length (with `agg`), e.g. `1h`.
+   * @example '1h'
+   */
+  @IsOptional()
+  @Matches(/^[1-9]\d{0,8}(ms|s|m|h|d|w)$/, { message: 'every must be a positive number and a unit: ms, s, m, h, d or w (e.g. 15m)' })
+  every?: string;
+
+  /** What each interval holds, per field; required with `every`. */
+  @ValidateIf((query: RecordsQueryDto) => query.every !== undefined || query.agg !== undefined)
+  @IsIn(AGGREGATIONS, { message: `agg must be one of ${AGGREGATIONS.join(', ')} and goes with every` })
+  agg?: Aggregation;
+}
+
+/** The validated numeric range of a query; 400 when `to` is not after `from`. */
+export function rangeOf(query: RecordsRangeDto): { from?: number; to?: number } {
+  const from = query.from === undefined ? undefined : parseInstant(query.from);
+  const to = query.to === undefined ? undefined : parseInstant(query.to);
+  for (const [name, value] of [['from', from], ['to', to]] as const) {
+    if (value !== undefined && !Number.isFinite(value)) {
+      throw new BadRequestException({ message: `${name} is not a valid instant`, details: [{ field: name, messages: [`${name} is not a valid instant`] }] });
+    }
+  }
+  if (from !== undefined && to !== undefined && to <= from) {
+    throw new BadRequestException({ message: 'to must be after from', details: [{ field: 'to', messages: ['to must be after from'] }] });
+  }
+  return { from, to };
+}
+
+export function everyMs(query: RecordsQueryDto): number | undefined {
+  if (query.every !== undefined && query.agg === undefined) {
+    throw new BadRequestException({ message: 'every goes with agg', details: [{ field: 'agg', messages: ['agg is required with every'] }] });
+  }
+  if (query.agg !== undefined && query.every === undefined) {
+    throw new BadRequestException({ message: 'agg goes with every', details: [{ field: 'every', messages: ['every is required with agg'] }] });
+  }
+  return query.every === undefined ? undefined : durationMs(query.every);
+}

@@ -1,0 +1,214 @@
+import {
+  BadRequestException,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { once } from 'node:events';
+import { ApiErrorResponses } from '../common/swagger/api-error-responses.decorator';
+import { DatasetRef } from '../datasets/datasets.service';
+import { ParseDatasetRefPipe } from '../datasets/parse-dataset-ref.pipe';
+import { RecordsQueryDto, RecordsRangeDto, everyMs, rangeOf } from './dto/records-query.dto';
+import { FieldStatsDto, RecordsPageDto, RecordsStatsDto, RecordsWriteResultDto } from './dto/records-response.dto';
+import { RecordFormat } from './record-parsers';
+import { PointRow, RecordsService } from './records.service';
+import { DatasetField } from '../datasets/schemas/dataset.schema';
+
+const DATASET_REF = ApiParam({ name: 'id', description: 'Dataset id, or its registration number (`seq`).', example: '1' });
+const ACTING_USER = ApiHeader({
+  name: 'X-User-Id',
+  required: false,
+  description: 'The user making the change. Until authentication exists it is checked only when given: writes by anyone but the owner get 403.',
+});
+const MEDIA_TYPES: Record<string, RecordFormat> = {
+  'application/json': 'json',
+  'application/x-ndjson': 'ndjson',
+  'application/ndjson': 'ndjson',
+  'text/csv': 'csv',
+};
+const EXPORT_CHUNK_BYTES = 64 * 1024;
+
+@ApiTags('records')
+@ApiExtraModels(FieldStatsDto)
+@Controller('datasets/:id')
+export class RecordsController {
+  constructor(private readonly recordsService: RecordsService) {}
+
+  @Post('records')
+  @HttpCode(HttpStatus.OK)
+  @DATASET_REF
+  @ACTING_USER
+  @ApiOperation({
+    summary: "Append points to a dataset's records",
+    description:
+      'A JSON array, NDJSON, or CSV with a header row (`timestamp` and field names). Each point has a `timestamp` (ISO 8601 with a zone, or epoch milliseconds) and values of the declared types (null for none). All or nothing: one bad row and the answer is 400 listing the first bad rows, and nothing is stored. A point whose timestamp exists already replaces it, so retrying an upload never duplicates data. The body is streamed.',
+  })
+  @ApiConsumes('application/json', 'application/x-ndjson', 'text/csv')
+  @ApiBody({
+    schema: { type: 'array', items: { type: 'object', properties: { timestamp: { type: 'string', format: 'date-time' } }, additionalProperties: true } },
+    examples: {
+      json: { value: [{ timestamp: '2026-11-27T00:00:00Z', kw: 1.21 }, { timestamp: 1795737660000, kw: 1.19 }] },
+      csv: { value: 'timestamp,kw\n2026-11-27T00:00:00Z,1.21\n2026-11-27T00:01:00Z,1.19\n' },
+    },
+  })
+  @ApiOkResponse({ type: RecordsWriteResultDto })
+  @ApiErrorResponses(400, 404, 413)
+  appendRecords(
+    @Param('id', ParseDatasetRefPipe) ref: DatasetRef,
+    @Req() request: Request,
+    @Headers('content-type') contentType: string | undefined,
+    @Headers('x-user-id') actor: string | undefined,
+  ): Promise<RecordsWriteResultDto> {
+    return this.recordsService.append(ref, request, formatOf(contentType), actingUser(actor));
+  }
+
+  @Get('records')
+  @DATASET_REF
+  @ApiOperation({
+    summary: "Read a dataset's points",
+    description:
+      'Points in time order within [from, to). `format=json` pages with `limit`/`cursor`; `format=ndjson` or `csv` streams the whole range (for training jobs). `every` with `agg` downsamples server-side into intervals aligned on the epoch.',
+  })
+  @ApiProduces('application/json', 'application/x-ndjson', 'text/csv')
+  @ApiOkResponse({ type: RecordsPageDto, description: 'A page of points (format=json), or a streamed export.' })
+  @ApiErrorResponses(400, 404)
+  async readRecords(@Param('id', ParseDatasetRefPipe) ref: DatasetRef, @Query() query: RecordsQueryDto, @Res() response: Response): Promise<void> {
+    const every = everyMs(query);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const plan = await this.recordsService.read(ref, { ...rangeOf(query), after, fields: query.fields, every, agg: query.agg });
+    if (query.format === 'json') {
+      response.json(await page(plan.rows, plan.fields, query.limit, every));
+      return;
+    }
+    await stream(response, plan.rows, plan.fields, query.format);
+  }
+
+  @Delete('records')
+  @DATASET_REF
+  @ACTING_USER
+  @ApiOperation({ summary: 'Delete the points in [from, to)', description: 'Without `from`/`to` the range is unbounded on that side.' })
+  @ApiOkResponse({ type: RecordsWriteResultDto })
+  @ApiErrorResponses(400, 404)
+  deleteRecords(
+    @Param('id', ParseDatasetRefPipe) ref: DatasetRef,
+    @Query() query: RecordsRangeDto,
+    @Headers('x-user-id') actor: string | undefined,
+  ): Promise<RecordsWriteResultDto> {
+    const { from, to } = rangeOf(query);
+    return this.recordsService.deleteRange(ref, from ?? -Infinity, to ?? Infinity, actingUser(actor));
+  }
+
+  @Get('stats')
+  @DATASET_REF
+  @ApiOperation({ summary: "Statistics of a dataset's points", description: 'Count, first and last timestamp, and per field count, min, max and mean — from the bucket summaries, without reading points.' })
+  @ApiOkResponse({ type: RecordsStatsDto })
+  @ApiErrorResponses(400, 404)
+  getRecordStats(@Param('id', ParseDatasetRefPipe) ref: DatasetRef): Promise<RecordsStatsDto> {
+    return this.recordsService.stats(ref);
+  }
+}
+
+function formatOf(contentType: string | undefined): RecordFormat {
+  const format = MEDIA_TYPES[(contentType ?? '').split(';')[0].trim().toLowerCase()];
+  if (!format) throw new UnsupportedMediaTypeException('send points as application/json, application/x-ndjson or text/csv');
+  return format;
+}
+
+function actingUser(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (!/^[0-9a-f]{24}$/i.test(header)) {
+    const message = 'X-User-Id must be a 24-character hexadecimal user id';
+    throw new BadRequestException({ message, details: [{ field: 'X-User-Id', messages: [message] }] });
+  }
+  return header.toLowerCase();
+}
+
+function encodeCursor(t: number): string {
+  return Buffer.from(JSON.stringify({ t })).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  try {
+    const { t } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t?: unknown };
+    if (typeof t === 'number' && Number.isFinite(t)) return t;
+  } catch {
+    // reported below
+  }
+  const message = 'cursor is not one this service issued';
+  throw new BadRequestException({ message, details: [{ field: 'cursor', messages: [message] }] });
+}
+
+function toItem(row: PointRow, fields: DatasetField[]): Record<string, unknown> {
+  const item: Record<string, unknown> = { timestamp: new Date(row.t).toISOString() };
+  fields.forEach((field, i) => (item[field.name] = row.values[i]));
+  return item;
+}
+
+async function page(rows: AsyncGenerator<PointRow>, fields: DatasetField[], limit: number, every?: number): Promise<RecordsPageDto> {
+  const items: Record<string, unknown>[] = [];
+  let lastT: number | undefined;
+  for await (const row of rows) {
+    if (items.length === limit) {
+      await rows.return(undefined);
+      // A downsampled page resumes after its last interval, a raw one after its last point.
+      return { items, nextCursor: encodeCursor((lastT as number) + (every ?? 1) - 1) };
+    }
+    items.push(toItem(row, fields));
+    lastT = row.t;
+  }
+  return { items, nextCursor: null };
+}
+
+/** Streams the rows as NDJSON or CSV, respecting backpressure, one bucket in memory at a time. */
+async function stream(response: Response, rows: AsyncGenerator<PointRow>, fields: DatasetField[], format: 'ndjson' | 'csv'): Promise<void> {
+  response.status(200).type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
+  let closed = false;
+  response.once('close', () => (closed = true));
+  let chunk = format === 'csv' ? `timestamp${fields.map((field) => `,${csvCell(field.name)}`).join('')}\n` : '';
+  try {
+    for await (const row of rows) {
+      if (closed) break;
+      chunk += format === 'csv' ? csvLine(row) : `${JSON.stringify(toItem(row, fields))}\n`;
+      if (chunk.length >= EXPORT_CHUNK_BYTES) {
+        if (!response.write(chunk)) await once(response, 'drain');
+        chunk = '';
+      }
+    }
+    response.end(chunk);
+  } catch (error) {
+    // Headers are gone: all that can be said is that the stream broke off.
+    response.destroy(error as Error);
+  } finally {
+    await rows.return(undefined);
+  }
+}
+
+function csvLine(row: PointRow): string {
+  return `${new Date(row.t).toISOString()}${row.values.map((value) => `,${value === null ? '' : csvCell(String(value))}`).join('')}\n`;
+}
+
+/** Quotes what a CSV reader would otherwise split, unquote or trim. */
+function csvCell(text: string): string {
+  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { LocksModule } from '../common/locks/locks.module';
+import { DatasetsModule } from '../datasets/datasets.module';
+import { Dataset, DatasetSchema } from '../datasets/schemas/dataset.schema';
+import { RecordsController } from './records.controller';
+import { RecordsJanitor } from './records-janitor';
+import { RecordsService } from './records.service';
+import { RecordBucket, RecordBucketSchema } from './schemas/record-bucket.schema';
+import { RecordSeries, RecordSeriesSchema } from './schemas/record-series.schema';
+import { RecordUpload, RecordUploadSchema } from './schemas/record-upload.schema';
+
+/** The time-series records of datasets: `/datasets/{id}/records` and `/datasets/{id}/stats`. */
+@Module({
+  imports: [
+    MongooseModule.forFeature([
+      { name: RecordBucket.name, schema: RecordBucketSchema },
+      { name: RecordSeries.name, schema: RecordSeriesSchema },
+      { name: RecordUpload.name, schema: RecordUploadSchema },
+      // Read-only here, for the janitor; DatasetsModule owns datasets.
+      { name: Dataset.name, schema: DatasetSchema },
+    ]),
+    DatasetsModule,
+    LocksModule,
+  ],
+  controllers: [RecordsController],
+  providers: [RecordsService, RecordsJanitor],
+})
+export class RecordsModule {}

@@ -1,0 +1,310 @@
+import {
+  BadRequestException,
+  ForbiddenException,
+  HttpException,
+  Injectable,
+  Logger,
+  OnModuleInit,
+  PayloadTooLargeException,
+} from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Readable } from 'node:stream';
+import { Model, Types } from 'mongoose';
+import { EntityLocks } from '../common/locks/entity-locks';
+import { AppConfig } from '../config/app-config';
+import { DatasetRef, DatasetsService } from '../datasets/datasets.service';
+import { Dataset, DatasetField } from '../datasets/schemas/dataset.schema';
+import { RecordsChange } from '../events/contract';
+import { Aggregation, bucketSpanMs, BucketSummary, Downsampler, fromColumns, seriesStats, Value } from './buckets';
+import { RecordsStatsDto, RecordsWriteResultDto } from './dto/records-response.dto';
+import { MalformedBodyError, TooLargeError } from './record-errors';
+import { parseRecords, RecordFormat, RowError } from './record-parsers';
+import { RecordBucket } from './schemas/record-bucket.schema';
+import { RecordSeries } from './schemas/record-series.schema';
+import { RecordUpload } from './schemas/record-upload.schema';
+import { RecordStores, SeriesWrite } from './series-write';
+
+/** Row errors reported in a 400 (the first ones). */
+const REPORTED_ERRORS = 20;
+/** Buckets read ahead of the one being returned. */
+const PREFETCH_BUCKETS = 3;
+/** A records write keeps its lock alive at least this often. */
+const LOCK_RENEW_MS = 10_000;
+
+export interface PointRow {
+  t: number;
+  values: Value[];
+}
+
+export interface ReadRequest {
+  /** Inclusive. */
+  from?: number;
+  /** Exclusive. */
+  to?: number;
+  /** Only points after this timestamp (the paging cursor). */
+  after?: number;
+  /** Names of the fields to return, in order; all when absent. */
+  fields?: string[];
+  /** Downsampling: interval length (ms) and what to compute per interval. */
+  every?: number;
+  agg?: Aggregation;
+}
+
+export interface ReadPlan {
+  dataset: Dataset;
+  /** The fields returned, in order. */
+  fields: DatasetField[];
+  rows: AsyncGenerator<PointRow>;
+}
+
+/**
+ * A dataset's time-series records: all-or-nothing writes (SeriesWrite), range
+ * reads and exports one bucket at a time, statistics from the bucket summaries.
+ */
+@Injectable()
+export class RecordsService implements OnModuleInit {
+  private readonly logger = new Logger(RecordsService.name);
+  private readonly stores: RecordStores;
+
+  constructor(
+    @InjectModel(RecordBucket.name) buckets: Model<RecordBucket>,
+    @InjectModel(RecordSeries.name) series: Model<RecordSeries>,
+    @InjectModel(RecordUpload.name) uploads: Model<RecordUpload>,
+    private readonly datasets: DatasetsService,
+    private readonly locks: EntityLocks,
+    private readonly config: AppConfig,
+  ) {
+    this.stores = { buckets, series, uploads };
+  }
+
+  onModuleInit(): void {
+    this.datasets.onDeleted((dataset) => this.dropAll(dataset));
+  }
+
+  /** Appends (or replaces, per timestamp) the points of a request body: all of them, or none. */
+  async append(ref: DatasetRef, body: Readable, format: RecordFormat, actorId?: string): Promise<RecordsWriteResultDto> {
+    const { _id } = await this.writable(ref, actorId);
+    return this.withRecordsLock(_id, async (renew) => {
+      const dataset = await this.datasets.findActiveDataset({ id: _id });
+      const write = new SeriesWrite(this.stores, dataset, await this.currentSeries(dataset), bucketSpanMs(dataset.frequency));
+      try {
+        const errors: RowError[] = [];
+        parsing: for await (const batch of parseRecords(body, format, dataset.fields, this.config.records)) {
+          for (const item of batch) {
+            if ('error' in item) {
+              errors.push(item);
+              if (errors.length >= REPORTED_ERRORS) break parsing;
+            } else if (errors.length === 0) {
+              const writing = write.add(item.t, item.values);
+              if (writing) await writing;
+            }
+          }
+          await renew();
+        }
+        if (errors.length > 0) throw invalidRows(errors);
+        if (write.added === 0) throw new BadRequestException('the body holds no points');
+        const series = await write.seal();
+        const change = recordsChange(dataset, write.added, write.first, write.last);
+        await this.datasets.commitRecords(dataset._id, dataset.recordSeriesId, series._id, 'dataset.records.appended', change);
+        await write.cleanUpCommitted();
+        return writeResult(dataset, change, series.buckets);
+      } catch (error) {
+        await write.discard().catch((cleanup: Error) => this.logger.warn(`could not discard a failed write: ${cleanup.message}`));
+        throw asHttpError(error);
+      }
+    });
+  }
+
+  /** Deletes the points in [from, to). */
+  async deleteRange(ref: DatasetRef, from: number, to: number, actorId?: string): Promise<RecordsWriteResultDto> {
+    const { _id } = await this.writable(ref, actorId);
+    return this.withRecordsLock(_id, async (renew) => {
+      const dataset = await this.datasets.findActiveDataset({ id: _id });
+      const base = await this.currentSeries(dataset);
+      const write = new SeriesWrite(this.stores, dataset, base, bucketSpanMs(dataset.frequency));
+      let count = 0;
+      let first: number | undefined;
+      let last: number | undefined;
+      try {
+        for (const bucket of write.baseWindows(from, to)) {
+          const points = await write.pointsOf(bucket.start);
+          for (const t of [...points.keys()]) {
+            if (t < from || t >= to) continue;
+            points.delete(t);
+            count++;
+            first = first === undefined ? t : Math.min(first, t);
+            last = last === undefined ? t : Math.max(last, t);
+          }
+          if (points.size !== bucket.count) await write.replace(bucket.start, points);
+          await renew();
+        }
+        const change = recordsChange(dataset, count, first, last);
+        if (count === 0) {
+          await write.discard();
+          return writeResult(dataset, change, base?.buckets ?? []);
+        }
+        const series = await write.seal();
+        await this.datasets.commitRecords(dataset._id, dataset.recordSeriesId, series._id, 'dataset.records.deleted', change);
+        await write.cleanUpCommitted();
+        return writeResult(dataset, change, series.buckets);
+      } catch (error) {
+        await write.discard().catch(() => undefined);
+        throw asHttpError(error);
+      }
+    });
+  }
+
+  async stats(ref: DatasetRef): Promise<RecordsStatsDto> {
+    const dataset = await this.datasets.findActiveDataset(ref);
+    const series = await this.currentSeries(dataset);
+    const stats = seriesStats(series?.buckets ?? [], dataset.fields);
+    return {
+      datasetId: dataset._id.toHexString(),
+      count: stats.count,
+      first: stats.first === undefined ? undefined : new Date(stats.first).toISOString(),
+      last: stats.last === undefined ? undefined : new Date(stats.last).toISOString(),
+      fields: stats.fields,
+    };
+  }
+
+  /** Plans a read: the fields returned and the rows (raw or downsampled), in time order. */
+  async read(ref: DatasetRef, request: ReadRequest): Promise<ReadPlan> {
+    const dataset = await this.datasets.findActiveDataset(ref);
+    const fields = selectFields(dataset.fields, request.fields);
+    const columns = fields.map((field) => dataset.fields.indexOf(field));
+    const points = this.points(dataset, request.from ?? -Infinity, request.to ?? Infinity, request.after);
+    async function* project(): AsyncGenerator<PointRow> {
+      for await (const { t, values } of points) yield { t, values: columns.map((column) => values[column]) };
+    }
+    if (!request.every || !request.agg) return { dataset, fields, rows: project() };
+    const downsampler = new Downsampler(request.every, request.agg, fields);
+    async function* downsample(): AsyncGenerator<PointRow> {
+      for await (const { t, values } of project()) {
+        const closed = downsampler.add(t, values);
+        if (closed) yield closed;
+      }
+      const lastInterval = downsampler.flush();
+      if (lastInterval) yield lastInterval;
+    }
+    return { dataset, fields, rows: downsample() };
+  }
+
+  /**
+   * The dataset's points in [from, to) after `after`, in time order, one
+   * bucket in memory at a time. If a concurrent write replaced a bucket
+   * meanwhile, it picks up the new series where it left off.
+   */
+  private async *points(dataset: Dataset, from: number, to: number, after?: number): AsyncGenerator<PointRow> {
+    let resumeAt = Math.max(from, after === undefined ? -Infinity : after + 1);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const current = attempt === 0 ? dataset : await this.datasets.findActiveDataset({ id: dataset._id });
+      const series = await this.currentSeries(current);
+      if (!series) return;
+      let missing = false;
+      const wanted = series.buckets.filter((bucket) => bucket.last >= resumeAt && bucket.start < to);
+      // A few buckets are fetched ahead, so the store works while earlier points are being sent.
+      const fetches = new Map<number, Promise<RecordBucket | null>>();
+      const fetch = (i: number): Promise<RecordBucket | null> | undefined => {
+        if (i >= wanted.length) return undefined;
+        if (!fetches.has(i)) {
+          const request = this.stores.buckets.collection.findOne<RecordBucket>({ _id: wanted[i].id as never });
+          request.catch(() => undefined);
+          fetches.set(i, request);
+        }
+        return fetches.get(i);
+      };
+      for (let i = 0; i < wanted.length; i++) {
+        for (let ahead = 1; ahead <= PREFETCH_BUCKETS; ahead++) fetch(i + ahead);
+        const doc = await fetch(i);
+        fetches.delete(i);
+        if (!doc) {
+          missing = true;
+          break;
+        }
+        const points = fromColumns(doc, dataset.fields);
+        for (const t of doc.t) {
+          if (t < resumeAt || t >= to) continue;
+          yield { t, values: points.get(t) as Value[] };
+          resumeAt = t + 1;
+        }
+      }
+      if (!missing) return;
+    }
+    throw new Error('the records kept changing during the read');
+  }
+
+  /** Deletes all records of a deleted dataset (DatasetsService calls this under the dataset's lock). */
+  private async dropAll(dataset: Dataset): Promise<void> {
+    const series = await this.currentSeries(dataset);
+    if (!series) return;
+    for (const bucket of series.buckets) await this.stores.buckets.deleteOne({ _id: bucket.id }).exec();
+    await this.stores.series.deleteOne({ _id: series._id }).exec();
+  }
+
+  private async currentSeries(dataset: Dataset): Promise<RecordSeries | undefined> {
+    if (!dataset.recordSeriesId) return undefined;
+    const series = await this.stores.series.collection.findOne<RecordSeries>({ _id: dataset.recordSeriesId as never });
+    if (!series) throw new Error(`series ${dataset.recordSeriesId} of dataset ${dataset._id.toHexString()} is missing`);
+    return series;
+  }
+
+  /** Only the owner may write; without an acting user (no authentication yet) anyone may. */
+  private async writable(ref: DatasetRef, actorId?: string): Promise<Dataset> {
+    const dataset = await this.datasets.findActiveDataset(ref);
+    if (actorId !== undefined && actorId !== dataset.ownerId.toHexString()) {
+      throw new ForbiddenException(`only the owner of dataset ${dataset._id.toHexString()} may change its records`);
+    }
+    return dataset;
+  }
+
+  /** One records write per dataset at a time; the lock is renewed as a long upload goes on. */
+  private withRecordsLock<T>(id: Types.ObjectId, work: (renew: () => Promise<void>) => Promise<T>): Promise<T> {
+    return this.locks.withLock(`records:${id.toHexString()}`, { purpose: 'write-records' }, async (lock) => {
+      let renewedAt = Date.now();
+      const renew = async (): Promise<void> => {
+        if (Date.now() - renewedAt < LOCK_RENEW_MS) return;
+        renewedAt = Date.now();
+        await this.locks.extend(lock);
+      };
+      return work(renew);
+    });
+  }
+}
+
+function selectFields(all: DatasetField[], names: string[] | undefined): DatasetField[] {
+  if (!names) return all;
+  const unknown = names.filter((name) => !all.some((field) => field.name === name));
+  if (unknown.length > 0) {
+    const message = `fields names unknown fields: ${unknown.join(', ')}`;
+    throw new BadRequestException({ message, details: [{ field: 'fields', messages: [message] }] });
+  }
+  return names.map((name) => all.find((field) => field.name === name) as DatasetField);
+}
+
+function recordsChange(dataset: Dataset, count: number, first?: number, last?: number): RecordsChange {
+  const change: RecordsChange = { datasetId: dataset._id.toHexString(), count };
+  if (first !== undefined) change.from = new Date(first).toISOString();
+  if (last !== undefined) change.to = new Date(last).toISOString();
+  return change;
+}
+
+function writeResult(dataset: Dataset, change: RecordsChange, buckets: BucketSummary[]): RecordsWriteResultDto {
+  return { ...change, totalPoints: buckets.reduce((sum, bucket) => sum + bucket.count, 0) };
+}
+
+function invalidRows(errors: RowError[]): BadRequestException {
+  const details = errors.map(({ row, error }) => ({ field: `row ${row}`, messages: [error] }));
+  const more = errors.length >= REPORTED_ERRORS ? ` (the first ${REPORTED_ERRORS} are listed)` : '';
+  return new BadRequestException({
+    message: `invalid points, nothing was stored${more}; first: row ${errors[0].row}: ${errors[0].error}`,
+    details,
+  });
+}
+
+function asHttpError(error: unknown): unknown {
+  if (error instanceof HttpException) return error;
+  if (error instanceof TooLargeError) return new PayloadTooLargeException(error.message);
+  if (error instanceof MalformedBodyError) return new BadRequestException(error.message);
+  return error;
+}
+

@@ -1,0 +1,148 @@
+/**
+ * npm run bench:records — points per second through the records API against
+ * the raw MongoDB driver on the same store, for ingest and for export.
+ *
+ * Service: BENCH_POINTS points (default 1,000,000; 3 numeric fields, one per
+ * second) uploaded as streamed BENCH_FORMAT (csv, the default, or ndjson) in
+ * requests of BENCH_BATCH points (default 250,000), then exported as one
+ * streamed NDJSON download. Raw driver:
+ * insertMany of the same bucket documents (1,000 points each, batches of 50),
+ * then one cursor over them. Also prints the service's peak memory (VmHWM).
+ */
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import { withDatabase } from '../support/mongo';
+import { printTable, startBenchEnvironment } from './bench-environment';
+
+const total = Number(process.env.BENCH_POINTS ?? 1_000_000);
+const batch = Number(process.env.BENCH_BATCH ?? 250_000);
+const format = process.env.BENCH_FORMAT === 'ndjson' ? 'ndjson' : 'csv';
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+const value = (i: number, k: number): number => Math.round(Math.sin(i / (50 + k * 7)) * 1e6) / 1e3;
+
+/**
+ * `count` points from `offset` as a CSV body, in 64 KB chunks — made before
+ * the clock starts, as the raw driver's documents are, so that both sides
+ * time only the work of storing them.
+ */
+function uploadBody(offset: number, count: number): Buffer[] {
+  const chunks: Buffer[] = [];
+  let chunk = format === 'csv' ? 'timestamp,a,b,c\n' : '';
+  for (let i = offset; i < offset + count; i++) {
+    chunk +=
+      format === 'csv'
+        ? `${T0 + i * 1000},${value(i, 0)},${value(i, 1)},${value(i, 2)}\n`
+        : `{"timestamp":${T0 + i * 1000},"a":${value(i, 0)},"b":${value(i, 1)},"c":${value(i, 2)}}\n`;
+    if (chunk.length >= 65_536) {
+      chunks.push(Buffer.from(chunk));
+      chunk = '';
+    }
+  }
+  chunks.push(Buffer.from(chunk));
+  return chunks;
+}
+
+function peakRssMb(pid: number | undefined): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Math.round(Number(match[1]) / 1024) : NaN;
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number }> {
+  const started = process.hrtime.bigint();
+  const result = await work();
+  return { result, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+async function main(): Promise<void> {
+  const bench = await startBenchEnvironment();
+  try {
+    const post = async (path: string, body: unknown): Promise<{ id: string }> => {
+      const response = await fetch(`${bench.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+      return (await response.json()) as { id: string };
+    };
+    const owner = await post('/users', { name: 'Bench', email: `${randomUUID()}@example.com` });
+    const fields = ['a', 'b', 'c'].map((name) => ({ name, type: 'number' }));
+    const dataset = await post('/datasets', { ownerId: owner.id, name: 'bench-series', frequency: '1s', fields });
+    const rssBefore = peakRssMb(bench.app.child.pid);
+
+    const bodies: Buffer[][] = [];
+    for (let offset = 0; offset < total; offset += batch) bodies.push(uploadBody(offset, Math.min(batch, total - offset)));
+    process.stderr.write(`[bench] ingesting ${total} points through the API in requests of ${batch}...\n`);
+    const ingest = await timed(async () => {
+      for (const [n, body] of bodies.entries()) {
+        const offset = n * batch;
+        const response = await fetch(`${bench.url}/datasets/${dataset.id}/records`, {
+          method: 'POST',
+          headers: { 'content-type': format === 'csv' ? 'text/csv' : 'application/x-ndjson' },
+          // Streamed, chunk by chunk, as a client uploading a file would.
+          body: Readable.toWeb(Readable.from(body)) as ReadableStream,
+          duplex: 'half',
+        } as RequestInit);
+        if (!response.ok) throw new Error(`upload failed: ${response.status} ${await response.text()}`);
+        await response.json();
+        process.stderr.write(`[bench]   ${Math.min(offset + batch, total)} / ${total}\n`);
+      }
+    });
+    const rssAfterIngest = peakRssMb(bench.app.child.pid);
+
+    process.stderr.write('[bench] exporting them as NDJSON...\n');
+    const exported = await timed(async () => {
+      const response = await fetch(`${bench.url}/datasets/${dataset.id}/records?format=ndjson`);
+      if (!response.ok || !response.body) throw new Error(`export failed: ${response.status}`);
+      let lines = 0;
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        for (const byte of chunk) if (byte === 10) lines++;
+      }
+      return lines;
+    });
+    if (exported.result !== total) throw new Error(`exported ${exported.result} points, expected ${total}`);
+    const rssAfterExport = peakRssMb(bench.app.child.pid);
+
+    process.stderr.write('[bench] the same through the raw driver...\n');
+    const raw = await withDatabase(bench.env.MONGODB_URI ?? '', async (db) => {
+      const collection = db.collection<{ _id: string; datasetId: string; start: number; t: number[]; v: Record<string, number[]> }>('raw_bench_buckets');
+      await collection.drop().catch(() => undefined);
+      const docs: { _id: string; datasetId: string; start: number; t: number[]; v: Record<string, number[]> }[] = [];
+      for (let start = 0; start < total; start += 1000) {
+        const t: number[] = [];
+        const v: Record<string, number[]> = { a: [], b: [], c: [] };
+        for (let i = start; i < Math.min(start + 1000, total); i++) {
+          t.push(T0 + i * 1000);
+          v.a.push(value(i, 0));
+          v.b.push(value(i, 1));
+          v.c.push(value(i, 2));
+        }
+        docs.push({ _id: `raw:${start}`, datasetId: 'raw', start: T0 + start * 1000, t, v });
+      }
+      const insert = await timed(async () => {
+        for (let i = 0; i < docs.length; i += 50) await collection.insertMany(docs.slice(i, i + 50), { ordered: false });
+      });
+      const read = await timed(async () => {
+        let points = 0;
+        for await (const doc of collection.find({})) points += (doc.t as number[]).length;
+        return points;
+      });
+      await collection.drop();
+      return { insert, read };
+    });
+
+    const rows: (string | number)[][] = [
+      ['ingest', Math.round(total / ingest.seconds), Math.round(total / raw.insert.seconds), (raw.insert.seconds / ingest.seconds).toFixed(2)],
+      ['export', Math.round(total / exported.seconds), Math.round(total / raw.read.seconds), (raw.read.seconds / exported.seconds).toFixed(2)],
+    ];
+    process.stdout.write(`\n${total} points, 3 numeric fields, uploaded as ${format} in requests of ${batch} (${new Date().toISOString()})\n\n`);
+    printTable(['phase', 'service points/s', 'raw driver points/s', 'ratio'], rows);
+    process.stdout.write(
+      `\nservice peak RSS: ${rssBefore} MB before, ${rssAfterIngest} MB after ingest, ${rssAfterExport} MB after export\n`,
+    );
+  } finally {
+    await bench.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
