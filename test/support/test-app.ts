@@ -23,7 +23,8 @@ export interface TestApp {
 export async function startTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
   const suffix = randomUUID().slice(0, 8);
   const base = loadConfig({
-    LOG_LEVEL: 'warn',
+    // Client errors are logged as warnings; the tests make plenty on purpose.
+    LOG_LEVEL: 'error',
     ...process.env,
     MONGODB_URI: uriWithDatabase(process.env.MONGODB_URI ?? '', `e2e_${suffix}`),
     KAFKA_TOPIC: `e2e_msg_collection_${suffix}`,

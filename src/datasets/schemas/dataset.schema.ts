@@ -1,6 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { HydratedDocument, Types } from 'mongoose';
-import { RegistryEvent } from '../../events/contract';
+import { OutboxEntity } from '../../events/outbox/outbox-entity';
 
 export const FIELD_TYPES = ['number', 'string', 'boolean'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -29,7 +29,7 @@ export const DATASET_STATES = ['pending', 'active', 'deleted'] as const;
 export type DatasetState = (typeof DATASET_STATES)[number];
 
 @Schema({ collection: 'datasets', timestamps: true, versionKey: false })
-export class Dataset {
+export class Dataset extends OutboxEntity {
   _id: Types.ObjectId;
 
   /** Registration number, unique and increasing across all datasets. */
@@ -86,14 +86,6 @@ export class Dataset {
   /** The committed state of the dataset's records (see records/), once it has any. */
   @Prop()
   recordSeriesId?: string;
-
-  /** Sequence number of the dataset's last event. */
-  @Prop({ required: true, default: 0 })
-  rev: number;
-
-  /** Events of committed changes not yet published (see events/outbox). */
-  @Prop({ type: [Object], default: [] })
-  outbox: RegistryEvent[];
 
   createdAt: Date;
   updatedAt: Date;

@@ -1,14 +1,9 @@
 import { Model, Types } from 'mongoose';
-import { EventEntity, RegistryEvent } from '../contract';
+import { EventEntity } from '../contract';
+import { OutboxEntity } from './outbox-entity';
 
-/** The fields an entity document carries to take part in the outbox. */
-export interface OutboxFields {
-  _id: Types.ObjectId;
-  /** Sequence of the entity's last event. */
-  rev: number;
-  /** Events committed with the entity's changes and not yet published. */
-  outbox: RegistryEvent[];
-}
+/** An entity document that takes part in the outbox. */
+export type OutboxFields = OutboxEntity & { _id: Types.ObjectId };
 
 /**
  * A collection whose documents carry an outbox. `isDeleted` tells a tombstone

@@ -1,9 +1,9 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { HydratedDocument, Types } from 'mongoose';
-import { RegistryEvent } from '../../events/contract';
+import { OutboxEntity } from '../../events/outbox/outbox-entity';
 
 @Schema({ collection: 'users', timestamps: true, versionKey: false })
-export class User {
+export class User extends OutboxEntity {
   _id: Types.ObjectId;
 
   @Prop({ required: true })
@@ -32,14 +32,6 @@ export class User {
   /** Set when the user is deleted: the document stays, invisible, until its last events are published. */
   @Prop({ type: Date })
   deletedAt?: Date;
-
-  /** Sequence number of the user's last event. */
-  @Prop({ required: true, default: 0 })
-  rev: number;
-
-  /** Events of committed changes not yet published (see events/outbox). */
-  @Prop({ type: [Object], default: [] })
-  outbox: RegistryEvent[];
 
   createdAt: Date;
   updatedAt: Date;
