@@ -184,6 +184,7 @@ export class LocalStack {
       '-DincludeScope=runtime', `-DoutputDirectory=${libs}`,
     ], 'fetching Kafka jars');
     fs.writeFileSync(path.join(libs, '.complete'), new Date().toISOString());
+    this.pruneCache('kafka-', path.dirname(libs));
     return libs;
   }
 
@@ -198,7 +199,16 @@ export class LocalStack {
     fs.mkdirSync(path.dirname(binary), { recursive: true });
     await this.runWithProgress('go', ['build', '-trimpath', '-o', partial, '.'], 'building FerretDB', FERRETDB_MODULE);
     fs.renameSync(partial, binary);
+    this.pruneCache('ferretdb-', path.dirname(binary));
     return binary;
+  }
+
+  /** Removes what earlier versions of the pom or of the FerretDB main left in the cache. */
+  private pruneCache(prefix: string, keep: string): void {
+    for (const entry of fs.readdirSync(this.cacheDir)) {
+      const dir = path.join(this.cacheDir, entry);
+      if (entry.startsWith(prefix) && dir !== keep) fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   private async runWithProgress(command: string, args: string[], what: string, cwd = REPO_ROOT): Promise<void> {
