@@ -10,12 +10,15 @@ import { DatasetsService } from './datasets.service';
 import { OwnershipJanitor } from './ownership-janitor';
 import { Dataset, DatasetSchema } from './schemas/dataset.schema';
 import { SeqBlock, SeqBlockSchema } from './schemas/seq-block.schema';
+import { OwnerIndex } from './owner-index';
+import { OwnerDatasetList, OwnerDatasetListSchema } from './schemas/owner-index.schema';
 
 @Module({
   imports: [
     MongooseModule.forFeature([
       { name: Dataset.name, schema: DatasetSchema },
       { name: SeqBlock.name, schema: SeqBlockSchema },
+      { name: OwnerDatasetList.name, schema: OwnerDatasetListSchema },
       // Read-only here, for owner checks (DatasetOwners); UsersModule owns users.
       { name: User.name, schema: UserSchema },
     ]),
@@ -23,7 +26,7 @@ import { SeqBlock, SeqBlockSchema } from './schemas/seq-block.schema';
     EventsModule,
   ],
   controllers: [DatasetsController],
-  providers: [DatasetsService, DatasetOwners, DatasetSequence, OwnershipJanitor],
+  providers: [DatasetsService, DatasetOwners, DatasetSequence, OwnerIndex, OwnershipJanitor],
   exports: [DatasetsService],
 })
 export class DatasetsModule {}

@@ -5,6 +5,7 @@ import { EntityLocks } from '../common/locks/entity-locks';
 import { DatasetOwners } from './dataset-owners';
 import { DatasetSequence } from './dataset-sequence';
 import { Outbox } from '../events/outbox/outbox';
+import { OwnerIndex } from './owner-index';
 import { DatasetsService } from './datasets.service';
 import { Dataset } from './schemas/dataset.schema';
 
@@ -30,19 +31,30 @@ function dataset(overrides: Partial<Dataset> = {}): Dataset {
 }
 
 /** Builds the service with every dependency strict; tests pass only the model methods they expect. */
-function build(model: Record<string, unknown>, owners: Partial<Record<keyof DatasetOwners, unknown>> = {}) {
+function build(
+  model: Record<string, unknown>,
+  owners: Partial<Record<keyof DatasetOwners, unknown>> = {},
+  indexMethods: Partial<Record<keyof OwnerIndex, unknown>> = {},
+) {
   const locks = strictMock<EntityLocks>('EntityLocks', {
     withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => work()),
   });
   const outbox = strictMock<Outbox>('Outbox', { track: jest.fn(async () => undefined) });
+  const ownerIndex = strictMock<OwnerIndex>('OwnerIndex', {
+    add: jest.fn(async () => undefined),
+    remove: jest.fn(async () => undefined),
+    candidates: jest.fn(async () => new Map()),
+    ...indexMethods,
+  });
   const service = new DatasetsService(
     strictMock<Model<Dataset>>('Dataset model', model as never),
     strictMock<DatasetOwners>('DatasetOwners', owners),
     strictMock<DatasetSequence>('DatasetSequence', { reserve: jest.fn(async () => 7) }),
     locks,
     outbox,
+    ownerIndex,
   );
-  return { service, locks, outbox };
+  return { service, locks, outbox, ownerIndex };
 }
 
 describe(DatasetsService.name, () => {
@@ -51,15 +63,16 @@ describe(DatasetsService.name, () => {
       const steps: string[] = [];
       const insertOne = jest.fn(async () => steps.push('insert pending'));
       const assertAvailable = jest.fn(async () => void steps.push('check owner'));
+      const add = jest.fn(async () => void steps.push('list under owner'));
       const updateOne = jest.fn((_filter: unknown, update: { $set: { state: string } }) => {
         steps.push(`set ${update.$set.state}`);
         return queryResult({ modifiedCount: 1 });
       });
       const findById = jest.fn(() => queryResult(dataset({ state: 'active' })));
-      const { service, outbox } = build({ collection: { insertOne }, updateOne, findById }, { assertAvailable });
+      const { service, outbox } = build({ collection: { insertOne }, updateOne, findById }, { assertAvailable }, { add });
 
       const created = await service.create({ ownerId: ownerId.toHexString(), name: 'Power' });
-      expect(steps).toEqual(['insert pending', 'check owner', 'set active']);
+      expect(steps).toEqual(['check owner', 'list under owner', 'insert pending', 'check owner', 'set active']);
       expect(insertOne).toHaveBeenCalledWith(
         expect.objectContaining({
           state: 'pending',
@@ -75,17 +88,25 @@ describe(DatasetsService.name, () => {
     });
 
     it('removes its pending dataset when the owner is unavailable', async () => {
-      const deleteOne = jest.fn(() => queryResult({ deletedCount: 1 }));
+      const deleteOne = jest.fn((_filter?: unknown) => queryResult({ deletedCount: 1 }));
       const { service } = build(
         { collection: { insertOne: jest.fn(async () => undefined) }, deleteOne },
-        { assertAvailable: jest.fn(async () => Promise.reject(new UnprocessableEntityException('no such user'))) },
+        {
+          assertAvailable: jest
+            .fn()
+            .mockResolvedValueOnce(undefined) // the early check passes; the deletion starts right after it
+            .mockRejectedValueOnce(new UnprocessableEntityException('no such user')),
+        },
       );
       await expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' })).rejects.toBeInstanceOf(UnprocessableEntityException);
       expect(deleteOne).toHaveBeenCalledWith({ _id: expect.any(Types.ObjectId) });
     });
 
     it('answers 409 when the owner already has a dataset of that name', async () => {
-      const { service } = build({ collection: { insertOne: jest.fn(async () => Promise.reject(duplicateKeyError())) } });
+      const { service } = build(
+        { collection: { insertOne: jest.fn(async () => Promise.reject(duplicateKeyError())) } },
+        { assertAvailable: jest.fn(async () => undefined) },
+      );
       await expect(service.create({ ownerId: ownerId.toHexString(), name: 'power' })).rejects.toThrow(
         'the owner already has a dataset named "power"',
       );
@@ -182,19 +203,30 @@ describe(DatasetsService.name, () => {
       const owned = dataset();
       const incoming = dataset({ ownerId: new Types.ObjectId(), transferTo: ownerId });
       const rounds = [[pending, owned, incoming], []];
-      const deleteOne = jest.fn(() => queryResult({ deletedCount: 1 }));
+      const deleteOne = jest.fn((_filter?: unknown) => queryResult({ deletedCount: 1 }));
       const byId = new Map([owned, incoming].map((d) => [d._id.toHexString(), d]));
-      const updateOne = jest.fn(() => queryResult({ modifiedCount: 1 }));
-      const { service } = build({
-        find: jest.fn(() => queryResult(rounds.shift())),
-        deleteOne,
-        findById: jest.fn((id: Types.ObjectId) => queryResult(byId.get(id.toHexString()))),
-        updateOne,
-      });
+      const updateOne = jest.fn((_filter: unknown, _update: unknown, _options: unknown) => queryResult({ modifiedCount: 1 }));
+      byId.set(pending._id.toHexString(), pending);
+      const { service } = build(
+        {
+          deleteOne: jest.fn((filter: { _id: Types.ObjectId }) => {
+            byId.delete(filter._id.toHexString());
+            return deleteOne(filter);
+          }),
+          findById: jest.fn((id: Types.ObjectId) => queryResult(byId.get(id.toHexString()) ?? null)),
+          updateOne: jest.fn((filter: { _id: Types.ObjectId }, update: { $set?: { state?: string } }, options: unknown) => {
+            if (update.$set?.state === 'deleted') byId.delete(filter._id.toHexString());
+            if ('$unset' in update && !update.$set) byId.set(filter._id.toHexString(), { ...incoming, transferTo: undefined });
+            return updateOne(filter, update, options);
+          }),
+        },
+        {},
+        { candidates: jest.fn(async () => new Map([[ownerId.toHexString(), [pending._id, owned._id, incoming._id]]])) },
+      );
       const progress = jest.fn(async () => undefined);
 
       await service.removeAllOwnedBy(ownerId, progress);
-      expect(deleteOne.mock.calls).toEqual([[{ _id: pending._id }]]);
+      expect(deleteOne).toHaveBeenCalledTimes(1);
       expect(updateOne).toHaveBeenCalledWith(
         { _id: owned._id },
         expect.objectContaining({

@@ -12,6 +12,7 @@ import { createdAtFilter } from '../common/validation/time-range.dto';
 import { validateItem } from '../common/validation/validate-item';
 import { DatasetOwners, ownerUnavailable } from './dataset-owners';
 import { DatasetSequence } from './dataset-sequence';
+import { OwnerIndex } from './owner-index';
 import { CreateDatasetDto } from './dto/create-dataset.dto';
 import { RecordsChange, RegistryEvent } from '../events/contract';
 import { newEvent } from '../events/outbox/event-factory';
@@ -66,6 +67,7 @@ export class DatasetsService implements OnModuleInit {
     private readonly sequence: DatasetSequence,
     private readonly locks: EntityLocks,
     private readonly outbox: Outbox,
+    private readonly ownerIndex: OwnerIndex,
   ) {}
 
   private readonly deletionListeners: ((dataset: Dataset) => Promise<void>)[] = [];
@@ -81,7 +83,10 @@ export class DatasetsService implements OnModuleInit {
   }
 
   async create(dto: CreateDatasetDto): Promise<DatasetResponseDto> {
+    const ownerId = new Types.ObjectId(dto.ownerId);
+    await this.owners.assertAvailable(ownerId); // early and cheap; the check that counts comes after the insert
     const pending = this.newDataset(dto, await this.sequence.reserve());
+    await this.ownerIndex.add(ownerId, [pending._id]);
     try {
       await this.datasets.collection.insertOne(pending);
     } catch (error) {
@@ -130,6 +135,9 @@ export class DatasetsService implements OnModuleInit {
     // Consecutive numbers, in input order.
     const firstSeq = await this.sequence.reserve(candidates.length);
     const pending = candidates.map(({ index, dto }, i) => ({ index, doc: this.newDataset(dto, firstSeq + i) }));
+    for (const ownerId of uniqueIds(pending.map(({ doc }) => doc.ownerId.toHexString()))) {
+      await this.ownerIndex.add(ownerId, pending.filter(({ doc }) => doc.ownerId.equals(ownerId)).map(({ doc }) => doc._id));
+    }
     const inserted = await this.insertPending(pending, outcomes);
 
     const after = await this.owners.availability(uniqueIds(inserted.map(({ doc }) => doc.ownerId.toHexString())));
@@ -236,21 +244,29 @@ export class DatasetsService implements OnModuleInit {
 
   // ---- the user side of the mapping (used by UsersService) ----------------------------
 
-  /** The ids of each user's active datasets, oldest first. */
+  /**
+   * The ids of each user's active datasets, oldest first: the datasets whose
+   * `ownerId` is the user, read now. (The owner index only says where to look.)
+   */
   async idsOwnedBy(ownerIds: readonly Types.ObjectId[]): Promise<Map<string, Types.ObjectId[]>> {
-    const rows = await this.datasets
-      .find({ ownerId: { $in: ownerIds }, state: 'active' }, { _id: 1, ownerId: 1 })
-      .sort({ seq: 1 })
-      .lean()
-      .exec();
-    const byOwner = new Map<string, Types.ObjectId[]>(ownerIds.map((id) => [id.toHexString(), []]));
-    for (const row of rows) byOwner.get(row.ownerId.toHexString())?.push(row._id);
+    const candidates = await this.ownerIndex.candidates(ownerIds);
+    const byOwner = new Map<string, Types.ObjectId[]>();
+    for (const ownerId of ownerIds) {
+      const datasets = await this.fetchEach(candidates.get(ownerId.toHexString()) ?? []);
+      byOwner.set(
+        ownerId.toHexString(),
+        datasets
+          .filter((dataset) => dataset.state === 'active' && dataset.ownerId.equals(ownerId))
+          .sort((a, b) => a.seq - b.seq)
+          .map((dataset) => dataset._id),
+      );
+    }
     return byOwner;
   }
 
   /** Datasets that keep a user from being deleted: owned (pending ones too) or being transferred to them. */
   async countHeldBy(ownerId: Types.ObjectId): Promise<number> {
-    return this.datasets.countDocuments({ $or: [{ ownerId }, { transferTo: ownerId }] }).exec();
+    return (await this.heldBy(ownerId)).length;
   }
 
   /**
@@ -260,11 +276,7 @@ export class DatasetsService implements OnModuleInit {
    */
   async removeAllOwnedBy(ownerId: Types.ObjectId, progress: () => Promise<void>): Promise<void> {
     for (;;) {
-      const held = await this.datasets
-        .find({ $or: [{ ownerId }, { transferTo: ownerId }] }, { _id: 1, state: 1 })
-        .limit(500)
-        .lean()
-        .exec();
+      const held = await this.heldBy(ownerId);
       if (held.length === 0) return;
       for (const { _id, state } of held) {
         if (state === 'pending') {
@@ -294,12 +306,30 @@ export class DatasetsService implements OnModuleInit {
 
   // ---- internals ----------------------------------------------------------------------
 
+  private async heldBy(ownerId: Types.ObjectId): Promise<Dataset[]> {
+    const candidates = (await this.ownerIndex.candidates([ownerId])).get(ownerId.toHexString()) ?? [];
+    return (await this.fetchEach(candidates)).filter(
+      (dataset) => (dataset.state !== 'deleted' && dataset.ownerId.equals(ownerId)) || dataset.transferTo?.equals(ownerId),
+    );
+  }
+
+  /** Datasets by id, one lookup each (see findByIds), a few at a time. */
+  private async fetchEach(ids: readonly Types.ObjectId[]): Promise<Dataset[]> {
+    const found: Dataset[] = [];
+    for (let i = 0; i < ids.length; i += 16) {
+      const batch = await Promise.all(ids.slice(i, i + 16).map((id) => this.datasets.findById(id).lean().exec()));
+      for (const dataset of batch) if (dataset) found.push(dataset);
+    }
+    return found;
+  }
+
   /** Runs under the dataset's lock (see update). */
   private async transfer(current: Dataset, to: Types.ObjectId, changes: DatasetChanges, name: string): Promise<DatasetResponseDto> {
     // The mark makes a concurrent deletion of `to` count this dataset, or cancel the transfer.
     await this.datasets
       .updateOne({ _id: current._id }, { $set: { transferTo: to, transferStartedAt: new Date() } }, BOOKKEEPING)
       .exec();
+    await this.ownerIndex.add(to, [current._id]);
     const moving: DatasetChanges = {
       $set: { ...changes.$set, ownerId: to },
       $unset: { ...changes.$unset, transferTo: 1, transferStartedAt: 1 },
@@ -321,6 +351,7 @@ export class DatasetsService implements OnModuleInit {
       throw isDuplicateKeyError(error) ? duplicateName(name) : error;
     }
     await this.outbox.track('dataset', [current._id]);
+    await this.ownerIndex.remove(current.ownerId, [current._id]);
     return toDatasetResponse(moved);
   }
 
@@ -425,6 +456,7 @@ export class DatasetsService implements OnModuleInit {
       )
       .exec();
     await this.outbox.track('dataset', [dataset._id]);
+    await this.ownerIndex.remove(dataset.ownerId, [dataset._id]);
     for (const listener of this.deletionListeners) await listener(dataset);
   }
 }

@@ -165,31 +165,34 @@ function toItem(row: PointRow, fields: DatasetField[]): Record<string, unknown> 
   return item;
 }
 
-async function page(rows: AsyncGenerator<PointRow>, fields: DatasetField[], limit: number, every?: number): Promise<RecordsPageDto> {
+async function page(rows: AsyncGenerator<PointRow[]>, fields: DatasetField[], limit: number, every?: number): Promise<RecordsPageDto> {
   const items: Record<string, unknown>[] = [];
   let lastT: number | undefined;
-  for await (const row of rows) {
-    if (items.length === limit) {
-      await rows.return(undefined);
-      // A downsampled page resumes after its last interval, a raw one after its last point.
-      return { items, nextCursor: encodeCursor((lastT as number) + (every ?? 1) - 1) };
+  for await (const batch of rows) {
+    for (const row of batch) {
+      if (items.length === limit) {
+        await rows.return([]);
+        // A downsampled page resumes after its last interval, a raw one after its last point.
+        return { items, nextCursor: encodeCursor((lastT as number) + (every ?? 1) - 1) };
+      }
+      items.push(toItem(row, fields));
+      lastT = row.t;
     }
-    items.push(toItem(row, fields));
-    lastT = row.t;
   }
   return { items, nextCursor: null };
 }
 
 /** Streams the rows as NDJSON or CSV, respecting backpressure, one bucket in memory at a time. */
-async function stream(response: Response, rows: AsyncGenerator<PointRow>, fields: DatasetField[], format: 'ndjson' | 'csv'): Promise<void> {
+async function stream(response: Response, rows: AsyncGenerator<PointRow[]>, fields: DatasetField[], format: 'ndjson' | 'csv'): Promise<void> {
   response.status(200).type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
   let closed = false;
   response.once('close', () => (closed = true));
   let chunk = format === 'csv' ? `timestamp${fields.map((field) => `,${csvCell(field.name)}`).join('')}\n` : '';
+  const line = format === 'csv' ? csvLine : ndjsonLine(fields);
   try {
-    for await (const row of rows) {
+    for await (const batch of rows) {
       if (closed) break;
-      chunk += format === 'csv' ? csvLine(row) : `${JSON.stringify(toItem(row, fields))}\n`;
+      for (const row of batch) chunk += line(row);
       if (chunk.length >= EXPORT_CHUNK_BYTES) {
         if (!response.write(chunk)) await once(response, 'drain');
         chunk = '';
@@ -200,8 +203,21 @@ async function stream(response: Response, rows: AsyncGenerator<PointRow>, fields
     // Headers are gone: all that can be said is that the stream broke off.
     response.destroy(error as Error);
   } finally {
-    await rows.return(undefined);
+    await rows.return([]);
   }
+}
+
+/** NDJSON lines written directly (the same text as JSON.stringify of toItem, several times faster). */
+function ndjsonLine(fields: DatasetField[]): (row: PointRow) => string {
+  const keys = fields.map((field) => `,${JSON.stringify(field.name)}:`);
+  return (row) => {
+    let text = `{"timestamp":"${new Date(row.t).toISOString()}"`;
+    for (let i = 0; i < keys.length; i++) {
+      const value = row.values[i];
+      text += keys[i] + (typeof value === 'number' ? String(value) : JSON.stringify(value));
+    }
+    return `${text}}\n`;
+  };
 }
 
 function csvLine(row: PointRow): string {

@@ -15,7 +15,7 @@ import { AppConfig } from '../config/app-config';
 import { DatasetRef, DatasetsService } from '../datasets/datasets.service';
 import { Dataset, DatasetField } from '../datasets/schemas/dataset.schema';
 import { RecordsChange } from '../events/contract';
-import { Aggregation, bucketSpanMs, BucketSummary, Downsampler, fromColumns, seriesStats, Value } from './buckets';
+import { Aggregation, bucketSpanMs, BucketSummary, Downsampler, seriesStats, Value } from './buckets';
 import { RecordsStatsDto, RecordsWriteResultDto } from './dto/records-response.dto';
 import { MalformedBodyError, TooLargeError } from './record-errors';
 import { parseRecords, RecordFormat, RowError } from './record-parsers';
@@ -27,7 +27,7 @@ import { RecordStores, SeriesWrite } from './series-write';
 /** Row errors reported in a 400 (the first ones). */
 const REPORTED_ERRORS = 20;
 /** Buckets read ahead of the one being returned. */
-const PREFETCH_BUCKETS = 3;
+const PREFETCH_BUCKETS = 4;
 /** A records write keeps its lock alive at least this often. */
 const LOCK_RENEW_MS = 10_000;
 
@@ -54,7 +54,8 @@ export interface ReadPlan {
   dataset: Dataset;
   /** The fields returned, in order. */
   fields: DatasetField[];
-  rows: AsyncGenerator<PointRow>;
+  /** Rows in time order, a bucket's worth at a time (one await per batch, not per point). */
+  rows: AsyncGenerator<PointRow[]>;
 }
 
 /**
@@ -173,18 +174,23 @@ export class RecordsService implements OnModuleInit {
     const fields = selectFields(dataset.fields, request.fields);
     const columns = fields.map((field) => dataset.fields.indexOf(field));
     const points = this.points(dataset, request.from ?? -Infinity, request.to ?? Infinity, request.after);
-    async function* project(): AsyncGenerator<PointRow> {
-      for await (const { t, values } of points) yield { t, values: columns.map((column) => values[column]) };
+    const all = columns.every((column, i) => column === i) && columns.length === dataset.fields.length;
+    async function* project(): AsyncGenerator<PointRow[]> {
+      for await (const batch of points) yield all ? batch : batch.map(({ t, values }) => ({ t, values: columns.map((column) => values[column]) }));
     }
     if (!request.every || !request.agg) return { dataset, fields, rows: project() };
     const downsampler = new Downsampler(request.every, request.agg, fields);
-    async function* downsample(): AsyncGenerator<PointRow> {
-      for await (const { t, values } of project()) {
-        const closed = downsampler.add(t, values);
-        if (closed) yield closed;
+    async function* downsample(): AsyncGenerator<PointRow[]> {
+      for await (const batch of project()) {
+        const closed: PointRow[] = [];
+        for (const { t, values } of batch) {
+          const interval = downsampler.add(t, values);
+          if (interval) closed.push(interval);
+        }
+        if (closed.length > 0) yield closed;
       }
       const lastInterval = downsampler.flush();
-      if (lastInterval) yield lastInterval;
+      if (lastInterval) yield [lastInterval];
     }
     return { dataset, fields, rows: downsample() };
   }
@@ -194,7 +200,7 @@ export class RecordsService implements OnModuleInit {
    * bucket in memory at a time. If a concurrent write replaced a bucket
    * meanwhile, it picks up the new series where it left off.
    */
-  private async *points(dataset: Dataset, from: number, to: number, after?: number): AsyncGenerator<PointRow> {
+  private async *points(dataset: Dataset, from: number, to: number, after?: number): AsyncGenerator<PointRow[]> {
     let resumeAt = Math.max(from, after === undefined ? -Infinity : after + 1);
     for (let attempt = 0; attempt < 3; attempt++) {
       const current = attempt === 0 ? dataset : await this.datasets.findActiveDataset({ id: dataset._id });
@@ -221,11 +227,16 @@ export class RecordsService implements OnModuleInit {
           missing = true;
           break;
         }
-        const points = fromColumns(doc, dataset.fields);
-        for (const t of doc.t) {
+        const rows: PointRow[] = [];
+        const columns = dataset.fields.map((field) => doc.v[field.name]);
+        for (let row = 0; row < doc.t.length; row++) {
+          const t = doc.t[row];
           if (t < resumeAt || t >= to) continue;
-          yield { t, values: points.get(t) as Value[] };
-          resumeAt = t + 1;
+          rows.push({ t, values: columns.map((column) => column?.[row] ?? null) });
+        }
+        if (rows.length > 0) {
+          resumeAt = rows[rows.length - 1].t + 1;
+          yield rows;
         }
       }
       if (!missing) return;
