@@ -398,7 +398,12 @@ async function kafkaAnswers(port: number): Promise<boolean> {
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0 && cluster.controller !== null;
+    if (cluster.brokers.length === 0 || cluster.controller === null) return false;
+    // Consumers also need the group coordinator, which a new broker only has
+    // once __consumer_offsets exists; without this wait the first consumer
+    // logs "group coordinator is not available" errors while it retries.
+    await admin.describeGroups(['local-stack-readiness']);
+    return true;
   } catch {
     return false;
   } finally {
