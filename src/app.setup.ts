@@ -1,11 +1,11 @@
 import { INestApplication } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ErrorResponseDto, FieldErrorDto } from './common/errors/error-response.dto';
+import { explainJsonErrors, jsonBodyParserOptions, requireJsonBodies } from './common/http/json-body';
 import { AppConfig } from './config/app-config';
 import { createKafkaServer } from './events/kafka.transport';
 
@@ -18,7 +18,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: config.http.jsonBodyLimit, reviver: rejectPrototypeKeys, type: isBufferedJson });
+  app.useBodyParser('json', jsonBodyParserOptions(config.http.jsonBodyLimit));
+  app.use(explainJsonErrors);
+  app.use(requireJsonBodies);
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   app.connectMicroservice({ strategy: createKafkaServer(config) }, { inheritAppConfig: true });
   return app;
@@ -29,18 +31,6 @@ export async function startApp(app: INestApplication, config: AppConfig): Promis
   await app.init();
   await app.startAllMicroservices();
   await app.listen(config.http.port, config.http.host);
-}
-
-/** JSON bodies are parsed up front, except records uploads: those are streamed (see RecordsController). */
-function isBufferedJson(request: IncomingMessage): boolean {
-  const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  return type === 'application/json' && !/^\/datasets\/[^/]+\/records(\?|$)/.test(request.url ?? '');
-}
-
-/** JSON.parse keeps `__proto__` as an own key; no body of ours has one, so it is refused outright (400). */
-function rejectPrototypeKeys(key: string, value: unknown): unknown {
-  if (key === '__proto__') throw new SyntaxError('"__proto__" is not allowed as a key in a JSON body');
-  return value;
 }
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {

@@ -55,7 +55,10 @@ describe('Bad input (e2e)', () => {
     ['nested map value', (a, { userId }) => a.patch(`/users/${userId}`).send({ attributes: { a: { b: 'c' } } }), 400, 'attributes'],
     ['__proto__ key', (a) => json(a, 'post', '/users', '{"name":"x","email":"a@b.io","__proto__":{"isAdmin":true}}'), 400, ''],
     ['__proto__ key inside a map', (a) => json(a, 'post', '/users', '{"name":"x","email":"a@b.io","attributes":{"__proto__":"x"}}'), 400, ''],
-    ['non-JSON content type', (a) => a.post('/users').set('Content-Type', 'text/plain').send('name=x'), 400, ''],
+    ['null as the body', (a) => json(a, 'post', '/users', 'null'), 400, ''],
+    ['a string as the body', (a, { userId }) => json(a, 'patch', `/users/${userId}`, '"x"'), 400, ''],
+    ['non-JSON content type', (a) => a.post('/users').set('Content-Type', 'text/plain').send('name=x'), 415, ''],
+    ['form-encoded body', (a) => a.post('/datasets/bulk').type('form').send('name=x'), 415, ''],
   ];
 
   // Objects rather than rows: jest hands a `done` callback to a test whose row is shorter than its parameters.
@@ -72,6 +75,19 @@ describe('Bad input (e2e)', () => {
     );
     if (field) expect(response.body.details.map((d: { field: string }) => d.field)).toContain(field);
     expect(await countDocuments(testApp.config.mongodb.uri)).toEqual(before);
+  });
+
+  it('says what to fix rather than repeating every rule a value breaks', async () => {
+    const messageOf = async (test: request.Test): Promise<unknown> => (await test).body.message;
+    expect(await messageOf(json(api, 'post', '/users', 'null'))).toBe('the JSON body must be an object (or an array, for bulk routes)');
+    expect(await messageOf(json(api, 'post', '/users', '{"name": }'))).toMatch(/^Malformed JSON in request body: Unexpected token '}'/);
+    expect(await messageOf(api.post('/users').set('Content-Type', 'text/plain').send('x'))).toBe(
+      'the request body must be JSON, sent with Content-Type: application/json',
+    );
+    expect((await api.post('/users').send({ name: 'x' })).body.details).toEqual([{ field: 'email', messages: ['email is required'] }]);
+    expect((await api.get('/users').query({ limit: 'many' })).body.details).toEqual([
+      { field: 'limit', messages: ['limit must be an integer number'] },
+    ]);
   });
 
   it('left the existing records untouched', async () => {

@@ -20,7 +20,7 @@ export class DatasetsController {
   @Post()
   @ApiOperation({ summary: 'Register a dataset for a user' })
   @ApiCreatedResponse({ type: DatasetResponseDto })
-  @ApiErrorResponses(400, 409, 413, 422)
+  @ApiErrorResponses(400, 409, 413, 415, 422)
   createDataset(@Body() dto: CreateDatasetDto): Promise<DatasetResponseDto> {
     return this.datasetsService.create(dto);
   }
@@ -33,7 +33,7 @@ export class DatasetsController {
   })
   @ApiBody({ type: [CreateDatasetDto] })
   @ApiOkResponse({ type: BulkDatasetsResponseDto })
-  @ApiErrorResponses(400, 413)
+  @ApiErrorResponses(400, 413, 415)
   createDatasets(@Body(ParseBulkArrayPipe) items: unknown[]): Promise<BulkDatasetsResponseDto> {
     return this.datasetsService.createMany(items);
   }
@@ -59,7 +59,7 @@ export class DatasetsController {
   @DATASET_REF
   @ApiOperation({ summary: 'Change a dataset', description: 'A new `ownerId` transfers the dataset to that user.' })
   @ApiOkResponse({ type: DatasetResponseDto })
-  @ApiErrorResponses(400, 404, 409, 413, 422)
+  @ApiErrorResponses(400, 404, 409, 413, 415, 422)
   updateDataset(@Param('id', ParseDatasetRefPipe) ref: DatasetRef, @Body() dto: UpdateDatasetDto): Promise<DatasetResponseDto> {
     return this.datasetsService.update(ref, dto);
   }

@@ -73,7 +73,7 @@ export class RecordsController {
     },
   })
   @ApiOkResponse({ type: RecordsWriteResultDto })
-  @ApiErrorResponses(400, 404, 413)
+  @ApiErrorResponses(400, 403, 404, 413, 415)
   appendRecords(
     @Param('id', ParseDatasetRefPipe) ref: DatasetRef,
     @Req() request: Request,
@@ -109,7 +109,7 @@ export class RecordsController {
   @ACTING_USER
   @ApiOperation({ summary: 'Delete the points in [from, to)', description: 'Without `from`/`to` the range is unbounded on that side.' })
   @ApiOkResponse({ type: RecordsWriteResultDto })
-  @ApiErrorResponses(400, 404)
+  @ApiErrorResponses(400, 403, 404)
   deleteRecords(
     @Param('id', ParseDatasetRefPipe) ref: DatasetRef,
     @Query() query: RecordsRangeDto,

@@ -24,7 +24,7 @@ export class UsersController {
   @Post()
   @ApiOperation({ summary: 'Register a user' })
   @ApiCreatedResponse({ type: UserResponseDto })
-  @ApiErrorResponses(400, 409, 413)
+  @ApiErrorResponses(400, 409, 413, 415)
   createUser(@Body() dto: CreateUserDto): Promise<UserResponseDto> {
     return this.usersService.create(dto);
   }
@@ -37,7 +37,7 @@ export class UsersController {
   })
   @ApiBody({ type: [CreateUserDto] })
   @ApiOkResponse({ type: BulkUsersResponseDto })
-  @ApiErrorResponses(400, 413)
+  @ApiErrorResponses(400, 413, 415)
   createUsers(@Body(ParseBulkArrayPipe) items: unknown[]): Promise<BulkUsersResponseDto> {
     return this.usersService.createMany(items);
   }
@@ -75,7 +75,7 @@ export class UsersController {
   @USER_ID
   @ApiOperation({ summary: 'Change a user' })
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiErrorResponses(400, 404, 409, 413)
+  @ApiErrorResponses(400, 404, 409, 413, 415)
   updateUser(@Param('id', ParseObjectIdPipe) id: Types.ObjectId, @Body() dto: UpdateUserDto): Promise<UserResponseDto> {
     return this.usersService.update(id, dto);
   }

@@ -41,7 +41,6 @@ function asHttpClientError(exception: unknown): { status: number; message: strin
 }
 
 const BODY_PARSER_MESSAGES: Record<string, string> = {
-  'entity.parse.failed': 'Malformed JSON in request body',
   'entity.too.large': 'Request body is too large',
   'encoding.unsupported': 'Unsupported content encoding',
   'charset.unsupported': 'Unsupported charset',

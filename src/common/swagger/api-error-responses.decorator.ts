@@ -4,9 +4,11 @@ import { ErrorResponseDto } from '../errors/error-response.dto';
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: malformed JSON, wrong types, unknown fields or bad ids. `details` names each field.',
+  403: 'The acting user (`X-User-Id`) is not the owner.',
   404: 'No such resource.',
   409: 'Conflicts with the current state (duplicate, or ownership in use).',
   413: 'Request body too large.',
+  415: 'The body is not in a media type this route takes (JSON, unless the route says otherwise).',
   422: 'The body is well-formed but refers to something that does not exist.',
 };
 

@@ -1,10 +1,11 @@
 import { ArgumentMetadata, BadRequestException } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsString, ValidateNested } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { createValidationPipe } from './validation.pipe';
 
 class FieldDto {
   @IsString()
+  @MaxLength(20)
   name: string;
 
   @IsIn(['number', 'string'])
@@ -18,6 +19,13 @@ class BodyDto {
   @ValidateNested({ each: true })
   @Type(() => FieldDto)
   fields: FieldDto[];
+}
+
+class QueryDto {
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit: number;
 }
 
 const metadata: ArgumentMetadata = { type: 'body', metatype: BodyDto };
@@ -52,5 +60,37 @@ describe(createValidationPipe.name, () => {
   it('rejects unknown fields instead of dropping them silently', async () => {
     const error = await rejection({ email: 'a@b.io', fields: [], $where: '1' });
     expect(error.getResponse()).toMatchObject({ details: [{ field: '$where', messages: ['property $where should not exist'] }] });
+  });
+
+  it('says a missing field is required instead of listing every rule it breaks', async () => {
+    const error = await rejection({ fields: [{ type: 'number' }] });
+    expect(error.getResponse()).toMatchObject({
+      details: [
+        { field: 'email', messages: ['email is required'] },
+        { field: 'fields.0.name', messages: ['fields.0.name is required'] },
+      ],
+    });
+  });
+
+  it('names a null value as such', async () => {
+    const error = await rejection({ email: null, fields: [] });
+    expect(error.getResponse()).toMatchObject({ details: [{ field: 'email', messages: ['email must not be null'] }] });
+  });
+
+  it('reports only the type when a value has the wrong type, and every rule otherwise', async () => {
+    const pipe = createValidationPipe();
+    const query: ArgumentMetadata = { type: 'query', metatype: QueryDto };
+    const failure = async (value: unknown): Promise<unknown> =>
+      pipe.transform(value, query).then(
+        () => undefined,
+        (error: BadRequestException) => error.getResponse(),
+      );
+    expect(await failure({ limit: 'abc' })).toMatchObject({ details: [{ field: 'limit', messages: ['limit must be an integer number'] }] });
+    expect(await failure({ limit: 500 })).toMatchObject({ details: [{ field: 'limit', messages: ['limit must not be greater than 200'] }] });
+  });
+
+  it('keeps "should not exist" for an unknown field even when it is null', async () => {
+    const error = await rejection({ email: 'a@b.io', fields: [], extra: null });
+    expect(error.getResponse()).toMatchObject({ details: [{ field: 'extra', messages: ['property extra should not exist'] }] });
   });
 });

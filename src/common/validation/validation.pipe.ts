@@ -35,10 +35,30 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
     const own: FieldErrorDto[] = error.constraints
-      ? [{ field, messages: Object.values(error.constraints).map((message) => prefixed(message, error.property, field)) }]
+      ? [{ field, messages: relevantMessages(error, field) }]
       : [];
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
+}
+
+/** Constraints that say what kind of value a field takes. */
+const TYPE_CONSTRAINTS = new Set(['isString', 'isInt', 'isNumber', 'isBoolean', 'isArray', 'isObject', 'isDate']);
+
+/**
+ * class-validator reports every constraint a value breaks, so a missing name
+ * reads "must be shorter than 200 characters; should not be empty; must be a
+ * string". Say only what the client has to fix first: that the field is
+ * missing, else that its type is wrong, else everything it breaks.
+ */
+function relevantMessages(error: ValidationError, field: string): string[] {
+  const constraints = error.constraints ?? {};
+  if (!('whitelistValidation' in constraints)) {
+    if (error.value === undefined) return [`${field} is required`];
+    if (error.value === null) return [`${field} must not be null`];
+  }
+  const typeMessages = Object.entries(constraints).filter(([name]) => TYPE_CONSTRAINTS.has(name));
+  const chosen = typeMessages.length > 0 ? typeMessages : Object.entries(constraints);
+  return chosen.map(([, message]) => prefixed(message, error.property, field));
 }
 
 /** class-validator says "type must be ..."; name the full path so nested errors are unambiguous. */
