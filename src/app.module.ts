@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { MongooseModule } from '@nestjs/mongoose';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { HttpRateLimitGuard, rateLimitOptions } from './common/http/rate-limit';
 import { loggerOptions } from './common/logging/logger.options';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
@@ -22,6 +24,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerOptions(config)),
         MongooseModule.forRoot(config.mongodb.uri, { serverSelectionTimeoutMS: 5000 }),
+        ThrottlerModule.forRoot(rateLimitOptions(config.http.rateLimitPerMinute)),
         HealthModule,
         UsersModule,
         DatasetsModule,
@@ -33,6 +36,7 @@ export class AppModule {
         // handlers (inheritAppConfig) and test-built apps get them too.
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_GUARD, useClass: HttpRateLimitGuard },
       ],
     };
   }

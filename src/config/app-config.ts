@@ -6,7 +6,13 @@ import { LogLevel } from './environment';
  */
 export class AppConfig {
   readonly nodeEnv: 'development' | 'production' | 'test';
-  readonly http: { readonly host: string; readonly port: number; readonly jsonBodyLimit: string };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly jsonBodyLimit: string;
+    /** Requests per client IP and minute (0: unlimited). */
+    readonly rateLimitPerMinute: number;
+  };
   readonly logLevel: LogLevel;
   readonly mongodb: { readonly uri: string };
   /** Largest records upload: body bytes and points per request (413 beyond). */

@@ -71,6 +71,12 @@ export class EnvironmentVariables {
   @Max(3600, { message: 'LOCK_TTL_SECONDS must be an integer between 1 and 3600 (got "$value")' })
   LOCK_TTL_SECONDS = 60;
 
+  // Requests per client IP and minute before a 429; 0 turns the limit off.
+  @Transform(toInteger)
+  @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be a non-negative integer (got "$value")' })
+  @Min(0, { message: 'RATE_LIMIT_PER_MINUTE must be a non-negative integer (got "$value")' })
+  RATE_LIMIT_PER_MINUTE = 6000;
+
   @IsOptional()
   @Transform(toInteger)
   @IsInt({ message: 'KAFKA_TOPIC_PARTITIONS must be an integer between 1 and 1000 (got "$value")' })

@@ -19,7 +19,7 @@ describe(loadConfig.name, () => {
   it('applies the documented defaults to a minimal environment', () => {
     expect(loadConfig(validEnv)).toEqual({
       nodeEnv: 'development',
-      http: { host: '0.0.0.0', port: 3000, jsonBodyLimit: '5mb' },
+      http: { host: '0.0.0.0', port: 3000, jsonBodyLimit: '5mb', rateLimitPerMinute: 6000 },
       logLevel: 'info',
       mongodb: { uri: validEnv.MONGODB_URI },
       lockTtlMs: 60_000,
@@ -41,6 +41,7 @@ describe(loadConfig.name, () => {
       PORT: '8080',
       HOST: '127.0.0.1',
       JSON_BODY_LIMIT: '512KB',
+      RATE_LIMIT_PER_MINUTE: '0',
       LOG_LEVEL: 'debug',
       KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9092',
       KAFKA_CLIENT_ID: 'registry-a',
@@ -50,7 +51,7 @@ describe(loadConfig.name, () => {
     });
     expect(config).toMatchObject({
       nodeEnv: 'production',
-      http: { host: '127.0.0.1', port: 8080, jsonBodyLimit: '512kb' },
+      http: { host: '127.0.0.1', port: 8080, jsonBodyLimit: '512kb', rateLimitPerMinute: 0 },
       logLevel: 'debug',
       kafka: {
         brokers: ['kafka-1:9092', 'kafka-2:9092'],
@@ -78,6 +79,7 @@ describe(loadConfig.name, () => {
     ['KAFKA_GROUP_ID', 'a/b', 'Invalid configuration: KAFKA_GROUP_ID must be 1-128 letters, digits, ".", "_" or "-" (got "a/b")'],
     ['KAFKA_TOPIC_PARTITIONS', '0', 'Invalid configuration: KAFKA_TOPIC_PARTITIONS must be an integer between 1 and 1000 (got "0")'],
     ['JSON_BODY_LIMIT', '5 gigs', 'Invalid configuration: JSON_BODY_LIMIT must be a size such as 512kb or 5mb (got "5 gigs")'],
+    ['RATE_LIMIT_PER_MINUTE', '-1', 'Invalid configuration: RATE_LIMIT_PER_MINUTE must be a non-negative integer (got "-1")'],
     ['LOCK_TTL_SECONDS', '0', 'Invalid configuration: LOCK_TTL_SECONDS must be an integer between 1 and 3600 (got "0")'],
     ['RECORDS_MAX_BODY', 'lots', 'Invalid configuration: RECORDS_MAX_BODY must be a size such as 512mb or 2gb (got "lots")'],
     ['RECORDS_MAX_ROWS', '-5', 'Invalid configuration: RECORDS_MAX_ROWS must be a positive integer (got "-5")'],

@@ -21,7 +21,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   }
   return {
     nodeEnv: vars.NODE_ENV as AppConfig['nodeEnv'],
-    http: { host: vars.HOST, port: vars.PORT, jsonBodyLimit: vars.JSON_BODY_LIMIT.toLowerCase() },
+    http: {
+      host: vars.HOST,
+      port: vars.PORT,
+      jsonBodyLimit: vars.JSON_BODY_LIMIT.toLowerCase(),
+      rateLimitPerMinute: vars.RATE_LIMIT_PER_MINUTE,
+    },
     logLevel: vars.LOG_LEVEL,
     mongodb: { uri: vars.MONGODB_URI },
     lockTtlMs: vars.LOCK_TTL_SECONDS * 1000,

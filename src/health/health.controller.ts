@@ -1,10 +1,13 @@
 import { Controller, Get, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckResult, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { KafkaHealthIndicator } from './kafka.health';
 import { HealthResponseDto } from './health-response.dto';
 
+// Probes from orchestrators and load balancers must never be rate limited.
+@SkipThrottle()
 @ApiTags('health')
 @Controller('health')
 export class HealthController {

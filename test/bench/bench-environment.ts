@@ -37,6 +37,8 @@ export async function startBenchEnvironment(extraEnv: NodeJS.ProcessEnv = {}): P
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
+    // One load generator is one client: the per-client rate limit would measure itself.
+    RATE_LIMIT_PER_MINUTE: '0',
     ...extraEnv,
   };
   const app = spawnApp(env);

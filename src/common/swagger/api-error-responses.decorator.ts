@@ -10,11 +10,12 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'Request body too large.',
   415: 'The body is not in a media type this route takes (JSON, unless the route says otherwise).',
   422: 'The body is well-formed but refers to something that does not exist.',
+  429: 'Too many requests from this client (`RATE_LIMIT_PER_MINUTE`); retry after the seconds in `Retry-After`.',
 };
 
-/** Documents the error responses of a route, all in the one error shape. */
-export function ApiErrorResponses(...statuses: (keyof typeof DESCRIPTIONS)[]): MethodDecorator {
+/** Documents the error responses of a route, all in the one error shape; every route may also answer 429. */
+export function ApiErrorResponses(...statuses: Exclude<keyof typeof DESCRIPTIONS, 429>[]): MethodDecorator {
   return applyDecorators(
-    ...statuses.map((status) => ApiResponse({ status, description: DESCRIPTIONS[status], type: ErrorResponseDto })),
+    ...[...statuses, 429].map((status) => ApiResponse({ status, description: DESCRIPTIONS[status], type: ErrorResponseDto })),
   );
 }

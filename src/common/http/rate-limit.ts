@@ -1,0 +1,32 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ThrottlerGuard, ThrottlerModuleOptions } from '@nestjs/throttler';
+
+const MINUTE_MS = 60_000;
+
+/**
+ * A fixed allowance of requests per client IP and minute; beyond it a 429 in
+ * the usual error shape, with Retry-After. 0 turns the limit off.
+ */
+export function rateLimitOptions(perMinute: number): ThrottlerModuleOptions {
+  return {
+    throttlers: [{ ttl: MINUTE_MS, limit: perMinute }],
+    skipIf: () => perMinute === 0,
+    errorMessage: `too many requests from this client: at most ${perMinute} a minute; retry after the seconds in Retry-After`,
+  };
+}
+
+/**
+ * One allowance per client across all routes (the library's default keeps one
+ * per route). HTTP only: the Kafka consumer shares the app's guards
+ * (inheritAppConfig) and must never be throttled.
+ */
+@Injectable()
+export class HttpRateLimitGuard extends ThrottlerGuard {
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return context.getType() !== 'http' || super.shouldSkip(context);
+  }
+
+  protected override generateKey(_context: ExecutionContext, tracker: string, throttler: string): string {
+    return `${throttler}:${tracker}`;
+  }
+}

@@ -1,0 +1,64 @@
+import { Kafka } from 'kafkajs';
+import request from 'supertest';
+import { newEvent } from '../src/events/outbox/event-factory';
+import { testKafka } from './support/kafka';
+import { withDatabase } from './support/mongo';
+import { startTestApp, TestApp } from './support/test-app';
+import { waitFor } from './support/wait';
+
+const LIMIT = 3;
+
+describe('Rate limit (e2e)', () => {
+  let testApp: TestApp;
+  let kafka: Kafka;
+
+  beforeAll(async () => {
+    testApp = await startTestApp({ RATE_LIMIT_PER_MINUTE: String(LIMIT) });
+    kafka = testKafka();
+  });
+
+  afterAll(async () => {
+    await testApp?.close();
+  });
+
+  it(`answers requests beyond ${LIMIT} a minute with a 429 in the error shape and Retry-After, and writes nothing`, async () => {
+    const api = request(testApp.url);
+    for (let i = 0; i < LIMIT; i++) await api.get('/users').expect(200);
+
+    const refused = await api.post('/users').send({ name: 'Late', email: 'late@example.com' }).expect(429);
+    expect(refused.body).toEqual({ statusCode: 429, error: 'Too Many Requests', message: expect.stringContaining(`at most ${LIMIT} a minute`) });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    const users = await withDatabase(testApp.config.mongodb.uri, (db) => db.collection('users').countDocuments());
+    expect(users).toBe(0);
+  });
+
+  it('never limits /health', async () => {
+    for (let i = 0; i < LIMIT + 2; i++) await request(testApp.url).get('/health').expect(200);
+  });
+
+  it('never limits the Kafka consumer', async () => {
+    const events = Array.from({ length: LIMIT + 3 }, (_, i) => {
+      const entityId = `6650c0ffee0000000000${String(i).padStart(4, '0')}`;
+      return newEvent('user.deleted', entityId, 1, { id: entityId });
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({
+        topic: testApp.config.kafka.topic,
+        messages: events.map((event) => ({ key: event.entityId, value: JSON.stringify(event) })),
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    const stored = await waitFor(
+      async () => {
+        const ids = events.map((event) => event.id);
+        const count = await withDatabase(testApp.config.mongodb.uri, (db) => db.collection<{ _id: string }>('events').countDocuments({ _id: { $in: ids } }));
+        return count === events.length ? count : undefined;
+      },
+      { what: 'every produced event in the audit log' },
+    );
+    expect(stored).toBe(events.length);
+  });
+});
