@@ -190,7 +190,11 @@ export class LocalStack {
 
   /** Builds our FerretDB main (embedding FerretDB v1.24.2), once per source content. */
   async provisionFerretDb(): Promise<string> {
-    const sources = ['main.go', 'go.mod', 'go.sum'].map((f) => path.join(FERRETDB_MODULE, f));
+    const sources = fs
+      .readdirSync(FERRETDB_MODULE)
+      .filter((file) => file.endsWith('.go') || file === 'go.mod' || file === 'go.sum')
+      .sort()
+      .map((file) => path.join(FERRETDB_MODULE, file));
     const binary = path.join(this.cacheDir, `ferretdb-${fingerprint(sources)}`, 'ferretdb');
     if (fs.existsSync(binary)) return binary;
     requireTool('go', ['version'], 'Go is needed to build FerretDB from the Go module proxy');

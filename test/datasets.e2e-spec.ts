@@ -42,6 +42,16 @@ describe('Datasets (e2e)', () => {
       expect(owner.body).toMatchObject({ datasetIds: [response.body.id], datasetCount: 1 });
     });
 
+    it('treats null for an optional field as not given, alone and in bulk', async () => {
+      const ownerId = await createUser();
+      const nulls = { description: null, tags: null, frequency: null, fields: null, source: null };
+      const single = await api.post('/datasets').send({ ownerId, name: 'nulls', ...nulls }).expect(201);
+      expect(single.body).toEqual(expect.objectContaining({ name: 'nulls', tags: [], fields: [] }));
+      for (const field of ['description', 'frequency', 'source']) expect(single.body).not.toHaveProperty(field);
+      const bulk = await api.post('/datasets/bulk').send([{ ownerId, name: 'bulk-nulls', ...nulls }, { ownerId, name: 'bulk-plain' }]);
+      expect(bulk.body.items.map((item: { status: string }) => item.status)).toEqual(['created', 'created']);
+    });
+
     it('refuses an unknown owner with 422 and stores nothing', async () => {
       const ownerId = '0123456789abcdef01234567';
       const response = await api.post('/datasets').send({ ownerId, name: 'orphan' }).expect(422);

@@ -39,6 +39,13 @@ describe('Users (e2e)', () => {
       });
     });
 
+    it('treats null for an optional field as not given', async () => {
+      const response = await api.post('/users').send(newUser({ organization: null, role: null, attributes: null })).expect(201);
+      expect(response.body).not.toHaveProperty('organization');
+      expect(response.body).not.toHaveProperty('role');
+      expect(response.body.attributes).toEqual({});
+    });
+
     it('refuses an e-mail already registered in another case with 409', async () => {
       await api.post('/users').send(newUser({ email: 'Case.Test@Example.com' })).expect(201);
       const response = await api.post('/users').send(newUser({ email: 'case.test@example.COM' })).expect(409);

@@ -384,12 +384,13 @@ export class DatasetsService implements OnModuleInit {
       createdAt: now,
       updatedAt: now,
     };
-    if (dto.description !== undefined) {
+    // An optional field sent as null is simply not given (@IsOptional lets null through).
+    if (dto.description != null) {
       dataset.description = dto.description;
       dataset.descriptionKey = searchKey(dto.description);
     }
-    if (dto.frequency !== undefined) dataset.frequency = dto.frequency;
-    if (dto.source !== undefined) dataset.source = dto.source;
+    if (dto.frequency != null) dataset.frequency = dto.frequency;
+    if (dto.source != null) dataset.source = dto.source;
     // Written with the pending dataset, published once it is active.
     dataset.outbox.push(newEvent('dataset.created', dataset._id.toHexString(), 1, toDatasetState(dataset), dto.ownerId));
     return dataset;

@@ -227,8 +227,9 @@ function newUser(dto: CreateUserDto): User {
     createdAt: now,
     updatedAt: now,
   };
-  if (dto.organization !== undefined) user.organization = dto.organization;
-  if (dto.role !== undefined) user.role = dto.role;
+  // An optional field sent as null is simply not given (@IsOptional lets null through).
+  if (dto.organization != null) user.organization = dto.organization;
+  if (dto.role != null) user.role = dto.role;
   user.outbox.push(newEvent('user.created', user._id.toHexString(), user.rev, toUserState(user)));
   return user;
 }

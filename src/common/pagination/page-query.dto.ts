@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { SortOrder } from './cursor';
@@ -10,6 +11,7 @@ export class PageQueryDto {
    * Items per page.
    * @example 50
    */
+  @ApiPropertyOptional()
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -24,6 +26,7 @@ export class PageQueryDto {
   cursor?: string;
 
   /** Sort direction. */
+  @ApiPropertyOptional()
   @IsOptional()
   @IsIn(['asc', 'desc'])
   order: SortOrder = 'asc';

@@ -1,4 +1,4 @@
-import { IntersectionType, OmitType } from '@nestjs/swagger';
+import { ApiPropertyOptional, IntersectionType, OmitType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsMongoId, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
@@ -34,6 +34,7 @@ class DatasetFiltersDto {
   tags?: string[];
 
   /** `all`: datasets carrying every tag given; `any`: at least one of them. */
+  @ApiPropertyOptional()
   @IsOptional()
   @IsIn(['all', 'any'])
   tagMatch: 'all' | 'any' = 'all';
@@ -51,6 +52,7 @@ class DatasetFiltersDto {
   q?: string;
 
   /** Sort key; ties are broken by id. */
+  @ApiPropertyOptional()
   @IsOptional()
   @IsIn(DATASET_SORTS)
   sort: DatasetSort = 'createdAt';

@@ -1,4 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { commaSeparatedList } from '../../common/validation/transforms';
@@ -42,6 +43,7 @@ export class RecordsQueryDto extends RecordsRangeDto {
   fields?: string[];
 
   /** `json` (paged), or a streamed export of the whole range as `ndjson` or `csv`. */
+  @ApiPropertyOptional()
   @IsOptional()
   @IsIn(RECORD_FORMATS)
   format: RecordFormat = 'json';
@@ -50,6 +52,7 @@ export class RecordsQueryDto extends RecordsRangeDto {
    * Points (or intervals) per JSON page.
    * @example 1000
    */
+  @ApiPropertyOptional()
   @IsOptional()
   @Type(() => Number)
   @IsInt()

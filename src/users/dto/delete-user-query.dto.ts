@@ -1,8 +1,10 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
 
 export class DeleteUserQueryDto {
   /** Also delete every dataset the user owns (otherwise a user who owns datasets is not deleted: 409). */
+  @ApiPropertyOptional()
   @IsOptional()
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean({ message: 'cascade must be true or false' })

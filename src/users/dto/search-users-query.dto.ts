@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { IntersectionType } from '@nestjs/swagger';
+import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { CreatedRangeQueryDto } from '../../common/validation/time-range.dto';
 import { trimString } from '../../common/validation/transforms';
@@ -39,6 +39,7 @@ class UserFiltersDto {
   role?: string;
 
   /** Sort key; ties are broken by id. */
+  @ApiPropertyOptional()
   @IsOptional()
   @IsIn(USER_SORTS)
   sort: UserSort = 'createdAt';
