@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import request from 'supertest';
 import { withDatabase } from './support/mongo';
 import { startTestApp, TestApp } from './support/test-app';
@@ -22,7 +23,7 @@ function samplePoints(count: number, offset = 0): Point[] {
     timestamp: T0 + (i + offset) * MINUTE * 3,
     kw: i % 11 === 0 ? null : Math.round((Math.sin(i) * 1000 - 200) * 1e6) / 1e6,
     on: i % 7 === 0 ? null : i % 2 === 0,
-    note: i % 5 === 0 ? null : notes[i % notes.length] || null,
+    note: i % 5 === 0 ? null : notes[i % notes.length],
   }));
 }
 
@@ -39,7 +40,7 @@ function asCsv(points: Point[]): string {
   const cell = (value: unknown): string => {
     if (value === null) return '';
     const text = String(value);
-    return /[",\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    return text === '' || /[",\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
   return `timestamp,kw,on,note\n${points.map((p) => [p.timestamp, p.kw, p.on, p.note].map(cell).join(',')).join('\n')}\n`;
 }
@@ -70,30 +71,36 @@ function parseNdjson(text: string): Record<string, unknown>[] {
   return text.trim() === '' ? [] : text.trim().split('\n').map((line) => JSON.parse(line));
 }
 
-/** Reads our CSV back (RFC 4180 quoting), typed like the dataset's fields. */
+/** Reads our CSV back (RFC 4180 quoting; an empty cell is null, `""` the empty string), typed like the dataset's fields. */
 function parseCsvExport(text: string): Record<string, unknown>[] {
-  const rows: string[][] = [];
-  let row: string[] = [];
+  const rows: (string | null)[][] = [];
+  let row: (string | null)[] = [];
   let cell = '';
   let quoted = false;
+  let wasQuoted = false;
+  const endCell = (): void => {
+    row.push(cell === '' && !wasQuoted ? null : cell);
+    cell = '';
+    wasQuoted = false;
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
       if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
       else if (c === '"') quoted = false;
       else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\n') row.push(cell), rows.push(row), (row = []), (cell = '');
+    } else if (c === '"') (quoted = true), (wasQuoted = true);
+    else if (c === ',') endCell();
+    else if (c === '\n') endCell(), rows.push(row), (row = []);
     else cell += c;
   }
   const [header, ...data] = rows;
   expect(header).toEqual(['timestamp', 'kw', 'on', 'note']);
   return data.map(([timestamp, kw, on, note]) => ({
     timestamp,
-    kw: kw === '' ? null : Number(kw),
-    on: on === '' ? null : on === 'true',
-    note: note === '' ? null : note,
+    kw: kw === null ? null : Number(kw),
+    on: on === null ? null : on === 'true',
+    note,
   }));
 }
 
@@ -135,6 +142,18 @@ describe('Time-series records (e2e)', () => {
       const csv = await api.get(`/datasets/${id}/records`).query({ format: 'csv' }).expect(200);
       expect(csv.headers['content-type']).toMatch(/^text\/csv/);
       expect(parseCsvExport(csv.text)).toEqual(want);
+    });
+
+    it.each([
+      ['CSV', 'csv', 'text/csv'],
+      ['NDJSON', 'ndjson', 'application/x-ndjson'],
+    ])('takes its own %s export back unchanged', async (_name, format, type) => {
+      const source = await newDataset();
+      await upload(source, 'application/json', asJsonBody(points)).expect(200);
+      const exported = (await api.get(`/datasets/${source}/records`).query({ format }).expect(200)).text;
+      const copy = await newDataset();
+      await upload(copy, type, exported).expect(200);
+      expect(await readAllPages(api, copy)).toEqual(expected(points));
     });
   });
 
@@ -194,7 +213,13 @@ describe('Time-series records (e2e)', () => {
     ['an empty array', 'application/json', '[]', 400, 'no points'],
     ['a local time without zone', 'application/x-ndjson', '{"timestamp":"2026-01-01T00:00:00","kw":1}\n', 400, 'with a time zone'],
     ['an unsupported media type', 'application/xml', '<points/>', 415, 'application/x-ndjson'],
-  ])('answers %s with %d', async (_case, type, body, status, message) => {
+    ['a date that does not exist', 'application/json', '[{"timestamp":"2026-02-30T00:00:00Z","kw":1}]', 400, 'timestamp must be ISO 8601'],
+    ['a CSV date that does not exist', 'text/csv', 'timestamp,kw\n2026-04-31T00:00:00Z,1\n', 400, 'timestamp must be ISO 8601'],
+    ['a year beyond 9999', 'application/json', '[{"timestamp":253402300800000,"kw":1}]', 400, 'years 0000 to 9999'],
+    ['a number too large to sum', 'application/json', '[{"timestamp":0,"kw":1.7976931348623157e308}]', 400, 'kw must be a number within'],
+    ['a number that overflows', 'application/json', '[{"timestamp":0,"kw":1e400}]', 400, 'kw must be a number within ±1e+300 (got Infinity)'],
+    ['a CSV number that overflows', 'text/csv', 'timestamp,kw\n0,1e400\n', 400, 'kw must be a number within ±1e+300 (got "1e400")'],
+  ])('answers %s with a 4xx that says why', async (_case, type, body, status, message) => {
     const id = await newDataset();
     const response = await upload(id, type, body).expect(status);
     expect(response.body.message).toContain(message);
@@ -227,6 +252,9 @@ describe('Time-series records (e2e)', () => {
       await api.get(`/datasets/${id}/records`).query({ from: at(20), to: at(10) }).expect(400);
       await api.get(`/datasets/${id}/records`).query({ fields: 'kw,watts' }).expect(400);
       await api.get(`/datasets/${id}/records`).query({ cursor: 'bad' }).expect(400);
+      await api.get(`/datasets/${id}/records`).query({ from: '2026-02-30T00:00:00Z' }).expect(400);
+      await api.get(`/datasets/${id}/records`).query({ fields: 'kw,kw' }).expect(400);
+      await api.get(`/datasets/${id}/records`).query({ fields: '' }).expect(400);
     });
 
     it('deletes [from, to) and publishes one event with the count and the range, never the points', async () => {
@@ -272,7 +300,7 @@ describe('Time-series records (e2e)', () => {
           case 'last':
             return present[present.length - 1] ?? null;
           case 'sum':
-            return numeric ? (present as number[]).reduce((a, b) => a + b, 0) : null;
+            return numeric && present.length > 0 ? (present as number[]).reduce((a, b) => a + b, 0) : null;
           case 'avg':
             return numeric && present.length > 0 ? (present as number[]).reduce((a, b) => a + b, 0) / present.length : null;
           case 'min':
@@ -313,6 +341,8 @@ describe('Time-series records (e2e)', () => {
       await api.get(`/datasets/${id}/records`).query({ every: '1h' }).expect(400);
       await api.get(`/datasets/${id}/records`).query({ agg: 'avg' }).expect(400);
       await api.get(`/datasets/${id}/records`).query({ every: '1h', agg: 'median' }).expect(400);
+      const onString = await api.get(`/datasets/${id}/records`).query({ every: '1h', agg: 'avg', fields: 'kw,note' }).expect(400);
+      expect(onString.body.message).toBe('agg=avg applies to number fields only, not to note (string)');
     });
 
     it('reports statistics equal to the reference', async () => {
@@ -331,6 +361,68 @@ describe('Time-series records (e2e)', () => {
       });
       expect(stats.fields.kw.mean).toBeCloseTo(kws.reduce((a, b) => a + b, 0) / kws.length, 6);
     });
+  });
+
+  it('reads field names such as constructor and valueOf as fields, and refuses __proto__', async () => {
+    const fields = ['constructor', 'valueOf', 'toString', 'hasOwnProperty'].map((name) => ({ name, type: 'number' }));
+    const id = await newDataset({ fields });
+    const body = [0, 1].map((i) => ({ timestamp: T0 + i * MINUTE, constructor: i + 1, valueOf: 10 * (i + 1), toString: -i, hasOwnProperty: null }));
+    await upload(id, 'application/json', body).expect(200);
+    await upload(id, 'application/json', [{ timestamp: T0 + 2 * MINUTE }]).expect(200);
+    const stats = (await api.get(`/datasets/${id}/stats`).expect(200)).body;
+    expect(stats.fields).toEqual({
+      constructor: { count: 2, min: 1, max: 2, mean: 1.5 },
+      valueOf: { count: 2, min: 10, max: 20, mean: 15 },
+      toString: { count: 2, min: -1, max: 0, mean: -0.5 },
+      hasOwnProperty: { count: 0 },
+    });
+    const protoField = await api.post('/datasets').send({ ownerId, name: `proto-${randomUUID()}`, fields: [{ name: '__proto__', type: 'number' }] });
+    expect(protoField.status).toBe(400);
+  });
+
+  it('sums an interval without values to null, like avg, min and max', async () => {
+    const id = await newDataset();
+    await upload(id, 'application/json', [{ timestamp: T0, kw: null, on: true }]).expect(200);
+    const [interval] = await readAllPages(api, id, { every: '1h', agg: 'sum' });
+    expect(interval).toEqual({ timestamp: new Date(T0).toISOString(), kw: null, on: null, note: null });
+  });
+
+  it('lets fields be retyped again once every point is deleted', async () => {
+    const id = await newDataset();
+    await upload(id, 'application/json', asJsonBody(samplePoints(20))).expect(200);
+    const retyped = [{ name: 'kw', type: 'string' }, ...FIELDS.slice(1)];
+    await api.patch(`/datasets/${id}`).send({ fields: retyped }).expect(409);
+    await api.delete(`/datasets/${id}/records`).expect(200);
+    await api.patch(`/datasets/${id}`).send({ fields: retyped }).expect(200);
+    await upload(id, 'application/json', [{ timestamp: T0, kw: 'high' }]).expect(200);
+  });
+
+  it('refuses an upload whose fields were retyped while it streamed in, storing nothing', async () => {
+    const id = await newDataset();
+    const req = http.request(new URL(`${testApp.url}/datasets/${id}/records`), { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' } });
+    try {
+      const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        req.on('error', reject).on('response', (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+      });
+      req.write(asNdjson(samplePoints(10)));
+      // The upload holds the dataset's records lock from the moment it has read the dataset.
+      await waitFor(
+        () => withDatabase(testApp.config.mongodb.uri, (db) => db.collection<{ _id: string }>('locks').findOne({ _id: `records:${id}` })),
+        { what: 'the upload to start' },
+      );
+      await api.patch(`/datasets/${id}`).send({ fields: [{ name: 'kw', type: 'string' }, ...FIELDS.slice(1)] }).expect(200);
+      req.end(asNdjson(samplePoints(10, 10)));
+
+      const { status, body } = await answer;
+      expect(status).toBe(409);
+      expect(JSON.parse(body).message).toContain('changed meanwhile');
+      expect((await api.get(`/datasets/${id}/stats`).expect(200)).body.count).toBe(0);
+    } finally {
+      req.destroy();
+    }
   });
 
   it('deletes the records with the dataset, and keeps fields that hold records', async () => {

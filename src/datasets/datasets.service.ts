@@ -171,24 +171,31 @@ export class DatasetsService implements OnModuleInit {
   /**
    * Commits a change of the dataset's records: points the dataset at the new
    * series and records its event, in one write under the dataset's lock.
-   * Fails (404/409) if the dataset was deleted or its records changed since
-   * `baseSeriesId` was read.
+   * Fails (404/409) if the dataset was deleted, its records changed since
+   * `base` was read, or one of the fields the points were checked against
+   * was removed or retyped meanwhile (a PATCH may do that while a dataset has
+   * no points, and an upload runs without the dataset's lock).
    */
   async commitRecords(
-    id: Types.ObjectId,
-    baseSeriesId: string | undefined,
-    seriesId: string,
+    base: Dataset,
+    series: { id: string; count: number },
     type: 'dataset.records.appended' | 'dataset.records.deleted',
     change: RecordsChange,
   ): Promise<void> {
+    const id = base._id;
     await this.locks.withLock(datasetLockKey(id), CHANGE_DATASET, async () => {
       const current = await this.findActive({ id });
-      if (current.recordSeriesId !== baseSeriesId) {
+      if (current.recordSeriesId !== base.recordSeriesId) {
         throw new ConflictException(`the records of dataset ${id.toHexString()} changed meanwhile; retry`);
+      }
+      const changed = base.fields.filter((field) => !current.fields.some((now) => now.name === field.name && now.type === field.type));
+      if (changed.length > 0) {
+        throw new ConflictException(`the fields of dataset ${id.toHexString()} changed meanwhile (${changed.map((f) => f.name).join(', ')}); retry`);
       }
       const rev = current.rev + 1;
       const event = newEvent(type, id.toHexString(), rev, change, current.ownerId.toHexString());
-      await this.datasets.updateOne({ _id: id }, { $set: { recordSeriesId: seriesId, rev }, $push: { outbox: event } }, BOOKKEEPING).exec();
+      const $set = { recordSeriesId: series.id, recordCount: series.count, rev };
+      await this.datasets.updateOne({ _id: id }, { $set, $push: { outbox: event } }, BOOKKEEPING).exec();
       await this.outbox.track('dataset', [id]);
     });
   }
@@ -217,7 +224,7 @@ export class DatasetsService implements OnModuleInit {
     const { _id } = await this.findActive(ref);
     return this.locks.withLock(datasetLockKey(_id), CHANGE_DATASET, async () => {
       const current = await this.findActive({ id: _id });
-      if (dto.fields && current.recordSeriesId) assertExtendsFields(current.fields, dto.fields);
+      if (dto.fields && hasRecords(current)) assertExtendsFields(current.fields, dto.fields);
       const changes = datasetChanges(dto);
       if (dto.ownerId !== undefined && dto.ownerId !== current.ownerId.toHexString()) {
         return this.transfer(current, new Types.ObjectId(dto.ownerId), changes, dto.name ?? current.name);
@@ -492,6 +499,11 @@ function rejectWith(outcomes: BulkOutcomes<DatasetResponseDto>, index: number, e
 
 function uniqueIds(ids: string[]): Types.ObjectId[] {
   return [...new Set(ids)].map((id) => new Types.ObjectId(id));
+}
+
+/** Datasets whose records were last written before recordCount existed count as having some. */
+function hasRecords(dataset: Dataset): boolean {
+  return dataset.recordCount === undefined ? dataset.recordSeriesId !== undefined : dataset.recordCount > 0;
 }
 
 /** Once records exist, their columns stay: fields may be added, not removed or retyped. */

@@ -40,6 +40,15 @@ export interface BucketPoints {
   v: Record<string, Value[]>;
 }
 
+/**
+ * `record[key]` if the record has it as its own property. Field names index
+ * plain objects, and a field may be called `constructor` or `valueOf`: a
+ * bare `record[name]` would find Object.prototype's instead of nothing.
+ */
+export function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 /** Points of one window being assembled: the last value written for a timestamp wins. */
 export type PointMap = Map<number, Value[]>;
 
@@ -83,14 +92,14 @@ export function toColumns(points: PointMap, fields: readonly DatasetField[]): Bu
 /** A point map from stored columns (fields missing from an older bucket read as null). */
 export function fromColumns(bucket: BucketPoints, fields: readonly DatasetField[]): PointMap {
   const points: PointMap = new Map();
-  bucket.t.forEach((time, row) => points.set(time, fields.map((field) => bucket.v[field.name]?.[row] ?? null)));
+  bucket.t.forEach((time, row) => points.set(time, fields.map((field) => own(bucket.v, field.name)?.[row] ?? null)));
   return points;
 }
 
 export function summarize(start: number, id: string, bucket: BucketPoints, fields: readonly DatasetField[]): BucketSummary {
   const stats: Record<string, FieldStats> = {};
   for (const field of fields) {
-    const column = bucket.v[field.name] ?? [];
+    const column = own(bucket.v, field.name) ?? [];
     const summary: FieldStats = { n: 0 };
     for (const value of column) {
       if (value === null) continue;
@@ -117,24 +126,24 @@ export interface SeriesStats {
 export function seriesStats(buckets: readonly BucketSummary[], fields: readonly DatasetField[]): SeriesStats {
   const result: SeriesStats = { count: 0, fields: {} };
   for (const field of fields) result.fields[field.name] = { count: 0 };
-  const sum: Record<string, number> = {};
+  const sum = new Map<string, number>();
   for (const bucket of buckets) {
     result.count += bucket.count;
     result.first = result.first === undefined ? bucket.first : Math.min(result.first, bucket.first);
     result.last = result.last === undefined ? bucket.last : Math.max(result.last, bucket.last);
     for (const field of fields) {
-      const stats = bucket.stats[field.name];
+      const stats = own(bucket.stats, field.name);
       if (!stats) continue;
       const out = result.fields[field.name];
       out.count += stats.n;
       if (stats.min !== undefined) out.min = out.min === undefined ? stats.min : Math.min(out.min, stats.min);
       if (stats.max !== undefined) out.max = out.max === undefined ? stats.max : Math.max(out.max, stats.max);
-      if (stats.sum !== undefined) sum[field.name] = (sum[field.name] ?? 0) + stats.sum;
+      if (stats.sum !== undefined) sum.set(field.name, (sum.get(field.name) ?? 0) + stats.sum);
     }
   }
   for (const field of fields) {
     if (field.type === 'number' && result.fields[field.name].count > 0) {
-      result.fields[field.name].mean = (sum[field.name] ?? 0) / result.fields[field.name].count;
+      result.fields[field.name].mean = (sum.get(field.name) ?? 0) / result.fields[field.name].count;
     }
   }
   return result;
@@ -146,8 +155,8 @@ export type Aggregation = (typeof AGGREGATIONS)[number];
 /**
  * Folds points, in time order, into intervals of `everyMs` (aligned on the
  * epoch). `avg`, `min`, `max` and `sum` apply to numeric fields (others give
- * null); `count` counts non-null values; `first`/`last` keep the first/last
- * non-null value.
+ * null) and are null for an interval without values, like SQL's; `count`
+ * counts non-null values; `first`/`last` keep the first/last non-null value.
  */
 export class Downsampler {
   private current?: { start: number; acc: { n: number; value: Value; sum: number }[] };
@@ -207,7 +216,7 @@ export class Downsampler {
       case 'count':
         return acc.n;
       case 'sum':
-        return field.type === 'number' ? acc.sum : null;
+        return field.type === 'number' && acc.n > 0 ? acc.sum : null;
       case 'avg':
         return field.type === 'number' && acc.n > 0 ? acc.sum / acc.n : null;
       default:

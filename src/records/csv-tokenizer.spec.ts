@@ -1,8 +1,8 @@
 import { parse } from 'csv-parse/sync';
-import { CsvTokenizer } from './csv-tokenizer';
+import { CsvCell, CsvTokenizer } from './csv-tokenizer';
 import { MalformedBodyError } from './record-errors';
 
-function tokenize(pieces: string[]): string[][] {
+function tokenize(pieces: string[]): CsvCell[][] {
   const tokenizer = new CsvTokenizer();
   return [...pieces.flatMap((piece) => tokenizer.push(piece)), ...tokenizer.end()];
 }
@@ -23,13 +23,21 @@ const SAMPLES = [
 describe(CsvTokenizer.name, () => {
   it.each(SAMPLES)('reads %j as csv-parse does', (text) => {
     const expected = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
-    expect(tokenize([text])).toEqual(expected);
+    expect(tokenize([text]).map((record) => record.map((cell) => cell ?? ''))).toEqual(expected);
   });
 
   it.each(SAMPLES)('reads %j the same whatever pieces it arrives in', (text) => {
     const whole = tokenize([text]);
     for (let cut = 1; cut < text.length; cut++) expect(tokenize([text.slice(0, cut), text.slice(cut)])).toEqual(whole);
     expect(tokenize([...text])).toEqual(whole);
+  });
+
+  it('tells an empty cell (null) from a quoted empty string', () => {
+    expect(tokenize(['a,b,c\n,"",x\n"",,\n'])).toEqual([
+      ['a', 'b', 'c'],
+      [null, '', 'x'],
+      ['', null, null],
+    ]);
   });
 
   it('refuses an unterminated quoted cell and text after a closing quote', () => {

@@ -3,9 +3,10 @@ import { Readable, Transform, TransformCallback } from 'node:stream';
 import { parser as jsonParser } from 'stream-json';
 import { streamArray } from 'stream-json/streamers/StreamArray';
 import { TIMESTAMP_FIELD } from '../datasets/dto/create-dataset.dto';
+import { isInstantInRange, parseIsoInstant } from '../common/validation/instants';
 import { DatasetField } from '../datasets/schemas/dataset.schema';
-import { Value } from './buckets';
-import { CsvTokenizer } from './csv-tokenizer';
+import { own, Value } from './buckets';
+import { CsvCell, CsvTokenizer } from './csv-tokenizer';
 import { MalformedBodyError, TooLargeError } from './record-errors';
 
 export const RECORD_FORMATS = ['json', 'ndjson', 'csv'] as const;
@@ -159,11 +160,11 @@ async function* csvRows(input: Readable, fields: readonly DatasetField[]): Async
   const tokenizer = new CsvTokenizer();
   let header: CsvColumn[] | undefined;
   let row = 0;
-  const points = (records: string[][]): (ParsedRow | RowError)[] => {
+  const points = (records: CsvCell[][]): (ParsedRow | RowError)[] => {
     const batch: (ParsedRow | RowError)[] = [];
     for (const cells of records) {
       if (header) batch.push(csvPoint(++row, cells, header, fields.length));
-      else header = csvHeader(cells, fields);
+      else header = csvHeader(cells.map((cell) => cell ?? ''), fields);
     }
     return batch;
   };
@@ -198,10 +199,10 @@ function asBodyError(error: unknown, message: string): Error {
 
 /**
  * A CSV record as a point, its cells converted to the column types (an empty
- * cell is null). Straight from cells to values: this runs a million times per
- * million-row upload.
+ * cell is null, a quoted empty one the empty string). Straight from cells to
+ * values: this runs a million times per million-row upload.
  */
-function csvPoint(row: number, cells: string[], header: CsvColumn[], fieldCount: number): ParsedRow | RowError {
+function csvPoint(row: number, cells: CsvCell[], header: CsvColumn[], fieldCount: number): ParsedRow | RowError {
   if (cells.length !== header.length) return { row, error: `the row has ${cells.length} cells, the header ${header.length}` };
   const values: Value[] = new Array<Value>(fieldCount).fill(null);
   let t: number | string = `${TIMESTAMP_FIELD} is required`;
@@ -209,13 +210,14 @@ function csvPoint(row: number, cells: string[], header: CsvColumn[], fieldCount:
     const { name, type, field } = header[i];
     const cell = cells[i];
     if (field < 0) {
-      t = timestampOf(/^-?\d+$/.test(cell) ? Number(cell) : cell);
+      t = timestampOf(cell !== null && /^-?\d+$/.test(cell) ? Number(cell) : cell);
       if (typeof t === 'string') return { row, error: t };
-    } else if (cell === '') {
+    } else if (cell === null) {
       continue;
     } else if (type === 'number') {
-      if (!NUMBER.test(cell)) return { row, error: `${name} must be a number (got ${JSON.stringify(cell).slice(0, 40)})` };
-      values[field] = Number(cell);
+      const number = NUMBER.test(cell) ? Number(cell) : NaN;
+      if (!isStorableNumber(number)) return { row, error: numberError(name, cell) };
+      values[field] = number;
     } else if (type === 'boolean') {
       const value = BOOLEANS[cell.toLowerCase()];
       if (value === undefined) return { row, error: `${name} must be a boolean (got ${JSON.stringify(cell).slice(0, 40)})` };
@@ -229,8 +231,24 @@ function csvPoint(row: number, cells: string[], header: CsvColumn[], fieldCount:
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const BOOLEANS: Record<string, boolean> = { true: true, false: false, '1': true, '0': false };
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
-const MAX_TIME = 8.64e15;
+
+/**
+ * Bucket summaries add up to 20,000 values per field; keeping every value
+ * within ±1e300 keeps those sums finite (a sum of Infinity could not even be
+ * stored), and no measurement comes anywhere near it.
+ */
+export const MAX_ABS_VALUE = 1e300;
+
+function isStorableNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= MAX_ABS_VALUE;
+}
+
+function numberError(name: string, given: unknown): string {
+  const shown = typeof given === 'number' ? String(given) : JSON.stringify(given).slice(0, 40);
+  return typeof given === 'number' || (typeof given === 'string' && NUMBER.test(given))
+    ? `${name} must be a number within ±${MAX_ABS_VALUE} (got ${shown})`
+    : `${name} must be a number (got ${shown})`;
+}
 
 function toPoint(row: number, value: unknown, fields: readonly DatasetField[]): ParsedRow | RowError {
   if (value instanceof SyntaxError) return { row, error: value.message };
@@ -243,10 +261,13 @@ function toPoint(row: number, value: unknown, fields: readonly DatasetField[]): 
   if (typeof t === 'string') return { row, error: t };
   const values: Value[] = [];
   for (const field of fields) {
-    const given = point[field.name];
+    const given = own(point, field.name);
     if (given === undefined || given === null) {
       values.push(null);
-    } else if (field.type === 'number' ? typeof given === 'number' && Number.isFinite(given) : typeof given === field.type) {
+    } else if (field.type === 'number') {
+      if (!isStorableNumber(given)) return { row, error: numberError(field.name, given) };
+      values.push(given);
+    } else if (typeof given === field.type) {
       values.push(given as Value);
     } else {
       return { row, error: `${field.name} must be a ${field.type} (got ${JSON.stringify(given).slice(0, 40)})` };
@@ -262,11 +283,14 @@ function timestampOf(given: unknown): number | string {
   if (typeof given === 'number') {
     if (!Number.isInteger(given)) return `${TIMESTAMP_FIELD} in epoch milliseconds must be an integer`;
     t = given;
-  } else if (typeof given === 'string' && ISO_DATE_TIME.test(given)) {
-    t = Date.parse(given);
+  } else if (typeof given === 'string' && /^\d{4}-/.test(given)) {
+    t = parseIsoInstant(given);
   } else {
+    t = NaN;
+  }
+  if (Number.isNaN(t)) {
     return `${TIMESTAMP_FIELD} must be ISO 8601 with a time zone (e.g. 2026-01-01T00:00:00Z) or epoch milliseconds (got ${JSON.stringify(given).slice(0, 40)})`;
   }
-  if (!Number.isFinite(t) || Math.abs(t) > MAX_TIME) return `${TIMESTAMP_FIELD} is out of range`;
+  if (!isInstantInRange(t)) return `${TIMESTAMP_FIELD} must lie in the years 0000 to 9999`;
   return t;
 }

@@ -224,7 +224,7 @@ function csvLine(row: PointRow): string {
   return `${new Date(row.t).toISOString()}${row.values.map((value) => `,${value === null ? '' : csvCell(String(value))}`).join('')}\n`;
 }
 
-/** Quotes what a CSV reader would otherwise split, unquote or trim. */
+/** Quotes what a CSV reader would otherwise split, unquote, trim or read as null (the empty string). */
 function csvCell(text: string): string {
-  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return text === '' || /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

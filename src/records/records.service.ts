@@ -15,7 +15,7 @@ import { AppConfig } from '../config/app-config';
 import { DatasetRef, DatasetsService } from '../datasets/datasets.service';
 import { Dataset, DatasetField } from '../datasets/schemas/dataset.schema';
 import { RecordsChange } from '../events/contract';
-import { Aggregation, bucketSpanMs, BucketSummary, Downsampler, seriesStats, Value } from './buckets';
+import { Aggregation, bucketSpanMs, BucketSummary, Downsampler, own, seriesStats, Value } from './buckets';
 import { RecordsStatsDto, RecordsWriteResultDto } from './dto/records-response.dto';
 import { MalformedBodyError, TooLargeError } from './record-errors';
 import { parseRecords, RecordFormat, RowError } from './record-parsers';
@@ -106,7 +106,7 @@ export class RecordsService implements OnModuleInit {
         if (write.added === 0) throw new BadRequestException('the body holds no points');
         const series = await write.seal();
         const change = recordsChange(dataset, write.added, write.first, write.last);
-        await this.datasets.commitRecords(dataset._id, dataset.recordSeriesId, series._id, 'dataset.records.appended', change);
+        await this.datasets.commitRecords(dataset, seriesRef(series), 'dataset.records.appended', change);
         await write.cleanUpCommitted();
         return writeResult(dataset, change, series.buckets);
       } catch (error) {
@@ -145,7 +145,7 @@ export class RecordsService implements OnModuleInit {
           return writeResult(dataset, change, base?.buckets ?? []);
         }
         const series = await write.seal();
-        await this.datasets.commitRecords(dataset._id, dataset.recordSeriesId, series._id, 'dataset.records.deleted', change);
+        await this.datasets.commitRecords(dataset, seriesRef(series), 'dataset.records.deleted', change);
         await write.cleanUpCommitted();
         return writeResult(dataset, change, series.buckets);
       } catch (error) {
@@ -172,6 +172,7 @@ export class RecordsService implements OnModuleInit {
   async read(ref: DatasetRef, request: ReadRequest): Promise<ReadPlan> {
     const dataset = await this.datasets.findActiveDataset(ref);
     const fields = selectFields(dataset.fields, request.fields);
+    if (request.fields && request.agg && NUMERIC_AGGREGATIONS.has(request.agg)) assertNumeric(fields, request.agg);
     const columns = fields.map((field) => dataset.fields.indexOf(field));
     const points = this.points(dataset, request.from ?? -Infinity, request.to ?? Infinity, request.after);
     const all = columns.every((column, i) => column === i) && columns.length === dataset.fields.length;
@@ -228,7 +229,7 @@ export class RecordsService implements OnModuleInit {
           break;
         }
         const rows: PointRow[] = [];
-        const columns = dataset.fields.map((field) => doc.v[field.name]);
+        const columns = dataset.fields.map((field) => own(doc.v, field.name));
         for (let row = 0; row < doc.t.length; row++) {
           const t = doc.t[row];
           if (t < resumeAt || t >= to) continue;
@@ -292,11 +293,26 @@ function selectFields(all: DatasetField[], names: string[] | undefined): Dataset
   return names.map((name) => all.find((field) => field.name === name) as DatasetField);
 }
 
+const NUMERIC_AGGREGATIONS = new Set<Aggregation>(['avg', 'min', 'max', 'sum']);
+
+/** Asked for by name, a field that `agg` cannot apply to is a mistake (unnamed ones just read as null). */
+function assertNumeric(fields: DatasetField[], agg: Aggregation): void {
+  const others = fields.filter((field) => field.type !== 'number');
+  if (others.length > 0) {
+    const message = `agg=${agg} applies to number fields only, not to ${others.map((field) => `${field.name} (${field.type})`).join(', ')}`;
+    throw new BadRequestException({ message, details: [{ field: 'fields', messages: [message] }] });
+  }
+}
+
 function recordsChange(dataset: Dataset, count: number, first?: number, last?: number): RecordsChange {
   const change: RecordsChange = { datasetId: dataset._id.toHexString(), count };
   if (first !== undefined) change.from = new Date(first).toISOString();
   if (last !== undefined) change.to = new Date(last).toISOString();
   return change;
+}
+
+function seriesRef(series: RecordSeries): { id: string; count: number } {
+  return { id: series._id, count: series.buckets.reduce((total, bucket) => total + bucket.count, 0) };
 }
 
 function writeResult(dataset: Dataset, change: RecordsChange, buckets: BucketSummary[]): RecordsWriteResultDto {

@@ -57,7 +57,7 @@ export const IsFieldList = (): PropertyDecorator =>
 
 export class DatasetFieldDto {
   /**
-   * Column name: a letter or `_` first, then letters, digits or `_` (at most 64); not `timestamp`.
+   * Column name: a letter or `_` first, then letters, digits or `_` (at most 64); not `timestamp` or `__proto__`.
    * @example 'temperature'
    */
   @IsString()
@@ -65,6 +65,8 @@ export class DatasetFieldDto {
     message: 'name must start with a letter or "_" and hold only letters, digits and "_" (at most 64 characters)',
   })
   @IsNotIn([TIMESTAMP_FIELD], { message: `name must not be "${TIMESTAMP_FIELD}" (the records' time column)` })
+  // JSON bodies may not carry a `__proto__` key (see app.setup), so no point could hold such a field.
+  @IsNotIn(['__proto__'], { message: 'name must not be "__proto__"' })
   name: string;
 
   /** @example 'number' */

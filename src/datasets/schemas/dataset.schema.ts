@@ -87,6 +87,10 @@ export class Dataset extends OutboxEntity {
   @Prop()
   recordSeriesId?: string;
 
+  /** Points in that series: while there are any, fields may not be removed or retyped. */
+  @Prop()
+  recordCount?: number;
+
   createdAt: Date;
   updatedAt: Date;
 }

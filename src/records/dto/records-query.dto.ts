@@ -1,18 +1,23 @@
 import { BadRequestException } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { ArrayUnique, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf } from 'class-validator';
+import { isInstantInRange, parseInstant } from '../../common/validation/instants';
 import { commaSeparatedList } from '../../common/validation/transforms';
 import { AGGREGATIONS, Aggregation, durationMs } from '../buckets';
 import { RECORD_FORMATS, RecordFormat } from '../record-parsers';
 
-const INSTANT = /^(-?\d{1,16}|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?)$/;
-const INSTANT_MESSAGE = 'must be ISO 8601 with a time zone or epoch milliseconds';
+const INSTANT_MESSAGE = 'must be ISO 8601 with a time zone or epoch milliseconds, in the years 0000 to 9999';
 
-/** An instant given as ISO 8601 (with a zone) or epoch milliseconds. */
-export function parseInstant(text: string): number {
-  return /^-?\d+$/.test(text) ? Number(text) : Date.parse(text);
-}
+/** An instant given as ISO 8601 (with a zone) or epoch milliseconds, of a date that exists. */
+const IsInstant = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'isInstant',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && isInstantInRange(parseInstant(value)),
+      defaultMessage: (args) => `${args?.property} ${INSTANT_MESSAGE}`,
+    },
+  });
 
 export class RecordsRangeDto {
   /**
@@ -20,7 +25,7 @@ export class RecordsRangeDto {
    * @example '2026-11-27T00:00:00Z'
    */
   @IsOptional()
-  @Matches(INSTANT, { message: `from ${INSTANT_MESSAGE}` })
+  @IsInstant()
   from?: string;
 
   /**
@@ -28,7 +33,7 @@ export class RecordsRangeDto {
    * @example '2026-11-28T00:00:00Z'
    */
   @IsOptional()
-  @Matches(INSTANT, { message: `to ${INSTANT_MESSAGE}` })
+  @IsInstant()
   to?: string;
 }
 
@@ -40,6 +45,8 @@ export class RecordsQueryDto extends RecordsRangeDto {
   @IsOptional()
   @Transform(commaSeparatedList)
   @IsString({ each: true })
+  @IsNotEmpty({ each: true, message: 'fields must not hold an empty name' })
+  @ArrayUnique({ message: 'fields must not name a field twice' })
   fields?: string[];
 
   /** `json` (paged), or a streamed export of the whole range as `ndjson` or `csv`. */
@@ -80,15 +87,10 @@ export class RecordsQueryDto extends RecordsRangeDto {
   agg?: Aggregation;
 }
 
-/** The validated numeric range of a query; 400 when `to` is not after `from`. */
+/** The numeric range of a validated query; 400 when `to` is not after `from`. */
 export function rangeOf(query: RecordsRangeDto): { from?: number; to?: number } {
   const from = query.from === undefined ? undefined : parseInstant(query.from);
   const to = query.to === undefined ? undefined : parseInstant(query.to);
-  for (const [name, value] of [['from', from], ['to', to]] as const) {
-    if (value !== undefined && !Number.isFinite(value)) {
-      throw new BadRequestException({ message: `${name} is not a valid instant`, details: [{ field: name, messages: [`${name} is not a valid instant`] }] });
-    }
-  }
   if (from !== undefined && to !== undefined && to <= from) {
     throw new BadRequestException({ message: 'to must be after from', details: [{ field: 'to', messages: ['to must be after from'] }] });
   }
