@@ -93,4 +93,9 @@ describe(createValidationPipe.name, () => {
     const error = await rejection({ email: 'a@b.io', fields: [], extra: null });
     expect(error.getResponse()).toMatchObject({ details: [{ field: 'extra', messages: ['property extra should not exist'] }] });
   });
+
+  it('says an array is not the object the route takes', async () => {
+    const error = await rejection([{ email: 'a@b.io', fields: [] }]);
+    expect(error.getResponse()).toMatchObject({ message: 'the JSON body must be an object, not an array' });
+  });
 });

@@ -14,6 +14,14 @@ export const VALIDATION_OPTIONS: ValidatorOptions = {
 
 /** Validates bodies and query strings; route parameters have their own parsing pipes. */
 class DtoValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Else an array body is validated as an object whose keys are 0, 1, …: "property 0 should not exist".
+    if (Array.isArray(value) && this.toValidate(metadata)) {
+      throw new BadRequestException('the JSON body must be an object, not an array');
+    }
+    return super.transform(value, metadata);
+  }
+
   protected override toValidate(metadata: ArgumentMetadata): boolean {
     return (metadata.type === 'body' || metadata.type === 'query') && super.toValidate(metadata);
   }

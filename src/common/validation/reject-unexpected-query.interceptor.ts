@@ -1,0 +1,30 @@
+import { BadRequestException, CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
+import type { Request } from 'express';
+import { Observable } from 'rxjs';
+
+/**
+ * The global ValidationPipe rejects unknown query parameters, but only on
+ * routes that declare a query DTO: elsewhere `?cascade=true` would be
+ * silently ignored and the client would believe it had an effect. Routes
+ * without `@Query()` take no query parameters at all.
+ */
+@Injectable()
+export class RejectUnexpectedQueryInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() === 'http') {
+      const names = Object.keys(context.switchToHttp().getRequest<Request>().query ?? {});
+      if (names.length > 0 && !takesQuery(context)) {
+        const details = names.map((name) => ({ field: name, messages: [`property ${name} should not exist`] }));
+        throw new BadRequestException({ message: `this route takes no query parameters (got ${names.join(', ')})`, details });
+      }
+    }
+    return next.handle();
+  }
+}
+
+function takesQuery(context: ExecutionContext): boolean {
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) ?? {}) as Record<string, unknown>;
+  return Object.keys(args).some((key) => key.split(':')[0] === String(RouteParamtypes.QUERY));
+}
