@@ -19,17 +19,20 @@ export async function findPage<T extends { _id: DocumentId }>(
   field: keyof T & string,
   { limit, order, cursor }: PageRequest,
 ): Promise<{ rows: T[]; nextCursor: string | null }> {
-  const conditions = cursor ? [...filters, afterCursor(cursor, field, order)] : filters;
+  const scope = model.collection.name;
+  const conditions = cursor ? [...filters, afterCursor(cursor, scope, field, order)] : filters;
   const rows = await model
     .find({ $and: conditions })
     .sort(sortSpec(field, order))
     .limit(limit + 1)
     .lean<T[]>()
     .exec();
-  return pageOf(rows, limit, field, order, (row) => row[field] as SortValue);
+  return pageOf(rows, limit, scope, field, order, (row) => row[field] as SortValue);
 }
 
 interface CursorPayload {
+  /** what was listed (a collection): a cursor of one list is refused by another */
+  c: string;
   /** sort field */
   s: string;
   /** order */
@@ -48,19 +51,20 @@ interface CursorPayload {
  * item, so concurrent inserts and deletes never shift, skip or repeat items
  * the way offsets do. The cursor is opaque to clients (base64url JSON).
  */
-function encodeCursor(sort: string, order: SortOrder, value: SortValue, id: DocumentId): string {
+function encodeCursor(scope: string, sort: string, order: SortOrder, value: SortValue, id: DocumentId): string {
   const payload: CursorPayload =
     value instanceof Date
-      ? { s: sort, o: order, v: value.toISOString(), t: 'date', i: '' }
-      : { s: sort, o: order, v: value, t: typeof value === 'number' ? 'number' : 'string', i: '' };
+      ? { c: scope, s: sort, o: order, v: value.toISOString(), t: 'date', i: '' }
+      : { c: scope, s: sort, o: order, v: value, t: typeof value === 'number' ? 'number' : 'string', i: '' };
   if (typeof id === 'string') Object.assign(payload, { i: id, k: 's' });
   else payload.i = id.toHexString();
   return Buffer.from(JSON.stringify(payload)).toString('base64url');
 }
 
 /** The filter selecting what comes after the cursor; a malformed or mismatched cursor is a 400. */
-export function afterCursor(cursor: string, sort: string, order: SortOrder): Record<string, unknown> {
+export function afterCursor(cursor: string, scope: string, sort: string, order: SortOrder): Record<string, unknown> {
   const payload = decodeCursor(cursor);
+  if (payload.c !== scope) throw invalidCursor('cursor was issued for another list; start again without it');
   if (payload.s !== sort || payload.o !== order) {
     throw invalidCursor('cursor was issued for another sort or order; start again without it');
   }
@@ -85,6 +89,8 @@ function decodeCursor(cursor: string): CursorPayload {
   const valid =
     typeof payload === 'object' &&
     payload !== null &&
+    Object.keys(payload).every((key) => CURSOR_KEYS.has(key)) &&
+    typeof payload.c === 'string' &&
     typeof payload.s === 'string' &&
     (payload.o === 'asc' || payload.o === 'desc') &&
     typeof payload.i === 'string' &&
@@ -95,6 +101,8 @@ function decodeCursor(cursor: string): CursorPayload {
   if (!valid) throw invalidCursor('cursor is not one this service issued');
   return payload as CursorPayload;
 }
+
+const CURSOR_KEYS = new Set(['c', 's', 'o', 'v', 't', 'i', 'k']);
 
 function invalidCursor(message: string): BadRequestException {
   return new BadRequestException({ message, details: [{ field: 'cursor', messages: [message] }] });
@@ -107,6 +115,7 @@ function invalidCursor(message: string): BadRequestException {
 export function pageOf<T extends { _id: DocumentId }>(
   rows: T[],
   limit: number,
+  scope: string,
   sort: string,
   order: SortOrder,
   sortValue: (row: T) => SortValue,
@@ -114,5 +123,5 @@ export function pageOf<T extends { _id: DocumentId }>(
   if (rows.length <= limit) return { rows, nextCursor: null };
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { rows: page, nextCursor: encodeCursor(sort, order, sortValue(last), last._id) };
+  return { rows: page, nextCursor: encodeCursor(scope, sort, order, sortValue(last), last._id) };
 }
