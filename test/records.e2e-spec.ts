@@ -225,6 +225,16 @@ describe('Time-series records (e2e)', () => {
     expect(response.body.message).toContain(message);
   });
 
+  it.each([
+    ['a JSON array', 'application/json', '\uFEFF[{"timestamp":0,"kw":1}]'],
+    ['NDJSON', 'application/x-ndjson', '\uFEFF{"timestamp":0,"kw":1}\n'],
+    ['CSV', 'text/csv', '\uFEFFtimestamp,kw\n0,1\n'],
+  ])('takes %s that starts with a byte-order mark', async (_name, type, body) => {
+    const id = await newDataset();
+    await upload(id, type, body).expect(200);
+    expect(await readAllPages(api, id)).toEqual([{ timestamp: new Date(0).toISOString(), kw: 1, on: null, note: null }]);
+  });
+
   it('lets only the owner write when an acting user is given', async () => {
     const id = await newDataset();
     const other = (await api.post('/users').send({ name: 'Other', email: `${randomUUID()}@example.com` }).expect(201)).body.id;

@@ -142,8 +142,13 @@ async function* ndjsonRows(input: Readable): AsyncGenerator<RawRow[]> {
     return out;
   };
   try {
+    let first = true;
     for await (const chunk of input as AsyncIterable<Buffer>) {
-      const text = rest + decoder.write(chunk);
+      let text = rest + decoder.write(chunk);
+      if (first && text.length > 0) {
+        first = false;
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark, as JSON and CSV bodies may have too
+      }
       const end = text.lastIndexOf('\n');
       rest = end < 0 ? text : text.slice(end + 1);
       if (end >= 0) yield lines(text.slice(0, end));
