@@ -5,10 +5,9 @@ import * as path from 'node:path';
 import { Connection } from 'mongoose';
 import request from 'supertest';
 import { spawnApp } from './support/app-process';
-import { testKafka } from './support/kafka';
+import { deleteTopics, testKafka } from './support/kafka';
+import { uriWithDatabase, withDatabase } from './support/mongo';
 import { freePort, isListening } from './support/ports';
-import { deleteTopics } from './support/kafka';
-import { uriWithDatabase } from './support/mongo';
 import { startTestApp } from './support/test-app';
 import { waitFor, withDeadline } from './support/wait';
 
@@ -49,8 +48,9 @@ describe('Process lifecycle (e2e)', () => {
       const port = await freePort();
       const groupId = `e2e-lifecycle-${suffix}`;
       const topic = `e2e_lifecycle_${suffix}`;
+      const mongodbUri = uriWithDatabase(process.env.MONGODB_URI ?? '', `e2e_lifecycle_${suffix}`);
       const app = spawnApp({
-        MONGODB_URI: uriWithDatabase(process.env.MONGODB_URI ?? '', `e2e_lifecycle_${suffix}`),
+        MONGODB_URI: mongodbUri,
         KAFKA_BROKERS: process.env.KAFKA_BROKERS,
         KAFKA_TOPIC: topic,
         KAFKA_GROUP_ID: groupId,
@@ -76,6 +76,7 @@ describe('Process lifecycle (e2e)', () => {
       } finally {
         app.child.kill('SIGKILL');
         await deleteTopics((process.env.KAFKA_BROKERS ?? '').split(','), [topic]);
+        await withDatabase(mongodbUri, (db) => db.dropDatabase());
       }
     });
 
