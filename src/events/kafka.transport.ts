@@ -56,6 +56,9 @@ export function createKafkaServer(config: AppConfig): ConfiguredTopicServerKafka
       consumer: { groupId: config.kafka.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 1000 },
       // A new group starts at the oldest retained event, so nothing published before its first start is missed.
       subscribe: { fromBeginning: true },
+      // Partitions are handled side by side (each one still in order): one at a time, storing each
+      // event in the audit log bounds the whole pipeline.
+      run: { partitionsConsumedConcurrently: config.kafka.topicPartitions },
       // Values reach the handler as the bytes that were sent: it parses them itself, and a
       // message that does not parse goes to the dead-letter topic unchanged.
       parser: { keepBinary: true },

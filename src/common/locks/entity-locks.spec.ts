@@ -55,4 +55,40 @@ describe(EntityLocks.name, () => {
     setTimeout(() => (held = false), 20);
     await expect(locks.acquire('k', { purpose: 'p', waitMs: 5_000 })).resolves.toMatchObject({ key: 'k' });
   });
+
+  describe('many at once', () => {
+    function buildMany(holders: Record<string, Partial<Lock>>, busy: number[]) {
+      const insertMany = jest.fn(async () => {
+        if (busy.length > 0) {
+          throw Object.assign(new Error('bulk write failed'), { writeErrors: busy.map((index) => ({ index, code: 11000, errmsg: 'E11000' })) });
+        }
+      });
+      const insertOne = jest.fn(async () => {
+        throw duplicateKeyError();
+      });
+      const deleteOne = jest.fn(() => queryResult({ deletedCount: 1 }));
+      const deleteMany = jest.fn(() => queryResult({ deletedCount: 1 }));
+      const findById = jest.fn((key: string) => queryResult(holders[key] ?? null));
+      const model = strictMock<Model<Lock>>('Lock model', { collection: { insertMany, insertOne }, deleteOne, deleteMany, findById } as never);
+      return { locks: new EntityLocks(model, { lockTtlMs: 30_000 } as AppConfig), insertMany, deleteMany };
+    }
+
+    it('takes the free keys with one insert and leaves out those a live holder keeps past waitMs', async () => {
+      const live = { _id: 'b', token: 'other', expiresAt: new Date(Date.now() + 60_000) };
+      const { locks, insertMany, deleteMany } = buildMany({ b: live }, [1]);
+      const held = await locks.acquireMany(['a', 'b', 'c'], { purpose: 'relay', waitMs: 30 });
+      expect(insertMany).toHaveBeenCalledTimes(1);
+      expect(held.map((lock) => lock.key)).toEqual(['a', 'c']);
+
+      await locks.releaseMany(held);
+      expect(deleteMany).toHaveBeenCalledWith({ _id: { $in: ['a', 'c'] }, token: held[0].token });
+    });
+
+    it('fails on anything but a duplicate key', async () => {
+      const failing = strictMock<Model<Lock>>('Lock model', {
+        collection: { insertMany: jest.fn(async () => Promise.reject(new Error('disk full'))) },
+      } as never);
+      await expect(new EntityLocks(failing, { lockTtlMs: 30_000 } as AppConfig).acquireMany(['a'], { purpose: 'relay' })).rejects.toThrow('disk full');
+    });
+  });
 });

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Model } from 'mongoose';
 import { AppConfig } from '../../config/app-config';
-import { isDuplicateKeyError } from '../mongo/duplicate-key';
+import { duplicateKeyIndexes, isDuplicateKeyError } from '../mongo/duplicate-key';
 import { findByIds } from '../mongo/find-by-ids';
 import { Lock } from './lock.schema';
 
@@ -81,8 +81,47 @@ export class EntityLocks {
     }
   }
 
+  /**
+   * Takes `keys` with one insert for all that are free; the busy ones are
+   * then waited for one by one, as acquire() does, and left out if their
+   * holder keeps them past `waitMs`. For a batch of short updates (the outbox relay).
+   */
+  async acquireMany(keys: readonly string[], options: LockOptions): Promise<HeldLock[]> {
+    if (keys.length === 0) return [];
+    const token = randomUUID();
+    const expiresAt = new Date(Date.now() + (options.ttlMs ?? this.ttlMs));
+    let busy = new Set<number>();
+    try {
+      const holdings = keys.map((key) => ({ _id: key, token, purpose: options.purpose, expiresAt }));
+      await this.locks.collection.insertMany(holdings as never[], { ordered: false });
+    } catch (error) {
+      const duplicates = duplicateKeyIndexes(error);
+      if (!duplicates) throw error;
+      busy = duplicates;
+    }
+    const waited = await Promise.all(
+      [...busy].map((i) =>
+        this.acquire(keys[i], options).catch((error: unknown) => {
+          if (error instanceof ConflictException) return null;
+          throw error;
+        }),
+      ),
+    );
+    const free: HeldLock[] = keys.filter((_, i) => !busy.has(i)).map((key) => ({ key, token, expiresAt }));
+    return [...free, ...waited.filter((lock): lock is HeldLock => lock !== null)];
+  }
+
   async release(lock: HeldLock): Promise<void> {
     await this.locks.deleteOne({ _id: lock.key, token: lock.token }).exec();
+  }
+
+  /** Releases many holdings at once (those of acquireMany share a token, bar the ones waited for). */
+  async releaseMany(locks: readonly HeldLock[]): Promise<void> {
+    const byToken = new Map<string, string[]>();
+    for (const lock of locks) byToken.set(lock.token, [...(byToken.get(lock.token) ?? []), lock.key]);
+    for (const [token, keys] of byToken) {
+      await this.locks.deleteMany({ _id: { $in: keys }, token }).exec();
+    }
   }
 
   /** Pushes the expiry of a held lock further out, for long work such as a cascade. */

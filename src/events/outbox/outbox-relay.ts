@@ -1,12 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { AnyBulkWriteOperation, Model, Types } from 'mongoose';
 import { EntityLocks, HeldLock } from '../../common/locks/entity-locks';
 import { EventEntity, EVENT_ENTITIES } from '../contract';
 import { EventsPublisher } from '../events.publisher';
 import { Outbox } from './outbox';
 import { OutboxMarker } from './outbox-marker.schema';
-import { OutboxSource } from './outbox-source';
+import { OutboxFields, OutboxSource } from './outbox-source';
 
 const POLL_MS = 1_000;
 /** One instance relays at a time; its lease is short-lived (renewed every round), so a dead relay is replaced quickly. */
@@ -16,6 +16,16 @@ const SCAN_EVERY_MS = 60_000;
 const MAX_BACKOFF_MS = 5_000;
 /** Entities whose events are published side by side; one entity's events always go one by one. */
 const PARALLEL_ENTITIES = 8;
+/** Entities whose published events are cleared together: one lock insert, one bulk write, one marker delete. */
+const CLEANUP_BATCH = 64;
+
+/** Events of one entity that went out and are to be cleared from its outbox. */
+interface Published {
+  key: string;
+  source: OutboxSource;
+  _id: Types.ObjectId;
+  eventIds: Set<string>;
+}
 
 /**
  * Publishes what the Outbox holds, at least once and in order per entity.
@@ -23,7 +33,9 @@ const PARALLEL_ENTITIES = 8;
  * For each entity with waiting events: read its events, publish them one
  * after another (each send is acknowledged before the next), then — under the
  * entity's lock, so no write interleaves — remove exactly the published ones,
- * and delete the document if it is a tombstone with nothing left to say.
+ * and delete the document if it is a tombstone with nothing left to say. The
+ * clearing goes in batches of entities (one lock insert, one bulk write, one
+ * marker delete for all of them): the store's round trips bound the relay.
  * While the broker is down sends fail, the relay backs off and tries again;
  * writes are never held up by it. Of several instances one relays at a time,
  * holding a short lease renewed every round (if it dies mid-way, the next one
@@ -101,15 +113,24 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       if (Date.now() - this.lastScan > SCAN_EVERY_MS) await this.scan();
       const startedAt = Date.now();
       const markers = await this.markers.find({}, { _id: 1 }).sort({ since: 1 }).limit(1000).lean().exec();
-      const listedAt = Date.now();
       let failed = 0;
-      for (let i = 0; i < markers.length; i += PARALLEL_ENTITIES) {
-        const results = await Promise.allSettled(markers.slice(i, i + PARALLEL_ENTITIES).map((marker) => this.relay(marker._id)));
-        failed += results.filter((result) => result.status === 'rejected').length;
-        if (failed > 0) break; // the broker is likely down: back off rather than fail every entity
+      for (let i = 0; i < markers.length && failed === 0; i += CLEANUP_BATCH) {
+        const published: Published[] = [];
+        const keys = markers.slice(i, i + CLEANUP_BATCH).map((marker) => marker._id);
+        await inParallel(keys, PARALLEL_ENTITIES, async (key) => {
+          if (failed > 0) return;
+          try {
+            const done = await this.publishWaiting(key);
+            if (done) published.push(done);
+          } catch {
+            failed++; // the broker is likely down: finish this batch, then back off rather than fail every entity
+          }
+        });
+        await this.clearPublished(published);
+        await this.lead(); // a long backlog keeps the lease alive
       }
       this.backoffMs = failed > 0 ? Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS) : 0;
-      if (markers.length > 0) this.logger.debug(`relayed ${markers.length} entities in ${Date.now() - startedAt} ms (listing ${listedAt - startedAt} ms)`);
+      if (markers.length > 0) this.logger.debug(`relayed ${markers.length} entities in ${Date.now() - startedAt} ms`);
     } catch (error) {
       this.logger.warn(`outbox round failed: ${(error as Error).message}`);
       this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS);
@@ -140,45 +161,69 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  /** Publishes one entity's waiting events. Rejects when a send fails (the marker stays). */
-  private async relay(key: string): Promise<void> {
+  /**
+   * Publishes one entity's waiting events, one after another (each send is
+   * acknowledged before the next). Rejects when a send fails (the marker stays).
+   */
+  private async publishWaiting(key: string): Promise<Published | undefined> {
     const [entity, id] = key.split(':') as [EventEntity, string];
-    const source = EVENT_ENTITIES.includes(entity) ? this.outbox.source(entity) : undefined;
-    if (!source) {
+    const source = EVENT_ENTITIES.includes(entity) && Types.ObjectId.isValid(id) ? this.outbox.source(entity) : undefined;
+    const _id = source ? new Types.ObjectId(id) : undefined;
+    const doc = source && _id ? await source.model.findById(_id).lean().exec() : null;
+    if (!source || !_id || !doc) {
       await this.markers.deleteOne({ _id: key }).exec();
-      return;
+      return undefined;
     }
-    await this.publishWaiting(source, key, new Types.ObjectId(id));
+    if (!source.isPublishable(doc)) return undefined;
+    const events = doc.outbox ?? [];
+    for (const event of events) await this.publisher.publishEvent(event);
+    return { key, source, _id, eventIds: new Set(events.map((event) => event.id)) };
   }
 
-  private async publishWaiting(source: OutboxSource, key: string, _id: Types.ObjectId): Promise<void> {
-    const doc = await source.model.findById(_id).lean().exec();
-    if (!doc) {
-      await this.markers.deleteOne({ _id: key }).exec();
-      return;
-    }
-    if (!source.isPublishable(doc)) return;
-    const published = doc.outbox ?? [];
-    for (const [i, event] of published.entries()) {
-      await this.publisher.publishEvent(event);
-      if (i % 100 === 99) await this.lead(); // a long backlog keeps the lease alive
-    }
-
-    await this.locks.withLock(key, { purpose: 'relay' }, async () => {
-      const current = await source.model.findById(_id).lean().exec();
-      const publishedIds = new Set(published.map((event) => event.id));
-      const left = (current?.outbox ?? []).filter((event) => !publishedIds.has(event.id));
-      if (current && left.length > 0) {
-        // More was written while we were publishing: keep it (and the marker) for the next round.
-        if (left.length < (current.outbox ?? []).length) {
-          await source.model.updateOne({ _id }, { $set: { outbox: left } }, { timestamps: false }).exec();
+  /**
+   * Removes exactly the published events from their outboxes — under the
+   * entities' locks, so no write interleaves — deletes tombstones with nothing
+   * left to say, and the markers of entities with nothing left to publish.
+   * An entity whose lock a writer keeps for long is left for the next round.
+   */
+  private async clearPublished(published: readonly Published[]): Promise<void> {
+    // Writers hold an entity's lock for milliseconds: wait for them rather than publish their events twice.
+    const held = await this.locks.acquireMany(published.map(({ key }) => key), { purpose: 'relay', waitMs: 2_000 });
+    try {
+      const locked = new Set(held.map((lock) => lock.key));
+      if (locked.size < published.length) this.again = true;
+      const writes = new Map<OutboxSource, AnyBulkWriteOperation<OutboxFields>[]>();
+      const done: string[] = [];
+      await inParallel(published.filter(({ key }) => locked.has(key)), PARALLEL_ENTITIES, async ({ key, source, _id, eventIds }) => {
+        const current = await source.model.findById(_id).lean().exec();
+        const outbox = current?.outbox ?? [];
+        const left = outbox.filter((event) => !eventIds.has(event.id));
+        const write = (operation: AnyBulkWriteOperation<OutboxFields>): void => {
+          writes.set(source, [...(writes.get(source) ?? []), operation]);
+        };
+        if (current && left.length > 0) {
+          // More was written while we were publishing: keep it (and the marker) for the next round.
+          if (left.length < outbox.length) write({ updateOne: { filter: { _id }, update: { $set: { outbox: left } }, timestamps: false } });
+          this.again = true;
+          return;
         }
-        this.again = true;
-        return;
-      }
-      if (current && source.isDeleted(current)) await source.model.deleteOne({ _id }).exec();
-      else if (current && published.length > 0) await source.model.updateOne({ _id }, { $set: { outbox: [] } }, { timestamps: false }).exec();
-      await this.markers.deleteOne({ _id: key }).exec();
-    });
+        if (current && source.isDeleted(current)) write({ deleteOne: { filter: { _id } } });
+        else if (current && outbox.length > 0) write({ updateOne: { filter: { _id }, update: { $set: { outbox: [] } }, timestamps: false } });
+        done.push(key);
+      });
+      for (const [source, operations] of writes) await source.model.bulkWrite(operations, { ordered: false });
+      if (done.length > 0) await this.markers.deleteMany({ _id: { $in: done } }).exec();
+    } finally {
+      await this.locks.releaseMany(held);
+    }
   }
+}
+
+/** Runs `work` on every item, at most `limit` at a time. */
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
