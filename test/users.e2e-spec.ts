@@ -98,7 +98,7 @@ describe('Users (e2e)', () => {
       for (const name of ['a', 'b']) await api.post('/datasets').send({ ownerId: owner.id, name }).expect(201);
 
       const refused = await api.delete(`/users/${owner.id}`).expect(409);
-      expect(refused.body).toMatchObject({ statusCode: 409, details: { datasetCount: 2 } });
+      expect(refused.body).toMatchObject({ statusCode: 409, details: [{ field: 'cascade', messages: [expect.stringContaining('owns 2 dataset(s)')] }] });
       expect(refused.body.message).toContain('owns 2 dataset(s)');
       await api.get(`/users/${owner.id}`).expect(200);
 

@@ -179,10 +179,8 @@ export class UsersService implements OnModuleInit {
       } else {
         const held = await this.datasets.countHeldBy(id);
         if (held > 0) {
-          throw new ConflictException({
-            message: `user ${id.toHexString()} owns ${held} dataset(s); delete or transfer them first, or pass cascade=true`,
-            details: { datasetCount: held },
-          });
+          const message = `user ${id.toHexString()} owns ${held} dataset(s); delete or transfer them first, or pass cascade=true`;
+          throw new ConflictException({ message, details: [{ field: 'cascade', messages: [message] }] });
         }
       }
       const rev = user.rev + 1;

@@ -23,7 +23,7 @@ export class ErrorResponseDto {
   @ApiProperty({ example: 'Validation failed: email must be an email' })
   message: string;
 
-  /** Per-field problems (validation errors) or per-dependency status (health). */
+  /** What to fix, per field (or query parameter); on `GET /health` instead, the status of each dependency. */
   @ApiPropertyOptional({
     oneOf: [{ type: 'array', items: { $ref: getSchemaPath(FieldErrorDto) } }, { type: 'object' }],
   })
