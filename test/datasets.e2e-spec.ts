@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startTestApp, TestApp } from './support/test-app';
+import { waitFor } from './support/wait';
 
 describe('Datasets (e2e)', () => {
   let testApp: TestApp;
@@ -120,6 +121,20 @@ describe('Datasets (e2e)', () => {
         .expect(200);
       expect(changed).toMatchObject({ id: dataset.id, name: 'changed', tags: ['b', 'c'], frequency: '1h', fields: [{ name: 'v', type: 'number' }] });
       expect(changed).not.toHaveProperty('description');
+    });
+
+    it('changes nothing — no new updatedAt, no event — when a PATCH repeats the current values', async () => {
+      const ownerId = await createUser();
+      const body = { ownerId, name: 'steady', description: 'same', tags: ['a', 'b'], frequency: '1h', fields: [{ name: 'v', type: 'number', unit: 'kW' }] };
+      const { body: dataset } = await api.post('/datasets').send(body).expect(201);
+      const repeated = await api.patch(`/datasets/${dataset.id}`).send({ ...body, source: null }).expect(200);
+      expect(repeated.body).toEqual(dataset);
+      await api.patch(`/datasets/${dataset.id}`).send({ description: 'new' }).expect(200);
+      const types = await waitFor(async () => {
+        const items = (await api.get('/events').query({ entityId: dataset.id }).expect(200)).body.items as { type: string }[];
+        return items.length >= 2 ? items.map((event) => event.type) : undefined;
+      }, { what: 'the events of the dataset' });
+      expect(types).toEqual(['dataset.created', 'dataset.updated']);
     });
 
     it('transfers ownership: the mapping of both users follows', async () => {

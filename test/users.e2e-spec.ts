@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startTestApp, TestApp } from './support/test-app';
+import { waitFor } from './support/wait';
 
 describe('Users (e2e)', () => {
   let testApp: TestApp;
@@ -71,6 +72,21 @@ describe('Users (e2e)', () => {
       await api.delete(`/users/${created.id}`).expect(204);
       await api.get(`/users/${created.id}`).expect(404);
       await api.delete(`/users/${created.id}`).expect(404);
+    });
+
+    it('changes nothing — no new updatedAt, no event — when a PATCH repeats the current values', async () => {
+      const { body: created } = await api.post('/users').send(newUser({ role: 'analyst', attributes: { team: 'energy' } })).expect(201);
+      const repeated = await api
+        .patch(`/users/${created.id}`)
+        .send({ name: created.name, email: created.email, role: 'analyst', organization: null, attributes: { team: 'energy' } })
+        .expect(200);
+      expect(repeated.body).toEqual(created);
+      await api.patch(`/users/${created.id}`).send({ role: 'lead' }).expect(200);
+      const types = await waitFor(async () => {
+        const items = (await api.get('/events').query({ entityId: created.id }).expect(200)).body.items as { type: string }[];
+        return items.length >= 2 ? items.map((event) => event.type) : undefined;
+      }, { what: 'the events of the user' });
+      expect(types).toEqual(['user.created', 'user.updated']);
     });
 
     it('refuses to change the e-mail to one another user has (409)', async () => {

@@ -5,6 +5,7 @@ import { BulkOutcomes, BulkSummary } from '../common/bulk/bulk-outcomes';
 import { toErrorBody } from '../common/errors/error-body';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { duplicateKeyIndexes, isDuplicateKeyError } from '../common/mongo/duplicate-key';
+import { effectiveChanges, FieldChanges, hasChanges } from '../common/mongo/field-changes';
 import { findByIds } from '../common/mongo/find-by-ids';
 import { containsPattern, searchKey } from '../common/mongo/text';
 import { findPage } from '../common/pagination/cursor';
@@ -225,11 +226,11 @@ export class DatasetsService implements OnModuleInit {
     return this.locks.withLock(datasetLockKey(_id), CHANGE_DATASET, async () => {
       const current = await this.findActive({ id: _id });
       if (dto.fields && hasRecords(current)) assertExtendsFields(current.fields, dto.fields);
-      const changes = datasetChanges(dto);
+      const changes = effectiveChanges(current, datasetChanges(dto));
       if (dto.ownerId !== undefined && dto.ownerId !== current.ownerId.toHexString()) {
         return this.transfer(current, new Types.ObjectId(dto.ownerId), changes, dto.name ?? current.name);
       }
-      if (isEmpty(changes)) return toDatasetResponse(current);
+      if (!hasChanges(changes)) return toDatasetResponse(current);
       const next = applyChanges(current, changes);
       const event = newEvent('dataset.updated', _id.toHexString(), next.rev, toDatasetState(next), next.ownerId.toHexString());
       try {
@@ -331,13 +332,13 @@ export class DatasetsService implements OnModuleInit {
   }
 
   /** Runs under the dataset's lock (see update). */
-  private async transfer(current: Dataset, to: Types.ObjectId, changes: DatasetChanges, name: string): Promise<DatasetResponseDto> {
+  private async transfer(current: Dataset, to: Types.ObjectId, changes: FieldChanges, name: string): Promise<DatasetResponseDto> {
     // The mark makes a concurrent deletion of `to` count this dataset, or cancel the transfer.
     await this.datasets
       .updateOne({ _id: current._id }, { $set: { transferTo: to, transferStartedAt: new Date() } }, BOOKKEEPING)
       .exec();
     await this.ownerIndex.add(to, [current._id]);
-    const moving: DatasetChanges = {
+    const moving: FieldChanges = {
       $set: { ...changes.$set, ownerId: to },
       $unset: { ...changes.$unset, transferTo: 1, transferStartedAt: 1 },
     };
@@ -519,24 +520,15 @@ function toFields(fields: DatasetField[]): DatasetField[] {
   return fields.map(({ name, type, unit }) => (unit === undefined ? { name, type } : { name, type, unit }));
 }
 
-interface DatasetChanges {
-  $set: Record<string, unknown>;
-  $unset: Record<string, 1>;
-}
-
-function isEmpty(changes: DatasetChanges): boolean {
-  return Object.keys(changes.$set).length === 0 && Object.keys(changes.$unset).length === 0;
-}
-
 /** The dataset after `changes`, one revision later, as the write below will leave it. */
-function applyChanges(current: Dataset, changes: DatasetChanges): Dataset {
+function applyChanges(current: Dataset, changes: FieldChanges): Dataset {
   const next = { ...current, ...changes.$set, updatedAt: new Date(), rev: current.rev + 1 } as Dataset;
   for (const field of Object.keys(changes.$unset)) delete next[field as keyof Dataset];
   return next;
 }
 
 /** The update that applies `changes` and records `event` in the outbox, in one write. */
-function withEvent(changes: DatasetChanges, next: Dataset, event: RegistryEvent): UpdateQuery<Dataset> {
+function withEvent(changes: FieldChanges, next: Dataset, event: RegistryEvent): UpdateQuery<Dataset> {
   const update: UpdateQuery<Dataset> = {
     $set: { ...changes.$set, updatedAt: next.updatedAt, rev: next.rev },
     $push: { outbox: event },
@@ -547,7 +539,7 @@ function withEvent(changes: DatasetChanges, next: Dataset, event: RegistryEvent)
 }
 
 /** The $set/$unset of a PATCH, derived fields included; `null` clears an optional field. */
-function datasetChanges(dto: UpdateDatasetDto): DatasetChanges {
+function datasetChanges(dto: UpdateDatasetDto): FieldChanges {
   const $set: Record<string, unknown> = {};
   const $unset: Record<string, 1> = {};
   if (dto.name !== undefined) {

@@ -4,6 +4,7 @@ import { FilterQuery, Model, Types } from 'mongoose';
 import { BulkOutcomes, BulkSummary } from '../common/bulk/bulk-outcomes';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { duplicateKeyIndexes, isDuplicateKeyError } from '../common/mongo/duplicate-key';
+import { effectiveChanges, FieldChanges, hasChanges } from '../common/mongo/field-changes';
 import { containsPattern, searchKey } from '../common/mongo/text';
 import { findPage } from '../common/pagination/cursor';
 import { createdAtFilter } from '../common/validation/time-range.dto';
@@ -127,20 +128,21 @@ export class UsersService implements OnModuleInit {
   }
 
   async update(id: Types.ObjectId, dto: UpdateUserDto): Promise<UserResponseDto> {
-    const $set: Partial<User> = {};
-    const $unset: Record<string, 1> = {};
-    if (dto.name !== undefined) Object.assign($set, { name: dto.name, nameKey: searchKey(dto.name) });
-    if (dto.email !== undefined) Object.assign($set, { email: dto.email, emailKey: searchKey(dto.email) });
-    if (dto.attributes !== undefined) $set.attributes = dto.attributes;
+    const requested: FieldChanges = { $set: {}, $unset: {} };
+    if (dto.name !== undefined) Object.assign(requested.$set, { name: dto.name, nameKey: searchKey(dto.name) });
+    if (dto.email !== undefined) Object.assign(requested.$set, { email: dto.email, emailKey: searchKey(dto.email) });
+    if (dto.attributes !== undefined) requested.$set.attributes = dto.attributes;
     for (const field of ['organization', 'role'] as const) {
-      if (dto[field] === null) $unset[field] = 1;
-      else if (dto[field] !== undefined) $set[field] = dto[field];
+      if (dto[field] === null) requested.$unset[field] = 1;
+      else if (dto[field] !== undefined) requested.$set[field] = dto[field];
     }
-    if (Object.keys($set).length + Object.keys($unset).length === 0) return this.findOne(id);
+    if (!hasChanges(requested)) return this.findOne(id);
 
     const user = await this.locks.withLock(userLockKey(id), { purpose: USER_UPDATE }, async () => {
       const current = await this.findUser(id);
-      const next: User = { ...current, ...$set, updatedAt: new Date(), rev: current.rev + 1 };
+      const { $set, $unset } = effectiveChanges(current, requested);
+      if (!hasChanges({ $set, $unset })) return current;
+      const next = { ...current, ...$set, updatedAt: new Date(), rev: current.rev + 1 } as User;
       for (const field of Object.keys($unset)) delete next[field as keyof User];
       const event = newEvent('user.updated', id.toHexString(), next.rev, toUserState(next));
       try {
