@@ -6,7 +6,7 @@ import {
   ArrayUnique,
   IsArray,
   IsIn,
-  IsMongoId,
+  
   IsNotEmpty,
   IsNotIn,
   IsOptional,
@@ -15,6 +15,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { IsObjectIdString } from '../../common/validation/is-object-id';
 import { trimString } from '../../common/validation/transforms';
 import { FIELD_TYPES, FieldType } from '../schemas/dataset.schema';
 
@@ -86,7 +87,7 @@ export class CreateDatasetDto {
    * Id of the owning user.
    * @example '6650c0ffee0000000000a001'
    */
-  @IsMongoId({ message: 'ownerId must be a 24-character hexadecimal id' })
+  @IsObjectIdString()
   ownerId: string;
 
   /**

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional, IntersectionType, OmitType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsMongoId, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsObjectIdString } from '../../common/validation/is-object-id';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { CreatedRangeQueryDto } from '../../common/validation/time-range.dto';
 import { commaSeparatedList } from '../../common/validation/transforms';
@@ -12,7 +13,7 @@ export type DatasetSort = (typeof DATASET_SORTS)[number];
 class DatasetFiltersDto {
   /** Only this user's datasets. */
   @IsOptional()
-  @IsMongoId({ message: 'ownerId must be a 24-character hexadecimal id' })
+  @IsObjectIdString()
   ownerId?: string;
 
   /** Case-insensitive substring of the name. */

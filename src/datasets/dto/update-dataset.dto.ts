@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
-import { IsMongoId, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { IsObjectIdString } from '../../common/validation/is-object-id';
 import { isPresent, trimString } from '../../common/validation/transforms';
 import { DatasetFieldDto, IsFieldList, IsFrequency, IsTagList } from './create-dataset.dto';
 
@@ -14,7 +15,7 @@ export class UpdateDatasetDto {
    * @example '6650c0ffee0000000000a002'
    */
   @ValidateIf(isPresent)
-  @IsMongoId({ message: 'ownerId must be a 24-character hexadecimal id' })
+  @IsObjectIdString()
   ownerId?: string;
 
   /** @example 'household-power-v2' */

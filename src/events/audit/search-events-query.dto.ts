@@ -1,5 +1,6 @@
 import { IntersectionType } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsMongoId, IsOptional } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional } from 'class-validator';
+import { IsObjectIdString } from '../../common/validation/is-object-id';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { IsNotBefore } from '../../common/validation/time-range.dto';
 import { EVENT_ENTITIES, EVENT_TYPES, EventEntity, EventType } from '../contract';
@@ -14,11 +15,11 @@ export class EventFiltersDto {
   entity?: EventEntity;
 
   @IsOptional()
-  @IsMongoId({ message: 'entityId must be a 24-character hexadecimal id' })
+  @IsObjectIdString()
   entityId?: string;
 
   @IsOptional()
-  @IsMongoId({ message: 'ownerId must be a 24-character hexadecimal id' })
+  @IsObjectIdString()
   ownerId?: string;
 }
 
