@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
+import { runEvery } from '../common/scheduling/run-every';
 import { DatasetsService } from './datasets.service';
 import { Dataset } from './schemas/dataset.schema';
 
@@ -17,7 +18,7 @@ const SWEEP_EVERY_MS = 30_000;
 @Injectable()
 export class OwnershipJanitor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OwnershipJanitor.name);
-  private timer?: NodeJS.Timeout;
+  private stopSweeping?: () => void;
 
   constructor(
     @InjectModel(Dataset.name) private readonly datasets: Model<Dataset>,
@@ -25,16 +26,11 @@ export class OwnershipJanitor implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    const sweep = (): void => {
-      this.sweep().catch((error: Error) => this.logger.warn(`ownership sweep failed: ${error.message}`));
-    };
-    sweep();
-    this.timer = setInterval(sweep, SWEEP_EVERY_MS);
-    this.timer.unref();
+    this.stopSweeping = runEvery(SWEEP_EVERY_MS, () => this.sweep(), { logger: this.logger, what: 'ownership sweep', immediately: true });
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.stopSweeping?.();
   }
 
   async sweep(now = new Date()): Promise<{ pendingRemoved: number; transfersReleased: number }> {

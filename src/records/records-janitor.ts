@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
+import { runEvery } from '../common/scheduling/run-every';
 import { Dataset } from '../datasets/schemas/dataset.schema';
 import { RecordBucket } from './schemas/record-bucket.schema';
 import { RecordSeries } from './schemas/record-series.schema';
@@ -18,7 +19,7 @@ const SWEEP_EVERY_MS = 60_000;
 @Injectable()
 export class RecordsJanitor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RecordsJanitor.name);
-  private timer?: NodeJS.Timeout;
+  private stopSweeping?: () => void;
 
   constructor(
     @InjectModel(RecordUpload.name) private readonly uploads: Model<RecordUpload>,
@@ -28,14 +29,11 @@ export class RecordsJanitor implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.sweep().catch((error: Error) => this.logger.warn(`records sweep failed: ${error.message}`));
-    }, SWEEP_EVERY_MS);
-    this.timer.unref();
+    this.stopSweeping = runEvery(SWEEP_EVERY_MS, () => this.sweep(), { logger: this.logger, what: 'records sweep' });
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.stopSweeping?.();
   }
 
   async sweep(now = new Date()): Promise<number> {
