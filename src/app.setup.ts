@@ -5,6 +5,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ErrorResponseDto, FieldErrorDto } from './common/errors/error-response.dto';
+import { tightenRequestSchemas } from './common/swagger/strict-document';
 import { explainJsonErrors, jsonBodyParserOptions, requireJsonBodies } from './common/http/json-body';
 import { AppConfig } from './config/app-config';
 import { createKafkaServer } from './events/kafka.transport';
@@ -41,5 +42,5 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion('0.1.0')
     .build();
-  return SwaggerModule.createDocument(app, options, { extraModels: [ErrorResponseDto, FieldErrorDto] });
+  return tightenRequestSchemas(SwaggerModule.createDocument(app, options, { extraModels: [ErrorResponseDto, FieldErrorDto] }));
 }

@@ -47,7 +47,7 @@ describe('Events on msg_collection (e2e)', () => {
     const aaron = await newUser('Aaron');
     const bea = await newUser('Bea');
     await api.patch(`/users/${aaron}`).send({ role: 'analyst' }).expect(200);
-    await api.patch(`/users/${aaron}`).send({}).expect(200); // no change, no event
+    await api.patch(`/users/${aaron}`).send({ role: 'analyst' }).expect(200); // no change, no event
     const dataset = (await api.post('/datasets').send({ ownerId: aaron, name: 'power', tags: ['energy'] }).expect(201)).body;
     await api.post('/datasets').send({ ownerId: aaron, name: 'power' }).expect(409); // refused, no event
     await api.patch(`/datasets/${dataset.id}`).send({ description: 'cleaned' }).expect(200);

@@ -24,7 +24,7 @@ describe('Users (e2e)', () => {
 
   describe('POST /users', () => {
     it('registers a user and answers 201 with its public fields only', async () => {
-      const body = { name: ' Aaron ', email: 'aaron.crud@example.com', organization: 'Lab', role: 'analyst', attributes: { team: 'energy' } };
+      const body = { name: 'Aaron', email: 'aaron.crud@example.com', organization: 'Lab', role: 'analyst', attributes: { team: 'energy' } };
       const response = await api.post('/users').send(body).expect(201);
       expect(response.body).toEqual({
         id: expect.stringMatching(/^[0-9a-f]{24}$/),

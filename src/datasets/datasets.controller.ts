@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { MAX_BULK_ITEMS, ParseBulkArrayPipe } from '../common/bulk/parse-bulk-array.pipe';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBulkBody, MAX_BULK_ITEMS, ParseBulkArrayPipe } from '../common/bulk/parse-bulk-array.pipe';
+import { ApiDatasetRefParam } from '../common/swagger/api-params';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses.decorator';
 import { DatasetRef, DatasetsService } from './datasets.service';
 import { BulkDatasetsResponseDto } from './dto/bulk-datasets-response.dto';
@@ -10,7 +11,6 @@ import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
 import { UpdateDatasetDto } from './dto/update-dataset.dto';
 import { ParseDatasetRefPipe } from './parse-dataset-ref.pipe';
 
-const DATASET_REF = ApiParam({ name: 'id', description: 'Dataset id, or its registration number (`seq`).', example: '1' });
 
 @ApiTags('datasets')
 @Controller('datasets')
@@ -31,7 +31,7 @@ export class DatasetsController {
     summary: `Register up to ${MAX_BULK_ITEMS} datasets at once`,
     description: 'Each item is stored or rejected on its own; the response reports every item in request order. Rejected items leave no trace.',
   })
-  @ApiBody({ type: [CreateDatasetDto] })
+  @ApiBulkBody(CreateDatasetDto)
   @ApiOkResponse({ type: BulkDatasetsResponseDto })
   @ApiErrorResponses(400, 413, 415)
   createDatasets(@Body(ParseBulkArrayPipe) items: unknown[]): Promise<BulkDatasetsResponseDto> {
@@ -47,7 +47,7 @@ export class DatasetsController {
   }
 
   @Get(':id')
-  @DATASET_REF
+  @ApiDatasetRefParam()
   @ApiOperation({ summary: 'Get a dataset by id or seq' })
   @ApiOkResponse({ type: DatasetResponseDto })
   @ApiErrorResponses(400, 404)
@@ -56,7 +56,7 @@ export class DatasetsController {
   }
 
   @Patch(':id')
-  @DATASET_REF
+  @ApiDatasetRefParam()
   @ApiOperation({ summary: 'Change a dataset', description: 'A new `ownerId` transfers the dataset to that user.' })
   @ApiOkResponse({ type: DatasetResponseDto })
   @ApiErrorResponses(400, 404, 409, 413, 415, 422)
@@ -65,7 +65,7 @@ export class DatasetsController {
   }
 
   @Delete(':id')
-  @DATASET_REF
+  @ApiDatasetRefParam()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Delete a dataset' })
   @ApiNoContentResponse({ description: 'Deleted.' })

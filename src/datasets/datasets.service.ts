@@ -14,7 +14,7 @@ import { validateItem } from '../common/validation/validate-item';
 import { DatasetOwners, ownerUnavailable } from './dataset-owners';
 import { DatasetSequence } from './dataset-sequence';
 import { OwnerIndex } from './owner-index';
-import { CreateDatasetDto } from './dto/create-dataset.dto';
+import { CreateDatasetDto, DatasetFieldDto } from './dto/create-dataset.dto';
 import { RecordsChange, RegistryEvent } from '../events/contract';
 import { newEvent } from '../events/outbox/event-factory';
 import { Outbox } from '../events/outbox/outbox';
@@ -225,7 +225,7 @@ export class DatasetsService implements OnModuleInit {
     const { _id } = await this.findActive(ref);
     return this.locks.withLock(datasetLockKey(_id), CHANGE_DATASET, async () => {
       const current = await this.findActive({ id: _id });
-      if (dto.fields && hasRecords(current)) assertExtendsFields(current.fields, dto.fields);
+      if (dto.fields !== undefined && hasRecords(current)) assertExtendsFields(current.fields, toFields(dto.fields ?? []));
       const changes = effectiveChanges(current, datasetChanges(dto));
       if (dto.ownerId !== undefined && dto.ownerId !== current.ownerId.toHexString()) {
         return this.transfer(current, new Types.ObjectId(dto.ownerId), changes, dto.name ?? current.name);
@@ -516,8 +516,9 @@ function assertExtendsFields(current: DatasetField[], next: DatasetField[]): voi
   }
 }
 
-function toFields(fields: DatasetField[]): DatasetField[] {
-  return fields.map(({ name, type, unit }) => (unit === undefined ? { name, type } : { name, type, unit }));
+function toFields(fields: DatasetFieldDto[]): DatasetField[] {
+  // A null unit is no unit (see the null rule of the DTOs).
+  return fields.map(({ name, type, unit }) => (unit == null ? { name, type } : { name, type, unit }));
 }
 
 /** The dataset after `changes`, one revision later, as the write below will leave it. */
@@ -553,10 +554,10 @@ function datasetChanges(dto: UpdateDatasetDto): FieldChanges {
     $set.description = dto.description;
     $set.descriptionKey = searchKey(dto.description);
   }
-  if (dto.tags !== undefined) $set.tags = dto.tags;
+  if (dto.tags !== undefined) $set.tags = dto.tags ?? [];
   if (dto.frequency === null) $unset.frequency = 1;
   else if (dto.frequency !== undefined) $set.frequency = dto.frequency;
-  if (dto.fields !== undefined) $set.fields = toFields(dto.fields);
+  if (dto.fields !== undefined) $set.fields = toFields(dto.fields ?? []);
   if (dto.source === null) $unset.source = 1;
   else if (dto.source !== undefined) $set.source = dto.source;
   return { $set, $unset };

@@ -1,5 +1,5 @@
 import { Controller, Get, MessageEvent, Query, Sse } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { filter, finalize, from, map, merge, Observable, of, switchMap, interval } from 'rxjs';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses.decorator';
 import { AuditLog } from './audit/audit-log';
@@ -32,8 +32,8 @@ export class EventsController {
     description:
       'Each event arrives as an SSE message whose `type` is the event type and whose `data` is the event JSON. The first message, of type `ready`, says the feed is live; a `heartbeat` follows every 15 s. Optionally filtered like GET /events.',
   })
-  @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'A text/event-stream of events.' })
+  // Only the 200 is a stream: a 400 or 429 is the usual JSON error, so no @ApiProduces for the whole route.
+  @ApiOkResponse({ description: 'A text/event-stream of events.', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   @ApiErrorResponses(400)
   streamEvents(@Query() filters: EventFiltersDto): Observable<MessageEvent> {
     const follower = this.tail.follow();

@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Types } from 'mongoose';
-import { MAX_BULK_ITEMS, ParseBulkArrayPipe } from '../common/bulk/parse-bulk-array.pipe';
+import { ApiBulkBody, MAX_BULK_ITEMS, ParseBulkArrayPipe } from '../common/bulk/parse-bulk-array.pipe';
+import { ApiUserIdParam } from '../common/swagger/api-params';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses.decorator';
 import { ParseObjectIdPipe } from '../common/validation/parse-object-id.pipe';
 import { DatasetPageDto } from '../datasets/dto/dataset-response.dto';
@@ -14,7 +15,6 @@ import { UpdateUserDto } from './dto/update-user.dto';
 import { UserPageDto, UserResponseDto } from './dto/user-response.dto';
 import { UsersService } from './users.service';
 
-const USER_ID = ApiParam({ name: 'id', description: 'User id.', example: '6650c0ffee0000000000a001' });
 
 @ApiTags('users')
 @Controller('users')
@@ -35,7 +35,7 @@ export class UsersController {
     summary: `Register up to ${MAX_BULK_ITEMS} users at once (e.g. a whole info.json)`,
     description: 'Each item is stored or rejected on its own; the response reports every item in request order. Rejected items leave no trace.',
   })
-  @ApiBody({ type: [CreateUserDto] })
+  @ApiBulkBody(CreateUserDto)
   @ApiOkResponse({ type: BulkUsersResponseDto })
   @ApiErrorResponses(400, 413, 415)
   createUsers(@Body(ParseBulkArrayPipe) items: unknown[]): Promise<BulkUsersResponseDto> {
@@ -51,7 +51,7 @@ export class UsersController {
   }
 
   @Get(':id')
-  @USER_ID
+  @ApiUserIdParam()
   @ApiOperation({ summary: 'Get a user with the ids of the datasets they own' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiErrorResponses(400, 404)
@@ -60,7 +60,7 @@ export class UsersController {
   }
 
   @Get(':id/datasets')
-  @USER_ID
+  @ApiUserIdParam()
   @ApiOperation({ summary: "List a user's datasets", description: 'Same filters and paging as GET /datasets.' })
   @ApiOkResponse({ type: DatasetPageDto })
   @ApiErrorResponses(400, 404)
@@ -72,7 +72,7 @@ export class UsersController {
   }
 
   @Patch(':id')
-  @USER_ID
+  @ApiUserIdParam()
   @ApiOperation({ summary: 'Change a user' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiErrorResponses(400, 404, 409, 413, 415)
@@ -81,7 +81,7 @@ export class UsersController {
   }
 
   @Delete(':id')
-  @USER_ID
+  @ApiUserIdParam()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary: 'Delete a user',

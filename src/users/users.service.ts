@@ -131,7 +131,7 @@ export class UsersService implements OnModuleInit {
     const requested: FieldChanges = { $set: {}, $unset: {} };
     if (dto.name !== undefined) Object.assign(requested.$set, { name: dto.name, nameKey: searchKey(dto.name) });
     if (dto.email !== undefined) Object.assign(requested.$set, { email: dto.email, emailKey: searchKey(dto.email) });
-    if (dto.attributes !== undefined) requested.$set.attributes = dto.attributes;
+    if (dto.attributes !== undefined) requested.$set.attributes = dto.attributes ?? {};
     for (const field of ['organization', 'role'] as const) {
       if (dto[field] === null) requested.$unset[field] = 1;
       else if (dto[field] !== undefined) requested.$set[field] = dto[field];

@@ -1,4 +1,5 @@
-import { BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
+import { applyDecorators, BadRequestException, Injectable, PipeTransform, Type } from '@nestjs/common';
+import { ApiBody, ApiExtraModels, getSchemaPath } from '@nestjs/swagger';
 
 export const MAX_BULK_ITEMS = 1000;
 
@@ -15,4 +16,18 @@ export class ParseBulkArrayPipe implements PipeTransform<unknown, unknown[]> {
 
 function bodyError(message: string): BadRequestException {
   return new BadRequestException({ message, details: [{ field: 'body', messages: [message] }] });
+}
+
+/**
+ * The body of a bulk route as the pipe takes it: 1 to MAX_BULK_ITEMS items.
+ * Each is validated as `item` on its own and one that does not conform (not
+ * even an object, say) is reported as rejected in the 200 response, so the
+ * document promises nothing of an item beyond its description.
+ */
+export function ApiBulkBody(item: Type<unknown>): MethodDecorator {
+  const description = `Each item is a ${item.name} (${getSchemaPath(item)}); one that does not conform is rejected on its own, with its 400 in the response.`;
+  return applyDecorators(
+    ApiExtraModels(item),
+    ApiBody({ schema: { type: 'array', items: { description }, minItems: 1, maxItems: MAX_BULK_ITEMS } }),
+  );
 }

@@ -12,8 +12,8 @@ function problems(map: unknown): string[] {
 }
 
 describe(IsFlatStringMap.name, () => {
-  it('accepts a small map of strings', () => {
-    expect(problems({ team: 'a', 'time-zone': 'b' })).toEqual([]);
+  it('accepts a small map of strings, multi-line values too', () => {
+    expect(problems({ team: 'a', 'time-zone': 'b\t\r\n' })).toEqual([]);
   });
 
   it.each([
@@ -25,6 +25,8 @@ describe(IsFlatStringMap.name, () => {
     ['constructor', { constructor: 'x' }, 'map key "constructor" is not allowed'],
     ['too many keys', { a: '1', b: '2', c: '3' }, 'map must have at most 2 keys'],
     ['long values', { a: '123456' }, 'map value of "a" must be at most 5 characters'],
+    ['NUL in a value', { a: 'x\u0000' }, 'map value of "a" must not contain control characters other than tab and line breaks'],
+    ['escape in a value', { a: '\u001b[31m' }, 'map value of "a" must not contain control characters'],
   ])('refuses %s', (_case, map, message) => {
     expect(problems(map).join()).toContain(message);
   });

@@ -1,6 +1,10 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { registerDecorator, ValidationOptions } from 'class-validator';
+import { MULTILINE_PATTERN, textProblem } from './text';
 
-const KEY = /^[A-Za-z][\w-]{0,63}$/;
+export const MAP_KEY_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,63}$';
+const KEY = new RegExp(MAP_KEY_PATTERN);
 const FORBIDDEN_KEYS = new Set(['constructor', 'prototype']);
 
 export interface FlatStringMapLimits {
@@ -12,9 +16,12 @@ export interface FlatStringMapLimits {
  * A plain object of string values only: no nesting, and keys that are safe as
  * MongoDB field names and JavaScript properties (no `.`, `$` or `__proto__`:
  * keys must start with a letter and hold only letters, digits, `_` and `-`).
+ * Values are free text without control characters other than tab and line breaks.
+ * OpenAPI 3.0 cannot state the key pattern as a schema keyword: it is given as
+ * `x-propertyNames` and in the description.
  */
 export function IsFlatStringMap(limits: FlatStringMapLimits, options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
+  const validator: PropertyDecorator = (target, propertyName) =>
     registerDecorator({
       name: 'isFlatStringMap',
       target: target.constructor,
@@ -25,6 +32,15 @@ export function IsFlatStringMap(limits: FlatStringMapLimits, options?: Validatio
         defaultMessage: (args) => `${args?.property} ${flatStringMapProblem(args?.value, limits) ?? 'is invalid'}`,
       },
     });
+  return applyDecorators(
+    validator,
+    ApiProperty({
+      type: 'object',
+      maxProperties: limits.maxKeys,
+      additionalProperties: { type: 'string', maxLength: limits.maxValueLength, pattern: MULTILINE_PATTERN },
+      ...({ 'x-propertyNames': { pattern: MAP_KEY_PATTERN, not: { enum: [...FORBIDDEN_KEYS] } } } as object),
+    }),
+  );
 }
 
 function flatStringMapProblem(value: unknown, { maxKeys, maxValueLength }: FlatStringMapLimits): string | undefined {
@@ -36,7 +52,8 @@ function flatStringMapProblem(value: unknown, { maxKeys, maxValueLength }: FlatS
       return `key "${key.slice(0, 70)}" is not allowed (start with a letter; letters, digits, "_" and "-" only; at most 64 characters)`;
     }
     if (typeof item !== 'string') return `value of "${key}" must be a string`;
-    if (item.length > maxValueLength) return `value of "${key}" must be at most ${maxValueLength} characters`;
+    const problem = textProblem(item, { kind: 'multiline', maxLength: maxValueLength, minLength: 0 });
+    if (problem) return `value of "${key}" ${problem}`;
   }
   return undefined;
 }

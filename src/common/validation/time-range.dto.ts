@@ -1,21 +1,22 @@
-import { IsISO8601, IsOptional, registerDecorator, ValidationArguments } from 'class-validator';
+import { IsOptional, registerDecorator, ValidationArguments } from 'class-validator';
+import { IsDateTime, parseDateTime } from './date-time';
 
 /** `createdFrom` (inclusive) / `createdTo` (exclusive) filters shared by the list routes. */
 export class CreatedRangeQueryDto {
   /**
-   * Only items created at or after this instant (ISO 8601).
+   * Only items created at or after this instant (RFC 3339).
    * @example '2026-01-01T00:00:00Z'
    */
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsDateTime()
   createdFrom?: string;
 
   /**
-   * Only items created before this instant (ISO 8601).
+   * Only items created before this instant (RFC 3339); not before `createdFrom`.
    * @example '2027-01-01T00:00:00Z'
    */
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsDateTime()
   @IsNotBefore('createdFrom')
   createdTo?: string;
 }
@@ -32,7 +33,7 @@ export function IsNotBefore(other: string): PropertyDecorator {
         validate: (value: unknown, args: ValidationArguments) => {
           const start = (args.object as Record<string, unknown>)[other];
           if (typeof value !== 'string' || typeof start !== 'string') return true;
-          return Date.parse(value) >= Date.parse(start);
+          return parseDateTime(value) >= parseDateTime(start);
         },
         defaultMessage: (args) => `${args?.property} must not be before ${other}`,
       },
@@ -42,7 +43,7 @@ export function IsNotBefore(other: string): PropertyDecorator {
 /** The MongoDB filter for a created range, or nothing when neither end is set. */
 export function createdAtFilter(range: CreatedRangeQueryDto): Record<string, unknown> {
   const createdAt: Record<string, Date> = {};
-  if (range.createdFrom) createdAt.$gte = new Date(range.createdFrom);
-  if (range.createdTo) createdAt.$lt = new Date(range.createdTo);
+  if (range.createdFrom) createdAt.$gte = new Date(parseDateTime(range.createdFrom));
+  if (range.createdTo) createdAt.$lt = new Date(parseDateTime(range.createdTo));
   return Object.keys(createdAt).length > 0 ? { createdAt } : {};
 }

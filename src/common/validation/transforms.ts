@@ -1,11 +1,14 @@
 import { TransformFnParams } from 'class-transformer';
 
-/** Surrounding white space is never meaningful in names, e-mails and labels. */
-export const trimString = ({ value }: TransformFnParams): unknown => (typeof value === 'string' ? value.trim() : value);
+/** `?tags=a,b` and `?tags=a&tags=b` both become ['a', 'b'] (items as sent: " b" is not "b"). */
+export const commaSeparatedList = ({ value }: TransformFnParams): unknown => (typeof value === 'string' ? value.split(',') : value);
 
-/** `?tags=a,b` and `?tags=a&tags=b` both become ['a', 'b']. */
-export const commaSeparatedList = ({ value }: TransformFnParams): unknown =>
-  typeof value === 'string' ? value.split(',').map((item) => item.trim()) : value;
+/**
+ * Integers in query strings are decimal digits: `Number('0x10')` would read
+ * 16 and `Number(' 1e1 ')` 10. Anything else stays a string and fails @IsInt.
+ */
+export const decimalInteger = ({ value }: TransformFnParams): unknown =>
+  typeof value === 'string' && /^-?[0-9]{1,15}$/.test(value) ? Number(value) : value;
 
 /** Validates a property only when it is present, so that `null` is checked (and rejected) like any other value. */
 export const isPresent = (_: object, value: unknown): boolean => value !== undefined;

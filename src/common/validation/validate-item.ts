@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { FieldErrorDto } from '../errors/error-response.dto';
+import { undeclaredKeys } from './declared-keys';
 import { flattenValidationErrors, VALIDATION_OPTIONS } from './validation.pipe';
 
 export type ItemValidation<T> = { ok: true; value: T } | { ok: false; message: string; details: FieldErrorDto[] };
@@ -16,7 +17,7 @@ export async function validateItem<T extends object>(dto: new () => T, item: unk
   }
   const value = plainToInstance(dto, item);
   const errors = await validate(value, VALIDATION_OPTIONS);
-  if (errors.length === 0) return { ok: true, value };
-  const details = flattenValidationErrors(errors);
+  const details = errors.length > 0 ? flattenValidationErrors(errors) : undeclaredKeys(item, dto);
+  if (details.length === 0) return { ok: true, value };
   return { ok: false, message: `Validation failed: ${details.flatMap((d) => d.messages).join('; ')}`, details };
 }

@@ -1,6 +1,7 @@
 import { ArgumentMetadata, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ValidatorOptions } from 'class-validator';
 import { FieldErrorDto } from '../errors/error-response.dto';
+import { requiresAField, undeclaredKeys } from './declared-keys';
 
 /**
  * The global pipe: DTOs are transformed, unknown fields are rejected, and the
@@ -19,7 +20,22 @@ class DtoValidationPipe extends ValidationPipe {
     if (Array.isArray(value) && this.toValidate(metadata)) {
       throw new BadRequestException('the JSON body must be an object, not an array');
     }
-    return super.transform(value, metadata);
+    if (metadata.type === 'body' && requiresAField(metadata.metatype) && isEmptyObject(value)) {
+      const message = 'the body must name at least one field to change';
+      throw new BadRequestException({ message, details: [{ field: 'body', messages: [message] }] });
+    }
+    // Before super.transform: Nest deletes `constructor` and `prototype` keys from the value in place.
+    const undeclared = this.toValidate(metadata) && metadata.metatype ? undeclaredKeys(value, metadata.metatype) : [];
+    let transformed: unknown;
+    try {
+      transformed = await super.transform(value, metadata);
+    } catch (error) {
+      if (undeclared.length === 0 || !(error instanceof BadRequestException)) throw error;
+      const { details = [] } = error.getResponse() as { details?: FieldErrorDto[] };
+      throw validationFailed([...details.filter((detail) => !undeclared.some((u) => u.field === detail.field)), ...undeclared]);
+    }
+    if (undeclared.length > 0) throw validationFailed(undeclared);
+    return transformed;
   }
 
   protected override toValidate(metadata: ArgumentMetadata): boolean {
@@ -31,12 +47,18 @@ export function createValidationPipe(): ValidationPipe {
   return new DtoValidationPipe({
     ...VALIDATION_OPTIONS,
     transform: true,
-    exceptionFactory: (errors) => {
-      const details = flattenValidationErrors(errors);
-      const summary = details.flatMap((detail) => detail.messages).join('; ');
-      return new BadRequestException({ message: `Validation failed: ${summary}`, details });
-    },
+    exceptionFactory: (errors) => validationFailed(flattenValidationErrors(errors)),
   });
+}
+
+export function validationFailed(details: FieldErrorDto[]): BadRequestException {
+  const summary = details.flatMap((detail) => detail.messages).join('; ');
+  return new BadRequestException({ message: `Validation failed: ${summary}`, details });
+}
+
+/** No body at all reaches the pipe as `{}` (express's default), like an empty JSON object. */
+function isEmptyObject(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'object' && Object.keys(value).length === 0);
 }
 
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldErrorDto[] {

@@ -1,34 +1,24 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayUnique,
-  IsArray,
-  IsIn,
-  
-  IsNotEmpty,
-  IsNotIn,
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
-import { IsObjectIdString } from '../../common/validation/is-object-id';
-import { trimString } from '../../common/validation/transforms';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsNotIn, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+import { IsObjectIdString, IsText } from '../../common/validation/text';
 import { FIELD_TYPES, FieldType } from '../schemas/dataset.schema';
 
 export const MAX_TAGS = 32;
 export const MAX_FIELDS = 200;
 /** The records' time column (see the records API); no declared field may take its name. */
 export const TIMESTAMP_FIELD = 'timestamp';
-const FREQUENCY_PATTERN = /^[1-9]\d{0,5}(ms|s|m|h|d|w)$/;
-const TAG_PATTERN = /^[\w.:/-]{1,64}$/;
+const FREQUENCY_PATTERN = /^[1-9][0-9]{0,5}(ms|s|m|h|d|w)$/;
+const FIELD_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+export const TAG_PATTERN = /^[A-Za-z0-9_.:/-]{1,64}$/;
 
 /** A sampling interval such as `1m` or `15m`: a positive number and a unit. */
 export const IsFrequency = (): PropertyDecorator =>
-  Matches(FREQUENCY_PATTERN, { message: 'frequency must be a positive number and a unit: ms, s, m, h, d or w (e.g. 1m, 15m, 1h, 1d)' });
+  applyDecorators(
+    Matches(FREQUENCY_PATTERN, { message: 'frequency must be a positive number and a unit: ms, s, m, h, d or w (e.g. 1m, 15m, 1h, 1d)' }),
+    ApiProperty({ type: 'string', pattern: FREQUENCY_PATTERN.source }),
+  );
 
 /** Each tag is 1–64 letters, digits, `_`, `-`, `.`, `:` or `/` (in bodies and in the `tags` filter alike). */
 export const IsTagEach = (): PropertyDecorator =>
@@ -62,7 +52,8 @@ export class DatasetFieldDto {
    * @example 'temperature'
    */
   @IsString()
-  @Matches(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, {
+  @ApiProperty({ type: 'string', pattern: FIELD_NAME_PATTERN.source, not: { enum: [TIMESTAMP_FIELD, '__proto__'] } })
+  @Matches(FIELD_NAME_PATTERN, {
     message: 'name must start with a letter or "_" and hold only letters, digits and "_" (at most 64 characters)',
   })
   @IsNotIn([TIMESTAMP_FIELD], { message: `name must not be "${TIMESTAMP_FIELD}" (the records' time column)` })
@@ -76,10 +67,8 @@ export class DatasetFieldDto {
 
   /** @example '°C' */
   @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(32)
-  unit?: string;
+  @IsText({ kind: 'label', maxLength: 32 })
+  unit?: string | null;
 }
 
 export class CreateDatasetDto {
@@ -94,17 +83,13 @@ export class CreateDatasetDto {
    * Unique (case-insensitively) among the owner's datasets.
    * @example 'household-power'
    */
-  @Transform(trimString)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @IsText({ kind: 'label', maxLength: 200 })
   name: string;
 
   /** @example 'Minute-level household power consumption, cleaned and resampled.' */
   @IsOptional()
-  @IsString()
-  @MaxLength(4000)
-  description?: string;
+  @IsText({ kind: 'multiline', maxLength: 4000, minLength: 0 })
+  description?: string | null;
 
   /**
    * Up to 32 distinct tags of 1–64 letters, digits, `_`, `-`, `.`, `:` or `/`.
@@ -112,7 +97,7 @@ export class CreateDatasetDto {
    */
   @IsOptional()
   @IsTagList()
-  tags?: string[];
+  tags?: string[] | null;
 
   /**
    * Sampling interval: a positive number and a unit (`ms`, `s`, `m`, `h`, `d`, `w`).
@@ -120,20 +105,18 @@ export class CreateDatasetDto {
    */
   @IsOptional()
   @IsFrequency()
-  frequency?: string;
+  frequency?: string | null;
 
   /** Schema of the records: at most 200 columns with distinct names. */
   @IsOptional()
   @IsFieldList()
-  fields?: DatasetFieldDto[];
+  fields?: DatasetFieldDto[] | null;
 
   /**
    * Where the data comes from (a URI or a note).
    * @example 's3://raw/power/2026-11.csv'
    */
   @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(2048)
-  source?: string;
+  @IsText({ kind: 'label', maxLength: 2048 })
+  source?: string | null;
 }

@@ -1,11 +1,11 @@
-import { ApiPropertyOptional, IntersectionType, OmitType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { IsObjectIdString } from '../../common/validation/is-object-id';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional } from 'class-validator';
+import { IsObjectIdString, IsText } from '../../common/validation/text';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { CreatedRangeQueryDto } from '../../common/validation/time-range.dto';
 import { commaSeparatedList } from '../../common/validation/transforms';
-import { IsFrequency, IsTagEach, MAX_TAGS } from './create-dataset.dto';
+import { IsFrequency, IsTagEach, MAX_TAGS, TAG_PATTERN } from './create-dataset.dto';
 
 export const DATASET_SORTS = ['createdAt', 'name', 'seq'] as const;
 export type DatasetSort = (typeof DATASET_SORTS)[number];
@@ -18,9 +18,7 @@ class DatasetFiltersDto {
 
   /** Case-insensitive substring of the name. */
   @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @IsText({ kind: 'line', maxLength: 200 })
   name?: string;
 
   /**
@@ -29,6 +27,7 @@ class DatasetFiltersDto {
    */
   @IsOptional()
   @Transform(commaSeparatedList)
+  @ApiProperty({ type: 'array', items: { type: 'string', pattern: TAG_PATTERN.source }, maxItems: MAX_TAGS })
   @IsArray()
   @ArrayMaxSize(MAX_TAGS)
   @IsTagEach()
@@ -47,9 +46,7 @@ class DatasetFiltersDto {
 
   /** Case-insensitive substring of the name or the description. */
   @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @IsText({ kind: 'line', maxLength: 200 })
   q?: string;
 
   /** Sort key; ties are broken by id. */

@@ -1,14 +1,16 @@
-import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
-import { IsObjectIdString } from '../../common/validation/is-object-id';
-import { isPresent, trimString } from '../../common/validation/transforms';
+import { IsOptional, ValidateIf } from 'class-validator';
+import { IsObjectIdString, IsText } from '../../common/validation/text';
+import { RequiresAField } from '../../common/validation/declared-keys';
+import { isPresent } from '../../common/validation/transforms';
 import { DatasetFieldDto, IsFieldList, IsFrequency, IsTagList } from './create-dataset.dto';
 
 /**
- * Fields to change; absent fields stay as they are, `null` clears
- * `description`, `frequency` or `source`. A new `ownerId` transfers the
- * dataset to that user.
+ * Fields to change, at least one; absent fields stay as they are. `null`
+ * means "no value", as on create: it clears `description`, `frequency` or
+ * `source` and empties `tags` or `fields`; `ownerId` and `name` cannot be
+ * null. A new `ownerId` transfers the dataset to that user.
  */
+@RequiresAField()
 export class UpdateDatasetDto {
   /**
    * New owner: transfers the dataset.
@@ -20,21 +22,17 @@ export class UpdateDatasetDto {
 
   /** @example 'household-power-v2' */
   @ValidateIf(isPresent)
-  @Transform(trimString)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @IsText({ kind: 'label', maxLength: 200 })
   name?: string;
 
   @IsOptional()
-  @IsString()
-  @MaxLength(4000)
+  @IsText({ kind: 'multiline', maxLength: 4000, minLength: 0 })
   description?: string | null;
 
   /** Replaces the tags. */
-  @ValidateIf(isPresent)
+  @IsOptional()
   @IsTagList()
-  tags?: string[];
+  tags?: string[] | null;
 
   /** @example '15m' */
   @IsOptional()
@@ -42,13 +40,11 @@ export class UpdateDatasetDto {
   frequency?: string | null;
 
   /** Replaces the record schema. */
-  @ValidateIf(isPresent)
+  @IsOptional()
   @IsFieldList()
-  fields?: DatasetFieldDto[];
+  fields?: DatasetFieldDto[] | null;
 
   @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(2048)
+  @IsText({ kind: 'label', maxLength: 2048 })
   source?: string | null;
 }

@@ -5,6 +5,7 @@ import { validate } from 'class-validator';
 import { FilterQuery, Model } from 'mongoose';
 import { isDuplicateKeyError } from '../../common/mongo/duplicate-key';
 import { findPage } from '../../common/pagination/cursor';
+import { parseDateTime } from '../../common/validation/date-time';
 import { flattenValidationErrors, VALIDATION_OPTIONS } from '../../common/validation/validation.pipe';
 import { RegistryEvent } from '../contract';
 import { AuditEvent } from './audit-event.schema';
@@ -85,8 +86,8 @@ export class AuditLog {
     if (query.ownerId) filters.push({ ownerId: query.ownerId });
     if (query.from || query.to) {
       const occurredAt: Record<string, Date> = {};
-      if (query.from) occurredAt.$gte = new Date(query.from);
-      if (query.to) occurredAt.$lt = new Date(query.to);
+      if (query.from) occurredAt.$gte = new Date(parseDateTime(query.from));
+      if (query.to) occurredAt.$lt = new Date(parseDateTime(query.to));
       filters.push({ occurredAt });
     }
     const page = await findPage(this.events, filters.length > 0 ? filters : [{}], 'occurredAt', query);

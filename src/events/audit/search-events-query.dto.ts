@@ -1,6 +1,7 @@
 import { IntersectionType } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional } from 'class-validator';
-import { IsObjectIdString } from '../../common/validation/is-object-id';
+import { IsIn, IsOptional } from 'class-validator';
+import { IsDateTime } from '../../common/validation/date-time';
+import { IsObjectIdString } from '../../common/validation/text';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { IsNotBefore } from '../../common/validation/time-range.dto';
 import { EVENT_ENTITIES, EVENT_TYPES, EventEntity, EventType } from '../contract';
@@ -24,14 +25,14 @@ export class EventFiltersDto {
 }
 
 class OccurredRangeDto {
-  /** Events that occurred at or after this instant (ISO 8601). */
+  /** Events that occurred at or after this instant (RFC 3339). */
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsDateTime()
   from?: string;
 
-  /** Events that occurred before this instant (ISO 8601). */
+  /** Events that occurred before this instant (RFC 3339). */
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsDateTime()
   @IsNotBefore('from')
   to?: string;
 }

@@ -1,55 +1,48 @@
-import { Transform } from 'class-transformer';
-import { IsEmail, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import { IsFlatStringMap } from '../../common/validation/flat-string-map.validator';
-import { trimString } from '../../common/validation/transforms';
+import { IsEmailAddress, IsText } from '../../common/validation/text';
 
 export const ATTRIBUTE_LIMITS = { maxKeys: 50, maxValueLength: 1024 };
 
+/**
+ * A new user. Values are stored exactly as sent: names and labels must not
+ * start or end with white space or hold control characters (400 otherwise).
+ * `null` for an optional field means "no value", as in a PATCH.
+ */
 export class CreateUserDto {
   /**
    * Display name.
    * @example 'Aaron'
    */
-  @Transform(trimString)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @IsText({ kind: 'label', maxLength: 200 })
   name: string;
 
   /**
    * E-mail address, unique across users regardless of case.
    * @example 'aaron@example.com'
    */
-  @Transform(trimString)
-  @IsEmail()
-  @MaxLength(254)
+  @IsEmailAddress()
   email: string;
 
   /**
    * @example 'Forecasting Lab'
    */
   @IsOptional()
-  @Transform(trimString)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  organization?: string;
+  @IsText({ kind: 'label', maxLength: 200 })
+  organization?: string | null;
 
   /**
    * @example 'data-scientist'
    */
   @IsOptional()
-  @Transform(trimString)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
-  role?: string;
+  @IsText({ kind: 'label', maxLength: 100 })
+  role?: string | null;
 
   /**
-   * Free-form string attributes: at most 50 keys (a letter first, then letters, digits, `_`, `-`; up to 64 characters), values up to 1024 characters.
+   * Free-form string attributes: at most 50 keys (a letter first, then letters, digits, `_`, `-`; up to 64 characters), values up to 1024 characters without control characters other than tab and line breaks.
    * @example { "team": "energy", "timezone": "Europe/Berlin" }
    */
   @IsOptional()
   @IsFlatStringMap(ATTRIBUTE_LIMITS)
-  attributes?: Record<string, string>;
+  attributes?: Record<string, string> | null;
 }

@@ -1,9 +1,8 @@
-import { Transform } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { CreatedRangeQueryDto } from '../../common/validation/time-range.dto';
-import { trimString } from '../../common/validation/transforms';
+import { IsText } from '../../common/validation/text';
 
 export const USER_SORTS = ['createdAt', 'name'] as const;
 export type UserSort = (typeof USER_SORTS)[number];
@@ -11,31 +10,22 @@ export type UserSort = (typeof USER_SORTS)[number];
 class UserFiltersDto {
   /** Case-insensitive substring of the name. */
   @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @IsText({ kind: 'line', maxLength: 200 })
   name?: string;
 
   /** E-mail, compared case-insensitively. */
   @IsOptional()
-  @Transform(trimString)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(254)
+  @IsText({ kind: 'line', maxLength: 254 })
   email?: string;
 
   /** Exact organization. */
   @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @IsText({ kind: 'line', maxLength: 200 })
   organization?: string;
 
   /** Exact role. */
   @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
+  @IsText({ kind: 'line', maxLength: 100 })
   role?: string;
 
   /** Sort key; ties are broken by id. */

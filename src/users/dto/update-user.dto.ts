@@ -1,47 +1,40 @@
-import { Transform } from 'class-transformer';
-import { IsEmail, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { IsOptional, ValidateIf } from 'class-validator';
 import { IsFlatStringMap } from '../../common/validation/flat-string-map.validator';
-import { isPresent, trimString } from '../../common/validation/transforms';
+import { IsEmailAddress, IsText } from '../../common/validation/text';
+import { RequiresAField } from '../../common/validation/declared-keys';
+import { isPresent } from '../../common/validation/transforms';
 import { ATTRIBUTE_LIMITS } from './create-user.dto';
 
 /**
- * Fields to change; absent fields stay as they are. `null` clears an
- * optional field (`organization`, `role`); `attributes` replaces the whole map.
+ * Fields to change, at least one; absent fields stay as they are. `null`
+ * means "no value", as on create: it clears `organization` or `role` and
+ * empties `attributes` (which a value replaces whole). `name` and `email`
+ * cannot be null.
  */
+@RequiresAField()
 export class UpdateUserDto {
   /** @example 'Aaron B.' */
   @ValidateIf(isPresent)
-  @Transform(trimString)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @IsText({ kind: 'label', maxLength: 200 })
   name?: string;
 
   /** @example 'aaron.b@example.com' */
   @ValidateIf(isPresent)
-  @Transform(trimString)
-  @IsEmail()
-  @MaxLength(254)
+  @IsEmailAddress()
   email?: string;
 
   /** @example 'Forecasting Lab' */
   @IsOptional()
-  @Transform(trimString)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @IsText({ kind: 'label', maxLength: 200 })
   organization?: string | null;
 
   /** @example 'ml-engineer' */
   @IsOptional()
-  @Transform(trimString)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
+  @IsText({ kind: 'label', maxLength: 100 })
   role?: string | null;
 
   /** @example { "team": "energy" } */
-  @ValidateIf(isPresent)
+  @IsOptional()
   @IsFlatStringMap(ATTRIBUTE_LIMITS)
-  attributes?: Record<string, string>;
+  attributes?: Record<string, string> | null;
 }

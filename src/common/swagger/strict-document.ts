@@ -1,0 +1,42 @@
+import { OpenAPIObject } from '@nestjs/swagger';
+import { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { getMetadataStorage } from 'class-validator';
+import { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
+import { requiresAField } from '../validation/declared-keys';
+
+/**
+ * Adds to the document what the validators of request bodies enforce beyond
+ * each property's own schema, read from the same class-validator metadata
+ * the ValidationPipe applies:
+ * - unknown properties are refused (`additionalProperties: false`);
+ * - a PATCH body names at least one field (`minProperties: 1`);
+ * - an @IsOptional property accepts null, meaning "no value" (`nullable`).
+ */
+export function tightenRequestSchemas(document: OpenAPIObject): OpenAPIObject {
+  const schemas = document.components?.schemas ?? {};
+  for (const [target, metadatas] of validatedClasses()) {
+    const schema = schemas[target.name] as SchemaObject | undefined;
+    if (!schema || schema.type !== 'object') continue;
+    schema.additionalProperties = false;
+    if (requiresAField(target)) schema.minProperties = 1;
+    for (const meta of metadatas) {
+      const property = schema.properties?.[meta.propertyName] as SchemaObject | undefined;
+      if (property && meta.name === 'isOptional') markNullable(schema, meta.propertyName, property);
+    }
+  }
+  return document;
+}
+
+function validatedClasses(): Map<Function, ValidationMetadata[]> {
+  return (getMetadataStorage() as unknown as { validationMetadatas: Map<Function, ValidationMetadata[]> }).validationMetadatas;
+}
+
+/** A $ref cannot carry siblings in OpenAPI 3.0: a nullable reference is wrapped in allOf. */
+function markNullable(schema: SchemaObject, name: string, property: SchemaObject & { $ref?: string }): void {
+  if (property.$ref) {
+    const { $ref, ...rest } = property;
+    (schema.properties as Record<string, SchemaObject>)[name] = { ...rest, allOf: [{ $ref } as SchemaObject], nullable: true };
+  } else {
+    property.nullable = true;
+  }
+}
