@@ -7,3 +7,10 @@ export class TooLargeError extends Error {
 export class MalformedBodyError extends Error {
   override readonly name = 'MalformedBodyError';
 }
+
+/** A body-level failure as one of the two above (a stream's own errors read as malformed input). */
+export function asBodyError(error: unknown, message: string): Error {
+  if (error instanceof TooLargeError || error instanceof MalformedBodyError) return error;
+  const detail = error instanceof Error ? `: ${error.message}` : '';
+  return new MalformedBodyError(`${message}${detail}`);
+}
