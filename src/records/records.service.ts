@@ -127,8 +127,8 @@ export class RecordsService implements OnModuleInit {
       let first: number | undefined;
       let last: number | undefined;
       try {
-        for (const bucket of write.baseWindows(from, to)) {
-          const points = await write.pointsOf(bucket.start);
+        for (const bucket of write.baseBuckets(from, to)) {
+          const points = await write.pointsOf([bucket]);
           for (const t of [...points.keys()]) {
             if (t < from || t >= to) continue;
             points.delete(t);
@@ -136,7 +136,7 @@ export class RecordsService implements OnModuleInit {
             first = first === undefined ? t : Math.min(first, t);
             last = last === undefined ? t : Math.max(last, t);
           }
-          if (points.size !== bucket.count) await write.replace(bucket.start, points);
+          if (points.size !== bucket.count) await write.replace(bucket, points);
           await renew();
         }
         const change = recordsChange(dataset, count, first, last);
@@ -208,7 +208,7 @@ export class RecordsService implements OnModuleInit {
       const series = await this.currentSeries(current);
       if (!series) return;
       let missing = false;
-      const wanted = series.buckets.filter((bucket) => bucket.last >= resumeAt && bucket.start < to);
+      const wanted = series.buckets.filter((bucket) => bucket.last >= resumeAt && bucket.first < to);
       // A few buckets are fetched ahead, so the store works while earlier points are being sent.
       const fetches = new Map<number, Promise<RecordBucket | null>>();
       const fetch = (i: number): Promise<RecordBucket | null> | undefined => {
