@@ -199,14 +199,19 @@ async function* ndjsonRows(input: Readable): AsyncGenerator<RawRow[]> {
   let first = true;
   /** Adds decoded text; returns the complete lines. */
   const take = (decoded: string): RawRow[] => {
-    let text = rest + decoded;
-    if (first && text.length > 0) {
+    if (first && decoded.length > 0) {
       first = false;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark, as JSON and CSV bodies may have too
+      if (decoded.charCodeAt(0) === 0xfeff) decoded = decoded.slice(1); // a byte-order mark, as JSON and CSV bodies may have too
     }
-    const end = text.lastIndexOf('\n');
-    rest = end < 0 ? text : text.slice(end + 1);
-    return end < 0 ? [] : lines(text.slice(0, end));
+    // Only the new piece is searched: a long line must not be scanned again with every piece of it.
+    const end = decoded.lastIndexOf('\n');
+    if (end < 0) {
+      rest += decoded;
+      return [];
+    }
+    const text = rest + decoded.slice(0, end);
+    rest = decoded.slice(end + 1);
+    return lines(text);
   };
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
