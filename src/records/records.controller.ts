@@ -33,6 +33,7 @@ import { FieldStatsDto, RecordsPageDto, RecordsStatsDto, RecordsWriteResultDto }
 import { windowStart } from './buckets';
 import { streamExport } from './record-export';
 import { RecordFormat } from './record-parsers';
+import { MAX_STRING_BYTES } from './record-values';
 import { PointRow, RecordsService } from './records.service';
 import { DatasetField } from '../datasets/schemas/dataset.schema';
 
@@ -62,7 +63,7 @@ export class RecordsController {
   @ApiOperation({
     summary: "Append points to a dataset's records",
     description:
-      'A JSON array, NDJSON, or CSV with a header row (`timestamp` and field names). Each point has a `timestamp` (ISO 8601 with a zone, or epoch milliseconds) and values of the declared types (null for none). All or nothing: one bad row and the answer is 400 listing the first bad rows, and nothing is stored. A point whose timestamp exists already replaces it, so retrying an upload never duplicates data. The body is streamed.',
+      `A JSON array, NDJSON, or CSV with a header row (\`timestamp\` and field names), in UTF-8. Each point has a \`timestamp\` (ISO 8601 with a zone, or epoch milliseconds) and values of the declared types (null for none). A string value holds at most ${MAX_STRING_BYTES} bytes (64 KiB) of UTF-8 and no control characters but TAB, LF and CR; keys that are not declared fields (\`__proto__\` included) are refused. All or nothing: one bad row (or invalid UTF-8) and the answer is 400 listing the first bad rows and fields, and nothing is stored. A point whose timestamp exists already replaces it, so retrying an upload never duplicates data. The body is streamed.`,
   })
   @ApiConsumes('application/json', 'application/x-ndjson', 'text/csv')
   @ApiBody({
@@ -88,7 +89,7 @@ export class RecordsController {
   @ApiOperation({
     summary: "Read a dataset's points",
     description:
-      'Points in time order within [from, to). `format=json` pages with `limit`/`cursor`; `format=ndjson` or `csv` streams the whole range (for training jobs). `every` with `agg` downsamples server-side into intervals aligned on the epoch.',
+      'Points in time order within [from, to). `format=json` pages with `limit`/`cursor`; `format=ndjson` or `csv` streams the whole range (for training jobs): a complete export ends with a newline and a clean end of the chunked body, one that broke off is cut off (the client sees a premature close). CSV values are exported unaltered, also those starting with `=`, `+`, `-` or `@`. `every` (at most `3650000d`) with `agg` downsamples server-side into intervals aligned on the epoch.',
   })
   @ApiProduces('application/json', 'application/x-ndjson', 'text/csv')
   @ApiOkResponse({ type: RecordsPageDto, description: 'A page of points (format=json), or a streamed export.' })
