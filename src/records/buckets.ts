@@ -22,6 +22,7 @@ export interface FieldStats {
   sum?: number;
 }
 
+/** One bucket; a window too large for one document has several, whose [first, last] do not overlap. */
 export interface BucketSummary {
   /** Window start (epoch ms); the window is [start, start + span). */
   start: number;
