@@ -8,6 +8,7 @@
  * the dataset's buckets with their summaries, so statistics never read points
  * and a range read fetches exactly the buckets it needs, by id.
  */
+import { MIN_INSTANT } from '../common/validation/instants';
 import { DatasetField } from '../datasets/schemas/dataset.schema';
 
 export type Value = number | string | boolean | null;
@@ -21,6 +22,7 @@ export interface FieldStats {
   sum?: number;
 }
 
+/** One bucket; a window too large for one document has several, whose [first, last] do not overlap. */
 export interface BucketSummary {
   /** Window start (epoch ms); the window is [start, start + span). */
   start: number;
@@ -59,6 +61,14 @@ export function durationMs(text: string): number | undefined {
   const match = /^([1-9]\d{0,8})(ms|s|m|h|d|w)$/.exec(text);
   return match ? Number(match[1]) * UNIT_MS[match[2]] : undefined;
 }
+
+/**
+ * The longest downsampling interval: about the span of the years 0000–9999.
+ * Longer ones only ever make one interval, and their epoch-aligned starts
+ * would lie far outside the dates timestamps can have.
+ */
+export const MAX_EVERY = '3650000d';
+export const MAX_EVERY_MS = durationMs(MAX_EVERY) as number;
 
 export const TARGET_POINTS_PER_BUCKET = 1_000;
 /** A window denser than this is refused (its document would grow too large). */
@@ -182,7 +192,8 @@ export class Downsampler {
     const current = this.current;
     this.current = undefined;
     if (!current) return undefined;
-    return { t: current.start, values: current.acc.map((acc, i) => this.result(acc, this.fields[i])) };
+    // An interval holding points of year 0000 may begin before it, where no timestamp can be: it is shown from 0000-01-01.
+    return { t: Math.max(current.start, MIN_INSTANT), values: current.acc.map((acc, i) => this.result(acc, this.fields[i])) };
   }
 
   private accumulate(acc: { n: number; value: Value; sum: number }, field: DatasetField, value: Value): void {

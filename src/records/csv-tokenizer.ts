@@ -10,6 +10,20 @@ const TAB = 9;
 /** A cell's text; null for an empty cell that was not quoted (`""` is the empty string). */
 export type CsvCell = string | null;
 
+/** A cell grew past the tokenizer's bound before it ended: the body is refused without holding it all. */
+export class CsvCellTooLongError extends Error {
+  override readonly name = 'CsvCellTooLongError';
+
+  constructor(
+    /** Records completed before it (the header included). */
+    readonly record: number,
+    /** Its position in the record. */
+    readonly cell: number,
+  ) {
+    super(`CSV cell ${cell + 1} of record ${record + 1} is too long`);
+  }
+}
+
 /**
  * An RFC 4180 CSV tokenizer that takes text in pieces as it streams in and
  * returns the records completed so far: quoted cells (with `""` for a quote,
@@ -25,6 +39,10 @@ export class CsvTokenizer {
   private buffer = '';
   private row: CsvCell[] = [];
   private started = false;
+  private completed = 0;
+
+  /** `maxCellChars`: the longest raw cell text held while waiting for its end. */
+  constructor(private readonly maxCellChars = Infinity) {}
 
   /** Adds text; returns the records it completed. */
   push(text: string): CsvCell[][] {
@@ -60,7 +78,7 @@ export class CsvTokenizer {
         const closed = closingQuote(text, i + 1, atEnd);
         if (closed < 0) {
           if (atEnd) throw new MalformedBodyError(`CSV row ${records.length + 1} has an unterminated quoted cell`);
-          i = start;
+          i = this.waitForMore(text, start);
           break;
         }
         cell = text.slice(i + 1, closed).replace(/""/g, '"');
@@ -75,7 +93,7 @@ export class CsvTokenizer {
         cell = text.slice(i, end).trimEnd() || null;
       }
       if (end >= text.length && !atEnd) {
-        i = start; // the cell may go on in the next piece
+        i = this.waitForMore(text, start); // the cell may go on in the next piece
         break;
       }
       this.row.push(cell);
@@ -95,10 +113,17 @@ export class CsvTokenizer {
     return records;
   }
 
+  /** Keeps the unfinished cell from `start` for the next piece, unless it is already too long. */
+  private waitForMore(text: string, start: number): number {
+    if (text.length - start > this.maxCellChars) throw new CsvCellTooLongError(this.completed, this.row.length);
+    return start;
+  }
+
   private endRow(records: CsvCell[][]): void {
     const row = this.row;
     this.row = [];
     if (row.length === 0 || (row.length === 1 && row[0] === null)) return; // an empty line
+    this.completed++;
     records.push(row);
   }
 }

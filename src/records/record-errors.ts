@@ -1,3 +1,9 @@
+import { BadRequestException, HttpException, PayloadTooLargeException } from '@nestjs/common';
+import type { RowError } from './record-parsers';
+
+/** Row errors reported in a 400 (the first ones). */
+export const REPORTED_ERRORS = 20;
+
 /** The body is larger than allowed (bytes or rows): answered with 413. */
 export class TooLargeError extends Error {
   override readonly name = 'TooLargeError';
@@ -7,3 +13,29 @@ export class TooLargeError extends Error {
 export class MalformedBodyError extends Error {
   override readonly name = 'MalformedBodyError';
 }
+
+/** A body-level failure as one of the two above (a stream's own errors read as malformed input). */
+export function asBodyError(error: unknown, message: string): Error {
+  if (error instanceof TooLargeError || error instanceof MalformedBodyError) return error;
+  const detail = error instanceof Error ? `: ${error.message}` : '';
+  return new MalformedBodyError(`${message}${detail}`);
+}
+
+/** The 400 for an upload with bad rows: each row named, with what is wrong with it. */
+export function invalidRows(errors: RowError[]): BadRequestException {
+  const details = errors.map(({ row, error }) => ({ field: `row ${row}`, messages: [error] }));
+  const more = errors.length >= REPORTED_ERRORS ? ` (the first ${REPORTED_ERRORS} are listed)` : '';
+  return new BadRequestException({
+    message: `invalid points, nothing was stored${more}; first: row ${errors[0].row}: ${errors[0].error}`,
+    details,
+  });
+}
+
+/** Body-level failures as the HTTP errors they are answered with. */
+export function asHttpError(error: unknown): unknown {
+  if (error instanceof HttpException) return error;
+  if (error instanceof TooLargeError) return new PayloadTooLargeException(error.message);
+  if (error instanceof MalformedBodyError) return new BadRequestException(error.message);
+  return error;
+}
+

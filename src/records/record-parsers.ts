@@ -1,13 +1,13 @@
-import { StringDecoder } from 'node:string_decoder';
 import { Readable, Transform, TransformCallback } from 'node:stream';
 import { parser as jsonParser } from 'stream-json';
 import { streamArray } from 'stream-json/streamers/StreamArray';
 import { TIMESTAMP_FIELD } from '../datasets/dto/create-dataset.dto';
-import { isInstantInRange, parseIsoInstant } from '../common/validation/instants';
 import { DatasetField } from '../datasets/schemas/dataset.schema';
 import { own, Value } from './buckets';
-import { CsvCell, CsvTokenizer } from './csv-tokenizer';
-import { MalformedBodyError, TooLargeError } from './record-errors';
+import { csvRows } from './csv-records';
+import { asBodyError, TooLargeError } from './record-errors';
+import { isStorableNumber, numberError, stringError, timestampOf } from './record-values';
+import { InvalidUtf8Error, StrictUtf8Decoder } from './utf8';
 
 export const RECORD_FORMATS = ['json', 'ndjson', 'csv'] as const;
 export type RecordFormat = (typeof RECORD_FORMATS)[number];
@@ -108,22 +108,77 @@ type RawRow = { row: number; value: unknown };
 const PARSE_AHEAD = 4_096;
 
 async function* jsonArrayRows(input: Readable): AsyncGenerator<RawRow[]> {
-  const parser = input.pipe(jsonParser());
+  const text = input.pipe(new Utf8Text());
+  // Strings straight through: the parser would decode bytes leniently again.
+  const parser = text.pipe(jsonParser({ decodeStrings: false } as Parameters<typeof jsonParser>[0]));
   const elements = parser.pipe(streamArray({ readableHighWaterMark: PARSE_AHEAD } as Parameters<typeof streamArray>[0]));
+  keepProtoKeys(elements);
   // pipe() does not pass errors on: the iteration below must see them.
   input.once('error', (error) => elements.destroy(error));
-  parser.once('error', (error) => elements.destroy(error));
+  // Bad bytes end the text early; the points before them still come out, then the row holding them is refused.
+  parser.once('error', (error) => (text.invalid ? elements.end() : elements.destroy(error)));
+  let row = 0;
   try {
     for await (const batch of inBatches<{ key: number; value: unknown }>(elements)) {
       yield batch.map(({ key, value }) => ({ row: key + 1, value }));
+      row = batch[batch.length - 1].key + 1;
     }
   } catch (error) {
     throw asBodyError(error, 'body is not a JSON array of points');
   }
+  if (text.invalid) yield [{ row: row + 1, value: new SyntaxError(NOT_UTF8) }];
+}
+
+const NOT_UTF8 = 'the row is not valid UTF-8';
+
+/** Decodes a body strictly for the JSON parser; at the first invalid byte it passes on what came before and ends. */
+class Utf8Text extends Transform {
+  invalid = false;
+  private readonly decoder = new StrictUtf8Decoder();
+
+  constructor() {
+    super({ readableObjectMode: true });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (!this.invalid) this.decoding(() => this.decoder.write(chunk));
+    callback();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (!this.invalid) this.decoding(() => this.decoder.end());
+    callback();
+  }
+
+  private decoding(decode: () => string): void {
+    try {
+      const text = decode();
+      if (text.length > 0) this.push(text);
+    } catch (error) {
+      if (!(error instanceof InvalidUtf8Error)) throw error;
+      this.invalid = true;
+      if (error.validText.length > 0) this.push(error.validText);
+      this.push(null);
+    }
+  }
+}
+
+/** Stands in for a `__proto__` key, which is never a field: shown as "__proto__" when the point is refused. */
+const PROTO_KEY = '\u0000__proto__';
+
+/**
+ * stream-json assembles objects by assignment, where a `__proto__` key sets
+ * the prototype and vanishes from the point; renamed, it is refused as an
+ * unknown field like in NDJSON (whose JSON.parse keeps it as an own key).
+ */
+function keepProtoKeys(elements: ReturnType<typeof streamArray>): void {
+  const assembler = (elements as unknown as { _assembler: { keyValue(key: string): void } })._assembler;
+  const keyValue = assembler.keyValue.bind(assembler);
+  assembler.keyValue = (key: string) => keyValue(key === '__proto__' ? PROTO_KEY : key);
 }
 
 async function* ndjsonRows(input: Readable): AsyncGenerator<RawRow[]> {
-  const decoder = new StringDecoder('utf8');
+  const decoder = new StrictUtf8Decoder();
   let rest = '';
   let row = 0;
   const lines = (text: string): RawRow[] => {
@@ -141,118 +196,36 @@ async function* ndjsonRows(input: Readable): AsyncGenerator<RawRow[]> {
     }
     return out;
   };
+  let first = true;
+  /** Adds decoded text; returns the complete lines. */
+  const take = (decoded: string): RawRow[] => {
+    if (first && decoded.length > 0) {
+      first = false;
+      if (decoded.charCodeAt(0) === 0xfeff) decoded = decoded.slice(1); // a byte-order mark, as JSON and CSV bodies may have too
+    }
+    // Only the new piece is searched: a long line must not be scanned again with every piece of it.
+    const end = decoded.lastIndexOf('\n');
+    if (end < 0) {
+      rest += decoded;
+      return [];
+    }
+    const text = rest + decoded.slice(0, end);
+    rest = decoded.slice(end + 1);
+    return lines(text);
+  };
   try {
-    let first = true;
     for await (const chunk of input as AsyncIterable<Buffer>) {
-      let text = rest + decoder.write(chunk);
-      if (first && text.length > 0) {
-        first = false;
-        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark, as JSON and CSV bodies may have too
-      }
-      const end = text.lastIndexOf('\n');
-      rest = end < 0 ? text : text.slice(end + 1);
-      if (end >= 0) yield lines(text.slice(0, end));
+      const batch = take(decoder.write(chunk));
+      if (batch.length > 0) yield batch;
     }
     rest += decoder.end();
     if (rest.trim() !== '') yield lines(rest);
   } catch (error) {
-    throw asBodyError(error, 'body could not be read');
+    if (!(error instanceof InvalidUtf8Error)) throw asBodyError(error, 'body could not be read');
+    // The lines before the bad bytes are complete; the bad bytes are in the next one.
+    const before = take(error.validText);
+    yield [...before, { row: row + 1, value: new SyntaxError(NOT_UTF8) }];
   }
-}
-
-async function* csvRows(input: Readable, fields: readonly DatasetField[]): AsyncGenerator<(ParsedRow | RowError)[]> {
-  const decoder = new StringDecoder('utf8');
-  const tokenizer = new CsvTokenizer();
-  let header: CsvColumn[] | undefined;
-  let row = 0;
-  const points = (records: CsvCell[][]): (ParsedRow | RowError)[] => {
-    const batch: (ParsedRow | RowError)[] = [];
-    for (const cells of records) {
-      if (header) batch.push(csvPoint(++row, cells, header, fields.length));
-      else header = csvHeader(cells.map((cell) => cell ?? ''), fields);
-    }
-    return batch;
-  };
-  try {
-    for await (const chunk of input as AsyncIterable<Buffer>) yield points(tokenizer.push(decoder.write(chunk)));
-    yield points(tokenizer.push(decoder.end()).concat(tokenizer.end()));
-  } catch (error) {
-    throw asBodyError(error, `CSV row ${row + 1} could not be read`);
-  }
-  if (!header) throw new MalformedBodyError('the body holds no CSV header');
-}
-
-/** A CSV column: the timestamp (field -1) or the field at `field` in the dataset's list. */
-type CsvColumn = { name: string; type: DatasetField['type'] | 'timestamp'; field: number };
-
-function csvHeader(cells: string[], fields: readonly DatasetField[]): CsvColumn[] {
-  const unknown = cells.filter((cell) => cell !== TIMESTAMP_FIELD && !fields.some((field) => field.name === cell));
-  if (!cells.includes(TIMESTAMP_FIELD)) throw new MalformedBodyError(`CSV header must have a "${TIMESTAMP_FIELD}" column`);
-  if (unknown.length > 0) throw new MalformedBodyError(`CSV header names unknown columns: ${unknown.join(', ')}`);
-  if (new Set(cells).size !== cells.length) throw new MalformedBodyError('CSV header repeats a column');
-  return cells.map((name) => {
-    const field = fields.findIndex((candidate) => candidate.name === name);
-    return { name, type: field < 0 ? 'timestamp' : fields[field].type, field };
-  });
-}
-
-function asBodyError(error: unknown, message: string): Error {
-  if (error instanceof TooLargeError || error instanceof MalformedBodyError) return error;
-  const detail = error instanceof Error ? `: ${error.message}` : '';
-  return new MalformedBodyError(`${message}${detail}`);
-}
-
-/**
- * A CSV record as a point, its cells converted to the column types (an empty
- * cell is null, a quoted empty one the empty string). Straight from cells to
- * values: this runs a million times per million-row upload.
- */
-function csvPoint(row: number, cells: CsvCell[], header: CsvColumn[], fieldCount: number): ParsedRow | RowError {
-  if (cells.length !== header.length) return { row, error: `the row has ${cells.length} cells, the header ${header.length}` };
-  const values: Value[] = new Array<Value>(fieldCount).fill(null);
-  let t: number | string = `${TIMESTAMP_FIELD} is required`;
-  for (let i = 0; i < header.length; i++) {
-    const { name, type, field } = header[i];
-    const cell = cells[i];
-    if (field < 0) {
-      t = timestampOf(cell !== null && /^-?\d+$/.test(cell) ? Number(cell) : cell);
-      if (typeof t === 'string') return { row, error: t };
-    } else if (cell === null) {
-      continue;
-    } else if (type === 'number') {
-      const number = NUMBER.test(cell) ? Number(cell) : NaN;
-      if (!isStorableNumber(number)) return { row, error: numberError(name, cell) };
-      values[field] = number;
-    } else if (type === 'boolean') {
-      const value = BOOLEANS[cell.toLowerCase()];
-      if (value === undefined) return { row, error: `${name} must be a boolean (got ${JSON.stringify(cell).slice(0, 40)})` };
-      values[field] = value;
-    } else {
-      values[field] = cell;
-    }
-  }
-  return { row, t: t as number, values };
-}
-
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-const BOOLEANS: Record<string, boolean> = { true: true, false: false, '1': true, '0': false };
-
-/**
- * Bucket summaries add up to 20,000 values per field; keeping every value
- * within ±1e300 keeps those sums finite (a sum of Infinity could not even be
- * stored), and no measurement comes anywhere near it.
- */
-export const MAX_ABS_VALUE = 1e300;
-
-function isStorableNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= MAX_ABS_VALUE;
-}
-
-function numberError(name: string, given: unknown): string {
-  const shown = typeof given === 'number' ? String(given) : JSON.stringify(given).slice(0, 40);
-  return typeof given === 'number' || (typeof given === 'string' && NUMBER.test(given))
-    ? `${name} must be a number within ±${MAX_ABS_VALUE} (got ${shown})`
-    : `${name} must be a number (got ${shown})`;
 }
 
 function toPoint(row: number, value: unknown, fields: readonly DatasetField[]): ParsedRow | RowError {
@@ -260,7 +233,9 @@ function toPoint(row: number, value: unknown, fields: readonly DatasetField[]): 
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { row, error: 'a point must be an object' };
   const point = value as Record<string, unknown>;
   const unknown = Object.keys(point).filter((key) => key !== TIMESTAMP_FIELD && !fields.some((field) => field.name === key));
-  if (unknown.length > 0) return { row, error: `unknown field ${unknown.map((key) => JSON.stringify(key)).join(', ')}` };
+  if (unknown.length > 0) {
+    return { row, error: `unknown field ${unknown.map((key) => JSON.stringify(key === PROTO_KEY ? '__proto__' : key)).join(', ')}` };
+  }
 
   const t = timestampOf(point[TIMESTAMP_FIELD]);
   if (typeof t === 'string') return { row, error: t };
@@ -272,6 +247,10 @@ function toPoint(row: number, value: unknown, fields: readonly DatasetField[]): 
     } else if (field.type === 'number') {
       if (!isStorableNumber(given)) return { row, error: numberError(field.name, given) };
       values.push(given);
+    } else if (typeof given === 'string' && field.type === 'string') {
+      const error = stringError(field.name, given);
+      if (error) return { row, error };
+      values.push(given);
     } else if (typeof given === field.type) {
       values.push(given as Value);
     } else {
@@ -279,23 +258,4 @@ function toPoint(row: number, value: unknown, fields: readonly DatasetField[]): 
     }
   }
   return { row, t, values };
-}
-
-/** Epoch milliseconds, or what is wrong with the given timestamp. */
-function timestampOf(given: unknown): number | string {
-  if (given === undefined || given === null) return `${TIMESTAMP_FIELD} is required`;
-  let t: number;
-  if (typeof given === 'number') {
-    if (!Number.isInteger(given)) return `${TIMESTAMP_FIELD} in epoch milliseconds must be an integer`;
-    t = given;
-  } else if (typeof given === 'string' && /^\d{4}-/.test(given)) {
-    t = parseIsoInstant(given);
-  } else {
-    t = NaN;
-  }
-  if (Number.isNaN(t)) {
-    return `${TIMESTAMP_FIELD} must be ISO 8601 with a time zone (e.g. 2026-01-01T00:00:00Z) or epoch milliseconds (got ${JSON.stringify(given).slice(0, 40)})`;
-  }
-  if (!isInstantInRange(t)) return `${TIMESTAMP_FIELD} must lie in the years 0000 to 9999`;
-  return t;
 }

@@ -25,13 +25,15 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { once } from 'node:events';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses.decorator';
 import { DatasetRef } from '../datasets/datasets.service';
 import { ParseDatasetRefPipe } from '../datasets/parse-dataset-ref.pipe';
 import { RecordsQueryDto, RecordsRangeDto, everyMs, rangeOf } from './dto/records-query.dto';
 import { FieldStatsDto, RecordsPageDto, RecordsStatsDto, RecordsWriteResultDto } from './dto/records-response.dto';
+import { windowStart } from './buckets';
+import { streamExport } from './record-export';
 import { RecordFormat } from './record-parsers';
+import { MAX_STRING_BYTES } from './record-values';
 import { PointRow, RecordsService } from './records.service';
 import { DatasetField } from '../datasets/schemas/dataset.schema';
 
@@ -47,7 +49,6 @@ const MEDIA_TYPES: Record<string, RecordFormat> = {
   'application/ndjson': 'ndjson',
   'text/csv': 'csv',
 };
-const EXPORT_CHUNK_BYTES = 64 * 1024;
 
 @ApiTags('records')
 @ApiExtraModels(FieldStatsDto)
@@ -62,7 +63,7 @@ export class RecordsController {
   @ApiOperation({
     summary: "Append points to a dataset's records",
     description:
-      'A JSON array, NDJSON, or CSV with a header row (`timestamp` and field names). Each point has a `timestamp` (ISO 8601 with a zone, or epoch milliseconds) and values of the declared types (null for none). All or nothing: one bad row and the answer is 400 listing the first bad rows, and nothing is stored. A point whose timestamp exists already replaces it, so retrying an upload never duplicates data. The body is streamed.',
+      `A JSON array, NDJSON, or CSV with a header row (\`timestamp\` and field names), in UTF-8. Each point has a \`timestamp\` (ISO 8601 with a zone, or epoch milliseconds) and values of the declared types (null for none). A string value holds at most ${MAX_STRING_BYTES} bytes (64 KiB) of UTF-8 and no control characters but TAB, LF and CR; keys that are not declared fields (\`__proto__\` included) are refused. All or nothing: one bad row (or invalid UTF-8) and the answer is 400 listing the first bad rows and fields, and nothing is stored. A point whose timestamp exists already replaces it, so retrying an upload never duplicates data. The body is streamed.`,
   })
   @ApiConsumes('application/json', 'application/x-ndjson', 'text/csv')
   @ApiBody({
@@ -88,12 +89,17 @@ export class RecordsController {
   @ApiOperation({
     summary: "Read a dataset's points",
     description:
-      'Points in time order within [from, to). `format=json` pages with `limit`/`cursor`; `format=ndjson` or `csv` streams the whole range (for training jobs). `every` with `agg` downsamples server-side into intervals aligned on the epoch.',
+      'Points in time order within [from, to). `format=json` pages with `limit`/`cursor`; `format=ndjson` or `csv` streams the whole range (for training jobs): a complete export ends with a newline and a clean end of the chunked body, one that broke off is cut off (the client sees a premature close). CSV values are exported unaltered, also those starting with `=`, `+`, `-` or `@`. `every` (at most `3650000d`) with `agg` downsamples server-side into intervals aligned on the epoch.',
   })
   @ApiProduces('application/json', 'application/x-ndjson', 'text/csv')
   @ApiOkResponse({ type: RecordsPageDto, description: 'A page of points (format=json), or a streamed export.' })
   @ApiErrorResponses(400, 404)
-  async readRecords(@Param('id', ParseDatasetRefPipe) ref: DatasetRef, @Query() query: RecordsQueryDto, @Res() response: Response): Promise<void> {
+  async readRecords(
+    @Param('id', ParseDatasetRefPipe) ref: DatasetRef,
+    @Query() query: RecordsQueryDto,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const every = everyMs(query);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const plan = await this.recordsService.read(ref, { ...rangeOf(query), after, fields: query.fields, every, agg: query.agg });
@@ -101,7 +107,7 @@ export class RecordsController {
       response.json(await page(plan.rows, plan.fields, query.limit, every));
       return;
     }
-    await stream(response, plan.rows, plan.fields, query.format);
+    await streamExport(request, response, plan.rows, plan.fields, query.format);
   }
 
   @Delete('records')
@@ -173,58 +179,12 @@ async function page(rows: AsyncGenerator<PointRow[]>, fields: DatasetField[], li
       if (items.length === limit) {
         await rows.return([]);
         // A downsampled page resumes after its last interval, a raw one after its last point.
-        return { items, nextCursor: encodeCursor((lastT as number) + (every ?? 1) - 1) };
+        // (From the interval's own start: the first one may be shown from a later date, see Downsampler.)
+        return { items, nextCursor: encodeCursor(every ? windowStart(lastT as number, every) + every - 1 : (lastT as number)) };
       }
       items.push(toItem(row, fields));
       lastT = row.t;
     }
   }
   return { items, nextCursor: null };
-}
-
-/** Streams the rows as NDJSON or CSV, respecting backpressure, one bucket in memory at a time. */
-async function stream(response: Response, rows: AsyncGenerator<PointRow[]>, fields: DatasetField[], format: 'ndjson' | 'csv'): Promise<void> {
-  response.status(200).type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
-  let closed = false;
-  response.once('close', () => (closed = true));
-  let chunk = format === 'csv' ? `timestamp${fields.map((field) => `,${csvCell(field.name)}`).join('')}\n` : '';
-  const line = format === 'csv' ? csvLine : ndjsonLine(fields);
-  try {
-    for await (const batch of rows) {
-      if (closed) break;
-      for (const row of batch) chunk += line(row);
-      if (chunk.length >= EXPORT_CHUNK_BYTES) {
-        if (!response.write(chunk)) await once(response, 'drain');
-        chunk = '';
-      }
-    }
-    response.end(chunk);
-  } catch (error) {
-    // Headers are gone: all that can be said is that the stream broke off.
-    response.destroy(error as Error);
-  } finally {
-    await rows.return([]);
-  }
-}
-
-/** NDJSON lines written directly (the same text as JSON.stringify of toItem, several times faster). */
-function ndjsonLine(fields: DatasetField[]): (row: PointRow) => string {
-  const keys = fields.map((field) => `,${JSON.stringify(field.name)}:`);
-  return (row) => {
-    let text = `{"timestamp":"${new Date(row.t).toISOString()}"`;
-    for (let i = 0; i < keys.length; i++) {
-      const value = row.values[i];
-      text += keys[i] + (typeof value === 'number' ? String(value) : JSON.stringify(value));
-    }
-    return `${text}}\n`;
-  };
-}
-
-function csvLine(row: PointRow): string {
-  return `${new Date(row.t).toISOString()}${row.values.map((value) => `,${value === null ? '' : csvCell(String(value))}`).join('')}\n`;
-}
-
-/** Quotes what a CSV reader would otherwise split, unquote, trim or read as null (the empty string). */
-function csvCell(text: string): string {
-  return text === '' || /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -1,11 +1,9 @@
 import {
   BadRequestException,
   ForbiddenException,
-  HttpException,
   Injectable,
   Logger,
   OnModuleInit,
-  PayloadTooLargeException,
 } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Readable } from 'node:stream';
@@ -15,19 +13,16 @@ import { AppConfig } from '../config/app-config';
 import { DatasetRef, DatasetsService } from '../datasets/datasets.service';
 import { Dataset, DatasetField } from '../datasets/schemas/dataset.schema';
 import { RecordsChange } from '../events/contract';
-import { Aggregation, bucketSpanMs, BucketSummary, Downsampler, own, seriesStats, Value } from './buckets';
+import { readBuckets } from './bucket-reads';
+import { Aggregation, bucketSpanMs, BucketSummary, Downsampler, seriesStats, Value } from './buckets';
 import { RecordsStatsDto, RecordsWriteResultDto } from './dto/records-response.dto';
-import { MalformedBodyError, TooLargeError } from './record-errors';
+import { asHttpError, invalidRows, REPORTED_ERRORS } from './record-errors';
 import { parseRecords, RecordFormat, RowError } from './record-parsers';
 import { RecordBucket } from './schemas/record-bucket.schema';
 import { RecordSeries } from './schemas/record-series.schema';
 import { RecordUpload } from './schemas/record-upload.schema';
 import { RecordStores, SeriesWrite } from './series-write';
 
-/** Row errors reported in a 400 (the first ones). */
-const REPORTED_ERRORS = 20;
-/** Buckets read ahead of the one being returned. */
-const PREFETCH_BUCKETS = 4;
 /** A records write keeps its lock alive at least this often. */
 const LOCK_RENEW_MS = 10_000;
 
@@ -127,8 +122,8 @@ export class RecordsService implements OnModuleInit {
       let first: number | undefined;
       let last: number | undefined;
       try {
-        for (const bucket of write.baseWindows(from, to)) {
-          const points = await write.pointsOf(bucket.start);
+        for (const bucket of write.baseBuckets(from, to)) {
+          const points = await write.pointsOf([bucket]);
           for (const t of [...points.keys()]) {
             if (t < from || t >= to) continue;
             points.delete(t);
@@ -136,7 +131,7 @@ export class RecordsService implements OnModuleInit {
             first = first === undefined ? t : Math.min(first, t);
             last = last === undefined ? t : Math.max(last, t);
           }
-          if (points.size !== bucket.count) await write.replace(bucket.start, points);
+          if (points.size !== bucket.count) await write.replace(bucket, points);
           await renew();
         }
         const change = recordsChange(dataset, count, first, last);
@@ -202,45 +197,13 @@ export class RecordsService implements OnModuleInit {
    * meanwhile, it picks up the new series where it left off.
    */
   private async *points(dataset: Dataset, from: number, to: number, after?: number): AsyncGenerator<PointRow[]> {
-    let resumeAt = Math.max(from, after === undefined ? -Infinity : after + 1);
+    const position = { resumeAt: Math.max(from, after === undefined ? -Infinity : after + 1) };
     for (let attempt = 0; attempt < 3; attempt++) {
       const current = attempt === 0 ? dataset : await this.datasets.findActiveDataset({ id: dataset._id });
       const series = await this.currentSeries(current);
       if (!series) return;
-      let missing = false;
-      const wanted = series.buckets.filter((bucket) => bucket.last >= resumeAt && bucket.start < to);
-      // A few buckets are fetched ahead, so the store works while earlier points are being sent.
-      const fetches = new Map<number, Promise<RecordBucket | null>>();
-      const fetch = (i: number): Promise<RecordBucket | null> | undefined => {
-        if (i >= wanted.length) return undefined;
-        if (!fetches.has(i)) {
-          const request = this.stores.buckets.collection.findOne<RecordBucket>({ _id: wanted[i].id as never });
-          request.catch(() => undefined);
-          fetches.set(i, request);
-        }
-        return fetches.get(i);
-      };
-      for (let i = 0; i < wanted.length; i++) {
-        for (let ahead = 1; ahead <= PREFETCH_BUCKETS; ahead++) fetch(i + ahead);
-        const doc = await fetch(i);
-        fetches.delete(i);
-        if (!doc) {
-          missing = true;
-          break;
-        }
-        const rows: PointRow[] = [];
-        const columns = dataset.fields.map((field) => own(doc.v, field.name));
-        for (let row = 0; row < doc.t.length; row++) {
-          const t = doc.t[row];
-          if (t < resumeAt || t >= to) continue;
-          rows.push({ t, values: columns.map((column) => column?.[row] ?? null) });
-        }
-        if (rows.length > 0) {
-          resumeAt = rows[rows.length - 1].t + 1;
-          yield rows;
-        }
-      }
-      if (!missing) return;
+      const wanted = series.buckets.filter((bucket) => bucket.last >= position.resumeAt && bucket.first < to);
+      if (yield* readBuckets(this.stores.buckets, wanted, dataset.fields, position, to)) return;
     }
     throw new Error('the records kept changing during the read');
   }
@@ -318,20 +281,3 @@ function seriesRef(series: RecordSeries): { id: string; count: number } {
 function writeResult(dataset: Dataset, change: RecordsChange, buckets: BucketSummary[]): RecordsWriteResultDto {
   return { ...change, totalPoints: buckets.reduce((sum, bucket) => sum + bucket.count, 0) };
 }
-
-function invalidRows(errors: RowError[]): BadRequestException {
-  const details = errors.map(({ row, error }) => ({ field: `row ${row}`, messages: [error] }));
-  const more = errors.length >= REPORTED_ERRORS ? ` (the first ${REPORTED_ERRORS} are listed)` : '';
-  return new BadRequestException({
-    message: `invalid points, nothing was stored${more}; first: row ${errors[0].row}: ${errors[0].error}`,
-    details,
-  });
-}
-
-function asHttpError(error: unknown): unknown {
-  if (error instanceof HttpException) return error;
-  if (error instanceof TooLargeError) return new PayloadTooLargeException(error.message);
-  if (error instanceof MalformedBodyError) return new BadRequestException(error.message);
-  return error;
-}
-

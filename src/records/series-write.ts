@@ -2,22 +2,13 @@ import { BadRequestException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Model } from 'mongoose';
 import { Dataset } from '../datasets/schemas/dataset.schema';
-import {
-  BucketSummary,
-  fromColumns,
-  MAX_POINTS_PER_BUCKET,
-  PointMap,
-  summarize,
-  toColumns,
-  Value,
-  windowStart,
-} from './buckets';
+import { splitBySize } from './bucket-size';
+import { BucketSummary, fromColumns, MAX_POINTS_PER_BUCKET, PointMap, summarize, Value } from './buckets';
 import { RecordBucket } from './schemas/record-bucket.schema';
 import { RecordSeries } from './schemas/record-series.schema';
 import { RecordUpload } from './schemas/record-upload.schema';
+import { WindowBuffer } from './window-buffer';
 
-/** Points held in memory before they are written out as bucket versions. */
-export const FLUSH_POINTS = 20_000;
 /** Write-outs at once: the store prepares one batch while it commits another. */
 const WRITES_IN_FLIGHT = 2;
 
@@ -35,7 +26,9 @@ export interface RecordStores {
  * the upload), and a new series document lists the result. The change takes
  * effect in one single-document write — the dataset pointing at the new
  * series (DatasetsService.commitRecords) — and then the replaced documents are
- * deleted. Until then readers see the old series; if the change fails, its
+ * deleted. A window's points may be split over several buckets (bucket-size.ts);
+ * a change rewrites only those of its buckets whose time span the new points
+ * reach. Until then readers see the old series; if the change fails, its
  * documents are deleted; if the process dies, the RecordUpload entry tells
  * the janitor which documents are garbage.
  */
@@ -43,12 +36,12 @@ export class SeriesWrite {
   readonly uploadId = randomUUID().replace(/-/g, '');
   readonly seriesId: string;
   readonly spanMs: number;
-  /** Points added and not written yet, by window. */
-  private readonly open = new Map<number, PointMap>();
-  private buffered = 0;
-  /** The latest version this change wrote for each window it touched (null: the window is gone). */
-  private readonly rewritten = new Map<number, BucketSummary | null>();
-  private readonly baseByWindow: Map<number, BucketSummary>;
+  /** Points added and not written yet. */
+  private readonly buffer: WindowBuffer;
+  /** The buckets, in time order, this change made of each window it touched (empty: the window is gone). */
+  private readonly rewritten = new Map<number, BucketSummary[]>();
+  private readonly baseByWindow = new Map<number, BucketSummary[]>();
+  private readonly baseIds: Set<string>;
   private readonly newIds: string[] = [];
   private readonly oldIds: string[] = [];
   private version = 0;
@@ -74,7 +67,13 @@ export class SeriesWrite {
   ) {
     this.spanMs = base?.spanMs ?? spanMs;
     this.seriesId = `${dataset._id.toHexString()}:${this.uploadId}`;
-    this.baseByWindow = new Map((base?.buckets ?? []).map((bucket) => [bucket.start, bucket]));
+    this.buffer = new WindowBuffer(this.spanMs);
+    for (const bucket of base?.buckets ?? []) {
+      const list = this.baseByWindow.get(bucket.start) ?? [];
+      list.push(bucket);
+      this.baseByWindow.set(bucket.start, list);
+    }
+    this.baseIds = new Set((base?.buckets ?? []).map((bucket) => bucket.id));
   }
 
   /**
@@ -82,64 +81,46 @@ export class SeriesWrite {
    * full and a write-out had to start (await it before adding more).
    */
   add(t: number, values: Value[]): Promise<void> | undefined {
-    const start = windowStart(t, this.spanMs);
-    let points = this.open.get(start);
-    if (!points) this.open.set(start, (points = new Map()));
-    if (!points.has(t)) this.buffered++;
-    points.set(t, values);
+    const full = this.buffer.add(t, values);
     this.added++;
     this.first = this.first === undefined ? t : Math.min(this.first, t);
     this.last = this.last === undefined ? t : Math.max(this.last, t);
-    if (this.buffered < FLUSH_POINTS) return undefined;
     // The window being filled stays open: in a time-ordered upload the next points go there.
-    return this.startWriteOut(this.takeOpen(windowStart(this.last, this.spanMs)));
+    return full ? this.startWriteOut(this.buffer.take(this.last)) : undefined;
   }
 
-  /** The points of a window as this change currently has them (committed, or already rewritten). */
-  async pointsOf(start: number): Promise<PointMap> {
-    const latest = this.rewritten.has(start) ? this.rewritten.get(start) : this.baseByWindow.get(start);
-    if (!latest) return new Map();
-    const doc = await this.stores.buckets.collection.findOne<RecordBucket>({ _id: latest.id as never });
-    if (!doc) throw new Error(`bucket ${latest.id} is missing`);
-    return fromColumns(doc, this.dataset.fields);
+  /** The buckets a window has in this change (committed, or already rewritten), in time order. */
+  private bucketsOf(start: number): BucketSummary[] {
+    return this.rewritten.get(start) ?? this.baseByWindow.get(start) ?? [];
   }
 
-  /** Replaces a window's points wholesale (an empty map removes the window). */
-  async replace(start: number, points: PointMap): Promise<void> {
-    await this.register();
-    if (points.size === 0) {
-      await this.deleteIds(this.retire(start));
-      this.rewritten.set(start, null);
-      return;
+  /** The points of some buckets, read back. */
+  async pointsOf(buckets: readonly BucketSummary[]): Promise<PointMap> {
+    const points: PointMap = new Map();
+    for (const bucket of buckets) {
+      const doc = await this.stores.buckets.collection.findOne<RecordBucket>({ _id: bucket.id as never });
+      if (!doc) throw new Error(`bucket ${bucket.id} is missing`);
+      for (const [t, values] of fromColumns(doc, this.dataset.fields)) points.set(t, values);
     }
-    const [summary] = await this.writeBuckets([[start, points]]);
-    this.rewritten.set(start, summary);
+    return points;
   }
 
-  /** Windows of the committed series that overlap [from, to). */
-  baseWindows(from: number, to: number): BucketSummary[] {
-    return (this.base?.buckets ?? []).filter((bucket) => bucket.start < to && bucket.start + this.spanMs > from);
+  /** Replaces a committed bucket's points wholesale (an empty map removes them). */
+  async replace(bucket: BucketSummary, points: PointMap): Promise<void> {
+    await this.register();
+    await this.writeBuckets([{ start: bucket.start, old: [bucket], points }]);
+  }
+
+  /** Buckets of the committed series with points in [from, to). */
+  baseBuckets(from: number, to: number): BucketSummary[] {
+    return (this.base?.buckets ?? []).filter((bucket) => bucket.first < to && bucket.last >= from);
   }
 
   /** Writes out everything buffered, and waits for all write-outs. */
   async flush(): Promise<void> {
-    await this.startWriteOut(this.takeOpen());
+    await this.startWriteOut(this.buffer.take());
     await Promise.all(this.inFlight);
     this.throwIfFailed();
-  }
-
-  /** Moves the buffered windows (all but `keep`) out of memory's open set. */
-  private takeOpen(keep?: number): Map<number, PointMap> {
-    const windows = new Map(this.open);
-    this.open.clear();
-    this.buffered = 0;
-    const kept = keep === undefined ? undefined : windows.get(keep);
-    if (kept && windows.size > 1) {
-      windows.delete(keep as number);
-      this.open.set(keep as number, kept);
-      this.buffered = kept.size;
-    }
-    return windows;
   }
 
   /** Starts a write-out once fewer than WRITES_IN_FLIGHT run (memory: those plus one buffer filling). */
@@ -163,29 +144,27 @@ export class SeriesWrite {
     if (this.failure !== undefined) throw this.failure;
   }
 
+  /** Merges new points into their windows: only the buckets whose time span they reach are read and rewritten. */
   private async writeOut(windows: Map<number, PointMap>): Promise<void> {
     await this.register();
-    const merged: [number, PointMap][] = [];
+    const changes: WindowChange[] = [];
     for (const start of [...windows.keys()].sort((a, b) => a - b)) {
-      const points = await this.pointsOf(start);
-      if (points.size === 0) merged.push([start, windows.get(start) as PointMap]);
-      else {
-        for (const [t, values] of windows.get(start) ?? []) points.set(t, values);
-        merged.push([start, points]);
-      }
+      const added = windows.get(start) as PointMap;
+      let [low, high] = [Infinity, -Infinity];
+      for (const t of added.keys()) [low, high] = [Math.min(low, t), Math.max(high, t)];
+      const reached = this.bucketsOf(start).filter((bucket) => bucket.last >= low && bucket.first <= high);
+      const points = await this.pointsOf(reached);
+      for (const [t, values] of added) points.set(t, values);
+      changes.push({ start, old: reached, points });
     }
-    const summaries = await this.writeBuckets(merged);
-    summaries.forEach((summary) => this.rewritten.set(summary.start, summary));
+    await this.writeBuckets(changes);
   }
 
-  /** The bucket list the change results in. */
+  /** The bucket list the change results in, in time order. */
   buckets(): BucketSummary[] {
     const windows = new Map(this.baseByWindow);
-    for (const [start, summary] of this.rewritten) {
-      if (summary) windows.set(start, summary);
-      else windows.delete(start);
-    }
-    return [...windows.values()].sort((a, b) => a.start - b.start);
+    for (const [start, list] of this.rewritten) windows.set(start, list);
+    return [...windows.values()].flat().sort((a, b) => a.start - b.start || a.first - b.first);
   }
 
   /** Writes the series document; `commit` then makes it current. Returns it. */
@@ -220,43 +199,48 @@ export class SeriesWrite {
     await this.stores.uploads.deleteOne({ _id: this.uploadId }).exec();
   }
 
-  private async writeBuckets(windows: [number, PointMap][]): Promise<BucketSummary[]> {
+  /** Writes each window's new points as buckets in place of the `old` ones (none for an empty map). */
+  private async writeBuckets(changes: WindowChange[]): Promise<void> {
     const datasetId = this.dataset._id.toHexString();
     const docs: RecordBucket[] = [];
-    const summaries: BucketSummary[] = [];
     const superseded: string[] = [];
-    for (const [start, points] of windows) {
-      if (points.size > MAX_POINTS_PER_BUCKET) {
+    const results = new Map<number, BucketSummary[]>();
+    for (const { start, old, points } of changes) {
+      const kept = this.bucketsOf(start).filter((bucket) => !old.includes(bucket));
+      if (kept.reduce((sum, bucket) => sum + bucket.count, points.size) > MAX_POINTS_PER_BUCKET) {
         const span = new Date(start).toISOString();
         throw new BadRequestException(
           `more than ${MAX_POINTS_PER_BUCKET} points fall in one ${this.spanMs / 1000} s window (from ${span}): points are denser than the dataset's frequency allows`,
         );
       }
-      const id = `${datasetId}:${start}:${this.uploadId}:${this.version++}`;
-      const columns = toColumns(points, this.dataset.fields);
-      docs.push({ _id: id, datasetId, start, ...columns });
-      summaries.push(summarize(start, id, columns, this.dataset.fields));
-      superseded.push(...this.retire(start));
+      const written = splitBySize(points, this.dataset.fields).map((columns) => {
+        const id = `${datasetId}:${start}:${this.uploadId}:${this.version++}`;
+        docs.push({ _id: id, datasetId, start, ...columns });
+        return summarize(start, id, columns, this.dataset.fields);
+      });
+      results.set(start, [...kept, ...written].sort((a, b) => a.first - b.first));
+      superseded.push(...this.retire(old));
     }
     // Paperwork first: a crash after the insert must not leave unlisted documents.
     await this.note({ newIds: docs.map((doc) => doc._id) });
     this.newIds.push(...docs.map((doc) => doc._id));
     if (docs.length > 0) await this.stores.buckets.collection.insertMany(docs as never[], { ordered: false });
+    for (const [start, list] of results) this.rewritten.set(start, list);
     await this.deleteIds(superseded);
-    return summaries;
   }
 
   /**
-   * The window's current version is being superseded. A committed one is
-   * deleted after the commit (readers may still use it); one this change
-   * wrote itself is returned, to be deleted right away.
+   * Buckets being superseded. Committed ones are deleted after the commit
+   * (readers may still use them); those this change wrote itself are
+   * returned, to be deleted right away.
    */
-  private retire(start: number): string[] {
-    const own = this.rewritten.get(start);
-    if (own) return [own.id];
-    const committed = this.baseByWindow.get(start);
-    if (committed && !this.oldIds.includes(committed.id)) this.oldIds.push(committed.id);
-    return [];
+  private retire(buckets: readonly BucketSummary[]): string[] {
+    const own: string[] = [];
+    for (const { id } of buckets) {
+      if (!this.baseIds.has(id)) own.push(id);
+      else if (!this.oldIds.includes(id)) this.oldIds.push(id);
+    }
+    return own;
   }
 
   private register(): Promise<void> {
@@ -293,4 +277,11 @@ export class SeriesWrite {
     for (const id of buckets) await this.stores.buckets.deleteOne({ _id: id }).exec();
     for (const id of series) await this.stores.series.deleteOne({ _id: id }).exec();
   }
+}
+
+/** New points for a window, merged with the buckets they replace. */
+interface WindowChange {
+  start: number;
+  old: BucketSummary[];
+  points: PointMap;
 }

@@ -4,7 +4,7 @@ import { Transform, Type } from 'class-transformer';
 import { ArrayUnique, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf } from 'class-validator';
 import { isInstantInRange, parseInstant } from '../../common/validation/instants';
 import { commaSeparatedList } from '../../common/validation/transforms';
-import { AGGREGATIONS, Aggregation, durationMs } from '../buckets';
+import { AGGREGATIONS, Aggregation, durationMs, MAX_EVERY, MAX_EVERY_MS } from '../buckets';
 import { RECORD_FORMATS, RecordFormat } from '../record-parsers';
 
 const INSTANT_MESSAGE = 'must be ISO 8601 with a time zone or epoch milliseconds, in the years 0000 to 9999';
@@ -74,11 +74,20 @@ export class RecordsQueryDto extends RecordsRangeDto {
   cursor?: string;
 
   /**
-   * Downsample into intervals of this length (with `agg`), e.g. `1h`.
+   * Downsample into intervals of this length (with `agg`), e.g. `1h`; at most `3650000d` (about 10,000 years, the span of the
+   * years 0000–9999 timestamps may have). Intervals are aligned on the epoch; one that would begin before 0000-01-01 is
+   * reported as beginning there.
    * @example '1h'
    */
   @IsOptional()
   @Matches(/^[1-9]\d{0,8}(ms|s|m|h|d|w)$/, { message: 'every must be a positive number and a unit: ms, s, m, h, d or w (e.g. 15m)' })
+  @ValidateBy({
+    name: 'isEveryWithinRange',
+    validator: {
+      validate: (value: unknown) => typeof value !== 'string' || (durationMs(value) ?? 0) <= MAX_EVERY_MS,
+      defaultMessage: () => `every must be at most ${MAX_EVERY} (about 10,000 years: the span of the years 0000 to 9999)`,
+    },
+  })
   every?: string;
 
   /** What each interval holds, per field; required with `every`. */

@@ -2,13 +2,15 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Value } from '../buckets';
 
 /**
- * The points of one dataset in one time window, column by column. Buckets are
+ * Points of one dataset in one time window, column by column: all of the
+ * window's, or a run of consecutive ones when the window is too large for one
+ * document (bucket-size.ts). Buckets are
  * immutable: a write produces new versions (new ids) and commits them all at
  * once by switching the dataset to a new series document.
  */
 @Schema({ collection: 'record_buckets', versionKey: false })
 export class RecordBucket {
-  /** `<datasetId>:<window start>:<upload>` */
+  /** `<datasetId>:<window start>:<upload>:<version>` */
   @Prop({ type: String, required: true })
   _id: string;
 

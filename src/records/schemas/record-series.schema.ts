@@ -18,7 +18,7 @@ export class RecordSeries {
   @Prop({ required: true })
   spanMs: number;
 
-  /** Ascending by `start`. */
+  /** In time order: by window `start`, then by `first` within a window split over several buckets. */
   @Prop({ type: [Object], required: true })
   buckets: BucketSummary[];
 
