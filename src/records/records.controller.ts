@@ -20,12 +20,13 @@ import {
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { ApiDatasetRefParam } from '../common/swagger/api-params';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses.decorator';
+import { OBJECT_ID_PATTERN } from '../common/validation/text';
 import { DatasetRef } from '../datasets/datasets.service';
 import { ParseDatasetRefPipe } from '../datasets/parse-dataset-ref.pipe';
 import { RecordsQueryDto, RecordsRangeDto, everyMs, rangeOf } from './dto/records-query.dto';
@@ -37,10 +38,11 @@ import { MAX_STRING_BYTES } from './record-values';
 import { PointRow, RecordsService } from './records.service';
 import { DatasetField } from '../datasets/schemas/dataset.schema';
 
-const DATASET_REF = ApiParam({ name: 'id', description: 'Dataset id, or its registration number (`seq`).', example: '1' });
+const DATASET_REF = ApiDatasetRefParam();
 const ACTING_USER = ApiHeader({
   name: 'X-User-Id',
   required: false,
+  schema: { type: 'string', pattern: OBJECT_ID_PATTERN },
   description: 'The user making the change. Until authentication exists it is checked only when given: writes by anyone but the owner get 403.',
 });
 const MEDIA_TYPES: Record<string, RecordFormat> = {
@@ -67,7 +69,11 @@ export class RecordsController {
   })
   @ApiConsumes('application/json', 'application/x-ndjson', 'text/csv')
   @ApiBody({
-    schema: { type: 'array', items: { type: 'object', properties: { timestamp: { type: 'string', format: 'date-time' } }, additionalProperties: true } },
+    schema: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'object', required: ['timestamp'], properties: { timestamp: { type: 'string', format: 'date-time' } }, additionalProperties: true },
+    },
     examples: {
       json: { value: [{ timestamp: '2026-11-27T00:00:00Z', kw: 1.21 }, { timestamp: 1795737660000, kw: 1.19 }] },
       csv: { value: 'timestamp,kw\n2026-11-27T00:00:00Z,1.21\n2026-11-27T00:01:00Z,1.19\n' },

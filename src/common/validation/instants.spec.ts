@@ -1,4 +1,4 @@
-import { MAX_INSTANT, MIN_INSTANT, parseInstant, parseIsoInstant } from './instants';
+import { MAX_INSTANT, MIN_INSTANT, parseIsoInstant } from './instants';
 
 describe(parseIsoInstant.name, () => {
   it.each([
@@ -29,14 +29,5 @@ describe(parseIsoInstant.name, () => {
     'yesterday',
   ])('refuses %s', (text) => {
     expect(parseIsoInstant(text)).toBeNaN();
-  });
-});
-
-describe(parseInstant.name, () => {
-  it('reads epoch milliseconds and ISO 8601', () => {
-    expect(parseInstant('1795737600000')).toBe(1795737600000);
-    expect(parseInstant('-1000')).toBe(-1000);
-    expect(parseInstant('2026-11-27T00:00:00Z')).toBe(Date.UTC(2026, 10, 27));
-    expect(parseInstant('2026-02-30')).toBeNaN();
   });
 });

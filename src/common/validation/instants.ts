@@ -18,11 +18,6 @@ export function parseIsoInstant(text: string): number {
   return Date.parse(text);
 }
 
-/** An instant given as epoch milliseconds (digits only) or as ISO 8601; NaN when it is neither. */
-export function parseInstant(text: string): number {
-  return /^-?\d{1,16}$/.test(text) ? Number(text) : parseIsoInstant(text);
-}
-
 export function isInstantInRange(t: number): boolean {
   return t >= MIN_INSTANT && t <= MAX_INSTANT;
 }

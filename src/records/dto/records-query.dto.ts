@@ -1,23 +1,37 @@
 import { BadRequestException } from '@nestjs/common';
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { ArrayUnique, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf } from 'class-validator';
-import { isInstantInRange, parseInstant } from '../../common/validation/instants';
-import { commaSeparatedList } from '../../common/validation/transforms';
+import { parseDateTime } from '../../common/validation/date-time';
+import { isInstantInRange } from '../../common/validation/instants';
+import { commaSeparatedList, decimalInteger } from '../../common/validation/transforms';
 import { AGGREGATIONS, Aggregation, durationMs, MAX_EVERY, MAX_EVERY_MS } from '../buckets';
 import { RECORD_FORMATS, RecordFormat } from '../record-parsers';
 
-const INSTANT_MESSAGE = 'must be ISO 8601 with a time zone or epoch milliseconds, in the years 0000 to 9999';
+const INSTANT_MESSAGE = 'must be an RFC 3339 date-time with a zone or epoch milliseconds (at most 14 digits), in the years 0000 to 9999';
+/** Epoch milliseconds as the document states them: every such number lies in the years 0000–9999. */
+const EPOCH_MS_PATTERN = '^(?:0|[1-9][0-9]{0,13}|-[1-9][0-9]{0,12})$';
 
-/** An instant given as ISO 8601 (with a zone) or epoch milliseconds, of a date that exists. */
+/** Epoch milliseconds of a range bound (validated): RFC 3339, or epoch milliseconds. */
+export function parseRangeInstant(text: string): number {
+  return new RegExp(EPOCH_MS_PATTERN).test(text) ? Number(text) : parseDateTime(text);
+}
+
+/** An instant given as an RFC 3339 date-time (of a day that exists) or as epoch milliseconds. */
 const IsInstant = (): PropertyDecorator =>
-  ValidateBy({
-    name: 'isInstant',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && isInstantInRange(parseInstant(value)),
-      defaultMessage: (args) => `${args?.property} ${INSTANT_MESSAGE}`,
-    },
-  });
+  applyDecorators(
+    ValidateBy({
+      name: 'isInstant',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && isInstantInRange(parseRangeInstant(value)),
+        defaultMessage: (args) => `${args?.property} ${INSTANT_MESSAGE}`,
+      },
+    }),
+    ApiProperty({ anyOf: [{ type: 'string', format: 'date-time' }, { type: 'string', pattern: EPOCH_MS_PATTERN }] }),
+  );
+
+const EVERY_PATTERN = /^[1-9][0-9]{0,8}(ms|s|m|h|d|w)$/;
 
 export class RecordsRangeDto {
   /**
@@ -44,6 +58,7 @@ export class RecordsQueryDto extends RecordsRangeDto {
    */
   @IsOptional()
   @Transform(commaSeparatedList)
+  @ApiProperty({ type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true })
   @IsString({ each: true })
   @IsNotEmpty({ each: true, message: 'fields must not hold an empty name' })
   @ArrayUnique({ message: 'fields must not name a field twice' })
@@ -59,9 +74,9 @@ export class RecordsQueryDto extends RecordsRangeDto {
    * Points (or intervals) per JSON page.
    * @example 1000
    */
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(decimalInteger)
   @IsInt()
   @Min(1)
   @Max(10_000)
@@ -80,7 +95,8 @@ export class RecordsQueryDto extends RecordsRangeDto {
    * @example '1h'
    */
   @IsOptional()
-  @Matches(/^[1-9]\d{0,8}(ms|s|m|h|d|w)$/, { message: 'every must be a positive number and a unit: ms, s, m, h, d or w (e.g. 15m)' })
+  @ApiProperty({ type: 'string', pattern: EVERY_PATTERN.source })
+  @Matches(EVERY_PATTERN, { message: 'every must be a positive number and a unit: ms, s, m, h, d or w (e.g. 15m)' })
   @ValidateBy({
     name: 'isEveryWithinRange',
     validator: {
@@ -98,8 +114,8 @@ export class RecordsQueryDto extends RecordsRangeDto {
 
 /** The numeric range of a validated query; 400 when `to` is not after `from`. */
 export function rangeOf(query: RecordsRangeDto): { from?: number; to?: number } {
-  const from = query.from === undefined ? undefined : parseInstant(query.from);
-  const to = query.to === undefined ? undefined : parseInstant(query.to);
+  const from = query.from === undefined ? undefined : parseRangeInstant(query.from);
+  const to = query.to === undefined ? undefined : parseRangeInstant(query.to);
   if (from !== undefined && to !== undefined && to <= from) {
     throw new BadRequestException({ message: 'to must be after from', details: [{ field: 'to', messages: ['to must be after from'] }] });
   }
