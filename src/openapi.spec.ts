@@ -1,11 +1,7 @@
-import { NestFactory } from '@nestjs/core';
-import { OpenAPIObject } from '@nestjs/swagger';
 import { OperationObject, ParameterObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { AppModule } from './app.module';
-import { buildOpenApiDocument } from './app.setup';
-import { loadConfig } from './config/load-config';
+import { generateOpenApiDocument as generateDocument } from '../test/support/openapi-document';
 
 export const OPENAPI_FILE = path.resolve(__dirname, '../docs/openapi.json');
 
@@ -14,15 +10,6 @@ export const OPENAPI_FILE = path.resolve(__dirname, '../docs/openapi.json');
  * show up in review. This test fails when the code and the file disagree;
  * `npm run openapi` rewrites the file.
  */
-async function generateDocument(): Promise<OpenAPIObject> {
-  // Preview mode builds the module graph without instantiating providers: no database or broker needed.
-  const config = loadConfig({ MONGODB_URI: 'mongodb://127.0.0.1:1/unused', KAFKA_BROKERS: '127.0.0.1:1' });
-  const app = await NestFactory.create(AppModule.forRoot(config), { preview: true, logger: false });
-  const document = buildOpenApiDocument(app);
-  await app.close();
-  return document;
-}
-
 describe('OpenAPI document', () => {
   it('matches docs/openapi.json', async () => {
     const generated = `${JSON.stringify(await generateDocument(), null, 2)}\n`;

@@ -1,13 +1,10 @@
-import { NestFactory } from '@nestjs/core';
 import { OpenAPIObject } from '@nestjs/swagger';
 import { ParameterObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { AppModule } from '../../app.module';
-import { buildOpenApiDocument } from '../../app.setup';
-import { loadConfig } from '../../config/load-config';
+import { generateOpenApiDocument as generateDocument } from '../../../test/support/openapi-document';
 import { CreateDatasetDto, DatasetFieldDto } from '../../datasets/dto/create-dataset.dto';
 import { SearchDatasetsQueryDto } from '../../datasets/dto/search-datasets-query.dto';
 import { UpdateDatasetDto } from '../../datasets/dto/update-dataset.dto';
@@ -36,14 +33,6 @@ const VALUE_PROBES: unknown[] = [
   ...STRING_PROBES, 0, 1, -1, 1.5, true, [], ['energy'], ['energy', 'energy'], ['a b'], [{ name: 'kw', type: 'number' }],
   [{ name: 'kw', type: 'date' }], {}, { team: 'energy' }, { team: 'a\u0000' }, { team: 1 },
 ];
-
-async function generateDocument(): Promise<OpenAPIObject> {
-  const config = loadConfig({ MONGODB_URI: 'mongodb://127.0.0.1:1/unused', KAFKA_BROKERS: '127.0.0.1:1' });
-  const app = await NestFactory.create(AppModule.forRoot(config), { preview: true, logger: false });
-  const document = buildOpenApiDocument(app);
-  await app.close();
-  return document;
-}
 
 function schemaValidator(document: OpenAPIObject): (schema: SchemaObject, value: unknown) => boolean {
   const ajv = new Ajv({ strict: false, allErrors: false });
