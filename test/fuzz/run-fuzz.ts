@@ -104,10 +104,11 @@ function printSummary(): boolean {
   printTable(
     ['check', 'failures', 'operations'],
     [
-      ...totals.failuresPerCheck.map((f) => [`${f.code} ${f.title}`, f.count, f.operations.join(', ')]),
+      ...totals.failuresPerCheck.map((f) => [`${f.code} ${f.title}`, f.count, f.operations.length]),
       ...totals.errors.map((e) => [`error: ${e.title}`, e.count, '']),
     ],
   );
+  for (const f of totals.failuresPerCheck) process.stdout.write(`\n${f.code}: ${f.operations.join(', ')}\n`);
   process.stdout.write(
     `\ntest cases: ${totals.generated} generated, ${totals.withFailures} with failures, ${totals.uniqueFailures} unique failures; ` +
       `${failures.length} distinct (operation, check, status, message); ${totals.runningTime.toFixed(1)} s; seed ${settings.seed}\n`,
