@@ -74,7 +74,8 @@ function schemathesisArgs(url: string): string[] {
 
 function runSchemathesis(args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(ST, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+    // schemathesis keeps its replay files in .schemathesis/ of its working directory: the report's, wiped each run.
+    const child = spawn(ST, args, { cwd: settings.reportDir, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
     const timer = setTimeout(() => {
       log(`schemathesis still running after ${HARD_TIMEOUT_MS / 1000} s: stopping it`);
       child.kill('SIGTERM');
