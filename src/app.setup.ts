@@ -5,8 +5,10 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ErrorResponseDto, FieldErrorDto } from './common/errors/error-response.dto';
-import { tightenRequestSchemas } from './common/swagger/strict-document';
+import { answerClientErrors } from './common/http/client-errors';
 import { explainJsonErrors, jsonBodyParserOptions, requireJsonBodies } from './common/http/json-body';
+import { methodNotAllowed } from './common/http/method-not-allowed';
+import { tightenRequestSchemas } from './common/swagger/strict-document';
 import { AppConfig } from './config/app-config';
 import { createKafkaServer } from './events/kafka.transport';
 
@@ -19,6 +21,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.disable('x-powered-by');
+  // Before body parsing: a method the path does not have is a 405 whatever its body.
+  app.use(methodNotAllowed(app.getHttpAdapter().getInstance()));
+  answerClientErrors(app.getHttpServer());
   app.useBodyParser('json', jsonBodyParserOptions(config.http.jsonBodyLimit));
   app.use(explainJsonErrors);
   app.use(requireJsonBodies);

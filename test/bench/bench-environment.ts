@@ -16,9 +16,10 @@ export interface BenchEnvironment {
 /**
  * The built service (dist/) in a process of its own — so the load generator
  * does not share its event loop — on the local stack (started if needed,
- * stopped afterwards if this started it), with a database and topic of its own.
+ * stopped afterwards if this started it), with a database and topic of its own,
+ * named `<prefix>_<random>` (the fuzzer shares this with the benchmarks).
  */
-export async function startBenchEnvironment(extraEnv: NodeJS.ProcessEnv = {}): Promise<BenchEnvironment> {
+export async function startBenchEnvironment(extraEnv: NodeJS.ProcessEnv = {}, prefix = 'bench'): Promise<BenchEnvironment> {
   const stack = new LocalStack();
   const missing: ServiceName[] = [];
   if (!process.env.MONGODB_URI) missing.push('ferretdb');
@@ -29,10 +30,10 @@ export async function startBenchEnvironment(extraEnv: NodeJS.ProcessEnv = {}): P
   const suffix = randomUUID().slice(0, 8);
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
-    MONGODB_URI: uriWithDatabase(base.MONGODB_URI, `bench_${suffix}`),
+    MONGODB_URI: uriWithDatabase(base.MONGODB_URI, `${prefix}_${suffix}`),
     KAFKA_BROKERS: base.KAFKA_BROKERS,
-    KAFKA_TOPIC: `bench_msg_collection_${suffix}`,
-    KAFKA_GROUP_ID: `bench-${suffix}`,
+    KAFKA_TOPIC: `${prefix}_msg_collection_${suffix}`,
+    KAFKA_GROUP_ID: `${prefix}-${suffix}`,
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
