@@ -9,7 +9,8 @@ import type { IncomingMessage } from 'node:http';
  */
 export const MAX_JSON_DEPTH = 32;
 
-// Nest's type for these leaves out `verify` only because its rawBody option would replace it; we do not use rawBody.
+// Nest's parameter type omits `verify` only because its rawBody option would replace it (we use none);
+// a type alias, unlike an interface, still fits that type's index signature.
 type JsonBodyParserOptions = {
   limit: string;
   reviver: typeof rejectPrototypeKeys;
