@@ -13,6 +13,7 @@ import { createdAtFilter } from '../common/validation/time-range.dto';
 import { validateItem } from '../common/validation/validate-item';
 import { DatasetOwners, ownerUnavailable } from './dataset-owners';
 import { DatasetSequence } from './dataset-sequence';
+import { applyChanges, assertExtendsFields, datasetChanges, duplicateName, hasRecords, nameDetails, newDataset, notFound, ownerDeletedMeanwhile, rejectWith, toFields, uniqueIds, withEvent, DatasetRef } from './dataset-rules';
 import { OwnerIndex } from './owner-index';
 import { CreateDatasetDto, DatasetFieldDto } from './dto/create-dataset.dto';
 import { RecordsChange, RegistryEvent } from '../events/contract';
@@ -23,8 +24,7 @@ import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
 import { UpdateDatasetDto } from './dto/update-dataset.dto';
 import { Dataset, DatasetField } from './schemas/dataset.schema';
 
-/** A dataset is addressed by its id or by its registration number. */
-export type DatasetRef = { id: Types.ObjectId } | { seq: number };
+export type { DatasetRef } from './dataset-rules';
 
 const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey', seq: 'seq' } as const;
 
@@ -86,7 +86,7 @@ export class DatasetsService implements OnModuleInit {
   async create(dto: CreateDatasetDto): Promise<DatasetResponseDto> {
     const ownerId = new Types.ObjectId(dto.ownerId);
     await this.owners.assertAvailable(ownerId); // early and cheap; the check that counts comes after the insert
-    const pending = this.newDataset(dto, await this.sequence.reserve());
+    const pending = newDataset(dto, await this.sequence.reserve());
     await this.ownerIndex.add(ownerId, [pending._id]);
     try {
       await this.datasets.collection.insertOne(pending);
@@ -135,7 +135,7 @@ export class DatasetsService implements OnModuleInit {
 
     // Consecutive numbers, in input order.
     const firstSeq = await this.sequence.reserve(candidates.length);
-    const pending = candidates.map(({ index, dto }, i) => ({ index, doc: this.newDataset(dto, firstSeq + i) }));
+    const pending = candidates.map(({ index, dto }, i) => ({ index, doc: newDataset(dto, firstSeq + i) }));
     for (const ownerId of uniqueIds(pending.map(({ doc }) => doc.ownerId.toHexString()))) {
       await this.ownerIndex.add(ownerId, pending.filter(({ doc }) => doc.ownerId.equals(ownerId)).map(({ doc }) => doc._id));
     }
@@ -376,34 +376,6 @@ export class DatasetsService implements OnModuleInit {
     return dataset;
   }
 
-  private newDataset(dto: CreateDatasetDto, seq: number): Dataset {
-    const now = new Date();
-    const dataset: Dataset = {
-      _id: new Types.ObjectId(),
-      seq,
-      ownerId: new Types.ObjectId(dto.ownerId),
-      name: dto.name,
-      nameKey: searchKey(dto.name),
-      tags: dto.tags ?? [],
-      fields: toFields(dto.fields ?? []),
-      state: 'pending',
-      rev: 1,
-      outbox: [],
-      createdAt: now,
-      updatedAt: now,
-    };
-    // An optional field sent as null is simply not given (@IsOptional lets null through).
-    if (dto.description != null) {
-      dataset.description = dto.description;
-      dataset.descriptionKey = searchKey(dto.description);
-    }
-    if (dto.frequency != null) dataset.frequency = dto.frequency;
-    if (dto.source != null) dataset.source = dto.source;
-    // Written with the pending dataset, published once it is active.
-    dataset.outbox.push(newEvent('dataset.created', dataset._id.toHexString(), 1, toDatasetState(dataset), dto.ownerId));
-    return dataset;
-  }
-
   /** Inserts pending datasets in one unordered batch; items whose name is taken are rejected. */
   private async insertPending(
     pending: { index: number; doc: Dataset }[],
@@ -468,97 +440,4 @@ export class DatasetsService implements OnModuleInit {
     await this.ownerIndex.remove(dataset.ownerId, [dataset._id]);
     for (const listener of this.deletionListeners) await listener(dataset);
   }
-}
-
-function describe(ref: DatasetRef): string {
-  return 'id' in ref ? ref.id.toHexString() : `#${ref.seq}`;
-}
-
-function notFound(ref: DatasetRef): NotFoundException {
-  return new NotFoundException(`dataset ${describe(ref)} not found`);
-}
-
-function nameDetails(name: string): { field: string; messages: string[] }[] {
-  return [{ field: 'name', messages: [`the owner already has a dataset named "${name}"`] }];
-}
-
-function duplicateName(name: string): ConflictException {
-  return new ConflictException({ message: `the owner already has a dataset named "${name}"`, details: nameDetails(name) });
-}
-
-function ownerDeletedMeanwhile(ownerId: Types.ObjectId): ConflictException {
-  return new ConflictException({
-    message: `user ${ownerId.toHexString()} was deleted while the dataset was being assigned to it`,
-    details: [{ field: 'ownerId', messages: ['the user was deleted concurrently'] }],
-  });
-}
-
-function rejectWith(outcomes: BulkOutcomes<DatasetResponseDto>, index: number, error: HttpException): void {
-  const { message, details } = toErrorBody(error);
-  outcomes.reject(index, error.getStatus(), message, Array.isArray(details) ? details : undefined);
-}
-
-function uniqueIds(ids: string[]): Types.ObjectId[] {
-  return [...new Set(ids)].map((id) => new Types.ObjectId(id));
-}
-
-/** Datasets whose records were last written before recordCount existed count as having some. */
-function hasRecords(dataset: Dataset): boolean {
-  return dataset.recordCount === undefined ? dataset.recordSeriesId !== undefined : dataset.recordCount > 0;
-}
-
-/** Once records exist, their columns stay: fields may be added, not removed or retyped. */
-function assertExtendsFields(current: DatasetField[], next: DatasetField[]): void {
-  const lost = current.filter((field) => !next.some((candidate) => candidate.name === field.name && candidate.type === field.type));
-  if (lost.length > 0) {
-    const message = `the dataset has records: fields may be added but not removed or retyped (${lost.map((f) => f.name).join(', ')})`;
-    throw new ConflictException({ message, details: [{ field: 'fields', messages: [message] }] });
-  }
-}
-
-function toFields(fields: DatasetFieldDto[]): DatasetField[] {
-  // A null unit is no unit (see the null rule of the DTOs).
-  return fields.map(({ name, type, unit }) => (unit == null ? { name, type } : { name, type, unit }));
-}
-
-/** The dataset after `changes`, one revision later, as the write below will leave it. */
-function applyChanges(current: Dataset, changes: FieldChanges): Dataset {
-  const next = { ...current, ...changes.$set, updatedAt: new Date(), rev: current.rev + 1 } as Dataset;
-  for (const field of Object.keys(changes.$unset)) delete next[field as keyof Dataset];
-  return next;
-}
-
-/** The update that applies `changes` and records `event` in the outbox, in one write. */
-function withEvent(changes: FieldChanges, next: Dataset, event: RegistryEvent): UpdateQuery<Dataset> {
-  const update: UpdateQuery<Dataset> = {
-    $set: { ...changes.$set, updatedAt: next.updatedAt, rev: next.rev },
-    $push: { outbox: event },
-  };
-  // Some servers reject an empty `$unset: {}`.
-  if (Object.keys(changes.$unset).length > 0) update.$unset = changes.$unset;
-  return update;
-}
-
-/** The $set/$unset of a PATCH, derived fields included; `null` clears an optional field. */
-function datasetChanges(dto: UpdateDatasetDto): FieldChanges {
-  const $set: Record<string, unknown> = {};
-  const $unset: Record<string, 1> = {};
-  if (dto.name !== undefined) {
-    $set.name = dto.name;
-    $set.nameKey = searchKey(dto.name);
-  }
-  if (dto.description === null) {
-    $unset.description = 1;
-    $unset.descriptionKey = 1;
-  } else if (dto.description !== undefined) {
-    $set.description = dto.description;
-    $set.descriptionKey = searchKey(dto.description);
-  }
-  if (dto.tags !== undefined) $set.tags = dto.tags ?? [];
-  if (dto.frequency === null) $unset.frequency = 1;
-  else if (dto.frequency !== undefined) $set.frequency = dto.frequency;
-  if (dto.fields !== undefined) $set.fields = toFields(dto.fields ?? []);
-  if (dto.source === null) $unset.source = 1;
-  else if (dto.source !== undefined) $set.source = dto.source;
-  return { $set, $unset };
 }

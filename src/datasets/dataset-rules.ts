@@ -1,0 +1,141 @@
+/**
+ * The dataset rules as plain functions (no I/O): how a new dataset and a
+ * PATCH become documents and updates, and the errors they raise.
+ */
+import { ConflictException, HttpException, NotFoundException } from '@nestjs/common';
+import { Types, UpdateQuery } from 'mongoose';
+import { BulkOutcomes } from '../common/bulk/bulk-outcomes';
+import { toErrorBody } from '../common/errors/error-body';
+import { FieldChanges } from '../common/mongo/field-changes';
+import { searchKey } from '../common/mongo/text';
+import { RegistryEvent } from '../events/contract';
+import { newEvent } from '../events/outbox/event-factory';
+import { CreateDatasetDto, DatasetFieldDto } from './dto/create-dataset.dto';
+import { DatasetResponseDto, toDatasetState } from './dto/dataset-response.dto';
+import { UpdateDatasetDto } from './dto/update-dataset.dto';
+import { Dataset, DatasetField } from './schemas/dataset.schema';
+
+/** A dataset is addressed by its id or by its registration number. */
+export type DatasetRef = { id: Types.ObjectId } | { seq: number };
+
+export function newDataset(dto: CreateDatasetDto, seq: number): Dataset {
+  const now = new Date();
+  const dataset: Dataset = {
+    _id: new Types.ObjectId(),
+    seq,
+    ownerId: new Types.ObjectId(dto.ownerId),
+    name: dto.name,
+    nameKey: searchKey(dto.name),
+    tags: dto.tags ?? [],
+    fields: toFields(dto.fields ?? []),
+    state: 'pending',
+    rev: 1,
+    outbox: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+  // An optional field sent as null is simply not given (@IsOptional lets null through).
+  if (dto.description != null) {
+    dataset.description = dto.description;
+    dataset.descriptionKey = searchKey(dto.description);
+  }
+  if (dto.frequency != null) dataset.frequency = dto.frequency;
+  if (dto.source != null) dataset.source = dto.source;
+  // Written with the pending dataset, published once it is active.
+  dataset.outbox.push(newEvent('dataset.created', dataset._id.toHexString(), 1, toDatasetState(dataset), dto.ownerId));
+  return dataset;
+}
+
+
+export function describe(ref: DatasetRef): string {
+  return 'id' in ref ? ref.id.toHexString() : `#${ref.seq}`;
+}
+
+export function notFound(ref: DatasetRef): NotFoundException {
+  return new NotFoundException(`dataset ${describe(ref)} not found`);
+}
+
+export function nameDetails(name: string): { field: string; messages: string[] }[] {
+  return [{ field: 'name', messages: [`the owner already has a dataset named "${name}"`] }];
+}
+
+export function duplicateName(name: string): ConflictException {
+  return new ConflictException({ message: `the owner already has a dataset named "${name}"`, details: nameDetails(name) });
+}
+
+export function ownerDeletedMeanwhile(ownerId: Types.ObjectId): ConflictException {
+  return new ConflictException({
+    message: `user ${ownerId.toHexString()} was deleted while the dataset was being assigned to it`,
+    details: [{ field: 'ownerId', messages: ['the user was deleted concurrently'] }],
+  });
+}
+
+export function rejectWith(outcomes: BulkOutcomes<DatasetResponseDto>, index: number, error: HttpException): void {
+  const { message, details } = toErrorBody(error);
+  outcomes.reject(index, error.getStatus(), message, Array.isArray(details) ? details : undefined);
+}
+
+export function uniqueIds(ids: string[]): Types.ObjectId[] {
+  return [...new Set(ids)].map((id) => new Types.ObjectId(id));
+}
+
+/** Datasets whose records were last written before recordCount existed count as having some. */
+export function hasRecords(dataset: Dataset): boolean {
+  return dataset.recordCount === undefined ? dataset.recordSeriesId !== undefined : dataset.recordCount > 0;
+}
+
+/** Once records exist, their columns stay: fields may be added, not removed or retyped. */
+export function assertExtendsFields(current: DatasetField[], next: DatasetField[]): void {
+  const lost = current.filter((field) => !next.some((candidate) => candidate.name === field.name && candidate.type === field.type));
+  if (lost.length > 0) {
+    const message = `the dataset has records: fields may be added but not removed or retyped (${lost.map((f) => f.name).join(', ')})`;
+    throw new ConflictException({ message, details: [{ field: 'fields', messages: [message] }] });
+  }
+}
+
+export function toFields(fields: DatasetFieldDto[]): DatasetField[] {
+  // A null unit is no unit (see the null rule of the DTOs).
+  return fields.map(({ name, type, unit }) => (unit == null ? { name, type } : { name, type, unit }));
+}
+
+/** The dataset after `changes`, one revision later, as the write below will leave it. */
+export function applyChanges(current: Dataset, changes: FieldChanges): Dataset {
+  const next = { ...current, ...changes.$set, updatedAt: new Date(), rev: current.rev + 1 } as Dataset;
+  for (const field of Object.keys(changes.$unset)) delete next[field as keyof Dataset];
+  return next;
+}
+
+/** The update that applies `changes` and records `event` in the outbox, in one write. */
+export function withEvent(changes: FieldChanges, next: Dataset, event: RegistryEvent): UpdateQuery<Dataset> {
+  const update: UpdateQuery<Dataset> = {
+    $set: { ...changes.$set, updatedAt: next.updatedAt, rev: next.rev },
+    $push: { outbox: event },
+  };
+  // Some servers reject an empty `$unset: {}`.
+  if (Object.keys(changes.$unset).length > 0) update.$unset = changes.$unset;
+  return update;
+}
+
+/** The $set/$unset of a PATCH, derived fields included; `null` clears an optional field. */
+export function datasetChanges(dto: UpdateDatasetDto): FieldChanges {
+  const $set: Record<string, unknown> = {};
+  const $unset: Record<string, 1> = {};
+  if (dto.name !== undefined) {
+    $set.name = dto.name;
+    $set.nameKey = searchKey(dto.name);
+  }
+  if (dto.description === null) {
+    $unset.description = 1;
+    $unset.descriptionKey = 1;
+  } else if (dto.description !== undefined) {
+    $set.description = dto.description;
+    $set.descriptionKey = searchKey(dto.description);
+  }
+  if (dto.tags !== undefined) $set.tags = dto.tags ?? [];
+  if (dto.frequency === null) $unset.frequency = 1;
+  else if (dto.frequency !== undefined) $set.frequency = dto.frequency;
+  if (dto.fields !== undefined) $set.fields = toFields(dto.fields ?? []);
+  if (dto.source === null) $unset.source = 1;
+  else if (dto.source !== undefined) $set.source = dto.source;
+  return { $set, $unset };
+}
