@@ -2,7 +2,7 @@
  * Reads schemathesis' JSON and NDJSON reports into a summary: totals, failures
  * per check, and each distinct failure with one example request and response.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 export interface FuzzTotals {
   generated: number;
@@ -130,4 +130,17 @@ export function formatFailures(failures: DistinctFailure[]): string {
       ].join('\n'),
     )
     .join('\n\n');
+}
+
+/** The ST202 failures hooks.py dropped (requests that break a rule the document cannot state), counted by operation and reason. */
+export function readDroppedFailures(ndjsonPath: string): { operation: string; reason: string; count: number }[] {
+  if (!existsSync(ndjsonPath)) return [];
+  const counts = new Map<string, { operation: string; reason: string; count: number }>();
+  for (const line of readFileSync(ndjsonPath, 'utf8').split('\n').filter(Boolean)) {
+    const { operation, reason } = JSON.parse(line) as { operation: string; reason: string };
+    const entry = counts.get(`${operation}|${reason}`) ?? { operation, reason, count: 0 };
+    entry.count += 1;
+    counts.set(`${operation}|${reason}`, entry);
+  }
+  return [...counts.values()].sort((a, b) => b.count - a.count || a.operation.localeCompare(b.operation));
 }

@@ -5,16 +5,22 @@ The OpenAPI document states every rule a single value must follow, and a test
 validators. A few rules relate several values, or depend on data the server
 holds, and JSON Schema (OpenAPI 3.0) cannot state them; each is written in the
 parameter's description. Generated requests that break one of them are skipped
-here, so that "schema-valid but rejected" means a real disagreement:
+here, so that "schema-valid but rejected" means a real disagreement. The
+examples and coverage phases do not apply filters, so `filter_failure` drops
+an ST202 (schema-valid request rejected) whose request breaks one of them,
+and nothing else:
 
 - `every` and `agg` go together, and `every` is at most 3650000d;
 - a range's end is after its start (`from`/`to`, `createdFrom`/`createdTo`);
 - a dataset's `fields` have distinct names;
 - `attributes` keys follow their pattern (OpenAPI 3.0 has no `propertyNames`);
+- no JSON body holds a `__proto__` key, at any depth (bulk items are free-form
+  in the document, each validated on its own);
 - `cursor` values are opaque tokens only the server issues;
 - a records upload's points carry the dataset's own fields, which a static
   document cannot know: only points made of a `timestamp` are generated.
 """
+import json
 import re
 from datetime import datetime
 
@@ -42,27 +48,22 @@ def instant(text):
     return None if moment.tzinfo is None else int(moment.timestamp() * 1000)
 
 
-@schemathesis.hook
-def map_query(ctx, query):
-    if query and "cursor" in query:
-        query = {key: value for key, value in query.items() if key != "cursor"}
-    return query
-
-
-@schemathesis.hook
-def filter_query(ctx, query):
+def query_rule_broken(query):
+    """The unstated rule a query breaks, or None."""
     if not query:
-        return True
+        return None
+    if "cursor" in query:
+        return "cursor is not one the server issued"
     if ("every" in query) != ("agg" in query):
-        return False
+        return "every and agg go together"
     every = DURATION.match(str(query.get("every", "")))
     if every and int(every.group(1)) * UNIT_MS[every.group(2)] > MAX_EVERY_MS:
-        return False
+        return "every is beyond 3650000d"
     for start_name, end_name, strict in RANGES:
         start, end = instant(query.get(start_name)), instant(query.get(end_name))
         if start is not None and end is not None and (end <= start if strict else end < start):
-            return False
-    return True
+            return f"{end_name} is not after {start_name}"
+    return None
 
 
 def is_timestamp_only_point(point):
@@ -77,18 +78,51 @@ def is_timestamp_only_point(point):
     return not isinstance(value, str) or TIMESTAMP.match(value) is not None or not re.match(r"^\d{4}-", value)
 
 
-@schemathesis.hook
-def filter_body(ctx, body):
-    path = ctx.operation.path if ctx.operation else ""
+def holds_proto_key(value):
+    if isinstance(value, dict):
+        return "__proto__" in value or any(holds_proto_key(item) for item in value.values())
+    return isinstance(value, list) and any(holds_proto_key(item) for item in value)
+
+
+def body_rule_broken(path, body):
+    """The unstated rule a body breaks, or None."""
+    if holds_proto_key(body):
+        return "no __proto__ key anywhere in a JSON body"
     if path.endswith("/records") and isinstance(body, list):
-        return all(is_timestamp_only_point(point) for point in body)
+        return None if all(is_timestamp_only_point(point) for point in body) else "points carry fields of their dataset"
     if isinstance(body, dict):
         fields = body.get("fields")
         if isinstance(fields, list):
             names = [field.get("name") for field in fields if isinstance(field, dict)]
             if len(names) != len(set(map(str, names))):
-                return False
+                return "fields have distinct names"
         attributes = body.get("attributes")
         if isinstance(attributes, dict) and not all(MAP_KEY.match(key) and key not in ("constructor", "prototype") for key in attributes):
-            return False
-    return True
+            return "attributes keys follow their pattern"
+    return None
+
+
+@schemathesis.hook
+def filter_query(ctx, query):
+    return query_rule_broken(query) is None
+
+
+@schemathesis.hook
+def filter_body(ctx, body):
+    return body_rule_broken(ctx.operation.path if ctx.operation else "", body) is None
+
+
+# Each dropped failure is written here (the working directory is the report's), for run-fuzz.ts to count by reason.
+DROPPED_LOG = "dropped-failures.ndjson"
+
+
+@schemathesis.hook
+def filter_failure(ctx, failure, case, response):
+    if failure.code != "ST202":
+        return True
+    reason = query_rule_broken(case.query) or body_rule_broken(case.operation.path, case.body)
+    if reason is None:
+        return True
+    with open(DROPPED_LOG, "a", encoding="utf-8") as log:
+        log.write(json.dumps({"operation": f"{case.method} {case.operation.path}", "reason": reason}) + "\n")
+    return False

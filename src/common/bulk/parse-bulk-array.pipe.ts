@@ -25,7 +25,7 @@ function bodyError(message: string): BadRequestException {
  * document promises nothing of an item beyond its description.
  */
 export function ApiBulkBody(item: Type<unknown>): MethodDecorator {
-  const description = `Each item is a ${item.name} (${getSchemaPath(item)}); one that does not conform is rejected on its own, with its 400 in the response.`;
+  const description = `Each item is a ${item.name} (${getSchemaPath(item)}); one that does not conform is rejected on its own, with its 400 in the response. As in every JSON body, a \`__proto__\` key anywhere refuses the whole body (400).`;
   return applyDecorators(
     ApiExtraModels(item),
     ApiBody({ schema: { type: 'array', items: { description }, minItems: 1, maxItems: MAX_BULK_ITEMS } }),

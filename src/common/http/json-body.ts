@@ -103,7 +103,7 @@ export function explainJsonErrors(error: unknown, _request: Request, _response: 
     return;
   }
   if (error instanceof ForbiddenKeyError) {
-    next(new BadRequestException(error.message));
+    next(new BadRequestException({ message: error.message, details: [{ field: '__proto__', messages: [error.message] }] }));
   } else if (typeof body === 'string' && !/^\s*[[{]/.test(body)) {
     next(new BadRequestException('the JSON body must be an object (or an array, for bulk routes)'));
   } else {

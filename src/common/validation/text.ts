@@ -12,13 +12,14 @@ import { ValidateBy } from 'class-validator';
 
 /**
  * C0 and C1 control characters and DEL: no business in names, labels or
- * search terms. Lone UTF-16 surrogates too: they cannot be stored as UTF-8
- * and would come back as U+FFFD (with the `u` flag a proper pair is one code
- * point outside this range).
+ * search terms. Lone UTF-16 surrogates are refused too (LONE_SURROGATE below)
+ * but are not in the documented patterns: a JSON Schema string is Unicode
+ * text, which cannot hold them, and tools in other languages (schemathesis,
+ * Python's re) cannot use a pattern that names surrogates.
  */
-const CONTROL = '\\u0000-\\u001f\\u007f-\\u009f\\ud800-\\udfff';
+const CONTROL = '\\u0000-\\u001f\\u007f-\\u009f';
 /** Controls refused even in multi-line text: all but TAB, LF and CR. */
-const CONTROL_BUT_LINES = '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\ud800-\\udfff';
+const CONTROL_BUT_LINES = '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f';
 /** What String.prototype.trim removes besides the controls above. */
 const SPACE = ' \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
 

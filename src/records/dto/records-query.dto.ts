@@ -106,7 +106,10 @@ export class RecordsQueryDto extends RecordsRangeDto {
   })
   every?: string;
 
-  /** What each interval holds, per field; required with `every`. */
+  /**
+   * What each interval holds, per field; required with `every`.
+   * @example 'avg'
+   */
   @ValidateIf((query: RecordsQueryDto) => query.every !== undefined || query.agg !== undefined)
   @IsIn(AGGREGATIONS, { message: `agg must be one of ${AGGREGATIONS.join(', ')} and goes with every` })
   agg?: Aggregation;
