@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { Dataset } from '../datasets/schemas/dataset.schema';
 import { RecordBucket } from './schemas/record-bucket.schema';
 import { RecordSeries } from './schemas/record-series.schema';
+import { strictMock } from '../common/testing/strict-mock';
 import { RecordStores, SeriesWrite } from './series-write';
 
 /** The few store calls SeriesWrite makes, over in-memory maps. */
@@ -66,5 +67,103 @@ describe(SeriesWrite.name, () => {
     expect(after.buckets.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(300);
     const stored = after.buckets.flatMap((bucket) => stores.docs.get(bucket.id)?.v.note ?? []);
     expect(stored).toEqual([...Array(300).keys()].map((i) => note(i, i === 150 ? 'b' : 'a')));
+  });
+});
+
+/** Stores that hold what was written, fail where told, and throw on any other call (strict). */
+function strictStores(fail: { bucketInsert?: number; seriesInsert?: boolean } = {}) {
+  const buckets = new Map<string, RecordBucket>();
+  const series = new Map<string, RecordSeries>();
+  const uploads = new Map<string, Record<string, unknown>>();
+  let inserts = 0;
+  /** Every bucket id ever inserted (to show the failure came after some writes). */
+  const written: string[] = [];
+  const exec = <T>(run: () => T) => ({ exec: async () => run() });
+  const stores = {
+    buckets: strictMock<RecordStores['buckets']>({
+      collection: {
+        findOne: async ({ _id }: { _id: string }) => buckets.get(_id) ?? null,
+        insertMany: async (docs: RecordBucket[]) => {
+          if (++inserts === fail.bucketInsert) throw new Error('insert failed');
+          for (const doc of docs) buckets.set(doc._id, doc);
+          written.push(...docs.map((doc) => doc._id));
+        },
+      },
+      deleteOne: ({ _id }: { _id: string }) => exec(() => buckets.delete(_id)),
+    } as never, 'buckets'),
+    series: strictMock<RecordStores['series']>({
+      collection: {
+        insertOne: async (doc: RecordSeries) => {
+          if (fail.seriesInsert) throw new Error('series insert failed');
+          series.set(doc._id, doc);
+        },
+      },
+      deleteOne: ({ _id }: { _id: string }) => exec(() => series.delete(_id)),
+    } as never, 'series'),
+    uploads: strictMock<RecordStores['uploads']>({
+      collection: { insertOne: async (doc: Record<string, unknown>) => void uploads.set(doc._id as string, doc) },
+      updateOne: () => exec(() => undefined),
+      deleteOne: ({ _id }: { _id: string }) => exec(() => uploads.delete(_id)),
+    } as never, 'uploads'),
+  };
+  return { stores, buckets, series, uploads, written };
+}
+
+const numbers = { _id: new Types.ObjectId(), fields: [{ name: 'kw', type: 'number' }] } as unknown as Dataset;
+/** `count` points `stepMs` apart from `from`. */
+const points = (from: number, count: number, stepMs = 1000): [number, number][] => Array.from({ length: count }, (_, i) => [from + i * stepMs, i]);
+
+/** Adds the points and seals; on failure discards, as RecordsService does, and rethrows. */
+async function change(stores: RecordStores, base: RecordSeries | undefined, rows: [number, number][]): Promise<RecordSeries> {
+  const write = new SeriesWrite(stores, numbers, base, HOUR);
+  try {
+    for (const [t, value] of rows) await write.add(t, [value]);
+    const sealed = await write.seal();
+    await write.cleanUpCommitted();
+    return sealed;
+  } catch (error) {
+    await write.discard();
+    throw error;
+  }
+}
+
+describe(`${SeriesWrite.name}: all or nothing`, () => {
+  it('a write-out failing after others succeeded leaves no bucket, series or upload entry behind', async () => {
+    const { stores, buckets, series, uploads, written } = strictStores({ bucketInsert: 2 });
+    // 20 000 points fill the buffer: window 0 is written out first, the rest when sealing (and that insert fails).
+    const rows = [...points(0, 19_990, 100), ...points(HOUR, 10), ...points(2 * HOUR, 10)];
+    await expect(change(stores, undefined, rows)).rejects.toThrow('insert failed');
+    expect(written.length).toBeGreaterThan(0);
+    expect(buckets.size).toBe(0);
+    expect(series.size).toBe(0);
+    expect(uploads.size).toBe(0);
+  });
+
+  it('a series insert failing after every bucket was written removes those buckets', async () => {
+    const { stores, buckets, series, uploads } = strictStores({ seriesInsert: true });
+    await expect(change(stores, undefined, [...points(0, 5), ...points(HOUR, 5)])).rejects.toThrow('series insert failed');
+    expect([buckets.size, series.size, uploads.size]).toEqual([0, 0, 0]);
+  });
+
+  it('a failed change of a committed series leaves the committed buckets and series as they were', async () => {
+    const { stores, buckets, series, written } = strictStores({ bucketInsert: 3 });
+    const base = await change(stores, undefined, [...points(0, 5), ...points(HOUR, 5)]);
+    const committed = new Map(buckets);
+    expect(committed.size).toBe(2);
+    const rewrite = new SeriesWrite(stores, numbers, base, HOUR);
+    // Rewrites window 0's bucket (its own new one replaces it in the change), then fails on window 1.
+    await rewrite.replace(base.buckets[0], new Map([[0, [7]]]));
+    await expect(rewrite.replace(base.buckets[1], new Map([[HOUR, [8]]]))).rejects.toThrow('insert failed');
+    expect(written.length).toBe(3);
+    await rewrite.discard();
+    expect(buckets).toEqual(committed);
+    expect([...series.keys()]).toEqual([base._id]);
+  });
+
+  it('points too dense for one window are refused, and nothing stays written', async () => {
+    const { stores, buckets, uploads } = strictStores();
+    const rows = [...points(HOUR, 10), ...points(0, 20_001, 100)];
+    await expect(change(stores, undefined, rows)).rejects.toThrow('points are denser than the dataset');
+    expect([buckets.size, uploads.size]).toEqual([0, 0]);
   });
 });
