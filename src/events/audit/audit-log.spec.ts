@@ -1,0 +1,116 @@
+import { Logger } from '@nestjs/common';
+import { Model } from 'mongoose';
+import { strictMock } from '../../common/testing/strict-mock';
+import { RegistryEvent } from '../contract';
+import { AuditEvent } from './audit-event.schema';
+import { AuditLog, InvalidEventError, parseEvent, toAuditEventDto } from './audit-log';
+import { SearchEventsQueryDto } from './search-events-query.dto';
+
+const registryEvent = (overrides: Partial<RegistryEvent> = {}): RegistryEvent =>
+  ({
+    id: '00000000-0000-4000-8000-000000000000',
+    type: 'dataset.deleted',
+    version: 1,
+    occurredAt: '2026-11-28T12:00:00.000Z',
+    entity: 'dataset',
+    entityId: '6650c0ffee0000000000d001',
+    ownerId: '6650c0ffee0000000000a001',
+    sequence: 4,
+    data: { id: '6650c0ffee0000000000d001' },
+    meta_string: 'dataset deleted',
+    ...overrides,
+  }) as RegistryEvent;
+const position = { topic: 'msg_collection', partition: 1, offset: '7' };
+
+/** An AuditLog over a strict model: only `collection.insertOne`, `collection.name` and `find` are allowed. */
+function setup(insertOne: (doc: AuditEvent) => Promise<unknown> = async () => undefined, rows: AuditEvent[] = []) {
+  const insert = jest.fn(insertOne);
+  const chain: Record<string, unknown> = strictMock({ sort: () => chain, limit: () => chain, lean: () => chain, exec: async () => rows }, 'query');
+  const find = jest.fn((_filter: unknown) => chain);
+  const model = strictMock<Model<AuditEvent>>({ collection: { insertOne: insert, name: 'audit_events' }, find } as never, 'auditEvents');
+  return { log: new AuditLog(model), insert, find };
+}
+
+describe(parseEvent.name, () => {
+  it.each([
+    ['an object', registryEvent()],
+    ['a JSON string', JSON.stringify(registryEvent())],
+    ['a Buffer', Buffer.from(JSON.stringify(registryEvent()))],
+  ])('reads %s', async (_, value) => {
+    await expect(parseEvent(value)).resolves.toEqual(registryEvent());
+  });
+
+  it('lets fields it does not know through (a newer producer)', async () => {
+    await expect(parseEvent({ ...registryEvent(), extra: 1 })).resolves.toMatchObject({ id: registryEvent().id });
+  });
+
+  it.each([
+    ['bytes that are not JSON', Buffer.from('{nope'), 'value is not JSON'],
+    ['a JSON array', '[1]', 'value is not a JSON object'],
+    ['null', null, 'value is not a JSON object'],
+    ['an object without an id', { ...registryEvent(), id: undefined }, 'not a registry event: '],
+  ])('refuses %s with InvalidEventError', async (_, value, message) => {
+    const refusal = parseEvent(value);
+    await expect(refusal).rejects.toBeInstanceOf(InvalidEventError);
+    await expect(refusal).rejects.toThrow(message);
+  });
+});
+
+describe(AuditLog.name, () => {
+  beforeEach(() => jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined));
+  afterEach(() => jest.restoreAllMocks());
+
+  it('stores an event under its id, with its position and dates as Dates', async () => {
+    const { log, insert } = setup();
+    await expect(log.record(registryEvent(), position)).resolves.toBe('stored');
+    expect(insert).toHaveBeenCalledTimes(1);
+    const entry = insert.mock.calls[0][0];
+    expect(entry).toMatchObject({ _id: registryEvent().id, ownerId: registryEvent().ownerId, sequence: 4, ...position });
+    expect(entry.occurredAt).toEqual(new Date('2026-11-28T12:00:00.000Z'));
+    expect(entry.receivedAt).toBeInstanceOf(Date);
+  });
+
+  it('stores no ownerId for an event without one (user events)', async () => {
+    const { log, insert } = setup();
+    await log.record(registryEvent({ entity: 'user', ownerId: undefined }), position);
+    expect(insert.mock.calls[0][0]).not.toHaveProperty('ownerId');
+  });
+
+  it('answers duplicate for an event already stored (redelivery), and logs nothing', async () => {
+    const { log } = setup(async () => {
+      throw Object.assign(new Error('E11000 duplicate key'), { code: 11000 });
+    });
+    await expect(log.record(registryEvent(), position)).resolves.toBe('duplicate');
+    expect(Logger.prototype.log).not.toHaveBeenCalled();
+  });
+
+  it('passes on any other store error (so the consumer retries)', async () => {
+    const { log } = setup(async () => {
+      throw new Error('connection lost');
+    });
+    await expect(log.record(registryEvent(), position)).rejects.toThrow('connection lost');
+  });
+
+  it('searches with one condition per filter given, the time range half-open', async () => {
+    const { log, find } = setup();
+    const query = { type: 'dataset.deleted', entity: 'dataset', ownerId: 'o', from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z', limit: 10, order: 'asc' } as SearchEventsQueryDto;
+    await log.search(query);
+    expect(find).toHaveBeenCalledWith({
+      $and: [
+        { type: 'dataset.deleted' },
+        { entity: 'dataset' },
+        { ownerId: 'o' },
+        { occurredAt: { $gte: new Date('2026-11-01T00:00:00Z'), $lt: new Date('2026-12-01T00:00:00Z') } },
+      ],
+    });
+  });
+
+  it('searches everything without filters, and answers the stored entries as DTOs', async () => {
+    const stored = { ...registryEvent(), _id: registryEvent().id, occurredAt: new Date(registryEvent().occurredAt), receivedAt: new Date(), ...position } as unknown as AuditEvent;
+    const { log, find } = setup(undefined, [stored]);
+    const page = await log.search({ limit: 10, order: 'asc' } as SearchEventsQueryDto);
+    expect(find).toHaveBeenCalledWith({ $and: [{}] });
+    expect(page).toEqual({ items: [toAuditEventDto(stored)], nextCursor: null });
+    expect(page.items[0]).toMatchObject({ id: stored._id, occurredAt: registryEvent().occurredAt, ownerId: registryEvent().ownerId });
+  });
+});
