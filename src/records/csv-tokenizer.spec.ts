@@ -18,6 +18,8 @@ const SAMPLES = [
   'a,b,c\n1,,\n,,\n',
   'a\n"ends with quote"""',
   'a,b\n1,"x"  \n',
+  'a,b,c\n1,2,',
+  'a,b,c\n1,, ',
 ];
 
 describe(CsvTokenizer.name, () => {

@@ -68,6 +68,7 @@ export class CsvTokenizer {
       const start = i;
       while (i < text.length && (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB)) i++;
       if (i >= text.length) {
+        if (atEnd && this.row.length > 0) this.row.push(null); // the body ends right after a comma (in an earlier piece)
         if (atEnd) this.endRow(records);
         i = atEnd ? i : start;
         break;
