@@ -92,3 +92,86 @@ describe(parseRecords.name, () => {
     });
   });
 });
+
+/** All rows, or the error that ends the body, for `limits` other than the defaults. */
+async function parseWith(format: RecordFormat, body: string, limits = LIMITS): Promise<(ParsedRow | RowError)[]> {
+  const rows: (ParsedRow | RowError)[] = [];
+  for await (const batch of parseRecords(Readable.from([Buffer.from(body)]), format, FIELDS, limits)) rows.push(...batch);
+  return rows;
+}
+
+/** The same points as a body in each format. */
+const bodies = (points: Record<string, unknown>[]): Record<RecordFormat, string> => ({
+  json: JSON.stringify(points),
+  ndjson: points.map((point) => JSON.stringify(point)).join('\n'),
+  csv: ['timestamp,kw,note', ...points.map((point) => ['timestamp', 'kw', 'note'].map((key) => point[key] ?? '').join(','))].join('\r\n'),
+});
+
+describe(`${parseRecords.name}: whole bodies`, () => {
+  describe.each(['json', 'ndjson', 'csv'] as const)('%s', (format) => {
+    it('reads good points in order, a missing value as null, ISO timestamps as epoch ms', async () => {
+      const body = bodies([
+        { timestamp: '2026-01-01T00:00:00Z', kw: 1.5, note: 'a' },
+        { timestamp: 1_000, kw: -2 },
+        { timestamp: 2_000, note: 'grüße ✓' },
+      ])[format];
+      expect(await parse(format, body)).toEqual([
+        { row: 1, t: Date.parse('2026-01-01T00:00:00Z'), values: [1.5, 'a'] },
+        { row: 2, t: 1_000, values: [-2, null] },
+        { row: 3, t: 2_000, values: [null, 'grüße ✓'] },
+      ]);
+    });
+
+    it('names each bad row and still gives the good ones', async () => {
+      const body = bodies([{ timestamp: 1, kw: 1 }, { kw: 2 }, { timestamp: 3, kw: 'lots' }, { timestamp: 4, kw: 1e301 }, { timestamp: 5, kw: 5 }])[format];
+      const rows = await parse(format, body);
+      expect(errors(rows)).toEqual([
+        { row: 2, error: 'timestamp is required' },
+        { row: 3, error: 'kw must be a number (got "lots")' },
+        { row: 4, error: `kw must be a number within ±1e+300 (got ${format === 'csv' ? '"1e+301"' : '1e+301'})` }, // a CSV cell is shown as text
+      ]);
+      expect(rows.filter((row) => 't' in row).map((row) => row.row)).toEqual([1, 5]);
+    });
+
+    it('refuses more rows than allowed', async () => {
+      const body = bodies([{ timestamp: 1 }, { timestamp: 2 }, { timestamp: 3 }])[format];
+      await expect(parseWith(format, body, { ...LIMITS, maxRows: 2 })).rejects.toThrow('more than 2 rows in one request');
+    });
+
+    it('refuses a body larger than allowed', async () => {
+      const body = bodies([{ timestamp: 1, note: 'x'.repeat(100) }])[format];
+      await expect(parseWith(format, body, { ...LIMITS, maxBytes: 50 })).rejects.toThrow('request body larger than 50 bytes');
+    });
+  });
+
+  it.each(['json', 'ndjson'] as const)('names the unknown fields of a point in %s, in its row', async (format) => {
+    const body = bodies([{ timestamp: 1, kw: 1 }, { timestamp: 2, kw: 1, colour: 'red', size: 3 }])[format];
+    expect(errors(await parse(format, body))).toEqual([{ row: 2, error: 'unknown field "colour", "size"' }]);
+  });
+
+  it('refuses a CSV header with an unknown column, or without timestamp', async () => {
+    await expect(parse('csv', 'timestamp,kw,colour\n1,2,red\n')).rejects.toThrow('CSV header names unknown columns: colour');
+    await expect(parse('csv', 'kw,note\n2,a\n')).rejects.toThrow('CSV header must have a "timestamp" column');
+  });
+
+  it('names a CSV row with the wrong number of cells', async () => {
+    expect(errors(await parse('csv', 'timestamp,kw,note\n1,2,a\n2,3\n'))).toEqual([{ row: 2, error: 'the row has 2 cells, the header 3' }]);
+  });
+
+  it('names an NDJSON line that is not JSON, or not an object', async () => {
+    expect(errors(await parse('ndjson', '{"timestamp":1}\n{"timestamp":\n[1]\n{"timestamp":4}\n'))).toEqual([
+      { row: 2, error: 'line is not JSON' },
+      { row: 3, error: 'a point must be an object' },
+    ]);
+  });
+
+  it('refuses a JSON body that is not an array of points as a whole', async () => {
+    await expect(parse('json', '{"timestamp":1}')).rejects.toThrow('body is not a JSON array of points');
+    await expect(parse('json', '[{"timestamp":1},')).rejects.toThrow('body is not a JSON array of points');
+  });
+
+  it.each(['json', 'ndjson', 'csv'] as const)('skips a UTF-8 byte-order mark and keeps characters cut between pieces in %s', async (format) => {
+    const body = `\ufeff${bodies([{ timestamp: 1, note: 'ünïcode ✓ 😀' }])[format]}`;
+    expect(await parse(format, body, 1)).toEqual([{ row: 1, t: 1, values: [null, 'ünïcode ✓ 😀'] }]);
+  });
+});
