@@ -21,7 +21,9 @@ const query = <T>(value: () => T): Record<string, unknown> => {
 };
 
 /** One dataset with events waiting, its marker, and strict collaborators around the relay. */
-function setup(overrides: { events?: RegistryEvent[]; acquireMany?: (keys: readonly string[]) => Promise<HeldLock[]> } = {}) {
+function setup(
+  overrides: { events?: RegistryEvent[]; acquireMany?: (keys: readonly string[]) => Promise<HeldLock[]>; publishable?: boolean; deleted?: boolean } = {},
+) {
   const _id = new Types.ObjectId();
   const key = `dataset:${_id.toHexString()}`;
   const doc: OutboxFields = { _id, rev: 2, outbox: overrides.events ?? [event(), event()] };
@@ -29,15 +31,19 @@ function setup(overrides: { events?: RegistryEvent[]; acquireMany?: (keys: reado
   const published: string[] = [];
   const lock = (k: string): HeldLock => ({ key: k, token: 't', expiresAt: new Date(Date.now() + 60_000) });
 
-  const bulkWrite = jest.fn(async (operations: { updateOne?: { update: { $set: { outbox: RegistryEvent[] } } } }[]) => {
-    for (const { updateOne } of operations) if (updateOne) doc.outbox = updateOne.update.$set.outbox;
+  const removed: Types.ObjectId[] = [];
+  const bulkWrite = jest.fn(async (operations: { updateOne?: { update: { $set: { outbox: RegistryEvent[] } } }; deleteOne?: { filter: { _id: Types.ObjectId } } }[]) => {
+    for (const { updateOne, deleteOne } of operations) {
+      if (updateOne) doc.outbox = updateOne.update.$set.outbox;
+      if (deleteOne) removed.push(deleteOne.filter._id);
+    }
   });
   const model = strictMock<Model<OutboxFields>>({
     find: () => query(() => []),
     findById: () => query(() => structuredClone(doc)),
     bulkWrite,
   } as never, 'datasets');
-  const source = strictMock<OutboxSource>({ entity: 'dataset', model, isPublishable: () => true, isDeleted: () => false }, 'source');
+  const source = strictMock<OutboxSource>({ entity: 'dataset', model, isPublishable: () => overrides.publishable ?? true, isDeleted: () => overrides.deleted ?? false }, 'source');
   const outbox = strictMock<Outbox>({ onTracked: () => undefined, registeredSources: () => [source], source: () => source, mark: async () => undefined }, 'outbox');
   const publishEvent = jest.fn(async (sent: RegistryEvent) => void published.push(sent.id));
   const publisher = strictMock<EventsPublisher>({ publishEvent }, 'publisher');
@@ -49,7 +55,7 @@ function setup(overrides: { events?: RegistryEvent[]; acquireMany?: (keys: reado
   const deleteMany = jest.fn((filter: { _id: { $in: string[] } }) => query(() => filter._id.$in.forEach((k) => markers.delete(k))));
   const markerModel = strictMock<Model<OutboxMarker>>({ find: () => query(() => [...markers].map((k) => ({ _id: k }))), deleteMany } as never, 'markers');
   const relay = new OutboxRelay(outbox, publisher, locks, markerModel);
-  return { relay, doc, key, markers, published, publishEvent, bulkWrite, deleteMany, acquireMany };
+  return { relay, doc, key, markers, published, publishEvent, bulkWrite, deleteMany, acquireMany, removed };
 }
 
 describe(OutboxRelay.name, () => {
@@ -114,6 +120,23 @@ describe(OutboxRelay.name, () => {
     const { relay, doc, markers, publishEvent, bulkWrite } = setup();
     publishEvent.mockRejectedValueOnce(new Error('broker down'));
     await relay.drain();
+    expect(bulkWrite).not.toHaveBeenCalled();
+    expect(doc.outbox).toHaveLength(2);
+    expect(markers.size).toBe(1);
+  });
+
+  it('deletes a tombstone once its last events are out', async () => {
+    const { relay, doc, markers, published, removed } = setup({ deleted: true });
+    await relay.drain();
+    expect(published).toHaveLength(2);
+    expect(removed).toEqual([doc._id]);
+    expect(markers.size).toBe(0);
+  });
+
+  it('holds back the events of a document not committed yet (a pending dataset)', async () => {
+    const { relay, doc, markers, publishEvent, bulkWrite } = setup({ publishable: false });
+    await relay.drain();
+    expect(publishEvent).not.toHaveBeenCalled();
     expect(bulkWrite).not.toHaveBeenCalled();
     expect(doc.outbox).toHaveLength(2);
     expect(markers.size).toBe(1);
