@@ -14,6 +14,24 @@ export class MalformedBodyError extends Error {
   override readonly name = 'MalformedBodyError';
 }
 
+/** A field's detail in a 400: which input, and what is wrong with it. */
+export interface InputErrorDetail {
+  field: string;
+  messages: string[];
+}
+
+/** Input the records rules refuse: answered with 400, `details` listed as they are. */
+export class RecordsInputError extends Error {
+  override readonly name = 'RecordsInputError';
+
+  constructor(
+    message: string,
+    readonly details?: InputErrorDetail[],
+  ) {
+    super(message);
+  }
+}
+
 /** A body-level failure as one of the two above (a stream's own errors read as malformed input). */
 export function asBodyError(error: unknown, message: string): Error {
   if (error instanceof TooLargeError || error instanceof MalformedBodyError) return error;
@@ -36,6 +54,9 @@ export function asHttpError(error: unknown): unknown {
   if (error instanceof HttpException) return error;
   if (error instanceof TooLargeError) return new PayloadTooLargeException(error.message);
   if (error instanceof MalformedBodyError) return new BadRequestException(error.message);
+  if (error instanceof RecordsInputError) {
+    return new BadRequestException(error.details ? { message: error.message, details: error.details } : error.message);
+  }
   return error;
 }
 

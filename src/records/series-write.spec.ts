@@ -1,31 +1,26 @@
 import { Types } from 'mongoose';
 import { Dataset } from '../datasets/schemas/dataset.schema';
+import type { RecordsStore } from './records.repository';
 import { RecordBucket } from './schemas/record-bucket.schema';
 import { RecordSeries } from './schemas/record-series.schema';
-import { RecordStores, SeriesWrite } from './series-write';
+import { RecordUpload } from './schemas/record-upload.schema';
+import { SeriesWrite } from './series-write';
 
-/** The few store calls SeriesWrite makes, over in-memory maps. */
-function memoryStores(): RecordStores & { docs: Map<string, RecordBucket> } {
+/** The store SeriesWrite uses, over in-memory maps. */
+function memoryStores(): RecordsStore & { docs: Map<string, RecordBucket> } {
   const docs = new Map<string, RecordBucket>();
-  const uploads = new Map<string, Record<string, unknown>>();
-  const exec = <T>(value: T): { exec: () => Promise<T> } => ({ exec: () => Promise.resolve(value) });
-  const stores = {
+  const uploads = new Map<string, RecordUpload>();
+  return {
     docs,
-    buckets: {
-      collection: {
-        findOne: ({ _id }: { _id: string }) => Promise.resolve(docs.get(_id) ?? null),
-        insertMany: (many: RecordBucket[]) => Promise.resolve(many.forEach((doc) => docs.set(doc._id, structuredClone(doc)))),
-      },
-      deleteOne: ({ _id }: { _id: string }) => exec(docs.delete(_id)),
-    },
-    series: { collection: { insertOne: () => Promise.resolve() }, deleteOne: () => exec(undefined) },
-    uploads: {
-      collection: { insertOne: (doc: Record<string, unknown>) => Promise.resolve(uploads.set(doc._id as string, doc)) },
-      updateOne: () => exec(undefined),
-      deleteOne: () => exec(undefined),
-    },
+    findSeries: () => Promise.resolve(null),
+    findBucket: (id) => Promise.resolve(docs.get(id) ?? null),
+    insertBuckets: (many) => Promise.resolve(many.forEach((doc) => docs.set(doc._id, structuredClone(doc)))),
+    insertSeries: () => Promise.resolve(),
+    deleteDocuments: (ids) => Promise.resolve(ids.forEach((id) => docs.delete(id))),
+    registerUpload: (upload) => Promise.resolve(void uploads.set(upload._id, upload)),
+    noteUpload: () => Promise.resolve(),
+    deleteUpload: () => Promise.resolve(),
   };
-  return stores as unknown as RecordStores & { docs: Map<string, RecordBucket> };
 }
 
 const dataset = { _id: new Types.ObjectId(), fields: [{ name: 'note', type: 'string' }] } as unknown as Dataset;
@@ -33,7 +28,7 @@ const HOUR = 3_600_000;
 /** 60 KB notes: 300 of them (18 MB) cannot share one bucket. */
 const note = (i: number, tag = 'a'): string => `${tag}${i}:`.padEnd(60_000, '.');
 
-async function writeAll(stores: RecordStores, base: RecordSeries | undefined, points: [number, string][]): Promise<{ series: RecordSeries; write: SeriesWrite }> {
+async function writeAll(stores: RecordsStore, base: RecordSeries | undefined, points: [number, string][]): Promise<{ series: RecordSeries; write: SeriesWrite }> {
   const write = new SeriesWrite(stores, dataset, base, HOUR);
   for (const [t, value] of points) await write.add(t, [value]);
   const series = await write.seal();
