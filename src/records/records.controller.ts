@@ -12,6 +12,7 @@ import {
   Req,
   Res,
   UnsupportedMediaTypeException,
+  UseInterceptors,
 } from '@nestjs/common';
 import {
   ApiBody,
@@ -35,6 +36,7 @@ import { windowStart } from './buckets';
 import { streamExport } from './record-export';
 import { RecordFormat } from './record-parsers';
 import { MAX_STRING_BYTES } from './record-values';
+import { RecordsHttpErrors } from './records-http-errors';
 import { PointRow, RecordsService } from './records.service';
 import { DatasetField } from '../datasets/schemas/dataset.schema';
 
@@ -55,6 +57,7 @@ const MEDIA_TYPES: Record<string, RecordFormat> = {
 @ApiTags('records')
 @ApiExtraModels(FieldStatsDto)
 @Controller('datasets/:id')
+@UseInterceptors(RecordsHttpErrors)
 export class RecordsController {
   constructor(private readonly recordsService: RecordsService) {}
 

@@ -1,10 +1,4 @@
-import {
-  BadRequestException,
-  ForbiddenException,
-  Injectable,
-  Logger,
-  OnModuleInit,
-} from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { AppConfig } from '../config/app-config';
@@ -14,7 +8,7 @@ import { RecordsChange } from '../events/contract';
 import { readBuckets } from './bucket-reads';
 import { Aggregation, bucketSpanMs, BucketSummary, Downsampler, seriesStats, Value } from './buckets';
 import { RecordsStatsDto, RecordsWriteResultDto } from './dto/records-response.dto';
-import { asHttpError, invalidRows, REPORTED_ERRORS } from './record-errors';
+import { invalidRows, NotOwnerError, RecordsInputError, REPORTED_ERRORS } from './record-errors';
 import { parseRecords, RecordFormat, RowError } from './record-parsers';
 import { RecordsRepository } from './records.repository';
 import { RecordSeries } from './schemas/record-series.schema';
@@ -90,7 +84,7 @@ export class RecordsService implements OnModuleInit {
           await renew();
         }
         if (errors.length > 0) throw invalidRows(errors);
-        if (write.added === 0) throw new BadRequestException('the body holds no points');
+        if (write.added === 0) throw new RecordsInputError('the body holds no points');
         const series = await write.seal();
         const change = recordsChange(dataset, write.added, write.first, write.last);
         await this.datasets.commitRecords(dataset, seriesRef(series), 'dataset.records.appended', change);
@@ -98,7 +92,7 @@ export class RecordsService implements OnModuleInit {
         return writeResult(dataset, change, series.buckets);
       } catch (error) {
         await write.discard().catch((cleanup: Error) => this.logger.warn(`could not discard a failed write: ${cleanup.message}`));
-        throw asHttpError(error);
+        throw error;
       }
     });
   }
@@ -137,7 +131,7 @@ export class RecordsService implements OnModuleInit {
         return writeResult(dataset, change, series.buckets);
       } catch (error) {
         await write.discard().catch(() => undefined);
-        throw asHttpError(error);
+        throw error;
       }
     });
   }
@@ -218,7 +212,7 @@ export class RecordsService implements OnModuleInit {
   private async writable(ref: DatasetRef, actorId?: string): Promise<Dataset> {
     const dataset = await this.datasets.findActiveDataset(ref);
     if (actorId !== undefined && actorId !== dataset.ownerId.toHexString()) {
-      throw new ForbiddenException(`only the owner of dataset ${dataset._id.toHexString()} may change its records`);
+      throw new NotOwnerError(`only the owner of dataset ${dataset._id.toHexString()} may change its records`);
     }
     return dataset;
   }
@@ -242,7 +236,7 @@ function selectFields(all: DatasetField[], names: string[] | undefined): Dataset
   const unknown = names.filter((name) => !all.some((field) => field.name === name));
   if (unknown.length > 0) {
     const message = `fields names unknown fields: ${unknown.join(', ')}`;
-    throw new BadRequestException({ message, details: [{ field: 'fields', messages: [message] }] });
+    throw new RecordsInputError(message, [{ field: 'fields', messages: [message] }]);
   }
   return names.map((name) => all.find((field) => field.name === name) as DatasetField);
 }
@@ -254,7 +248,7 @@ function assertNumeric(fields: DatasetField[], agg: Aggregation): void {
   const others = fields.filter((field) => field.type !== 'number');
   if (others.length > 0) {
     const message = `agg=${agg} applies to number fields only, not to ${others.map((field) => `${field.name} (${field.type})`).join(', ')}`;
-    throw new BadRequestException({ message, details: [{ field: 'fields', messages: [message] }] });
+    throw new RecordsInputError(message, [{ field: 'fields', messages: [message] }]);
   }
 }
 
