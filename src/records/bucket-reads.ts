@@ -1,6 +1,6 @@
-import { Model } from 'mongoose';
 import { DatasetField } from '../datasets/schemas/dataset.schema';
 import { BucketSummary, own } from './buckets';
+import type { RecordsStore } from './records.repository';
 import type { PointRow } from './records.service';
 import { RecordBucket } from './schemas/record-bucket.schema';
 
@@ -15,7 +15,7 @@ const PREFETCH_BUCKETS = 4;
  * concurrent write replaced it): the caller reads the new series from there.
  */
 export async function* readBuckets(
-  store: Model<RecordBucket>,
+  store: Pick<RecordsStore, 'findBucket'>,
   wanted: readonly BucketSummary[],
   fields: readonly DatasetField[],
   position: { resumeAt: number },
@@ -25,7 +25,7 @@ export async function* readBuckets(
   const fetch = (i: number): Promise<RecordBucket | null> | undefined => {
     if (i >= wanted.length) return undefined;
     if (!fetches.has(i)) {
-      const request = store.collection.findOne<RecordBucket>({ _id: wanted[i].id as never });
+      const request = store.findBucket(wanted[i].id);
       request.catch(() => undefined);
       fetches.set(i, request);
     }

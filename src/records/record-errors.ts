@@ -1,4 +1,3 @@
-import { BadRequestException, HttpException, PayloadTooLargeException } from '@nestjs/common';
 import type { RowError } from './record-parsers';
 
 /** Row errors reported in a 400 (the first ones). */
@@ -14,6 +13,24 @@ export class MalformedBodyError extends Error {
   override readonly name = 'MalformedBodyError';
 }
 
+/** A field's detail in a 400: which input, and what is wrong with it. */
+export interface InputErrorDetail {
+  field: string;
+  messages: string[];
+}
+
+/** Input the records rules refuse: answered with 400, `details` listed as they are. */
+export class RecordsInputError extends Error {
+  override readonly name = 'RecordsInputError';
+
+  constructor(
+    message: string,
+    readonly details?: InputErrorDetail[],
+  ) {
+    super(message);
+  }
+}
+
 /** A body-level failure as one of the two above (a stream's own errors read as malformed input). */
 export function asBodyError(error: unknown, message: string): Error {
   if (error instanceof TooLargeError || error instanceof MalformedBodyError) return error;
@@ -21,21 +38,14 @@ export function asBodyError(error: unknown, message: string): Error {
   return new MalformedBodyError(`${message}${detail}`);
 }
 
-/** The 400 for an upload with bad rows: each row named, with what is wrong with it. */
-export function invalidRows(errors: RowError[]): BadRequestException {
+/** A write by someone other than the dataset's owner: answered with 403. */
+export class NotOwnerError extends Error {
+  override readonly name = 'NotOwnerError';
+}
+
+/** The refusal of an upload with bad rows: each row named, with what is wrong with it. */
+export function invalidRows(errors: RowError[]): RecordsInputError {
   const details = errors.map(({ row, error }) => ({ field: `row ${row}`, messages: [error] }));
   const more = errors.length >= REPORTED_ERRORS ? ` (the first ${REPORTED_ERRORS} are listed)` : '';
-  return new BadRequestException({
-    message: `invalid points, nothing was stored${more}; first: row ${errors[0].row}: ${errors[0].error}`,
-    details,
-  });
+  return new RecordsInputError(`invalid points, nothing was stored${more}; first: row ${errors[0].row}: ${errors[0].error}`, details);
 }
-
-/** Body-level failures as the HTTP errors they are answered with. */
-export function asHttpError(error: unknown): unknown {
-  if (error instanceof HttpException) return error;
-  if (error instanceof TooLargeError) return new PayloadTooLargeException(error.message);
-  if (error instanceof MalformedBodyError) return new BadRequestException(error.message);
-  return error;
-}
-

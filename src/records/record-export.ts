@@ -1,10 +1,67 @@
 import { Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { decodeCursorPayload, encodeCursorPayload, invalidCursor } from '../common/pagination/cursor';
 import { DatasetField } from '../datasets/schemas/dataset.schema';
-import { PointRow } from './records.service';
+import { windowStart } from './buckets';
+import { RecordsPageDto } from './dto/records-response.dto';
+import { PointRow, ReadPlan } from './records.service';
 
 const EXPORT_CHUNK_BYTES = 64 * 1024;
 const logger = new Logger('RecordsExport');
+
+/** Answers a read: a page of points (json), or the whole range streamed (ndjson, csv). */
+export async function sendRecords(
+  request: Request,
+  response: Response,
+  plan: ReadPlan,
+  format: 'json' | 'ndjson' | 'csv',
+  limit: number,
+  every?: number,
+): Promise<void> {
+  if (format === 'json') {
+    response.json(await page(plan.rows, plan.fields, limit, every));
+    return;
+  }
+  await streamExport(request, response, plan.rows, plan.fields, format);
+}
+
+/**
+ * A records page resumes after a timestamp. Its cursor keeps its own payload
+ * (`{t}`, the wire format clients hold) in the shared base64url JSON form.
+ */
+export function decodeRecordsCursor(cursor: string): number {
+  const { t } = (decodeCursorPayload(cursor) ?? {}) as { t?: unknown };
+  if (typeof t === 'number' && Number.isFinite(t)) return t;
+  throw invalidCursor('cursor is not one this service issued');
+}
+
+function encodeRecordsCursor(t: number): string {
+  return encodeCursorPayload({ t });
+}
+
+async function page(rows: AsyncGenerator<PointRow[]>, fields: DatasetField[], limit: number, every?: number): Promise<RecordsPageDto> {
+  const items: Record<string, unknown>[] = [];
+  let lastT: number | undefined;
+  for await (const batch of rows) {
+    for (const row of batch) {
+      if (items.length === limit) {
+        await rows.return([]);
+        // A downsampled page resumes after its last interval, a raw one after its last point.
+        // (From the interval's own start: the first one may be shown from a later date, see Downsampler.)
+        return { items, nextCursor: encodeRecordsCursor(every ? windowStart(lastT as number, every) + every - 1 : (lastT as number)) };
+      }
+      items.push(toItem(row, fields));
+      lastT = row.t;
+    }
+  }
+  return { items, nextCursor: null };
+}
+
+function toItem(row: PointRow, fields: DatasetField[]): Record<string, unknown> {
+  const item: Record<string, unknown> = { timestamp: new Date(row.t).toISOString() };
+  fields.forEach((field, i) => (item[field.name] = row.values[i]));
+  return item;
+}
 
 /**
  * Streams the rows as NDJSON or CSV, respecting backpressure, one bucket in
@@ -13,7 +70,7 @@ const logger = new Logger('RecordsExport');
  * failure is logged and the connection cut before the chunked body's end:
  * the client sees a premature close, never a clean but truncated export.
  */
-export async function streamExport(
+async function streamExport(
   request: Request,
   response: Response,
   rows: AsyncGenerator<PointRow[]>,

@@ -3,9 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import { runEvery } from '../common/scheduling/run-every';
 import { Dataset } from '../datasets/schemas/dataset.schema';
-import { RecordBucket } from './schemas/record-bucket.schema';
-import { RecordSeries } from './schemas/record-series.schema';
-import { RecordUpload } from './schemas/record-upload.schema';
+import { RecordsRepository } from './records.repository';
 
 /** A write untouched this long belongs to a process that died. */
 const ABANDONED_AFTER_MS = 10 * 60_000;
@@ -22,9 +20,7 @@ export class RecordsJanitor implements OnApplicationBootstrap, OnApplicationShut
   private stopSweeping?: () => void;
 
   constructor(
-    @InjectModel(RecordUpload.name) private readonly uploads: Model<RecordUpload>,
-    @InjectModel(RecordBucket.name) private readonly buckets: Model<RecordBucket>,
-    @InjectModel(RecordSeries.name) private readonly series: Model<RecordSeries>,
+    private readonly repository: RecordsRepository,
     @InjectModel(Dataset.name) private readonly datasets: Model<Dataset>,
   ) {}
 
@@ -37,21 +33,24 @@ export class RecordsJanitor implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async sweep(now = new Date()): Promise<number> {
-    const abandoned = await this.uploads
-      .find({ touchedAt: { $lt: new Date(now.getTime() - ABANDONED_AFTER_MS) } })
-      .lean()
-      .exec();
+    const abandoned = await this.repository.findUploadsUntouchedSince(new Date(now.getTime() - ABANDONED_AFTER_MS));
     for (const upload of abandoned) {
-      const dataset = await this.datasets.findById(new Types.ObjectId(upload.datasetId), { recordSeriesId: 1, state: 1 }).lean().exec();
-      const committed = dataset?.recordSeriesId === upload.seriesId;
+      const committed = (await this.currentSeriesIdOf(upload.datasetId)) === upload.seriesId;
       const garbage = committed ? upload.oldIds : [...upload.newIds, upload.seriesId];
-      for (const id of garbage) {
-        if (id.split(':').length === 2) await this.series.deleteOne({ _id: id }).exec();
-        else await this.buckets.deleteOne({ _id: id }).exec();
-      }
-      await this.uploads.deleteOne({ _id: upload._id }).exec();
+      await this.repository.deleteDocuments(garbage);
+      await this.repository.deleteUpload(upload._id);
       this.logger.log({ upload: upload._id, committed, removed: garbage.length }, 'cleaned up an abandoned records write');
     }
     return abandoned.length;
+  }
+
+  /**
+   * The series a dataset points at, read straight from the datasets
+   * collection: the one use of another module's model in records, left as
+   * it was (DatasetsModule owns it).
+   */
+  private async currentSeriesIdOf(datasetId: string): Promise<string | undefined> {
+    const dataset = await this.datasets.findById(new Types.ObjectId(datasetId), { recordSeriesId: 1, state: 1 }).lean().exec();
+    return dataset?.recordSeriesId;
   }
 }

@@ -12,6 +12,7 @@ import {
   Req,
   Res,
   UnsupportedMediaTypeException,
+  UseInterceptors,
 } from '@nestjs/common';
 import {
   ApiBody,
@@ -31,12 +32,11 @@ import { DatasetRef } from '../datasets/datasets.service';
 import { ParseDatasetRefPipe } from '../datasets/parse-dataset-ref.pipe';
 import { RecordsQueryDto, RecordsRangeDto, everyMs, rangeOf } from './dto/records-query.dto';
 import { FieldStatsDto, RecordsPageDto, RecordsStatsDto, RecordsWriteResultDto } from './dto/records-response.dto';
-import { windowStart } from './buckets';
-import { streamExport } from './record-export';
+import { decodeRecordsCursor, sendRecords } from './record-export';
 import { RecordFormat } from './record-parsers';
 import { MAX_STRING_BYTES } from './record-values';
-import { PointRow, RecordsService } from './records.service';
-import { DatasetField } from '../datasets/schemas/dataset.schema';
+import { RecordsHttpErrors } from './records-http-errors';
+import { RecordsService } from './records.service';
 
 const DATASET_REF = ApiDatasetRefParam();
 const ACTING_USER = ApiHeader({
@@ -55,6 +55,7 @@ const MEDIA_TYPES: Record<string, RecordFormat> = {
 @ApiTags('records')
 @ApiExtraModels(FieldStatsDto)
 @Controller('datasets/:id')
+@UseInterceptors(RecordsHttpErrors)
 export class RecordsController {
   constructor(private readonly recordsService: RecordsService) {}
 
@@ -107,13 +108,9 @@ export class RecordsController {
     @Res() response: Response,
   ): Promise<void> {
     const every = everyMs(query);
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const after = query.cursor === undefined ? undefined : decodeRecordsCursor(query.cursor);
     const plan = await this.recordsService.read(ref, { ...rangeOf(query), after, fields: query.fields, every, agg: query.agg });
-    if (query.format === 'json') {
-      response.json(await page(plan.rows, plan.fields, query.limit, every));
-      return;
-    }
-    await streamExport(request, response, plan.rows, plan.fields, query.format);
+    await sendRecords(request, response, plan, query.format, query.limit, every);
   }
 
   @Delete('records')
@@ -154,43 +151,4 @@ function actingUser(header: string | undefined): string | undefined {
     throw new BadRequestException({ message, details: [{ field: 'X-User-Id', messages: [message] }] });
   }
   return header.toLowerCase();
-}
-
-function encodeCursor(t: number): string {
-  return Buffer.from(JSON.stringify({ t })).toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
-  try {
-    const { t } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t?: unknown };
-    if (typeof t === 'number' && Number.isFinite(t)) return t;
-  } catch {
-    // reported below
-  }
-  const message = 'cursor is not one this service issued';
-  throw new BadRequestException({ message, details: [{ field: 'cursor', messages: [message] }] });
-}
-
-function toItem(row: PointRow, fields: DatasetField[]): Record<string, unknown> {
-  const item: Record<string, unknown> = { timestamp: new Date(row.t).toISOString() };
-  fields.forEach((field, i) => (item[field.name] = row.values[i]));
-  return item;
-}
-
-async function page(rows: AsyncGenerator<PointRow[]>, fields: DatasetField[], limit: number, every?: number): Promise<RecordsPageDto> {
-  const items: Record<string, unknown>[] = [];
-  let lastT: number | undefined;
-  for await (const batch of rows) {
-    for (const row of batch) {
-      if (items.length === limit) {
-        await rows.return([]);
-        // A downsampled page resumes after its last interval, a raw one after its last point.
-        // (From the interval's own start: the first one may be shown from a later date, see Downsampler.)
-        return { items, nextCursor: encodeCursor(every ? windowStart(lastT as number, every) + every - 1 : (lastT as number)) };
-      }
-      items.push(toItem(row, fields));
-      lastT = row.t;
-    }
-  }
-  return { items, nextCursor: null };
 }

@@ -5,6 +5,7 @@ import { DatasetsModule } from '../datasets/datasets.module';
 import { Dataset, DatasetSchema } from '../datasets/schemas/dataset.schema';
 import { RecordsController } from './records.controller';
 import { RecordsJanitor } from './records-janitor';
+import { RecordsRepository } from './records.repository';
 import { RecordsService } from './records.service';
 import { RecordBucket, RecordBucketSchema } from './schemas/record-bucket.schema';
 import { RecordSeries, RecordSeriesSchema } from './schemas/record-series.schema';
@@ -24,6 +25,6 @@ import { RecordUpload, RecordUploadSchema } from './schemas/record-upload.schema
     LocksModule,
   ],
   controllers: [RecordsController],
-  providers: [RecordsService, RecordsJanitor],
+  providers: [RecordsRepository, RecordsService, RecordsJanitor],
 })
 export class RecordsModule {}

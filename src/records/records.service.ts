@@ -1,13 +1,5 @@
-import {
-  BadRequestException,
-  ForbiddenException,
-  Injectable,
-  Logger,
-  OnModuleInit,
-} from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { Model, Types } from 'mongoose';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { AppConfig } from '../config/app-config';
 import { DatasetRef, DatasetsService } from '../datasets/datasets.service';
@@ -16,12 +8,11 @@ import { RecordsChange } from '../events/contract';
 import { readBuckets } from './bucket-reads';
 import { Aggregation, bucketSpanMs, BucketSummary, Downsampler, seriesStats, Value } from './buckets';
 import { RecordsStatsDto, RecordsWriteResultDto } from './dto/records-response.dto';
-import { asHttpError, invalidRows, REPORTED_ERRORS } from './record-errors';
+import { invalidRows, NotOwnerError, RecordsInputError, REPORTED_ERRORS } from './record-errors';
 import { parseRecords, RecordFormat, RowError } from './record-parsers';
-import { RecordBucket } from './schemas/record-bucket.schema';
+import { RecordsRepository } from './records.repository';
 import { RecordSeries } from './schemas/record-series.schema';
-import { RecordUpload } from './schemas/record-upload.schema';
-import { RecordStores, SeriesWrite } from './series-write';
+import { SeriesWrite } from './series-write';
 
 /** A records write keeps its lock alive at least this often. */
 const LOCK_RENEW_MS = 10_000;
@@ -60,18 +51,13 @@ export interface ReadPlan {
 @Injectable()
 export class RecordsService implements OnModuleInit {
   private readonly logger = new Logger(RecordsService.name);
-  private readonly stores: RecordStores;
 
   constructor(
-    @InjectModel(RecordBucket.name) buckets: Model<RecordBucket>,
-    @InjectModel(RecordSeries.name) series: Model<RecordSeries>,
-    @InjectModel(RecordUpload.name) uploads: Model<RecordUpload>,
+    private readonly repository: RecordsRepository,
     private readonly datasets: DatasetsService,
     private readonly locks: EntityLocks,
     private readonly config: AppConfig,
-  ) {
-    this.stores = { buckets, series, uploads };
-  }
+  ) {}
 
   onModuleInit(): void {
     this.datasets.onDeleted((dataset) => this.dropAll(dataset));
@@ -82,7 +68,7 @@ export class RecordsService implements OnModuleInit {
     const { _id } = await this.writable(ref, actorId);
     return this.withRecordsLock(_id, async (renew) => {
       const dataset = await this.datasets.findActiveDataset({ id: _id });
-      const write = new SeriesWrite(this.stores, dataset, await this.currentSeries(dataset), bucketSpanMs(dataset.frequency));
+      const write = new SeriesWrite(this.repository, dataset, await this.currentSeries(dataset), bucketSpanMs(dataset.frequency));
       try {
         const errors: RowError[] = [];
         parsing: for await (const batch of parseRecords(body, format, dataset.fields, this.config.records)) {
@@ -98,7 +84,7 @@ export class RecordsService implements OnModuleInit {
           await renew();
         }
         if (errors.length > 0) throw invalidRows(errors);
-        if (write.added === 0) throw new BadRequestException('the body holds no points');
+        if (write.added === 0) throw new RecordsInputError('the body holds no points');
         const series = await write.seal();
         const change = recordsChange(dataset, write.added, write.first, write.last);
         await this.datasets.commitRecords(dataset, seriesRef(series), 'dataset.records.appended', change);
@@ -106,7 +92,7 @@ export class RecordsService implements OnModuleInit {
         return writeResult(dataset, change, series.buckets);
       } catch (error) {
         await write.discard().catch((cleanup: Error) => this.logger.warn(`could not discard a failed write: ${cleanup.message}`));
-        throw asHttpError(error);
+        throw error;
       }
     });
   }
@@ -117,7 +103,7 @@ export class RecordsService implements OnModuleInit {
     return this.withRecordsLock(_id, async (renew) => {
       const dataset = await this.datasets.findActiveDataset({ id: _id });
       const base = await this.currentSeries(dataset);
-      const write = new SeriesWrite(this.stores, dataset, base, bucketSpanMs(dataset.frequency));
+      const write = new SeriesWrite(this.repository, dataset, base, bucketSpanMs(dataset.frequency));
       let count = 0;
       let first: number | undefined;
       let last: number | undefined;
@@ -145,7 +131,7 @@ export class RecordsService implements OnModuleInit {
         return writeResult(dataset, change, series.buckets);
       } catch (error) {
         await write.discard().catch(() => undefined);
-        throw asHttpError(error);
+        throw error;
       }
     });
   }
@@ -203,7 +189,7 @@ export class RecordsService implements OnModuleInit {
       const series = await this.currentSeries(current);
       if (!series) return;
       const wanted = series.buckets.filter((bucket) => bucket.last >= position.resumeAt && bucket.first < to);
-      if (yield* readBuckets(this.stores.buckets, wanted, dataset.fields, position, to)) return;
+      if (yield* readBuckets(this.repository, wanted, dataset.fields, position, to)) return;
     }
     throw new Error('the records kept changing during the read');
   }
@@ -212,13 +198,12 @@ export class RecordsService implements OnModuleInit {
   private async dropAll(dataset: Dataset): Promise<void> {
     const series = await this.currentSeries(dataset);
     if (!series) return;
-    for (const bucket of series.buckets) await this.stores.buckets.deleteOne({ _id: bucket.id }).exec();
-    await this.stores.series.deleteOne({ _id: series._id }).exec();
+    await this.repository.deleteSeriesAndBuckets(series);
   }
 
   private async currentSeries(dataset: Dataset): Promise<RecordSeries | undefined> {
     if (!dataset.recordSeriesId) return undefined;
-    const series = await this.stores.series.collection.findOne<RecordSeries>({ _id: dataset.recordSeriesId as never });
+    const series = await this.repository.findSeries(dataset.recordSeriesId);
     if (!series) throw new Error(`series ${dataset.recordSeriesId} of dataset ${dataset._id.toHexString()} is missing`);
     return series;
   }
@@ -227,13 +212,13 @@ export class RecordsService implements OnModuleInit {
   private async writable(ref: DatasetRef, actorId?: string): Promise<Dataset> {
     const dataset = await this.datasets.findActiveDataset(ref);
     if (actorId !== undefined && actorId !== dataset.ownerId.toHexString()) {
-      throw new ForbiddenException(`only the owner of dataset ${dataset._id.toHexString()} may change its records`);
+      throw new NotOwnerError(`only the owner of dataset ${dataset._id.toHexString()} may change its records`);
     }
     return dataset;
   }
 
   /** One records write per dataset at a time; the lock is renewed as a long upload goes on. */
-  private withRecordsLock<T>(id: Types.ObjectId, work: (renew: () => Promise<void>) => Promise<T>): Promise<T> {
+  private withRecordsLock<T>(id: Dataset['_id'], work: (renew: () => Promise<void>) => Promise<T>): Promise<T> {
     return this.locks.withLock(`records:${id.toHexString()}`, { purpose: 'write-records' }, async (lock) => {
       let renewedAt = Date.now();
       const renew = async (): Promise<void> => {
@@ -251,7 +236,7 @@ function selectFields(all: DatasetField[], names: string[] | undefined): Dataset
   const unknown = names.filter((name) => !all.some((field) => field.name === name));
   if (unknown.length > 0) {
     const message = `fields names unknown fields: ${unknown.join(', ')}`;
-    throw new BadRequestException({ message, details: [{ field: 'fields', messages: [message] }] });
+    throw new RecordsInputError(message, [{ field: 'fields', messages: [message] }]);
   }
   return names.map((name) => all.find((field) => field.name === name) as DatasetField);
 }
@@ -263,7 +248,7 @@ function assertNumeric(fields: DatasetField[], agg: Aggregation): void {
   const others = fields.filter((field) => field.type !== 'number');
   if (others.length > 0) {
     const message = `agg=${agg} applies to number fields only, not to ${others.map((field) => `${field.name} (${field.type})`).join(', ')}`;
-    throw new BadRequestException({ message, details: [{ field: 'fields', messages: [message] }] });
+    throw new RecordsInputError(message, [{ field: 'fields', messages: [message] }]);
   }
 }
 

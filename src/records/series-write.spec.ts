@@ -1,32 +1,27 @@
 import { Types } from 'mongoose';
 import { Dataset } from '../datasets/schemas/dataset.schema';
+import { strictMock } from '../common/testing/strict-mock';
+import type { RecordsStore } from './records.repository';
 import { RecordBucket } from './schemas/record-bucket.schema';
 import { RecordSeries } from './schemas/record-series.schema';
-import { strictMock } from '../common/testing/strict-mock';
-import { RecordStores, SeriesWrite } from './series-write';
+import { RecordUpload } from './schemas/record-upload.schema';
+import { SeriesWrite } from './series-write';
 
-/** The few store calls SeriesWrite makes, over in-memory maps. */
-function memoryStores(): RecordStores & { docs: Map<string, RecordBucket> } {
+/** The store SeriesWrite uses, over in-memory maps. */
+function memoryStores(): RecordsStore & { docs: Map<string, RecordBucket> } {
   const docs = new Map<string, RecordBucket>();
-  const uploads = new Map<string, Record<string, unknown>>();
-  const exec = <T>(value: T): { exec: () => Promise<T> } => ({ exec: () => Promise.resolve(value) });
-  const stores = {
+  const uploads = new Map<string, RecordUpload>();
+  return {
     docs,
-    buckets: {
-      collection: {
-        findOne: ({ _id }: { _id: string }) => Promise.resolve(docs.get(_id) ?? null),
-        insertMany: (many: RecordBucket[]) => Promise.resolve(many.forEach((doc) => docs.set(doc._id, structuredClone(doc)))),
-      },
-      deleteOne: ({ _id }: { _id: string }) => exec(docs.delete(_id)),
-    },
-    series: { collection: { insertOne: () => Promise.resolve() }, deleteOne: () => exec(undefined) },
-    uploads: {
-      collection: { insertOne: (doc: Record<string, unknown>) => Promise.resolve(uploads.set(doc._id as string, doc)) },
-      updateOne: () => exec(undefined),
-      deleteOne: () => exec(undefined),
-    },
+    findSeries: () => Promise.resolve(null),
+    findBucket: (id) => Promise.resolve(docs.get(id) ?? null),
+    insertBuckets: (many) => Promise.resolve(many.forEach((doc) => docs.set(doc._id, structuredClone(doc)))),
+    insertSeries: () => Promise.resolve(),
+    deleteDocuments: (ids) => Promise.resolve(ids.forEach((id) => docs.delete(id))),
+    registerUpload: (upload) => Promise.resolve(void uploads.set(upload._id, upload)),
+    noteUpload: () => Promise.resolve(),
+    deleteUpload: () => Promise.resolve(),
   };
-  return stores as unknown as RecordStores & { docs: Map<string, RecordBucket> };
 }
 
 const dataset = { _id: new Types.ObjectId(), fields: [{ name: 'note', type: 'string' }] } as unknown as Dataset;
@@ -34,7 +29,7 @@ const HOUR = 3_600_000;
 /** 60 KB notes: 300 of them (18 MB) cannot share one bucket. */
 const note = (i: number, tag = 'a'): string => `${tag}${i}:`.padEnd(60_000, '.');
 
-async function writeAll(stores: RecordStores, base: RecordSeries | undefined, points: [number, string][]): Promise<{ series: RecordSeries; write: SeriesWrite }> {
+async function writeAll(stores: RecordsStore, base: RecordSeries | undefined, points: [number, string][]): Promise<{ series: RecordSeries; write: SeriesWrite }> {
   const write = new SeriesWrite(stores, dataset, base, HOUR);
   for (const [t, value] of points) await write.add(t, [value]);
   const series = await write.seal();
@@ -70,51 +65,42 @@ describe(SeriesWrite.name, () => {
   });
 });
 
-/** Stores that hold what was written, fail where told, and throw on any other call (strict). */
-function strictStores(fail: { bucketInsert?: number; seriesInsert?: boolean } = {}) {
+/** A store that holds what was written and fails where told. */
+function failingStore(fail: { bucketInsert?: number; seriesInsert?: boolean } = {}) {
   const buckets = new Map<string, RecordBucket>();
   const series = new Map<string, RecordSeries>();
-  const uploads = new Map<string, Record<string, unknown>>();
+  const uploads = new Map<string, RecordUpload>();
   let inserts = 0;
   /** Every bucket id ever inserted (to show the failure came after some writes). */
   const written: string[] = [];
-  const exec = <T>(run: () => T) => ({ exec: async () => run() });
-  const stores = {
-    buckets: strictMock<RecordStores['buckets']>({
-      collection: {
-        findOne: async ({ _id }: { _id: string }) => buckets.get(_id) ?? null,
-        insertMany: async (docs: RecordBucket[]) => {
-          if (++inserts === fail.bucketInsert) throw new Error('insert failed');
-          for (const doc of docs) buckets.set(doc._id, doc);
-          written.push(...docs.map((doc) => doc._id));
-        },
+  const store = strictMock<RecordsStore>(
+    {
+      findSeries: async (id) => series.get(id) ?? null,
+      findBucket: async (id) => buckets.get(id) ?? null,
+      insertBuckets: async (docs) => {
+        if (++inserts === fail.bucketInsert) throw new Error('insert failed');
+        for (const doc of docs) buckets.set(doc._id, doc);
+        written.push(...docs.map((doc) => doc._id));
       },
-      deleteOne: ({ _id }: { _id: string }) => exec(() => buckets.delete(_id)),
-    } as never, 'buckets'),
-    series: strictMock<RecordStores['series']>({
-      collection: {
-        insertOne: async (doc: RecordSeries) => {
-          if (fail.seriesInsert) throw new Error('series insert failed');
-          series.set(doc._id, doc);
-        },
+      insertSeries: async (doc) => {
+        if (fail.seriesInsert) throw new Error('series insert failed');
+        series.set(doc._id, doc);
       },
-      deleteOne: ({ _id }: { _id: string }) => exec(() => series.delete(_id)),
-    } as never, 'series'),
-    uploads: strictMock<RecordStores['uploads']>({
-      collection: { insertOne: async (doc: Record<string, unknown>) => void uploads.set(doc._id as string, doc) },
-      updateOne: () => exec(() => undefined),
-      deleteOne: ({ _id }: { _id: string }) => exec(() => uploads.delete(_id)),
-    } as never, 'uploads'),
-  };
-  return { stores, buckets, series, uploads, written };
+      deleteDocuments: async (ids) => ids.forEach((id) => (id.split(':').length > 2 ? buckets.delete(id) : series.delete(id))),
+      registerUpload: async (upload) => void uploads.set(upload._id, upload),
+      noteUpload: async () => undefined,
+      deleteUpload: async (id) => void uploads.delete(id),
+    },
+    'store',
+  );
+  return { store, buckets, series, uploads, written };
 }
-
 const numbers = { _id: new Types.ObjectId(), fields: [{ name: 'kw', type: 'number' }] } as unknown as Dataset;
 /** `count` points `stepMs` apart from `from`. */
 const points = (from: number, count: number, stepMs = 1000): [number, number][] => Array.from({ length: count }, (_, i) => [from + i * stepMs, i]);
 
 /** Adds the points and seals; on failure discards, as RecordsService does, and rethrows. */
-async function change(stores: RecordStores, base: RecordSeries | undefined, rows: [number, number][]): Promise<RecordSeries> {
+async function change(stores: RecordsStore, base: RecordSeries | undefined, rows: [number, number][]): Promise<RecordSeries> {
   const write = new SeriesWrite(stores, numbers, base, HOUR);
   try {
     for (const [t, value] of rows) await write.add(t, [value]);
@@ -129,7 +115,7 @@ async function change(stores: RecordStores, base: RecordSeries | undefined, rows
 
 describe(`${SeriesWrite.name}: all or nothing`, () => {
   it('a write-out failing after others succeeded leaves no bucket, series or upload entry behind', async () => {
-    const { stores, buckets, series, uploads, written } = strictStores({ bucketInsert: 2 });
+    const { store: stores, buckets, series, uploads, written } = failingStore({ bucketInsert: 2 });
     // 20 000 points fill the buffer: window 0 is written out first, the rest when sealing (and that insert fails).
     const rows = [...points(0, 19_990, 100), ...points(HOUR, 10), ...points(2 * HOUR, 10)];
     await expect(change(stores, undefined, rows)).rejects.toThrow('insert failed');
@@ -140,13 +126,13 @@ describe(`${SeriesWrite.name}: all or nothing`, () => {
   });
 
   it('a series insert failing after every bucket was written removes those buckets', async () => {
-    const { stores, buckets, series, uploads } = strictStores({ seriesInsert: true });
+    const { store: stores, buckets, series, uploads } = failingStore({ seriesInsert: true });
     await expect(change(stores, undefined, [...points(0, 5), ...points(HOUR, 5)])).rejects.toThrow('series insert failed');
     expect([buckets.size, series.size, uploads.size]).toEqual([0, 0, 0]);
   });
 
   it('a failed change of a committed series leaves the committed buckets and series as they were', async () => {
-    const { stores, buckets, series, written } = strictStores({ bucketInsert: 3 });
+    const { store: stores, buckets, series, written } = failingStore({ bucketInsert: 3 });
     const base = await change(stores, undefined, [...points(0, 5), ...points(HOUR, 5)]);
     const committed = new Map(buckets);
     expect(committed.size).toBe(2);
@@ -161,7 +147,7 @@ describe(`${SeriesWrite.name}: all or nothing`, () => {
   });
 
   it('points too dense for one window are refused, and nothing stays written', async () => {
-    const { stores, buckets, uploads } = strictStores();
+    const { store: stores, buckets, uploads } = failingStore();
     const rows = [...points(HOUR, 10), ...points(0, 20_001, 100)];
     await expect(change(stores, undefined, rows)).rejects.toThrow('points are denser than the dataset');
     expect([buckets.size, uploads.size]).toEqual([0, 0]);

@@ -1,22 +1,15 @@
-import { BadRequestException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Model } from 'mongoose';
 import { Dataset } from '../datasets/schemas/dataset.schema';
 import { splitBySize } from './bucket-size';
 import { BucketSummary, fromColumns, MAX_POINTS_PER_BUCKET, PointMap, summarize, Value } from './buckets';
+import { RecordsInputError } from './record-errors';
+import type { RecordsStore } from './records.repository';
 import { RecordBucket } from './schemas/record-bucket.schema';
 import { RecordSeries } from './schemas/record-series.schema';
-import { RecordUpload } from './schemas/record-upload.schema';
 import { WindowBuffer } from './window-buffer';
 
 /** Write-outs at once: the store prepares one batch while it commits another. */
 const WRITES_IN_FLIGHT = 2;
-
-export interface RecordStores {
-  buckets: Model<RecordBucket>;
-  series: Model<RecordSeries>;
-  uploads: Model<RecordUpload>;
-}
 
 /**
  * One change of a dataset's records, made all-or-nothing without transactions.
@@ -60,7 +53,7 @@ export class SeriesWrite {
   last?: number;
 
   constructor(
-    private readonly stores: RecordStores,
+    private readonly store: RecordsStore,
     private readonly dataset: Dataset,
     readonly base: RecordSeries | undefined,
     spanMs: number,
@@ -98,7 +91,7 @@ export class SeriesWrite {
   async pointsOf(buckets: readonly BucketSummary[]): Promise<PointMap> {
     const points: PointMap = new Map();
     for (const bucket of buckets) {
-      const doc = await this.stores.buckets.collection.findOne<RecordBucket>({ _id: bucket.id as never });
+      const doc = await this.store.findBucket(bucket.id);
       if (!doc) throw new Error(`bucket ${bucket.id} is missing`);
       for (const [t, values] of fromColumns(doc, this.dataset.fields)) points.set(t, values);
     }
@@ -180,14 +173,14 @@ export class SeriesWrite {
     };
     if (this.base) this.oldIds.push(this.base._id);
     await this.note({ oldIds: this.base ? [this.base._id] : [] });
-    await this.stores.series.collection.insertOne(series as never);
+    await this.store.insertSeries(series);
     return series;
   }
 
   /** After the commit: removes what the change replaced, and its paperwork. */
   async cleanUpCommitted(): Promise<void> {
-    await this.deleteIds(this.oldIds);
-    await this.stores.uploads.deleteOne({ _id: this.uploadId }).exec();
+    await this.store.deleteDocuments(this.oldIds);
+    await this.store.deleteUpload(this.uploadId);
   }
 
   /** The change failed: removes everything it wrote. */
@@ -195,8 +188,8 @@ export class SeriesWrite {
     await Promise.allSettled(this.inFlight);
     if (!this.registering) return;
     await this.registering.catch(() => undefined);
-    await this.deleteIds([...this.newIds, this.seriesId]);
-    await this.stores.uploads.deleteOne({ _id: this.uploadId }).exec();
+    await this.store.deleteDocuments([...this.newIds, this.seriesId]);
+    await this.store.deleteUpload(this.uploadId);
   }
 
   /** Writes each window's new points as buckets in place of the `old` ones (none for an empty map). */
@@ -209,7 +202,7 @@ export class SeriesWrite {
       const kept = this.bucketsOf(start).filter((bucket) => !old.includes(bucket));
       if (kept.reduce((sum, bucket) => sum + bucket.count, points.size) > MAX_POINTS_PER_BUCKET) {
         const span = new Date(start).toISOString();
-        throw new BadRequestException(
+        throw new RecordsInputError(
           `more than ${MAX_POINTS_PER_BUCKET} points fall in one ${this.spanMs / 1000} s window (from ${span}): points are denser than the dataset's frequency allows`,
         );
       }
@@ -224,9 +217,9 @@ export class SeriesWrite {
     // Paperwork first: a crash after the insert must not leave unlisted documents.
     await this.note({ newIds: docs.map((doc) => doc._id) });
     this.newIds.push(...docs.map((doc) => doc._id));
-    if (docs.length > 0) await this.stores.buckets.collection.insertMany(docs as never[], { ordered: false });
+    await this.store.insertBuckets(docs);
     for (const [start, list] of results) this.rewritten.set(start, list);
-    await this.deleteIds(superseded);
+    await this.store.deleteDocuments(superseded);
   }
 
   /**
@@ -244,38 +237,24 @@ export class SeriesWrite {
   }
 
   private register(): Promise<void> {
-    this.registering ??= this.stores.uploads.collection
-      .insertOne({
-        _id: this.uploadId,
-        datasetId: this.dataset._id.toHexString(),
-        seriesId: this.seriesId,
-        newIds: [],
-        oldIds: [],
-        touchedAt: new Date(),
-      } as never)
-      .then(() => undefined);
+    this.registering ??= this.store.registerUpload({
+      _id: this.uploadId,
+      datasetId: this.dataset._id.toHexString(),
+      seriesId: this.seriesId,
+      newIds: [],
+      oldIds: [],
+      touchedAt: new Date(),
+    });
     return this.registering;
   }
 
   private note(ids: { newIds?: string[]; oldIds?: string[] }): Promise<void> {
-    const push: Record<string, { $each: string[] }> = {};
-    if (ids.newIds?.length) push.newIds = { $each: ids.newIds };
     const update = async (): Promise<void> => {
       const oldIds = [...new Set([...this.oldIds, ...(ids.oldIds ?? [])])];
-      await this.stores.uploads
-        .updateOne({ _id: this.uploadId }, { ...(Object.keys(push).length > 0 ? { $push: push } : {}), $set: { oldIds, touchedAt: new Date() } })
-        .exec();
+      await this.store.noteUpload(this.uploadId, ids.newIds ?? [], oldIds);
     };
     this.noting = this.noting.then(update, update);
     return this.noting;
-  }
-
-  private async deleteIds(ids: string[]): Promise<void> {
-    const buckets = ids.filter((id) => id.split(':').length > 2);
-    const series = ids.filter((id) => id.split(':').length === 2);
-    // One by one: FerretDB finds documents by a bare `_id` without scanning.
-    for (const id of buckets) await this.stores.buckets.deleteOne({ _id: id }).exec();
-    for (const id of series) await this.stores.series.deleteOne({ _id: id }).exec();
   }
 }
 

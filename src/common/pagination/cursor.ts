@@ -58,7 +58,21 @@ function encodeCursor(scope: string, sort: string, order: SortOrder, value: Sort
       : { c: scope, s: sort, o: order, v: value, t: typeof value === 'number' ? 'number' : 'string', i: '' };
   if (typeof id === 'string') Object.assign(payload, { i: id, k: 's' });
   else payload.i = id.toHexString();
+  return encodeCursorPayload(payload);
+}
+
+/** A cursor's wire form: its payload as base64url JSON (opaque to clients). */
+export function encodeCursorPayload(payload: object): string {
   return Buffer.from(JSON.stringify(payload)).toString('base64url');
+}
+
+/** The payload of a cursor, unchecked; one that is not base64url JSON is a 400. */
+export function decodeCursorPayload(cursor: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+  } catch {
+    throw invalidCursor('cursor is not one this service issued');
+  }
 }
 
 /** The filter selecting what comes after the cursor; a malformed or mismatched cursor is a 400. */
@@ -80,12 +94,7 @@ export function sortSpec(sort: string, order: SortOrder): Record<string, 1 | -1>
 }
 
 function decodeCursor(cursor: string): CursorPayload {
-  let payload: Partial<CursorPayload>;
-  try {
-    payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorPayload>;
-  } catch {
-    throw invalidCursor('cursor is not one this service issued');
-  }
+  const payload = decodeCursorPayload(cursor) as Partial<CursorPayload>;
   const valid =
     typeof payload === 'object' &&
     payload !== null &&
@@ -104,7 +113,7 @@ function decodeCursor(cursor: string): CursorPayload {
 
 const CURSOR_KEYS = new Set(['c', 's', 'o', 'v', 't', 'i', 'k']);
 
-function invalidCursor(message: string): BadRequestException {
+export function invalidCursor(message: string): BadRequestException {
   return new BadRequestException({ message, details: [{ field: 'cursor', messages: [message] }] });
 }
 
