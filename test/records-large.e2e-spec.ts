@@ -71,7 +71,7 @@ describe('A million points through the records API (e2e)', () => {
       headers: { 'content-type': 'text/csv' },
       body: Readable.toWeb(csvBody()) as ReadableStream,
       duplex: 'half',
-    } as RequestInit);
+    });
     expect(upload.status).toBe(200);
     expect(await upload.json()).toMatchObject({ count: POINTS, totalPoints: POINTS });
     const afterUpload = peakRssMb(app);

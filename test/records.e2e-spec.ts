@@ -37,7 +37,7 @@ function asNdjson(points: Point[]): string {
 }
 
 function asCsv(points: Point[]): string {
-  const cell = (value: unknown): string => {
+  const cell = (value: string | number | boolean | null | undefined): string => {
     if (value === null) return '';
     const text = String(value);
     return text === '' || /[",\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -86,13 +86,20 @@ function parseCsvExport(text: string): Record<string, unknown>[] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else cell += c;
-    } else if (c === '"') (quoted = true), (wasQuoted = true);
-    else if (c === ',') endCell();
-    else if (c === '\n') endCell(), rows.push(row), (row = []);
-    else cell += c;
+    } else if (c === '"') {
+      quoted = true;
+      wasQuoted = true;
+    } else if (c === ',') endCell();
+    else if (c === '\n') {
+      endCell();
+      rows.push(row);
+      row = [];
+    } else cell += c;
   }
   const [header, ...data] = rows;
   expect(header).toEqual(['timestamp', 'kw', 'on', 'note']);

@@ -160,7 +160,7 @@ describe('Users (e2e)', () => {
       const errors = response.body.items.map((item: { error?: { statusCode: number; message: string } }) => item.error);
       expect(errors[1]).toMatchObject({ statusCode: 400, details: [{ field: 'email' }] });
       expect(errors[2]).toMatchObject({ statusCode: 409, message: 'same email as item 0 of this request' });
-      expect(errors[3]).toMatchObject({ statusCode: 409, message: `email ${existing.email} is already registered` });
+      expect(errors[3]).toMatchObject({ statusCode: 409, message: `email ${existing.email as string} is already registered` });
       expect(errors[4]).toMatchObject({ statusCode: 400, details: [{ field: 'unexpected' }] });
       expect(errors[5]).toMatchObject({ statusCode: 400, message: 'item must be a JSON object' });
 

@@ -56,10 +56,10 @@ async function main(): Promise<void> {
   await consumer.subscribe({ topics: [values.topic ?? 'msg_collection'], fromBeginning: true });
   process.stderr.write(`reading ${values.topic} on ${brokers.join(',')} from the beginning (Ctrl-C stops)\n`);
   await consumer.run({
-    eachMessage: async ({ message, partition }) => {
-      if (printed >= max) return;
-      process.stdout.write(`${format(message, partition, values.json ?? false)}\n`);
+    eachMessage: ({ message, partition }) => {
+      if (printed < max) process.stdout.write(`${format(message, partition, values.json ?? false)}\n`);
       if (++printed >= max) void stop();
+      return Promise.resolve();
     },
   });
 }

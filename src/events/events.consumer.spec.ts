@@ -24,15 +24,15 @@ const registryEvent = (overrides: Partial<RegistryEvent> = {}): RegistryEvent =>
     data: { id: '6650c0ffee0000000000a001', name: 'Aaron', email: 'aaron@example.com', organization: 'Lab', role: 'r', attributes: {}, createdAt: '2026-11-28T12:00:00.000Z', updatedAt: '2026-11-28T12:00:00.000Z' },
     meta_string: 'user created',
     ...overrides,
-  }) as RegistryEvent;
+  });
 
 const context = (offset = '42', headers: Record<string, unknown> = { 'event-type': 'user.created' }): KafkaContext =>
-  strictMock<KafkaContext>({ getMessage: () => ({ offset, key: Buffer.from('k'), headers }), getTopic: () => 'msg_collection', getPartition: () => 3 } as never, 'context');
+  strictMock<KafkaContext>({ getMessage: () => ({ offset, key: Buffer.from('k'), headers }), getTopic: () => 'msg_collection', getPartition: () => 3 }, 'context');
 
 function setup(record: AuditLog['record']) {
   const recordMock = jest.fn(record);
   const publish = jest.fn<Promise<void>, [string, OutgoingMessage]>(async () => undefined);
-  const config = strictMock<AppConfig>({ kafka: { topic: 'msg_collection' } } as never, 'config');
+  const config = strictMock<AppConfig>({ kafka: { topic: 'msg_collection' } }, 'config');
   const consumer = new EventsConsumer(strictMock<AuditLog>({ record: recordMock }, 'auditLog'), strictMock<EventsPublisher>({ publish }, 'publisher'), config);
   return { consumer, record: recordMock, publish };
 }

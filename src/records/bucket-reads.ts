@@ -32,7 +32,8 @@ export async function* readBuckets(
     return fetches.get(i);
   };
   for (let i = 0; i < wanted.length; i++) {
-    for (let ahead = 1; ahead <= PREFETCH_BUCKETS; ahead++) fetch(i + ahead);
+    // Prefetches: each request's rejection is caught where it is made, and surfaces when awaited.
+    for (let ahead = 1; ahead <= PREFETCH_BUCKETS; ahead++) void fetch(i + ahead);
     const doc = await fetch(i);
     fetches.delete(i);
     if (!doc) return false;

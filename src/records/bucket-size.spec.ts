@@ -2,7 +2,7 @@ import { DatasetField } from '../datasets/schemas/dataset.schema';
 import { MAX_BUCKET_BYTES, pointBytes, splitBySize } from './bucket-size';
 import { PointMap, Value } from './buckets';
 
-const numbers = (count: number): DatasetField[] => Array.from({ length: count }, (_, i) => ({ name: `f${i}`, type: 'number' }) as DatasetField);
+const numbers = (count: number): DatasetField[] => Array.from({ length: count }, (_, i) => ({ name: `f${i}`, type: 'number' }));
 
 describe(splitBySize.name, () => {
   it('keeps a window that fits in one bucket', () => {
@@ -30,6 +30,6 @@ describe(splitBySize.name, () => {
 
   it('gives a point larger than the bound a bucket of its own', () => {
     const points: PointMap = new Map([[1, ['a']], [2, ['b'.repeat(100)]], [3, ['c']]]);
-    expect(splitBySize(points, [{ name: 's', type: 'string' } as DatasetField], 50).map((part) => part.t)).toEqual([[1], [2], [3]]);
+    expect(splitBySize(points, [{ name: 's', type: 'string' }], 50).map((part) => part.t)).toEqual([[1], [2], [3]]);
   });
 });

@@ -104,7 +104,7 @@ async function parseWith(format: RecordFormat, body: string, limits = LIMITS): P
 const bodies = (points: Record<string, unknown>[]): Record<RecordFormat, string> => ({
   json: JSON.stringify(points),
   ndjson: points.map((point) => JSON.stringify(point)).join('\n'),
-  csv: ['timestamp,kw,note', ...points.map((point) => ['timestamp', 'kw', 'note'].map((key) => point[key] ?? '').join(','))].join('\r\n'),
+  csv: ['timestamp,kw,note', ...points.map((point) => ['timestamp', 'kw', 'note'].map((key) => String(point[key] as string | number | undefined ?? '')).join(','))].join('\r\n'),
 });
 
 describe(`${parseRecords.name}: whole bodies`, () => {

@@ -110,8 +110,8 @@ const PARSE_AHEAD = 4_096;
 async function* jsonArrayRows(input: Readable): AsyncGenerator<RawRow[]> {
   const text = input.pipe(new Utf8Text());
   // Strings straight through: the parser would decode bytes leniently again.
-  const parser = text.pipe(jsonParser({ decodeStrings: false } as Parameters<typeof jsonParser>[0]));
-  const elements = parser.pipe(streamArray({ readableHighWaterMark: PARSE_AHEAD } as Parameters<typeof streamArray>[0]));
+  const parser = text.pipe(jsonParser({ decodeStrings: false }));
+  const elements = parser.pipe(streamArray({ readableHighWaterMark: PARSE_AHEAD }));
   keepProtoKeys(elements);
   // pipe() does not pass errors on: the iteration below must see them.
   input.once('error', (error) => elements.destroy(error));

@@ -15,6 +15,7 @@ export const MAX_ABS_VALUE = 1e300;
 export const MAX_STRING_BYTES = 64 * 1024;
 
 /** C0 controls but TAB, LF and CR, and DEL: never text a training job wants, often a sign of binary junk. */
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose.
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 export const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;

@@ -45,7 +45,7 @@ export class SeriesWrite {
   private readonly inFlight = new Set<Promise<void>>();
   /** The write-out writing each window, so that a later one touching the same window waits for it. */
   private readonly writingWindow = new Map<number, Promise<void>>();
-  private failure?: unknown;
+  private failure?: Error;
 
   /** Points given to add(); with first and last timestamp. */
   added = 0;
@@ -126,7 +126,7 @@ export class SeriesWrite {
     this.inFlight.add(write);
     for (const start of windows.keys()) this.writingWindow.set(start, write);
     write
-      .catch((error: unknown) => (this.failure ??= error))
+      .catch((error: unknown) => (this.failure ??= error instanceof Error ? error : new Error(String(error))))
       .finally(() => {
         this.inFlight.delete(write);
         for (const start of windows.keys()) if (this.writingWindow.get(start) === write) this.writingWindow.delete(start);

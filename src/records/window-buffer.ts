@@ -18,7 +18,7 @@ export class WindowBuffer {
   add(t: number, values: Value[]): boolean {
     const start = windowStart(t, this.spanMs);
     let points = this.open.get(start);
-    if (!points) this.open.set(start, (points = new Map()));
+    if (!points) this.open.set(start, (points = new Map<number, Value[]>()));
     if (!points.has(t)) this.points++;
     points.set(t, values);
     this.bytes += pointBytes(values);

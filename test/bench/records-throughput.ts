@@ -79,7 +79,7 @@ async function main(): Promise<void> {
           // Streamed, chunk by chunk, as a client uploading a file would.
           body: Readable.toWeb(Readable.from(body)) as ReadableStream,
           duplex: 'half',
-        } as RequestInit);
+        });
         if (!response.ok) throw new Error(`upload failed: ${response.status} ${await response.text()}`);
         await response.json();
         process.stderr.write(`[bench]   ${Math.min(offset + batch, total)} / ${total}\n`);
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
       });
       const read = await timed(async () => {
         let points = 0;
-        for await (const doc of collection.find({})) points += (doc.t as number[]).length;
+        for await (const doc of collection.find({})) points += (doc.t).length;
         return points;
       });
       await collection.drop();

@@ -142,7 +142,7 @@ async function main(): Promise<void> {
   mkdirSync(settings.reportDir, { recursive: true });
   log('starting the service...');
   const service = await startBenchEnvironment({}, 'fuzz');
-  let exitCode = 1;
+  let exitCode: number;
   try {
     log(`service on ${service.url}; schemathesis, seed ${settings.seed}, up to ${settings.maxExamples} examples per operation`);
     exitCode = await runSchemathesis(schemathesisArgs(service.url));

@@ -14,7 +14,7 @@ export function effectiveChanges(current: object, changes: FieldChanges): FieldC
   const now = current as Record<string, unknown>;
   return {
     $set: Object.fromEntries(Object.entries(changes.$set).filter(([field, value]) => !isDeepStrictEqual(now[field], value))),
-    $unset: Object.fromEntries(Object.entries(changes.$unset).filter(([field]) => now[field] !== undefined)) as Record<string, 1>,
+    $unset: Object.fromEntries(Object.entries(changes.$unset).filter(([field]) => now[field] !== undefined)),
   };
 }
 

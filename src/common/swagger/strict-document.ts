@@ -2,7 +2,7 @@ import { OpenAPIObject } from '@nestjs/swagger';
 import { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { getMetadataStorage } from 'class-validator';
 import { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
-import { requiresAField } from '../validation/declared-keys';
+import { DtoClass, requiresAField } from '../validation/declared-keys';
 
 /**
  * Adds to the document what the validators of request bodies enforce beyond
@@ -27,15 +27,15 @@ export function tightenRequestSchemas(document: OpenAPIObject): OpenAPIObject {
   return document;
 }
 
-function validatedClasses(): Map<Function, ValidationMetadata[]> {
-  return (getMetadataStorage() as unknown as { validationMetadatas: Map<Function, ValidationMetadata[]> }).validationMetadatas;
+function validatedClasses(): Map<DtoClass, ValidationMetadata[]> {
+  return (getMetadataStorage() as unknown as { validationMetadatas: Map<DtoClass, ValidationMetadata[]> }).validationMetadatas;
 }
 
 /** A $ref cannot carry siblings in OpenAPI 3.0: a nullable reference is wrapped in allOf. */
 function markNullable(schema: SchemaObject, name: string, property: SchemaObject & { $ref?: string }): void {
   if (property.$ref) {
     const { $ref, ...rest } = property;
-    (schema.properties as Record<string, SchemaObject>)[name] = { ...rest, allOf: [{ $ref } as SchemaObject], nullable: true };
+    (schema.properties as Record<string, SchemaObject>)[name] = { ...rest, allOf: [{ $ref }], nullable: true };
   } else {
     property.nullable = true;
   }

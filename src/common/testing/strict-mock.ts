@@ -15,7 +15,7 @@ export function strictMock<T>(implemented: Partial<T> | Record<string, unknown>,
   return new Proxy(target, {
     get(object, key, receiver) {
       if (key in object) {
-        const value = Reflect.get(object, key, receiver) as unknown;
+        const value: unknown = Reflect.get(object, key, receiver);
         return isPlainObject(value) ? strictMock(value, `${name}.${String(key)}`) : value;
       }
       if (typeof key === 'symbol' || PROBED.has(key)) return undefined;

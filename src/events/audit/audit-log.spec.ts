@@ -19,7 +19,7 @@ const registryEvent = (overrides: Partial<RegistryEvent> = {}): RegistryEvent =>
     data: { id: '6650c0ffee0000000000d001' },
     meta_string: 'dataset deleted',
     ...overrides,
-  }) as RegistryEvent;
+  });
 const position = { topic: 'msg_collection', partition: 1, offset: '7' };
 
 /** An AuditLog over a strict model: only `collection.insertOne`, `collection.name` and `find` are allowed. */
@@ -108,7 +108,7 @@ describe(AuditLog.name, () => {
   it('searches everything without filters, and answers the stored entries as DTOs', async () => {
     const stored = { ...registryEvent(), _id: registryEvent().id, occurredAt: new Date(registryEvent().occurredAt), receivedAt: new Date(), ...position } as unknown as AuditEvent;
     const { log, find } = setup(undefined, [stored]);
-    const page = await log.search({ limit: 10, order: 'asc' } as SearchEventsQueryDto);
+    const page = await log.search({ limit: 10, order: 'asc' });
     expect(find).toHaveBeenCalledWith({ $and: [{}] });
     expect(page).toEqual({ items: [toAuditEventDto(stored)], nextCursor: null });
     expect(page.items[0]).toMatchObject({ id: stored._id, occurredAt: registryEvent().occurredAt, ownerId: registryEvent().ownerId });

@@ -157,7 +157,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.lastScan = Date.now();
     for (const source of this.outbox.registeredSources()) {
       const waiting = await source.model.find({ 'outbox.0': { $exists: true } }, { _id: 1 }).lean().exec();
-      await this.outbox.mark(waiting.map(({ _id }) => `${source.entity}:${(_id as Types.ObjectId).toHexString()}`));
+      await this.outbox.mark(waiting.map(({ _id }) => `${source.entity}:${(_id).toHexString()}`));
     }
   }
 

@@ -1,0 +1,42 @@
+/**
+ * The house rules `npm test` enforces (npm run lint:deps): no import cycles, and
+ * no module reaching into another module's schemas or repositories: a module's
+ * collections are its own, other modules ask its services (or a port).
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      severity: 'error',
+      comment: 'A cycle means two modules cannot be understood, tested or changed one at a time.',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'no-foreign-schemas',
+      severity: 'error',
+      comment: "Each collection has one owner: only its module's repository touches its schema.",
+      from: { path: '^src/([^/]+)/' },
+      to: { path: '^src/[^/]+/schemas/', pathNot: '^src/$1/' },
+    },
+    {
+      name: 'no-foreign-repositories',
+      severity: 'error',
+      comment: "A module's repository is its own; other modules go through its service or a port.",
+      from: { path: '^src/([^/]+)/' },
+      to: { path: '^src/[^/]+/.*[.]repository[.]ts$', pathNot: '^src/$1/' },
+    },
+    {
+      name: 'no-unresolvable',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '[.]spec[.]ts$' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+  },
+};
