@@ -1,7 +1,7 @@
 import { DatasetField } from '../datasets/schemas/dataset.schema';
 import { BucketSummary, own } from './buckets';
 import type { RecordsStore } from './records.repository';
-import type { PointRow } from './records.service';
+import type { PointRow } from './record-rows';
 import { RecordBucket } from './schemas/record-bucket.schema';
 
 /** Buckets read ahead of the one being returned. */

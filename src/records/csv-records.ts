@@ -3,7 +3,7 @@ import { TIMESTAMP_FIELD } from '../datasets/dto/create-dataset.dto';
 import { DatasetField } from '../datasets/schemas/dataset.schema';
 import { Value } from './buckets';
 import { CsvCell, CsvCellTooLongError, CsvTokenizer } from './csv-tokenizer';
-import type { ParsedRow, RowError } from './record-parsers';
+import type { ParsedRow, RowError } from './record-rows';
 import { asBodyError, MalformedBodyError } from './record-errors';
 import { isStorableNumber, MAX_STRING_BYTES, NUMBER, numberError, stringError, stringTooLong, timestampOf } from './record-values';
 import { InvalidUtf8Error, StrictUtf8Decoder } from './utf8';

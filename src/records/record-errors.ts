@@ -1,4 +1,4 @@
-import type { RowError } from './record-parsers';
+import type { RowError } from './record-rows';
 
 /** Row errors reported in a 400 (the first ones). */
 export const REPORTED_ERRORS = 20;

@@ -4,7 +4,8 @@ import { decodeCursorPayload, encodeCursorPayload, invalidCursor } from '../comm
 import { DatasetField } from '../datasets/schemas/dataset.schema';
 import { windowStart } from './buckets';
 import { RecordsPageDto } from './dto/records-response.dto';
-import { PointRow, ReadPlan } from './records.service';
+import type { PointRow } from './record-rows';
+import { ReadPlan } from './records.service';
 
 const EXPORT_CHUNK_BYTES = 64 * 1024;
 const logger = new Logger('RecordsExport');

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { DatasetField } from '../datasets/schemas/dataset.schema';
-import { parseRecords, ParsedRow, RecordFormat, RowError } from './record-parsers';
+import { parseRecords, RecordFormat } from './record-parsers';
+import type { ParsedRow, RowError } from './record-rows';
 import { MAX_STRING_BYTES } from './record-values';
 
 const FIELDS: DatasetField[] = [

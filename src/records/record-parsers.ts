@@ -12,17 +12,7 @@ import { InvalidUtf8Error, StrictUtf8Decoder } from './utf8';
 export const RECORD_FORMATS = ['json', 'ndjson', 'csv'] as const;
 export type RecordFormat = (typeof RECORD_FORMATS)[number];
 
-export interface ParsedRow {
-  row: number;
-  t: number;
-  /** Aligned with the dataset's fields. */
-  values: Value[];
-}
-
-export interface RowError {
-  row: number;
-  error: string;
-}
+import type { ParsedRow, RowError } from './record-rows';
 
 export interface ParseLimits {
   maxBytes: number;

@@ -6,10 +6,10 @@ import { DatasetRef, DatasetsService } from '../datasets/datasets.service';
 import { Dataset, DatasetField } from '../datasets/schemas/dataset.schema';
 import { RecordsChange } from '../events/contract';
 import { readBuckets } from './bucket-reads';
-import { Aggregation, bucketSpanMs, BucketSummary, Downsampler, seriesStats, Value } from './buckets';
+import { Aggregation, bucketSpanMs, BucketSummary, Downsampler, seriesStats } from './buckets';
 import { RecordsStatsDto, RecordsWriteResultDto } from './dto/records-response.dto';
 import { invalidRows, NotOwnerError, RecordsInputError, REPORTED_ERRORS } from './record-errors';
-import { parseRecords, RecordFormat, RowError } from './record-parsers';
+import { parseRecords, RecordFormat } from './record-parsers';
 import { RecordsRepository } from './records.repository';
 import { RecordSeries } from './schemas/record-series.schema';
 import { SeriesWrite } from './series-write';
@@ -17,10 +17,7 @@ import { SeriesWrite } from './series-write';
 /** A records write keeps its lock alive at least this often. */
 const LOCK_RENEW_MS = 10_000;
 
-export interface PointRow {
-  t: number;
-  values: Value[];
-}
+import type { PointRow, RowError } from './record-rows';
 
 export interface ReadRequest {
   /** Inclusive. */
