@@ -3,6 +3,7 @@ import { Model, Types } from 'mongoose';
 import { queryResult, strictMock } from '../../test/support/strict-mock';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { User } from '../users/schemas/user.schema';
+import { UsersRepository } from '../users/users.repository';
 import { DatasetOwners } from './dataset-owners';
 
 const [present, deleting, missing] = [new Types.ObjectId(), new Types.ObjectId(), new Types.ObjectId()];
@@ -23,7 +24,7 @@ function build() {
     return queryResult(existing.some((e) => e.equals(id)) ? { _id: id } : null);
   });
   const owners = new DatasetOwners(
-    strictMock<Model<User>>('User model', { find, findById } as never),
+    new UsersRepository(strictMock<Model<User>>('User model', { find, findById } as never)),
     strictMock<EntityLocks>('EntityLocks', { heldFor }),
   );
   return { owners, calls, heldFor };

@@ -1,9 +1,7 @@
 import { ConflictException, HttpException, Injectable, UnprocessableEntityException } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { EntityLocks } from '../common/locks/entity-locks';
-import { findByIds } from '../common/mongo/find-by-ids';
-import { User } from '../users/schemas/user.schema';
+import { UsersRepository } from '../users/users.repository';
 import { USER_DELETION, userLockKey } from '../users/user-locks';
 
 export type OwnerAvailability = 'available' | 'missing' | 'being-deleted';
@@ -16,7 +14,7 @@ export type OwnerAvailability = 'available' | 'missing' | 'being-deleted';
 @Injectable()
 export class DatasetOwners {
   constructor(
-    @InjectModel(User.name) private readonly users: Model<User>,
+    private readonly users: UsersRepository,
     private readonly locks: EntityLocks,
   ) {}
 
@@ -25,9 +23,9 @@ export class DatasetOwners {
     // by the second, and one that ends between them has (it releases its lock only after deleting).
     const beingDeleted = await this.locks.heldFor(ownerIds.map(userLockKey), USER_DELETION);
     // A deleted user stays as a tombstone until its last event is published: it counts as missing.
-    const found = (await findByIds(this.users, ownerIds, { _id: 1, deletedAt: 1 })).filter((user) => !user.deletedAt);
+    const found = await this.users.liveIds(ownerIds);
     const result = new Map<string, OwnerAvailability>(ownerIds.map((id) => [id.toHexString(), 'missing']));
-    for (const { _id } of found) {
+    for (const _id of found) {
       result.set(_id.toHexString(), beingDeleted.has(userLockKey(_id)) ? 'being-deleted' : 'available');
     }
     return result;

@@ -11,6 +11,10 @@ import { OwnershipJanitor } from './ownership-janitor';
 import { Dataset, DatasetSchema } from './schemas/dataset.schema';
 import { SeqBlock, SeqBlockSchema } from './schemas/seq-block.schema';
 import { OwnerIndex } from './owner-index';
+import { DatasetsRepository } from './datasets.repository';
+import { OwnerListsRepository } from './owner-lists.repository';
+import { SeqBlocksRepository } from './seq-blocks.repository';
+import { UsersRepository } from '../users/users.repository';
 import { OwnerDatasetList, OwnerDatasetListSchema } from './schemas/owner-index.schema';
 
 @Module({
@@ -26,7 +30,17 @@ import { OwnerDatasetList, OwnerDatasetListSchema } from './schemas/owner-index.
     EventsModule,
   ],
   controllers: [DatasetsController],
-  providers: [DatasetsService, DatasetOwners, DatasetSequence, OwnerIndex, OwnershipJanitor],
+  providers: [
+    DatasetsService,
+    DatasetsRepository,
+    DatasetOwners,
+    DatasetSequence,
+    SeqBlocksRepository,
+    OwnerIndex,
+    OwnerListsRepository,
+    OwnershipJanitor,
+    UsersRepository,
+  ],
   exports: [DatasetsService],
 })
 export class DatasetsModule {}

@@ -6,6 +6,7 @@ import { DatasetOwners } from './dataset-owners';
 import { DatasetSequence } from './dataset-sequence';
 import { Outbox } from '../events/outbox/outbox';
 import { OwnerIndex } from './owner-index';
+import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
 import { Dataset } from './schemas/dataset.schema';
 
@@ -47,7 +48,7 @@ function build(
     ...indexMethods,
   });
   const service = new DatasetsService(
-    strictMock<Model<Dataset>>('Dataset model', model as never),
+    new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', model as never)),
     strictMock<DatasetOwners>('DatasetOwners', owners),
     strictMock<DatasetSequence>('DatasetSequence', { reserve: jest.fn(async () => 7) }),
     locks,

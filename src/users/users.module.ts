@@ -5,11 +5,12 @@ import { EventsModule } from '../events/events.module';
 import { DatasetsModule } from '../datasets/datasets.module';
 import { User, UserSchema } from './schemas/user.schema';
 import { UsersController } from './users.controller';
+import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 @Module({
   imports: [MongooseModule.forFeature([{ name: User.name, schema: UserSchema }]), DatasetsModule, LocksModule, EventsModule],
   controllers: [UsersController],
-  providers: [UsersService],
+  providers: [UsersService, UsersRepository],
 })
 export class UsersModule {}

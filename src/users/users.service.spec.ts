@@ -5,6 +5,7 @@ import { EntityLocks, HeldLock } from '../common/locks/entity-locks';
 import { DatasetsService } from '../datasets/datasets.service';
 import { Outbox } from '../events/outbox/outbox';
 import { User } from './schemas/user.schema';
+import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 function user(overrides: Partial<User> = {}): User {
@@ -32,7 +33,7 @@ function build(model: Record<string, unknown>, datasets: Partial<Record<keyof Da
   });
   const outbox = strictMock<Outbox>('Outbox', { track: jest.fn(async () => undefined) });
   const service = new UsersService(
-    strictMock<Model<User>>('User model', model as never),
+    new UsersRepository(strictMock<Model<User>>('User model', model as never)),
     strictMock<DatasetsService>('DatasetsService', datasets),
     locks,
     outbox,
