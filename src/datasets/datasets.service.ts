@@ -1,23 +1,19 @@
-import { ConflictException, HttpException, HttpStatus, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { ConflictException, Injectable, OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { BulkOutcomes, BulkSummary } from '../common/bulk/bulk-outcomes';
-import { toErrorBody } from '../common/errors/error-body';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { effectiveChanges, FieldChanges, hasChanges } from '../common/mongo/field-changes';
-import { searchKey } from '../common/mongo/text';
-import { validateItem } from '../common/validation/validate-item';
-import { DatasetOwners, ownerUnavailable } from './dataset-owners';
+import { DatasetOwners } from '../ownership/dataset-owners';
+import { OwnerIndex } from '../ownership/owner-index';
 import { DatasetSequence } from './dataset-sequence';
-import { applyChanges, assertExtendsFields, datasetChanges, duplicateName, hasRecords, nameDetails, newDataset, notFound, ownerDeletedMeanwhile, rejectWith, toFields, uniqueIds, withEvent, DatasetRef } from './dataset-rules';
-import { OwnerIndex } from './owner-index';
-import { CreateDatasetDto, DatasetFieldDto } from './dto/create-dataset.dto';
-import { RecordsChange, RegistryEvent } from '../events/contract';
+import { applyChanges, assertExtendsFields, datasetChanges, duplicateName, hasRecords, newDataset, notFound, ownerDeletedMeanwhile, toFields, DatasetRef } from './dataset-rules';
+import { CreateDatasetDto } from './dto/create-dataset.dto';
+import { RecordsChange } from '../events/contract';
 import { newEvent } from '../events/outbox/event-factory';
 import { Outbox } from '../events/outbox/outbox';
 import { DatasetPageDto, DatasetResponseDto, toDatasetResponse, toDatasetState } from './dto/dataset-response.dto';
 import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
 import { UpdateDatasetDto } from './dto/update-dataset.dto';
-import { Dataset, DatasetField } from './schemas/dataset.schema';
+import { Dataset } from './schemas/dataset.schema';
 import { DatasetsRepository } from './datasets.repository';
 
 export type { DatasetRef } from './dataset-rules';
@@ -83,62 +79,6 @@ export class DatasetsService implements OnModuleInit {
     const [active] = await this.activate([pending._id]);
     if (!active) throw ownerDeletedMeanwhile(pending.ownerId);
     return toDatasetResponse(active);
-  }
-
-  /** Registers many datasets; each item succeeds or fails on its own (see BulkOutcomes). */
-  async createMany(items: unknown[]): Promise<BulkSummary<DatasetResponseDto>> {
-    const outcomes = new BulkOutcomes<DatasetResponseDto>(items.length);
-    const valid: { index: number; dto: CreateDatasetDto }[] = [];
-    for (const [index, item] of items.entries()) {
-      const result = await validateItem(CreateDatasetDto, item);
-      if (result.ok) valid.push({ index, dto: result.value });
-      else outcomes.reject(index, HttpStatus.BAD_REQUEST, result.message, result.details);
-    }
-
-    const firstWithName = new Map<string, number>();
-    for (const { index, dto } of valid) {
-      const key = `${dto.ownerId}/${searchKey(dto.name)}`;
-      const first = firstWithName.get(key);
-      if (first === undefined) firstWithName.set(key, index);
-      else outcomes.reject(index, HttpStatus.CONFLICT, `same owner and name as item ${first} of this request`, nameDetails(dto.name));
-    }
-
-    const ownerIds = uniqueIds(valid.map(({ dto }) => dto.ownerId));
-    const before = await this.owners.availability(ownerIds);
-    const candidates = valid.filter(({ index, dto }) => {
-      if (outcomes.isDecided(index)) return false;
-      const availability = before.get(dto.ownerId) ?? 'missing';
-      if (availability === 'available') return true;
-      rejectWith(outcomes, index, ownerUnavailable(new Types.ObjectId(dto.ownerId), availability));
-      return false;
-    });
-    if (candidates.length === 0) return outcomes.summary();
-
-    // Consecutive numbers, in input order.
-    const firstSeq = await this.sequence.reserve(candidates.length);
-    const pending = candidates.map(({ index, dto }, i) => ({ index, doc: newDataset(dto, firstSeq + i) }));
-    for (const ownerId of uniqueIds(pending.map(({ doc }) => doc.ownerId.toHexString()))) {
-      await this.ownerIndex.add(ownerId, pending.filter(({ doc }) => doc.ownerId.equals(ownerId)).map(({ doc }) => doc._id));
-    }
-    const inserted = await this.insertPending(pending, outcomes);
-
-    const after = await this.owners.availability(uniqueIds(inserted.map(({ doc }) => doc.ownerId.toHexString())));
-    const stillOwned = inserted.filter(({ doc }) => after.get(doc.ownerId.toHexString()) === 'available');
-    const orphaned = inserted.filter((entry) => !stillOwned.includes(entry));
-    if (orphaned.length > 0) {
-      await this.datasets.removePendingMany(orphaned.map(({ doc }) => doc._id));
-      for (const { index, doc } of orphaned) {
-        rejectWith(outcomes, index, ownerUnavailable(doc.ownerId, after.get(doc.ownerId.toHexString()) ?? 'missing'));
-      }
-    }
-
-    const active = new Map((await this.activate(stillOwned.map(({ doc }) => doc._id))).map((d) => [d._id.toHexString(), d]));
-    for (const { index, doc } of stillOwned) {
-      const dataset = active.get(doc._id.toHexString());
-      if (dataset) outcomes.accept(index, toDatasetResponse(dataset));
-      else rejectWith(outcomes, index, ownerDeletedMeanwhile(doc.ownerId));
-    }
-    return outcomes.summary();
   }
 
   async findOne(ref: DatasetRef): Promise<DatasetResponseDto> {
@@ -216,56 +156,17 @@ export class DatasetsService implements OnModuleInit {
     });
   }
 
-  // ---- the user side of the mapping (used by UsersService) ----------------------------
-
   /**
-   * The ids of each user's active datasets, oldest first: the datasets whose
-   * `ownerId` is the user, read now. (The owner index only says where to look.)
+   * Takes a dataset away from a user being deleted (see OwnedDatasets): under
+   * the dataset's lock, deletes it if the user still owns it, or cancels its
+   * transfer to the user.
    */
-  async idsOwnedBy(ownerIds: readonly Types.ObjectId[]): Promise<Map<string, Types.ObjectId[]>> {
-    const candidates = await this.ownerIndex.candidates(ownerIds);
-    const byOwner = new Map<string, Types.ObjectId[]>();
-    for (const ownerId of ownerIds) {
-      const datasets = await this.datasets.fetchEach(candidates.get(ownerId.toHexString()) ?? []);
-      byOwner.set(
-        ownerId.toHexString(),
-        datasets
-          .filter((dataset) => dataset.state === 'active' && dataset.ownerId.equals(ownerId))
-          .sort((a, b) => a.seq - b.seq)
-          .map((dataset) => dataset._id),
-      );
-    }
-    return byOwner;
-  }
-
-  /** Datasets that keep a user from being deleted: owned (pending ones too) or being transferred to them. */
-  async countHeldBy(ownerId: Types.ObjectId): Promise<number> {
-    return (await this.heldBy(ownerId)).length;
-  }
-
-  /**
-   * Cascade of a user deletion, run while the user is locked for deletion (so
-   * nothing new can reach the user): deletes every dataset it owns and
-   * cancels transfers to it. `progress` is called after each dataset.
-   */
-  async removeAllOwnedBy(ownerId: Types.ObjectId, progress: () => Promise<void>): Promise<void> {
-    for (;;) {
-      const held = await this.heldBy(ownerId);
-      if (held.length === 0) return;
-      for (const { _id, state } of held) {
-        if (state === 'pending') {
-          // A create in flight, which nobody else changes: removing it makes that create fail cleanly.
-          await this.datasets.removePending(_id);
-        } else {
-          await this.locks.withLock(datasetLockKey(_id), CHANGE_DATASET, async () => {
-            const dataset = await this.datasets.findById(_id);
-            if (dataset?.state === 'active' && dataset.ownerId.equals(ownerId)) await this.tombstone(dataset);
-            else if (dataset?.transferTo?.equals(ownerId)) await this.datasets.clearTransferMark(_id);
-          });
-        }
-        await progress();
-      }
-    }
+  async releaseFrom(id: Types.ObjectId, ownerId: Types.ObjectId): Promise<void> {
+    await this.locks.withLock(datasetLockKey(id), CHANGE_DATASET, async () => {
+      const dataset = await this.datasets.findById(id);
+      if (dataset?.state === 'active' && dataset.ownerId.equals(ownerId)) await this.tombstone(dataset);
+      else if (dataset?.transferTo?.equals(ownerId)) await this.datasets.clearTransferMark(id);
+    });
   }
 
   /** Removes a transfer mark left by a crashed transfer (see OwnershipJanitor). */
@@ -279,13 +180,6 @@ export class DatasetsService implements OnModuleInit {
   }
 
   // ---- internals ----------------------------------------------------------------------
-
-  private async heldBy(ownerId: Types.ObjectId): Promise<Dataset[]> {
-    const candidates = (await this.ownerIndex.candidates([ownerId])).get(ownerId.toHexString()) ?? [];
-    return (await this.datasets.fetchEach(candidates)).filter(
-      (dataset) => (dataset.state !== 'deleted' && dataset.ownerId.equals(ownerId)) || dataset.transferTo?.equals(ownerId),
-    );
-  }
 
   /** Runs under the dataset's lock (see update). */
   private async transfer(current: Dataset, to: Types.ObjectId, changes: FieldChanges, name: string): Promise<DatasetResponseDto> {
@@ -326,25 +220,12 @@ export class DatasetsService implements OnModuleInit {
     return dataset;
   }
 
-  /** Inserts pending datasets in one unordered batch; items whose name is taken are rejected. */
-  private async insertPending(
-    pending: { index: number; doc: Dataset }[],
-    outcomes: BulkOutcomes<DatasetResponseDto>,
-  ): Promise<{ index: number; doc: Dataset }[]> {
-    const duplicates = await this.datasets.insertManyPending(pending.map(({ doc }) => doc));
-    for (const position of duplicates) {
-      const { index, doc } = pending[position];
-      rejectWith(outcomes, index, duplicateName(doc.name));
-    }
-    return pending.filter((_, position) => !duplicates.has(position));
-  }
-
   /**
    * Makes this request's pending datasets visible; returns those that still
    * existed (a cascade may have removed some). Nobody else changes a pending
-   * dataset, so no condition on the state is needed.
+   * dataset, so no condition on the state is needed. (Also for DatasetsBulkService.)
    */
-  private async activate(ids: Types.ObjectId[]): Promise<Dataset[]> {
+  async activate(ids: Types.ObjectId[]): Promise<Dataset[]> {
     const active = await this.datasets.activate(ids);
     await this.outbox.track('dataset', active.map((dataset) => dataset._id));
     return active;

@@ -6,6 +6,8 @@ import { effectiveChanges, FieldChanges, hasChanges } from '../common/mongo/fiel
 import { searchKey } from '../common/mongo/text';
 import { validateItem } from '../common/validation/validate-item';
 import { DatasetsService } from '../datasets/datasets.service';
+import { OwnedDatasets } from '../datasets/owned-datasets';
+import { DatasetOwners } from '../ownership/dataset-owners';
 import { DatasetPageDto } from '../datasets/dto/dataset-response.dto';
 import { OwnedDatasetsQueryDto } from '../datasets/dto/search-datasets-query.dto';
 import { newEvent } from '../events/outbox/event-factory';
@@ -15,7 +17,7 @@ import { SearchUsersQueryDto } from './dto/search-users-query.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { toUserResponse, toUserState, UserPageDto, UserResponseDto } from './dto/user-response.dto';
 import { User } from './schemas/user.schema';
-import { USER_DELETION, USER_UPDATE, userLockKey } from './user-locks';
+import { USER_DELETION, USER_UPDATE, userLockKey } from '../ownership/user-locks';
 import { UsersRepository } from './users.repository';
 
 /**
@@ -28,12 +30,15 @@ export class UsersService implements OnModuleInit {
   constructor(
     private readonly users: UsersRepository,
     private readonly datasets: DatasetsService,
+    private readonly owned: OwnedDatasets,
+    private readonly owners: DatasetOwners,
     private readonly locks: EntityLocks,
     private readonly outbox: Outbox,
   ) {}
 
   onModuleInit(): void {
     this.users.registerWith(this.outbox);
+    this.owners.useDirectory(this.users);
   }
 
   async create(dto: CreateUserDto): Promise<UserResponseDto> {
@@ -81,13 +86,13 @@ export class UsersService implements OnModuleInit {
 
   async findOne(id: Types.ObjectId): Promise<UserResponseDto> {
     const user = await this.findUser(id);
-    const owned = await this.datasets.idsOwnedBy([id]);
+    const owned = await this.owned.idsOwnedBy([id]);
     return toUserResponse(user, owned.get(id.toHexString()) ?? []);
   }
 
   async search(query: SearchUsersQueryDto): Promise<UserPageDto> {
     const page = await this.users.search(query);
-    const owned = await this.datasets.idsOwnedBy(page.rows.map((row) => row._id));
+    const owned = await this.owned.idsOwnedBy(page.rows.map((row) => row._id));
     return {
       items: page.rows.map((row) => toUserResponse(row, owned.get(row._id.toHexString()) ?? [])),
       nextCursor: page.nextCursor,
@@ -119,7 +124,7 @@ export class UsersService implements OnModuleInit {
       await this.outbox.track('user', [id]);
       return next;
     });
-    const owned = await this.datasets.idsOwnedBy([id]);
+    const owned = await this.owned.idsOwnedBy([id]);
     return toUserResponse(user, owned.get(id.toHexString()) ?? []);
   }
 
@@ -137,9 +142,9 @@ export class UsersService implements OnModuleInit {
       const user = await this.findUser(id);
       if (cascade) {
         // A long cascade keeps its lock alive as it goes.
-        await this.datasets.removeAllOwnedBy(id, () => this.locks.extend(lock));
+        await this.owned.removeAllOwnedBy(id, () => this.locks.extend(lock));
       } else {
-        const held = await this.datasets.countHeldBy(id);
+        const held = await this.owned.countHeldBy(id);
         if (held > 0) {
           const message = `user ${id.toHexString()} owns ${held} dataset(s); delete or transfer them first, or pass cascade=true`;
           throw new ConflictException({ message, details: [{ field: 'cascade', messages: [message] }] });
