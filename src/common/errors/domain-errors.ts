@@ -1,3 +1,4 @@
+import { ConflictException } from '@nestjs/common';
 import { ErrorResponseDto } from './error-response.dto';
 
 /**
@@ -16,3 +17,10 @@ export abstract class DomainError extends Error {
 
 /** The owner already has a dataset of that name (409). */
 export class DuplicateNameError extends DomainError {}
+
+/**
+ * A lock stayed taken past the caller's wait (409). Still a ConflictException
+ * because entity-locks.spec asserts that type; EntityLocks catches this class
+ * only, so no other 409 is mistaken for a busy lock.
+ */
+export class LockBusyError extends ConflictException {}
