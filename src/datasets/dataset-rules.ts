@@ -5,6 +5,7 @@
 import { ConflictException, HttpException, NotFoundException } from '@nestjs/common';
 import { Types, UpdateQuery } from 'mongoose';
 import { BulkOutcomes } from '../common/bulk/bulk-outcomes';
+import { DomainError, DuplicateNameError } from '../common/errors/domain-errors';
 import { toErrorBody } from '../common/errors/error-body';
 import { FieldChanges } from '../common/mongo/field-changes';
 import { searchKey } from '../common/mongo/text';
@@ -59,8 +60,8 @@ export function nameDetails(name: string): { field: string; messages: string[] }
   return [{ field: 'name', messages: [`the owner already has a dataset named "${name}"`] }];
 }
 
-export function duplicateName(name: string): ConflictException {
-  return new ConflictException({ message: `the owner already has a dataset named "${name}"`, details: nameDetails(name) });
+export function duplicateName(name: string): DuplicateNameError {
+  return new DuplicateNameError(`the owner already has a dataset named "${name}"`, nameDetails(name));
 }
 
 export function ownerDeletedMeanwhile(ownerId: Types.ObjectId): ConflictException {
@@ -70,9 +71,9 @@ export function ownerDeletedMeanwhile(ownerId: Types.ObjectId): ConflictExceptio
   });
 }
 
-export function rejectWith(outcomes: BulkOutcomes<DatasetResponseDto>, index: number, error: HttpException): void {
-  const { message, details } = toErrorBody(error);
-  outcomes.reject(index, error.getStatus(), message, Array.isArray(details) ? details : undefined);
+export function rejectWith(outcomes: BulkOutcomes<DatasetResponseDto>, index: number, error: HttpException | DomainError): void {
+  const { statusCode, message, details } = toErrorBody(error);
+  outcomes.reject(index, statusCode, message, Array.isArray(details) ? details : undefined);
 }
 
 export function uniqueIds(ids: string[]): Types.ObjectId[] {

@@ -1,6 +1,7 @@
 import { Model } from 'mongoose';
 import { duplicateKeyError, queryResult, strictMock } from '../../test/support/strict-mock';
 import { DatasetSequence } from './dataset-sequence';
+import { SeqBlocksRepository } from './seq-blocks.repository';
 import { SeqBlock, seqBlockId } from './schemas/seq-block.schema';
 
 /** A fake block store: a map of claimed blocks, with inserts that fail on a taken first number. */
@@ -18,7 +19,7 @@ function build(claimed: Record<number, number> = {}, failures: Error[] = []) {
   });
   const findById = jest.fn((id: string) => queryResult(blocks.has(id) ? { _id: id, end: blocks.get(id) } : null));
   const model = strictMock<Model<SeqBlock>>('SeqBlock model', { find, findById, collection: { insertOne } } as never);
-  return { sequence: new DatasetSequence(model), insertOne, find, blocks };
+  return { sequence: new DatasetSequence(new SeqBlocksRepository(model)), insertOne, find, blocks };
 }
 
 describe(DatasetSequence.name, () => {

@@ -1,8 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
-import { isDuplicateKeyError } from '../common/mongo/duplicate-key';
-import { SeqBlock, seqBlockId } from './schemas/seq-block.schema';
+import { SeqBlocksRepository } from './seq-blocks.repository';
 
 /**
  * Hands out dataset registration numbers: unique and increasing across
@@ -26,7 +23,7 @@ export class DatasetSequence {
   private next?: number;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(@InjectModel(SeqBlock.name) private readonly blocks: Model<SeqBlock>) {}
+  constructor(private readonly blocks: SeqBlocksRepository) {}
 
   /** Reserves `count` consecutive numbers and returns the first. */
   reserve(count = 1): Promise<number> {
@@ -36,22 +33,13 @@ export class DatasetSequence {
   }
 
   private async claim(count: number): Promise<number> {
-    let first = this.next ?? (await this.endOfChain()) + 1;
+    let first = this.next ?? (await this.blocks.endOfChain()) + 1;
     for (;;) {
-      try {
-        await this.blocks.collection.insertOne({ _id: seqBlockId(first), end: first + count - 1 } as never);
+      if (await this.blocks.claim(first, first + count - 1)) {
         this.next = first + count;
         return first;
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
       }
-      const taken = await this.blocks.findById(seqBlockId(first), { end: 1 }).lean().exec();
-      first = (taken?.end ?? (await this.endOfChain())) + 1;
+      first = ((await this.blocks.endOf(first)) ?? (await this.blocks.endOfChain())) + 1;
     }
-  }
-
-  private async endOfChain(): Promise<number> {
-    const [last] = await this.blocks.find({}, { end: 1 }).sort({ _id: -1 }).limit(1).lean().exec();
-    return last?.end ?? 0;
   }
 }

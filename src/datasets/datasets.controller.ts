@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, 
 import { ApiBulkBody, MAX_BULK_ITEMS, ParseBulkArrayPipe } from '../common/bulk/parse-bulk-array.pipe';
 import { ApiDatasetRefParam } from '../common/swagger/api-params';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses.decorator';
+import { DatasetsBulkService } from './datasets-bulk.service';
 import { DatasetRef, DatasetsService } from './datasets.service';
 import { BulkDatasetsResponseDto } from './dto/bulk-datasets-response.dto';
 import { CreateDatasetDto } from './dto/create-dataset.dto';
@@ -15,7 +16,10 @@ import { ParseDatasetRefPipe } from './parse-dataset-ref.pipe';
 @ApiTags('datasets')
 @Controller('datasets')
 export class DatasetsController {
-  constructor(private readonly datasetsService: DatasetsService) {}
+  constructor(
+    private readonly datasetsService: DatasetsService,
+    private readonly bulk: DatasetsBulkService,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Register a dataset for a user' })
@@ -35,7 +39,7 @@ export class DatasetsController {
   @ApiOkResponse({ type: BulkDatasetsResponseDto })
   @ApiErrorResponses(400, 413, 415)
   createDatasets(@Body(ParseBulkArrayPipe) items: unknown[]): Promise<BulkDatasetsResponseDto> {
-    return this.datasetsService.createMany(items);
+    return this.bulk.createMany(items);
   }
 
   @Get()

@@ -2,31 +2,38 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { LocksModule } from '../common/locks/locks.module';
 import { EventsModule } from '../events/events.module';
-import { User, UserSchema } from '../users/schemas/user.schema';
-import { DatasetOwners } from './dataset-owners';
+import { OwnershipModule } from '../ownership/ownership.module';
 import { DatasetSequence } from './dataset-sequence';
+import { DatasetsBulkService } from './datasets-bulk.service';
 import { DatasetsController } from './datasets.controller';
+import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
+import { OwnedDatasets } from './owned-datasets';
 import { OwnershipJanitor } from './ownership-janitor';
 import { Dataset, DatasetSchema } from './schemas/dataset.schema';
 import { SeqBlock, SeqBlockSchema } from './schemas/seq-block.schema';
-import { OwnerIndex } from './owner-index';
-import { OwnerDatasetList, OwnerDatasetListSchema } from './schemas/owner-index.schema';
+import { SeqBlocksRepository } from './seq-blocks.repository';
 
 @Module({
   imports: [
     MongooseModule.forFeature([
       { name: Dataset.name, schema: DatasetSchema },
       { name: SeqBlock.name, schema: SeqBlockSchema },
-      { name: OwnerDatasetList.name, schema: OwnerDatasetListSchema },
-      // Read-only here, for owner checks (DatasetOwners); UsersModule owns users.
-      { name: User.name, schema: UserSchema },
     ]),
     LocksModule,
     EventsModule,
+    OwnershipModule,
   ],
   controllers: [DatasetsController],
-  providers: [DatasetsService, DatasetOwners, DatasetSequence, OwnerIndex, OwnershipJanitor],
-  exports: [DatasetsService],
+  providers: [
+    DatasetsService,
+    DatasetsBulkService,
+    DatasetsRepository,
+    DatasetSequence,
+    SeqBlocksRepository,
+    OwnedDatasets,
+    OwnershipJanitor,
+  ],
+  exports: [DatasetsService, OwnedDatasets],
 })
 export class DatasetsModule {}

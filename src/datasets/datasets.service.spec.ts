@@ -2,10 +2,12 @@ import { ConflictException, NotFoundException, UnprocessableEntityException } fr
 import { Model, Types } from 'mongoose';
 import { duplicateKeyError, queryResult, strictMock } from '../../test/support/strict-mock';
 import { EntityLocks } from '../common/locks/entity-locks';
-import { DatasetOwners } from './dataset-owners';
+import { DatasetOwners } from '../ownership/dataset-owners';
 import { DatasetSequence } from './dataset-sequence';
 import { Outbox } from '../events/outbox/outbox';
-import { OwnerIndex } from './owner-index';
+import { OwnerIndex } from '../ownership/owner-index';
+import { OwnedDatasets } from './owned-datasets';
+import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
 import { Dataset } from './schemas/dataset.schema';
 
@@ -46,15 +48,16 @@ function build(
     candidates: jest.fn(async () => new Map()),
     ...indexMethods,
   });
+  const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', model as never));
   const service = new DatasetsService(
-    strictMock<Model<Dataset>>('Dataset model', model as never),
+    repository,
     strictMock<DatasetOwners>('DatasetOwners', owners),
     strictMock<DatasetSequence>('DatasetSequence', { reserve: jest.fn(async () => 7) }),
     locks,
     outbox,
     ownerIndex,
   );
-  return { service, locks, outbox, ownerIndex };
+  return { service, owned: new OwnedDatasets(repository, ownerIndex, service), locks, outbox, ownerIndex };
 }
 
 describe(DatasetsService.name, () => {
@@ -207,7 +210,7 @@ describe(DatasetsService.name, () => {
       const byId = new Map([owned, incoming].map((d) => [d._id.toHexString(), d]));
       const updateOne = jest.fn((_filter: unknown, _update: unknown, _options: unknown) => queryResult({ modifiedCount: 1 }));
       byId.set(pending._id.toHexString(), pending);
-      const { service } = build(
+      const { owned: service } = build(
         {
           deleteOne: jest.fn((filter: { _id: Types.ObjectId }) => {
             byId.delete(filter._id.toHexString());

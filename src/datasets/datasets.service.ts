@@ -1,35 +1,22 @@
-import { ConflictException, HttpException, HttpStatus, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { FilterQuery, Model, Types, UpdateQuery } from 'mongoose';
-import { BulkOutcomes, BulkSummary } from '../common/bulk/bulk-outcomes';
-import { toErrorBody } from '../common/errors/error-body';
+import { ConflictException, Injectable, OnModuleInit } from '@nestjs/common';
+import { Types } from 'mongoose';
 import { EntityLocks } from '../common/locks/entity-locks';
-import { duplicateKeyIndexes, isDuplicateKeyError } from '../common/mongo/duplicate-key';
 import { effectiveChanges, FieldChanges, hasChanges } from '../common/mongo/field-changes';
-import { findByIds } from '../common/mongo/find-by-ids';
-import { containsPattern, searchKey } from '../common/mongo/text';
-import { findPage } from '../common/pagination/cursor';
-import { createdAtFilter } from '../common/validation/time-range.dto';
-import { validateItem } from '../common/validation/validate-item';
-import { DatasetOwners, ownerUnavailable } from './dataset-owners';
+import { DatasetOwners } from '../ownership/dataset-owners';
+import { OwnerIndex } from '../ownership/owner-index';
 import { DatasetSequence } from './dataset-sequence';
-import { applyChanges, assertExtendsFields, datasetChanges, duplicateName, hasRecords, nameDetails, newDataset, notFound, ownerDeletedMeanwhile, rejectWith, toFields, uniqueIds, withEvent, DatasetRef } from './dataset-rules';
-import { OwnerIndex } from './owner-index';
-import { CreateDatasetDto, DatasetFieldDto } from './dto/create-dataset.dto';
-import { RecordsChange, RegistryEvent } from '../events/contract';
+import { applyChanges, assertExtendsFields, datasetChanges, duplicateName, hasRecords, newDataset, notFound, ownerDeletedMeanwhile, toFields, DatasetRef } from './dataset-rules';
+import { CreateDatasetDto } from './dto/create-dataset.dto';
+import { RecordsChange } from '../events/contract';
 import { newEvent } from '../events/outbox/event-factory';
 import { Outbox } from '../events/outbox/outbox';
 import { DatasetPageDto, DatasetResponseDto, toDatasetResponse, toDatasetState } from './dto/dataset-response.dto';
 import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
 import { UpdateDatasetDto } from './dto/update-dataset.dto';
-import { Dataset, DatasetField } from './schemas/dataset.schema';
+import { Dataset } from './schemas/dataset.schema';
+import { DatasetsRepository } from './datasets.repository';
 
 export type { DatasetRef } from './dataset-rules';
-
-const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey', seq: 'seq' } as const;
-
-/** Writes of the ownership protocol itself are not changes of the dataset: they keep `updatedAt`. */
-const BOOKKEEPING = { timestamps: false } as const;
 
 /** Every change of an existing dataset holds its lock (see EntityLocks). */
 const CHANGE_DATASET = { purpose: 'change-dataset' };
@@ -63,7 +50,7 @@ function datasetLockKey(id: Types.ObjectId): string {
 @Injectable()
 export class DatasetsService implements OnModuleInit {
   constructor(
-    @InjectModel(Dataset.name) private readonly datasets: Model<Dataset>,
+    private readonly datasets: DatasetsRepository,
     private readonly owners: DatasetOwners,
     private readonly sequence: DatasetSequence,
     private readonly locks: EntityLocks,
@@ -74,13 +61,7 @@ export class DatasetsService implements OnModuleInit {
   private readonly deletionListeners: ((dataset: Dataset) => Promise<void>)[] = [];
 
   onModuleInit(): void {
-    this.outbox.register({
-      entity: 'dataset',
-      model: this.datasets,
-      // A pending dataset's `dataset.created` waits until the dataset is committed.
-      isPublishable: (dataset) => dataset.state !== 'pending',
-      isDeleted: (dataset) => dataset.state === 'deleted',
-    });
+    this.datasets.registerWith(this.outbox);
   }
 
   async create(dto: CreateDatasetDto): Promise<DatasetResponseDto> {
@@ -88,76 +69,16 @@ export class DatasetsService implements OnModuleInit {
     await this.owners.assertAvailable(ownerId); // early and cheap; the check that counts comes after the insert
     const pending = newDataset(dto, await this.sequence.reserve());
     await this.ownerIndex.add(ownerId, [pending._id]);
-    try {
-      await this.datasets.collection.insertOne(pending);
-    } catch (error) {
-      throw isDuplicateKeyError(error) ? duplicateName(dto.name) : error;
-    }
+    if (!(await this.datasets.insertPending(pending))) throw duplicateName(dto.name);
     try {
       await this.owners.assertAvailable(pending.ownerId);
     } catch (error) {
-      await this.datasets.deleteOne({ _id: pending._id }).exec();
+      await this.datasets.removePending(pending._id);
       throw error;
     }
     const [active] = await this.activate([pending._id]);
     if (!active) throw ownerDeletedMeanwhile(pending.ownerId);
     return toDatasetResponse(active);
-  }
-
-  /** Registers many datasets; each item succeeds or fails on its own (see BulkOutcomes). */
-  async createMany(items: unknown[]): Promise<BulkSummary<DatasetResponseDto>> {
-    const outcomes = new BulkOutcomes<DatasetResponseDto>(items.length);
-    const valid: { index: number; dto: CreateDatasetDto }[] = [];
-    for (const [index, item] of items.entries()) {
-      const result = await validateItem(CreateDatasetDto, item);
-      if (result.ok) valid.push({ index, dto: result.value });
-      else outcomes.reject(index, HttpStatus.BAD_REQUEST, result.message, result.details);
-    }
-
-    const firstWithName = new Map<string, number>();
-    for (const { index, dto } of valid) {
-      const key = `${dto.ownerId}/${searchKey(dto.name)}`;
-      const first = firstWithName.get(key);
-      if (first === undefined) firstWithName.set(key, index);
-      else outcomes.reject(index, HttpStatus.CONFLICT, `same owner and name as item ${first} of this request`, nameDetails(dto.name));
-    }
-
-    const ownerIds = uniqueIds(valid.map(({ dto }) => dto.ownerId));
-    const before = await this.owners.availability(ownerIds);
-    const candidates = valid.filter(({ index, dto }) => {
-      if (outcomes.isDecided(index)) return false;
-      const availability = before.get(dto.ownerId) ?? 'missing';
-      if (availability === 'available') return true;
-      rejectWith(outcomes, index, ownerUnavailable(new Types.ObjectId(dto.ownerId), availability));
-      return false;
-    });
-    if (candidates.length === 0) return outcomes.summary();
-
-    // Consecutive numbers, in input order.
-    const firstSeq = await this.sequence.reserve(candidates.length);
-    const pending = candidates.map(({ index, dto }, i) => ({ index, doc: newDataset(dto, firstSeq + i) }));
-    for (const ownerId of uniqueIds(pending.map(({ doc }) => doc.ownerId.toHexString()))) {
-      await this.ownerIndex.add(ownerId, pending.filter(({ doc }) => doc.ownerId.equals(ownerId)).map(({ doc }) => doc._id));
-    }
-    const inserted = await this.insertPending(pending, outcomes);
-
-    const after = await this.owners.availability(uniqueIds(inserted.map(({ doc }) => doc.ownerId.toHexString())));
-    const stillOwned = inserted.filter(({ doc }) => after.get(doc.ownerId.toHexString()) === 'available');
-    const orphaned = inserted.filter((entry) => !stillOwned.includes(entry));
-    if (orphaned.length > 0) {
-      await this.datasets.deleteMany({ _id: { $in: orphaned.map(({ doc }) => doc._id) } }).exec();
-      for (const { index, doc } of orphaned) {
-        rejectWith(outcomes, index, ownerUnavailable(doc.ownerId, after.get(doc.ownerId.toHexString()) ?? 'missing'));
-      }
-    }
-
-    const active = new Map((await this.activate(stillOwned.map(({ doc }) => doc._id))).map((d) => [d._id.toHexString(), d]));
-    for (const { index, doc } of stillOwned) {
-      const dataset = active.get(doc._id.toHexString());
-      if (dataset) outcomes.accept(index, toDatasetResponse(dataset));
-      else rejectWith(outcomes, index, ownerDeletedMeanwhile(doc.ownerId));
-    }
-    return outcomes.summary();
   }
 
   async findOne(ref: DatasetRef): Promise<DatasetResponseDto> {
@@ -195,8 +116,7 @@ export class DatasetsService implements OnModuleInit {
       }
       const rev = current.rev + 1;
       const event = newEvent(type, id.toHexString(), rev, change, current.ownerId.toHexString());
-      const $set = { recordSeriesId: series.id, recordCount: series.count, rev };
-      await this.datasets.updateOne({ _id: id }, { $set, $push: { outbox: event } }, BOOKKEEPING).exec();
+      await this.datasets.writeRecordsChange(id, series, rev, event);
       await this.outbox.track('dataset', [id]);
     });
   }
@@ -207,17 +127,7 @@ export class DatasetsService implements OnModuleInit {
   }
 
   async search(query: SearchDatasetsQueryDto): Promise<DatasetPageDto> {
-    const field = SORT_FIELDS[query.sort];
-    const conditions: FilterQuery<Dataset>[] = [{ state: 'active' }, createdAtFilter(query)];
-    if (query.ownerId) conditions.push({ ownerId: new Types.ObjectId(query.ownerId) });
-    if (query.name) conditions.push({ nameKey: containsPattern(query.name) });
-    if (query.tags?.length) conditions.push({ tags: query.tagMatch === 'any' ? { $in: query.tags } : { $all: query.tags } });
-    if (query.frequency) conditions.push({ frequency: query.frequency });
-    if (query.q) {
-      const pattern = containsPattern(query.q);
-      conditions.push({ $or: [{ nameKey: pattern }, { descriptionKey: pattern }] });
-    }
-    const page = await findPage(this.datasets, conditions, field, query);
+    const page = await this.datasets.search(query);
     return { items: page.rows.map(toDatasetResponse), nextCursor: page.nextCursor };
   }
 
@@ -233,11 +143,7 @@ export class DatasetsService implements OnModuleInit {
       if (!hasChanges(changes)) return toDatasetResponse(current);
       const next = applyChanges(current, changes);
       const event = newEvent('dataset.updated', _id.toHexString(), next.rev, toDatasetState(next), next.ownerId.toHexString());
-      try {
-        await this.datasets.updateOne({ _id }, withEvent(changes, next, event), { timestamps: false }).exec();
-      } catch (error) {
-        throw isDuplicateKeyError(error) ? duplicateName(dto.name ?? current.name) : error;
-      }
+      if (!(await this.datasets.writeChanges(_id, changes, next, event))) throw duplicateName(dto.name ?? current.name);
       await this.outbox.track('dataset', [_id]);
       return toDatasetResponse(next);
     });
@@ -250,93 +156,35 @@ export class DatasetsService implements OnModuleInit {
     });
   }
 
-  // ---- the user side of the mapping (used by UsersService) ----------------------------
-
   /**
-   * The ids of each user's active datasets, oldest first: the datasets whose
-   * `ownerId` is the user, read now. (The owner index only says where to look.)
+   * Takes a dataset away from a user being deleted (see OwnedDatasets): under
+   * the dataset's lock, deletes it if the user still owns it, or cancels its
+   * transfer to the user.
    */
-  async idsOwnedBy(ownerIds: readonly Types.ObjectId[]): Promise<Map<string, Types.ObjectId[]>> {
-    const candidates = await this.ownerIndex.candidates(ownerIds);
-    const byOwner = new Map<string, Types.ObjectId[]>();
-    for (const ownerId of ownerIds) {
-      const datasets = await this.fetchEach(candidates.get(ownerId.toHexString()) ?? []);
-      byOwner.set(
-        ownerId.toHexString(),
-        datasets
-          .filter((dataset) => dataset.state === 'active' && dataset.ownerId.equals(ownerId))
-          .sort((a, b) => a.seq - b.seq)
-          .map((dataset) => dataset._id),
-      );
-    }
-    return byOwner;
-  }
-
-  /** Datasets that keep a user from being deleted: owned (pending ones too) or being transferred to them. */
-  async countHeldBy(ownerId: Types.ObjectId): Promise<number> {
-    return (await this.heldBy(ownerId)).length;
-  }
-
-  /**
-   * Cascade of a user deletion, run while the user is locked for deletion (so
-   * nothing new can reach the user): deletes every dataset it owns and
-   * cancels transfers to it. `progress` is called after each dataset.
-   */
-  async removeAllOwnedBy(ownerId: Types.ObjectId, progress: () => Promise<void>): Promise<void> {
-    for (;;) {
-      const held = await this.heldBy(ownerId);
-      if (held.length === 0) return;
-      for (const { _id, state } of held) {
-        if (state === 'pending') {
-          // A create in flight, which nobody else changes: removing it makes that create fail cleanly.
-          await this.datasets.deleteOne({ _id }).exec();
-        } else {
-          await this.locks.withLock(datasetLockKey(_id), CHANGE_DATASET, async () => {
-            const dataset = await this.datasets.findById(_id).lean().exec();
-            if (dataset?.state === 'active' && dataset.ownerId.equals(ownerId)) await this.tombstone(dataset);
-            else if (dataset?.transferTo?.equals(ownerId)) await this.clearTransferMark(_id);
-          });
-        }
-        await progress();
-      }
-    }
+  async releaseFrom(id: Types.ObjectId, ownerId: Types.ObjectId): Promise<void> {
+    await this.locks.withLock(datasetLockKey(id), CHANGE_DATASET, async () => {
+      const dataset = await this.datasets.findById(id);
+      if (dataset?.state === 'active' && dataset.ownerId.equals(ownerId)) await this.tombstone(dataset);
+      else if (dataset?.transferTo?.equals(ownerId)) await this.datasets.clearTransferMark(id);
+    });
   }
 
   /** Removes a transfer mark left by a crashed transfer (see OwnershipJanitor). */
   async releaseAbandonedTransfer(id: Types.ObjectId, startedBefore: Date): Promise<boolean> {
     return this.locks.withLock(datasetLockKey(id), CHANGE_DATASET, async () => {
-      const dataset = await this.datasets.findById(id, { transferStartedAt: 1 }).lean().exec();
-      if (!dataset?.transferStartedAt || dataset.transferStartedAt >= startedBefore) return false;
-      await this.clearTransferMark(id);
+      const startedAt = await this.datasets.transferStartedAt(id);
+      if (!startedAt || startedAt >= startedBefore) return false;
+      await this.datasets.clearTransferMark(id);
       return true;
     });
   }
 
   // ---- internals ----------------------------------------------------------------------
 
-  private async heldBy(ownerId: Types.ObjectId): Promise<Dataset[]> {
-    const candidates = (await this.ownerIndex.candidates([ownerId])).get(ownerId.toHexString()) ?? [];
-    return (await this.fetchEach(candidates)).filter(
-      (dataset) => (dataset.state !== 'deleted' && dataset.ownerId.equals(ownerId)) || dataset.transferTo?.equals(ownerId),
-    );
-  }
-
-  /** Datasets by id, one lookup each (see findByIds), a few at a time. */
-  private async fetchEach(ids: readonly Types.ObjectId[]): Promise<Dataset[]> {
-    const found: Dataset[] = [];
-    for (let i = 0; i < ids.length; i += 16) {
-      const batch = await Promise.all(ids.slice(i, i + 16).map((id) => this.datasets.findById(id).lean().exec()));
-      for (const dataset of batch) if (dataset) found.push(dataset);
-    }
-    return found;
-  }
-
   /** Runs under the dataset's lock (see update). */
   private async transfer(current: Dataset, to: Types.ObjectId, changes: FieldChanges, name: string): Promise<DatasetResponseDto> {
     // The mark makes a concurrent deletion of `to` count this dataset, or cancel the transfer.
-    await this.datasets
-      .updateOne({ _id: current._id }, { $set: { transferTo: to, transferStartedAt: new Date() } }, BOOKKEEPING)
-      .exec();
+    await this.datasets.markTransfer(current._id, to);
     await this.ownerIndex.add(to, [current._id]);
     const moving: FieldChanges = {
       $set: { ...changes.$set, ownerId: to },
@@ -353,66 +201,32 @@ export class DatasetsService implements OnModuleInit {
     try {
       await this.owners.assertAvailable(to);
       // Under the dataset's lock the mark is still ours: a cascade clears marks only under this lock too.
-      await this.datasets.updateOne({ _id: current._id }, withEvent(moving, moved, event), { timestamps: false }).exec();
+      if (!(await this.datasets.writeChanges(current._id, moving, moved, event))) throw duplicateName(name);
     } catch (error) {
-      await this.clearTransferMark(current._id);
-      throw isDuplicateKeyError(error) ? duplicateName(name) : error;
+      await this.datasets.clearTransferMark(current._id);
+      throw error;
     }
     await this.outbox.track('dataset', [current._id]);
     await this.ownerIndex.remove(current.ownerId, [current._id]);
     return toDatasetResponse(moved);
   }
 
-  private async clearTransferMark(id: Types.ObjectId): Promise<void> {
-    await this.datasets.updateOne({ _id: id }, { $unset: { transferTo: 1, transferStartedAt: 1 } }, BOOKKEEPING).exec();
-  }
-
   private async findActive(ref: DatasetRef): Promise<Dataset> {
     const dataset =
       'id' in ref
-        ? await this.datasets.findById(ref.id).lean().exec()
-        : await this.datasets.findOne({ seq: ref.seq }).lean().exec();
+        ? await this.datasets.findById(ref.id)
+        : await this.datasets.findBySeq(ref.seq);
     if (dataset?.state !== 'active') throw notFound(ref);
     return dataset;
-  }
-
-  /** Inserts pending datasets in one unordered batch; items whose name is taken are rejected. */
-  private async insertPending(
-    pending: { index: number; doc: Dataset }[],
-    outcomes: BulkOutcomes<DatasetResponseDto>,
-  ): Promise<{ index: number; doc: Dataset }[]> {
-    try {
-      await this.datasets.collection.insertMany(
-        pending.map(({ doc }) => doc),
-        { ordered: false },
-      );
-      return pending;
-    } catch (error) {
-      const duplicates = duplicateKeyIndexes(error);
-      if (!duplicates) {
-        await this.datasets.deleteMany({ _id: { $in: pending.map(({ doc }) => doc._id) } }).exec();
-        throw error;
-      }
-      for (const position of duplicates) {
-        const { index, doc } = pending[position];
-        rejectWith(outcomes, index, duplicateName(doc.name));
-      }
-      return pending.filter((_, position) => !duplicates.has(position));
-    }
   }
 
   /**
    * Makes this request's pending datasets visible; returns those that still
    * existed (a cascade may have removed some). Nobody else changes a pending
-   * dataset, so no condition on the state is needed.
+   * dataset, so no condition on the state is needed. (Also for DatasetsBulkService.)
    */
-  private async activate(ids: Types.ObjectId[]): Promise<Dataset[]> {
-    if (ids.length === 1) {
-      await this.datasets.updateOne({ _id: ids[0] }, { $set: { state: 'active' } }, BOOKKEEPING).exec();
-    } else if (ids.length > 1) {
-      await this.datasets.updateMany({ _id: { $in: ids } }, { $set: { state: 'active' } }, BOOKKEEPING).exec();
-    }
-    const active = (await findByIds(this.datasets, ids)).filter((dataset) => dataset.state === 'active');
+  async activate(ids: Types.ObjectId[]): Promise<Dataset[]> {
+    const active = await this.datasets.activate(ids);
     await this.outbox.track('dataset', active.map((dataset) => dataset._id));
     return active;
   }
@@ -425,17 +239,7 @@ export class DatasetsService implements OnModuleInit {
   private async tombstone(dataset: Dataset): Promise<void> {
     const rev = dataset.rev + 1;
     const removed = { id: dataset._id.toHexString(), seq: dataset.seq, ownerId: dataset.ownerId.toHexString() };
-    await this.datasets
-      .updateOne(
-        { _id: dataset._id },
-        {
-          $set: { state: 'deleted', ownerId: dataset._id, deletedAt: new Date(), rev },
-          $unset: { transferTo: 1, transferStartedAt: 1 },
-          $push: { outbox: newEvent('dataset.deleted', removed.id, rev, removed, removed.ownerId) },
-        },
-        BOOKKEEPING,
-      )
-      .exec();
+    await this.datasets.markDeleted(dataset, rev, newEvent('dataset.deleted', removed.id, rev, removed, removed.ownerId));
     await this.outbox.track('dataset', [dataset._id]);
     await this.ownerIndex.remove(dataset.ownerId, [dataset._id]);
     for (const listener of this.deletionListeners) await listener(dataset);

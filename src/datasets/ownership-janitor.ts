@@ -1,9 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
 import { runEvery } from '../common/scheduling/run-every';
+import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
-import { Dataset } from './schemas/dataset.schema';
 
 /** Creates and transfers take milliseconds; anything older was abandoned by a crashed process. */
 export const ABANDONED_AFTER_MS = 60_000;
@@ -21,7 +19,7 @@ export class OwnershipJanitor implements OnApplicationBootstrap, OnApplicationSh
   private stopSweeping?: () => void;
 
   constructor(
-    @InjectModel(Dataset.name) private readonly datasets: Model<Dataset>,
+    private readonly datasets: DatasetsRepository,
     private readonly datasetsService: DatasetsService,
   ) {}
 
@@ -36,13 +34,10 @@ export class OwnershipJanitor implements OnApplicationBootstrap, OnApplicationSh
   async sweep(now = new Date()): Promise<{ pendingRemoved: number; transfersReleased: number }> {
     const cutoff = new Date(now.getTime() - ABANDONED_AFTER_MS);
     // Nobody else writes a pending dataset but the create that made it, long gone by now.
-    const pending = await this.datasets.deleteMany({ state: 'pending', createdAt: { $lt: cutoff } }).exec();
-    const marked = await this.datasets
-      .find({ transferStartedAt: { $lt: cutoff } }, { _id: 1 })
-      .lean()
-      .exec();
+    const pendingRemoved = await this.datasets.removeAbandonedPending(cutoff);
+    const marked = await this.datasets.idsWithTransferMarkBefore(cutoff);
     let transfersReleased = 0;
-    for (const { _id } of marked) {
+    for (const _id of marked) {
       try {
         if (await this.datasetsService.releaseAbandonedTransfer(_id, cutoff)) transfersReleased++;
       } catch (error) {
@@ -50,7 +45,7 @@ export class OwnershipJanitor implements OnApplicationBootstrap, OnApplicationSh
         this.logger.debug(`transfer mark on ${_id.toHexString()} not released yet: ${(error as Error).message}`);
       }
     }
-    const result = { pendingRemoved: pending.deletedCount, transfersReleased };
+    const result = { pendingRemoved, transfersReleased };
     if (result.pendingRemoved + result.transfersReleased > 0) this.logger.log(result, 'cleaned up abandoned ownership changes');
     return result;
   }

@@ -3,8 +3,11 @@ import { Model, Types } from 'mongoose';
 import { duplicateKeyError, queryResult, strictMock } from '../../test/support/strict-mock';
 import { EntityLocks, HeldLock } from '../common/locks/entity-locks';
 import { DatasetsService } from '../datasets/datasets.service';
+import { OwnedDatasets } from '../datasets/owned-datasets';
+import { DatasetOwners } from '../ownership/dataset-owners';
 import { Outbox } from '../events/outbox/outbox';
 import { User } from './schemas/user.schema';
+import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 function user(overrides: Partial<User> = {}): User {
@@ -24,7 +27,7 @@ function user(overrides: Partial<User> = {}): User {
   };
 }
 
-function build(model: Record<string, unknown>, datasets: Partial<Record<keyof DatasetsService, unknown>> = {}) {
+function build(model: Record<string, unknown>, datasets: Partial<Record<keyof OwnedDatasets, unknown>> = {}) {
   const lock: HeldLock = { key: 'user:x', token: 't', expiresAt: new Date() };
   const locks = strictMock<EntityLocks>('EntityLocks', {
     withLock: jest.fn(async (_key: string, _options: unknown, work: (held: HeldLock) => Promise<unknown>) => work(lock)),
@@ -32,8 +35,10 @@ function build(model: Record<string, unknown>, datasets: Partial<Record<keyof Da
   });
   const outbox = strictMock<Outbox>('Outbox', { track: jest.fn(async () => undefined) });
   const service = new UsersService(
-    strictMock<Model<User>>('User model', model as never),
-    strictMock<DatasetsService>('DatasetsService', datasets),
+    new UsersRepository(strictMock<Model<User>>('User model', model as never)),
+    strictMock<DatasetsService>('DatasetsService', {}),
+    strictMock<OwnedDatasets>('OwnedDatasets', datasets),
+    strictMock<DatasetOwners>('DatasetOwners', {}),
     locks,
     outbox,
   );

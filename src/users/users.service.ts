@@ -1,15 +1,13 @@
 import { ConflictException, HttpStatus, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { FilterQuery, Model, Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { BulkOutcomes, BulkSummary } from '../common/bulk/bulk-outcomes';
 import { EntityLocks } from '../common/locks/entity-locks';
-import { duplicateKeyIndexes, isDuplicateKeyError } from '../common/mongo/duplicate-key';
 import { effectiveChanges, FieldChanges, hasChanges } from '../common/mongo/field-changes';
-import { containsPattern, searchKey } from '../common/mongo/text';
-import { findPage } from '../common/pagination/cursor';
-import { createdAtFilter } from '../common/validation/time-range.dto';
+import { searchKey } from '../common/mongo/text';
 import { validateItem } from '../common/validation/validate-item';
 import { DatasetsService } from '../datasets/datasets.service';
+import { OwnedDatasets } from '../datasets/owned-datasets';
+import { DatasetOwners } from '../ownership/dataset-owners';
 import { DatasetPageDto } from '../datasets/dto/dataset-response.dto';
 import { OwnedDatasetsQueryDto } from '../datasets/dto/search-datasets-query.dto';
 import { newEvent } from '../events/outbox/event-factory';
@@ -19,9 +17,8 @@ import { SearchUsersQueryDto } from './dto/search-users-query.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { toUserResponse, toUserState, UserPageDto, UserResponseDto } from './dto/user-response.dto';
 import { User } from './schemas/user.schema';
-import { USER_DELETION, USER_UPDATE, userLockKey } from './user-locks';
-
-const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey' } as const;
+import { USER_DELETION, USER_UPDATE, userLockKey } from '../ownership/user-locks';
+import { UsersRepository } from './users.repository';
 
 /**
  * Users. Every change is written together with its event in the user's
@@ -31,28 +28,22 @@ const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey' } as const;
 @Injectable()
 export class UsersService implements OnModuleInit {
   constructor(
-    @InjectModel(User.name) private readonly users: Model<User>,
+    private readonly users: UsersRepository,
     private readonly datasets: DatasetsService,
+    private readonly owned: OwnedDatasets,
+    private readonly owners: DatasetOwners,
     private readonly locks: EntityLocks,
     private readonly outbox: Outbox,
   ) {}
 
   onModuleInit(): void {
-    this.outbox.register({
-      entity: 'user',
-      model: this.users,
-      isPublishable: () => true,
-      isDeleted: (user) => user.deletedAt !== undefined && user.deletedAt !== null,
-    });
+    this.users.registerWith(this.outbox);
+    this.owners.useDirectory(this.users);
   }
 
   async create(dto: CreateUserDto): Promise<UserResponseDto> {
     const user = newUser(dto);
-    try {
-      await this.users.collection.insertOne(user);
-    } catch (error) {
-      throw isDuplicateKeyError(error) ? emailTaken(dto.email) : error;
-    }
+    if (!(await this.users.insert(user))) throw emailTaken(dto.email);
     await this.outbox.track('user', [user._id]);
     return toUserResponse(user, []);
   }
@@ -79,20 +70,7 @@ export class UsersService implements OnModuleInit {
     }
     if (candidates.length === 0) return outcomes.summary();
 
-    let duplicates = new Set<number>();
-    try {
-      await this.users.collection.insertMany(
-        candidates.map(({ user }) => user),
-        { ordered: false },
-      );
-    } catch (error) {
-      const indexes = duplicateKeyIndexes(error);
-      if (!indexes) {
-        await this.users.deleteMany({ _id: { $in: candidates.map(({ user }) => user._id) } }).exec();
-        throw error;
-      }
-      duplicates = indexes;
-    }
+    const duplicates = await this.users.insertMany(candidates.map(({ user }) => user));
     const created: Types.ObjectId[] = [];
     for (const [position, { index, user }] of candidates.entries()) {
       if (duplicates.has(position)) {
@@ -108,19 +86,13 @@ export class UsersService implements OnModuleInit {
 
   async findOne(id: Types.ObjectId): Promise<UserResponseDto> {
     const user = await this.findUser(id);
-    const owned = await this.datasets.idsOwnedBy([id]);
+    const owned = await this.owned.idsOwnedBy([id]);
     return toUserResponse(user, owned.get(id.toHexString()) ?? []);
   }
 
   async search(query: SearchUsersQueryDto): Promise<UserPageDto> {
-    const field = SORT_FIELDS[query.sort];
-    const conditions: FilterQuery<User>[] = [{ deletedAt: null }, createdAtFilter(query)];
-    if (query.name) conditions.push({ nameKey: containsPattern(query.name) });
-    if (query.email) conditions.push({ emailKey: searchKey(query.email) });
-    if (query.organization) conditions.push({ organization: query.organization });
-    if (query.role) conditions.push({ role: query.role });
-    const page = await findPage(this.users, conditions, field, query);
-    const owned = await this.datasets.idsOwnedBy(page.rows.map((row) => row._id));
+    const page = await this.users.search(query);
+    const owned = await this.owned.idsOwnedBy(page.rows.map((row) => row._id));
     return {
       items: page.rows.map((row) => toUserResponse(row, owned.get(row._id.toHexString()) ?? [])),
       nextCursor: page.nextCursor,
@@ -145,21 +117,14 @@ export class UsersService implements OnModuleInit {
       const next = { ...current, ...$set, updatedAt: new Date(), rev: current.rev + 1 } as User;
       for (const field of Object.keys($unset)) delete next[field as keyof User];
       const event = newEvent('user.updated', id.toHexString(), next.rev, toUserState(next));
-      try {
-        await this.users
-          .updateOne(
-            { _id: id },
-            { $set: { ...$set, updatedAt: next.updatedAt, rev: next.rev }, $push: { outbox: event }, ...(Object.keys($unset).length > 0 ? { $unset } : {}) },
-            { timestamps: false },
-          )
-          .exec();
-      } catch (error) {
-        throw isDuplicateKeyError(error) && dto.email ? emailTaken(dto.email) : error;
+      if (!(await this.users.writeChanges(id, { $set, $unset }, next, event))) {
+        // The e-mail is the only unique field a PATCH can change.
+        throw dto.email ? emailTaken(dto.email) : new Error(`user ${id.toHexString()}: unique index violated without an e-mail change`);
       }
       await this.outbox.track('user', [id]);
       return next;
     });
-    const owned = await this.datasets.idsOwnedBy([id]);
+    const owned = await this.owned.idsOwnedBy([id]);
     return toUserResponse(user, owned.get(id.toHexString()) ?? []);
   }
 
@@ -177,26 +142,16 @@ export class UsersService implements OnModuleInit {
       const user = await this.findUser(id);
       if (cascade) {
         // A long cascade keeps its lock alive as it goes.
-        await this.datasets.removeAllOwnedBy(id, () => this.locks.extend(lock));
+        await this.owned.removeAllOwnedBy(id, () => this.locks.extend(lock));
       } else {
-        const held = await this.datasets.countHeldBy(id);
+        const held = await this.owned.countHeldBy(id);
         if (held > 0) {
           const message = `user ${id.toHexString()} owns ${held} dataset(s); delete or transfer them first, or pass cascade=true`;
           throw new ConflictException({ message, details: [{ field: 'cascade', messages: [message] }] });
         }
       }
       const rev = user.rev + 1;
-      await this.users
-        .updateOne(
-          { _id: id },
-          {
-            // The e-mail key of a tombstone has no "@", so it never clashes with a real address.
-            $set: { deletedAt: new Date(), emailKey: `deleted:${id.toHexString()}`, rev },
-            $push: { outbox: newEvent('user.deleted', id.toHexString(), rev, { id: id.toHexString() }) },
-          },
-          { timestamps: false },
-        )
-        .exec();
+      await this.users.markDeleted(id, rev, newEvent('user.deleted', id.toHexString(), rev, { id: id.toHexString() }));
       await this.outbox.track('user', [id]);
     });
   }
@@ -207,7 +162,7 @@ export class UsersService implements OnModuleInit {
   }
 
   private async findUser(id: Types.ObjectId): Promise<User> {
-    const user = await this.users.findById(id).lean().exec();
+    const user = await this.users.findById(id);
     if (!user || user.deletedAt) throw userNotFound(id);
     return user;
   }

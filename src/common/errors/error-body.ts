@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
+import { DomainError, DuplicateNameError } from './domain-errors';
 import { ErrorResponseDto } from './error-response.dto';
 
 /**
@@ -9,6 +10,9 @@ import { ErrorResponseDto } from './error-response.dto';
 export function toErrorBody(exception: unknown): ErrorResponseDto {
   if (exception instanceof HttpException) {
     return fromHttpException(exception);
+  }
+  if (exception instanceof DomainError) {
+    return errorBody(domainErrorStatus(exception), exception.message, exception.details);
   }
   const clientError = asHttpClientError(exception);
   if (clientError) {
@@ -21,6 +25,13 @@ export function errorBody(statusCode: number, message: string, details?: ErrorRe
   const body: ErrorResponseDto = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
   if (details !== undefined) body.details = details;
   return body;
+}
+
+/** The HTTP status of each kind of DomainError; one missing here is a bug, hence a 500. */
+const DOMAIN_ERROR_STATUS = new Map<Function, number>([[DuplicateNameError, HttpStatus.CONFLICT]]);
+
+function domainErrorStatus(error: DomainError): number {
+  return DOMAIN_ERROR_STATUS.get(error.constructor) ?? HttpStatus.INTERNAL_SERVER_ERROR;
 }
 
 function fromHttpException(exception: HttpException): ErrorResponseDto {

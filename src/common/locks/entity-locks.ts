@@ -1,9 +1,10 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Model } from 'mongoose';
 import { AppConfig } from '../../config/app-config';
+import { LockBusyError } from '../errors/domain-errors';
 import { duplicateKeyIndexes, isDuplicateKeyError } from '../mongo/duplicate-key';
 import { findByIds } from '../mongo/find-by-ids';
 import { Lock } from './lock.schema';
@@ -66,7 +67,7 @@ export class EntityLocks {
         await this.locks.deleteOne({ _id: key, token: holder.token }).exec();
         continue;
       }
-      if (Date.now() >= giveUpAt) throw new ConflictException(`${key} is busy with another change; retry`);
+      if (Date.now() >= giveUpAt) throw new LockBusyError(`${key} is busy with another change; retry`);
       await sleep(Math.min(5 * 2 ** Math.min(attempt, 5), 100) * (0.5 + Math.random()));
     }
   }
@@ -76,7 +77,7 @@ export class EntityLocks {
     try {
       return await this.acquire(key, { ...options, waitMs: 0 });
     } catch (error) {
-      if (error instanceof ConflictException) return null;
+      if (error instanceof LockBusyError) return null;
       throw error;
     }
   }
@@ -102,7 +103,7 @@ export class EntityLocks {
     const waited = await Promise.all(
       [...busy].map((i) =>
         this.acquire(keys[i], options).catch((error: unknown) => {
-          if (error instanceof ConflictException) return null;
+          if (error instanceof LockBusyError) return null;
           throw error;
         }),
       ),

@@ -1,33 +1,41 @@
 import { ConflictException, HttpException, Injectable, UnprocessableEntityException } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { EntityLocks } from '../common/locks/entity-locks';
-import { findByIds } from '../common/mongo/find-by-ids';
-import { User } from '../users/schemas/user.schema';
-import { USER_DELETION, userLockKey } from '../users/user-locks';
+import { USER_DELETION, userLockKey } from './user-locks';
 
 export type OwnerAvailability = 'available' | 'missing' | 'being-deleted';
 
+/** What owner checks need to know about users; the users module provides it (see useDirectory). */
+export interface OwnerDirectory {
+  /** Which of `ids` are users that exist and are not deleted. */
+  liveIds(ids: readonly Types.ObjectId[]): Promise<Types.ObjectId[]>;
+}
+
 /**
- * The one place where the datasets side reads users: whether a user may
- * receive a dataset right now. A user may not while it does not exist or
+ * The one place where the datasets side learns about users: whether a user
+ * may receive a dataset right now. A user may not while it does not exist or
  * while its deletion holds the user's lock (see UsersService.remove).
  */
 @Injectable()
 export class DatasetOwners {
-  constructor(
-    @InjectModel(User.name) private readonly users: Model<User>,
-    private readonly locks: EntityLocks,
-  ) {}
+  private users?: OwnerDirectory;
+
+  constructor(private readonly locks: EntityLocks) {}
+
+  /** Called by the users module at start-up: handed over, not injected, so datasets need not depend on users. */
+  useDirectory(users: OwnerDirectory): void {
+    this.users = users;
+  }
 
   async availability(ownerIds: readonly Types.ObjectId[]): Promise<Map<string, OwnerAvailability>> {
     // Locks first, users second: a deletion that starts after the first read has not deleted the user
     // by the second, and one that ends between them has (it releases its lock only after deleting).
     const beingDeleted = await this.locks.heldFor(ownerIds.map(userLockKey), USER_DELETION);
     // A deleted user stays as a tombstone until its last event is published: it counts as missing.
-    const found = (await findByIds(this.users, ownerIds, { _id: 1, deletedAt: 1 })).filter((user) => !user.deletedAt);
+    if (!this.users) throw new Error('DatasetOwners has no user directory (UsersModule not loaded)');
+    const found = await this.users.liveIds(ownerIds);
     const result = new Map<string, OwnerAvailability>(ownerIds.map((id) => [id.toHexString(), 'missing']));
-    for (const { _id } of found) {
+    for (const _id of found) {
       result.set(_id.toHexString(), beingDeleted.has(userLockKey(_id)) ? 'being-deleted' : 'available');
     }
     return result;

@@ -1,9 +1,8 @@
 import { ConflictException, UnprocessableEntityException } from '@nestjs/common';
-import { Model, Types } from 'mongoose';
-import { queryResult, strictMock } from '../../test/support/strict-mock';
+import { Types } from 'mongoose';
+import { strictMock } from '../../test/support/strict-mock';
 import { EntityLocks } from '../common/locks/entity-locks';
-import { User } from '../users/schemas/user.schema';
-import { DatasetOwners } from './dataset-owners';
+import { DatasetOwners, OwnerDirectory } from './dataset-owners';
 
 const [present, deleting, missing] = [new Types.ObjectId(), new Types.ObjectId(), new Types.ObjectId()];
 
@@ -14,18 +13,12 @@ function build() {
     return new Set([`user:${deleting.toHexString()}`]);
   });
   const existing = [present, deleting];
-  const find = jest.fn(() => {
+  const liveIds = jest.fn(async (ids: readonly Types.ObjectId[]) => {
     calls.push('users');
-    return queryResult(existing.map((_id) => ({ _id })));
+    return ids.filter((id) => existing.some((e) => e.equals(id)));
   });
-  const findById = jest.fn((id: Types.ObjectId) => {
-    calls.push('users');
-    return queryResult(existing.some((e) => e.equals(id)) ? { _id: id } : null);
-  });
-  const owners = new DatasetOwners(
-    strictMock<Model<User>>('User model', { find, findById } as never),
-    strictMock<EntityLocks>('EntityLocks', { heldFor }),
-  );
+  const owners = new DatasetOwners(strictMock<EntityLocks>('EntityLocks', { heldFor }));
+  owners.useDirectory(strictMock<OwnerDirectory>('OwnerDirectory', { liveIds }));
   return { owners, calls, heldFor };
 }
 

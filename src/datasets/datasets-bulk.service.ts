@@ -1,0 +1,96 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { BulkOutcomes, BulkSummary } from '../common/bulk/bulk-outcomes';
+import { searchKey } from '../common/mongo/text';
+import { validateItem } from '../common/validation/validate-item';
+import { DatasetOwners, ownerUnavailable } from '../ownership/dataset-owners';
+import { OwnerIndex } from '../ownership/owner-index';
+import { DatasetSequence } from './dataset-sequence';
+import { duplicateName, nameDetails, newDataset, ownerDeletedMeanwhile, rejectWith, uniqueIds } from './dataset-rules';
+import { DatasetsRepository } from './datasets.repository';
+import { DatasetsService } from './datasets.service';
+import { CreateDatasetDto } from './dto/create-dataset.dto';
+import { DatasetResponseDto, toDatasetResponse } from './dto/dataset-response.dto';
+import { Dataset } from './schemas/dataset.schema';
+
+/** POST /datasets/bulk: the steps of DatasetsService.create, for many datasets at once. */
+@Injectable()
+export class DatasetsBulkService {
+  constructor(
+    private readonly datasets: DatasetsRepository,
+    private readonly datasetsService: DatasetsService,
+    private readonly owners: DatasetOwners,
+    private readonly sequence: DatasetSequence,
+    private readonly ownerIndex: OwnerIndex,
+  ) {}
+
+  /** Registers many datasets; each item succeeds or fails on its own (see BulkOutcomes). */
+  async createMany(items: unknown[]): Promise<BulkSummary<DatasetResponseDto>> {
+    const outcomes = new BulkOutcomes<DatasetResponseDto>(items.length);
+    const valid: { index: number; dto: CreateDatasetDto }[] = [];
+    for (const [index, item] of items.entries()) {
+      const result = await validateItem(CreateDatasetDto, item);
+      if (result.ok) valid.push({ index, dto: result.value });
+      else outcomes.reject(index, HttpStatus.BAD_REQUEST, result.message, result.details);
+    }
+
+    const firstWithName = new Map<string, number>();
+    for (const { index, dto } of valid) {
+      const key = `${dto.ownerId}/${searchKey(dto.name)}`;
+      const first = firstWithName.get(key);
+      if (first === undefined) firstWithName.set(key, index);
+      else outcomes.reject(index, HttpStatus.CONFLICT, `same owner and name as item ${first} of this request`, nameDetails(dto.name));
+    }
+
+    const ownerIds = uniqueIds(valid.map(({ dto }) => dto.ownerId));
+    const before = await this.owners.availability(ownerIds);
+    const candidates = valid.filter(({ index, dto }) => {
+      if (outcomes.isDecided(index)) return false;
+      const availability = before.get(dto.ownerId) ?? 'missing';
+      if (availability === 'available') return true;
+      rejectWith(outcomes, index, ownerUnavailable(new Types.ObjectId(dto.ownerId), availability));
+      return false;
+    });
+    if (candidates.length === 0) return outcomes.summary();
+
+    // Consecutive numbers, in input order.
+    const firstSeq = await this.sequence.reserve(candidates.length);
+    const pending = candidates.map(({ index, dto }, i) => ({ index, doc: newDataset(dto, firstSeq + i) }));
+    for (const ownerId of uniqueIds(pending.map(({ doc }) => doc.ownerId.toHexString()))) {
+      await this.ownerIndex.add(ownerId, pending.filter(({ doc }) => doc.ownerId.equals(ownerId)).map(({ doc }) => doc._id));
+    }
+    const inserted = await this.insertPending(pending, outcomes);
+
+    const after = await this.owners.availability(uniqueIds(inserted.map(({ doc }) => doc.ownerId.toHexString())));
+    const stillOwned = inserted.filter(({ doc }) => after.get(doc.ownerId.toHexString()) === 'available');
+    const orphaned = inserted.filter((entry) => !stillOwned.includes(entry));
+    if (orphaned.length > 0) {
+      await this.datasets.removePendingMany(orphaned.map(({ doc }) => doc._id));
+      for (const { index, doc } of orphaned) {
+        rejectWith(outcomes, index, ownerUnavailable(doc.ownerId, after.get(doc.ownerId.toHexString()) ?? 'missing'));
+      }
+    }
+
+    const active = new Map((await this.datasetsService.activate(stillOwned.map(({ doc }) => doc._id))).map((d) => [d._id.toHexString(), d]));
+    for (const { index, doc } of stillOwned) {
+      const dataset = active.get(doc._id.toHexString());
+      if (dataset) outcomes.accept(index, toDatasetResponse(dataset));
+      else rejectWith(outcomes, index, ownerDeletedMeanwhile(doc.ownerId));
+    }
+    return outcomes.summary();
+  }
+
+
+  /** Inserts pending datasets in one unordered batch; items whose name is taken are rejected. */
+  private async insertPending(
+    pending: { index: number; doc: Dataset }[],
+    outcomes: BulkOutcomes<DatasetResponseDto>,
+  ): Promise<{ index: number; doc: Dataset }[]> {
+    const duplicates = await this.datasets.insertManyPending(pending.map(({ doc }) => doc));
+    for (const position of duplicates) {
+      const { index, doc } = pending[position];
+      rejectWith(outcomes, index, duplicateName(doc.name));
+    }
+    return pending.filter((_, position) => !duplicates.has(position));
+  }
+}

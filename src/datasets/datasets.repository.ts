@@ -1,0 +1,182 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { FilterQuery, Model, Types } from 'mongoose';
+import { duplicateKeyIndexes, isDuplicateKeyError } from '../common/mongo/duplicate-key';
+import { FieldChanges } from '../common/mongo/field-changes';
+import { findByIds } from '../common/mongo/find-by-ids';
+import { containsPattern } from '../common/mongo/text';
+import { findPage } from '../common/pagination/cursor';
+import { createdAtFilter } from '../common/validation/time-range.dto';
+import { RegistryEvent } from '../events/contract';
+import { Outbox } from '../events/outbox/outbox';
+import { withEvent } from './dataset-rules';
+import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
+import { Dataset } from './schemas/dataset.schema';
+
+const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey', seq: 'seq' } as const;
+
+/** Writes of the ownership protocol itself are not changes of the dataset: they keep `updatedAt`. */
+const BOOKKEEPING = { timestamps: false } as const;
+
+/** The one place that touches the Dataset model and its collection. */
+@Injectable()
+export class DatasetsRepository {
+  constructor(@InjectModel(Dataset.name) private readonly datasets: Model<Dataset>) {}
+
+  /** Lets the outbox publish the events datasets carry. */
+  registerWith(outbox: Outbox): void {
+    outbox.register({
+      entity: 'dataset',
+      model: this.datasets,
+      // A pending dataset's `dataset.created` waits until the dataset is committed.
+      isPublishable: (dataset) => dataset.state !== 'pending',
+      isDeleted: (dataset) => dataset.state === 'deleted',
+    });
+  }
+
+  async findById(id: Types.ObjectId): Promise<Dataset | null> {
+    return this.datasets.findById(id).lean().exec();
+  }
+
+  async findBySeq(seq: number): Promise<Dataset | null> {
+    return this.datasets.findOne({ seq }).lean().exec();
+  }
+
+  /** Datasets by id, one lookup each, a few at a time (see findByIds: FerretDB scans for $in). */
+  async fetchEach(ids: readonly Types.ObjectId[]): Promise<Dataset[]> {
+    const found: Dataset[] = [];
+    for (let i = 0; i < ids.length; i += 16) {
+      const batch = await Promise.all(ids.slice(i, i + 16).map((id) => this.datasets.findById(id).lean().exec()));
+      for (const dataset of batch) if (dataset) found.push(dataset);
+    }
+    return found;
+  }
+
+  async search(query: SearchDatasetsQueryDto): Promise<{ rows: Dataset[]; nextCursor: string | null }> {
+    const conditions: FilterQuery<Dataset>[] = [{ state: 'active' }, createdAtFilter(query)];
+    if (query.ownerId) conditions.push({ ownerId: new Types.ObjectId(query.ownerId) });
+    if (query.name) conditions.push({ nameKey: containsPattern(query.name) });
+    if (query.tags?.length) conditions.push({ tags: query.tagMatch === 'any' ? { $in: query.tags } : { $all: query.tags } });
+    if (query.frequency) conditions.push({ frequency: query.frequency });
+    if (query.q) {
+      const pattern = containsPattern(query.q);
+      conditions.push({ $or: [{ nameKey: pattern }, { descriptionKey: pattern }] });
+    }
+    return findPage(this.datasets, conditions, SORT_FIELDS[query.sort], query);
+  }
+
+  /** Inserts a pending dataset; false when its owner has a dataset of that name. */
+  async insertPending(dataset: Dataset): Promise<boolean> {
+    try {
+      // The driver's insert: the document is complete already, Mongoose would only re-cast it.
+      await this.datasets.collection.insertOne(dataset);
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Inserts pending datasets in one unordered batch; returns the positions whose name was taken. */
+  async insertManyPending(datasets: Dataset[]): Promise<Set<number>> {
+    try {
+      await this.datasets.collection.insertMany(datasets, { ordered: false });
+      return new Set();
+    } catch (error) {
+      const duplicates = duplicateKeyIndexes(error);
+      if (duplicates) return duplicates;
+      // No transaction to roll back (FerretDB): remove whatever part of the batch got in.
+      await this.removePendingMany(datasets.map((dataset) => dataset._id));
+      throw error;
+    }
+  }
+
+  /** Removes a pending dataset (nobody but its create writes it). */
+  async removePending(id: Types.ObjectId): Promise<void> {
+    await this.datasets.deleteOne({ _id: id }).exec();
+  }
+
+  async removePendingMany(ids: readonly Types.ObjectId[]): Promise<void> {
+    await this.datasets.deleteMany({ _id: { $in: ids } }).exec();
+  }
+
+  /** Makes pending datasets visible; returns those that are active now (a cascade may have removed some). */
+  async activate(ids: Types.ObjectId[]): Promise<Dataset[]> {
+    if (ids.length === 1) {
+      await this.datasets.updateOne({ _id: ids[0] }, { $set: { state: 'active' } }, BOOKKEEPING).exec();
+    } else if (ids.length > 1) {
+      await this.datasets.updateMany({ _id: { $in: ids } }, { $set: { state: 'active' } }, BOOKKEEPING).exec();
+    }
+    return (await findByIds(this.datasets, ids)).filter((dataset) => dataset.state === 'active');
+  }
+
+  /**
+   * Writes the effective changes of a dataset with its event; false when the
+   * owner already has a dataset of the new name. The caller read the dataset
+   * first under its lock (FerretDB has no update pipelines).
+   */
+  async writeChanges(id: Types.ObjectId, changes: FieldChanges, next: Dataset, event: RegistryEvent): Promise<boolean> {
+    try {
+      await this.datasets.updateOne({ _id: id }, withEvent(changes, next, event), { timestamps: false }).exec();
+      return true;
+    } catch (error) {
+      // FerretDB reports a unique violation by an update as code 1 (see isDuplicateKeyError).
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Points the dataset at a new record series, with its event. */
+  async writeRecordsChange(id: Types.ObjectId, series: { id: string; count: number }, rev: number, event: RegistryEvent): Promise<void> {
+    const $set = { recordSeriesId: series.id, recordCount: series.count, rev };
+    await this.datasets.updateOne({ _id: id }, { $set, $push: { outbox: event } }, BOOKKEEPING).exec();
+  }
+
+  /** Marks a transfer to `to` as started. */
+  async markTransfer(id: Types.ObjectId, to: Types.ObjectId): Promise<void> {
+    await this.datasets.updateOne({ _id: id }, { $set: { transferTo: to, transferStartedAt: new Date() } }, BOOKKEEPING).exec();
+  }
+
+  async clearTransferMark(id: Types.ObjectId): Promise<void> {
+    await this.datasets.updateOne({ _id: id }, { $unset: { transferTo: 1, transferStartedAt: 1 } }, BOOKKEEPING).exec();
+  }
+
+  /** When the dataset's transfer mark was set, if it has one. */
+  async transferStartedAt(id: Types.ObjectId): Promise<Date | undefined> {
+    const dataset = await this.datasets.findById(id, { transferStartedAt: 1 }).lean().exec();
+    return dataset?.transferStartedAt ?? undefined;
+  }
+
+  /**
+   * Makes the dataset a tombstone carrying `event` (dataset.deleted).
+   * Pointing its `ownerId` at itself frees the name for its owner at once.
+   */
+  async markDeleted(dataset: Dataset, rev: number, event: RegistryEvent): Promise<void> {
+    await this.datasets
+      .updateOne(
+        { _id: dataset._id },
+        {
+          $set: { state: 'deleted', ownerId: dataset._id, deletedAt: new Date(), rev },
+          $unset: { transferTo: 1, transferStartedAt: 1 },
+          $push: { outbox: event },
+        },
+        BOOKKEEPING,
+      )
+      .exec();
+  }
+
+  /** Removes pending datasets created before `cutoff`; returns how many. */
+  async removeAbandonedPending(cutoff: Date): Promise<number> {
+    const removed = await this.datasets.deleteMany({ state: 'pending', createdAt: { $lt: cutoff } }).exec();
+    return removed.deletedCount;
+  }
+
+  /** Datasets whose transfer mark was set before `cutoff`. */
+  async idsWithTransferMarkBefore(cutoff: Date): Promise<Types.ObjectId[]> {
+    const marked = await this.datasets
+      .find({ transferStartedAt: { $lt: cutoff } }, { _id: 1 })
+      .lean()
+      .exec();
+    return marked.map(({ _id }) => _id);
+  }
+}

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { OwnerIndex } from '../ownership/owner-index';
+import { DatasetsRepository } from './datasets.repository';
+import { DatasetsService } from './datasets.service';
+import { Dataset } from './schemas/dataset.schema';
+
+/**
+ * The user side of the user → datasets mapping (used by UsersService). The
+ * mapping's one source of truth is `Dataset.ownerId`; the owner index only
+ * says where to look.
+ */
+@Injectable()
+export class OwnedDatasets {
+  constructor(
+    private readonly datasets: DatasetsRepository,
+    private readonly ownerIndex: OwnerIndex,
+    private readonly datasetsService: DatasetsService,
+  ) {}
+
+  /**
+   * The ids of each user's active datasets, oldest first: the datasets whose
+   * `ownerId` is the user, read now. (The owner index only says where to look.)
+   */
+  async idsOwnedBy(ownerIds: readonly Types.ObjectId[]): Promise<Map<string, Types.ObjectId[]>> {
+    const candidates = await this.ownerIndex.candidates(ownerIds);
+    const byOwner = new Map<string, Types.ObjectId[]>();
+    for (const ownerId of ownerIds) {
+      const datasets = await this.datasets.fetchEach(candidates.get(ownerId.toHexString()) ?? []);
+      byOwner.set(
+        ownerId.toHexString(),
+        datasets
+          .filter((dataset) => dataset.state === 'active' && dataset.ownerId.equals(ownerId))
+          .sort((a, b) => a.seq - b.seq)
+          .map((dataset) => dataset._id),
+      );
+    }
+    return byOwner;
+  }
+
+  /** Datasets that keep a user from being deleted: owned (pending ones too) or being transferred to them. */
+  async countHeldBy(ownerId: Types.ObjectId): Promise<number> {
+    return (await this.heldBy(ownerId)).length;
+  }
+
+  /**
+   * Cascade of a user deletion, run while the user is locked for deletion (so
+   * nothing new can reach the user): deletes every dataset it owns and
+   * cancels transfers to it. `progress` is called after each dataset.
+   */
+  async removeAllOwnedBy(ownerId: Types.ObjectId, progress: () => Promise<void>): Promise<void> {
+    for (;;) {
+      const held = await this.heldBy(ownerId);
+      if (held.length === 0) return;
+      for (const { _id, state } of held) {
+        if (state === 'pending') {
+          // A create in flight, which nobody else changes: removing it makes that create fail cleanly.
+          await this.datasets.removePending(_id);
+        } else {
+          await this.datasetsService.releaseFrom(_id, ownerId);
+        }
+        await progress();
+      }
+    }
+  }
+
+  private async heldBy(ownerId: Types.ObjectId): Promise<Dataset[]> {
+    const candidates = (await this.ownerIndex.candidates([ownerId])).get(ownerId.toHexString()) ?? [];
+    return (await this.datasets.fetchEach(candidates)).filter(
+      (dataset) => (dataset.state !== 'deleted' && dataset.ownerId.equals(ownerId)) || dataset.transferTo?.equals(ownerId),
+    );
+  }
+}

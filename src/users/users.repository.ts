@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { FilterQuery, Model, Types } from 'mongoose';
+import { duplicateKeyIndexes, isDuplicateKeyError } from '../common/mongo/duplicate-key';
+import { findByIds } from '../common/mongo/find-by-ids';
+import { containsPattern, searchKey } from '../common/mongo/text';
+import { findPage } from '../common/pagination/cursor';
+import { createdAtFilter } from '../common/validation/time-range.dto';
+import { RegistryEvent } from '../events/contract';
+import { Outbox } from '../events/outbox/outbox';
+import { SearchUsersQueryDto } from './dto/search-users-query.dto';
+import { User } from './schemas/user.schema';
+
+const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey' } as const;
+
+/** Writes that carry their own `updatedAt` (or none): Mongoose must not stamp one. */
+const OWN_TIMESTAMPS = { timestamps: false } as const;
+
+/** The one place that touches the User model and its collection. */
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectModel(User.name) private readonly users: Model<User>) {}
+
+  /** Lets the outbox publish the events users carry; a tombstone is a deleted user. */
+  registerWith(outbox: Outbox): void {
+    outbox.register({
+      entity: 'user',
+      model: this.users,
+      isPublishable: () => true,
+      isDeleted: (user) => user.deletedAt !== undefined && user.deletedAt !== null,
+    });
+  }
+
+  /** Inserts a new user; false when its e-mail is taken. */
+  async insert(user: User): Promise<boolean> {
+    try {
+      // The driver's insert: the document is complete already, Mongoose would only re-cast it.
+      await this.users.collection.insertOne(user);
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Inserts users in one unordered batch; returns the positions whose e-mail was taken. */
+  async insertMany(users: User[]): Promise<Set<number>> {
+    try {
+      await this.users.collection.insertMany(users, { ordered: false });
+      return new Set();
+    } catch (error) {
+      const indexes = duplicateKeyIndexes(error);
+      if (indexes) return indexes;
+      // No transaction to roll back (FerretDB): remove whatever part of the batch got in.
+      await this.users.deleteMany({ _id: { $in: users.map((user) => user._id) } }).exec();
+      throw error;
+    }
+  }
+
+  /** The stored user, tombstones included. */
+  async findById(id: Types.ObjectId): Promise<User | null> {
+    return this.users.findById(id).lean().exec();
+  }
+
+  /** Which of `ids` are users that exist and are not deleted. */
+  async liveIds(ids: readonly Types.ObjectId[]): Promise<Types.ObjectId[]> {
+    // One lookup per id where possible (see findByIds: FerretDB scans for $in).
+    const found = await findByIds(this.users, ids, { _id: 1, deletedAt: 1 });
+    return found.filter((user) => !user.deletedAt).map((user) => user._id);
+  }
+
+  async search(query: SearchUsersQueryDto): Promise<{ rows: User[]; nextCursor: string | null }> {
+    const conditions: FilterQuery<User>[] = [{ deletedAt: null }, createdAtFilter(query)];
+    if (query.name) conditions.push({ nameKey: containsPattern(query.name) });
+    if (query.email) conditions.push({ emailKey: searchKey(query.email) });
+    if (query.organization) conditions.push({ organization: query.organization });
+    if (query.role) conditions.push({ role: query.role });
+    return findPage(this.users, conditions, SORT_FIELDS[query.sort], query);
+  }
+
+  /**
+   * Writes the effective changes of a user with its event; false when the
+   * new e-mail is taken. The caller read the user first under its lock (an
+   * update pipeline would do it in one step, but FerretDB has none).
+   */
+  async writeChanges(
+    id: Types.ObjectId,
+    changes: { $set: Record<string, unknown>; $unset: Record<string, unknown> },
+    next: User,
+    event: RegistryEvent,
+  ): Promise<boolean> {
+    const { $set, $unset } = changes;
+    try {
+      await this.users
+        .updateOne(
+          { _id: id },
+          { $set: { ...$set, updatedAt: next.updatedAt, rev: next.rev }, $push: { outbox: event }, ...(Object.keys($unset).length > 0 ? { $unset } : {}) },
+          OWN_TIMESTAMPS,
+        )
+        .exec();
+      return true;
+    } catch (error) {
+      // FerretDB reports a unique violation by an update as code 1 (see isDuplicateKeyError).
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Turns the user into a tombstone carrying `event` (user.deleted). */
+  async markDeleted(id: Types.ObjectId, rev: number, event: RegistryEvent): Promise<void> {
+    await this.users
+      .updateOne(
+        { _id: id },
+        {
+          // The e-mail key of a tombstone has no "@", so it never clashes with a real address.
+          $set: { deletedAt: new Date(), emailKey: `deleted:${id.toHexString()}`, rev },
+          $push: { outbox: event },
+        },
+        OWN_TIMESTAMPS,
+      )
+      .exec();
+  }
+}
