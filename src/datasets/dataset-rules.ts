@@ -101,7 +101,7 @@ export function toFields(fields: DatasetFieldDto[]): DatasetField[] {
 
 /** The dataset after `changes`, one revision later, as the write below will leave it. */
 export function applyChanges(current: Dataset, changes: FieldChanges): Dataset {
-  const next = { ...current, ...changes.$set, updatedAt: new Date(), rev: current.rev + 1 } as Dataset;
+  const next = { ...current, ...changes.$set, updatedAt: new Date(), rev: current.rev + 1 };
   for (const field of Object.keys(changes.$unset)) delete next[field as keyof Dataset];
   return next;
 }

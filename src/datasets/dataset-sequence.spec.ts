@@ -18,7 +18,7 @@ function build(claimed: Record<number, number> = {}, failures: Error[] = []) {
     return queryResult(last === undefined ? [] : [{ _id: last, end: blocks.get(last) }]);
   });
   const findById = jest.fn((id: string) => queryResult(blocks.has(id) ? { _id: id, end: blocks.get(id) } : null));
-  const model = strictMock<Model<SeqBlock>>('SeqBlock model', { find, findById, collection: { insertOne } } as never);
+  const model = strictMock<Model<SeqBlock>>('SeqBlock model', { find, findById, collection: { insertOne } });
   return { sequence: new DatasetSequence(new SeqBlocksRepository(model)), insertOne, find, blocks };
 }
 

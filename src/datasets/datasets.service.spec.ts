@@ -48,7 +48,7 @@ function build(
     candidates: jest.fn(async () => new Map()),
     ...indexMethods,
   });
-  const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', model as never));
+  const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', model));
   const service = new DatasetsService(
     repository,
     strictMock<DatasetOwners>('DatasetOwners', owners),
@@ -205,7 +205,6 @@ describe(DatasetsService.name, () => {
       const pending = dataset({ state: 'pending' });
       const owned = dataset();
       const incoming = dataset({ ownerId: new Types.ObjectId(), transferTo: ownerId });
-      const rounds = [[pending, owned, incoming], []];
       const deleteOne = jest.fn((_filter?: unknown) => queryResult({ deletedCount: 1 }));
       const byId = new Map([owned, incoming].map((d) => [d._id.toHexString(), d]));
       const updateOne = jest.fn((_filter: unknown, _update: unknown, _options: unknown) => queryResult({ modifiedCount: 1 }));

@@ -35,7 +35,7 @@ function build(model: Record<string, unknown>, datasets: Partial<Record<keyof Ow
   });
   const outbox = strictMock<Outbox>('Outbox', { track: jest.fn(async () => undefined) });
   const service = new UsersService(
-    new UsersRepository(strictMock<Model<User>>('User model', model as never)),
+    new UsersRepository(strictMock<Model<User>>('User model', model)),
     strictMock<DatasetsService>('DatasetsService', {}),
     strictMock<OwnedDatasets>('OwnedDatasets', datasets),
     strictMock<DatasetOwners>('DatasetOwners', {}),

@@ -114,7 +114,7 @@ export class UsersService implements OnModuleInit {
       const current = await this.findUser(id);
       const { $set, $unset } = effectiveChanges(current, requested);
       if (!hasChanges({ $set, $unset })) return current;
-      const next = { ...current, ...$set, updatedAt: new Date(), rev: current.rev + 1 } as User;
+      const next = { ...current, ...$set, updatedAt: new Date(), rev: current.rev + 1 };
       for (const field of Object.keys($unset)) delete next[field as keyof User];
       const event = newEvent('user.updated', id.toHexString(), next.rev, toUserState(next));
       if (!(await this.users.writeChanges(id, { $set, $unset }, next, event))) {

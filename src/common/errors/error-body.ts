@@ -28,10 +28,11 @@ export function errorBody(statusCode: number, message: string, details?: ErrorRe
 }
 
 /** The HTTP status of each kind of DomainError; one missing here is a bug, hence a 500. */
-const DOMAIN_ERROR_STATUS = new Map<Function, number>([[DuplicateNameError, HttpStatus.CONFLICT]]);
+type DomainErrorClass = abstract new (...args: never[]) => DomainError;
+const DOMAIN_ERROR_STATUS = new Map<DomainErrorClass, number>([[DuplicateNameError, HttpStatus.CONFLICT]]);
 
 function domainErrorStatus(error: DomainError): number {
-  return DOMAIN_ERROR_STATUS.get(error.constructor) ?? HttpStatus.INTERNAL_SERVER_ERROR;
+  return DOMAIN_ERROR_STATUS.get(error.constructor as DomainErrorClass) ?? HttpStatus.INTERNAL_SERVER_ERROR;
 }
 
 function fromHttpException(exception: HttpException): ErrorResponseDto {

@@ -12,7 +12,7 @@ function build(holder: () => Partial<Lock> | null, insertOutcomes: (Error | unde
   });
   const deleteOne = jest.fn(() => queryResult({ deletedCount: 1 }));
   const findById = jest.fn(() => queryResult(holder()));
-  const model = strictMock<Model<Lock>>('Lock model', { collection: { insertOne }, deleteOne, findById } as never);
+  const model = strictMock<Model<Lock>>('Lock model', { collection: { insertOne }, deleteOne, findById });
   const locks = new EntityLocks(model, { lockTtlMs: 30_000 } as AppConfig);
   return { locks, insertOne, deleteOne, findById };
 }
@@ -69,7 +69,7 @@ describe(EntityLocks.name, () => {
       const deleteOne = jest.fn(() => queryResult({ deletedCount: 1 }));
       const deleteMany = jest.fn(() => queryResult({ deletedCount: 1 }));
       const findById = jest.fn((key: string) => queryResult(holders[key] ?? null));
-      const model = strictMock<Model<Lock>>('Lock model', { collection: { insertMany, insertOne }, deleteOne, deleteMany, findById } as never);
+      const model = strictMock<Model<Lock>>('Lock model', { collection: { insertMany, insertOne }, deleteOne, deleteMany, findById });
       return { locks: new EntityLocks(model, { lockTtlMs: 30_000 } as AppConfig), insertMany, deleteMany };
     }
 
@@ -87,7 +87,7 @@ describe(EntityLocks.name, () => {
     it('fails on anything but a duplicate key', async () => {
       const failing = strictMock<Model<Lock>>('Lock model', {
         collection: { insertMany: jest.fn(async () => Promise.reject(new Error('disk full'))) },
-      } as never);
+      });
       await expect(new EntityLocks(failing, { lockTtlMs: 30_000 } as AppConfig).acquireMany(['a'], { purpose: 'relay' })).rejects.toThrow('disk full');
     });
   });

@@ -6,7 +6,7 @@ export class DeleteUserQueryDto {
   /** Also delete every dataset the user owns (otherwise a user who owns datasets is not deleted: 409). */
   @ApiPropertyOptional()
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean({ message: 'cascade must be true or false' })
   cascade: boolean = false;
 }
