@@ -38,6 +38,12 @@ export class DatasetsRepository {
     return this.datasets.findById(id).lean().exec();
   }
 
+  /** The records series a dataset points at (whatever its state), or undefined. */
+  async findRecordSeriesId(id: Types.ObjectId): Promise<string | undefined> {
+    const dataset = await this.datasets.findById(id, { recordSeriesId: 1 }).lean().exec();
+    return dataset?.recordSeriesId;
+  }
+
   async findBySeq(seq: number): Promise<Dataset | null> {
     return this.datasets.findOne({ seq }).lean().exec();
   }

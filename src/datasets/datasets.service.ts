@@ -58,6 +58,11 @@ export class DatasetsService implements OnModuleInit {
     private readonly ownerIndex: OwnerIndex,
   ) {}
 
+  /** The records series a dataset points at, in any state (for the records janitor's clean-up of dead writes). */
+  recordSeriesIdOf(id: Types.ObjectId): Promise<string | undefined> {
+    return this.datasets.findRecordSeriesId(id);
+  }
+
   private readonly deletionListeners: ((dataset: Dataset) => Promise<void>)[] = [];
 
   onModuleInit(): void {

@@ -1,4 +1,4 @@
-import { DatasetField } from '../datasets/schemas/dataset.schema';
+import type { DatasetField } from '../datasets/dataset-shape';
 import { BucketSummary, own } from './buckets';
 import type { RecordsStore } from './records.repository';
 import type { PointRow } from './record-rows';

@@ -1,4 +1,4 @@
-import { DatasetField } from '../datasets/schemas/dataset.schema';
+import type { DatasetField } from '../datasets/dataset-shape';
 import { MAX_BUCKET_BYTES, pointBytes, splitBySize } from './bucket-size';
 import { PointMap, Value } from './buckets';
 

@@ -6,7 +6,7 @@
  * run of consecutive timestamps.
  */
 import { MAX_FIELDS } from '../datasets/dto/create-dataset.dto';
-import { DatasetField } from '../datasets/schemas/dataset.schema';
+import type { DatasetField } from '../datasets/dataset-shape';
 import { BucketPoints, PointMap, toColumns, Value } from './buckets';
 import { MAX_STRING_BYTES } from './record-values';
 

@@ -1,4 +1,4 @@
-import { DatasetField } from '../datasets/schemas/dataset.schema';
+import type { DatasetField } from '../datasets/dataset-shape';
 import { bucketSpanMs, Downsampler, durationMs, fromColumns, PointMap, seriesStats, summarize, toColumns, windowStart } from './buckets';
 
 const fields: DatasetField[] = [

@@ -9,7 +9,7 @@
  * and a range read fetches exactly the buckets it needs, by id.
  */
 import { MIN_INSTANT } from '../common/validation/instants';
-import { DatasetField } from '../datasets/schemas/dataset.schema';
+import type { DatasetField } from '../datasets/dataset-shape';
 
 export type Value = number | string | boolean | null;
 

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { TIMESTAMP_FIELD } from '../datasets/dto/create-dataset.dto';
-import { DatasetField } from '../datasets/schemas/dataset.schema';
+import type { DatasetField } from '../datasets/dataset-shape';
 import { Value } from './buckets';
 import { CsvCell, CsvCellTooLongError, CsvTokenizer } from './csv-tokenizer';
 import type { ParsedRow, RowError } from './record-rows';

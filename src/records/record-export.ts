@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { decodeCursorPayload, encodeCursorPayload, invalidCursor } from '../common/pagination/cursor';
-import { DatasetField } from '../datasets/schemas/dataset.schema';
+import type { DatasetField } from '../datasets/dataset-shape';
 import { windowStart } from './buckets';
 import { RecordsPageDto } from './dto/records-response.dto';
 import type { PointRow } from './record-rows';

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { DatasetField } from '../datasets/schemas/dataset.schema';
+import type { DatasetField } from '../datasets/dataset-shape';
 import { parseRecords, RecordFormat } from './record-parsers';
 import type { ParsedRow, RowError } from './record-rows';
 import { MAX_STRING_BYTES } from './record-values';

@@ -2,7 +2,7 @@ import { Readable, Transform, TransformCallback } from 'node:stream';
 import { parser as jsonParser } from 'stream-json';
 import { streamArray } from 'stream-json/streamers/StreamArray';
 import { TIMESTAMP_FIELD } from '../datasets/dto/create-dataset.dto';
-import { DatasetField } from '../datasets/schemas/dataset.schema';
+import type { DatasetField } from '../datasets/dataset-shape';
 import { own, Value } from './buckets';
 import { csvRows } from './csv-records';
 import { asBodyError, TooLargeError } from './record-errors';

@@ -1,8 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { runEvery } from '../common/scheduling/run-every';
-import { Dataset } from '../datasets/schemas/dataset.schema';
+import { DatasetsService } from '../datasets/datasets.service';
 import { RecordsRepository } from './records.repository';
 
 /** A write untouched this long belongs to a process that died. */
@@ -21,7 +20,7 @@ export class RecordsJanitor implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     private readonly repository: RecordsRepository,
-    @InjectModel(Dataset.name) private readonly datasets: Model<Dataset>,
+    private readonly datasets: DatasetsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -35,22 +34,12 @@ export class RecordsJanitor implements OnApplicationBootstrap, OnApplicationShut
   async sweep(now = new Date()): Promise<number> {
     const abandoned = await this.repository.findUploadsUntouchedSince(new Date(now.getTime() - ABANDONED_AFTER_MS));
     for (const upload of abandoned) {
-      const committed = (await this.currentSeriesIdOf(upload.datasetId)) === upload.seriesId;
+      const committed = (await this.datasets.recordSeriesIdOf(new Types.ObjectId(upload.datasetId))) === upload.seriesId;
       const garbage = committed ? upload.oldIds : [...upload.newIds, upload.seriesId];
       await this.repository.deleteDocuments(garbage);
       await this.repository.deleteUpload(upload._id);
       this.logger.log({ upload: upload._id, committed, removed: garbage.length }, 'cleaned up an abandoned records write');
     }
     return abandoned.length;
-  }
-
-  /**
-   * The series a dataset points at, read straight from the datasets
-   * collection: the one use of another module's model in records, left as
-   * it was (DatasetsModule owns it).
-   */
-  private async currentSeriesIdOf(datasetId: string): Promise<string | undefined> {
-    const dataset = await this.datasets.findById(new Types.ObjectId(datasetId), { recordSeriesId: 1, state: 1 }).lean().exec();
-    return dataset?.recordSeriesId;
   }
 }

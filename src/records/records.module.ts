@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { LocksModule } from '../common/locks/locks.module';
 import { DatasetsModule } from '../datasets/datasets.module';
-import { Dataset, DatasetSchema } from '../datasets/schemas/dataset.schema';
 import { RecordsController } from './records.controller';
 import { RecordsJanitor } from './records-janitor';
 import { RecordsRepository } from './records.repository';
@@ -18,8 +17,6 @@ import { RecordUpload, RecordUploadSchema } from './schemas/record-upload.schema
       { name: RecordBucket.name, schema: RecordBucketSchema },
       { name: RecordSeries.name, schema: RecordSeriesSchema },
       { name: RecordUpload.name, schema: RecordUploadSchema },
-      // Read-only here, for the janitor; DatasetsModule owns datasets.
-      { name: Dataset.name, schema: DatasetSchema },
     ]),
     DatasetsModule,
     LocksModule,

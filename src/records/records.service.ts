@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { AppConfig } from '../config/app-config';
 import { DatasetRef, DatasetsService } from '../datasets/datasets.service';
-import { Dataset, DatasetField } from '../datasets/schemas/dataset.schema';
+import type { Dataset, DatasetField } from '../datasets/dataset-shape';
 import { RecordsChange } from '../events/contract';
 import { readBuckets } from './bucket-reads';
 import { Aggregation, bucketSpanMs, BucketSummary, Downsampler, seriesStats } from './buckets';

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { Dataset } from '../datasets/schemas/dataset.schema';
+import type { Dataset } from '../datasets/dataset-shape';
 import { strictMock } from '../common/testing/strict-mock';
 import type { RecordsStore } from './records.repository';
 import { RecordBucket } from './schemas/record-bucket.schema';

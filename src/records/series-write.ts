@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Dataset } from '../datasets/schemas/dataset.schema';
+import type { Dataset } from '../datasets/dataset-shape';
 import { splitBySize } from './bucket-size';
 import { BucketSummary, fromColumns, MAX_POINTS_PER_BUCKET, PointMap, summarize, Value } from './buckets';
 import { RecordsInputError } from './record-errors';
