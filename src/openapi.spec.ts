@@ -24,7 +24,9 @@ describe('OpenAPI document', () => {
       Object.entries(item).flatMap(([method, operation]) =>
         ((operation as OperationObject).parameters ?? [])
           .map((parameter) => parameter as ParameterObject)
-          .filter((parameter) => parameter.in === 'query' && parameter.required && (parameter.schema as SchemaObject)?.default !== undefined)
+          .filter(
+            (parameter) => parameter.in === 'query' && parameter.required && (parameter.schema as SchemaObject)?.default !== undefined,
+          )
           .map((parameter) => `${method.toUpperCase()} ${route} ?${parameter.name}`),
       ),
     );

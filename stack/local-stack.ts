@@ -7,7 +7,24 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { assertPortFree, fingerprint, isAlive, isOurProcess, KAFKA_LOG4J2, kafkaAnswers, kafkaServerProperties, mongoAnswers, requireTool, runCommand, runJava, seconds, sleep, STACK_MARKER, stopProcess, tail } from './processes';
+import {
+  assertPortFree,
+  fingerprint,
+  isAlive,
+  isOurProcess,
+  KAFKA_LOG4J2,
+  kafkaAnswers,
+  kafkaServerProperties,
+  mongoAnswers,
+  requireTool,
+  runCommand,
+  runJava,
+  seconds,
+  sleep,
+  STACK_MARKER,
+  stopProcess,
+  tail,
+} from './processes';
 import { FERRETDB_MODULE, KAFKA_POM, REPO_ROOT, SERVICES, ServiceName, StackError, StackSettings, stackSettings } from './settings';
 
 export { SERVICES, StackError, stackEnv, stackSettings } from './settings';
@@ -128,11 +145,19 @@ export class LocalStack {
     requireTool('mvn', ['-v'], 'Maven is needed to fetch the Kafka broker jars from Maven Central');
     this.log('fetching the Kafka broker jars from Maven Central (first run only, about a minute)...');
     fs.rmSync(libs, { recursive: true, force: true });
-    await this.runWithProgress('mvn', [
-      '-B', '-q', '-f', KAFKA_POM,
-      'org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies',
-      '-DincludeScope=runtime', `-DoutputDirectory=${libs}`,
-    ], 'fetching Kafka jars');
+    await this.runWithProgress(
+      'mvn',
+      [
+        '-B',
+        '-q',
+        '-f',
+        KAFKA_POM,
+        'org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies',
+        '-DincludeScope=runtime',
+        `-DoutputDirectory=${libs}`,
+      ],
+      'fetching Kafka jars',
+    );
     fs.writeFileSync(path.join(libs, '.complete'), new Date().toISOString());
     this.pruneCache('kafka-', path.dirname(libs));
     return libs;
@@ -196,14 +221,31 @@ export class LocalStack {
     fs.writeFileSync(log4j, KAFKA_LOG4J2);
 
     const javaArgs = [
-      '-Xms256m', '-Xmx512m', '-Djava.awt.headless=true',
-      `-Dlog4j2.configurationFile=${log4j}`, '-cp', path.join(libs, '*'),
+      '-Xms256m',
+      '-Xmx512m',
+      '-Djava.awt.headless=true',
+      `-Dlog4j2.configurationFile=${log4j}`,
+      '-cp',
+      path.join(libs, '*'),
     ];
     if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) {
       requireTool('java', ['-version'], 'Java 17 or newer is needed to run the Kafka broker');
-      const clusterId = runJava([...javaArgs, 'kafka.tools.StorageTool', 'random-uuid']).trim().split('\n').pop() ?? '';
-      runJava([...javaArgs, 'kafka.tools.StorageTool', 'format', '-t', clusterId,
-        '-c', serverProperties, '--standalone', '--ignore-formatted']);
+      const clusterId =
+        runJava([...javaArgs, 'kafka.tools.StorageTool', 'random-uuid'])
+          .trim()
+          .split('\n')
+          .pop() ?? '';
+      runJava([
+        ...javaArgs,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        serverProperties,
+        '--standalone',
+        '--ignore-formatted',
+      ]);
       this.log(`formatted Kafka storage (cluster id ${clusterId})`);
     }
     const pid = this.spawnDetached('kafka', 'java', [...javaArgs, 'kafka.Kafka', serverProperties]);
@@ -291,4 +333,3 @@ export class LocalStack {
     }
   }
 }
-

@@ -63,7 +63,9 @@ describe('Application on the local stack (e2e)', () => {
       const recorder = await new TopicRecorder(kafka, [testApp.config.kafka.topic]).start();
       try {
         const key = `emit-${Date.now()}`;
-        await testApp.app.get(EventsPublisher).publish(testApp.config.kafka.topic, { key, value: { hello: 'world' }, headers: { 'x-test': 'yes' } });
+        await testApp.app
+          .get(EventsPublisher)
+          .publish(testApp.config.kafka.topic, { key, value: { hello: 'world' }, headers: { 'x-test': 'yes' } });
         const record = await waitFor(() => recorder.records.find((r) => r.key === key), { what: 'the emitted message' });
         expect(JSON.parse(record.value ?? '')).toEqual({ hello: 'world' });
         expect(record.headers['x-test']).toBe('yes');
@@ -79,10 +81,9 @@ describe('Application on the local stack (e2e)', () => {
       await producer.connect();
       try {
         await producer.send({ topic: testApp.config.kafka.topic, messages: [{ key: entityId, value: JSON.stringify(event) }] });
-        const stored = await waitFor(
-          async () => (await request(testApp.url).get('/events').query({ entityId })).body.items[0],
-          { what: 'the produced event in the audit log' },
-        );
+        const stored = await waitFor(async () => (await request(testApp.url).get('/events').query({ entityId })).body.items[0], {
+          what: 'the produced event in the audit log',
+        });
         expect(stored).toMatchObject({ id: event.id, type: 'user.deleted', sequence: 7, topic: testApp.config.kafka.topic });
       } finally {
         await producer.disconnect();

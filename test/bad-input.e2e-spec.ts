@@ -32,12 +32,22 @@ describe('Bad input (e2e)', () => {
     ['malformed JSON', (a) => json(a, 'post', '/users', '{"name": "x", '), 400, ''],
     ['malformed JSON in a bulk body', (a) => json(a, 'post', '/users/bulk', '[{"name": "x"}'), 400, ''],
     ['wrong type', (a) => a.post('/users').send({ name: 42, email: 'a@b.io' }), 400, 'name'],
-    ['wrong type in a nested field', (a, { userId }) => a.post('/datasets').send({ ownerId: userId, name: 'n', fields: [{ name: 'x', type: 5 }] }), 400, 'fields.0.type'],
+    [
+      'wrong type in a nested field',
+      (a, { userId }) => a.post('/datasets').send({ ownerId: userId, name: 'n', fields: [{ name: 'x', type: 5 }] }),
+      400,
+      'fields.0.type',
+    ],
     ['array where an object belongs', (a) => a.post('/users').send([{ name: 'x', email: 'a@b.io' }]), 400, ''],
     ['unknown field', (a) => a.post('/users').send({ name: 'x', email: 'a@b.io', admin: true }), 400, 'admin'],
     ['unknown field in PATCH', (a, { datasetId }) => a.patch(`/datasets/${datasetId}`).send({ seq: 1 }), 400, 'seq'],
     ['unknown query parameter', (a) => a.get('/users').query({ password: 'x' }), 400, 'password'],
-    ['query parameter on a route that takes none', (a, { datasetId }) => a.delete(`/datasets/${datasetId}`).query({ cascade: true }), 400, 'cascade'],
+    [
+      'query parameter on a route that takes none',
+      (a, { datasetId }) => a.delete(`/datasets/${datasetId}`).query({ cascade: true }),
+      400,
+      'cascade',
+    ],
     ['query parameter on a read that takes none', (a, { userId }) => a.get(`/users/${userId}`).query({ expand: 'all' }), 400, 'expand'],
     ['invalid user id', (a) => a.get('/users/123'), 400, 'id'],
     ['invalid user id on DELETE', (a) => a.delete('/users/zzzzzzzzzzzzzzzzzzzzzzzz'), 400, 'id'],
@@ -46,7 +56,12 @@ describe('Bad input (e2e)', () => {
     ['limit too large', (a) => a.get('/datasets').query({ limit: 500 }), 400, 'limit'],
     ['limit zero', (a) => a.get('/users').query({ limit: 0 }), 400, 'limit'],
     ['garbage cursor', (a) => a.get('/datasets').query({ cursor: '%%%' }), 400, 'cursor'],
-    ['oversized body', (a) => a.post('/users').send({ name: 'x', email: 'a@b.io', attributes: { big: 'x'.repeat(6 * 1024 * 1024) } }), 413, ''],
+    [
+      'oversized body',
+      (a) => a.post('/users').send({ name: 'x', email: 'a@b.io', attributes: { big: 'x'.repeat(6 * 1024 * 1024) } }),
+      413,
+      '',
+    ],
     ['oversized string', (a) => a.post('/users').send({ name: 'x'.repeat(201), email: 'a@b.io' }), 400, 'name'],
     ['operator object as a value', (a) => a.post('/users').send({ name: { $gt: '' }, email: 'a@b.io' }), 400, 'name'],
     ['operator object as an id', (a) => a.post('/datasets').send({ ownerId: { $ne: null }, name: 'x' }), 400, 'ownerId'],
@@ -56,7 +71,12 @@ describe('Bad input (e2e)', () => {
     ['dotted map key', (a) => a.post('/users').send({ name: 'x', email: 'a@b.io', attributes: { 'a.b': 'x' } }), 400, 'attributes'],
     ['nested map value', (a, { userId }) => a.patch(`/users/${userId}`).send({ attributes: { a: { b: 'c' } } }), 400, 'attributes'],
     ['__proto__ key', (a) => json(a, 'post', '/users', '{"name":"x","email":"a@b.io","__proto__":{"isAdmin":true}}'), 400, '__proto__'],
-    ['__proto__ key inside a map', (a) => json(a, 'post', '/users', '{"name":"x","email":"a@b.io","attributes":{"__proto__":"x"}}'), 400, '__proto__'],
+    [
+      '__proto__ key inside a map',
+      (a) => json(a, 'post', '/users', '{"name":"x","email":"a@b.io","attributes":{"__proto__":"x"}}'),
+      400,
+      '__proto__',
+    ],
     ['null as the body', (a) => json(a, 'post', '/users', 'null'), 400, ''],
     ['a string as the body', (a, { userId }) => json(a, 'patch', `/users/${userId}`, '"x"'), 400, ''],
     ['non-JSON content type', (a) => a.post('/users').set('Content-Type', 'text/plain').send('name=x'), 415, ''],
@@ -72,9 +92,7 @@ describe('Bad input (e2e)', () => {
 
     expect(response.status).toBe(status);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
-    expect(response.body).toEqual(
-      expect.objectContaining({ statusCode: status, error: expect.any(String), message: expect.any(String) }),
-    );
+    expect(response.body).toEqual(expect.objectContaining({ statusCode: status, error: expect.any(String), message: expect.any(String) }));
     if (field) expect(response.body.details.map((d: { field: string }) => d.field)).toContain(field);
     expect(await countDocuments(testApp.config.mongodb.uri)).toEqual(before);
   });

@@ -8,7 +8,12 @@ describe('Datasets (e2e)', () => {
   let counter = 0;
   const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++counter}`;
   const createUser = async (): Promise<string> =>
-    (await api.post('/users').send({ name: unique('owner'), email: `${unique('owner')}@example.com` }).expect(201)).body.id;
+    (
+      await api
+        .post('/users')
+        .send({ name: unique('owner'), email: `${unique('owner')}@example.com` })
+        .expect(201)
+    ).body.id;
 
   beforeAll(async () => {
     testApp = await startTestApp();
@@ -28,7 +33,10 @@ describe('Datasets (e2e)', () => {
         description: 'Minute-level power',
         tags: ['energy', 'household'],
         frequency: '1m',
-        fields: [{ name: 'kw', type: 'number', unit: 'kW' }, { name: 'on', type: 'boolean' }],
+        fields: [
+          { name: 'kw', type: 'number', unit: 'kW' },
+          { name: 'on', type: 'boolean' },
+        ],
         source: 's3://raw/power.csv',
       };
       const response = await api.post('/datasets').send(body).expect(201);
@@ -46,10 +54,16 @@ describe('Datasets (e2e)', () => {
     it('treats null for an optional field as not given, alone and in bulk', async () => {
       const ownerId = await createUser();
       const nulls = { description: null, tags: null, frequency: null, fields: null, source: null };
-      const single = await api.post('/datasets').send({ ownerId, name: 'nulls', ...nulls }).expect(201);
+      const single = await api
+        .post('/datasets')
+        .send({ ownerId, name: 'nulls', ...nulls })
+        .expect(201);
       expect(single.body).toEqual(expect.objectContaining({ name: 'nulls', tags: [], fields: [] }));
       for (const field of ['description', 'frequency', 'source']) expect(single.body).not.toHaveProperty(field);
-      const bulk = await api.post('/datasets/bulk').send([{ ownerId, name: 'bulk-nulls', ...nulls }, { ownerId, name: 'bulk-plain' }]);
+      const bulk = await api.post('/datasets/bulk').send([
+        { ownerId, name: 'bulk-nulls', ...nulls },
+        { ownerId, name: 'bulk-plain' },
+      ]);
       expect(bulk.body.items.map((item: { status: string }) => item.status)).toEqual(['created', 'created']);
     });
 
@@ -84,11 +98,22 @@ describe('Datasets (e2e)', () => {
         [{ fields: [{ name: 'x', type: 'date' }] }, 'fields.0.type'],
         [{ fields: [{ name: 'a.b', type: 'number' }] }, 'fields.0.name'],
         [{ fields: [{ name: 'timestamp', type: 'number' }] }, 'fields.0.name'],
-        [{ fields: [{ name: 'x', type: 'number' }, { name: 'x', type: 'string' }] }, 'fields'],
+        [
+          {
+            fields: [
+              { name: 'x', type: 'number' },
+              { name: 'x', type: 'string' },
+            ],
+          },
+          'fields',
+        ],
         [{ fields: [{ name: 'x', type: 'number', extra: 1 }] }, 'fields.0.extra'],
       ];
       for (const [override, field] of cases) {
-        const response = await api.post('/datasets').send({ ownerId, name: unique('bad'), ...override }).expect(400);
+        const response = await api
+          .post('/datasets')
+          .send({ ownerId, name: unique('bad'), ...override })
+          .expect(400);
         expect(response.body.details.map((d: { field: string }) => d.field)).toContain(field);
       }
       const owner = await api.get(`/users/${ownerId}`).expect(200);
@@ -119,21 +144,40 @@ describe('Datasets (e2e)', () => {
         .patch(`/datasets/${dataset.seq}`)
         .send({ name: 'changed', description: null, tags: ['b', 'c'], fields: [{ name: 'v', type: 'number' }] })
         .expect(200);
-      expect(changed).toMatchObject({ id: dataset.id, name: 'changed', tags: ['b', 'c'], frequency: '1h', fields: [{ name: 'v', type: 'number' }] });
+      expect(changed).toMatchObject({
+        id: dataset.id,
+        name: 'changed',
+        tags: ['b', 'c'],
+        frequency: '1h',
+        fields: [{ name: 'v', type: 'number' }],
+      });
       expect(changed).not.toHaveProperty('description');
     });
 
     it('changes nothing — no new updatedAt, no event — when a PATCH repeats the current values', async () => {
       const ownerId = await createUser();
-      const body = { ownerId, name: 'steady', description: 'same', tags: ['a', 'b'], frequency: '1h', fields: [{ name: 'v', type: 'number', unit: 'kW' }] };
+      const body = {
+        ownerId,
+        name: 'steady',
+        description: 'same',
+        tags: ['a', 'b'],
+        frequency: '1h',
+        fields: [{ name: 'v', type: 'number', unit: 'kW' }],
+      };
       const { body: dataset } = await api.post('/datasets').send(body).expect(201);
-      const repeated = await api.patch(`/datasets/${dataset.id}`).send({ ...body, source: null }).expect(200);
+      const repeated = await api
+        .patch(`/datasets/${dataset.id}`)
+        .send({ ...body, source: null })
+        .expect(200);
       expect(repeated.body).toEqual(dataset);
       await api.patch(`/datasets/${dataset.id}`).send({ description: 'new' }).expect(200);
-      const types = await waitFor(async () => {
-        const items = (await api.get('/events').query({ entityId: dataset.id }).expect(200)).body.items as { type: string }[];
-        return items.length >= 2 ? items.map((event) => event.type) : undefined;
-      }, { what: 'the events of the dataset' });
+      const types = await waitFor(
+        async () => {
+          const items = (await api.get('/events').query({ entityId: dataset.id }).expect(200)).body.items as { type: string }[];
+          return items.length >= 2 ? items.map((event) => event.type) : undefined;
+        },
+        { what: 'the events of the dataset' },
+      );
       expect(types).toEqual(['dataset.created', 'dataset.updated']);
     });
 
@@ -183,13 +227,20 @@ describe('Datasets (e2e)', () => {
         { name: `${marker}-wind`, tags: ['energy', 'wind'], frequency: '10m', description: 'Turbine output' },
         { name: `${marker}-sales`, tags: ['retail'], frequency: '1d', description: 'Store revenue by HOUSEHOLD segment' },
       ];
-      for (const dataset of datasets) await api.post('/datasets').send({ ownerId, ...dataset }).expect(201);
+      for (const dataset of datasets)
+        await api
+          .post('/datasets')
+          .send({ ownerId, ...dataset })
+          .expect(201);
     });
 
     const names = async (query: Record<string, string | number>): Promise<string[]> =>
-      (await api.get('/datasets').query({ ownerId, ...query }).expect(200)).body.items.map((d: { name: string }) =>
-        d.name.replace(`${marker}-`, ''),
-      );
+      (
+        await api
+          .get('/datasets')
+          .query({ ownerId, ...query })
+          .expect(200)
+      ).body.items.map((d: { name: string }) => d.name.replace(`${marker}-`, ''));
 
     it('filters by all of / any of the tags', async () => {
       expect(await names({ tags: 'energy,household' })).toEqual(['power']);

@@ -61,8 +61,15 @@ describe('Events when the broker is away (e2e)', () => {
 
     it('accepts 120 writes with the broker down, then delivers every event, in order per entity, each stored once', async () => {
       const users = await Promise.all(
-        Array.from({ length: 10 }, async (_, i) =>
-          (await api.post('/users').send({ name: `u${i}`, email: `${randomUUID()}@example.com` }).expect(201)).body.id as string,
+        Array.from(
+          { length: 10 },
+          async (_, i) =>
+            (
+              await api
+                .post('/users')
+                .send({ name: `u${i}`, email: `${randomUUID()}@example.com` })
+                .expect(201)
+            ).body.id as string,
         ),
       );
       await waitFor(() => recorder.records.length >= 10, { what: 'the first events' });
@@ -72,17 +79,37 @@ describe('Events when the broker is away (e2e)', () => {
       const datasets: string[] = [];
       for (const [i, owner] of users.entries()) {
         for (let n = 0; n < 2; n++) {
-          datasets.push((await api.post('/datasets').send({ ownerId: owner, name: `d${i}-${n}` }).expect(201)).body.id);
+          datasets.push(
+            (
+              await api
+                .post('/datasets')
+                .send({ ownerId: owner, name: `d${i}-${n}` })
+                .expect(201)
+            ).body.id,
+          );
         }
       }
-      for (const owner of users) for (let n = 0; n < 6; n++) await api.patch(`/users/${owner}`).send({ role: `r${n}` }).expect(200);
-      for (const id of datasets) for (let n = 0; n < 2; n++) await api.patch(`/datasets/${id}`).send({ description: `v${n}` }).expect(200);
+      for (const owner of users)
+        for (let n = 0; n < 6; n++)
+          await api
+            .patch(`/users/${owner}`)
+            .send({ role: `r${n}` })
+            .expect(200);
+      for (const id of datasets)
+        for (let n = 0; n < 2; n++)
+          await api
+            .patch(`/datasets/${id}`)
+            .send({ description: `v${n}` })
+            .expect(200);
       const writesMs = Date.now() - writesStarted;
       expect(recorder.records.length).toBe(10); // nothing could be published meanwhile
 
       await stack.stack.up(['kafka']);
       const backAt = Date.now();
-      const expected = new Map<string, number>([...users.map((id): [string, number] => [id, 7]), ...datasets.map((id): [string, number] => [id, 3])]);
+      const expected = new Map<string, number>([
+        ...users.map((id): [string, number] => [id, 7]),
+        ...datasets.map((id): [string, number] => [id, 3]),
+      ]);
       const total = [...expected.values()].reduce((sum, n) => sum + n, 0);
       await waitFor(() => new Set(recorder.records.map((r) => JSON.parse(r.value ?? '').id)).size >= total, {
         what: `all ${total} events after the broker came back`,
@@ -90,14 +117,22 @@ describe('Events when the broker is away (e2e)', () => {
         intervalMs: 50,
       });
       const drainMs = Date.now() - backAt;
-      process.stdout.write(`[outage] 120 writes with the broker down took ${writesMs} ms; the backlog drained ${drainMs} ms after it came back\n`);
+      process.stdout.write(
+        `[outage] 120 writes with the broker down took ${writesMs} ms; the backlog drained ${drainMs} ms after it came back\n`,
+      );
 
       expectInOrder(firstSeenByEntity(recorder), expected);
       for (const [entityId, count] of expected) {
-        const log = await waitFor(async () => {
-          const items = (await api.get('/events').query({ entityId, limit: 200 }).expect(200)).body.items as { id: string; sequence: number }[];
-          return items.length >= count ? items : undefined;
-        }, { what: `the audit log of ${entityId}`, timeoutMs: 60_000 });
+        const log = await waitFor(
+          async () => {
+            const items = (await api.get('/events').query({ entityId, limit: 200 }).expect(200)).body.items as {
+              id: string;
+              sequence: number;
+            }[];
+            return items.length >= count ? items : undefined;
+          },
+          { what: `the audit log of ${entityId}`, timeoutMs: 60_000 },
+        );
         expect(log.map((entry) => entry.sequence)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
         expect(new Set(log.map((entry) => entry.id)).size).toBe(count);
       }
@@ -120,9 +155,18 @@ describe('Events when the broker is away (e2e)', () => {
     try {
       await waitFor(async () => (await victimApi.get('/health')).status === 200, { what: 'the victim to start' });
       await stack.stack.down(['kafka']);
-      const owner = (await victimApi.post('/users').send({ name: 'Crash', email: `${randomUUID()}@example.com` }).expect(201)).body.id;
+      const owner = (
+        await victimApi
+          .post('/users')
+          .send({ name: 'Crash', email: `${randomUUID()}@example.com` })
+          .expect(201)
+      ).body.id;
       const dataset = (await victimApi.post('/datasets').send({ ownerId: owner, name: 'crash' }).expect(201)).body.id;
-      for (let n = 0; n < 5; n++) await victimApi.patch(`/datasets/${dataset}`).send({ description: `v${n}` }).expect(200);
+      for (let n = 0; n < 5; n++)
+        await victimApi
+          .patch(`/datasets/${dataset}`)
+          .send({ description: `v${n}` })
+          .expect(200);
       victim.child.kill('SIGKILL');
       await victim.exited;
 
@@ -130,7 +174,13 @@ describe('Events when the broker is away (e2e)', () => {
       await recorder.start();
       restarted = await startTestApp({ ...env, LOG_LEVEL: 'fatal' });
       await waitFor(() => recorder.records.length >= 7, { what: 'the 7 events written before the crash', timeoutMs: 60_000 });
-      expectInOrder(firstSeenByEntity(recorder), new Map([[owner, 1], [dataset, 6]]));
+      expectInOrder(
+        firstSeenByEntity(recorder),
+        new Map([
+          [owner, 1],
+          [dataset, 6],
+        ]),
+      );
     } finally {
       victim.child.kill('SIGKILL');
       await recorder.stop();

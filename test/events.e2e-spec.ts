@@ -43,12 +43,22 @@ describe('Events on msg_collection (e2e)', () => {
 
   it('publishes exactly one event per change — keyed, typed, versioned, valid — and the audit log stores each once', async () => {
     const newUser = async (name: string): Promise<string> =>
-      (await api.post('/users').send({ name, email: `${randomUUID()}@example.com` }).expect(201)).body.id;
+      (
+        await api
+          .post('/users')
+          .send({ name, email: `${randomUUID()}@example.com` })
+          .expect(201)
+      ).body.id;
     const aaron = await newUser('Aaron');
     const bea = await newUser('Bea');
     await api.patch(`/users/${aaron}`).send({ role: 'analyst' }).expect(200);
     await api.patch(`/users/${aaron}`).send({ role: 'analyst' }).expect(200); // no change, no event
-    const dataset = (await api.post('/datasets').send({ ownerId: aaron, name: 'power', tags: ['energy'] }).expect(201)).body;
+    const dataset = (
+      await api
+        .post('/datasets')
+        .send({ ownerId: aaron, name: 'power', tags: ['energy'] })
+        .expect(201)
+    ).body;
     await api.post('/datasets').send({ ownerId: aaron, name: 'power' }).expect(409); // refused, no event
     await api.patch(`/datasets/${dataset.id}`).send({ description: 'cleaned' }).expect(200);
     await api.patch(`/datasets/${dataset.id}`).send({ ownerId: bea }).expect(200);
@@ -80,14 +90,20 @@ describe('Events on msg_collection (e2e)', () => {
     expect(updated.data).toMatchObject({ role: 'analyst' });
     expect(deleted.data).toEqual({ id: aaron });
     const transfer = eventsOf(dataset.id)[2].event;
-    expect(transfer).toMatchObject({ ownerId: bea, data: { fromOwnerId: aaron, toOwnerId: bea, dataset: { ownerId: bea, description: 'cleaned' } } });
+    expect(transfer).toMatchObject({
+      ownerId: bea,
+      data: { fromOwnerId: aaron, toOwnerId: bea, dataset: { ownerId: bea, description: 'cleaned' } },
+    });
     expect(eventsOf(dataset.id)[3].event).toMatchObject({ ownerId: bea, data: { id: dataset.id, seq: dataset.seq, ownerId: bea } });
 
     for (const [id, types] of Object.entries(expected)) {
-      const stored = await waitFor(async () => {
-        const log = await auditLogOf(api, id);
-        return log.length >= types.length ? log : undefined;
-      }, { what: `the audit log of ${id}` });
+      const stored = await waitFor(
+        async () => {
+          const log = await auditLogOf(api, id);
+          return log.length >= types.length ? log : undefined;
+        },
+        { what: `the audit log of ${id}` },
+      );
       expect(stored.map((entry) => entry.id)).toEqual(eventsOf(id).map(({ event }) => event.id));
     }
   });
@@ -135,16 +151,26 @@ describe('Events on msg_collection (e2e)', () => {
     try {
       const apis = [api, request(second.url)];
       const ids = await Promise.all(
-        Array.from({ length: 30 }, async (_, i) =>
-          (await apis[i % 2].post('/users').send({ name: `twin ${i}`, email: `${randomUUID()}@example.com` }).expect(201)).body.id as string,
+        Array.from(
+          { length: 30 },
+          async (_, i) =>
+            (
+              await apis[i % 2]
+                .post('/users')
+                .send({ name: `twin ${i}`, email: `${randomUUID()}@example.com` })
+                .expect(201)
+            ).body.id as string,
         ),
       );
       for (const id of ids) await apis[0].patch(`/users/${id}`).send({ role: 'twin' }).expect(200);
       for (const id of ids) {
-        const log = await waitFor(async () => {
-          const entries = await auditLogOf(api, id);
-          return entries.length >= 2 ? entries : undefined;
-        }, { what: `both events of ${id}` });
+        const log = await waitFor(
+          async () => {
+            const entries = await auditLogOf(api, id);
+            return entries.length >= 2 ? entries : undefined;
+          },
+          { what: `both events of ${id}` },
+        );
         expect(log.map((entry) => entry.type)).toEqual(['user.created', 'user.updated']);
       }
     } finally {
@@ -156,7 +182,12 @@ describe('Events on msg_collection (e2e)', () => {
     const stream = openSse(`${testApp.url}/events/stream?entity=dataset`);
     try {
       await Promise.race([waitFor(() => stream.messages.some((m) => m.event === 'ready'), { what: 'the feed to be live' }), stream.failed]);
-      const owner = (await api.post('/users').send({ name: 'Streamer', email: `${randomUUID()}@example.com` }).expect(201)).body.id;
+      const owner = (
+        await api
+          .post('/users')
+          .send({ name: 'Streamer', email: `${randomUUID()}@example.com` })
+          .expect(201)
+      ).body.id;
       const dataset = (await api.post('/datasets').send({ ownerId: owner, name: 'live' }).expect(201)).body;
       const message = await waitFor(() => stream.messages.find((m) => m.event === 'dataset.created'), { what: 'the live event' });
       expect(JSON.parse(message.data)).toMatchObject({ type: 'dataset.created', entityId: dataset.id, ownerId: owner });
@@ -170,7 +201,15 @@ describe('Events on msg_collection (e2e)', () => {
   it('npm run consume prints the topic from the beginning, one event a line', async () => {
     const cli = spawn(
       process.execPath,
-      [require.resolve('ts-node/dist/bin.js'), '--transpile-only', '--project', 'tsconfig.json', 'src/cli/consume.ts', '--max-messages', '3'],
+      [
+        require.resolve('ts-node/dist/bin.js'),
+        '--transpile-only',
+        '--project',
+        'tsconfig.json',
+        'src/cli/consume.ts',
+        '--max-messages',
+        '3',
+      ],
       {
         cwd: path.resolve(__dirname, '..'),
         env: { PATH: process.env.PATH, KAFKA_BROKERS: testApp.config.kafka.brokers.join(','), KAFKA_TOPIC: testApp.config.kafka.topic },
@@ -189,7 +228,10 @@ describe('Events on msg_collection (e2e)', () => {
     const lines = output.trim().split('\n');
     expect(lines).toHaveLength(3);
     // The two poison messages an earlier test produced may be among the first three: they are shown as such.
-    const [events, others] = [lines.filter((line) => !line.startsWith('(not an event')), lines.filter((line) => line.startsWith('(not an event'))];
+    const [events, others] = [
+      lines.filter((line) => !line.startsWith('(not an event')),
+      lines.filter((line) => line.startsWith('(not an event')),
+    ];
     expect(others.length).toBeLessThanOrEqual(2);
     expect(events.length).toBeGreaterThanOrEqual(1);
     for (const line of events) expect(line).toMatch(/^\S+Z {2}(user|dataset)\.\S+ +[0-9a-f]{24} {2}#\d+ {2}\S.*getting/);

@@ -42,17 +42,29 @@ describe('Hardening against fuzzed input (e2e)', () => {
       await expectRefused(api.get(`${path}?${field}=a%00b`), field);
     });
 
-    it("GET /users/:id/datasets?name=%00 is a 400", async () => {
+    it('GET /users/:id/datasets?name=%00 is a 400', async () => {
       await expectRefused(api.get(`/users/${userId}/datasets?name=%00`), 'name');
     });
 
     it.each([
       ['a user name', () => api.post('/users').send({ name: 'a\u0000b', email: 'nul@example.com' }), 'name'],
-      ['an organization', () => api.post('/users').send({ name: 'a', email: 'esc@example.com', organization: 'x\u001b[31m' }), 'organization'],
-      ['an attribute value', () => api.post('/users').send({ name: 'a', email: 'attr@example.com', attributes: { team: 'a\u0000' } }), 'attributes'],
+      [
+        'an organization',
+        () => api.post('/users').send({ name: 'a', email: 'esc@example.com', organization: 'x\u001b[31m' }),
+        'organization',
+      ],
+      [
+        'an attribute value',
+        () => api.post('/users').send({ name: 'a', email: 'attr@example.com', attributes: { team: 'a\u0000' } }),
+        'attributes',
+      ],
       ['a dataset name', () => api.post('/datasets').send({ ownerId: userId, name: 'n\u0000' }), 'name'],
       ['a description', () => api.post('/datasets').send({ ownerId: userId, name: 'd', description: 'x\u0000y' }), 'description'],
-      ['a field unit', () => api.post('/datasets').send({ ownerId: userId, name: 'u', fields: [{ name: 'kw', type: 'number', unit: 'k\u0007W' }] }), 'fields.0.unit'],
+      [
+        'a field unit',
+        () => api.post('/datasets').send({ ownerId: userId, name: 'u', fields: [{ name: 'kw', type: 'number', unit: 'k\u0007W' }] }),
+        'fields.0.unit',
+      ],
       ['a renamed dataset', () => api.patch(`/datasets/${datasetId}`).send({ name: 'line\nbreak' }), 'name'],
     ])('%s with a control character is a 400 naming the field', async (_case, send, field) => {
       const response = await expectRefused(send(), field);
@@ -79,12 +91,22 @@ describe('Hardening against fuzzed input (e2e)', () => {
     it('refuses them in query strings and nested bodies too', async () => {
       await expectRefused(api.get('/users?constructor=1'), 'constructor');
       await expectRefused(api.get('/datasets?toString=1'), 'toString');
-      await expectRefused(api.post('/datasets').send({ ownerId: userId, name: 'nested', fields: [{ name: 'kw', type: 'number', valueOf: 1 }] }), 'fields.0.valueOf');
+      await expectRefused(
+        api.post('/datasets').send({ ownerId: userId, name: 'nested', fields: [{ name: 'kw', type: 'number', valueOf: 1 }] }),
+        'fields.0.valueOf',
+      );
     });
 
     it('rejects such an item of a bulk request', async () => {
-      const { body } = await api.post('/users/bulk').send([{ name: 'x', email: 'bulk@example.com', constructor: 1 }]).expect(200);
-      expect(body).toMatchObject({ created: 0, rejected: 1, items: [{ status: 'rejected', error: { statusCode: 400, details: [{ field: 'constructor' }] } }] });
+      const { body } = await api
+        .post('/users/bulk')
+        .send([{ name: 'x', email: 'bulk@example.com', constructor: 1 }])
+        .expect(200);
+      expect(body).toMatchObject({
+        created: 0,
+        rejected: 1,
+        items: [{ status: 'rejected', error: { statusCode: 400, details: [{ field: 'constructor' }] } }],
+      });
     });
   });
 
@@ -93,11 +115,17 @@ describe('Hardening against fuzzed input (e2e)', () => {
       const created = await api.post('/users').send({ name: 'Null', email: 'null@example.com', attributes: null, role: null }).expect(201);
       expect(created.body.attributes).toEqual({});
       expect(created.body).not.toHaveProperty('role');
-      await api.patch(`/users/${created.body.id}`).send({ attributes: { team: 'a' }, role: 'r' }).expect(200);
+      await api
+        .patch(`/users/${created.body.id}`)
+        .send({ attributes: { team: 'a' }, role: 'r' })
+        .expect(200);
       const cleared = await api.patch(`/users/${created.body.id}`).send({ attributes: null, role: null }).expect(200);
       expect(cleared.body.attributes).toEqual({});
       expect(cleared.body).not.toHaveProperty('role');
-      const dataset = await api.patch(`/datasets/${datasetId}`).send({ tags: ['a'] }).expect(200);
+      const dataset = await api
+        .patch(`/datasets/${datasetId}`)
+        .send({ tags: ['a'] })
+        .expect(200);
       expect(dataset.body.tags).toEqual(['a']);
       expect((await api.patch(`/datasets/${datasetId}`).send({ tags: null }).expect(200)).body.tags).toEqual([]);
     });

@@ -20,7 +20,9 @@ function rawExchange(url: string, bytes: string): Promise<string> {
 function parseRaw(answer: string): { statusLine: string; headers: Record<string, string>; body: unknown } {
   const [head, body] = answer.split('\r\n\r\n');
   const [statusLine, ...lines] = head.split('\r\n');
-  const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+  const headers = Object.fromEntries(
+    lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+  );
   return { statusLine, headers, body: JSON.parse(body) };
 }
 
@@ -51,7 +53,11 @@ describe('HTTP edges (e2e)', () => {
     ])('%s %s → 405 with Allow: %s', async (method, path, allow) => {
       const response = await request(testApp.url)[method.toLowerCase() as 'put'](path).expect(405);
       expect(response.headers.allow).toBe(allow);
-      expect(response.body).toEqual({ statusCode: 405, error: 'Method Not Allowed', message: `${method} is not allowed on ${path}; it allows ${allow}` });
+      expect(response.body).toEqual({
+        statusCode: 405,
+        error: 'Method Not Allowed',
+        message: `${method} is not allowed on ${path}; it allows ${allow}`,
+      });
     });
 
     it('is a 405 before the body is looked at, and writes nothing', async () => {
@@ -84,14 +90,24 @@ describe('HTTP edges (e2e)', () => {
       expect(statusLine).toBe('HTTP/1.1 431 Request Header Fields Too Large');
       expect(headers['content-type']).toBe('application/json; charset=utf-8');
       expect(headers.connection).toBe('close');
-      expect(body).toEqual({ statusCode: 431, error: 'Request Header Fields Too Large', message: 'the request headers are larger than the 16 KB this server accepts' });
+      expect(body).toEqual({
+        statusCode: 431,
+        error: 'Request Header Fields Too Large',
+        message: 'the request headers are larger than the 16 KB this server accepts',
+      });
     });
 
     it.each([
       ['a malformed request line', 'GET /users HTTP/1.1 extra\r\nHost: x\r\n\r\n'],
       ['a header without a colon', 'GET /users HTTP/1.1\r\nHost: x\r\nnot a header\r\n\r\n'],
-      ['conflicting Content-Length and Transfer-Encoding', 'POST /users HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'],
-      ['a broken chunk size', 'POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n'],
+      [
+        'conflicting Content-Length and Transfer-Encoding',
+        'POST /users HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      ],
+      [
+        'a broken chunk size',
+        'POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+      ],
     ])('%s → 400 in the JSON error shape', async (_what, bytes) => {
       const { statusLine, headers, body } = parseRaw(await rawExchange(testApp.url, bytes));
       expect(statusLine).toBe('HTTP/1.1 400 Bad Request');
@@ -101,17 +117,33 @@ describe('HTTP edges (e2e)', () => {
 
     it(`a JSON body nested deeper than ${MAX_JSON_DEPTH} levels → 400 before it is parsed`, async () => {
       for (const depth of [MAX_JSON_DEPTH + 1, 10_000]) {
-        const response = await request(testApp.url).post('/users').set('content-type', 'application/json').send(`{"name": ${nested(depth)}}`).expect(400);
-        expect(response.body).toEqual({ statusCode: 400, error: 'Bad Request', message: `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels` });
+        const response = await request(testApp.url)
+          .post('/users')
+          .set('content-type', 'application/json')
+          .send(`{"name": ${nested(depth)}}`)
+          .expect(400);
+        expect(response.body).toEqual({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`,
+        });
       }
       expect(await countDocuments(testApp.config.mongodb.uri)).toEqual({ users: 0, datasets: 0 });
     });
 
     it('brackets inside strings do not count, and bodies within the limit are parsed as before', async () => {
       const name = `${'['.repeat(100)}\\"{{{`;
-      const created = await request(testApp.url).post('/users').send(`{"name": "${name}", "email": "deep@example.com"}`).set('content-type', 'application/json').expect(201);
+      const created = await request(testApp.url)
+        .post('/users')
+        .send(`{"name": "${name}", "email": "deep@example.com"}`)
+        .set('content-type', 'application/json')
+        .expect(201);
       expect(created.body.name).toBe(name.replace('\\"', '"'));
-      const limit = await request(testApp.url).post('/users').set('content-type', 'application/json').send(`{"name": ${nested(MAX_JSON_DEPTH - 1)}}`).expect(400);
+      const limit = await request(testApp.url)
+        .post('/users')
+        .set('content-type', 'application/json')
+        .send(`{"name": ${nested(MAX_JSON_DEPTH - 1)}}`)
+        .expect(400);
       expect(limit.body.message).not.toContain('nests deeper');
     });
   });

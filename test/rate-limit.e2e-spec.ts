@@ -26,7 +26,11 @@ describe('Rate limit (e2e)', () => {
     for (let i = 0; i < LIMIT; i++) await api.get('/users').expect(200);
 
     const refused = await api.post('/users').send({ name: 'Late', email: 'late@example.com' }).expect(429);
-    expect(refused.body).toEqual({ statusCode: 429, error: 'Too Many Requests', message: expect.stringContaining(`at most ${LIMIT} a minute`) });
+    expect(refused.body).toEqual({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: expect.stringContaining(`at most ${LIMIT} a minute`),
+    });
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     const users = await withDatabase(testApp.config.mongodb.uri, (db) => db.collection('users').countDocuments());
     expect(users).toBe(0);
@@ -54,7 +58,9 @@ describe('Rate limit (e2e)', () => {
     const stored = await waitFor(
       async () => {
         const ids = events.map((event) => event.id);
-        const count = await withDatabase(testApp.config.mongodb.uri, (db) => db.collection<{ _id: string }>('events').countDocuments({ _id: { $in: ids } }));
+        const count = await withDatabase(testApp.config.mongodb.uri, (db) =>
+          db.collection<{ _id: string }>('events').countDocuments({ _id: { $in: ids } }),
+        );
         return count === events.length ? count : undefined;
       },
       { what: 'every produced event in the audit log' },

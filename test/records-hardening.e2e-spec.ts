@@ -53,7 +53,12 @@ describe('Records hardening: no 5xx on any input (e2e)', () => {
   beforeAll(async () => {
     testApp = await startTestApp();
     api = request(testApp.url);
-    ownerId = (await api.post('/users').send({ name: 'Hardener', email: `${randomUUID()}@example.com` }).expect(201)).body.id;
+    ownerId = (
+      await api
+        .post('/users')
+        .send({ name: 'Hardener', email: `${randomUUID()}@example.com` })
+        .expect(201)
+    ).body.id;
   });
 
   afterAll(async () => {
@@ -61,16 +66,27 @@ describe('Records hardening: no 5xx on any input (e2e)', () => {
   });
 
   const newDataset = async (extra: Record<string, unknown> = {}): Promise<string> =>
-    (await api.post('/datasets').send({ ownerId, name: `hardening-${randomUUID()}`, frequency: '1m', fields: NOTE_FIELDS, ...extra }).expect(201)).body.id;
+    (
+      await api
+        .post('/datasets')
+        .send({ ownerId, name: `hardening-${randomUUID()}`, frequency: '1m', fields: NOTE_FIELDS, ...extra })
+        .expect(201)
+    ).body.id;
 
-  const upload = (id: string, type: string, body: string | Buffer): request.Test => api.post(`/datasets/${id}/records`).set('Content-Type', type).send(body);
+  const upload = (id: string, type: string, body: string | Buffer): request.Test =>
+    api.post(`/datasets/${id}/records`).set('Content-Type', type).send(body);
 
   const storedCount = async (id: string): Promise<number> => (await api.get(`/datasets/${id}/stats`).expect(200)).body.count;
 
   describe('buckets within the document size limit', () => {
     it('takes 20,000 rows of 60 number fields at 150 ms without a frequency, and exports every point', async () => {
       const fields = Array.from({ length: 60 }, (_, i) => ({ name: `f${i}`, type: 'number' }));
-      const id = (await api.post('/datasets').send({ ownerId, name: `wide-${randomUUID()}`, fields }).expect(201)).body.id;
+      const id = (
+        await api
+          .post('/datasets')
+          .send({ ownerId, name: `wide-${randomUUID()}`, fields })
+          .expect(201)
+      ).body.id;
       const value = (row: number, field: number): number => ((row * 31 + field * 17) % 9973) / 10;
       const lines = ['timestamp,' + fields.map((field) => field.name).join(',')];
       for (let row = 0; row < 20_000; row++) lines.push(`${T0 + row * 150},${fields.map((_, f) => value(row, f)).join(',')}`);
@@ -89,11 +105,16 @@ describe('Records hardening: no 5xx on any input (e2e)', () => {
       const exported = (await api.get(`/datasets/${id}/records`).query({ format: 'ndjson' }).expect(200)).text;
       const exportMs = Date.now() - exportStarted;
       const rows = [...Array(20_000).keys()];
-      const want = rows.map((row) => `{"timestamp":"${new Date(T0 + row * 150).toISOString()}",${fields.map((field, f) => `"${field.name}":${value(row, f)}`).join(',')}}`);
+      const want = rows.map(
+        (row) =>
+          `{"timestamp":"${new Date(T0 + row * 150).toISOString()}",${fields.map((field, f) => `"${field.name}":${value(row, f)}`).join(',')}}`,
+      );
       expect(exported.split('\n')).toEqual([...want, '']);
       const series = await withDatabase(testApp.config.mongodb.uri, (db) => db.collection('record_series').findOne({ datasetId: id }));
       expect(series?.buckets.length).toBeGreaterThan(1);
-      console.log(`wide upload: 20,000 rows x 60 fields (${(csv.length / 1e6).toFixed(1)} MB CSV) in ${uploadMs} ms, export ${exportMs} ms, ${series?.buckets.length} buckets`);
+      console.log(
+        `wide upload: 20,000 rows x 60 fields (${(csv.length / 1e6).toFixed(1)} MB CSV) in ${uploadMs} ms, export ${exportMs} ms, ${series?.buckets.length} buckets`,
+      );
     });
 
     it('takes 17,000 points of 1 KB strings within one hour, and deletes part of them', async () => {
@@ -103,12 +124,17 @@ describe('Records hardening: no 5xx on any input (e2e)', () => {
       await upload(id, 'application/x-ndjson', body).expect(200);
       expect(await storedCount(id)).toBe(17_000);
 
-      const deleted = await api.delete(`/datasets/${id}/records`).query({ from: T0 + 1000 * 200, to: T0 + 2000 * 200 }).expect(200);
+      const deleted = await api
+        .delete(`/datasets/${id}/records`)
+        .query({ from: T0 + 1000 * 200, to: T0 + 2000 * 200 })
+        .expect(200);
       expect(deleted.body).toMatchObject({ count: 1000, totalPoints: 16_000 });
       const exported = (await api.get(`/datasets/${id}/records`).query({ format: 'ndjson' }).expect(200)).text.trim().split('\n');
       const kept = [...Array(17_000).keys()].filter((i) => i < 1000 || i >= 2000);
       expect(exported.map((line) => (JSON.parse(line) as { note: string }).note)).toEqual(kept.map(note));
-      const uploads = await withDatabase(testApp.config.mongodb.uri, (db) => db.collection('record_uploads').countDocuments({ datasetId: id }));
+      const uploads = await withDatabase(testApp.config.mongodb.uri, (db) =>
+        db.collection('record_uploads').countDocuments({ datasetId: id }),
+      );
       expect(uploads).toBe(0);
     });
 
@@ -137,7 +163,14 @@ describe('Records hardening: no 5xx on any input (e2e)', () => {
     let id: string;
     beforeAll(async () => {
       id = await newDataset();
-      await upload(id, 'application/json', JSON.stringify([{ timestamp: '1960-03-01T00:00:00Z', kw: 1 }, { timestamp: T0, kw: 2 }])).expect(200);
+      await upload(
+        id,
+        'application/json',
+        JSON.stringify([
+          { timestamp: '1960-03-01T00:00:00Z', kw: 1 },
+          { timestamp: T0, kw: 2 },
+        ]),
+      ).expect(200);
     });
 
     it.each([
@@ -158,10 +191,19 @@ describe('Records hardening: no 5xx on any input (e2e)', () => {
         { timestamp: '0000-01-01T00:00:00.000Z', kw: 1, note: 0 },
         { timestamp: '1970-01-01T00:00:00.000Z', kw: 1, note: 0 },
       ]);
-      const first = await api.get(`/datasets/${id}/records`).query({ ...query, limit: 1 }).expect(200);
-      const second = await api.get(`/datasets/${id}/records`).query({ ...query, limit: 1, cursor: first.body.nextCursor }).expect(200);
+      const first = await api
+        .get(`/datasets/${id}/records`)
+        .query({ ...query, limit: 1 })
+        .expect(200);
+      const second = await api
+        .get(`/datasets/${id}/records`)
+        .query({ ...query, limit: 1, cursor: first.body.nextCursor })
+        .expect(200);
       expect([...first.body.items, ...second.body.items]).toEqual(page.body.items);
-      const csv = await api.get(`/datasets/${id}/records`).query({ ...query, format: 'csv' }).expect(200);
+      const csv = await api
+        .get(`/datasets/${id}/records`)
+        .query({ ...query, format: 'csv' })
+        .expect(200);
       expect(csv.text).toBe('timestamp,kw,note\n0000-01-01T00:00:00.000Z,1,0\n1970-01-01T00:00:00.000Z,1,0\n');
     });
   });
@@ -171,7 +213,9 @@ describe('Records hardening: no 5xx on any input (e2e)', () => {
 
     it.each(['ndjson', 'csv'])('is cut off (%s), never ended cleanly, and logged with the request id', async (format) => {
       const id = await newDataset();
-      const body = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ timestamp: T0 + i * MINUTE, kw: i, note: `note ${i} `.repeat(8) })).join('\n');
+      const body = Array.from({ length: 3000 }, (_, i) =>
+        JSON.stringify({ timestamp: T0 + i * MINUTE, kw: i, note: `note ${i} `.repeat(8) }),
+      ).join('\n');
       await upload(id, 'application/x-ndjson', body).expect(200);
 
       // The store fails once the first bucket's points (more than one 64 KB chunk) have gone out.
@@ -195,7 +239,10 @@ describe('Records hardening: no 5xx on any input (e2e)', () => {
       expect(response.status).toBe(200);
       expect(response.complete).toBe(false);
       expect(response.body.length).toBeGreaterThan(64 * 1024);
-      expect(errors).toHaveBeenCalledWith(expect.objectContaining({ reqId: requestId, err: expect.objectContaining({ message: 'simulated store failure' }) }), expect.any(String));
+      expect(errors).toHaveBeenCalledWith(
+        expect.objectContaining({ reqId: requestId, err: expect.objectContaining({ message: 'simulated store failure' }) }),
+        expect.any(String),
+      );
 
       const whole = await getRaw(`${testApp.url}/datasets/${id}/records?format=${format}`);
       expect(whole.complete).toBe(true);
@@ -205,7 +252,8 @@ describe('Records hardening: no 5xx on any input (e2e)', () => {
 
   describe('text is stored as sent, or refused', () => {
     /** The body with each `é` as the single Latin-1 byte 0xE9, which is not UTF-8. */
-    const latin1 = (text: string): Buffer => Buffer.concat(text.split('é').flatMap((part, i) => (i === 0 ? [Buffer.from(part)] : [Buffer.from([0xe9]), Buffer.from(part)])));
+    const latin1 = (text: string): Buffer =>
+      Buffer.concat(text.split('é').flatMap((part, i) => (i === 0 ? [Buffer.from(part)] : [Buffer.from([0xe9]), Buffer.from(part)])));
 
     it.each([
       ['CSV', 'text/csv', `timestamp,kw,note\n${T0},1,fine\n${T0 + MINUTE},2,café\n`],
@@ -241,8 +289,20 @@ describe('Records hardening: no 5xx on any input (e2e)', () => {
       `note holds the control character U+${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} (only TAB, LF and CR are allowed)`;
 
     it.each([
-      ['a JSON array', 'application/json', (note: string) => JSON.stringify([{ timestamp: T0, note: 'ok\ttab\nnew line\r' }, { timestamp: T0 + MINUTE, note }])],
-      ['NDJSON', 'application/x-ndjson', (note: string) => `${JSON.stringify({ timestamp: T0, note: 'ok\ttab' })}\n${JSON.stringify({ timestamp: T0 + MINUTE, note })}\n`],
+      [
+        'a JSON array',
+        'application/json',
+        (note: string) =>
+          JSON.stringify([
+            { timestamp: T0, note: 'ok\ttab\nnew line\r' },
+            { timestamp: T0 + MINUTE, note },
+          ]),
+      ],
+      [
+        'NDJSON',
+        'application/x-ndjson',
+        (note: string) => `${JSON.stringify({ timestamp: T0, note: 'ok\ttab' })}\n${JSON.stringify({ timestamp: T0 + MINUTE, note })}\n`,
+      ],
       ['CSV', 'text/csv', (note: string) => `timestamp,note\n${T0},"ok\ttab\nnew line"\n${T0 + MINUTE},"${note}"\n`],
     ])('are refused in %s, naming row and field, storing nothing', async (_name, type, body) => {
       const id = await newDataset();

@@ -62,7 +62,12 @@ describe('A million points through the records API (e2e)', () => {
 
   it('takes a streamed million-row CSV upload and streams it back, within bounded memory', async () => {
     const api = request(url);
-    const ownerId = (await api.post('/users').send({ name: 'Big', email: `${randomUUID()}@example.com` }).expect(201)).body.id;
+    const ownerId = (
+      await api
+        .post('/users')
+        .send({ name: 'Big', email: `${randomUUID()}@example.com` })
+        .expect(201)
+    ).body.id;
     const fields = ['a', 'b', 'c'].map((name) => ({ name, type: 'number' }));
     const id = (await api.post('/datasets').send({ ownerId, name: 'big', frequency: '1s', fields }).expect(201)).body.id;
 
@@ -94,7 +99,12 @@ describe('A million points through the records API (e2e)', () => {
     expect(lines).toBe(POINTS);
     expect(JSON.parse(first)).toEqual({ timestamp: new Date(T0).toISOString(), a: 0, b: 0, c: 0 });
     const last = POINTS - 1;
-    expect(JSON.parse(tail.trim().split('\n').pop() ?? '')).toEqual({ timestamp: new Date(T0 + last * 1000).toISOString(), a: last, b: last % 97, c: -last / 4 });
+    expect(JSON.parse(tail.trim().split('\n').pop() ?? '')).toEqual({
+      timestamp: new Date(T0 + last * 1000).toISOString(),
+      a: last,
+      b: last % 97,
+      c: -last / 4,
+    });
     expect(afterExport).toBeLessThan(PEAK_RSS_LIMIT_MB);
 
     const stats = (await api.get(`/datasets/${id}/stats`).expect(200)).body;

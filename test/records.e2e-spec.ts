@@ -68,7 +68,12 @@ async function readAllPages(api: Api, id: string, query: Record<string, string |
 }
 
 function parseNdjson(text: string): Record<string, unknown>[] {
-  return text.trim() === '' ? [] : text.trim().split('\n').map((line) => JSON.parse(line));
+  return text.trim() === ''
+    ? []
+    : text
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
 }
 
 /** Reads our CSV back (RFC 4180 quoting; an empty cell is null, `""` the empty string), typed like the dataset's fields. */
@@ -119,7 +124,12 @@ describe('Time-series records (e2e)', () => {
   beforeAll(async () => {
     testApp = await startTestApp();
     api = request(testApp.url);
-    ownerId = (await api.post('/users').send({ name: 'Recorder', email: `${randomUUID()}@example.com` }).expect(201)).body.id;
+    ownerId = (
+      await api
+        .post('/users')
+        .send({ name: 'Recorder', email: `${randomUUID()}@example.com` })
+        .expect(201)
+    ).body.id;
   });
 
   afterAll(async () => {
@@ -127,10 +137,18 @@ describe('Time-series records (e2e)', () => {
   });
 
   const newDataset = async (extra: Record<string, unknown> = {}): Promise<string> =>
-    (await api.post('/datasets').send({ ownerId, name: `series-${randomUUID()}`, frequency: '1m', fields: FIELDS, ...extra }).expect(201)).body.id;
+    (
+      await api
+        .post('/datasets')
+        .send({ ownerId, name: `series-${randomUUID()}`, frequency: '1m', fields: FIELDS, ...extra })
+        .expect(201)
+    ).body.id;
 
   const upload = (id: string, type: string, body: string | object): request.Test =>
-    api.post(`/datasets/${id}/records`).set('Content-Type', type).send(typeof body === 'string' ? body : JSON.stringify(body));
+    api
+      .post(`/datasets/${id}/records`)
+      .set('Content-Type', type)
+      .send(typeof body === 'string' ? body : JSON.stringify(body));
 
   describe('round trips', () => {
     const points = samplePoints(700); // ~35 hours at 3-minute steps: several buckets
@@ -141,7 +159,11 @@ describe('Time-series records (e2e)', () => {
     ])('stores %s exactly, and reads it back the same as JSON pages, NDJSON and CSV', async (_name, type, body) => {
       const id = await newDataset();
       const written = await upload(id, type, body()).expect(200);
-      expect(written.body).toMatchObject({ count: points.length, totalPoints: points.length, from: new Date(points[0].timestamp).toISOString() });
+      expect(written.body).toMatchObject({
+        count: points.length,
+        totalPoints: points.length,
+        from: new Date(points[0].timestamp).toISOString(),
+      });
 
       const want = expected(points);
       expect(await readAllPages(api, id)).toEqual(want);
@@ -194,7 +216,9 @@ describe('Time-series records (e2e)', () => {
     expect(refused.body.message).toContain('nothing was stored');
 
     const csv = `timestamp,kw\n2026-11-01T00:00:00Z,1\n2026-11-01T00:01:00Z,abc\n`;
-    expect((await upload(id, 'text/csv', csv).expect(400)).body.details).toEqual([{ field: 'row 2', messages: ['kw must be a number (got "abc")'] }]);
+    expect((await upload(id, 'text/csv', csv).expect(400)).body.details).toEqual([
+      { field: 'row 2', messages: ['kw must be a number (got "abc")'] },
+    ]);
 
     expect((await api.get(`/datasets/${id}/records`).query({ format: 'ndjson' }).expect(200)).text).toBe(before.text);
     const leftovers = await withDatabase(testApp.config.mongodb.uri, async (db) => ({
@@ -224,7 +248,13 @@ describe('Time-series records (e2e)', () => {
     ['a CSV date that does not exist', 'text/csv', 'timestamp,kw\n2026-04-31T00:00:00Z,1\n', 400, 'timestamp must be ISO 8601'],
     ['a year beyond 9999', 'application/json', '[{"timestamp":253402300800000,"kw":1}]', 400, 'years 0000 to 9999'],
     ['a number too large to sum', 'application/json', '[{"timestamp":0,"kw":1.7976931348623157e308}]', 400, 'kw must be a number within'],
-    ['a number that overflows', 'application/json', '[{"timestamp":0,"kw":1e400}]', 400, 'kw must be a number within ±1e+300 (got Infinity)'],
+    [
+      'a number that overflows',
+      'application/json',
+      '[{"timestamp":0,"kw":1e400}]',
+      400,
+      'kw must be a number within ±1e+300 (got Infinity)',
+    ],
     ['a CSV number that overflows', 'text/csv', 'timestamp,kw\n0,1e400\n', 400, 'kw must be a number within ±1e+300 (got "1e400")'],
   ])('answers %s with a 4xx that says why', async (_case, type, body, status, message) => {
     const id = await newDataset();
@@ -244,7 +274,12 @@ describe('Time-series records (e2e)', () => {
 
   it('lets only the owner write when an acting user is given', async () => {
     const id = await newDataset();
-    const other = (await api.post('/users').send({ name: 'Other', email: `${randomUUID()}@example.com` }).expect(201)).body.id;
+    const other = (
+      await api
+        .post('/users')
+        .send({ name: 'Other', email: `${randomUUID()}@example.com` })
+        .expect(201)
+    ).body.id;
     const body = asNdjson(samplePoints(3));
     await upload(id, 'application/x-ndjson', body).set('X-User-Id', other).expect(403);
     await upload(id, 'application/x-ndjson', body).set('X-User-Id', 'nope').expect(400);
@@ -266,7 +301,10 @@ describe('Time-series records (e2e)', () => {
       expect(slice).toEqual(expected(points.slice(10, 20)));
       const byEpoch = await readAllPages(api, id, { from: points[10].timestamp, to: points[20].timestamp, fields: 'note,kw' });
       expect(byEpoch).toEqual(expected(points.slice(10, 20)).map(({ timestamp, note, kw }) => ({ timestamp, note, kw })));
-      await api.get(`/datasets/${id}/records`).query({ from: at(20), to: at(10) }).expect(400);
+      await api
+        .get(`/datasets/${id}/records`)
+        .query({ from: at(20), to: at(10) })
+        .expect(400);
       await api.get(`/datasets/${id}/records`).query({ fields: 'kw,watts' }).expect(400);
       await api.get(`/datasets/${id}/records`).query({ cursor: 'bad' }).expect(400);
       await api.get(`/datasets/${id}/records`).query({ from: '2026-02-30T00:00:00Z' }).expect(400);
@@ -275,16 +313,25 @@ describe('Time-series records (e2e)', () => {
     });
 
     it('deletes [from, to) and publishes one event with the count and the range, never the points', async () => {
-      const deleted = await api.delete(`/datasets/${id}/records`).query({ from: at(30), to: at(40) }).expect(200);
+      const deleted = await api
+        .delete(`/datasets/${id}/records`)
+        .query({ from: at(30), to: at(40) })
+        .expect(200);
       expect(deleted.body).toEqual({ datasetId: id, count: 10, from: at(30), to: at(39), totalPoints: 90 });
       expect(await readAllPages(api, id)).toEqual(expected([...points.slice(0, 30), ...points.slice(40)]));
-      const none = await api.delete(`/datasets/${id}/records`).query({ from: at(30), to: at(40) }).expect(200);
+      const none = await api
+        .delete(`/datasets/${id}/records`)
+        .query({ from: at(30), to: at(40) })
+        .expect(200);
       expect(none.body).toMatchObject({ count: 0, totalPoints: 90 });
 
-      const events = await waitFor(async () => {
-        const items = (await api.get('/events').query({ entityId: id }).expect(200)).body.items as { type: string; data: object }[];
-        return items.some((e) => e.type === 'dataset.records.deleted') ? items : undefined;
-      }, { what: 'the records events' });
+      const events = await waitFor(
+        async () => {
+          const items = (await api.get('/events').query({ entityId: id }).expect(200)).body.items as { type: string; data: object }[];
+          return items.some((e) => e.type === 'dataset.records.deleted') ? items : undefined;
+        },
+        { what: 'the records events' },
+      );
       expect(events.map((e) => e.type)).toEqual(['dataset.created', 'dataset.records.appended', 'dataset.records.deleted']);
       expect(events[1].data).toEqual({ datasetId: id, count: 100, from: at(0), to: at(99) });
       expect(events[2].data).toEqual({ datasetId: id, count: 10, from: at(30), to: at(39) });
@@ -330,9 +377,18 @@ describe('Time-series records (e2e)', () => {
         .sort(([a], [b]) => a - b)
         .map(([start, group]) => ({
           timestamp: new Date(start).toISOString(),
-          kw: fold(group.map((p) => p.kw), true),
-          on: fold(group.map((p) => p.on), false),
-          note: fold(group.map((p) => p.note), false),
+          kw: fold(
+            group.map((p) => p.kw),
+            true,
+          ),
+          on: fold(
+            group.map((p) => p.on),
+            false,
+          ),
+          note: fold(
+            group.map((p) => p.note),
+            false,
+          ),
         }));
     }
 
@@ -353,7 +409,9 @@ describe('Time-series records (e2e)', () => {
       expect(first.body.items).toHaveLength(3);
       const all = await readAllPages(api, id, { every: '2h', agg: 'count' });
       expect(all.slice(0, 3)).toEqual(first.body.items);
-      const streamed = parseNdjson((await api.get(`/datasets/${id}/records`).query({ every: '2h', agg: 'count', format: 'ndjson' }).expect(200)).text);
+      const streamed = parseNdjson(
+        (await api.get(`/datasets/${id}/records`).query({ every: '2h', agg: 'count', format: 'ndjson' }).expect(200)).text,
+      );
       expect(streamed).toEqual(all);
       await api.get(`/datasets/${id}/records`).query({ every: '1h' }).expect(400);
       await api.get(`/datasets/${id}/records`).query({ agg: 'avg' }).expect(400);
@@ -383,7 +441,13 @@ describe('Time-series records (e2e)', () => {
   it('reads field names such as constructor and valueOf as fields, and refuses __proto__', async () => {
     const fields = ['constructor', 'valueOf', 'toString', 'hasOwnProperty'].map((name) => ({ name, type: 'number' }));
     const id = await newDataset({ fields });
-    const body = [0, 1].map((i) => ({ timestamp: T0 + i * MINUTE, constructor: i + 1, valueOf: 10 * (i + 1), toString: -i, hasOwnProperty: null }));
+    const body = [0, 1].map((i) => ({
+      timestamp: T0 + i * MINUTE,
+      constructor: i + 1,
+      valueOf: 10 * (i + 1),
+      toString: -i,
+      hasOwnProperty: null,
+    }));
     await upload(id, 'application/json', body).expect(200);
     await upload(id, 'application/json', [{ timestamp: T0 + 2 * MINUTE }]).expect(200);
     const stats = (await api.get(`/datasets/${id}/stats`).expect(200)).body;
@@ -393,7 +457,9 @@ describe('Time-series records (e2e)', () => {
       toString: { count: 2, min: -1, max: 0, mean: -0.5 },
       hasOwnProperty: { count: 0 },
     });
-    const protoField = await api.post('/datasets').send({ ownerId, name: `proto-${randomUUID()}`, fields: [{ name: '__proto__', type: 'number' }] });
+    const protoField = await api
+      .post('/datasets')
+      .send({ ownerId, name: `proto-${randomUUID()}`, fields: [{ name: '__proto__', type: 'number' }] });
     expect(protoField.status).toBe(400);
   });
 
@@ -416,12 +482,18 @@ describe('Time-series records (e2e)', () => {
 
   it('refuses an upload whose fields were retyped while it streamed in, storing nothing', async () => {
     const id = await newDataset();
-    const req = http.request(new URL(`${testApp.url}/datasets/${id}/records`), { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' } });
+    const req = http.request(new URL(`${testApp.url}/datasets/${id}/records`), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-ndjson' },
+    });
     try {
       const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
         req.on('error', reject).on('response', (res) => {
           let body = '';
-          res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          res
+            .setEncoding('utf8')
+            .on('data', (chunk: string) => (body += chunk))
+            .on('end', () => resolve({ status: res.statusCode ?? 0, body }));
         });
       });
       req.write(asNdjson(samplePoints(10)));
@@ -430,7 +502,10 @@ describe('Time-series records (e2e)', () => {
         () => withDatabase(testApp.config.mongodb.uri, (db) => db.collection<{ _id: string }>('locks').findOne({ _id: `records:${id}` })),
         { what: 'the upload to start' },
       );
-      await api.patch(`/datasets/${id}`).send({ fields: [{ name: 'kw', type: 'string' }, ...FIELDS.slice(1)] }).expect(200);
+      await api
+        .patch(`/datasets/${id}`)
+        .send({ fields: [{ name: 'kw', type: 'string' }, ...FIELDS.slice(1)] })
+        .expect(200);
       req.end(asNdjson(samplePoints(10, 10)));
 
       const { status, body } = await answer;
@@ -445,8 +520,14 @@ describe('Time-series records (e2e)', () => {
   it('deletes the records with the dataset, and keeps fields that hold records', async () => {
     const id = await newDataset();
     await upload(id, 'application/json', asJsonBody(samplePoints(100))).expect(200);
-    await api.patch(`/datasets/${id}`).send({ fields: FIELDS.slice(1) }).expect(409);
-    await api.patch(`/datasets/${id}`).send({ fields: [...FIELDS, { name: 'extra', type: 'number' }] }).expect(200);
+    await api
+      .patch(`/datasets/${id}`)
+      .send({ fields: FIELDS.slice(1) })
+      .expect(409);
+    await api
+      .patch(`/datasets/${id}`)
+      .send({ fields: [...FIELDS, { name: 'extra', type: 'number' }] })
+      .expect(200);
     await api.delete(`/datasets/${id}`).expect(204);
     await api.get(`/datasets/${id}/records`).expect(404);
     const left = await withDatabase(testApp.config.mongodb.uri, async (db) => ({
@@ -465,8 +546,18 @@ describe('Records limits (e2e)', () => {
   beforeAll(async () => {
     testApp = await startTestApp({ RECORDS_MAX_ROWS: '10', RECORDS_MAX_BODY: '2kb' });
     api = request(testApp.url);
-    const ownerId = (await api.post('/users').send({ name: 'Limited', email: `${randomUUID()}@example.com` }).expect(201)).body.id;
-    id = (await api.post('/datasets').send({ ownerId, name: 'small', fields: [{ name: 'v', type: 'number' }] }).expect(201)).body.id;
+    const ownerId = (
+      await api
+        .post('/users')
+        .send({ name: 'Limited', email: `${randomUUID()}@example.com` })
+        .expect(201)
+    ).body.id;
+    id = (
+      await api
+        .post('/datasets')
+        .send({ ownerId, name: 'small', fields: [{ name: 'v', type: 'number' }] })
+        .expect(201)
+    ).body.id;
   });
 
   afterAll(async () => {

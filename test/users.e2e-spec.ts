@@ -41,22 +41,34 @@ describe('Users (e2e)', () => {
     });
 
     it('treats null for an optional field as not given', async () => {
-      const response = await api.post('/users').send(newUser({ organization: null, role: null, attributes: null })).expect(201);
+      const response = await api
+        .post('/users')
+        .send(newUser({ organization: null, role: null, attributes: null }))
+        .expect(201);
       expect(response.body).not.toHaveProperty('organization');
       expect(response.body).not.toHaveProperty('role');
       expect(response.body.attributes).toEqual({});
     });
 
     it('refuses an e-mail already registered in another case with 409', async () => {
-      await api.post('/users').send(newUser({ email: 'Case.Test@Example.com' })).expect(201);
-      const response = await api.post('/users').send(newUser({ email: 'case.test@example.COM' })).expect(409);
+      await api
+        .post('/users')
+        .send(newUser({ email: 'Case.Test@Example.com' }))
+        .expect(201);
+      const response = await api
+        .post('/users')
+        .send(newUser({ email: 'case.test@example.COM' }))
+        .expect(409);
       expect(response.body).toMatchObject({ statusCode: 409, error: 'Conflict', details: [{ field: 'email' }] });
     });
   });
 
   describe('GET, PATCH and DELETE /users/:id', () => {
     it('reads, changes and deletes a user', async () => {
-      const { body: created } = await api.post('/users').send(newUser({ organization: 'Old Org' })).expect(201);
+      const { body: created } = await api
+        .post('/users')
+        .send(newUser({ organization: 'Old Org' }))
+        .expect(201);
 
       const read = await api.get(`/users/${created.id}`).expect(200);
       expect(read.body).toEqual(created);
@@ -75,17 +87,23 @@ describe('Users (e2e)', () => {
     });
 
     it('changes nothing — no new updatedAt, no event — when a PATCH repeats the current values', async () => {
-      const { body: created } = await api.post('/users').send(newUser({ role: 'analyst', attributes: { team: 'energy' } })).expect(201);
+      const { body: created } = await api
+        .post('/users')
+        .send(newUser({ role: 'analyst', attributes: { team: 'energy' } }))
+        .expect(201);
       const repeated = await api
         .patch(`/users/${created.id}`)
         .send({ name: created.name, email: created.email, role: 'analyst', organization: null, attributes: { team: 'energy' } })
         .expect(200);
       expect(repeated.body).toEqual(created);
       await api.patch(`/users/${created.id}`).send({ role: 'lead' }).expect(200);
-      const types = await waitFor(async () => {
-        const items = (await api.get('/events').query({ entityId: created.id }).expect(200)).body.items as { type: string }[];
-        return items.length >= 2 ? items.map((event) => event.type) : undefined;
-      }, { what: 'the events of the user' });
+      const types = await waitFor(
+        async () => {
+          const items = (await api.get('/events').query({ entityId: created.id }).expect(200)).body.items as { type: string }[];
+          return items.length >= 2 ? items.map((event) => event.type) : undefined;
+        },
+        { what: 'the events of the user' },
+      );
       expect(types).toEqual(['user.created', 'user.updated']);
     });
 
@@ -114,7 +132,10 @@ describe('Users (e2e)', () => {
       for (const name of ['a', 'b']) await api.post('/datasets').send({ ownerId: owner.id, name }).expect(201);
 
       const refused = await api.delete(`/users/${owner.id}`).expect(409);
-      expect(refused.body).toMatchObject({ statusCode: 409, details: [{ field: 'cascade', messages: [expect.stringContaining('owns 2 dataset(s)')] }] });
+      expect(refused.body).toMatchObject({
+        statusCode: 409,
+        details: [{ field: 'cascade', messages: [expect.stringContaining('owns 2 dataset(s)')] }],
+      });
       expect(refused.body.message).toContain('owns 2 dataset(s)');
       await api.get(`/users/${owner.id}`).expect(200);
 
@@ -178,7 +199,10 @@ describe('Users (e2e)', () => {
       const accepted = await api.post('/users/bulk').send(batch).expect(200);
       expect(accepted.body).toMatchObject({ created: 1000, rejected: 0 });
 
-      const refused = await api.post('/users/bulk').send([...batch, newUser()]).expect(400);
+      const refused = await api
+        .post('/users/bulk')
+        .send([...batch, newUser()])
+        .expect(400);
       expect(refused.body).toMatchObject({ details: [{ field: 'body' }], message: 'body must hold at most 1000 items (got 1001)' });
     });
 
@@ -204,7 +228,12 @@ describe('Users (e2e)', () => {
     });
 
     const search = async (query: Record<string, string | number>): Promise<{ name: string }[]> =>
-      (await api.get('/users').query({ organization: org, ...query }).expect(200)).body.items;
+      (
+        await api
+          .get('/users')
+          .query({ organization: org, ...query })
+          .expect(200)
+      ).body.items;
 
     it('filters by case-insensitive name substring, role and organization together', async () => {
       expect((await search({ name: 'ALPHA' })).map((u) => u.name).sort()).toEqual(['Alpha', 'alphabet']);
@@ -255,8 +284,14 @@ describe('Users (e2e)', () => {
         cursor = body.nextCursor;
         // Users inserted before and after the cursor position while paging.
         if (pages++ === 0) {
-          await api.post('/users').send(newUser({ name: 'aaa-early', organization: org })).expect(201);
-          await api.post('/users').send(newUser({ name: 'zzz-late', organization: org })).expect(201);
+          await api
+            .post('/users')
+            .send(newUser({ name: 'aaa-early', organization: org }))
+            .expect(201);
+          await api
+            .post('/users')
+            .send(newUser({ name: 'zzz-late', organization: org }))
+            .expect(201);
         }
       } while (cursor);
       expect(seen).toEqual(['Alpha', 'alphabet', 'bravo', 'charlie', 'delta', 'zzz-late']);
@@ -282,7 +317,10 @@ describe('Users (e2e)', () => {
       for (const name of ['one', 'two', 'three']) await api.post('/datasets').send({ ownerId: owner.id, name }).expect(201);
       const first = await api.get(`/users/${owner.id}/datasets`).query({ limit: 2, sort: 'seq' }).expect(200);
       expect(first.body.items.map((d: { name: string }) => d.name)).toEqual(['one', 'two']);
-      const second = await api.get(`/users/${owner.id}/datasets`).query({ limit: 2, sort: 'seq', cursor: first.body.nextCursor }).expect(200);
+      const second = await api
+        .get(`/users/${owner.id}/datasets`)
+        .query({ limit: 2, sort: 'seq', cursor: first.body.nextCursor })
+        .expect(200);
       expect(second.body).toMatchObject({ items: [{ name: 'three' }], nextCursor: null });
       await api.get('/users/0123456789abcdef01234567/datasets').expect(404);
       await api.get(`/users/${owner.id}/datasets`).query({ ownerId: owner.id }).expect(400);

@@ -69,7 +69,11 @@ describe(loadConfig.name, () => {
 
   it.each([
     ['MONGODB_URI', undefined, 'Invalid configuration: MONGODB_URI is required (a mongodb:// or mongodb+srv:// connection string)'],
-    ['KAFKA_BROKERS', undefined, 'Invalid configuration: KAFKA_BROKERS is required (a comma-separated host:port list, e.g. 127.0.0.1:19092)'],
+    [
+      'KAFKA_BROKERS',
+      undefined,
+      'Invalid configuration: KAFKA_BROKERS is required (a comma-separated host:port list, e.g. 127.0.0.1:19092)',
+    ],
     ['PORT', 'abc', 'Invalid configuration: PORT must be an integer between 1 and 65535 (got "abc")'],
     ['PORT', '70000', 'Invalid configuration: PORT must be an integer between 1 and 65535 (got "70000")'],
     ['PORT', '3.5', 'Invalid configuration: PORT must be an integer between 1 and 65535 (got "3.5")'],

@@ -47,7 +47,6 @@ export function newDataset(dto: CreateDatasetDto, seq: number): Dataset {
   return dataset;
 }
 
-
 export function describe(ref: DatasetRef): string {
   return 'id' in ref ? ref.id.toHexString() : `#${ref.seq}`;
 }

@@ -57,7 +57,10 @@ export class DatasetsBulkService {
     const firstSeq = await this.sequence.reserve(candidates.length);
     const pending = candidates.map(({ index, dto }, i) => ({ index, doc: newDataset(dto, firstSeq + i) }));
     for (const ownerId of uniqueIds(pending.map(({ doc }) => doc.ownerId.toHexString()))) {
-      await this.ownerIndex.add(ownerId, pending.filter(({ doc }) => doc.ownerId.equals(ownerId)).map(({ doc }) => doc._id));
+      await this.ownerIndex.add(
+        ownerId,
+        pending.filter(({ doc }) => doc.ownerId.equals(ownerId)).map(({ doc }) => doc._id),
+      );
     }
     const inserted = await this.insertPending(pending, outcomes);
 
@@ -71,7 +74,9 @@ export class DatasetsBulkService {
       }
     }
 
-    const active = new Map((await this.datasetsService.activate(stillOwned.map(({ doc }) => doc._id))).map((d) => [d._id.toHexString(), d]));
+    const active = new Map(
+      (await this.datasetsService.activate(stillOwned.map(({ doc }) => doc._id))).map((d) => [d._id.toHexString(), d]),
+    );
     for (const { index, doc } of stillOwned) {
       const dataset = active.get(doc._id.toHexString());
       if (dataset) outcomes.accept(index, toDatasetResponse(dataset));
@@ -79,7 +84,6 @@ export class DatasetsBulkService {
     }
     return outcomes.summary();
   }
-
 
   /** Inserts pending datasets in one unordered batch; items whose name is taken are rejected. */
   private async insertPending(

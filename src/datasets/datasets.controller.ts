@@ -12,7 +12,6 @@ import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
 import { UpdateDatasetDto } from './dto/update-dataset.dto';
 import { ParseDatasetRefPipe } from './parse-dataset-ref.pipe';
 
-
 @ApiTags('datasets')
 @Controller('datasets')
 export class DatasetsController {
@@ -33,7 +32,8 @@ export class DatasetsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: `Register up to ${MAX_BULK_ITEMS} datasets at once`,
-    description: 'Each item is stored or rejected on its own; the response reports every item in request order. Rejected items leave no trace.',
+    description:
+      'Each item is stored or rejected on its own; the response reports every item in request order. Rejected items leave no trace.',
   })
   @ApiBulkBody(CreateDatasetDto)
   @ApiOkResponse({ type: BulkDatasetsResponseDto })

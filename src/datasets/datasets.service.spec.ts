@@ -83,7 +83,9 @@ describe(DatasetsService.name, () => {
           nameKey: 'power',
           rev: 1,
           // The event rides in the same insert; the relay holds it back while the dataset is pending.
-          outbox: [expect.objectContaining({ type: 'dataset.created', sequence: 1, data: expect.objectContaining({ name: 'Power', seq: 7 }) })],
+          outbox: [
+            expect.objectContaining({ type: 'dataset.created', sequence: 1, data: expect.objectContaining({ name: 'Power', seq: 7 }) }),
+          ],
         }),
       );
       expect(outbox.track).toHaveBeenCalledWith('dataset', [expect.any(Types.ObjectId)]);
@@ -139,7 +141,12 @@ describe(DatasetsService.name, () => {
       const moved = await service.update({ id: current._id }, { ownerId: to.toHexString() });
       expect(moved.ownerId).toBe(to.toHexString());
       expect(locks.withLock).toHaveBeenCalledWith(`dataset:${current._id.toHexString()}`, expect.anything(), expect.any(Function));
-      expect(updateOne).toHaveBeenNthCalledWith(1, { _id: current._id }, { $set: { transferTo: to, transferStartedAt: expect.any(Date) } }, { timestamps: false });
+      expect(updateOne).toHaveBeenNthCalledWith(
+        1,
+        { _id: current._id },
+        { $set: { transferTo: to, transferStartedAt: expect.any(Date) } },
+        { timestamps: false },
+      );
       expect(assertAvailable).toHaveBeenCalledWith(to);
       expect(updateOne).toHaveBeenNthCalledWith(
         2,
@@ -188,7 +195,9 @@ describe(DatasetsService.name, () => {
         {
           $set: { tags: ['a'], updatedAt: expect.any(Date), rev: 2 },
           $unset: { description: 1, descriptionKey: 1 },
-          $push: { outbox: expect.objectContaining({ type: 'dataset.updated', data: expect.not.objectContaining({ description: 'old' }) }) },
+          $push: {
+            outbox: expect.objectContaining({ type: 'dataset.updated', data: expect.not.objectContaining({ description: 'old' }) }),
+          },
         },
         { timestamps: false },
       );
@@ -233,11 +242,21 @@ describe(DatasetsService.name, () => {
         { _id: owned._id },
         expect.objectContaining({
           $set: expect.objectContaining({ state: 'deleted', ownerId: owned._id, rev: 2 }),
-          $push: { outbox: expect.objectContaining({ type: 'dataset.deleted', ownerId: ownerId.toHexString(), data: { id: owned._id.toHexString(), seq: 7, ownerId: ownerId.toHexString() } }) },
+          $push: {
+            outbox: expect.objectContaining({
+              type: 'dataset.deleted',
+              ownerId: ownerId.toHexString(),
+              data: { id: owned._id.toHexString(), seq: 7, ownerId: ownerId.toHexString() },
+            }),
+          },
         }),
         { timestamps: false },
       );
-      expect(updateOne).toHaveBeenCalledWith({ _id: incoming._id }, { $unset: { transferTo: 1, transferStartedAt: 1 } }, { timestamps: false });
+      expect(updateOne).toHaveBeenCalledWith(
+        { _id: incoming._id },
+        { $unset: { transferTo: 1, transferStartedAt: 1 } },
+        { timestamps: false },
+      );
       expect(progress).toHaveBeenCalledTimes(3);
     });
   });

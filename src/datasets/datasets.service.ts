@@ -5,7 +5,18 @@ import { effectiveChanges, FieldChanges, hasChanges } from '../common/mongo/fiel
 import { DatasetOwners } from '../ownership/dataset-owners';
 import { OwnerIndex } from '../ownership/owner-index';
 import { DatasetSequence } from './dataset-sequence';
-import { applyChanges, assertExtendsFields, datasetChanges, duplicateName, hasRecords, newDataset, notFound, ownerDeletedMeanwhile, toFields, DatasetRef } from './dataset-rules';
+import {
+  applyChanges,
+  assertExtendsFields,
+  datasetChanges,
+  duplicateName,
+  hasRecords,
+  newDataset,
+  notFound,
+  ownerDeletedMeanwhile,
+  toFields,
+  DatasetRef,
+} from './dataset-rules';
 import { CreateDatasetDto } from './dto/create-dataset.dto';
 import { RecordsChange } from '../events/contract';
 import { newEvent } from '../events/outbox/event-factory';
@@ -117,7 +128,9 @@ export class DatasetsService implements OnModuleInit {
       }
       const changed = base.fields.filter((field) => !current.fields.some((now) => now.name === field.name && now.type === field.type));
       if (changed.length > 0) {
-        throw new ConflictException(`the fields of dataset ${id.toHexString()} changed meanwhile (${changed.map((f) => f.name).join(', ')}); retry`);
+        throw new ConflictException(
+          `the fields of dataset ${id.toHexString()} changed meanwhile (${changed.map((f) => f.name).join(', ')}); retry`,
+        );
       }
       const rev = current.rev + 1;
       const event = newEvent(type, id.toHexString(), rev, change, current.ownerId.toHexString());
@@ -217,10 +230,7 @@ export class DatasetsService implements OnModuleInit {
   }
 
   private async findActive(ref: DatasetRef): Promise<Dataset> {
-    const dataset =
-      'id' in ref
-        ? await this.datasets.findById(ref.id)
-        : await this.datasets.findBySeq(ref.seq);
+    const dataset = 'id' in ref ? await this.datasets.findById(ref.id) : await this.datasets.findBySeq(ref.seq);
     if (dataset?.state !== 'active') throw notFound(ref);
     return dataset;
   }
@@ -232,7 +242,10 @@ export class DatasetsService implements OnModuleInit {
    */
   async activate(ids: Types.ObjectId[]): Promise<Dataset[]> {
     const active = await this.datasets.activate(ids);
-    await this.outbox.track('dataset', active.map((dataset) => dataset._id));
+    await this.outbox.track(
+      'dataset',
+      active.map((dataset) => dataset._id),
+    );
     return active;
   }
 

@@ -55,7 +55,11 @@ export class EventTail implements OnApplicationShutdown {
   }
 
   private async start(): Promise<void> {
-    const kafka = new Kafka({ ...kafkaClientConfig(this.config), clientId: `${this.config.kafka.clientId}-tail`, logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      ...kafkaClientConfig(this.config),
+      clientId: `${this.config.kafka.clientId}-tail`,
+      logLevel: logLevel.NOTHING,
+    });
     const consumer = kafka.consumer({ groupId: `${this.config.kafka.groupId}-tail-${randomUUID()}`, maxWaitTimeInMs: 500 });
     this.consumer = consumer;
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));

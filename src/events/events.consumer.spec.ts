@@ -12,28 +12,43 @@ import { EventsPublisher, OutgoingMessage } from './events.publisher';
 jest.mock('node:timers/promises', () => ({ setTimeout: jest.fn(() => Promise.resolve()) }));
 const sleepMock = sleep as unknown as jest.Mock;
 
-const registryEvent = (overrides: Partial<RegistryEvent> = {}): RegistryEvent =>
-  ({
-    id: '00000000-0000-4000-8000-000000000000',
-    type: 'user.created',
-    version: 1,
-    occurredAt: '2026-11-28T12:00:00.000Z',
-    entity: 'user',
-    entityId: '6650c0ffee0000000000a001',
-    sequence: 1,
-    data: { id: '6650c0ffee0000000000a001', name: 'Aaron', email: 'aaron@example.com', organization: 'Lab', role: 'r', attributes: {}, createdAt: '2026-11-28T12:00:00.000Z', updatedAt: '2026-11-28T12:00:00.000Z' },
-    meta_string: 'user created',
-    ...overrides,
-  });
+const registryEvent = (overrides: Partial<RegistryEvent> = {}): RegistryEvent => ({
+  id: '00000000-0000-4000-8000-000000000000',
+  type: 'user.created',
+  version: 1,
+  occurredAt: '2026-11-28T12:00:00.000Z',
+  entity: 'user',
+  entityId: '6650c0ffee0000000000a001',
+  sequence: 1,
+  data: {
+    id: '6650c0ffee0000000000a001',
+    name: 'Aaron',
+    email: 'aaron@example.com',
+    organization: 'Lab',
+    role: 'r',
+    attributes: {},
+    createdAt: '2026-11-28T12:00:00.000Z',
+    updatedAt: '2026-11-28T12:00:00.000Z',
+  },
+  meta_string: 'user created',
+  ...overrides,
+});
 
 const context = (offset = '42', headers: Record<string, unknown> = { 'event-type': 'user.created' }): KafkaContext =>
-  strictMock<KafkaContext>({ getMessage: () => ({ offset, key: Buffer.from('k'), headers }), getTopic: () => 'msg_collection', getPartition: () => 3 }, 'context');
+  strictMock<KafkaContext>(
+    { getMessage: () => ({ offset, key: Buffer.from('k'), headers }), getTopic: () => 'msg_collection', getPartition: () => 3 },
+    'context',
+  );
 
 function setup(record: AuditLog['record']) {
   const recordMock = jest.fn(record);
   const publish = jest.fn<Promise<void>, [string, OutgoingMessage]>(async () => undefined);
   const config = strictMock<AppConfig>({ kafka: { topic: 'msg_collection' } }, 'config');
-  const consumer = new EventsConsumer(strictMock<AuditLog>({ record: recordMock }, 'auditLog'), strictMock<EventsPublisher>({ publish }, 'publisher'), config);
+  const consumer = new EventsConsumer(
+    strictMock<AuditLog>({ record: recordMock }, 'auditLog'),
+    strictMock<EventsPublisher>({ publish }, 'publisher'),
+    config,
+  );
   return { consumer, record: recordMock, publish };
 }
 
@@ -97,7 +112,10 @@ describe(EventsConsumer.name, () => {
     await consumer.onEvent(Buffer.from('{not json'), context());
     expect(record).not.toHaveBeenCalled();
     expect(sleepMock).not.toHaveBeenCalled();
-    expect(publish).toHaveBeenCalledWith('msg_collection.dlq', expect.objectContaining({ headers: expect.objectContaining({ 'dlq-attempts': '1', 'dlq-error': 'value is not JSON' }) }));
+    expect(publish).toHaveBeenCalledWith(
+      'msg_collection.dlq',
+      expect.objectContaining({ headers: expect.objectContaining({ 'dlq-attempts': '1', 'dlq-error': 'value is not JSON' }) }),
+    );
   });
 
   it('fails (so Kafka redelivers) when even the dead-letter send fails', async () => {

@@ -42,7 +42,9 @@ export class EventsConsumer {
       } catch (error) {
         lastError = error as Error;
         if (error instanceof InvalidEventError) break; // the same bytes will never parse
-        this.logger.warn(`event at ${position.topic}/${position.partition}@${position.offset}: attempt ${attempt} failed: ${lastError.message}`);
+        this.logger.warn(
+          `event at ${position.topic}/${position.partition}@${position.offset}: attempt ${attempt} failed: ${lastError.message}`,
+        );
         if (attempt < MAX_ATTEMPTS) await sleep(RETRY_DELAY_MS * 2 ** (attempt - 1));
       }
     }

@@ -19,7 +19,10 @@ export class EventsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'The audit log: every event consumed from the topic, once', description: 'Filters combine with AND; ordered by `occurredAt`. Cursor-paged.' })
+  @ApiOperation({
+    summary: 'The audit log: every event consumed from the topic, once',
+    description: 'Filters combine with AND; ordered by `occurredAt`. Cursor-paged.',
+  })
   @ApiOkResponse({ type: AuditEventPageDto })
   @ApiErrorResponses(400)
   searchEvents(@Query() query: SearchEventsQueryDto): Promise<AuditEventPageDto> {

@@ -35,12 +35,7 @@ export class ConfiguredTopicServerKafka extends ServerKafka {
     super(options);
   }
 
-  override addHandler(
-    pattern: unknown,
-    callback: MessageHandler,
-    isEventHandler?: boolean,
-    extras?: Record<string, unknown>,
-  ): void {
+  override addHandler(pattern: unknown, callback: MessageHandler, isEventHandler?: boolean, extras?: Record<string, unknown>): void {
     const topic = typeof pattern === 'string' ? (this.topics.get(pattern) ?? pattern) : pattern;
     super.addHandler(topic, callback, isEventHandler, extras);
   }

@@ -22,13 +22,13 @@ export class HealthController {
   @Get()
   @ApiOperation({ summary: 'Reachability of MongoDB and Kafka' })
   @ApiOkResponse({ type: HealthResponseDto, description: 'Both dependencies answer.' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'At least one dependency is down; `message` names it, `details` has each status.' })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description: 'At least one dependency is down; `message` names it, `details` has each status.',
+  })
   async check(): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([
-        () => this.mongo.pingCheck('mongodb', { timeout: 3000 }),
-        () => this.kafka.isHealthy('kafka'),
-      ]);
+      return await this.health.check([() => this.mongo.pingCheck('mongodb', { timeout: 3000 }), () => this.kafka.isHealthy('kafka')]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const result = error.getResponse() as HealthCheckResult;

@@ -19,7 +19,10 @@ export class KafkaHealthIndicator implements OnApplicationShutdown {
   async isHealthy(key: string): Promise<HealthIndicatorResult> {
     const indicator = this.health.check(key);
     try {
-      const cluster = await withTimeout(this.connectedAdmin().then((admin) => admin.describeCluster()), TIMEOUT_MS);
+      const cluster = await withTimeout(
+        this.connectedAdmin().then((admin) => admin.describeCluster()),
+        TIMEOUT_MS,
+      );
       return indicator.up({ brokers: cluster.brokers.length, controller: cluster.controller });
     } catch (error) {
       // Start afresh next time rather than reuse a half-broken connection.

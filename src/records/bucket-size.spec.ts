@@ -6,14 +6,21 @@ const numbers = (count: number): DatasetField[] => Array.from({ length: count },
 
 describe(splitBySize.name, () => {
   it('keeps a window that fits in one bucket', () => {
-    const points: PointMap = new Map([[2, [1]], [1, [2]]]);
+    const points: PointMap = new Map([
+      [2, [1]],
+      [1, [2]],
+    ]);
     expect(splitBySize(points, numbers(1))).toEqual([{ t: [1, 2], v: { f0: [2, 1] } }]);
   });
 
   it('splits 20,000 points of 60 numbers (about 18 MB) into runs of consecutive timestamps under the bound', () => {
     const fields = numbers(60);
     const points: PointMap = new Map();
-    for (let i = 19_999; i >= 0; i--) points.set(i * 150, fields.map((_, f) => i + f / 100));
+    for (let i = 19_999; i >= 0; i--)
+      points.set(
+        i * 150,
+        fields.map((_, f) => i + f / 100),
+      );
     const parts = splitBySize(points, fields);
     expect(parts.length).toBeGreaterThan(2);
     expect(parts.flatMap((part) => part.t)).toEqual([...points.keys()].sort((a, b) => a - b));
@@ -29,7 +36,11 @@ describe(splitBySize.name, () => {
   });
 
   it('gives a point larger than the bound a bucket of its own', () => {
-    const points: PointMap = new Map([[1, ['a']], [2, ['b'.repeat(100)]], [3, ['c']]]);
+    const points: PointMap = new Map([
+      [1, ['a']],
+      [2, ['b'.repeat(100)]],
+      [3, ['c']],
+    ]);
     expect(splitBySize(points, [{ name: 's', type: 'string' }], 50).map((part) => part.t)).toEqual([[1], [2], [3]]);
   });
 });

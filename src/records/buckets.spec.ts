@@ -27,7 +27,14 @@ describe('buckets', () => {
     expect(columns).toEqual({ t: [1000, 2000, 3000], v: { kw: [-1, null, 3], on: [true, false, null] } });
     expect(fromColumns(columns, [...fields, { name: 'added', type: 'string' }]).get(1000)).toEqual([-1, true, null]);
     const summary = summarize(0, 'b1', columns, fields);
-    expect(summary).toEqual({ start: 0, id: 'b1', count: 3, first: 1000, last: 3000, stats: { kw: { n: 2, min: -1, max: 3, sum: 2 }, on: { n: 2 } } });
+    expect(summary).toEqual({
+      start: 0,
+      id: 'b1',
+      count: 3,
+      first: 1000,
+      last: 3000,
+      stats: { kw: { n: 2, min: -1, max: 3, sum: 2 }, on: { n: 2 } },
+    });
     expect(seriesStats([summary, { ...summary, start: 5000, first: 5000, last: 9000 }], fields)).toEqual({
       count: 6,
       first: 1000,

@@ -102,7 +102,12 @@ export function toColumns(points: PointMap, fields: readonly DatasetField[]): Bu
 /** A point map from stored columns (fields missing from an older bucket read as null). */
 export function fromColumns(bucket: BucketPoints, fields: readonly DatasetField[]): PointMap {
   const points: PointMap = new Map();
-  bucket.t.forEach((time, row) => points.set(time, fields.map((field) => own(bucket.v, field.name)?.[row] ?? null)));
+  bucket.t.forEach((time, row) =>
+    points.set(
+      time,
+      fields.map((field) => own(bucket.v, field.name)?.[row] ?? null),
+    ),
+  );
   return points;
 }
 

@@ -25,7 +25,11 @@ export async function* csvRows(input: Readable, fields: readonly DatasetField[])
     const batch: (ParsedRow | RowError)[] = [];
     for (const cells of records) {
       if (header) batch.push(csvPoint(++row, cells, header, fields.length));
-      else header = csvHeader(cells.map((cell) => cell ?? ''), fields);
+      else
+        header = csvHeader(
+          cells.map((cell) => cell ?? ''),
+          fields,
+        );
     }
     return batch;
   };

@@ -22,7 +22,8 @@ async function parse(format: RecordFormat, body: Buffer | string, piece = 7): Pr
 const errors = (rows: (ParsedRow | RowError)[]): RowError[] => rows.filter((row): row is RowError => 'error' in row);
 
 /** `text` with a Latin-1 é (one byte, not UTF-8) in place of each `é`. */
-const latin1 = (text: string): Buffer => Buffer.concat(text.split('é').flatMap((part, i) => (i === 0 ? [Buffer.from(part)] : [Buffer.from([0xe9]), Buffer.from(part)])));
+const latin1 = (text: string): Buffer =>
+  Buffer.concat(text.split('é').flatMap((part, i) => (i === 0 ? [Buffer.from(part)] : [Buffer.from([0xe9]), Buffer.from(part)])));
 
 describe(parseRecords.name, () => {
   describe('invalid UTF-8 is refused, naming its row', () => {
@@ -47,12 +48,20 @@ describe(parseRecords.name, () => {
   describe('string values', () => {
     const long = 'x'.repeat(MAX_STRING_BYTES + 1);
     it.each([
-      ['json', JSON.stringify([{ timestamp: 1, note: 'a' }, { timestamp: 2, note: long }])],
+      [
+        'json',
+        JSON.stringify([
+          { timestamp: 1, note: 'a' },
+          { timestamp: 2, note: long },
+        ]),
+      ],
       ['ndjson', `{"timestamp":1,"note":"a"}\n${JSON.stringify({ timestamp: 2, note: long })}\n`],
       ['csv', `timestamp,note\n1,a\n2,${long}\n`],
       ['csv', `timestamp,note\n1,a\n2,"${long}"\n`],
     ] as const)('longer than the limit are refused in %s', async (format, body) => {
-      expect(errors(await parse(format, body, 4096))).toEqual([{ row: 2, error: `note is longer than ${MAX_STRING_BYTES} bytes (the longest string value)` }]);
+      expect(errors(await parse(format, body, 4096))).toEqual([
+        { row: 2, error: `note is longer than ${MAX_STRING_BYTES} bytes (the longest string value)` },
+      ]);
     });
 
     it('at the limit (in UTF-8 bytes) are taken', async () => {
@@ -68,16 +77,21 @@ describe(parseRecords.name, () => {
       ]);
     });
 
-    it.each(['\u0000', '\u0008', '\u000b', '\u000c', '\u000e', '\u001f', '\u007f'])('with control character %j are refused', async (control) => {
-      const code = control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-      const error = `note holds the control character U+${code} (only TAB, LF and CR are allowed)`;
-      expect(errors(await parse('json', JSON.stringify([{ timestamp: 1, note: `a${control}b` }])))).toEqual([{ row: 1, error }]);
-      expect(errors(await parse('ndjson', JSON.stringify({ timestamp: 1, note: `a${control}b` })))).toEqual([{ row: 1, error }]);
-      expect(errors(await parse('csv', `timestamp,note\n1,"a${control}b"\n`))).toEqual([{ row: 1, error }]);
-    });
+    it.each(['\u0000', '\u0008', '\u000b', '\u000c', '\u000e', '\u001f', '\u007f'])(
+      'with control character %j are refused',
+      async (control) => {
+        const code = control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+        const error = `note holds the control character U+${code} (only TAB, LF and CR are allowed)`;
+        expect(errors(await parse('json', JSON.stringify([{ timestamp: 1, note: `a${control}b` }])))).toEqual([{ row: 1, error }]);
+        expect(errors(await parse('ndjson', JSON.stringify({ timestamp: 1, note: `a${control}b` })))).toEqual([{ row: 1, error }]);
+        expect(errors(await parse('csv', `timestamp,note\n1,"a${control}b"\n`))).toEqual([{ row: 1, error }]);
+      },
+    );
 
     it('with TAB, LF and CR are taken', async () => {
-      expect(await parse('json', JSON.stringify([{ timestamp: 1, note: 'a\tb\nc\rd' }]))).toEqual([{ row: 1, t: 1, values: [null, 'a\tb\nc\rd'] }]);
+      expect(await parse('json', JSON.stringify([{ timestamp: 1, note: 'a\tb\nc\rd' }]))).toEqual([
+        { row: 1, t: 1, values: [null, 'a\tb\nc\rd'] },
+      ]);
     });
   });
 
@@ -105,7 +119,10 @@ async function parseWith(format: RecordFormat, body: string, limits = LIMITS): P
 const bodies = (points: Record<string, unknown>[]): Record<RecordFormat, string> => ({
   json: JSON.stringify(points),
   ndjson: points.map((point) => JSON.stringify(point)).join('\n'),
-  csv: ['timestamp,kw,note', ...points.map((point) => ['timestamp', 'kw', 'note'].map((key) => String(point[key] as string | number | undefined ?? '')).join(','))].join('\r\n'),
+  csv: [
+    'timestamp,kw,note',
+    ...points.map((point) => ['timestamp', 'kw', 'note'].map((key) => String((point[key] as string | number | undefined) ?? '')).join(',')),
+  ].join('\r\n'),
 });
 
 describe(`${parseRecords.name}: whole bodies`, () => {
@@ -124,7 +141,13 @@ describe(`${parseRecords.name}: whole bodies`, () => {
     });
 
     it('names each bad row and still gives the good ones', async () => {
-      const body = bodies([{ timestamp: 1, kw: 1 }, { kw: 2 }, { timestamp: 3, kw: 'lots' }, { timestamp: 4, kw: 1e301 }, { timestamp: 5, kw: 5 }])[format];
+      const body = bodies([
+        { timestamp: 1, kw: 1 },
+        { kw: 2 },
+        { timestamp: 3, kw: 'lots' },
+        { timestamp: 4, kw: 1e301 },
+        { timestamp: 5, kw: 5 },
+      ])[format];
       const rows = await parse(format, body);
       expect(errors(rows)).toEqual([
         { row: 2, error: 'timestamp is required' },
@@ -146,7 +169,10 @@ describe(`${parseRecords.name}: whole bodies`, () => {
   });
 
   it.each(['json', 'ndjson'] as const)('names the unknown fields of a point in %s, in its row', async (format) => {
-    const body = bodies([{ timestamp: 1, kw: 1 }, { timestamp: 2, kw: 1, colour: 'red', size: 3 }])[format];
+    const body = bodies([
+      { timestamp: 1, kw: 1 },
+      { timestamp: 2, kw: 1, colour: 'red', size: 3 },
+    ])[format];
     expect(errors(await parse(format, body))).toEqual([{ row: 2, error: 'unknown field "colour", "size"' }]);
   });
 
@@ -171,8 +197,11 @@ describe(`${parseRecords.name}: whole bodies`, () => {
     await expect(parse('json', '[{"timestamp":1},')).rejects.toThrow('body is not a JSON array of points');
   });
 
-  it.each(['json', 'ndjson', 'csv'] as const)('skips a UTF-8 byte-order mark and keeps characters cut between pieces in %s', async (format) => {
-    const body = `\ufeff${bodies([{ timestamp: 1, note: 'ünïcode ✓ 😀' }])[format]}`;
-    expect(await parse(format, body, 1)).toEqual([{ row: 1, t: 1, values: [null, 'ünïcode ✓ 😀'] }]);
-  });
+  it.each(['json', 'ndjson', 'csv'] as const)(
+    'skips a UTF-8 byte-order mark and keeps characters cut between pieces in %s',
+    async (format) => {
+      const body = `\ufeff${bodies([{ timestamp: 1, note: 'ünïcode ✓ 😀' }])[format]}`;
+      expect(await parse(format, body, 1)).toEqual([{ row: 1, t: 1, values: [null, 'ünïcode ✓ 😀'] }]);
+    },
+  );
 });

@@ -14,16 +14,7 @@ import {
   UnsupportedMediaTypeException,
   UseInterceptors,
 } from '@nestjs/common';
-import {
-  ApiBody,
-  ApiConsumes,
-  ApiExtraModels,
-  ApiHeader,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiDatasetRefParam } from '../common/swagger/api-params';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses.decorator';
@@ -43,7 +34,8 @@ const ACTING_USER = ApiHeader({
   name: 'X-User-Id',
   required: false,
   schema: { type: 'string', pattern: OBJECT_ID_PATTERN },
-  description: 'The user making the change. Until authentication exists it is checked only when given: writes by anyone but the owner get 403.',
+  description:
+    'The user making the change. Until authentication exists it is checked only when given: writes by anyone but the owner get 403.',
 });
 const MEDIA_TYPES: Record<string, RecordFormat> = {
   'application/json': 'json',
@@ -65,18 +57,27 @@ export class RecordsController {
   @ACTING_USER
   @ApiOperation({
     summary: "Append points to a dataset's records",
-    description:
-      `A JSON array, NDJSON, or CSV with a header row (\`timestamp\` and field names), in UTF-8. Each point has a \`timestamp\` (ISO 8601 with a zone, or epoch milliseconds) and values of the declared types (null for none). A string value holds at most ${MAX_STRING_BYTES} bytes (64 KiB) of UTF-8 and no control characters but TAB, LF and CR; keys that are not declared fields (\`__proto__\` included) are refused. All or nothing: one bad row (or invalid UTF-8) and the answer is 400 listing the first bad rows and fields, and nothing is stored. A point whose timestamp exists already replaces it, so retrying an upload never duplicates data. The body is streamed.`,
+    description: `A JSON array, NDJSON, or CSV with a header row (\`timestamp\` and field names), in UTF-8. Each point has a \`timestamp\` (ISO 8601 with a zone, or epoch milliseconds) and values of the declared types (null for none). A string value holds at most ${MAX_STRING_BYTES} bytes (64 KiB) of UTF-8 and no control characters but TAB, LF and CR; keys that are not declared fields (\`__proto__\` included) are refused. All or nothing: one bad row (or invalid UTF-8) and the answer is 400 listing the first bad rows and fields, and nothing is stored. A point whose timestamp exists already replaces it, so retrying an upload never duplicates data. The body is streamed.`,
   })
   @ApiConsumes('application/json', 'application/x-ndjson', 'text/csv')
   @ApiBody({
     schema: {
       type: 'array',
       minItems: 1,
-      items: { type: 'object', required: ['timestamp'], properties: { timestamp: { type: 'string', format: 'date-time' } }, additionalProperties: true },
+      items: {
+        type: 'object',
+        required: ['timestamp'],
+        properties: { timestamp: { type: 'string', format: 'date-time' } },
+        additionalProperties: true,
+      },
     },
     examples: {
-      json: { value: [{ timestamp: '2026-11-27T00:00:00Z', kw: 1.21 }, { timestamp: 1795737660000, kw: 1.19 }] },
+      json: {
+        value: [
+          { timestamp: '2026-11-27T00:00:00Z', kw: 1.21 },
+          { timestamp: 1795737660000, kw: 1.19 },
+        ],
+      },
       csv: { value: 'timestamp,kw\n2026-11-27T00:00:00Z,1.21\n2026-11-27T00:01:00Z,1.19\n' },
     },
   })
@@ -130,7 +131,11 @@ export class RecordsController {
 
   @Get('stats')
   @DATASET_REF
-  @ApiOperation({ summary: "Statistics of a dataset's points", description: 'Count, first and last timestamp, and per field count, min, max and mean — from the bucket summaries, without reading points.' })
+  @ApiOperation({
+    summary: "Statistics of a dataset's points",
+    description:
+      'Count, first and last timestamp, and per field count, min, max and mean — from the bucket summaries, without reading points.',
+  })
   @ApiOkResponse({ type: RecordsStatsDto })
   @ApiErrorResponses(400, 404)
   getRecordStats(@Param('id', ParseDatasetRefPipe) ref: DatasetRef): Promise<RecordsStatsDto> {

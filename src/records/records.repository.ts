@@ -82,6 +82,9 @@ export class RecordsRepository implements RecordsStore {
 
   /** Uploads not touched since `before`: their process died. */
   findUploadsUntouchedSince(before: Date): Promise<RecordUpload[]> {
-    return this.uploads.find({ touchedAt: { $lt: before } }).lean<RecordUpload[]>().exec();
+    return this.uploads
+      .find({ touchedAt: { $lt: before } })
+      .lean<RecordUpload[]>()
+      .exec();
   }
 }

@@ -155,7 +155,8 @@ export class RecordsService implements OnModuleInit {
     const points = this.points(dataset, request.from ?? -Infinity, request.to ?? Infinity, request.after);
     const all = columns.every((column, i) => column === i) && columns.length === dataset.fields.length;
     async function* project(): AsyncGenerator<PointRow[]> {
-      for await (const batch of points) yield all ? batch : batch.map(({ t, values }) => ({ t, values: columns.map((column) => values[column]) }));
+      for await (const batch of points)
+        yield all ? batch : batch.map(({ t, values }) => ({ t, values: columns.map((column) => values[column]) }));
     }
     if (!request.every || !request.agg) return { dataset, fields, rows: project() };
     const downsampler = new Downsampler(request.every, request.agg, fields);

@@ -29,7 +29,11 @@ const HOUR = 3_600_000;
 /** 60 KB notes: 300 of them (18 MB) cannot share one bucket. */
 const note = (i: number, tag = 'a'): string => `${tag}${i}:`.padEnd(60_000, '.');
 
-async function writeAll(stores: RecordsStore, base: RecordSeries | undefined, points: [number, string][]): Promise<{ series: RecordSeries; write: SeriesWrite }> {
+async function writeAll(
+  stores: RecordsStore,
+  base: RecordSeries | undefined,
+  points: [number, string][],
+): Promise<{ series: RecordSeries; write: SeriesWrite }> {
   const write = new SeriesWrite(stores, dataset, base, HOUR);
   for (const [t, value] of points) await write.add(t, [value]);
   const series = await write.seal();
@@ -40,7 +44,11 @@ async function writeAll(stores: RecordsStore, base: RecordSeries | undefined, po
 describe(SeriesWrite.name, () => {
   it('splits a window too large for one document into buckets of consecutive points, in time order', async () => {
     const stores = memoryStores();
-    const { series } = await writeAll(stores, undefined, [...Array(300).keys()].reverse().map((i) => [i * 1000, note(i)]));
+    const { series } = await writeAll(
+      stores,
+      undefined,
+      [...Array(300).keys()].reverse().map((i) => [i * 1000, note(i)]),
+    );
     expect(series.buckets.length).toBeGreaterThanOrEqual(3);
     expect(new Set(series.buckets.map((bucket) => bucket.start))).toEqual(new Set([0]));
     expect(series.buckets.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(300);
@@ -51,7 +59,11 @@ describe(SeriesWrite.name, () => {
 
   it('rewrites only the bucket a later point reaches, and retires only it', async () => {
     const stores = memoryStores();
-    const { series: before } = await writeAll(stores, undefined, [...Array(300).keys()].map((i) => [i * 1000, note(i)]));
+    const { series: before } = await writeAll(
+      stores,
+      undefined,
+      [...Array(300).keys()].map((i) => [i * 1000, note(i)]),
+    );
     const reached = before.buckets.find((bucket) => bucket.first <= 150_000 && bucket.last >= 150_000);
     const { series: after } = await writeAll(stores, before, [[150_000, note(150, 'b')]]);
 
@@ -97,7 +109,8 @@ function failingStore(fail: { bucketInsert?: number; seriesInsert?: boolean } = 
 }
 const numbers = { _id: new Types.ObjectId(), fields: [{ name: 'kw', type: 'number' }] } as unknown as Dataset;
 /** `count` points `stepMs` apart from `from`. */
-const points = (from: number, count: number, stepMs = 1000): [number, number][] => Array.from({ length: count }, (_, i) => [from + i * stepMs, i]);
+const points = (from: number, count: number, stepMs = 1000): [number, number][] =>
+  Array.from({ length: count }, (_, i) => [from + i * stepMs, i]);
 
 /** Adds the points and seals; on failure discards, as RecordsService does, and rethrows. */
 async function change(stores: RecordsStore, base: RecordSeries | undefined, rows: [number, number][]): Promise<RecordSeries> {

@@ -211,7 +211,10 @@ export class SeriesWrite {
         docs.push({ _id: id, datasetId, start, ...columns });
         return summarize(start, id, columns, this.dataset.fields);
       });
-      results.set(start, [...kept, ...written].sort((a, b) => a.first - b.first));
+      results.set(
+        start,
+        [...kept, ...written].sort((a, b) => a.first - b.first),
+      );
       superseded.push(...this.retire(old));
     }
     // Paperwork first: a crash after the insert must not leave unlisted documents.

@@ -15,7 +15,6 @@ import { UpdateUserDto } from './dto/update-user.dto';
 import { UserPageDto, UserResponseDto } from './dto/user-response.dto';
 import { UsersService } from './users.service';
 
-
 @ApiTags('users')
 @Controller('users')
 export class UsersController {
@@ -33,7 +32,8 @@ export class UsersController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: `Register up to ${MAX_BULK_ITEMS} users at once (e.g. a whole info.json)`,
-    description: 'Each item is stored or rejected on its own; the response reports every item in request order. Rejected items leave no trace.',
+    description:
+      'Each item is stored or rejected on its own; the response reports every item in request order. Rejected items leave no trace.',
   })
   @ApiBulkBody(CreateUserDto)
   @ApiOkResponse({ type: BulkUsersResponseDto })
@@ -64,10 +64,7 @@ export class UsersController {
   @ApiOperation({ summary: "List a user's datasets", description: 'Same filters and paging as GET /datasets.' })
   @ApiOkResponse({ type: DatasetPageDto })
   @ApiErrorResponses(400, 404)
-  listUserDatasets(
-    @Param('id', ParseObjectIdPipe) id: Types.ObjectId,
-    @Query() query: OwnedDatasetsQueryDto,
-  ): Promise<DatasetPageDto> {
+  listUserDatasets(@Param('id', ParseObjectIdPipe) id: Types.ObjectId, @Query() query: OwnedDatasetsQueryDto): Promise<DatasetPageDto> {
     return this.usersService.listDatasets(id, query);
   }
 

@@ -10,7 +10,13 @@ import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [MongooseModule.forFeature([{ name: User.name, schema: UserSchema }]), DatasetsModule, OwnershipModule, LocksModule, EventsModule],
+  imports: [
+    MongooseModule.forFeature([{ name: User.name, schema: UserSchema }]),
+    DatasetsModule,
+    OwnershipModule,
+    LocksModule,
+    EventsModule,
+  ],
   controllers: [UsersController],
   providers: [UsersService, UsersRepository],
 })

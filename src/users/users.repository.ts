@@ -94,7 +94,11 @@ export class UsersRepository {
       await this.users
         .updateOne(
           { _id: id },
-          { $set: { ...$set, updatedAt: next.updatedAt, rev: next.rev }, $push: { outbox: event }, ...(Object.keys($unset).length > 0 ? { $unset } : {}) },
+          {
+            $set: { ...$set, updatedAt: next.updatedAt, rev: next.rev },
+            $push: { outbox: event },
+            ...(Object.keys($unset).length > 0 ? { $unset } : {}),
+          },
           OWN_TIMESTAMPS,
         )
         .exec();

@@ -84,9 +84,12 @@ describe(UsersService.name, () => {
         { name: 'A again', email: 'A@X.IO' },
         { name: 'C', email: 'taken@x.io' },
       ]);
-      expect(insertMany).toHaveBeenCalledWith([expect.objectContaining({ emailKey: 'a@x.io' }), expect.objectContaining({ emailKey: 'taken@x.io' })], {
-        ordered: false,
-      });
+      expect(insertMany).toHaveBeenCalledWith(
+        [expect.objectContaining({ emailKey: 'a@x.io' }), expect.objectContaining({ emailKey: 'taken@x.io' })],
+        {
+          ordered: false,
+        },
+      );
       expect(summary.items.map((item) => (item.status === 'created' ? 'created' : item.error.statusCode))).toEqual([
         'created',
         400,
@@ -118,10 +121,7 @@ describe(UsersService.name, () => {
     it('refuses to delete a user who holds datasets, under the deletion lock', async () => {
       const found = user();
       const deleteOne = jest.fn();
-      const { service, locks } = build(
-        { findById: jest.fn(() => queryResult(found)), deleteOne },
-        { countHeldBy: jest.fn(async () => 3) },
-      );
+      const { service, locks } = build({ findById: jest.fn(() => queryResult(found)), deleteOne }, { countHeldBy: jest.fn(async () => 3) });
       await expect(service.remove(found._id, false)).rejects.toThrow(ConflictException);
       expect(locks.withLock).toHaveBeenCalledWith(`user:${found._id.toHexString()}`, { purpose: 'delete-user' }, expect.any(Function));
       expect(deleteOne).not.toHaveBeenCalled();

@@ -60,19 +60,30 @@ async function main(): Promise<void> {
     process.stderr.write(`[bench] seeding ${settings.users} users and ${settings.datasets} datasets...\n`);
     const userIds = await seed(
       `${bench.url}/users/bulk`,
-      Array.from({ length: settings.users }, (_, i) => ({ name: `seed ${i}`, email: `seed-${i}-${randomUUID()}@example.com`, organization: `org-${i % 10}` })),
+      Array.from({ length: settings.users }, (_, i) => ({
+        name: `seed ${i}`,
+        email: `seed-${i}-${randomUUID()}@example.com`,
+        organization: `org-${i % 10}`,
+      })),
     );
     const owners = userIds.slice(0, Math.max(1, Math.floor(userIds.length / 10)));
     const datasetIds = await seed(
       `${bench.url}/datasets/bulk`,
-      Array.from({ length: settings.datasets }, (_, i) => ({ ownerId: owners[i % owners.length], name: `seed-${i}`, tags: ['seed', `t${i % 7}`], frequency: '1m' })),
+      Array.from({ length: settings.datasets }, (_, i) => ({
+        ownerId: owners[i % owners.length],
+        name: `seed-${i}`,
+        tags: ['seed', `t${i % 7}`],
+        frequency: '1m',
+      })),
     );
     // Let the event pipeline publish and consume the seed's events, so reads are measured on a quiet service.
     await waitFor(
       () =>
-        withDatabase(bench.env.MONGODB_URI ?? '', async (db) =>
-          (await db.collection('outbox_markers').countDocuments()) === 0 &&
-          (await db.collection('events').countDocuments()) >= userIds.length + datasetIds.length,
+        withDatabase(
+          bench.env.MONGODB_URI ?? '',
+          async (db) =>
+            (await db.collection('outbox_markers').countDocuments()) === 0 &&
+            (await db.collection('events').countDocuments()) >= userIds.length + datasetIds.length,
         ),
       { what: 'the seed events to be relayed', timeoutMs: 300_000, intervalMs: 1000 },
     );
@@ -85,11 +96,26 @@ async function main(): Promise<void> {
     const read = async (route: string, options: Partial<autocannon.Options>): Promise<void> => {
       runs.push(await load(route, { url: bench.url, duration: settings.seconds, ...options }));
     };
-    await read('GET /datasets/:id', byPath(() => `/datasets/${randomOf(datasetIds)}`));
-    await read('GET /users/:id', byPath(() => `/users/${randomOf(userIds)}`));
-    await read('GET /users/:id (an owner)', byPath(() => `/users/${randomOf(owners)}`));
-    await read('GET /users?organization=…&limit=50', byPath(() => `/users?organization=org-${Math.floor(Math.random() * 10)}&limit=50`));
-    await read('GET /datasets?tags=…&limit=50', byPath(() => `/datasets?tags=t${Math.floor(Math.random() * 7)}&limit=50`));
+    await read(
+      'GET /datasets/:id',
+      byPath(() => `/datasets/${randomOf(datasetIds)}`),
+    );
+    await read(
+      'GET /users/:id',
+      byPath(() => `/users/${randomOf(userIds)}`),
+    );
+    await read(
+      'GET /users/:id (an owner)',
+      byPath(() => `/users/${randomOf(owners)}`),
+    );
+    await read(
+      'GET /users?organization=…&limit=50',
+      byPath(() => `/users?organization=org-${Math.floor(Math.random() * 10)}&limit=50`),
+    );
+    await read(
+      'GET /datasets?tags=…&limit=50',
+      byPath(() => `/datasets?tags=t${Math.floor(Math.random() * 7)}&limit=50`),
+    );
 
     let n = 0;
     runs.push(

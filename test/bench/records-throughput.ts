@@ -58,7 +58,11 @@ async function main(): Promise<void> {
   const bench = await startBenchEnvironment();
   try {
     const post = async (path: string, body: unknown): Promise<{ id: string }> => {
-      const response = await fetch(`${bench.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const response = await fetch(`${bench.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
       return (await response.json()) as { id: string };
     };
@@ -102,7 +106,9 @@ async function main(): Promise<void> {
 
     process.stderr.write('[bench] the same through the raw driver...\n');
     const raw = await withDatabase(bench.env.MONGODB_URI ?? '', async (db) => {
-      const collection = db.collection<{ _id: string; datasetId: string; start: number; t: number[]; v: Record<string, number[]> }>('raw_bench_buckets');
+      const collection = db.collection<{ _id: string; datasetId: string; start: number; t: number[]; v: Record<string, number[]> }>(
+        'raw_bench_buckets',
+      );
       await collection.drop().catch(() => undefined);
       const docs: { _id: string; datasetId: string; start: number; t: number[]; v: Record<string, number[]> }[] = [];
       for (let start = 0; start < total; start += 1000) {
@@ -121,7 +127,7 @@ async function main(): Promise<void> {
       });
       const read = await timed(async () => {
         let points = 0;
-        for await (const doc of collection.find({})) points += (doc.t).length;
+        for await (const doc of collection.find({})) points += doc.t.length;
         return points;
       });
       await collection.drop();
@@ -129,10 +135,22 @@ async function main(): Promise<void> {
     });
 
     const rows: (string | number)[][] = [
-      ['ingest', Math.round(total / ingest.seconds), Math.round(total / raw.insert.seconds), (raw.insert.seconds / ingest.seconds).toFixed(2)],
-      ['export', Math.round(total / exported.seconds), Math.round(total / raw.read.seconds), (raw.read.seconds / exported.seconds).toFixed(2)],
+      [
+        'ingest',
+        Math.round(total / ingest.seconds),
+        Math.round(total / raw.insert.seconds),
+        (raw.insert.seconds / ingest.seconds).toFixed(2),
+      ],
+      [
+        'export',
+        Math.round(total / exported.seconds),
+        Math.round(total / raw.read.seconds),
+        (raw.read.seconds / exported.seconds).toFixed(2),
+      ],
     ];
-    process.stdout.write(`\n${total} points, 3 numeric fields, uploaded as ${format} in requests of ${batch} (${new Date().toISOString()})\n\n`);
+    process.stdout.write(
+      `\n${total} points, 3 numeric fields, uploaded as ${format} in requests of ${batch} (${new Date().toISOString()})\n\n`,
+    );
     printTable(['phase', 'service points/s', 'raw driver points/s', 'ratio'], rows);
     process.stdout.write(
       `\nservice peak RSS: ${rssBefore} MB before, ${rssAfterIngest} MB after ingest, ${rssAfterExport} MB after export\n`,

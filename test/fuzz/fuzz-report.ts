@@ -94,7 +94,9 @@ export function readDistinctFailures(ndjsonPath: string): DistinctFailure[] {
         const failure = check.failure_info?.failure;
         if (check.status !== 'failure' || !failure) continue;
         const status = interaction?.response?.status_code ?? null;
-        const operation = interaction ? `${interaction.request.method} ${new URL(interaction.request.uri).pathname}` : scenario.recorder.label;
+        const operation = interaction
+          ? `${interaction.request.method} ${new URL(interaction.request.uri).pathname}`
+          : scenario.recorder.label;
         const key = [scenario.recorder.label, check.name, status, failure.message].join('|');
         if (seen.has(key)) continue;
         seen.set(key, {

@@ -48,29 +48,43 @@ function ensureSchemathesis(): void {
 
 function schemathesisArgs(url: string): string[] {
   return [
-    '--config-file', path.join(ROOT, 'test', 'fuzz', 'schemathesis.toml'),
+    '--config-file',
+    path.join(ROOT, 'test', 'fuzz', 'schemathesis.toml'),
     'run',
     `${url}/docs-json`,
-    '--checks', 'all',
-    '--phases', 'examples,coverage,fuzzing,stateful',
-    '--seed', settings.seed,
-    '--max-examples', settings.maxExamples,
+    '--checks',
+    'all',
+    '--phases',
+    'examples,coverage,fuzzing,stateful',
+    '--seed',
+    settings.seed,
+    '--max-examples',
+    settings.maxExamples,
     // One worker: the stateful phase and 409s depend on the order of writes.
-    '--workers', '1',
+    '--workers',
+    '1',
     '--continue-on-failure',
     // Replaying failures saved by earlier runs would make runs differ.
-    '--generation-database', 'none',
+    '--generation-database',
+    'none',
     // Server-Sent Events never end: a request to it can only time out.
-    '--exclude-path', '/events/stream',
-    '--request-timeout', '15',
+    '--exclude-path',
+    '/events/stream',
+    '--request-timeout',
+    '15',
     // Timing-based health checks would flake on a busy 2-core machine; hooks.py filters what breaks a rule the
     // document cannot state, and for records uploads that is most generated points.
-    '--suppress-health-check', 'too_slow,filter_too_much',
+    '--suppress-health-check',
+    'too_slow,filter_too_much',
     '--no-color',
-    '--output-truncate', 'false',
-    '--report', 'json,ndjson',
-    '--report-json-path', path.join(settings.reportDir, 'report.json'),
-    '--report-ndjson-path', path.join(settings.reportDir, 'events.ndjson'),
+    '--output-truncate',
+    'false',
+    '--report',
+    'json,ndjson',
+    '--report-json-path',
+    path.join(settings.reportDir, 'report.json'),
+    '--report-ndjson-path',
+    path.join(settings.reportDir, 'events.ndjson'),
   ];
 }
 
@@ -125,7 +139,10 @@ function printSummary(): boolean {
   const dropped = readDroppedFailures(path.join(settings.reportDir, 'dropped-failures.ndjson'));
   if (dropped.length > 0) {
     process.stdout.write('\nST202 not counted: the request broke a rule the document cannot state (test/fuzz/hooks.py)\n\n');
-    printTable(['operation', 'rule broken', 'cases'], dropped.map((d) => [d.operation, d.reason, d.count]));
+    printTable(
+      ['operation', 'rule broken', 'cases'],
+      dropped.map((d) => [d.operation, d.reason, d.count]),
+    );
   }
   process.stdout.write(
     `\ntest cases: ${totals.generated} generated, ${totals.withFailures} with failures, ${totals.uniqueFailures} unique failures; ` +
@@ -152,11 +169,13 @@ async function main(): Promise<void> {
   }
   const tested = printSummary();
   if (!tested) exitCode = 1;
-  log(`${exitCode === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s (reports in ${path.relative(ROOT, settings.reportDir)}/)`);
+  log(
+    `${exitCode === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s (reports in ${path.relative(ROOT, settings.reportDir)}/)`,
+  );
   process.exit(exitCode);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`[fuzz] ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`[fuzz] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

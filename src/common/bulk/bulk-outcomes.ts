@@ -3,8 +3,7 @@ import { errorBody } from '../errors/error-body';
 import { ErrorResponseDto, FieldErrorDto } from '../errors/error-response.dto';
 
 export type BulkItemOutcome<T> =
-  | { index: number; status: 'created'; item: T }
-  | { index: number; status: 'rejected'; error: ErrorResponseDto };
+  { index: number; status: 'created'; item: T } | { index: number; status: 'rejected'; error: ErrorResponseDto };
 
 export interface BulkSummary<T> {
   created: number;

@@ -11,7 +11,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
     const body = toErrorBody(exception);
     if (body.statusCode >= Number(HttpStatus.INTERNAL_SERVER_ERROR)) {
-      this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
     if (host.getType() === 'http') {
       const response = host.switchToHttp().getResponse<Response>();

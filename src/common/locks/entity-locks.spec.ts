@@ -60,7 +60,9 @@ describe(EntityLocks.name, () => {
     function buildMany(holders: Record<string, Partial<Lock>>, busy: number[]) {
       const insertMany = jest.fn(async () => {
         if (busy.length > 0) {
-          throw Object.assign(new Error('bulk write failed'), { writeErrors: busy.map((index) => ({ index, code: 11000, errmsg: 'E11000' })) });
+          throw Object.assign(new Error('bulk write failed'), {
+            writeErrors: busy.map((index) => ({ index, code: 11000, errmsg: 'E11000' })),
+          });
         }
       });
       const insertOne = jest.fn(async () => {
@@ -88,7 +90,9 @@ describe(EntityLocks.name, () => {
       const failing = strictMock<Model<Lock>>('Lock model', {
         collection: { insertMany: jest.fn(async () => Promise.reject(new Error('disk full'))) },
       });
-      await expect(new EntityLocks(failing, { lockTtlMs: 30_000 } as AppConfig).acquireMany(['a'], { purpose: 'relay' })).rejects.toThrow('disk full');
+      await expect(new EntityLocks(failing, { lockTtlMs: 30_000 } as AppConfig).acquireMany(['a'], { purpose: 'relay' })).rejects.toThrow(
+        'disk full',
+      );
     });
   });
 });

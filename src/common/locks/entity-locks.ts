@@ -135,8 +135,6 @@ export class EntityLocks {
   async heldFor(keys: readonly string[], purpose: string): Promise<Set<string>> {
     const now = Date.now();
     const holders = await findByIds(this.locks, keys);
-    return new Set(
-      holders.filter((holder) => holder.purpose === purpose && holder.expiresAt.getTime() > now).map((holder) => holder._id),
-    );
+    return new Set(holders.filter((holder) => holder.purpose === purpose && holder.expiresAt.getTime() > now).map((holder) => holder._id));
   }
 }

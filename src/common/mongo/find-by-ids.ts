@@ -8,11 +8,7 @@ type Id = Types.ObjectId | string;
  * and for `_id` combined with other conditions); real MongoDB uses its index
  * either way.
  */
-export async function findByIds<T extends { _id: Id }>(
-  model: Model<T>,
-  ids: readonly Id[],
-  projection?: ProjectionType<T>,
-): Promise<T[]> {
+export async function findByIds<T extends { _id: Id }>(model: Model<T>, ids: readonly Id[], projection?: ProjectionType<T>): Promise<T[]> {
   if (ids.length === 0) return [];
   if (ids.length === 1) {
     const found = await model.findById(ids[0], projection).lean<T>().exec();

@@ -3,7 +3,12 @@ import { OBJECT_ID_PATTERN } from '../validation/text';
 
 /** `:id` of a user route: exactly what ParseObjectIdPipe accepts. */
 export const ApiUserIdParam = (): MethodDecorator =>
-  ApiParam({ name: 'id', description: 'User id.', type: String, schema: { type: 'string', pattern: OBJECT_ID_PATTERN, example: '6650c0ffee0000000000a001' } });
+  ApiParam({
+    name: 'id',
+    description: 'User id.',
+    type: String,
+    schema: { type: 'string', pattern: OBJECT_ID_PATTERN, example: '6650c0ffee0000000000a001' },
+  });
 
 /** What ParseDatasetRefPipe accepts: a 24-hex-digit id or a registration number. */
 export const DATASET_REF_PATTERN = '^(?:[0-9a-fA-F]{24}|[1-9][0-9]{0,14})$';

@@ -22,16 +22,85 @@ import { VALIDATION_OPTIONS } from '../validation/validation.pipe';
  * and by class-validator — and the verdicts must agree.
  */
 const STRING_PROBES = [
-  '', 'a', 'Aaron', ' a', 'a ', 'a b', 'a\u0000b', 'a\tb', 'a\nb', 'a\r\nb', '\u001b[31m', 'x\u0085', '\u00a0x', 'x\ufeff', 'x\u2028',
-  '\ud83d\ude00', 'é', '6650c0ffee0000000000a001', '6650C0FFEE0000000000A001', '6650c0ffee0000000000a00', 'zz50c0ffee0000000000a001',
-  '2026-01-01T00:00:00Z', '2026-01-01t00:00:00.123+02:00', '2026-01-01 00:00:00Z', '2026-02-30T00:00:00Z', '2026-01-01', '2026-01-01T00:00:00',
-  'aaron@example.com', 'a+b@x.io', 'a@b', '@x.io', 'a@-x.io', '1m', '15m', '0m', '1y', 'createdAt', 'name', 'seq', 'asc', 'all', 'any',
-  'user', 'dataset', 'user.created', 'energy', 'a,b', 'x'.repeat(32), 'x'.repeat(33), 'x'.repeat(100), 'x'.repeat(101), 'x'.repeat(200),
-  'x'.repeat(201), 'x'.repeat(254), 'x'.repeat(255), 'x'.repeat(2048), 'x'.repeat(2049), 'x'.repeat(4000), 'x'.repeat(4001), 'timestamp', '__proto__',
+  '',
+  'a',
+  'Aaron',
+  ' a',
+  'a ',
+  'a b',
+  'a\u0000b',
+  'a\tb',
+  'a\nb',
+  'a\r\nb',
+  '\u001b[31m',
+  'x\u0085',
+  '\u00a0x',
+  'x\ufeff',
+  'x\u2028',
+  '\ud83d\ude00',
+  'é',
+  '6650c0ffee0000000000a001',
+  '6650C0FFEE0000000000A001',
+  '6650c0ffee0000000000a00',
+  'zz50c0ffee0000000000a001',
+  '2026-01-01T00:00:00Z',
+  '2026-01-01t00:00:00.123+02:00',
+  '2026-01-01 00:00:00Z',
+  '2026-02-30T00:00:00Z',
+  '2026-01-01',
+  '2026-01-01T00:00:00',
+  'aaron@example.com',
+  'a+b@x.io',
+  'a@b',
+  '@x.io',
+  'a@-x.io',
+  '1m',
+  '15m',
+  '0m',
+  '1y',
+  'createdAt',
+  'name',
+  'seq',
+  'asc',
+  'all',
+  'any',
+  'user',
+  'dataset',
+  'user.created',
+  'energy',
+  'a,b',
+  'x'.repeat(32),
+  'x'.repeat(33),
+  'x'.repeat(100),
+  'x'.repeat(101),
+  'x'.repeat(200),
+  'x'.repeat(201),
+  'x'.repeat(254),
+  'x'.repeat(255),
+  'x'.repeat(2048),
+  'x'.repeat(2049),
+  'x'.repeat(4000),
+  'x'.repeat(4001),
+  'timestamp',
+  '__proto__',
 ];
 const VALUE_PROBES: unknown[] = [
-  ...STRING_PROBES, 0, 1, -1, 1.5, true, [], ['energy'], ['energy', 'energy'], ['a b'], [{ name: 'kw', type: 'number' }],
-  [{ name: 'kw', type: 'date' }], {}, { team: 'energy' }, { team: 'a\u0000' }, { team: 1 },
+  ...STRING_PROBES,
+  0,
+  1,
+  -1,
+  1.5,
+  true,
+  [],
+  ['energy'],
+  ['energy', 'energy'],
+  ['a b'],
+  [{ name: 'kw', type: 'number' }],
+  [{ name: 'kw', type: 'date' }],
+  {},
+  { team: 'energy' },
+  { team: 'a\u0000' },
+  { team: 1 },
 ];
 
 function schemaValidator(document: OpenAPIObject): (schema: SchemaObject, value: unknown) => boolean {
@@ -69,7 +138,8 @@ describe('OpenAPI document against the validators', () => {
     for (const [property, schema] of Object.entries(component.properties ?? {})) {
       for (const probe of VALUE_PROBES) {
         const bySchema = schemaAccepts(schema as SchemaObject, probe);
-        if (bySchema !== classAccepts(dto, property, probe)) disagreements.push(`${property}=${JSON.stringify(probe).slice(0, 40)}: schema says ${bySchema}`);
+        if (bySchema !== classAccepts(dto, property, probe))
+          disagreements.push(`${property}=${JSON.stringify(probe).slice(0, 40)}: schema says ${bySchema}`);
       }
     }
     expect(disagreements).toEqual([]);
@@ -87,21 +157,28 @@ describe('OpenAPI document against the validators', () => {
       for (const probe of [...STRING_PROBES, '16', '0x10', '1e1', '0', '200', '201']) {
         const value = queryValue(schema, probe);
         const bySchema = schemaAccepts(schema, value);
-        if (bySchema !== classAccepts(dto, parameter.name, probe)) disagreements.push(`${parameter.name}=${JSON.stringify(probe).slice(0, 40)}: schema says ${bySchema}`);
+        if (bySchema !== classAccepts(dto, parameter.name, probe))
+          disagreements.push(`${parameter.name}=${JSON.stringify(probe).slice(0, 40)}: schema says ${bySchema}`);
       }
     }
     expect(disagreements).toEqual([]);
   });
 
   // The one rule the document leaves out (see text.ts): a JSON Schema string is Unicode text, which holds no lone surrogate.
-  it.each([CreateUserDto, UpdateUserDto, CreateDatasetDto, DatasetFieldDto])('%p: lone surrogates are refused in every text property', (dto) => {
-    const component = document.components?.schemas?.[dto.name] as SchemaObject;
-    const textProperties = Object.entries(component.properties ?? {}).filter(([, schema]) => (schema as SchemaObject).pattern?.includes('\\u0000'));
-    expect(textProperties.length).toBeGreaterThan(0);
-    for (const [property] of textProperties) {
-      for (const probe of ['a\ud800', '\udc00a', 'a\udbff\udbffb']) expect([property, classAccepts(dto, property, probe)]).toEqual([property, false]);
-    }
-  });
+  it.each([CreateUserDto, UpdateUserDto, CreateDatasetDto, DatasetFieldDto])(
+    '%p: lone surrogates are refused in every text property',
+    (dto) => {
+      const component = document.components?.schemas?.[dto.name] as SchemaObject;
+      const textProperties = Object.entries(component.properties ?? {}).filter(([, schema]) =>
+        (schema as SchemaObject).pattern?.includes('\\u0000'),
+      );
+      expect(textProperties.length).toBeGreaterThan(0);
+      for (const [property] of textProperties) {
+        for (const probe of ['a\ud800', '\udc00a', 'a\udbff\udbffb'])
+          expect([property, classAccepts(dto, property, probe)]).toEqual([property, false]);
+      }
+    },
+  );
 
   it('refuses undeclared properties and empty PATCH bodies in the document too', () => {
     const schemas = document.components?.schemas as Record<string, SchemaObject>;

@@ -2,7 +2,17 @@
  * Members that test tooling probes on any object (jest's matchers and
  * printers, promise resolution, JSON): reading them must not count as a call.
  */
-const PROBED = new Set<PropertyKey>(['then', 'asymmetricMatch', 'toJSON', '$$typeof', 'nodeType', 'constructor', 'tagName', '_isMockFunction', 'inspect']);
+const PROBED = new Set<PropertyKey>([
+  'then',
+  'asymmetricMatch',
+  'toJSON',
+  '$$typeof',
+  'nodeType',
+  'constructor',
+  'tagName',
+  '_isMockFunction',
+  'inspect',
+]);
 
 /**
  * A mock that fails on anything it was not given: reading a member not in

@@ -30,7 +30,11 @@ const cache = new Map<DtoClass, Set<string>>();
 function declaredProperties(target: DtoClass): Set<string> {
   let names = cache.get(target);
   if (!names) {
-    names = new Set(getMetadataStorage().getTargetValidationMetadatas(target, '', true, false).map((meta) => meta.propertyName));
+    names = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(target, '', true, false)
+        .map((meta) => meta.propertyName),
+    );
     cache.set(target, names);
   }
   return names;

@@ -56,7 +56,9 @@ export function textProblem(value: unknown, { kind, maxLength, minLength = 1 }: 
   if (value.length > maxLength) return `must be at most ${maxLength} characters`;
   if (LONE_SURROGATE.test(value)) return 'must be valid Unicode text (it holds a lone surrogate)';
   if (new RegExp(PATTERNS[kind === 'label' ? 'line' : kind], 'u').test(value) === false) {
-    return kind === 'multiline' ? 'must not contain control characters other than tab and line breaks' : 'must not contain control characters';
+    return kind === 'multiline'
+      ? 'must not contain control characters other than tab and line breaks'
+      : 'must not contain control characters';
   }
   if (!new RegExp(PATTERNS[kind], 'u').test(value)) return 'must not be blank or start or end with white space';
   return undefined;
@@ -86,7 +88,9 @@ export function IsEmailAddress(): PropertyDecorator {
       validator: {
         validate: (value: unknown) => typeof value === 'string' && value.length <= 254 && new RegExp(EMAIL_PATTERN).test(value),
         defaultMessage: (args) =>
-          typeof args?.value === 'string' ? `${args.property} must be an e-mail address such as name@example.com` : `${args?.property} must be a string`,
+          typeof args?.value === 'string'
+            ? `${args.property} must be an e-mail address such as name@example.com`
+            : `${args?.property} must be a string`,
       },
     }),
     ApiProperty({ type: 'string', pattern: EMAIL_PATTERN, maxLength: 254 }),

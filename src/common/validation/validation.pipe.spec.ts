@@ -86,7 +86,9 @@ describe(createValidationPipe.name, () => {
         (error: BadRequestException) => error.getResponse(),
       );
     expect(await failure({ limit: 'abc' })).toMatchObject({ details: [{ field: 'limit', messages: ['limit must be an integer number'] }] });
-    expect(await failure({ limit: 500 })).toMatchObject({ details: [{ field: 'limit', messages: ['limit must not be greater than 200'] }] });
+    expect(await failure({ limit: 500 })).toMatchObject({
+      details: [{ field: 'limit', messages: ['limit must not be greater than 200'] }],
+    });
   });
 
   it('keeps "should not exist" for an unknown field even when it is null', async () => {

@@ -64,9 +64,7 @@ function isEmptyObject(value: unknown): boolean {
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldErrorDto[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own: FieldErrorDto[] = error.constraints
-      ? [{ field, messages: relevantMessages(error, field) }]
-      : [];
+    const own: FieldErrorDto[] = error.constraints ? [{ field, messages: relevantMessages(error, field) }] : [];
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
 }

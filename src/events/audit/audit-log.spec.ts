@@ -6,26 +6,28 @@ import { AuditEvent } from './audit-event.schema';
 import { AuditLog, InvalidEventError, parseEvent, toAuditEventDto } from './audit-log';
 import { SearchEventsQueryDto } from './search-events-query.dto';
 
-const registryEvent = (overrides: Partial<RegistryEvent> = {}): RegistryEvent =>
-  ({
-    id: '00000000-0000-4000-8000-000000000000',
-    type: 'dataset.deleted',
-    version: 1,
-    occurredAt: '2026-11-28T12:00:00.000Z',
-    entity: 'dataset',
-    entityId: '6650c0ffee0000000000d001',
-    ownerId: '6650c0ffee0000000000a001',
-    sequence: 4,
-    data: { id: '6650c0ffee0000000000d001' },
-    meta_string: 'dataset deleted',
-    ...overrides,
-  });
+const registryEvent = (overrides: Partial<RegistryEvent> = {}): RegistryEvent => ({
+  id: '00000000-0000-4000-8000-000000000000',
+  type: 'dataset.deleted',
+  version: 1,
+  occurredAt: '2026-11-28T12:00:00.000Z',
+  entity: 'dataset',
+  entityId: '6650c0ffee0000000000d001',
+  ownerId: '6650c0ffee0000000000a001',
+  sequence: 4,
+  data: { id: '6650c0ffee0000000000d001' },
+  meta_string: 'dataset deleted',
+  ...overrides,
+});
 const position = { topic: 'msg_collection', partition: 1, offset: '7' };
 
 /** An AuditLog over a strict model: only `collection.insertOne`, `collection.name` and `find` are allowed. */
 function setup(insertOne: (doc: AuditEvent) => Promise<unknown> = async () => undefined, rows: AuditEvent[] = []) {
   const insert = jest.fn(insertOne);
-  const chain: Record<string, unknown> = strictMock({ sort: () => chain, limit: () => chain, lean: () => chain, exec: async () => rows }, 'query');
+  const chain: Record<string, unknown> = strictMock(
+    { sort: () => chain, limit: () => chain, lean: () => chain, exec: async () => rows },
+    'query',
+  );
   const find = jest.fn((_filter: unknown) => chain);
   const model = strictMock<Model<AuditEvent>>({ collection: { insertOne: insert, name: 'audit_events' }, find } as never, 'auditEvents');
   return { log: new AuditLog(model), insert, find };
@@ -93,7 +95,15 @@ describe(AuditLog.name, () => {
 
   it('searches with one condition per filter given, the time range half-open', async () => {
     const { log, find } = setup();
-    const query = { type: 'dataset.deleted', entity: 'dataset', ownerId: 'o', from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z', limit: 10, order: 'asc' } as SearchEventsQueryDto;
+    const query = {
+      type: 'dataset.deleted',
+      entity: 'dataset',
+      ownerId: 'o',
+      from: '2026-11-01T00:00:00Z',
+      to: '2026-12-01T00:00:00Z',
+      limit: 10,
+      order: 'asc',
+    } as SearchEventsQueryDto;
     await log.search(query);
     expect(find).toHaveBeenCalledWith({
       $and: [
@@ -106,7 +116,13 @@ describe(AuditLog.name, () => {
   });
 
   it('searches everything without filters, and answers the stored entries as DTOs', async () => {
-    const stored = { ...registryEvent(), _id: registryEvent().id, occurredAt: new Date(registryEvent().occurredAt), receivedAt: new Date(), ...position } as unknown as AuditEvent;
+    const stored = {
+      ...registryEvent(),
+      _id: registryEvent().id,
+      occurredAt: new Date(registryEvent().occurredAt),
+      receivedAt: new Date(),
+      ...position,
+    } as unknown as AuditEvent;
     const { log, find } = setup(undefined, [stored]);
     const page = await log.search({ limit: 10, order: 'asc' });
     expect(find).toHaveBeenCalledWith({ $and: [{}] });

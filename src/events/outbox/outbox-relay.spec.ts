@@ -10,7 +10,13 @@ import { OutboxRelay } from './outbox-relay';
 import { OutboxFields, OutboxSource } from './outbox-source';
 
 const event = (overrides: Partial<RegistryEvent> = {}): RegistryEvent =>
-  ({ id: `event-${Math.random().toString(36).slice(2)}`, type: 'dataset.updated', entity: 'dataset', sequence: 1, ...overrides }) as RegistryEvent;
+  ({
+    id: `event-${Math.random().toString(36).slice(2)}`,
+    type: 'dataset.updated',
+    entity: 'dataset',
+    sequence: 1,
+    ...overrides,
+  }) as RegistryEvent;
 
 /** A query chain (`.sort().limit().lean().exec()`) that resolves to `value`. */
 const query = <T>(value: () => T): Record<string, unknown> => {
@@ -22,7 +28,12 @@ const query = <T>(value: () => T): Record<string, unknown> => {
 
 /** One dataset with events waiting, its marker, and strict collaborators around the relay. */
 function setup(
-  overrides: { events?: RegistryEvent[]; acquireMany?: (keys: readonly string[]) => Promise<HeldLock[]>; publishable?: boolean; deleted?: boolean } = {},
+  overrides: {
+    events?: RegistryEvent[];
+    acquireMany?: (keys: readonly string[]) => Promise<HeldLock[]>;
+    publishable?: boolean;
+    deleted?: boolean;
+  } = {},
 ) {
   const _id = new Types.ObjectId();
   const key = `dataset:${_id.toHexString()}`;
@@ -32,19 +43,32 @@ function setup(
   const lock = (k: string): HeldLock => ({ key: k, token: 't', expiresAt: new Date(Date.now() + 60_000) });
 
   const removed: Types.ObjectId[] = [];
-  const bulkWrite = jest.fn(async (operations: { updateOne?: { update: { $set: { outbox: RegistryEvent[] } } }; deleteOne?: { filter: { _id: Types.ObjectId } } }[]) => {
-    for (const { updateOne, deleteOne } of operations) {
-      if (updateOne) doc.outbox = updateOne.update.$set.outbox;
-      if (deleteOne) removed.push(deleteOne.filter._id);
-    }
-  });
-  const model = strictMock<Model<OutboxFields>>({
-    find: () => query(() => []),
-    findById: () => query(() => structuredClone(doc)),
-    bulkWrite,
-  } as never, 'datasets');
-  const source = strictMock<OutboxSource>({ entity: 'dataset', model, isPublishable: () => overrides.publishable ?? true, isDeleted: () => overrides.deleted ?? false }, 'source');
-  const outbox = strictMock<Outbox>({ onTracked: () => undefined, registeredSources: () => [source], source: () => source, mark: async () => undefined }, 'outbox');
+  const bulkWrite = jest.fn(
+    async (
+      operations: { updateOne?: { update: { $set: { outbox: RegistryEvent[] } } }; deleteOne?: { filter: { _id: Types.ObjectId } } }[],
+    ) => {
+      for (const { updateOne, deleteOne } of operations) {
+        if (updateOne) doc.outbox = updateOne.update.$set.outbox;
+        if (deleteOne) removed.push(deleteOne.filter._id);
+      }
+    },
+  );
+  const model = strictMock<Model<OutboxFields>>(
+    {
+      find: () => query(() => []),
+      findById: () => query(() => structuredClone(doc)),
+      bulkWrite,
+    } as never,
+    'datasets',
+  );
+  const source = strictMock<OutboxSource>(
+    { entity: 'dataset', model, isPublishable: () => overrides.publishable ?? true, isDeleted: () => overrides.deleted ?? false },
+    'source',
+  );
+  const outbox = strictMock<Outbox>(
+    { onTracked: () => undefined, registeredSources: () => [source], source: () => source, mark: async () => undefined },
+    'outbox',
+  );
   const publishEvent = jest.fn(async (sent: RegistryEvent) => void published.push(sent.id));
   const publisher = strictMock<EventsPublisher>({ publishEvent }, 'publisher');
   const acquireMany = jest.fn(overrides.acquireMany ?? (async (keys: readonly string[]) => keys.map(lock)));
@@ -53,7 +77,10 @@ function setup(
     'locks',
   );
   const deleteMany = jest.fn((filter: { _id: { $in: string[] } }) => query(() => filter._id.$in.forEach((k) => markers.delete(k))));
-  const markerModel = strictMock<Model<OutboxMarker>>({ find: () => query(() => [...markers].map((k) => ({ _id: k }))), deleteMany } as never, 'markers');
+  const markerModel = strictMock<Model<OutboxMarker>>(
+    { find: () => query(() => [...markers].map((k) => ({ _id: k }))), deleteMany } as never,
+    'markers',
+  );
   const relay = new OutboxRelay(outbox, publisher, locks, markerModel);
   return { relay, doc, key, markers, published, publishEvent, bulkWrite, deleteMany, acquireMany, removed };
 }

@@ -156,8 +156,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async scan(): Promise<void> {
     this.lastScan = Date.now();
     for (const source of this.outbox.registeredSources()) {
-      const waiting = await source.model.find({ 'outbox.0': { $exists: true } }, { _id: 1 }).lean().exec();
-      await this.outbox.mark(waiting.map(({ _id }) => `${source.entity}:${(_id).toHexString()}`));
+      const waiting = await source.model
+        .find({ 'outbox.0': { $exists: true } }, { _id: 1 })
+        .lean()
+        .exec();
+      await this.outbox.mark(waiting.map(({ _id }) => `${source.entity}:${_id.toHexString()}`));
     }
   }
 
@@ -188,29 +191,38 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    */
   private async clearPublished(published: readonly Published[]): Promise<void> {
     // Writers hold an entity's lock for milliseconds: wait for them rather than publish their events twice.
-    const held = await this.locks.acquireMany(published.map(({ key }) => key), { purpose: 'relay', waitMs: 2_000 });
+    const held = await this.locks.acquireMany(
+      published.map(({ key }) => key),
+      { purpose: 'relay', waitMs: 2_000 },
+    );
     try {
       const locked = new Set(held.map((lock) => lock.key));
       if (locked.size < published.length) this.again = true;
       const writes = new Map<OutboxSource, AnyBulkWriteOperation<OutboxFields>[]>();
       const done: string[] = [];
-      await inParallel(published.filter(({ key }) => locked.has(key)), PARALLEL_ENTITIES, async ({ key, source, _id, eventIds }) => {
-        const current = await source.model.findById(_id).lean().exec();
-        const outbox = current?.outbox ?? [];
-        const left = outbox.filter((event) => !eventIds.has(event.id));
-        const write = (operation: AnyBulkWriteOperation<OutboxFields>): void => {
-          writes.set(source, [...(writes.get(source) ?? []), operation]);
-        };
-        if (current && left.length > 0) {
-          // More was written while we were publishing: keep it (and the marker) for the next round.
-          if (left.length < outbox.length) write({ updateOne: { filter: { _id }, update: { $set: { outbox: left } }, timestamps: false } });
-          this.again = true;
-          return;
-        }
-        if (current && source.isDeleted(current)) write({ deleteOne: { filter: { _id } } });
-        else if (current && outbox.length > 0) write({ updateOne: { filter: { _id }, update: { $set: { outbox: [] } }, timestamps: false } });
-        done.push(key);
-      });
+      await inParallel(
+        published.filter(({ key }) => locked.has(key)),
+        PARALLEL_ENTITIES,
+        async ({ key, source, _id, eventIds }) => {
+          const current = await source.model.findById(_id).lean().exec();
+          const outbox = current?.outbox ?? [];
+          const left = outbox.filter((event) => !eventIds.has(event.id));
+          const write = (operation: AnyBulkWriteOperation<OutboxFields>): void => {
+            writes.set(source, [...(writes.get(source) ?? []), operation]);
+          };
+          if (current && left.length > 0) {
+            // More was written while we were publishing: keep it (and the marker) for the next round.
+            if (left.length < outbox.length)
+              write({ updateOne: { filter: { _id }, update: { $set: { outbox: left } }, timestamps: false } });
+            this.again = true;
+            return;
+          }
+          if (current && source.isDeleted(current)) write({ deleteOne: { filter: { _id } } });
+          else if (current && outbox.length > 0)
+            write({ updateOne: { filter: { _id }, update: { $set: { outbox: [] } }, timestamps: false } });
+          done.push(key);
+        },
+      );
       for (const [source, operations] of writes) await source.model.bulkWrite(operations, { ordered: false });
       if (done.length > 0) await this.markers.deleteMany({ _id: { $in: done } }).exec();
     } finally {

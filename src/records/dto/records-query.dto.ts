@@ -2,7 +2,20 @@ import { BadRequestException } from '@nestjs/common';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayUnique, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf } from 'class-validator';
+import {
+  ArrayUnique,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateBy,
+  ValidateIf,
+} from 'class-validator';
 import { parseDateTime } from '../../common/validation/date-time';
 import { isInstantInRange } from '../../common/validation/instants';
 import { commaSeparatedList, decimalInteger } from '../../common/validation/transforms';
@@ -28,7 +41,12 @@ const IsInstant = (): PropertyDecorator =>
         defaultMessage: (args) => `${args?.property} ${INSTANT_MESSAGE}`,
       },
     }),
-    ApiProperty({ anyOf: [{ type: 'string', format: 'date-time' }, { type: 'string', pattern: EPOCH_MS_PATTERN }] }),
+    ApiProperty({
+      anyOf: [
+        { type: 'string', format: 'date-time' },
+        { type: 'string', pattern: EPOCH_MS_PATTERN },
+      ],
+    }),
   );
 
 const EVERY_PATTERN = /^[1-9][0-9]{0,8}(ms|s|m|h|d|w)$/;
@@ -127,10 +145,16 @@ export function rangeOf(query: RecordsRangeDto): { from?: number; to?: number } 
 
 export function everyMs(query: RecordsQueryDto): number | undefined {
   if (query.every !== undefined && query.agg === undefined) {
-    throw new BadRequestException({ message: 'every goes with agg', details: [{ field: 'agg', messages: ['agg is required with every'] }] });
+    throw new BadRequestException({
+      message: 'every goes with agg',
+      details: [{ field: 'agg', messages: ['agg is required with every'] }],
+    });
   }
   if (query.agg !== undefined && query.every === undefined) {
-    throw new BadRequestException({ message: 'agg goes with every', details: [{ field: 'every', messages: ['every is required with agg'] }] });
+    throw new BadRequestException({
+      message: 'agg goes with every',
+      details: [{ field: 'every', messages: ['every is required with agg'] }],
+    });
   }
   return query.every === undefined ? undefined : durationMs(query.every);
 }
