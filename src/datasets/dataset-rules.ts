@@ -15,6 +15,7 @@ import { CreateDatasetDto, DatasetFieldDto } from './dto/create-dataset.dto';
 import { DatasetResponseDto, toDatasetState } from './dto/dataset-response.dto';
 import { UpdateDatasetDto } from './dto/update-dataset.dto';
 import { Dataset, DatasetField } from './schemas/dataset.schema';
+import { fieldError } from '../common/errors/field-error';
 
 /** A dataset is addressed by its id or by its registration number. */
 export type DatasetRef = { id: Types.ObjectId } | { seq: number };
@@ -64,10 +65,13 @@ export function duplicateName(name: string): DuplicateNameError {
 }
 
 export function ownerDeletedMeanwhile(ownerId: Types.ObjectId): ConflictException {
-  return new ConflictException({
-    message: `user ${ownerId.toHexString()} was deleted while the dataset was being assigned to it`,
-    details: [{ field: 'ownerId', messages: ['the user was deleted concurrently'] }],
-  });
+  return new ConflictException(
+    fieldError(
+      'ownerId',
+      `user ${ownerId.toHexString()} was deleted while the dataset was being assigned to it`,
+      'the user was deleted concurrently',
+    ),
+  );
 }
 
 export function rejectWith(outcomes: BulkOutcomes<DatasetResponseDto>, index: number, error: HttpException | DomainError): void {
@@ -89,7 +93,7 @@ export function assertExtendsFields(current: DatasetField[], next: DatasetField[
   const lost = current.filter((field) => !next.some((candidate) => candidate.name === field.name && candidate.type === field.type));
   if (lost.length > 0) {
     const message = `the dataset has records: fields may be added but not removed or retyped (${lost.map((f) => f.name).join(', ')})`;
-    throw new ConflictException({ message, details: [{ field: 'fields', messages: [message] }] });
+    throw new ConflictException(fieldError('fields', message));
   }
 }
 

@@ -2,6 +2,7 @@ import { ConflictException, HttpException, Injectable, UnprocessableEntityExcept
 import { Types } from 'mongoose';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { USER_DELETION, userLockKey } from './user-locks';
+import { fieldError } from '../common/errors/field-error';
 
 export type OwnerAvailability = 'available' | 'missing' | 'being-deleted';
 
@@ -51,11 +52,10 @@ export class DatasetOwners {
 export function ownerUnavailable(ownerId: Types.ObjectId, availability: OwnerAvailability): HttpException {
   const id = ownerId.toHexString();
   if (availability === 'being-deleted') {
-    return new ConflictException({
-      message: `user ${id} is being deleted and cannot own datasets`,
-      details: [{ field: 'ownerId', messages: [`user ${id} is being deleted`] }],
-    });
+    return new ConflictException(
+      fieldError('ownerId', `user ${id} is being deleted and cannot own datasets`, `user ${id} is being deleted`),
+    );
   }
   const message = `ownerId ${id} does not refer to an existing user`;
-  return new UnprocessableEntityException({ message, details: [{ field: 'ownerId', messages: [message] }] });
+  return new UnprocessableEntityException(fieldError('ownerId', message));
 }

@@ -28,6 +28,8 @@ import { RecordFormat } from './record-parsers';
 import { MAX_STRING_BYTES } from './record-values';
 import { RecordsHttpErrors } from './records-http-errors';
 import { RecordsService } from './records.service';
+import { fieldError } from '../common/errors/field-error';
+import { isObjectIdHex } from '../common/validation/text';
 
 const DATASET_REF = ApiDatasetRefParam();
 const ACTING_USER = ApiHeader({
@@ -151,9 +153,9 @@ function formatOf(contentType: string | undefined): RecordFormat {
 
 function actingUser(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
-  if (!/^[0-9a-f]{24}$/i.test(header)) {
+  if (!isObjectIdHex(header)) {
     const message = 'X-User-Id must be a 24-character hexadecimal user id';
-    throw new BadRequestException({ message, details: [{ field: 'X-User-Id', messages: [message] }] });
+    throw new BadRequestException(fieldError('X-User-Id', message));
   }
   return header.toLowerCase();
 }

@@ -19,6 +19,7 @@ import { toUserResponse, toUserState, UserPageDto, UserResponseDto } from './dto
 import { User } from './schemas/user.schema';
 import { USER_DELETION, USER_UPDATE, userLockKey } from '../ownership/user-locks';
 import { UsersRepository } from './users.repository';
+import { fieldError } from '../common/errors/field-error';
 
 /**
  * Users. Every change is written together with its event in the user's
@@ -147,7 +148,7 @@ export class UsersService implements OnModuleInit {
         const held = await this.owned.countHeldBy(id);
         if (held > 0) {
           const message = `user ${id.toHexString()} owns ${held} dataset(s); delete or transfer them first, or pass cascade=true`;
-          throw new ConflictException({ message, details: [{ field: 'cascade', messages: [message] }] });
+          throw new ConflictException(fieldError('cascade', message));
         }
       }
       const rev = user.rev + 1;

@@ -1,5 +1,6 @@
 import { applyDecorators, BadRequestException, Injectable, PipeTransform, Type } from '@nestjs/common';
 import { ApiBody, ApiExtraModels, getSchemaPath } from '@nestjs/swagger';
+import { fieldError } from '../errors/field-error';
 
 export const MAX_BULK_ITEMS = 1000;
 
@@ -15,7 +16,7 @@ export class ParseBulkArrayPipe implements PipeTransform<unknown, unknown[]> {
 }
 
 function bodyError(message: string): BadRequestException {
-  return new BadRequestException({ message, details: [{ field: 'body', messages: [message] }] });
+  return new BadRequestException(fieldError('body', message));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { IncomingMessage } from 'node:http';
+import { fieldError } from '../errors/field-error';
 
 /**
  * How deep a JSON body may nest. Ours nest 4 levels at most (a bulk array of
@@ -103,7 +104,7 @@ export function explainJsonErrors(error: unknown, _request: Request, _response: 
     return;
   }
   if (error instanceof ForbiddenKeyError) {
-    next(new BadRequestException({ message: error.message, details: [{ field: '__proto__', messages: [error.message] }] }));
+    next(new BadRequestException(fieldError('__proto__', error.message)));
   } else if (typeof body === 'string' && !/^\s*[[{]/.test(body)) {
     next(new BadRequestException('the JSON body must be an object (or an array, for bulk routes)'));
   } else {

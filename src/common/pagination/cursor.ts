@@ -1,5 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { FilterQuery, Model, Types } from 'mongoose';
+import { fieldError } from '../errors/field-error';
+import { isObjectIdHex } from '../validation/text';
 
 export type SortOrder = 'asc' | 'desc';
 type SortValue = string | number | Date;
@@ -103,7 +105,7 @@ function decodeCursor(cursor: string): CursorPayload {
     typeof payload.s === 'string' &&
     (payload.o === 'asc' || payload.o === 'desc') &&
     typeof payload.i === 'string' &&
-    (payload.k === 's' ? payload.i.length > 0 : payload.k === undefined && /^[0-9a-f]{24}$/.test(payload.i)) &&
+    (payload.k === 's' ? payload.i.length > 0 : payload.k === undefined && isObjectIdHex(payload.i)) &&
     ((payload.t === 'string' && typeof payload.v === 'string') ||
       (payload.t === 'number' && typeof payload.v === 'number' && Number.isFinite(payload.v)) ||
       (payload.t === 'date' && typeof payload.v === 'string' && !Number.isNaN(Date.parse(payload.v))));
@@ -114,7 +116,7 @@ function decodeCursor(cursor: string): CursorPayload {
 const CURSOR_KEYS = new Set(['c', 's', 'o', 'v', 't', 'i', 'k']);
 
 export function invalidCursor(message: string): BadRequestException {
-  return new BadRequestException({ message, details: [{ field: 'cursor', messages: [message] }] });
+  return new BadRequestException(fieldError('cursor', message));
 }
 
 /**

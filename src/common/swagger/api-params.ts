@@ -11,7 +11,7 @@ export const ApiUserIdParam = (): MethodDecorator =>
   });
 
 /** What ParseDatasetRefPipe accepts: a 24-hex-digit id or a registration number. */
-export const DATASET_REF_PATTERN = '^(?:[0-9a-fA-F]{24}|[1-9][0-9]{0,14})$';
+export const DATASET_REF_PATTERN = `^(?:${OBJECT_ID_PATTERN.slice(1, -1)}|[1-9][0-9]{0,14})$`;
 
 /** `:id` of a dataset route: its id or its `seq`. */
 export const ApiDatasetRefParam = (): MethodDecorator =>

@@ -31,6 +31,12 @@ export const LINE_PATTERN = `^[^${CONTROL}]*$`;
 export const MULTILINE_PATTERN = `^[^${CONTROL_BUT_LINES}]*$`;
 /** 24 hexadecimal digits: a MongoDB ObjectId. */
 export const OBJECT_ID_PATTERN = '^[0-9a-fA-F]{24}$';
+const OBJECT_ID = new RegExp(OBJECT_ID_PATTERN);
+
+/** Whether `value` is written as a MongoDB ObjectId (24 hexadecimal digits, either case). */
+export function isObjectIdHex(value: string): boolean {
+  return OBJECT_ID.test(value);
+}
 /** A plain address: local part, `@`, a domain of dot-separated labels. */
 export const EMAIL_PATTERN =
   '^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$';

@@ -2,6 +2,7 @@ import { ArgumentMetadata, BadRequestException, ValidationError, ValidationPipe 
 import { ValidatorOptions } from 'class-validator';
 import { FieldErrorDto } from '../errors/error-response.dto';
 import { requiresAField, undeclaredKeys } from './declared-keys';
+import { fieldError } from '../errors/field-error';
 
 /**
  * The global pipe: DTOs are transformed, unknown fields are rejected, and the
@@ -22,7 +23,7 @@ class DtoValidationPipe extends ValidationPipe {
     }
     if (metadata.type === 'body' && requiresAField(metadata.metatype) && isEmptyObject(value)) {
       const message = 'the body must name at least one field to change';
-      throw new BadRequestException({ message, details: [{ field: 'body', messages: [message] }] });
+      throw new BadRequestException(fieldError('body', message));
     }
     // Before super.transform: Nest deletes `constructor` and `prototype` keys from the value in place.
     const undeclared = this.toValidate(metadata) && metadata.metatype ? undeclaredKeys(value, metadata.metatype) : [];

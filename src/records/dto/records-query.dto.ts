@@ -21,6 +21,7 @@ import { isInstantInRange } from '../../common/validation/instants';
 import { commaSeparatedList, decimalInteger } from '../../common/validation/transforms';
 import { AGGREGATIONS, Aggregation, durationMs, MAX_EVERY, MAX_EVERY_MS } from '../buckets';
 import { RECORD_FORMATS, RecordFormat } from '../record-parsers';
+import { fieldError } from '../../common/errors/field-error';
 
 const INSTANT_MESSAGE = 'must be an RFC 3339 date-time with a zone or epoch milliseconds (at most 14 digits), in the years 0000 to 9999';
 /** Epoch milliseconds as the document states them: every such number lies in the years 0000–9999. */
@@ -138,23 +139,17 @@ export function rangeOf(query: RecordsRangeDto): { from?: number; to?: number } 
   const from = query.from === undefined ? undefined : parseRangeInstant(query.from);
   const to = query.to === undefined ? undefined : parseRangeInstant(query.to);
   if (from !== undefined && to !== undefined && to <= from) {
-    throw new BadRequestException({ message: 'to must be after from', details: [{ field: 'to', messages: ['to must be after from'] }] });
+    throw new BadRequestException(fieldError('to', 'to must be after from'));
   }
   return { from, to };
 }
 
 export function everyMs(query: RecordsQueryDto): number | undefined {
   if (query.every !== undefined && query.agg === undefined) {
-    throw new BadRequestException({
-      message: 'every goes with agg',
-      details: [{ field: 'agg', messages: ['agg is required with every'] }],
-    });
+    throw new BadRequestException(fieldError('agg', 'every goes with agg', 'agg is required with every'));
   }
   if (query.agg !== undefined && query.every === undefined) {
-    throw new BadRequestException({
-      message: 'agg goes with every',
-      details: [{ field: 'every', messages: ['every is required with agg'] }],
-    });
+    throw new BadRequestException(fieldError('every', 'agg goes with every', 'every is required with agg'));
   }
   return query.every === undefined ? undefined : durationMs(query.every);
 }

@@ -1,0 +1,13 @@
+import { ErrorResponseDto } from './error-response.dto';
+
+/**
+ * The body of an error about one field: `message`, and `details` naming the
+ * field (with `fieldMessage` when it says more than, or other than, the message).
+ */
+export function fieldError(
+  field: string,
+  message: string,
+  fieldMessage = message,
+): Required<Pick<ErrorResponseDto, 'message' | 'details'>> {
+  return { message, details: [{ field, messages: [fieldMessage] }] };
+}
