@@ -9,7 +9,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   assertPortFree,
-  fingerprint,
   isAlive,
   isOurProcess,
   KAFKA_LOG4J2,
@@ -17,7 +16,6 @@ import {
   kafkaServerProperties,
   mongoAnswers,
   requireTool,
-  runCommand,
   runJava,
   seconds,
   sleep,
@@ -25,12 +23,12 @@ import {
   stopProcess,
   tail,
 } from './processes';
-import { FERRETDB_MODULE, KAFKA_POM, REPO_ROOT, SERVICES, ServiceName, StackError, StackSettings, stackSettings } from './settings';
+import { Log, provisionFerretDb, provisionKafka } from './provisioning';
+import { SERVICES, ServiceName, StackError, StackSettings, stackSettings } from './settings';
 
 export { SERVICES, StackError, stackEnv, stackSettings } from './settings';
 export type { ServiceName, StackSettings } from './settings';
 
-type Log = (line: string) => void;
 const defaultLog: Log = (line) => process.stderr.write(`[stack] ${line}\n`);
 
 interface ServiceState {
@@ -136,82 +134,13 @@ export class LocalStack {
     return name === 'kafka' ? this.settings.kafkaPort : this.settings.mongoPort;
   }
 
-  // ---- provisioning --------------------------------------------------------
-
-  /** Fetches the broker's runtime classpath with Maven, once per pom.xml content. */
-  async provisionKafka(): Promise<string> {
-    const libs = path.join(this.cacheDir, `kafka-${fingerprint([KAFKA_POM])}`, 'libs');
-    if (fs.existsSync(path.join(libs, '.complete'))) return libs;
-    requireTool('mvn', ['-v'], 'Maven is needed to fetch the Kafka broker jars from Maven Central');
-    this.log('fetching the Kafka broker jars from Maven Central (first run only, about a minute)...');
-    fs.rmSync(libs, { recursive: true, force: true });
-    await this.runWithProgress(
-      'mvn',
-      [
-        '-B',
-        '-q',
-        '-f',
-        KAFKA_POM,
-        'org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies',
-        '-DincludeScope=runtime',
-        `-DoutputDirectory=${libs}`,
-      ],
-      'fetching Kafka jars',
-    );
-    fs.writeFileSync(path.join(libs, '.complete'), new Date().toISOString());
-    this.pruneCache('kafka-', path.dirname(libs));
-    return libs;
-  }
-
-  /** Builds our FerretDB main (embedding FerretDB v1.24.2), once per source content. */
-  async provisionFerretDb(): Promise<string> {
-    const sources = fs
-      .readdirSync(FERRETDB_MODULE)
-      .filter((file) => file.endsWith('.go') || file === 'go.mod' || file === 'go.sum')
-      .sort()
-      .map((file) => path.join(FERRETDB_MODULE, file));
-    const binary = path.join(this.cacheDir, `ferretdb-${fingerprint(sources)}`, 'ferretdb');
-    if (fs.existsSync(binary)) return binary;
-    requireTool('go', ['version'], 'Go is needed to build FerretDB from the Go module proxy');
-    this.log('building FerretDB v1.24.2 from the Go module proxy (first run only, a few minutes)...');
-    const partial = `${binary}.partial`;
-    fs.mkdirSync(path.dirname(binary), { recursive: true });
-    await this.runWithProgress('go', ['build', '-trimpath', '-o', partial, '.'], 'building FerretDB', FERRETDB_MODULE);
-    fs.renameSync(partial, binary);
-    this.pruneCache('ferretdb-', path.dirname(binary));
-    return binary;
-  }
-
-  /** Removes what earlier versions of the pom or of the FerretDB main left in the cache. */
-  private pruneCache(prefix: string, keep: string): void {
-    for (const entry of fs.readdirSync(this.cacheDir)) {
-      const dir = path.join(this.cacheDir, entry);
-      if (entry.startsWith(prefix) && dir !== keep) fs.rmSync(dir, { recursive: true, force: true });
-    }
-  }
-
-  private async runWithProgress(command: string, args: string[], what: string, cwd = REPO_ROOT): Promise<void> {
-    const t0 = Date.now();
-    const ticker = setInterval(() => this.log(`${what}... ${seconds(Date.now() - t0)}`), 15_000);
-    try {
-      const { code, output } = await runCommand(command, args, cwd);
-      if (code !== 0) {
-        const lastLines = output.trim().split('\n').slice(-30).join('\n');
-        throw new StackError(`${what} failed (${command} exited with ${code}):\n${lastLines}`);
-      }
-    } finally {
-      clearInterval(ticker);
-    }
-    this.log(`${what}: done in ${seconds(Date.now() - t0)}`);
-  }
-
   // ---- Kafka ----------------------------------------------------------------
 
   private async startKafka(): Promise<ServiceState> {
     const { kafkaPort, kafkaControllerPort } = this.settings;
     await assertPortFree(kafkaPort, 'Kafka', 'STACK_KAFKA_PORT');
     await assertPortFree(kafkaControllerPort, 'the Kafka controller', 'STACK_KAFKA_CONTROLLER_PORT');
-    const libs = await this.provisionKafka();
+    const libs = await provisionKafka(this.cacheDir, this.log);
     const kafkaDir = path.join(this.runDir, 'kafka');
     const dataDir = path.join(kafkaDir, 'data');
     fs.mkdirSync(dataDir, { recursive: true });
@@ -257,7 +186,7 @@ export class LocalStack {
   private async startFerretDb(): Promise<ServiceState> {
     const { mongoPort } = this.settings;
     await assertPortFree(mongoPort, 'FerretDB', 'STACK_MONGODB_PORT');
-    const binary = await this.provisionFerretDb();
+    const binary = await provisionFerretDb(this.cacheDir, this.log);
     const dataDir = path.join(this.runDir, 'ferretdb');
     fs.mkdirSync(dataDir, { recursive: true });
     const pid = this.spawnDetached('ferretdb', binary, ['-listen', `127.0.0.1:${mongoPort}`, '-data-dir', dataDir]);
