@@ -2,10 +2,9 @@
  * The dataset rules as plain functions (no I/O): how a new dataset and a
  * PATCH become documents and updates, and the errors they raise.
  */
-import { ConflictException, HttpException, NotFoundException } from '@nestjs/common';
 import { Types, UpdateQuery } from 'mongoose';
 import { BulkOutcomes } from '../common/bulk/bulk-outcomes';
-import { DomainError, DuplicateNameError } from '../common/errors/domain-errors';
+import { ConflictError, DomainError, DuplicateNameError, NotFoundError } from '../common/errors/domain-errors';
 import { toErrorBody } from '../common/errors/error-body';
 import { FieldChanges } from '../common/mongo/field-changes';
 import { searchKey } from '../common/mongo/text';
@@ -15,7 +14,7 @@ import { CreateDatasetDto, DatasetFieldDto } from './dto/create-dataset.dto';
 import { DatasetResponseDto, toDatasetState } from './dto/dataset-response.dto';
 import { UpdateDatasetDto } from './dto/update-dataset.dto';
 import { Dataset, DatasetField } from './schemas/dataset.schema';
-import { fieldError } from '../common/errors/field-error';
+import { fieldDetails } from '../common/errors/field-error';
 
 /** A dataset is addressed by its id or by its registration number. */
 export type DatasetRef = { id: Types.ObjectId } | { seq: number };
@@ -52,8 +51,8 @@ export function describe(ref: DatasetRef): string {
   return 'id' in ref ? ref.id.toHexString() : `#${ref.seq}`;
 }
 
-export function notFound(ref: DatasetRef): NotFoundException {
-  return new NotFoundException(`dataset ${describe(ref)} not found`);
+export function notFound(ref: DatasetRef): NotFoundError {
+  return new NotFoundError(`dataset ${describe(ref)} not found`);
 }
 
 export function nameDetails(name: string): { field: string; messages: string[] }[] {
@@ -64,17 +63,14 @@ export function duplicateName(name: string): DuplicateNameError {
   return new DuplicateNameError(`the owner already has a dataset named "${name}"`, nameDetails(name));
 }
 
-export function ownerDeletedMeanwhile(ownerId: Types.ObjectId): ConflictException {
-  return new ConflictException(
-    fieldError(
-      'ownerId',
-      `user ${ownerId.toHexString()} was deleted while the dataset was being assigned to it`,
-      'the user was deleted concurrently',
-    ),
+export function ownerDeletedMeanwhile(ownerId: Types.ObjectId): ConflictError {
+  return new ConflictError(
+    `user ${ownerId.toHexString()} was deleted while the dataset was being assigned to it`,
+    fieldDetails('ownerId', 'the user was deleted concurrently'),
   );
 }
 
-export function rejectWith(outcomes: BulkOutcomes<DatasetResponseDto>, index: number, error: HttpException | DomainError): void {
+export function rejectWith(outcomes: BulkOutcomes<DatasetResponseDto>, index: number, error: DomainError): void {
   const { statusCode, message, details } = toErrorBody(error);
   outcomes.reject(index, statusCode, message, Array.isArray(details) ? details : undefined);
 }
@@ -93,7 +89,7 @@ export function assertExtendsFields(current: DatasetField[], next: DatasetField[
   const lost = current.filter((field) => !next.some((candidate) => candidate.name === field.name && candidate.type === field.type));
   if (lost.length > 0) {
     const message = `the dataset has records: fields may be added but not removed or retyped (${lost.map((f) => f.name).join(', ')})`;
-    throw new ConflictException(fieldError('fields', message));
+    throw new ConflictError(message, fieldDetails('fields', message));
   }
 }
 

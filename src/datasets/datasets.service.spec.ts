@@ -1,4 +1,4 @@
-import { ConflictException, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors/domain-errors';
 import { Model, Types } from 'mongoose';
 import { duplicateKeyError, queryResult, strictMock } from '../../test/support/strict-mock';
 import { EntityLocks } from '../common/locks/entity-locks';
@@ -100,10 +100,10 @@ describe(DatasetsService.name, () => {
           assertAvailable: jest
             .fn()
             .mockResolvedValueOnce(undefined) // the early check passes; the deletion starts right after it
-            .mockRejectedValueOnce(new UnprocessableEntityException('no such user')),
+            .mockRejectedValueOnce(new UnprocessableError('no such user')),
         },
       );
-      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' })).rejects.toBeInstanceOf(UnprocessableEntityException);
+      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' })).rejects.toBeInstanceOf(UnprocessableError);
       expect(deleteOne).toHaveBeenCalledWith({ _id: expect.any(Types.ObjectId) });
     });
 
@@ -126,7 +126,7 @@ describe(DatasetsService.name, () => {
         },
         { assertAvailable: jest.fn(async () => undefined) },
       );
-      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' })).rejects.toBeInstanceOf(ConflictException);
+      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' })).rejects.toBeInstanceOf(ConflictError);
     });
   });
 
@@ -172,11 +172,9 @@ describe(DatasetsService.name, () => {
       const updateOne = jest.fn(() => queryResult({ modifiedCount: 1 }));
       const { service } = build(
         { findOne: jest.fn(() => queryResult(current)), findById: jest.fn(() => queryResult(current)), updateOne },
-        { assertAvailable: jest.fn(async () => Promise.reject(new UnprocessableEntityException('no such user'))) },
+        { assertAvailable: jest.fn(async () => Promise.reject(new UnprocessableError('no such user'))) },
       );
-      await expect(service.update({ seq: 7 }, { ownerId: new Types.ObjectId().toHexString() })).rejects.toBeInstanceOf(
-        UnprocessableEntityException,
-      );
+      await expect(service.update({ seq: 7 }, { ownerId: new Types.ObjectId().toHexString() })).rejects.toBeInstanceOf(UnprocessableError);
       expect(updateOne).toHaveBeenLastCalledWith(
         { _id: current._id },
         { $unset: { transferTo: 1, transferStartedAt: 1 } },
@@ -205,7 +203,7 @@ describe(DatasetsService.name, () => {
 
     it('answers 404 for an unknown dataset', async () => {
       const { service } = build({ findOne: jest.fn(() => queryResult(null)) });
-      await expect(service.update({ seq: 99 }, { name: 'x' })).rejects.toThrow(new NotFoundException('dataset #99 not found'));
+      await expect(service.update({ seq: 99 }, { name: 'x' })).rejects.toThrow(new NotFoundError('dataset #99 not found'));
     });
   });
 

@@ -1,4 +1,5 @@
-import { ConflictException, Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { ConflictError } from '../common/errors/domain-errors';
 import { Types } from 'mongoose';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { effectiveChanges, FieldChanges, hasChanges } from '../common/mongo/field-changes';
@@ -124,11 +125,11 @@ export class DatasetsService implements OnModuleInit {
     await this.locks.withLock(datasetLockKey(id), CHANGE_DATASET, async () => {
       const current = await this.findActive({ id });
       if (current.recordSeriesId !== base.recordSeriesId) {
-        throw new ConflictException(`the records of dataset ${id.toHexString()} changed meanwhile; retry`);
+        throw new ConflictError(`the records of dataset ${id.toHexString()} changed meanwhile; retry`);
       }
       const changed = base.fields.filter((field) => !current.fields.some((now) => now.name === field.name && now.type === field.type));
       if (changed.length > 0) {
-        throw new ConflictException(
+        throw new ConflictError(
           `the fields of dataset ${id.toHexString()} changed meanwhile (${changed.map((f) => f.name).join(', ')}); retry`,
         );
       }

@@ -1,4 +1,4 @@
-import { ConflictException, UnprocessableEntityException } from '@nestjs/common';
+import { ConflictError, UnprocessableError } from '../common/errors/domain-errors';
 import { Types } from 'mongoose';
 import { strictMock } from '../../test/support/strict-mock';
 import { EntityLocks } from '../common/locks/entity-locks';
@@ -46,7 +46,7 @@ describe(DatasetOwners.name, () => {
   it('explains an unavailable owner: 422 when missing, 409 while being deleted', async () => {
     const { owners } = build();
     await expect(owners.assertAvailable(present)).resolves.toBeUndefined();
-    await expect(owners.assertAvailable(missing)).rejects.toBeInstanceOf(UnprocessableEntityException);
-    await expect(owners.assertAvailable(deleting)).rejects.toBeInstanceOf(ConflictException);
+    await expect(owners.assertAvailable(missing)).rejects.toBeInstanceOf(UnprocessableError);
+    await expect(owners.assertAvailable(deleting)).rejects.toBeInstanceOf(ConflictError);
   });
 });

@@ -1,8 +1,9 @@
-import { ConflictException, HttpException, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { USER_DELETION, userLockKey } from './user-locks';
-import { fieldError } from '../common/errors/field-error';
+import { ConflictError, UnprocessableError } from '../common/errors/domain-errors';
+import { fieldDetails } from '../common/errors/field-error';
 
 export type OwnerAvailability = 'available' | 'missing' | 'being-deleted';
 
@@ -49,13 +50,11 @@ export class DatasetOwners {
   }
 }
 
-export function ownerUnavailable(ownerId: Types.ObjectId, availability: OwnerAvailability): HttpException {
+export function ownerUnavailable(ownerId: Types.ObjectId, availability: OwnerAvailability): ConflictError | UnprocessableError {
   const id = ownerId.toHexString();
   if (availability === 'being-deleted') {
-    return new ConflictException(
-      fieldError('ownerId', `user ${id} is being deleted and cannot own datasets`, `user ${id} is being deleted`),
-    );
+    return new ConflictError(`user ${id} is being deleted and cannot own datasets`, fieldDetails('ownerId', `user ${id} is being deleted`));
   }
   const message = `ownerId ${id} does not refer to an existing user`;
-  return new UnprocessableEntityException(fieldError('ownerId', message));
+  return new UnprocessableError(message, fieldDetails('ownerId', message));
 }

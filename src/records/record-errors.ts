@@ -1,35 +1,16 @@
+import { ForbiddenError, InvalidInputError, TooLargeError } from '../common/errors/domain-errors';
 import type { RowError } from './record-rows';
+
+export { TooLargeError };
 
 /** Row errors reported in a 400 (the first ones). */
 export const REPORTED_ERRORS = 20;
 
-/** The body is larger than allowed (bytes or rows): answered with 413. */
-export class TooLargeError extends Error {
-  override readonly name = 'TooLargeError';
-}
-
 /** The body as a whole cannot be read (malformed JSON or CSV): answered with 400. */
-export class MalformedBodyError extends Error {
-  override readonly name = 'MalformedBodyError';
-}
-
-/** A field's detail in a 400: which input, and what is wrong with it. */
-export interface InputErrorDetail {
-  field: string;
-  messages: string[];
-}
+export class MalformedBodyError extends InvalidInputError {}
 
 /** Input the records rules refuse: answered with 400, `details` listed as they are. */
-export class RecordsInputError extends Error {
-  override readonly name = 'RecordsInputError';
-
-  constructor(
-    message: string,
-    readonly details?: InputErrorDetail[],
-  ) {
-    super(message);
-  }
-}
+export class RecordsInputError extends InvalidInputError {}
 
 /** A body-level failure as one of the two above (a stream's own errors read as malformed input). */
 export function asBodyError(error: unknown, message: string): Error {
@@ -39,9 +20,7 @@ export function asBodyError(error: unknown, message: string): Error {
 }
 
 /** A write by someone other than the dataset's owner: answered with 403. */
-export class NotOwnerError extends Error {
-  override readonly name = 'NotOwnerError';
-}
+export class NotOwnerError extends ForbiddenError {}
 
 /** The refusal of an upload with bad rows: each row named, with what is wrong with it. */
 export function invalidRows(errors: RowError[]): RecordsInputError {

@@ -12,7 +12,6 @@ import {
   Req,
   Res,
   UnsupportedMediaTypeException,
-  UseInterceptors,
 } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -26,7 +25,6 @@ import { FieldStatsDto, RecordsPageDto, RecordsStatsDto, RecordsWriteResultDto }
 import { decodeRecordsCursor, sendRecords } from './record-export';
 import { RecordFormat } from './record-parsers';
 import { MAX_STRING_BYTES } from './record-values';
-import { RecordsHttpErrors } from './records-http-errors';
 import { RecordsService } from './records.service';
 import { fieldError } from '../common/errors/field-error';
 import { isObjectIdHex } from '../common/validation/text';
@@ -49,7 +47,6 @@ const MEDIA_TYPES: Record<string, RecordFormat> = {
 @ApiTags('records')
 @ApiExtraModels(FieldStatsDto)
 @Controller('datasets/:id')
-@UseInterceptors(RecordsHttpErrors)
 export class RecordsController {
   constructor(private readonly recordsService: RecordsService) {}
 

@@ -1,4 +1,4 @@
-import { ConflictException, NotFoundException } from '@nestjs/common';
+import { ConflictError, NotFoundError } from '../common/errors/domain-errors';
 import { Model, Types } from 'mongoose';
 import { duplicateKeyError, queryResult, strictMock } from '../../test/support/strict-mock';
 import { EntityLocks, HeldLock } from '../common/locks/entity-locks';
@@ -67,7 +67,7 @@ describe(UsersService.name, () => {
     it('turns a duplicate e-mail into 409 naming the field', async () => {
       const { service } = build({ collection: { insertOne: jest.fn(async () => Promise.reject(duplicateKeyError())) } });
       await expect(service.create({ name: 'A', email: 'a@b.io' })).rejects.toMatchObject({
-        response: { details: [{ field: 'email' }] },
+        details: [{ field: 'email' }],
       });
     });
   });
@@ -113,7 +113,7 @@ describe(UsersService.name, () => {
 
     it('answers 404 for an unknown id', async () => {
       const { service } = build({ findById: jest.fn(() => queryResult(null)) });
-      await expect(service.findOne(new Types.ObjectId())).rejects.toBeInstanceOf(NotFoundException);
+      await expect(service.findOne(new Types.ObjectId())).rejects.toBeInstanceOf(NotFoundError);
     });
   });
 
@@ -122,7 +122,7 @@ describe(UsersService.name, () => {
       const found = user();
       const deleteOne = jest.fn();
       const { service, locks } = build({ findById: jest.fn(() => queryResult(found)), deleteOne }, { countHeldBy: jest.fn(async () => 3) });
-      await expect(service.remove(found._id, false)).rejects.toThrow(ConflictException);
+      await expect(service.remove(found._id, false)).rejects.toThrow(ConflictError);
       expect(locks.withLock).toHaveBeenCalledWith(`user:${found._id.toHexString()}`, { purpose: 'delete-user' }, expect.any(Function));
       expect(deleteOne).not.toHaveBeenCalled();
     });

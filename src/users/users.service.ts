@@ -1,4 +1,5 @@
-import { ConflictException, HttpStatus, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
+import { ConflictError, EmailTakenError, NotFoundError } from '../common/errors/domain-errors';
 import { Types } from 'mongoose';
 import { BulkOutcomes, BulkSummary } from '../common/bulk/bulk-outcomes';
 import { EntityLocks } from '../common/locks/entity-locks';
@@ -19,7 +20,7 @@ import { toUserResponse, toUserState, UserPageDto, UserResponseDto } from './dto
 import { User } from './schemas/user.schema';
 import { USER_DELETION, USER_UPDATE, userLockKey } from '../ownership/user-locks';
 import { UsersRepository } from './users.repository';
-import { fieldError } from '../common/errors/field-error';
+import { fieldDetails } from '../common/errors/field-error';
 
 /**
  * Users. Every change is written together with its event in the user's
@@ -148,7 +149,7 @@ export class UsersService implements OnModuleInit {
         const held = await this.owned.countHeldBy(id);
         if (held > 0) {
           const message = `user ${id.toHexString()} owns ${held} dataset(s); delete or transfer them first, or pass cascade=true`;
-          throw new ConflictException(fieldError('cascade', message));
+          throw new ConflictError(message, fieldDetails('cascade', message));
         }
       }
       const rev = user.rev + 1;
@@ -190,14 +191,14 @@ function newUser(dto: CreateUserDto): User {
   return user;
 }
 
-function userNotFound(id: Types.ObjectId): NotFoundException {
-  return new NotFoundException(`user ${id.toHexString()} not found`);
+function userNotFound(id: Types.ObjectId): NotFoundError {
+  return new NotFoundError(`user ${id.toHexString()} not found`);
 }
 
 function emailDetails(email: string): { field: string; messages: string[] }[] {
   return [{ field: 'email', messages: [`email ${email} is already registered`] }];
 }
 
-function emailTaken(email: string): ConflictException {
-  return new ConflictException({ message: `email ${email} is already registered`, details: emailDetails(email) });
+function emailTaken(email: string): EmailTakenError {
+  return new EmailTakenError(`email ${email} is already registered`, emailDetails(email));
 }

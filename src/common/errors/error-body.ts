@@ -1,6 +1,14 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import { DomainError, DuplicateNameError } from './domain-errors';
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  TooLargeError,
+  UnprocessableError,
+} from './domain-errors';
 import { ErrorResponseDto } from './error-response.dto';
 
 /**
@@ -27,12 +35,23 @@ export function errorBody(statusCode: number, message: string, details?: ErrorRe
   return body;
 }
 
-/** The HTTP status of each kind of DomainError; one missing here is a bug, hence a 500. */
+/** The HTTP status of each kind of DomainError (subclasses answer as their parent); one missing here is a bug, hence a 500. */
 type DomainErrorClass = abstract new (...args: never[]) => DomainError;
-const DOMAIN_ERROR_STATUS = new Map<DomainErrorClass, number>([[DuplicateNameError, HttpStatus.CONFLICT]]);
+const DOMAIN_ERROR_STATUS = new Map<DomainErrorClass, number>([
+  [InvalidInputError, HttpStatus.BAD_REQUEST],
+  [ForbiddenError, HttpStatus.FORBIDDEN],
+  [NotFoundError, HttpStatus.NOT_FOUND],
+  [ConflictError, HttpStatus.CONFLICT],
+  [TooLargeError, HttpStatus.PAYLOAD_TOO_LARGE],
+  [UnprocessableError, HttpStatus.UNPROCESSABLE_ENTITY],
+]);
 
 function domainErrorStatus(error: DomainError): number {
-  return DOMAIN_ERROR_STATUS.get(error.constructor as DomainErrorClass) ?? HttpStatus.INTERNAL_SERVER_ERROR;
+  for (let kind: unknown = error.constructor; kind && kind !== DomainError; kind = Object.getPrototypeOf(kind)) {
+    const status = DOMAIN_ERROR_STATUS.get(kind as DomainErrorClass);
+    if (status !== undefined) return status;
+  }
+  return HttpStatus.INTERNAL_SERVER_ERROR;
 }
 
 function fromHttpException(exception: HttpException): ErrorResponseDto {

@@ -11,3 +11,8 @@ export function fieldError(
 ): Required<Pick<ErrorResponseDto, 'message' | 'details'>> {
   return { message, details: [{ field, messages: [fieldMessage] }] };
 }
+
+/** The `details` of an error about one field (for a DomainError). */
+export function fieldDetails(field: string, message: string): { field: string; messages: string[] }[] {
+  return [{ field, messages: [message] }];
+}

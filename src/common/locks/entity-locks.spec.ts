@@ -1,4 +1,4 @@
-import { ConflictException } from '@nestjs/common';
+import { LockBusyError } from '../errors/domain-errors';
 import { Model } from 'mongoose';
 import { duplicateKeyError, queryResult, strictMock } from '../../../test/support/strict-mock';
 import { AppConfig } from '../../config/app-config';
@@ -42,7 +42,7 @@ describe(EntityLocks.name, () => {
   it('waits for a live holder and gives up with 409 after waitMs', async () => {
     const live = { _id: 'k', token: 'other', expiresAt: new Date(Date.now() + 60_000) };
     const { locks, deleteOne } = build(() => live, Array(100).fill(duplicateKeyError()));
-    await expect(locks.acquire('k', { purpose: 'p', waitMs: 50 })).rejects.toBeInstanceOf(ConflictException);
+    await expect(locks.acquire('k', { purpose: 'p', waitMs: 50 })).rejects.toBeInstanceOf(LockBusyError);
     expect(deleteOne).not.toHaveBeenCalled();
   });
 

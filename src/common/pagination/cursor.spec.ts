@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { InvalidInputError } from '../errors/domain-errors';
 import { Types } from 'mongoose';
 import { afterCursor, pageOf, sortSpec } from './cursor';
 
@@ -21,8 +21,8 @@ describe('keyset cursor', () => {
   it('refuses a cursor of another list, sort or order', () => {
     const { nextCursor } = pageOf(rows, 1, 'users', 'name', 'asc', (row) => row.name);
     expect(() => afterCursor(nextCursor ?? '', 'datasets', 'name', 'asc')).toThrow('cursor was issued for another list');
-    expect(() => afterCursor(nextCursor ?? '', 'users', 'name', 'desc')).toThrow(BadRequestException);
-    expect(() => afterCursor(nextCursor ?? '', 'users', 'createdAt', 'asc')).toThrow(BadRequestException);
+    expect(() => afterCursor(nextCursor ?? '', 'users', 'name', 'desc')).toThrow(InvalidInputError);
+    expect(() => afterCursor(nextCursor ?? '', 'users', 'createdAt', 'asc')).toThrow(InvalidInputError);
   });
 
   it.each([

@@ -1,6 +1,6 @@
-import { BadRequestException } from '@nestjs/common';
 import { FilterQuery, Model, Types } from 'mongoose';
-import { fieldError } from '../errors/field-error';
+import { InvalidInputError } from '../errors/domain-errors';
+import { fieldDetails } from '../errors/field-error';
 import { isObjectIdHex } from '../validation/text';
 
 export type SortOrder = 'asc' | 'desc';
@@ -115,8 +115,8 @@ function decodeCursor(cursor: string): CursorPayload {
 
 const CURSOR_KEYS = new Set(['c', 's', 'o', 'v', 't', 'i', 'k']);
 
-export function invalidCursor(message: string): BadRequestException {
-  return new BadRequestException(fieldError('cursor', message));
+export function invalidCursor(message: string): InvalidInputError {
+  return new InvalidInputError(message, fieldDetails('cursor', message));
 }
 
 /**
