@@ -3,6 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { LocksModule } from '../common/locks/locks.module';
 import { EventsModule } from '../events/events.module';
 import { OwnershipModule } from '../ownership/ownership.module';
+import { RecordsStorageModule } from '../records/records-storage.module';
 import { DatasetSequence } from './dataset-sequence';
 import { DatasetsBulkService } from './datasets-bulk.service';
 import { DatasetsController } from './datasets.controller';
@@ -23,6 +24,7 @@ import { SeqBlocksRepository } from './seq-blocks.repository';
     LocksModule,
     EventsModule,
     OwnershipModule,
+    RecordsStorageModule,
   ],
   controllers: [DatasetsController],
   providers: [

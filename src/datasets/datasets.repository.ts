@@ -8,7 +8,8 @@ import { containsPattern } from '../common/mongo/text';
 import { findPage } from '../common/pagination/cursor';
 import { createdAtFilter } from '../common/validation/time-range.dto';
 import { RegistryEvent } from '../events/contract';
-import { Outbox } from '../events/outbox/outbox';
+import { OutboxSource, OutboxSourceFor, PublishedEvents, WaitingEvents } from '../events/outbox/outbox-source';
+import { OutboxDocuments } from '../common/mongo/outbox-documents';
 import { withEvent } from './dataset-rules';
 import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
 import { Dataset } from './schemas/dataset.schema';
@@ -18,20 +19,31 @@ const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey', seq: 'seq' } as c
 /** Writes of the ownership protocol itself are not changes of the dataset: they keep `updatedAt`. */
 const BOOKKEEPING = { timestamps: false } as const;
 
-/** The one place that touches the Dataset model and its collection. */
+/** The one place that touches the Dataset model and its collection; the relay reads datasets' outboxes through it. */
 @Injectable()
-export class DatasetsRepository {
-  constructor(@InjectModel(Dataset.name) private readonly datasets: Model<Dataset>) {}
+@OutboxSourceFor('dataset')
+export class DatasetsRepository implements OutboxSource {
+  private readonly outbox: OutboxDocuments<Dataset>;
 
-  /** Lets the outbox publish the events datasets carry. */
-  registerWith(outbox: Outbox): void {
-    outbox.register({
-      entity: 'dataset',
-      model: this.datasets,
+  constructor(@InjectModel(Dataset.name) private readonly datasets: Model<Dataset>) {
+    this.outbox = new OutboxDocuments(
+      datasets,
       // A pending dataset's `dataset.created` waits until the dataset is committed.
-      isPublishable: (dataset) => dataset.state !== 'pending',
-      isDeleted: (dataset) => dataset.state === 'deleted',
-    });
+      (dataset) => dataset.state === 'pending',
+      (dataset) => dataset.state === 'deleted',
+    );
+  }
+
+  waitingEvents(id: Types.ObjectId): Promise<WaitingEvents | null> {
+    return this.outbox.waitingEvents(id);
+  }
+
+  clearPublished(published: readonly PublishedEvents[]): Promise<Set<string>> {
+    return this.outbox.clearPublished(published);
+  }
+
+  idsWithWaitingEvents(): Promise<Types.ObjectId[]> {
+    return this.outbox.idsWithWaitingEvents();
   }
 
   async findById(id: Types.ObjectId): Promise<Dataset | null> {

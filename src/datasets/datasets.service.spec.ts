@@ -10,6 +10,7 @@ import { OwnedDatasets } from './owned-datasets';
 import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
 import { Dataset } from './schemas/dataset.schema';
+import { DatasetRecordsCleanup } from '../records/dataset-records-cleanup';
 
 const ownerId = new Types.ObjectId();
 
@@ -56,6 +57,7 @@ function build(
     locks,
     outbox,
     ownerIndex,
+    strictMock<DatasetRecordsCleanup>('DatasetRecordsCleanup', { dropAll: jest.fn(async () => undefined) }),
   );
   return { service, owned: new OwnedDatasets(repository, ownerIndex, service), locks, outbox, ownerIndex };
 }

@@ -1,6 +1,7 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConflictError } from '../common/errors/domain-errors';
 import { Types } from 'mongoose';
+import { EntityKey, entityKey } from '../common/locks/entity-key';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { effectiveChanges, FieldChanges, hasChanges } from '../common/mongo/field-changes';
 import { DatasetOwners } from '../ownership/dataset-owners';
@@ -27,14 +28,16 @@ import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
 import { UpdateDatasetDto } from './dto/update-dataset.dto';
 import { Dataset } from './schemas/dataset.schema';
 import { DatasetsRepository } from './datasets.repository';
+import { DatasetRecordsCleanup } from '../records/dataset-records-cleanup';
 
 export type { DatasetRef } from './dataset-rules';
 
 /** Every change of an existing dataset holds its lock (see EntityLocks). */
 const CHANGE_DATASET = { purpose: 'change-dataset' };
 
-function datasetLockKey(id: Types.ObjectId): string {
-  return `dataset:${id.toHexString()}`;
+/** The dataset's lock goes by the same key as its outbox marker (see EntityKey). */
+function datasetLockKey(id: Types.ObjectId): EntityKey {
+  return entityKey('dataset', id);
 }
 
 /**
@@ -60,7 +63,7 @@ function datasetLockKey(id: Types.ObjectId): string {
  * OwnershipJanitor.
  */
 @Injectable()
-export class DatasetsService implements OnModuleInit {
+export class DatasetsService {
   constructor(
     private readonly datasets: DatasetsRepository,
     private readonly owners: DatasetOwners,
@@ -68,17 +71,12 @@ export class DatasetsService implements OnModuleInit {
     private readonly locks: EntityLocks,
     private readonly outbox: Outbox,
     private readonly ownerIndex: OwnerIndex,
+    private readonly records: DatasetRecordsCleanup,
   ) {}
 
   /** The records series a dataset points at, in any state (for the records janitor's clean-up of dead writes). */
   recordSeriesIdOf(id: Types.ObjectId): Promise<string | undefined> {
     return this.datasets.findRecordSeriesId(id);
-  }
-
-  private readonly deletionListeners: ((dataset: Dataset) => Promise<void>)[] = [];
-
-  onModuleInit(): void {
-    this.datasets.registerWith(this.outbox);
   }
 
   async create(dto: CreateDatasetDto): Promise<DatasetResponseDto> {
@@ -138,11 +136,6 @@ export class DatasetsService implements OnModuleInit {
       await this.datasets.writeRecordsChange(id, series, rev, event);
       await this.outbox.track('dataset', [id]);
     });
-  }
-
-  /** Called, under the dataset's lock, after a dataset is deleted (its records go with it). */
-  onDeleted(listener: (dataset: Dataset) => Promise<void>): void {
-    this.deletionListeners.push(listener);
   }
 
   async search(query: SearchDatasetsQueryDto): Promise<DatasetPageDto> {
@@ -261,6 +254,6 @@ export class DatasetsService implements OnModuleInit {
     await this.datasets.markDeleted(dataset, rev, newEvent('dataset.deleted', removed.id, rev, removed, removed.ownerId));
     await this.outbox.track('dataset', [dataset._id]);
     await this.ownerIndex.remove(dataset.ownerId, [dataset._id]);
-    for (const listener of this.deletionListeners) await listener(dataset);
+    await this.records.dropAll(dataset.recordSeriesId);
   }
 }

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { ClientsModule, Transport } from '@nestjs/microservices';
 import { MongooseModule } from '@nestjs/mongoose';
 import { LocksModule } from '../common/locks/locks.module';
 import { AppConfig } from '../config/app-config';
 import { AuditEvent, AuditEventSchema } from './audit/audit-event.schema';
+import { AuditEventsRepository } from './audit/audit-events.repository';
 import { AuditLog } from './audit/audit-log';
 import { EventTail } from './event-tail';
 import { KAFKA_CLIENT } from './events.constants';
@@ -14,6 +16,7 @@ import { KafkaTopicsService } from './kafka-topics.service';
 import { kafkaClientConfig, PRODUCER_CONFIG } from './kafka.transport';
 import { Outbox } from './outbox/outbox';
 import { OutboxMarker, OutboxMarkerSchema } from './outbox/outbox-marker.schema';
+import { OutboxMarkersRepository } from './outbox/outbox-markers.repository';
 import { OutboxRelay } from './outbox/outbox-relay';
 
 /**
@@ -42,9 +45,19 @@ import { OutboxRelay } from './outbox/outbox-relay';
       { name: AuditEvent.name, schema: AuditEventSchema },
     ]),
     LocksModule,
+    DiscoveryModule,
   ],
   controllers: [EventsConsumer, EventsController],
-  providers: [Outbox, OutboxRelay, EventsPublisher, AuditLog, EventTail, KafkaTopicsService],
+  providers: [
+    Outbox,
+    OutboxRelay,
+    OutboxMarkersRepository,
+    EventsPublisher,
+    AuditLog,
+    AuditEventsRepository,
+    EventTail,
+    KafkaTopicsService,
+  ],
   exports: [Outbox],
 })
 export class EventsModule {}

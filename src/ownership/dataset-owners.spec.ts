@@ -2,7 +2,8 @@ import { ConflictError, UnprocessableError } from '../common/errors/domain-error
 import { Types } from 'mongoose';
 import { strictMock } from '../../test/support/strict-mock';
 import { EntityLocks } from '../common/locks/entity-locks';
-import { DatasetOwners, OwnerDirectory } from './dataset-owners';
+import { UserDirectory } from '../users/user-directory';
+import { DatasetOwners } from './dataset-owners';
 
 const [present, deleting, missing] = [new Types.ObjectId(), new Types.ObjectId(), new Types.ObjectId()];
 
@@ -17,8 +18,10 @@ function build() {
     calls.push('users');
     return ids.filter((id) => existing.some((e) => e.equals(id)));
   });
-  const owners = new DatasetOwners(strictMock<EntityLocks>('EntityLocks', { heldFor }));
-  owners.useDirectory(strictMock<OwnerDirectory>('OwnerDirectory', { liveIds }));
+  const owners = new DatasetOwners(
+    strictMock<EntityLocks>('EntityLocks', { heldFor }),
+    strictMock<UserDirectory>('UserDirectory', { liveIds }),
+  );
   return { owners, calls, heldFor };
 }
 

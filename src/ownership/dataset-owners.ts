@@ -1,17 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { EntityLocks } from '../common/locks/entity-locks';
+import { UserDirectory } from '../users/user-directory';
 import { USER_DELETION, userLockKey } from './user-locks';
 import { ConflictError, UnprocessableError } from '../common/errors/domain-errors';
 import { fieldDetails } from '../common/errors/field-error';
 
 export type OwnerAvailability = 'available' | 'missing' | 'being-deleted';
-
-/** What owner checks need to know about users; the users module provides it (see useDirectory). */
-export interface OwnerDirectory {
-  /** Which of `ids` are users that exist and are not deleted. */
-  liveIds(ids: readonly Types.ObjectId[]): Promise<Types.ObjectId[]>;
-}
 
 /**
  * The one place where the datasets side learns about users: whether a user
@@ -20,21 +15,16 @@ export interface OwnerDirectory {
  */
 @Injectable()
 export class DatasetOwners {
-  private users?: OwnerDirectory;
-
-  constructor(private readonly locks: EntityLocks) {}
-
-  /** Called by the users module at start-up: handed over, not injected, so datasets need not depend on users. */
-  useDirectory(users: OwnerDirectory): void {
-    this.users = users;
-  }
+  constructor(
+    private readonly locks: EntityLocks,
+    private readonly users: UserDirectory,
+  ) {}
 
   async availability(ownerIds: readonly Types.ObjectId[]): Promise<Map<string, OwnerAvailability>> {
     // Locks first, users second: a deletion that starts after the first read has not deleted the user
     // by the second, and one that ends between them has (it releases its lock only after deleting).
     const beingDeleted = await this.locks.heldFor(ownerIds.map(userLockKey), USER_DELETION);
     // A deleted user stays as a tombstone until its last event is published: it counts as missing.
-    if (!this.users) throw new Error('DatasetOwners has no user directory (UsersModule not loaded)');
     const found = await this.users.liveIds(ownerIds);
     const result = new Map<string, OwnerAvailability>(ownerIds.map((id) => [id.toHexString(), 'missing']));
     for (const _id of found) {

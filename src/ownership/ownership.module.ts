@@ -1,17 +1,19 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { LocksModule } from '../common/locks/locks.module';
+import { UsersStoreModule } from '../users/users-store.module';
 import { DatasetOwners } from './dataset-owners';
 import { OwnerIndex } from './owner-index';
 import { OwnerListsRepository } from './owner-lists.repository';
 import { OwnerDatasetList, OwnerDatasetListSchema } from './schemas/owner-index.schema';
 
 /**
- * The ownership protocol both users and datasets depend on (and which
- * depends on neither): owner checks, user locks and the owner index.
+ * The ownership protocol both users and datasets depend on: owner checks,
+ * user locks and the owner index. Of users it knows only which exist
+ * (UsersStoreModule), so it depends on neither UsersModule nor DatasetsModule.
  */
 @Module({
-  imports: [MongooseModule.forFeature([{ name: OwnerDatasetList.name, schema: OwnerDatasetListSchema }]), LocksModule],
+  imports: [MongooseModule.forFeature([{ name: OwnerDatasetList.name, schema: OwnerDatasetListSchema }]), LocksModule, UsersStoreModule],
   providers: [DatasetOwners, OwnerIndex, OwnerListsRepository],
   exports: [DatasetOwners, OwnerIndex],
 })

@@ -1,8 +1,9 @@
 import { Types } from 'mongoose';
+import { EntityKey, entityKey } from '../common/locks/entity-key';
 
 /** Lock key of one user (see EntityLocks): PATCH and DELETE of the user hold it. */
-export function userLockKey(id: Types.ObjectId): string {
-  return `user:${id.toHexString()}`;
+export function userLockKey(id: Types.ObjectId): EntityKey {
+  return entityKey('user', id);
 }
 
 /** Purpose of the user's lock while it is being deleted: no dataset may be given to it then. */

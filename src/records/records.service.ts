@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { AppConfig } from '../config/app-config';
@@ -46,7 +46,7 @@ export interface ReadPlan {
  * reads and exports one bucket at a time, statistics from the bucket summaries.
  */
 @Injectable()
-export class RecordsService implements OnModuleInit {
+export class RecordsService {
   private readonly logger = new Logger(RecordsService.name);
 
   constructor(
@@ -55,10 +55,6 @@ export class RecordsService implements OnModuleInit {
     private readonly locks: EntityLocks,
     private readonly config: AppConfig,
   ) {}
-
-  onModuleInit(): void {
-    this.datasets.onDeleted((dataset) => this.dropAll(dataset));
-  }
 
   /** Appends (or replaces, per timestamp) the points of a request body: all of them, or none. */
   async append(ref: DatasetRef, body: Readable, format: RecordFormat, actorId?: string): Promise<RecordsWriteResultDto> {
@@ -190,13 +186,6 @@ export class RecordsService implements OnModuleInit {
       if (yield* readBuckets(this.repository, wanted, dataset.fields, position, to)) return;
     }
     throw new Error('the records kept changing during the read');
-  }
-
-  /** Deletes all records of a deleted dataset (DatasetsService calls this under the dataset's lock). */
-  private async dropAll(dataset: Dataset): Promise<void> {
-    const series = await this.currentSeries(dataset);
-    if (!series) return;
-    await this.repository.deleteSeriesAndBuckets(series);
   }
 
   private async currentSeries(dataset: Dataset): Promise<RecordSeries | undefined> {

@@ -7,7 +7,8 @@ import { containsPattern, searchKey } from '../common/mongo/text';
 import { findPage } from '../common/pagination/cursor';
 import { createdAtFilter } from '../common/validation/time-range.dto';
 import { RegistryEvent } from '../events/contract';
-import { Outbox } from '../events/outbox/outbox';
+import { OutboxSource, OutboxSourceFor, PublishedEvents, WaitingEvents } from '../events/outbox/outbox-source';
+import { OutboxDocuments } from '../common/mongo/outbox-documents';
 import { SearchUsersQueryDto } from './dto/search-users-query.dto';
 import { User } from './schemas/user.schema';
 
@@ -16,19 +17,31 @@ const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey' } as const;
 /** Writes that carry their own `updatedAt` (or none): Mongoose must not stamp one. */
 const OWN_TIMESTAMPS = { timestamps: false } as const;
 
-/** The one place that touches the User model and its collection. */
+/** The one place that touches the User model and its collection; the relay reads users' outboxes through it. */
 @Injectable()
-export class UsersRepository {
-  constructor(@InjectModel(User.name) private readonly users: Model<User>) {}
+@OutboxSourceFor('user')
+export class UsersRepository implements OutboxSource {
+  /** A user's events are published at once; a deleted user is a tombstone until they are. */
+  private readonly outbox: OutboxDocuments<User>;
 
-  /** Lets the outbox publish the events users carry; a tombstone is a deleted user. */
-  registerWith(outbox: Outbox): void {
-    outbox.register({
-      entity: 'user',
-      model: this.users,
-      isPublishable: () => true,
-      isDeleted: (user) => user.deletedAt !== undefined && user.deletedAt !== null,
-    });
+  constructor(@InjectModel(User.name) private readonly users: Model<User>) {
+    this.outbox = new OutboxDocuments(
+      users,
+      () => false,
+      (user) => user.deletedAt !== undefined && user.deletedAt !== null,
+    );
+  }
+
+  waitingEvents(id: Types.ObjectId): Promise<WaitingEvents | null> {
+    return this.outbox.waitingEvents(id);
+  }
+
+  clearPublished(published: readonly PublishedEvents[]): Promise<Set<string>> {
+    return this.outbox.clearPublished(published);
+  }
+
+  idsWithWaitingEvents(): Promise<Types.ObjectId[]> {
+    return this.outbox.idsWithWaitingEvents();
   }
 
   /** Inserts a new user; false when its e-mail is taken. */

@@ -4,7 +4,6 @@ import { duplicateKeyError, queryResult, strictMock } from '../../test/support/s
 import { EntityLocks, HeldLock } from '../common/locks/entity-locks';
 import { DatasetsService } from '../datasets/datasets.service';
 import { OwnedDatasets } from '../datasets/owned-datasets';
-import { DatasetOwners } from '../ownership/dataset-owners';
 import { Outbox } from '../events/outbox/outbox';
 import { User } from './schemas/user.schema';
 import { UsersRepository } from './users.repository';
@@ -38,7 +37,6 @@ function build(model: Record<string, unknown>, datasets: Partial<Record<keyof Ow
     new UsersRepository(strictMock<Model<User>>('User model', model)),
     strictMock<DatasetsService>('DatasetsService', {}),
     strictMock<OwnedDatasets>('OwnedDatasets', datasets),
-    strictMock<DatasetOwners>('DatasetOwners', {}),
     locks,
     outbox,
   );

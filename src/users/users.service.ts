@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { ConflictError, EmailTakenError, NotFoundError } from '../common/errors/domain-errors';
 import { Types } from 'mongoose';
 import { BulkOutcomes, BulkSummary } from '../common/bulk/bulk-outcomes';
@@ -8,7 +8,6 @@ import { searchKey } from '../common/mongo/text';
 import { validateItem } from '../common/validation/validate-item';
 import { DatasetsService } from '../datasets/datasets.service';
 import { OwnedDatasets } from '../datasets/owned-datasets';
-import { DatasetOwners } from '../ownership/dataset-owners';
 import { DatasetPageDto } from '../datasets/dto/dataset-response.dto';
 import { OwnedDatasetsQueryDto } from '../datasets/dto/search-datasets-query.dto';
 import { newEvent } from '../events/outbox/event-factory';
@@ -28,20 +27,14 @@ import { fieldDetails } from '../common/errors/field-error';
  * existing user run under the user's lock.
  */
 @Injectable()
-export class UsersService implements OnModuleInit {
+export class UsersService {
   constructor(
     private readonly users: UsersRepository,
     private readonly datasets: DatasetsService,
     private readonly owned: OwnedDatasets,
-    private readonly owners: DatasetOwners,
     private readonly locks: EntityLocks,
     private readonly outbox: Outbox,
   ) {}
-
-  onModuleInit(): void {
-    this.users.registerWith(this.outbox);
-    this.owners.useDirectory(this.users);
-  }
 
   async create(dto: CreateUserDto): Promise<UserResponseDto> {
     const user = newUser(dto);

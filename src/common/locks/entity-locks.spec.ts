@@ -3,6 +3,7 @@ import { Model } from 'mongoose';
 import { duplicateKeyError, queryResult, strictMock } from '../../../test/support/strict-mock';
 import { AppConfig } from '../../config/app-config';
 import { EntityLocks } from './entity-locks';
+import { LocksRepository } from './locks.repository';
 import { Lock } from './lock.schema';
 
 function build(holder: () => Partial<Lock> | null, insertOutcomes: (Error | undefined)[]) {
@@ -13,7 +14,7 @@ function build(holder: () => Partial<Lock> | null, insertOutcomes: (Error | unde
   const deleteOne = jest.fn(() => queryResult({ deletedCount: 1 }));
   const findById = jest.fn(() => queryResult(holder()));
   const model = strictMock<Model<Lock>>('Lock model', { collection: { insertOne }, deleteOne, findById });
-  const locks = new EntityLocks(model, { lockTtlMs: 30_000 } as AppConfig);
+  const locks = new EntityLocks(new LocksRepository(model), { lockTtlMs: 30_000 } as AppConfig);
   return { locks, insertOne, deleteOne, findById };
 }
 
@@ -72,7 +73,7 @@ describe(EntityLocks.name, () => {
       const deleteMany = jest.fn(() => queryResult({ deletedCount: 1 }));
       const findById = jest.fn((key: string) => queryResult(holders[key] ?? null));
       const model = strictMock<Model<Lock>>('Lock model', { collection: { insertMany, insertOne }, deleteOne, deleteMany, findById });
-      return { locks: new EntityLocks(model, { lockTtlMs: 30_000 } as AppConfig), insertMany, deleteMany };
+      return { locks: new EntityLocks(new LocksRepository(model), { lockTtlMs: 30_000 } as AppConfig), insertMany, deleteMany };
     }
 
     it('takes the free keys with one insert and leaves out those a live holder keeps past waitMs', async () => {
@@ -90,9 +91,9 @@ describe(EntityLocks.name, () => {
       const failing = strictMock<Model<Lock>>('Lock model', {
         collection: { insertMany: jest.fn(async () => Promise.reject(new Error('disk full'))) },
       });
-      await expect(new EntityLocks(failing, { lockTtlMs: 30_000 } as AppConfig).acquireMany(['a'], { purpose: 'relay' })).rejects.toThrow(
-        'disk full',
-      );
+      await expect(
+        new EntityLocks(new LocksRepository(failing), { lockTtlMs: 30_000 } as AppConfig).acquireMany(['a'], { purpose: 'relay' }),
+      ).rejects.toThrow('disk full');
     });
   });
 });

@@ -1,13 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Model } from 'mongoose';
 import { AppConfig } from '../../config/app-config';
 import { LockBusyError } from '../errors/domain-errors';
-import { duplicateKeyIndexes, isDuplicateKeyError } from '../mongo/duplicate-key';
-import { findByIds } from '../mongo/find-by-ids';
-import { Lock } from './lock.schema';
+import { LocksRepository } from './locks.repository';
 
 export interface HeldLock {
   key: string;
@@ -36,7 +32,7 @@ export class EntityLocks {
   private readonly ttlMs: number;
 
   constructor(
-    @InjectModel(Lock.name) private readonly locks: Model<Lock>,
+    private readonly locks: LocksRepository,
     config: AppConfig,
   ) {
     this.ttlMs = config.lockTtlMs;
@@ -55,16 +51,11 @@ export class EntityLocks {
     const giveUpAt = Date.now() + waitMs;
     for (let attempt = 0; ; attempt++) {
       const lock: HeldLock = { key, token: randomUUID(), expiresAt: new Date(Date.now() + ttlMs) };
-      try {
-        await this.locks.collection.insertOne({ _id: key, token: lock.token, purpose, expiresAt: lock.expiresAt } as never);
-        return lock;
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-      }
-      const holder = await this.locks.findById(key).lean().exec();
+      if (await this.locks.insert({ _id: key, token: lock.token, purpose, expiresAt: lock.expiresAt })) return lock;
+      const holder = await this.locks.find(key);
       if (holder && holder.expiresAt.getTime() <= Date.now()) {
         // Its holder died: remove exactly that stale holding (not a fresh one) and try again.
-        await this.locks.deleteOne({ _id: key, token: holder.token }).exec();
+        await this.locks.remove(key, holder.token);
         continue;
       }
       if (Date.now() >= giveUpAt) throw new LockBusyError(`${key} is busy with another change; retry`);
@@ -91,15 +82,7 @@ export class EntityLocks {
     if (keys.length === 0) return [];
     const token = randomUUID();
     const expiresAt = new Date(Date.now() + (options.ttlMs ?? this.ttlMs));
-    let busy = new Set<number>();
-    try {
-      const holdings = keys.map((key) => ({ _id: key, token, purpose: options.purpose, expiresAt }));
-      await this.locks.collection.insertMany(holdings as never[], { ordered: false });
-    } catch (error) {
-      const duplicates = duplicateKeyIndexes(error);
-      if (!duplicates) throw error;
-      busy = duplicates;
-    }
+    const busy = await this.locks.insertMany(keys.map((key) => ({ _id: key, token, purpose: options.purpose, expiresAt })));
     const waited = await Promise.all(
       [...busy].map((i) =>
         this.acquire(keys[i], options).catch((error: unknown) => {
@@ -113,7 +96,7 @@ export class EntityLocks {
   }
 
   async release(lock: HeldLock): Promise<void> {
-    await this.locks.deleteOne({ _id: lock.key, token: lock.token }).exec();
+    await this.locks.remove(lock.key, lock.token);
   }
 
   /** Releases many holdings at once (those of acquireMany share a token, bar the ones waited for). */
@@ -121,20 +104,20 @@ export class EntityLocks {
     const byToken = new Map<string, string[]>();
     for (const lock of locks) byToken.set(lock.token, [...(byToken.get(lock.token) ?? []), lock.key]);
     for (const [token, keys] of byToken) {
-      await this.locks.deleteMany({ _id: { $in: keys }, token }).exec();
+      await this.locks.removeMany(keys, token);
     }
   }
 
   /** Pushes the expiry of a held lock further out, for long work such as a cascade. */
   async extend(lock: HeldLock, ttlMs = this.ttlMs): Promise<void> {
     lock.expiresAt = new Date(Date.now() + ttlMs);
-    await this.locks.updateOne({ _id: lock.key, token: lock.token }, { $set: { expiresAt: lock.expiresAt } }).exec();
+    await this.locks.setExpiry(lock.key, lock.token, lock.expiresAt);
   }
 
   /** Of `keys`, those currently held for `purpose`. */
   async heldFor(keys: readonly string[], purpose: string): Promise<Set<string>> {
     const now = Date.now();
-    const holders = await findByIds(this.locks, keys);
+    const holders = await this.locks.findMany(keys);
     return new Set(holders.filter((holder) => holder.purpose === purpose && holder.expiresAt.getTime() > now).map((holder) => holder._id));
   }
 }

@@ -3,6 +3,7 @@ import { Model } from 'mongoose';
 import { strictMock } from '../../common/testing/strict-mock';
 import { RegistryEvent } from '../contract';
 import { AuditEvent } from './audit-event.schema';
+import { AuditEventsRepository } from './audit-events.repository';
 import { AuditLog, InvalidEventError, parseEvent, toAuditEventDto } from './audit-log';
 import { SearchEventsQueryDto } from './search-events-query.dto';
 
@@ -30,7 +31,7 @@ function setup(insertOne: (doc: AuditEvent) => Promise<unknown> = async () => un
   );
   const find = jest.fn((_filter: unknown) => chain);
   const model = strictMock<Model<AuditEvent>>({ collection: { insertOne: insert, name: 'audit_events' }, find } as never, 'auditEvents');
-  return { log: new AuditLog(model), insert, find };
+  return { log: new AuditLog(new AuditEventsRepository(model)), insert, find };
 }
 
 describe(parseEvent.name, () => {

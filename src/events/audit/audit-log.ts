@@ -1,14 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { FilterQuery, Model } from 'mongoose';
-import { isDuplicateKeyError } from '../../common/mongo/duplicate-key';
-import { findPage } from '../../common/pagination/cursor';
-import { parseDateTime } from '../../common/validation/date-time';
 import { flattenValidationErrors, VALIDATION_OPTIONS } from '../../common/validation/validation.pipe';
 import { RegistryEvent } from '../contract';
 import { AuditEvent } from './audit-event.schema';
+import { AuditEventsRepository } from './audit-events.repository';
 import { AuditEventDto, AuditEventPageDto, RegistryEventDto } from './registry-event.dto';
 import { SearchEventsQueryDto } from './search-events-query.dto';
 
@@ -47,7 +43,7 @@ export async function parseEvent(value: unknown): Promise<RegistryEvent> {
 export class AuditLog {
   private readonly logger = new Logger(AuditLog.name);
 
-  constructor(@InjectModel(AuditEvent.name) private readonly events: Model<AuditEvent>) {}
+  constructor(private readonly events: AuditEventsRepository) {}
 
   /** Stores the event unless it is already there (redelivery, or a duplicate publish). */
   async record(event: RegistryEvent, position: MessagePosition): Promise<'stored' | 'duplicate'> {
@@ -65,12 +61,7 @@ export class AuditLog {
       receivedAt: new Date(),
     };
     if (event.ownerId !== undefined) entry.ownerId = event.ownerId;
-    try {
-      await this.events.collection.insertOne(entry as never);
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return 'duplicate';
-      throw error;
-    }
+    if (!(await this.events.insert(entry))) return 'duplicate';
     this.logger.log(
       { eventId: event.id, type: event.type, entityId: event.entityId, sequence: event.sequence, ...position },
       event.meta_string,
@@ -79,18 +70,7 @@ export class AuditLog {
   }
 
   async search(query: SearchEventsQueryDto): Promise<AuditEventPageDto> {
-    const filters: FilterQuery<AuditEvent>[] = [];
-    if (query.type) filters.push({ type: query.type });
-    if (query.entity) filters.push({ entity: query.entity });
-    if (query.entityId) filters.push({ entityId: query.entityId });
-    if (query.ownerId) filters.push({ ownerId: query.ownerId });
-    if (query.from || query.to) {
-      const occurredAt: Record<string, Date> = {};
-      if (query.from) occurredAt.$gte = new Date(parseDateTime(query.from));
-      if (query.to) occurredAt.$lt = new Date(parseDateTime(query.to));
-      filters.push({ occurredAt });
-    }
-    const page = await findPage(this.events, filters.length > 0 ? filters : [{}], 'occurredAt', query);
+    const page = await this.events.search(query);
     return { items: page.rows.map(toAuditEventDto), nextCursor: page.nextCursor };
   }
 }

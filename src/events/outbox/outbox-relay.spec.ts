@@ -4,10 +4,12 @@ import { strictMock } from '../../common/testing/strict-mock';
 import { EntityLocks, HeldLock } from '../../common/locks/entity-locks';
 import { RegistryEvent } from '../contract';
 import { EventsPublisher } from '../events.publisher';
-import { Outbox } from './outbox';
 import { OutboxMarker } from './outbox-marker.schema';
 import { OutboxRelay } from './outbox-relay';
-import { OutboxFields, OutboxSource } from './outbox-source';
+import { DiscoveryService } from '@nestjs/core';
+import { OutboxDocuments } from '../../common/mongo/outbox-documents';
+import { OutboxMarkersRepository } from './outbox-markers.repository';
+import { OutboxFields } from './outbox-source';
 
 const event = (overrides: Partial<RegistryEvent> = {}): RegistryEvent =>
   ({
@@ -61,13 +63,15 @@ function setup(
     } as never,
     'datasets',
   );
-  const source = strictMock<OutboxSource>(
-    { entity: 'dataset', model, isPublishable: () => overrides.publishable ?? true, isDeleted: () => overrides.deleted ?? false },
-    'source',
+  // The datasets' source as the repository builds it, over a strict model.
+  const source = new OutboxDocuments(
+    model,
+    () => !(overrides.publishable ?? true),
+    () => overrides.deleted ?? false,
   );
-  const outbox = strictMock<Outbox>(
-    { onTracked: () => undefined, registeredSources: () => [source], source: () => source, mark: async () => undefined },
-    'outbox',
+  const discovery = strictMock<DiscoveryService>(
+    { getProviders: () => [{ instance: source }], getMetadataByDecorator: () => 'dataset' },
+    'discovery',
   );
   const publishEvent = jest.fn(async (sent: RegistryEvent) => void published.push(sent.id));
   const publisher = strictMock<EventsPublisher>({ publishEvent }, 'publisher');
@@ -81,7 +85,8 @@ function setup(
     { find: () => query(() => [...markers].map((k) => ({ _id: k }))), deleteMany } as never,
     'markers',
   );
-  const relay = new OutboxRelay(outbox, publisher, locks, markerModel);
+  const relay = new OutboxRelay(publisher, locks, new OutboxMarkersRepository(markerModel), discovery);
+  relay.onModuleInit();
   return { relay, doc, key, markers, published, publishEvent, bulkWrite, deleteMany, acquireMany, removed };
 }
 

@@ -1,12 +1,13 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { AnyBulkWriteOperation, Model, Types } from 'mongoose';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { Types } from 'mongoose';
+import { inParallel } from '../../common/async/in-parallel';
+import { EntityKey, entityKey, parseEntityKey } from '../../common/locks/entity-key';
 import { EntityLocks, HeldLock } from '../../common/locks/entity-locks';
-import { EventEntity, EVENT_ENTITIES } from '../contract';
+import { EventEntity } from '../contract';
 import { EventsPublisher } from '../events.publisher';
-import { Outbox } from './outbox';
-import { OutboxMarker } from './outbox-marker.schema';
-import { OutboxFields, OutboxSource } from './outbox-source';
+import { OutboxMarkersRepository } from './outbox-markers.repository';
+import { OutboxSource, OutboxSourceFor } from './outbox-source';
 
 const POLL_MS = 1_000;
 /** One instance relays at a time; its lease is short-lived (renewed every round), so a dead relay is replaced quickly. */
@@ -21,9 +22,9 @@ const CLEANUP_BATCH = 64;
 
 /** Events of one entity that went out and are to be cleared from its outbox. */
 interface Published {
-  key: string;
-  source: OutboxSource;
-  _id: Types.ObjectId;
+  key: EntityKey;
+  entity: EventEntity;
+  id: Types.ObjectId;
   eventIds: Set<string>;
 }
 
@@ -42,7 +43,7 @@ interface Published {
  * repeats some events: consumers drop duplicates by event id).
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private timer?: NodeJS.Timeout;
   private lastScan = 0;
@@ -51,14 +52,21 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private again = false;
   private stopped = false;
   private leadership?: HeldLock;
+  private readonly sources = new Map<EventEntity, OutboxSource>();
 
   constructor(
-    private readonly outbox: Outbox,
     private readonly publisher: EventsPublisher,
     private readonly locks: EntityLocks,
-    @InjectModel(OutboxMarker.name) private readonly markers: Model<OutboxMarker>,
-  ) {
-    outbox.onTracked(() => this.wake());
+    private readonly markers: OutboxMarkersRepository,
+    private readonly discovery: DiscoveryService,
+  ) {}
+
+  /** Finds the repositories decorated with @OutboxSourceFor (the outbox's sources). */
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders({ metadataKey: OutboxSourceFor.KEY })) {
+      const entity = this.discovery.getMetadataByDecorator(OutboxSourceFor, wrapper);
+      if (entity && wrapper.instance) this.sources.set(entity, wrapper.instance as OutboxSource);
+    }
   }
 
   onApplicationBootstrap(): void {
@@ -112,11 +120,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       if (!(await this.lead())) return;
       if (Date.now() - this.lastScan > SCAN_EVERY_MS) await this.scan();
       const startedAt = Date.now();
-      const markers = await this.markers.find({}, { _id: 1 }).sort({ since: 1 }).limit(1000).lean().exec();
+      const markers = await this.markers.oldest(1000);
       let failed = 0;
       for (let i = 0; i < markers.length && failed === 0; i += CLEANUP_BATCH) {
         const published: Published[] = [];
-        const keys = markers.slice(i, i + CLEANUP_BATCH).map((marker) => marker._id);
+        const keys = markers.slice(i, i + CLEANUP_BATCH);
         await inParallel(keys, PARALLEL_ENTITIES, async (key) => {
           if (failed > 0) return;
           try {
@@ -155,12 +163,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** Finds events whose marker was lost (a crash between the write and the marker). */
   private async scan(): Promise<void> {
     this.lastScan = Date.now();
-    for (const source of this.outbox.registeredSources()) {
-      const waiting = await source.model
-        .find({ 'outbox.0': { $exists: true } }, { _id: 1 })
-        .lean()
-        .exec();
-      await this.outbox.mark(waiting.map(({ _id }) => `${source.entity}:${_id.toHexString()}`));
+    for (const [entity, source] of this.sources) {
+      const waiting = await source.idsWithWaitingEvents();
+      await this.markers.mark(waiting.map((id) => entityKey(entity, id)));
     }
   }
 
@@ -169,18 +174,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * acknowledged before the next). Rejects when a send fails (the marker stays).
    */
   private async publishWaiting(key: string): Promise<Published | undefined> {
-    const [entity, id] = key.split(':') as [EventEntity, string];
-    const source = EVENT_ENTITIES.includes(entity) && Types.ObjectId.isValid(id) ? this.outbox.source(entity) : undefined;
-    const _id = source ? new Types.ObjectId(id) : undefined;
-    const doc = source && _id ? await source.model.findById(_id).lean().exec() : null;
-    if (!source || !_id || !doc) {
-      await this.markers.deleteOne({ _id: key }).exec();
+    const entity = parseEntityKey(key);
+    const waiting = entity ? await this.sources.get(entity.entity)?.waitingEvents(entity.id) : null;
+    if (!entity || !waiting) {
+      await this.markers.removeOne(key);
       return undefined;
     }
-    if (!source.isPublishable(doc)) return undefined;
-    const events = doc.outbox ?? [];
-    for (const event of events) await this.publisher.publishEvent(event);
-    return { key, source, _id, eventIds: new Set(events.map((event) => event.id)) };
+    if (waiting.held) return undefined;
+    for (const event of waiting.events) await this.publisher.publishEvent(event);
+    return { key: entityKey(entity.entity, entity.id), ...entity, eventIds: new Set(waiting.events.map((event) => event.id)) };
   }
 
   /**
@@ -198,44 +200,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       const locked = new Set(held.map((lock) => lock.key));
       if (locked.size < published.length) this.again = true;
-      const writes = new Map<OutboxSource, AnyBulkWriteOperation<OutboxFields>[]>();
       const done: string[] = [];
-      await inParallel(
-        published.filter(({ key }) => locked.has(key)),
-        PARALLEL_ENTITIES,
-        async ({ key, source, _id, eventIds }) => {
-          const current = await source.model.findById(_id).lean().exec();
-          const outbox = current?.outbox ?? [];
-          const left = outbox.filter((event) => !eventIds.has(event.id));
-          const write = (operation: AnyBulkWriteOperation<OutboxFields>): void => {
-            writes.set(source, [...(writes.get(source) ?? []), operation]);
-          };
-          if (current && left.length > 0) {
-            // More was written while we were publishing: keep it (and the marker) for the next round.
-            if (left.length < outbox.length)
-              write({ updateOne: { filter: { _id }, update: { $set: { outbox: left } }, timestamps: false } });
-            this.again = true;
-            return;
-          }
-          if (current && source.isDeleted(current)) write({ deleteOne: { filter: { _id } } });
-          else if (current && outbox.length > 0)
-            write({ updateOne: { filter: { _id }, update: { $set: { outbox: [] } }, timestamps: false } });
-          done.push(key);
-        },
-      );
-      for (const [source, operations] of writes) await source.model.bulkWrite(operations, { ordered: false });
-      if (done.length > 0) await this.markers.deleteMany({ _id: { $in: done } }).exec();
+      for (const [entity, source] of this.sources) {
+        const mine = published.filter((entry) => entry.entity === entity && locked.has(entry.key));
+        if (mine.length === 0) continue;
+        const stillWaiting = await source.clearPublished(mine);
+        // An entity with more events keeps its marker for the next round.
+        if (stillWaiting.size > 0) this.again = true;
+        for (const { key, id } of mine) if (!stillWaiting.has(id.toHexString())) done.push(key);
+      }
+      await this.markers.remove(done);
     } finally {
       await this.locks.releaseMany(held);
     }
   }
-}
-
-/** Runs `work` on every item, at most `limit` at a time. */
-async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -1,22 +1,43 @@
-import { Model, Types } from 'mongoose';
-import { EventEntity } from '../contract';
+import { DiscoveryService } from '@nestjs/core';
+import { Types } from 'mongoose';
+import { EventEntity, RegistryEvent } from '../contract';
 import { OutboxEntity } from './outbox-entity';
 
 /** An entity document that takes part in the outbox. */
 export type OutboxFields = OutboxEntity & { _id: Types.ObjectId };
 
-/**
- * A collection whose documents carry an outbox. `isDeleted` tells a tombstone
- * (kept only until its last events are published, then removed); `isPublishable`
- * holds events back while the document is not committed yet (a pending dataset).
- */
-export interface OutboxSource<T extends OutboxFields = OutboxFields> {
-  entity: EventEntity;
-  model: Model<T>;
-  isPublishable(doc: T): boolean;
-  isDeleted(doc: T): boolean;
+/** What the relay learns of one entity's outbox. */
+export interface WaitingEvents {
+  events: RegistryEvent[];
+  /** Not committed yet (a pending dataset): its events wait until it is. */
+  held: boolean;
 }
 
-export function entityKey(entity: EventEntity, id: Types.ObjectId | string): string {
-  return `${entity}:${typeof id === 'string' ? id : id.toHexString()}`;
+/** Events of one entity that went out and are to be removed from its outbox. */
+export interface PublishedEvents {
+  id: Types.ObjectId;
+  eventIds: ReadonlySet<string>;
 }
+
+/**
+ * The port through which the relay reads and clears the outboxes of one kind
+ * of entity: implemented by the repository that owns the collection (so the
+ * relay never touches another module's model), and registered by decorating
+ * that repository with @OutboxSourceFor(entity) — found at start-up by
+ * Nest's discovery, a multi-provider without a shared token.
+ */
+export interface OutboxSource {
+  /** The entity's waiting events, or null when it no longer exists. */
+  waitingEvents(id: Types.ObjectId): Promise<WaitingEvents | null>;
+  /**
+   * Removes exactly the published events from each entity's outbox, and
+   * deletes a tombstone left with nothing to say. The caller holds the
+   * entities' locks. Returns the ids that still have events waiting
+   * (written while the others were being published).
+   */
+  clearPublished(published: readonly PublishedEvents[]): Promise<Set<string>>;
+  /** Every entity with events waiting: the relay's scan for markers a crash lost. */
+  idsWithWaitingEvents(): Promise<Types.ObjectId[]>;
+}
+
+export const OutboxSourceFor = DiscoveryService.createDecorator<EventEntity>();

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model } from 'mongoose';
+import { duplicateKeyIndexes, isDuplicateKeyError } from '../mongo/duplicate-key';
+import { findByIds } from '../mongo/find-by-ids';
+import { Lock } from './lock.schema';
+
+/** The one place that touches the `locks` collection (see EntityLocks). */
+@Injectable()
+export class LocksRepository {
+  constructor(@InjectModel(Lock.name) private readonly locks: Model<Lock>) {}
+
+  /**
+   * Takes a lock by inserting its holding under the lock's `_id`: the one write
+   * that is atomic on every store we run on (FerretDB applies conditional updates
+   * as a read then a write). False when someone holds it.
+   */
+  async insert(holding: Lock): Promise<boolean> {
+    try {
+      // The driver's insert: Mongoose's typings want an ObjectId `_id`; ours is a string.
+      await this.locks.collection.insertOne(holding as never);
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Inserts many holdings in one unordered batch; returns the positions already held. */
+  async insertMany(holdings: Lock[]): Promise<Set<number>> {
+    try {
+      await this.locks.collection.insertMany(holdings as never[], { ordered: false });
+      return new Set();
+    } catch (error) {
+      const held = duplicateKeyIndexes(error);
+      if (!held) throw error;
+      return held;
+    }
+  }
+
+  find(key: string): Promise<Lock | null> {
+    return this.locks.findById(key).lean().exec();
+  }
+
+  /** The holdings of `keys` that exist (by id one at a time where it counts: see findByIds). */
+  findMany(keys: readonly string[]): Promise<Lock[]> {
+    return findByIds(this.locks, keys);
+  }
+
+  /** Removes exactly this holding (a newer holder of the same key keeps theirs). */
+  async remove(key: string, token: string): Promise<void> {
+    await this.locks.deleteOne({ _id: key, token }).exec();
+  }
+
+  async removeMany(keys: readonly string[], token: string): Promise<void> {
+    await this.locks.deleteMany({ _id: { $in: keys }, token }).exec();
+  }
+
+  async setExpiry(key: string, token: string, expiresAt: Date): Promise<void> {
+    await this.locks.updateOne({ _id: key, token }, { $set: { expiresAt } }).exec();
+  }
+}

@@ -1,0 +1,62 @@
+import { AnyBulkWriteOperation, Model, Types } from 'mongoose';
+import type { OutboxFields, PublishedEvents, WaitingEvents } from '../../events/outbox/outbox-source';
+import { inParallel } from '../async/in-parallel';
+
+/** Documents read side by side: one bare `_id` lookup each, which FerretDB answers without a scan (it scans for `$in`). */
+const PARALLEL_LOOKUPS = 8;
+
+/**
+ * The outbox operations on a collection whose documents carry their own
+ * outbox (OutboxEntity), for the repositories that implement OutboxSource.
+ * `isHeld` keeps a document's events back while it is not committed;
+ * `isTombstone` tells a deleted document, removed once its last event is out.
+ */
+export class OutboxDocuments<T extends OutboxFields> {
+  constructor(
+    private readonly model: Model<T>,
+    private readonly isHeld: (doc: T) => boolean,
+    private readonly isTombstone: (doc: T) => boolean,
+  ) {}
+
+  async waitingEvents(id: Types.ObjectId): Promise<WaitingEvents | null> {
+    const doc = await this.model.findById(id).lean<T>().exec();
+    return doc ? { events: doc.outbox ?? [], held: this.isHeld(doc) } : null;
+  }
+
+  async clearPublished(published: readonly PublishedEvents[]): Promise<Set<string>> {
+    const operations: AnyBulkWriteOperation<OutboxFields>[] = [];
+    const stillWaiting = new Set<string>();
+    await inParallel(published, PARALLEL_LOOKUPS, async ({ id, eventIds }) => {
+      const current = await this.model.findById(id).lean<T>().exec();
+      if (!current) return;
+      const outbox = current.outbox ?? [];
+      const left = outbox.filter((event) => !eventIds.has(event.id));
+      if (left.length > 0) {
+        // More was written while these were being published: keep it for the next round.
+        stillWaiting.add(id.toHexString());
+        if (left.length < outbox.length) operations.push(setOutbox(id, left));
+      } else if (this.isTombstone(current)) {
+        operations.push({ deleteOne: { filter: { _id: id } } });
+      } else if (outbox.length > 0) {
+        operations.push(setOutbox(id, []));
+      }
+    });
+    // One round trip for the whole batch: the store's round trips bound the relay.
+    // `as never`: Mongoose's conditional types cannot relate a generic T to its bulk operations.
+    if (operations.length > 0) await this.model.bulkWrite(operations as never, { ordered: false });
+    return stillWaiting;
+  }
+
+  async idsWithWaitingEvents(): Promise<Types.ObjectId[]> {
+    const waiting = await this.model
+      .find({ 'outbox.0': { $exists: true } }, { _id: 1 })
+      .lean<{ _id: Types.ObjectId }[]>()
+      .exec();
+    return waiting.map(({ _id }) => _id);
+  }
+}
+
+/** Clearing the outbox is bookkeeping, not a change of the entity: it keeps `updatedAt`. */
+function setOutbox(id: Types.ObjectId, outbox: OutboxFields['outbox']): AnyBulkWriteOperation<OutboxFields> {
+  return { updateOne: { filter: { _id: id }, update: { $set: { outbox } }, timestamps: false } };
+}

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { FilterQuery, Model } from 'mongoose';
+import { isDuplicateKeyError } from '../../common/mongo/duplicate-key';
+import { findPage } from '../../common/pagination/cursor';
+import { parseDateTime } from '../../common/validation/date-time';
+import { AuditEvent } from './audit-event.schema';
+import { SearchEventsQueryDto } from './search-events-query.dto';
+
+/** The one place that touches the audit log's `events` collection. */
+@Injectable()
+export class AuditEventsRepository {
+  constructor(@InjectModel(AuditEvent.name) private readonly events: Model<AuditEvent>) {}
+
+  /** Stores an entry under its event id; false when it is there already (a redelivery or a duplicate publish). */
+  async insert(entry: AuditEvent): Promise<boolean> {
+    try {
+      // The driver's insert: Mongoose's typings want an ObjectId `_id`; ours is the event id.
+      await this.events.collection.insertOne(entry as never);
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+
+  /** One page of entries matching every filter given, by `occurredAt`. */
+  search(query: SearchEventsQueryDto): Promise<{ rows: AuditEvent[]; nextCursor: string | null }> {
+    const filters: FilterQuery<AuditEvent>[] = [];
+    if (query.type) filters.push({ type: query.type });
+    if (query.entity) filters.push({ entity: query.entity });
+    if (query.entityId) filters.push({ entityId: query.entityId });
+    if (query.ownerId) filters.push({ ownerId: query.ownerId });
+    if (query.from || query.to) {
+      const occurredAt: Record<string, Date> = {};
+      if (query.from) occurredAt.$gte = new Date(parseDateTime(query.from));
+      if (query.to) occurredAt.$lt = new Date(parseDateTime(query.to));
+      filters.push({ occurredAt });
+    }
+    return findPage(this.events, filters.length > 0 ? filters : [{}], 'occurredAt', query);
+  }
+}

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model } from 'mongoose';
+import { EntityKey } from '../../common/locks/entity-key';
+import { duplicateKeyIndexes } from '../../common/mongo/duplicate-key';
+import { OutboxMarker } from './outbox-marker.schema';
+
+/** The one place that touches the `outbox_markers` collection. */
+@Injectable()
+export class OutboxMarkersRepository {
+  constructor(@InjectModel(OutboxMarker.name) private readonly markers: Model<OutboxMarker>) {}
+
+  /** Marks entities as having events waiting; one already marked stays as it is. */
+  async mark(keys: readonly EntityKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    const since = new Date();
+    try {
+      // The driver's insert: Mongoose's typings want an ObjectId `_id`; ours is a string.
+      await this.markers.collection.insertMany(
+        keys.map((key) => ({ _id: key, since }) as never),
+        { ordered: false },
+      );
+    } catch (error) {
+      // Already marked is fine: the relay has not got to it yet.
+      if (!duplicateKeyIndexes(error)) throw error;
+    }
+  }
+
+  /** The keys marked longest ago, oldest first. */
+  async oldest(limit: number): Promise<string[]> {
+    const markers = await this.markers.find({}, { _id: 1 }).sort({ since: 1 }).limit(limit).lean().exec();
+    return markers.map((marker) => marker._id);
+  }
+
+  /** Removes the markers of entities with nothing left to publish. */
+  async remove(keys: readonly string[]): Promise<void> {
+    if (keys.length > 0) await this.markers.deleteMany({ _id: { $in: keys } }).exec();
+  }
+
+  /** Removes a marker that names no entity (any more). */
+  async removeOne(key: string): Promise<void> {
+    await this.markers.deleteOne({ _id: key }).exec();
+  }
+}

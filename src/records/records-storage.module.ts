@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { DatasetRecordsCleanup } from './dataset-records-cleanup';
+import { RecordsRepository } from './records.repository';
+import { RecordBucket, RecordBucketSchema } from './schemas/record-bucket.schema';
+import { RecordSeries, RecordSeriesSchema } from './schemas/record-series.schema';
+import { RecordUpload, RecordUploadSchema } from './schemas/record-upload.schema';
+
+/**
+ * The records collections and their repository, without the rules: what
+ * DatasetsModule needs to take a deleted dataset's records with it (it cannot
+ * import RecordsModule, which builds on datasets).
+ */
+@Module({
+  imports: [
+    MongooseModule.forFeature([
+      { name: RecordBucket.name, schema: RecordBucketSchema },
+      { name: RecordSeries.name, schema: RecordSeriesSchema },
+      { name: RecordUpload.name, schema: RecordUploadSchema },
+    ]),
+  ],
+  providers: [RecordsRepository, DatasetRecordsCleanup],
+  exports: [RecordsRepository, DatasetRecordsCleanup],
+})
+export class RecordsStorageModule {}
