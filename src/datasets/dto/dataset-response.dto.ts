@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { AsJson, SameShape } from '../../common/types/json-shape';
 import { DatasetState } from '../../events/contract';
 import { Dataset, FIELD_TYPES, FieldType } from '../schemas/dataset.schema';
 
@@ -54,6 +55,13 @@ export class DatasetPageDto {
   @ApiProperty({ type: String, nullable: true, example: null })
   nextCursor: string | null;
 }
+
+/**
+ * The response, once serialised, is exactly the event contract's DatasetState:
+ * the contract is declared on its own (other services copy it), and this
+ * constant stops the build the moment the two drift apart.
+ */
+export const RESPONSE_IS_EVENT_STATE: SameShape<AsJson<DatasetResponseDto>, DatasetState> = true;
 
 /** The dataset as carried by its events (see events/contract). */
 export function toDatasetState(dataset: Dataset): DatasetState {

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Types } from 'mongoose';
+import { AsJson, SameShape } from '../../common/types/json-shape';
 import { UserState } from '../../events/contract';
 import { User } from '../schemas/user.schema';
 
@@ -42,6 +43,9 @@ export class UserPageDto {
   @ApiProperty({ type: String, nullable: true, example: null })
   nextCursor: string | null;
 }
+
+/** The response without the derived mapping, once serialised, is exactly the event contract's UserState (see dataset-response.dto.ts). */
+export const RESPONSE_IS_EVENT_STATE: SameShape<AsJson<Omit<UserResponseDto, 'datasetIds' | 'datasetCount'>>, UserState> = true;
 
 /** The user as carried by its events (see events/contract): the response without the derived mapping. */
 export function toUserState(user: User): UserState {
