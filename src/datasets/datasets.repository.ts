@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model, Types } from 'mongoose';
-import { duplicateKeyIndexes, isDuplicateKeyError } from '../common/mongo/duplicate-key';
+import { isDuplicateKeyError } from '../common/mongo/duplicate-key';
+import { insertManyUnique, insertUnique } from '../common/mongo/unique-inserts';
 import { FieldChanges } from '../common/mongo/field-changes';
 import { findByIds } from '../common/mongo/find-by-ids';
 import { containsPattern } from '../common/mongo/text';
 import { findPage } from '../common/pagination/cursor';
 import { createdAtFilter } from '../common/validation/time-range.dto';
 import { RegistryEvent } from '../events/contract';
-import { OutboxSource, OutboxSourceFor, PublishedEvents, WaitingEvents } from '../events/outbox/outbox-source';
+import { OutboxSource, OutboxSourceFor } from '../events/outbox/outbox-source';
 import { OutboxDocuments } from '../common/mongo/outbox-documents';
 import { withEvent } from './dataset-rules';
 import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
@@ -22,28 +23,14 @@ const BOOKKEEPING = { timestamps: false } as const;
 /** The one place that touches the Dataset model and its collection; the relay reads datasets' outboxes through it. */
 @Injectable()
 @OutboxSourceFor('dataset')
-export class DatasetsRepository implements OutboxSource {
-  private readonly outbox: OutboxDocuments<Dataset>;
-
+export class DatasetsRepository extends OutboxDocuments<Dataset> implements OutboxSource {
   constructor(@InjectModel(Dataset.name) private readonly datasets: Model<Dataset>) {
-    this.outbox = new OutboxDocuments(
+    super(
       datasets,
       // A pending dataset's `dataset.created` waits until the dataset is committed.
       (dataset) => dataset.state === 'pending',
       (dataset) => dataset.state === 'deleted',
     );
-  }
-
-  waitingEvents(id: Types.ObjectId): Promise<WaitingEvents | null> {
-    return this.outbox.waitingEvents(id);
-  }
-
-  clearPublished(published: readonly PublishedEvents[]): Promise<Set<string>> {
-    return this.outbox.clearPublished(published);
-  }
-
-  idsWithWaitingEvents(): Promise<Types.ObjectId[]> {
-    return this.outbox.idsWithWaitingEvents();
   }
 
   async findById(id: Types.ObjectId): Promise<Dataset | null> {
@@ -84,29 +71,13 @@ export class DatasetsRepository implements OutboxSource {
   }
 
   /** Inserts a pending dataset; false when its owner has a dataset of that name. */
-  async insertPending(dataset: Dataset): Promise<boolean> {
-    try {
-      // The driver's insert: the document is complete already, Mongoose would only re-cast it.
-      await this.datasets.collection.insertOne(dataset);
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
+  insertPending(dataset: Dataset): Promise<boolean> {
+    return insertUnique(this.datasets, dataset);
   }
 
   /** Inserts pending datasets in one unordered batch; returns the positions whose name was taken. */
-  async insertManyPending(datasets: Dataset[]): Promise<Set<number>> {
-    try {
-      await this.datasets.collection.insertMany(datasets, { ordered: false });
-      return new Set();
-    } catch (error) {
-      const duplicates = duplicateKeyIndexes(error);
-      if (duplicates) return duplicates;
-      // No transaction to roll back (FerretDB): remove whatever part of the batch got in.
-      await this.removePendingMany(datasets.map((dataset) => dataset._id));
-      throw error;
-    }
+  insertManyPending(datasets: Dataset[]): Promise<Set<number>> {
+    return insertManyUnique(this.datasets, datasets, () => this.removePendingMany(datasets.map((dataset) => dataset._id)));
   }
 
   /** Removes a pending dataset (nobody but its create writes it). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { isDuplicateKeyError } from '../common/mongo/duplicate-key';
+import { insertUnique } from '../common/mongo/unique-inserts';
 import { SeqBlock, seqBlockId } from './schemas/seq-block.schema';
 
 /** The one place that touches the SeqBlock model (see DatasetSequence for why blocks, not a counter). */
@@ -14,15 +14,8 @@ export class SeqBlocksRepository {
    * insert into the unique `_id` is atomic everywhere, where FerretDB's `$inc`
    * is a read-then-write that loses increments.
    */
-  async claim(first: number, end: number): Promise<boolean> {
-    try {
-      // The driver's insert: the model's `_id` is a string, which Mongoose's typings do not accept for an insert.
-      await this.blocks.collection.insertOne({ _id: seqBlockId(first), end } as never);
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
+  claim(first: number, end: number): Promise<boolean> {
+    return insertUnique(this.blocks, { _id: seqBlockId(first), end });
   }
 
   /** The end of the block starting at `first`, if there is one. */

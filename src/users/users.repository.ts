@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model, Types } from 'mongoose';
-import { duplicateKeyIndexes, isDuplicateKeyError } from '../common/mongo/duplicate-key';
+import { isDuplicateKeyError } from '../common/mongo/duplicate-key';
+import { insertManyUnique, insertUnique } from '../common/mongo/unique-inserts';
 import { findByIds } from '../common/mongo/find-by-ids';
 import { containsPattern, searchKey } from '../common/mongo/text';
 import { findPage } from '../common/pagination/cursor';
 import { createdAtFilter } from '../common/validation/time-range.dto';
 import { RegistryEvent } from '../events/contract';
-import { OutboxSource, OutboxSourceFor, PublishedEvents, WaitingEvents } from '../events/outbox/outbox-source';
+import { OutboxSource, OutboxSourceFor } from '../events/outbox/outbox-source';
 import { OutboxDocuments } from '../common/mongo/outbox-documents';
 import { SearchUsersQueryDto } from './dto/search-users-query.dto';
 import { User } from './schemas/user.schema';
@@ -20,54 +21,26 @@ const OWN_TIMESTAMPS = { timestamps: false } as const;
 /** The one place that touches the User model and its collection; the relay reads users' outboxes through it. */
 @Injectable()
 @OutboxSourceFor('user')
-export class UsersRepository implements OutboxSource {
-  /** A user's events are published at once; a deleted user is a tombstone until they are. */
-  private readonly outbox: OutboxDocuments<User>;
-
+export class UsersRepository extends OutboxDocuments<User> implements OutboxSource {
   constructor(@InjectModel(User.name) private readonly users: Model<User>) {
-    this.outbox = new OutboxDocuments(
+    // A user's events are published at once; a deleted user is a tombstone until they are.
+    super(
       users,
       () => false,
       (user) => user.deletedAt !== undefined && user.deletedAt !== null,
     );
   }
 
-  waitingEvents(id: Types.ObjectId): Promise<WaitingEvents | null> {
-    return this.outbox.waitingEvents(id);
-  }
-
-  clearPublished(published: readonly PublishedEvents[]): Promise<Set<string>> {
-    return this.outbox.clearPublished(published);
-  }
-
-  idsWithWaitingEvents(): Promise<Types.ObjectId[]> {
-    return this.outbox.idsWithWaitingEvents();
-  }
-
   /** Inserts a new user; false when its e-mail is taken. */
-  async insert(user: User): Promise<boolean> {
-    try {
-      // The driver's insert: the document is complete already, Mongoose would only re-cast it.
-      await this.users.collection.insertOne(user);
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
+  insert(user: User): Promise<boolean> {
+    return insertUnique(this.users, user);
   }
 
   /** Inserts users in one unordered batch; returns the positions whose e-mail was taken. */
-  async insertMany(users: User[]): Promise<Set<number>> {
-    try {
-      await this.users.collection.insertMany(users, { ordered: false });
-      return new Set();
-    } catch (error) {
-      const indexes = duplicateKeyIndexes(error);
-      if (indexes) return indexes;
-      // No transaction to roll back (FerretDB): remove whatever part of the batch got in.
+  insertMany(users: User[]): Promise<Set<number>> {
+    return insertManyUnique(this.users, users, async () => {
       await this.users.deleteMany({ _id: { $in: users.map((user) => user._id) } }).exec();
-      throw error;
-    }
+    });
   }
 
   /** The stored user, tombstones included. */

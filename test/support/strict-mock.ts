@@ -1,16 +1,12 @@
+import { strictMock as strictProxy } from '../../src/common/testing/strict-mock';
+
 /**
- * A stand-in for a dependency that only knows the methods a test gives it:
- * calling anything else fails the test, so specs state every interaction.
+ * The project's strict mock (src/common/testing/strict-mock.ts), named first
+ * and typed as jest mocks: calling anything not given fails the test, so
+ * specs state every interaction.
  */
 export function strictMock<T extends object>(name: string, methods: Partial<Record<keyof T, unknown>>): jest.Mocked<T> {
-  return new Proxy(methods as jest.Mocked<T>, {
-    get(target, property) {
-      if (property in target) return target[property as keyof typeof target];
-      // Promise resolution and jest's own inspection probe these; they are not calls.
-      if (property === 'then' || typeof property === 'symbol' || property === 'asymmetricMatch') return undefined;
-      throw new Error(`unexpected use of ${name}.${String(property)}`);
-    },
-  });
+  return strictProxy<jest.Mocked<T>>(methods, name);
 }
 
 type QueryChain = Record<'sort' | 'limit' | 'lean' | 'exec', jest.Mock>;

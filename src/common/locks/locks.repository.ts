@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { duplicateKeyIndexes, isDuplicateKeyError } from '../mongo/duplicate-key';
+import { insertManyUnique, insertUnique } from '../mongo/unique-inserts';
 import { findByIds } from '../mongo/find-by-ids';
 import { Lock } from './lock.schema';
 
@@ -15,27 +15,13 @@ export class LocksRepository {
    * that is atomic on every store we run on (FerretDB applies conditional updates
    * as a read then a write). False when someone holds it.
    */
-  async insert(holding: Lock): Promise<boolean> {
-    try {
-      // The driver's insert: Mongoose's typings want an ObjectId `_id`; ours is a string.
-      await this.locks.collection.insertOne(holding as never);
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
+  insert(holding: Lock): Promise<boolean> {
+    return insertUnique(this.locks, holding);
   }
 
   /** Inserts many holdings in one unordered batch; returns the positions already held. */
-  async insertMany(holdings: Lock[]): Promise<Set<number>> {
-    try {
-      await this.locks.collection.insertMany(holdings as never[], { ordered: false });
-      return new Set();
-    } catch (error) {
-      const held = duplicateKeyIndexes(error);
-      if (!held) throw error;
-      return held;
-    }
+  insertMany(holdings: Lock[]): Promise<Set<number>> {
+    return insertManyUnique(this.locks, holdings);
   }
 
   find(key: string): Promise<Lock | null> {

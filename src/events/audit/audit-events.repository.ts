@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model } from 'mongoose';
-import { isDuplicateKeyError } from '../../common/mongo/duplicate-key';
+import { insertUnique } from '../../common/mongo/unique-inserts';
 import { findPage } from '../../common/pagination/cursor';
 import { parseDateTime } from '../../common/validation/date-time';
 import { AuditEvent } from './audit-event.schema';
@@ -13,15 +13,8 @@ export class AuditEventsRepository {
   constructor(@InjectModel(AuditEvent.name) private readonly events: Model<AuditEvent>) {}
 
   /** Stores an entry under its event id; false when it is there already (a redelivery or a duplicate publish). */
-  async insert(entry: AuditEvent): Promise<boolean> {
-    try {
-      // The driver's insert: Mongoose's typings want an ObjectId `_id`; ours is the event id.
-      await this.events.collection.insertOne(entry as never);
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
+  insert(entry: AuditEvent): Promise<boolean> {
+    return insertUnique(this.events, entry);
   }
 
   /** One page of entries matching every filter given, by `occurredAt`. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { EntityKey } from '../../common/locks/entity-key';
-import { duplicateKeyIndexes } from '../../common/mongo/duplicate-key';
+import { insertManyUnique } from '../../common/mongo/unique-inserts';
 import { OutboxMarker } from './outbox-marker.schema';
 
 /** The one place that touches the `outbox_markers` collection. */
@@ -14,16 +14,11 @@ export class OutboxMarkersRepository {
   async mark(keys: readonly EntityKey[]): Promise<void> {
     if (keys.length === 0) return;
     const since = new Date();
-    try {
-      // The driver's insert: Mongoose's typings want an ObjectId `_id`; ours is a string.
-      await this.markers.collection.insertMany(
-        keys.map((key) => ({ _id: key, since }) as never),
-        { ordered: false },
-      );
-    } catch (error) {
-      // Already marked is fine: the relay has not got to it yet.
-      if (!duplicateKeyIndexes(error)) throw error;
-    }
+    // Already marked is fine (a refused insert): the relay has not got to it yet.
+    await insertManyUnique(
+      this.markers,
+      keys.map((key) => ({ _id: key, since })),
+    );
   }
 
   /** The keys marked longest ago, oldest first. */
