@@ -2,13 +2,12 @@
  * The dataset rules as plain functions (no I/O): how a new dataset and a
  * PATCH become documents and updates, and the errors they raise.
  */
-import { Types, UpdateQuery } from 'mongoose';
+import { Types } from 'mongoose';
 import { BulkOutcomes } from '../common/bulk/bulk-outcomes';
 import { ConflictError, DomainError, DuplicateNameError, NotFoundError } from '../common/errors/domain-errors';
 import { toErrorBody } from '../common/errors/error-body';
 import { FieldChanges } from '../common/mongo/field-changes';
 import { searchKey } from '../common/mongo/text';
-import { RegistryEvent } from '../events/contract';
 import { newEvent } from '../events/outbox/event-factory';
 import { CreateDatasetDto, DatasetFieldDto } from './dto/create-dataset.dto';
 import { DatasetResponseDto, toDatasetState } from './dto/dataset-response.dto';
@@ -103,17 +102,6 @@ export function applyChanges(current: Dataset, changes: FieldChanges): Dataset {
   const next = { ...current, ...changes.$set, updatedAt: new Date(), rev: current.rev + 1 };
   for (const field of Object.keys(changes.$unset)) delete next[field as keyof Dataset];
   return next;
-}
-
-/** The update that applies `changes` and records `event` in the outbox, in one write. */
-export function withEvent(changes: FieldChanges, next: Dataset, event: RegistryEvent): UpdateQuery<Dataset> {
-  const update: UpdateQuery<Dataset> = {
-    $set: { ...changes.$set, updatedAt: next.updatedAt, rev: next.rev },
-    $push: { outbox: event },
-  };
-  // Some servers reject an empty `$unset: {}`.
-  if (Object.keys(changes.$unset).length > 0) update.$unset = changes.$unset;
-  return update;
 }
 
 /** The $set/$unset of a PATCH, derived fields included; `null` clears an optional field. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { FilterQuery, Model, Types } from 'mongoose';
+import { FilterQuery, Model, Types, UpdateQuery } from 'mongoose';
 import { isDuplicateKeyError } from '../common/mongo/duplicate-key';
 import { insertManyUnique, insertUnique } from '../common/mongo/unique-inserts';
 import { FieldChanges } from '../common/mongo/field-changes';
@@ -11,7 +11,6 @@ import { createdAtFilter } from '../common/validation/time-range.dto';
 import { RegistryEvent } from '../events/contract';
 import { OutboxSource, OutboxSourceFor } from '../events/outbox/outbox-source';
 import { OutboxDocuments } from '../common/mongo/outbox-documents';
-import { withEvent } from './dataset-rules';
 import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
 import { Dataset } from './schemas/dataset.schema';
 
@@ -168,4 +167,15 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
       .exec();
     return marked.map(({ _id }) => _id);
   }
+}
+
+/** The update that applies `changes` and records `event` in the outbox, in one write. */
+function withEvent(changes: FieldChanges, next: Dataset, event: RegistryEvent): UpdateQuery<Dataset> {
+  const update: UpdateQuery<Dataset> = {
+    $set: { ...changes.$set, updatedAt: next.updatedAt, rev: next.rev },
+    $push: { outbox: event },
+  };
+  // Some servers reject an empty `$unset: {}`.
+  if (Object.keys(changes.$unset).length > 0) update.$unset = changes.$unset;
+  return update;
 }
