@@ -8,7 +8,11 @@ import { HttpRateLimitGuard, rateLimitOptions } from './common/http/rate-limit';
 import { loggerOptions } from './common/logging/logger.options';
 import { RejectUnexpectedQueryInterceptor } from './common/validation/reject-unexpected-query.interceptor';
 import { createValidationPipe } from './common/validation/validation.pipe';
+import { AccessGuard } from './auth/access.guard';
+import { AuthModule } from './auth/auth.module';
+import { AuditModule } from './audit/audit.module';
 import { AppConfig } from './config/app-config';
+import { TokensModule } from './tokens/tokens.module';
 import { ConfigModule } from './config/config.module';
 import { DatasetsModule } from './datasets/datasets.module';
 import { EventsModule } from './events/events.module';
@@ -31,13 +35,18 @@ export class AppModule {
         DatasetsModule,
         RecordsModule,
         EventsModule,
+        AuditModule,
+        TokensModule,
+        AuthModule,
       ],
       providers: [
         // Registered here rather than with app.useGlobal*() so that the Kafka
         // handlers (inheritAppConfig) and test-built apps get them too.
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        // In this order: the rate limit counts every request (per identity, per IP when anonymous), then access is decided.
         { provide: APP_GUARD, useClass: HttpRateLimitGuard },
+        { provide: APP_GUARD, useExisting: AccessGuard },
         { provide: APP_INTERCEPTOR, useClass: RejectUnexpectedQueryInterceptor },
       ],
     };

@@ -11,6 +11,8 @@ import { methodNotAllowed } from './common/http/method-not-allowed';
 import { tightenRequestSchemas } from './common/swagger/strict-document';
 import { AppConfig } from './config/app-config';
 import { createKafkaServer } from './events/kafka.transport';
+import { BEARER_SCHEME } from './auth/access.decorator';
+import helmet from 'helmet';
 
 /**
  * Builds the hybrid application (HTTP + Kafka consumer) exactly as it runs in
@@ -21,13 +23,28 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.disable('x-powered-by');
+  // Helmet's defaults, but for upgrade-insecure-requests: served over plain HTTP (behind a TLS proxy, or locally), Swagger UI must load its own files.
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } }));
+  if (config.http.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.http.corsOrigins === '*' ? '*' : [...config.http.corsOrigins],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'WWW-Authenticate'],
+    });
+  }
   // Before body parsing: a method the path does not have is a 405 whatever its body.
   app.use(methodNotAllowed(app.getHttpAdapter().getInstance()));
   answerClientErrors(app.getHttpServer());
   app.useBodyParser('json', jsonBodyParserOptions(config.http.jsonBodyLimit));
   app.use(explainJsonErrors);
   app.use(requireJsonBodies);
-  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  if (config.http.docsEnabled) {
+    // "Authorize" in Swagger UI takes a bearer token and keeps it across reloads.
+    SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+      jsonDocumentUrl: 'docs-json',
+      swaggerOptions: { persistAuthorization: true },
+    });
+  }
   app.connectMicroservice({ strategy: createKafkaServer(config) }, { inheritAppConfig: true });
   return app;
 }
@@ -46,6 +63,15 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       'Users, the datasets they register and their time-series records. Every change is published on the Kafka topic `msg_collection`.',
     )
     .setVersion('0.1.0')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'A registry API token (`dsr_…`, from POST /users/{id}/tokens or `npm run admin`) or an OIDC access token (JWT) from the platform identity provider.',
+      },
+      BEARER_SCHEME,
+    )
     .build();
   return tightenRequestSchemas(SwaggerModule.createDocument(app, options, { extraModels: [ErrorResponseDto, FieldErrorDto] }));
 }

@@ -7,6 +7,7 @@
  *                                          stop what this call started
  */
 import { spawn } from 'node:child_process';
+import { devAdminEnv } from './dev-admin';
 import { LocalStack, SERVICES, ServiceName, StackError, stackEnv } from './local-stack';
 
 function servicesFrom(args: string[]): ServiceName[] {
@@ -29,7 +30,11 @@ async function run(stack: LocalStack, command: string[]): Promise<number> {
   if (command.length === 0) throw new StackError('usage: stack run -- <command> [args...]');
   const started = await stack.up();
   // Settings given by the caller win: they may point at their own MongoDB or Kafka.
-  const env = { ...stackEnv(stack.settings), ...process.env };
+  const env = {
+    ...stackEnv(stack.settings),
+    ...devAdminEnv(stack.settings, process.env, (line) => process.stderr.write(`[stack] ${line}\n`)),
+    ...process.env,
+  };
   const child = spawn(command[0], command.slice(1), { stdio: 'inherit', env });
   const forward = (signal: NodeJS.Signals): void => {
     child.kill(signal);

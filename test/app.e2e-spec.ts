@@ -22,7 +22,7 @@ describe('Application on the local stack (e2e)', () => {
 
   describe('GET /health', () => {
     it('reports MongoDB and Kafka up', async () => {
-      const response = await request(testApp.url).get('/health').expect(200);
+      const response = await testApp.api().get('/health').expect(200);
       expect(response.body).toMatchObject({
         status: 'ok',
         details: { mongodb: { status: 'up' }, kafka: { status: 'up' } },
@@ -32,28 +32,28 @@ describe('Application on the local stack (e2e)', () => {
 
   describe('Swagger', () => {
     it('serves a valid OpenAPI 3 document at /docs-json', async () => {
-      const response = await request(testApp.url).get('/docs-json').expect(200);
+      const response = await testApp.api().get('/docs-json').expect(200);
       expect(response.body.openapi).toMatch(/^3\./);
       await expect(SwaggerParser.validate(structuredClone(response.body))).resolves.toBeDefined();
       expect(Object.keys(response.body.paths)).toContain('/health');
     });
 
     it('serves the Swagger UI at /docs', async () => {
-      const response = await request(testApp.url).get('/docs').redirects(1).expect(200);
+      const response = await testApp.api().get('/docs').redirects(1).expect(200);
       expect(response.text).toContain('swagger-ui');
     });
   });
 
   describe('HTTP conventions', () => {
     it('answers unknown routes with the JSON error shape', async () => {
-      const response = await request(testApp.url).get('/no-such-route').expect(404);
+      const response = await testApp.api().get('/no-such-route').expect(404);
       expect(response.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot GET /no-such-route' });
     });
 
     it('echoes a sane X-Request-Id and invents one otherwise', async () => {
-      const given = await request(testApp.url).get('/health').set('X-Request-Id', 'trace-123').expect(200);
+      const given = await testApp.api().get('/health').set('X-Request-Id', 'trace-123').expect(200);
       expect(given.headers['x-request-id']).toBe('trace-123');
-      const invented = await request(testApp.url).get('/health').set('X-Request-Id', 'not a sane id; <script>').expect(200);
+      const invented = await testApp.api().get('/health').set('X-Request-Id', 'not a sane id; <script>').expect(200);
       expect(invented.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     });
   });
@@ -81,7 +81,7 @@ describe('Application on the local stack (e2e)', () => {
       await producer.connect();
       try {
         await producer.send({ topic: testApp.config.kafka.topic, messages: [{ key: entityId, value: JSON.stringify(event) }] });
-        const stored = await waitFor(async () => (await request(testApp.url).get('/events').query({ entityId })).body.items[0], {
+        const stored = await waitFor(async () => (await testApp.api().get('/events').query({ entityId })).body.items[0], {
           what: 'the produced event in the audit log',
         });
         expect(stored).toMatchObject({ id: event.id, type: 'user.deleted', sequence: 7, topic: testApp.config.kafka.topic });

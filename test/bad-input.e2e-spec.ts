@@ -1,8 +1,9 @@
 import request from 'supertest';
 import { countDocuments } from './support/mongo';
 import { startTestApp, TestApp } from './support/test-app';
+import { Api } from './support/auth';
 
-type Send = (api: ReturnType<typeof request>, ids: { userId: string; datasetId: string }) => request.Test;
+type Send = (api: Api, ids: { userId: string; datasetId: string }) => request.Test;
 
 /**
  * Every family of bad input gets a 4xx in the one error shape — never a 500 —
@@ -10,12 +11,12 @@ type Send = (api: ReturnType<typeof request>, ids: { userId: string; datasetId: 
  */
 describe('Bad input (e2e)', () => {
   let testApp: TestApp;
-  let api: ReturnType<typeof request>;
+  let api: Api;
   const ids = { userId: '', datasetId: '' };
 
   beforeAll(async () => {
     testApp = await startTestApp();
-    api = request(testApp.url);
+    api = testApp.api();
     ids.userId = (await api.post('/users').send({ name: 'Owner', email: 'owner@example.com' }).expect(201)).body.id;
     ids.datasetId = (await api.post('/datasets').send({ ownerId: ids.userId, name: 'existing' }).expect(201)).body.id;
   });
@@ -24,7 +25,7 @@ describe('Bad input (e2e)', () => {
     await testApp?.close();
   });
 
-  const json = (api: ReturnType<typeof request>, method: 'post' | 'patch', path: string, raw: string): request.Test =>
+  const json = (api: Api, method: 'post' | 'patch', path: string, raw: string): request.Test =>
     api[method](path).set('Content-Type', 'application/json').send(raw);
 
   // [family, request, expected status, field named in details ('' when the body has no fields)]

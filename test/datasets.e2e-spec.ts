@@ -1,10 +1,11 @@
 import request from 'supertest';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait';
+import { Api } from './support/auth';
 
 describe('Datasets (e2e)', () => {
   let testApp: TestApp;
-  let api: ReturnType<typeof request>;
+  let api: Api;
   let counter = 0;
   const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++counter}`;
   const createUser = async (): Promise<string> =>
@@ -17,7 +18,7 @@ describe('Datasets (e2e)', () => {
 
   beforeAll(async () => {
     testApp = await startTestApp();
-    api = request(testApp.url);
+    api = testApp.api();
   });
 
   afterAll(async () => {

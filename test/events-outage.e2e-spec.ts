@@ -8,8 +8,7 @@ import { freePort } from './support/ports';
 import { PrivateStack, startPrivateStack } from './support/private-stack';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait';
-
-type Api = ReturnType<typeof request>;
+import { Api, authedApi, newAdminToken } from './support/auth';
 
 /** The events of each entity in the order they were first seen on the topic (duplicates dropped). */
 function firstSeenByEntity(recorder: TopicRecorder): Map<string, RegistryEvent[]> {
@@ -50,7 +49,7 @@ describe('Events when the broker is away (e2e)', () => {
     beforeAll(async () => {
       // The Kafka client logs every failed reconnect while the broker is down; the assertions say enough.
       testApp = await startTestApp({ ...stack.env, LOG_LEVEL: 'fatal' });
-      api = request(testApp.url);
+      api = testApp.api();
       recorder = await new TopicRecorder(testKafka(stack.env.KAFKA_BROKERS), [testApp.config.kafka.topic]).start();
     });
 
@@ -148,8 +147,10 @@ describe('Events when the broker is away (e2e)', () => {
       KAFKA_GROUP_ID: `e2e-crash-${suffix}`,
     };
     const port = await freePort();
-    const victim = spawnApp({ ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'fatal' });
-    const victimApi = request(`http://127.0.0.1:${port}`);
+    const adminToken = newAdminToken();
+    const admin = { BOOTSTRAP_ADMIN_EMAIL: `admin-${suffix}@example.com`, BOOTSTRAP_ADMIN_TOKEN: adminToken };
+    const victim = spawnApp({ ...env, ...admin, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'fatal' });
+    const victimApi = authedApi(`http://127.0.0.1:${port}`, adminToken);
     let restarted: TestApp | undefined;
     const recorder = new TopicRecorder(testKafka(stack.env.KAFKA_BROKERS), [env.KAFKA_TOPIC]);
     try {

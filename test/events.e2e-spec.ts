@@ -10,8 +10,7 @@ import { ReceivedRecord, testKafka, TopicRecorder } from './support/kafka';
 import { openSse } from './support/sse';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor, withDeadline } from './support/wait';
-
-type Api = ReturnType<typeof request>;
+import { Api, authedApi } from './support/auth';
 
 const validateEvent = eventSchemaValidator();
 
@@ -27,7 +26,7 @@ describe('Events on msg_collection (e2e)', () => {
 
   beforeAll(async () => {
     testApp = await startTestApp();
-    api = request(testApp.url);
+    api = testApp.api();
     recorder = await new TopicRecorder(kafka, [testApp.config.kafka.topic]).start();
   });
 
@@ -149,7 +148,7 @@ describe('Events on msg_collection (e2e)', () => {
       KAFKA_GROUP_ID: testApp.config.kafka.groupId,
     });
     try {
-      const apis = [api, request(second.url)];
+      const apis = [api, authedApi(second.url, testApp.adminToken)];
       const ids = await Promise.all(
         Array.from(
           { length: 30 },

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { countDocuments } from './support/mongo';
 import { startTestApp, TestApp } from './support/test-app';
+import { Api } from './support/auth';
 
 /**
  * Issue 9: inputs an outside fuzz pass turned into 500s, silently accepted
@@ -8,13 +9,13 @@ import { startTestApp, TestApp } from './support/test-app';
  */
 describe('Hardening against fuzzed input (e2e)', () => {
   let testApp: TestApp;
-  let api: ReturnType<typeof request>;
+  let api: Api;
   let userId: string;
   let datasetId: string;
 
   beforeAll(async () => {
     testApp = await startTestApp();
-    api = request(testApp.url);
+    api = testApp.api();
     userId = (await api.post('/users').send({ name: 'Owner', email: 'owner@example.com' }).expect(201)).body.id;
     datasetId = (await api.post('/datasets').send({ ownerId: userId, name: 'existing', description: 'two\nlines' }).expect(201)).body.id;
   });

@@ -19,7 +19,7 @@ describe('GET /health when a dependency goes away (e2e)', () => {
     await privateStack?.destroy();
   });
 
-  const health = async (): Promise<request.Response> => request(testApp.url).get('/health');
+  const health = async (): Promise<request.Response> => testApp.api().get('/health');
 
   it('is 200 with both dependencies up', async () => {
     const response = await health();

@@ -51,7 +51,7 @@ describe('HTTP edges (e2e)', () => {
       ['GET', '/users/bulk', 'OPTIONS, POST'],
       ['DELETE', '/datasets/bulk', 'OPTIONS, POST'],
     ])('%s %s → 405 with Allow: %s', async (method, path, allow) => {
-      const response = await request(testApp.url)[method.toLowerCase() as 'put'](path).expect(405);
+      const response = await testApp.api()[method.toLowerCase() as 'put'](path).expect(405);
       expect(response.headers.allow).toBe(allow);
       expect(response.body).toEqual({
         statusCode: 405,
@@ -61,25 +61,25 @@ describe('HTTP edges (e2e)', () => {
     });
 
     it('is a 405 before the body is looked at, and writes nothing', async () => {
-      await request(testApp.url).put('/users').set('content-type', 'application/json').send('{"name": ').expect(405);
-      await request(testApp.url).put('/users').set('content-type', 'text/plain').send('x').expect(405);
+      await testApp.api().put('/users').set('content-type', 'application/json').send('{"name": ').expect(405);
+      await testApp.api().put('/users').set('content-type', 'text/plain').send('x').expect(405);
       expect(await countDocuments(testApp.config.mongodb.uri)).toEqual({ users: 0, datasets: 0 });
     });
 
     it('OPTIONS answers 204 with the Allow list; HEAD works where GET does', async () => {
-      const options = await request(testApp.url).options('/datasets/6650c0ffee0000000000a001').expect(204);
+      const options = await testApp.api().options('/datasets/6650c0ffee0000000000a001').expect(204);
       expect(options.headers.allow).toBe('DELETE, GET, HEAD, OPTIONS, PATCH');
-      await request(testApp.url).head('/users').expect(200);
-      const head = await request(testApp.url).head('/users/bulk').expect(405);
+      await testApp.api().head('/users').expect(200);
+      const head = await testApp.api().head('/users/bulk').expect(405);
       expect(head.headers.allow).toBe('OPTIONS, POST');
     });
 
     it('a path that does not exist stays a 404, whatever the method', async () => {
       for (const method of ['get', 'put', 'options'] as const) {
-        const response = await request(testApp.url)[method]('/no-such-thing').expect(404);
+        const response = await testApp.api()[method]('/no-such-thing').expect(404);
         expect(response.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
       }
-      await request(testApp.url).get('/users/6650c0ffee0000000000a001/nothing').expect(404);
+      await testApp.api().get('/users/6650c0ffee0000000000a001/nothing').expect(404);
     });
   });
 
@@ -117,7 +117,8 @@ describe('HTTP edges (e2e)', () => {
 
     it(`a JSON body nested deeper than ${MAX_JSON_DEPTH} levels → 400 before it is parsed`, async () => {
       for (const depth of [MAX_JSON_DEPTH + 1, 10_000]) {
-        const response = await request(testApp.url)
+        const response = await testApp
+          .api()
           .post('/users')
           .set('content-type', 'application/json')
           .send(`{"name": ${nested(depth)}}`)
@@ -133,13 +134,15 @@ describe('HTTP edges (e2e)', () => {
 
     it('brackets inside strings do not count, and bodies within the limit are parsed as before', async () => {
       const name = `${'['.repeat(100)}\\"{{{`;
-      const created = await request(testApp.url)
+      const created = await testApp
+        .api()
         .post('/users')
         .send(`{"name": "${name}", "email": "deep@example.com"}`)
         .set('content-type', 'application/json')
         .expect(201);
       expect(created.body.name).toBe(name.replace('\\"', '"'));
-      const limit = await request(testApp.url)
+      const limit = await testApp
+        .api()
         .post('/users')
         .set('content-type', 'application/json')
         .send(`{"name": ${nested(MAX_JSON_DEPTH - 1)}}`)

@@ -24,7 +24,7 @@ describe('Original registration flow (e2e)', () => {
   });
 
   it('registers the users of info.json and the datasets of data.json; each user lists exactly their datasets', async () => {
-    const api = request(testApp.url);
+    const api = testApp.api();
     const users = fixture<{ email: string }[]>('info.json');
     const registered = await api.post('/users/bulk').send(users).expect(200);
     expect(registered.body).toMatchObject({ created: 4, rejected: 0 });

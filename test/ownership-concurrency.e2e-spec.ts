@@ -6,8 +6,7 @@ import { freePort } from './support/ports';
 import { OwnershipJanitor } from '../src/datasets/ownership-janitor';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait';
-
-type Api = ReturnType<typeof request>;
+import { Api, authedApi } from './support/auth';
 
 /** Reads every page of a list route. */
 async function listAll(api: Api, path: string, query: Record<string, string> = {}): Promise<{ id: string; ownerId: string }[]> {
@@ -64,7 +63,7 @@ describe('Ownership under concurrency (e2e)', () => {
 
   beforeAll(async () => {
     testApp = await startTestApp();
-    api = request(testApp.url);
+    api = testApp.api();
   });
 
   afterAll(async () => {
@@ -87,7 +86,7 @@ describe('Ownership under concurrency (e2e)', () => {
     const second = await startTestApp({ MONGODB_URI: testApp.config.mongodb.uri });
     try {
       const [ownerId] = await seedUsers(1);
-      const apis = [api, request(second.url)];
+      const apis = [api, authedApi(second.url, testApp.adminToken)];
       const responses = await Promise.all(
         Array.from({ length: 50 }, (_, i) => apis[i % 2].post('/datasets').send({ ownerId, name: `parallel-${i}` })),
       );
@@ -138,7 +137,7 @@ describe('Ownership under concurrency (e2e)', () => {
       // The locks the killed process holds free up quickly, so recovery can be watched here.
       LOCK_TTL_SECONDS: '2',
     });
-    const victimApi = request(`http://127.0.0.1:${port}`);
+    const victimApi = authedApi(`http://127.0.0.1:${port}`, testApp.adminToken);
     try {
       await waitFor(async () => (await victimApi.get('/health')).status === 200, { what: 'the second process' });
       const inFlight = randomOperations(victimApi, userIds, datasetIds, 300).map((p) => p.catch(() => undefined));

@@ -22,7 +22,7 @@ describe('Rate limit (e2e)', () => {
   });
 
   it(`answers requests beyond ${LIMIT} a minute with a 429 in the error shape and Retry-After, and writes nothing`, async () => {
-    const api = request(testApp.url);
+    const api = testApp.api();
     for (let i = 0; i < LIMIT; i++) await api.get('/users').expect(200);
 
     const refused = await api.post('/users').send({ name: 'Late', email: 'late@example.com' }).expect(429);
@@ -37,7 +37,7 @@ describe('Rate limit (e2e)', () => {
   });
 
   it('never limits /health', async () => {
-    for (let i = 0; i < LIMIT + 2; i++) await request(testApp.url).get('/health').expect(200);
+    for (let i = 0; i < LIMIT + 2; i++) await testApp.api().get('/health').expect(200);
   });
 
   it('never limits the Kafka consumer', async () => {

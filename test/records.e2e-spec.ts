@@ -233,7 +233,7 @@ describe('Records limits (e2e)', () => {
 
   beforeAll(async () => {
     testApp = await startTestApp({ RECORDS_MAX_ROWS: '10', RECORDS_MAX_BODY: '2kb' });
-    api = request(testApp.url);
+    api = testApp.api();
     const ownerId = (
       await api
         .post('/users')

@@ -1,9 +1,10 @@
 import request from 'supertest';
 import { startTestApp, TestApp } from './support/test-app';
+import { Api } from './support/auth';
 
 describe('Users: search and listing (e2e)', () => {
   let testApp: TestApp;
-  let api: ReturnType<typeof request>;
+  let api: Api;
   let counter = 0;
   const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++counter}`;
   const newUser = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -14,7 +15,7 @@ describe('Users: search and listing (e2e)', () => {
 
   beforeAll(async () => {
     testApp = await startTestApp();
-    api = request(testApp.url);
+    api = testApp.api();
   });
 
   afterAll(async () => {

@@ -1,11 +1,14 @@
 import { Transform } from 'class-transformer';
-import { IsDefined, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsDefined, IsEmail, IsIn, IsInt, IsOptional, IsUrl, Matches, Max, Min } from 'class-validator';
+import { API_TOKEN_PATTERN } from '../tokens/token-format';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
 
 /**
  * Every setting the service reads, exactly as named in the environment.
@@ -83,4 +86,78 @@ export class EnvironmentVariables {
   @Min(1, { message: 'KAFKA_TOPIC_PARTITIONS must be an integer between 1 and 1000 (got "$value")' })
   @Max(1000, { message: 'KAFKA_TOPIC_PARTITIONS must be an integer between 1 and 1000 (got "$value")' })
   KAFKA_TOPIC_PARTITIONS = 3;
+
+  // ---- access: see src/auth and the README's "Authentication and access" --------------------
+
+  // The first admin: a user with this e-mail is made an admin at boot (created if missing), and
+  // BOOTSTRAP_ADMIN_TOKEN is registered as an API token of theirs with every scope.
+  @IsOptional()
+  @IsEmail({}, { message: 'BOOTSTRAP_ADMIN_EMAIL must be an e-mail address' })
+  BOOTSTRAP_ADMIN_EMAIL?: string;
+
+  // Not echoed back: it is a secret.
+  @IsOptional()
+  @Matches(API_TOKEN_PATTERN, {
+    message:
+      'BOOTSTRAP_ADMIN_TOKEN must be a registry API token (dsr_<16 hex>_<43 base64url>, e.g. from `npm run admin -- new-token-secret`)',
+  })
+  BOOTSTRAP_ADMIN_TOKEN?: string;
+
+  // OpenID Connect: JWTs from the platform's identity provider, verified against its JWKS.
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true }, { message: 'OIDC_ISSUER must be a URL (got "$value")' })
+  OIDC_ISSUER?: string;
+
+  @IsOptional()
+  @Matches(/^\S{1,512}$/, { message: 'OIDC_AUDIENCE must be the audience the tokens are issued for (got "$value")' })
+  OIDC_AUDIENCE?: string;
+
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'OIDC_JWKS_URL must be an http(s) URL (got "$value")' },
+  )
+  OIDC_JWKS_URL?: string;
+
+  @IsIn(['sub', 'email'], { message: 'OIDC_USER_CLAIM must be sub or email (got "$value")' })
+  OIDC_USER_CLAIM: 'sub' | 'email' = 'sub';
+
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'OIDC_JIT_PROVISIONING must be true or false (got "$value")' })
+  OIDC_JIT_PROVISIONING = false;
+
+  @Transform(toInteger)
+  @IsInt({ message: 'OIDC_CLOCK_SKEW_SECONDS must be an integer between 0 and 300 (got "$value")' })
+  @Min(0, { message: 'OIDC_CLOCK_SKEW_SECONDS must be an integer between 0 and 300 (got "$value")' })
+  @Max(300, { message: 'OIDC_CLOCK_SKEW_SECONDS must be an integer between 0 and 300 (got "$value")' })
+  OIDC_CLOCK_SKEW_SECONDS = 30;
+
+  @Matches(/^(RS|PS|ES)(256|384|512)(,(RS|PS|ES)(256|384|512)|,EdDSA)*$|^EdDSA(,(RS|PS|ES)(256|384|512)|,EdDSA)*$/, {
+    message: 'OIDC_ALGORITHMS must be a comma-separated list of RS256, PS256, ES256 (or 384/512) and EdDSA (got "$value")',
+  })
+  OIDC_ALGORITHMS = 'RS256,PS256,ES256,EdDSA';
+
+  // An OIDC identity with no registry user yet may create its own with POST /users.
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'USERS_SELF_REGISTRATION must be true or false (got "$value")' })
+  USERS_SELF_REGISTRATION = false;
+
+  // How long a verified token is trusted before it is looked up again (revocation on another
+  // instance takes effect within this; on the instance that revokes it, at once). 0: every request.
+  @Transform(toInteger)
+  @IsInt({ message: 'AUTH_CACHE_SECONDS must be an integer between 0 and 300 (got "$value")' })
+  @Min(0, { message: 'AUTH_CACHE_SECONDS must be an integer between 0 and 300 (got "$value")' })
+  @Max(300, { message: 'AUTH_CACHE_SECONDS must be an integer between 0 and 300 (got "$value")' })
+  AUTH_CACHE_SECONDS = 5;
+
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'DOCS_ENABLED must be true or false (got "$value")' })
+  DOCS_ENABLED = true;
+
+  // Origins allowed to call the API from a browser: comma-separated, or * for any. Empty: CORS off.
+  @IsOptional()
+  @Matches(/^(\*|https?:\/\/[\w.-]+(:\d{1,5})?(\s*,\s*https?:\/\/[\w.-]+(:\d{1,5})?)*)$/, {
+    message: 'CORS_ORIGINS must be * or a comma-separated list of origins such as https://app.example.com (got "$value")',
+  })
+  CORS_ORIGINS?: string;
 }

@@ -16,8 +16,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const vars = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
   const errors = validateSync(vars, { skipMissingProperties: false, forbidUnknownValues: false });
-  if (errors.length > 0) {
-    throw new ConfigError(`Invalid configuration: ${errors.map(firstMessage).join('; ')}`);
+  const problems = [...errors.map(firstMessage), ...crossChecks(vars)];
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   return {
     nodeEnv: vars.NODE_ENV as AppConfig['nodeEnv'],
@@ -26,6 +27,26 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       port: vars.PORT,
       jsonBodyLimit: vars.JSON_BODY_LIMIT.toLowerCase(),
       rateLimitPerMinute: vars.RATE_LIMIT_PER_MINUTE,
+      docsEnabled: vars.DOCS_ENABLED,
+      corsOrigins: corsOrigins(vars.CORS_ORIGINS),
+    },
+    auth: {
+      ...(vars.BOOTSTRAP_ADMIN_EMAIL ? { bootstrapAdmin: { email: vars.BOOTSTRAP_ADMIN_EMAIL, token: vars.BOOTSTRAP_ADMIN_TOKEN } } : {}),
+      ...(vars.OIDC_ISSUER && vars.OIDC_AUDIENCE && vars.OIDC_JWKS_URL
+        ? {
+            oidc: {
+              issuer: vars.OIDC_ISSUER,
+              audience: vars.OIDC_AUDIENCE,
+              jwksUrl: vars.OIDC_JWKS_URL,
+              userClaim: vars.OIDC_USER_CLAIM,
+              jitProvisioning: vars.OIDC_JIT_PROVISIONING,
+              clockToleranceSeconds: vars.OIDC_CLOCK_SKEW_SECONDS,
+              algorithms: vars.OIDC_ALGORITHMS.split(','),
+            },
+          }
+        : {}),
+      selfRegistration: vars.USERS_SELF_REGISTRATION,
+      cacheMs: vars.AUTH_CACHE_SECONDS * 1000,
     },
     logLevel: vars.LOG_LEVEL,
     mongodb: { uri: vars.MONGODB_URI },
@@ -53,4 +74,32 @@ function firstMessage(error: ValidationError): string {
   // One message per variable: "is required" says more than the format rule it also fails.
   const constraints = error.constraints ?? {};
   return constraints.isDefined ?? Object.values(constraints)[0] ?? `${error.property} is invalid`;
+}
+
+/** Rules across variables: settings that only make sense together. */
+function crossChecks(vars: EnvironmentVariables): string[] {
+  const problems: string[] = [];
+  if (vars.BOOTSTRAP_ADMIN_TOKEN && !vars.BOOTSTRAP_ADMIN_EMAIL)
+    problems.push('BOOTSTRAP_ADMIN_TOKEN needs BOOTSTRAP_ADMIN_EMAIL (whose token it is)');
+  const oidc = { OIDC_ISSUER: vars.OIDC_ISSUER, OIDC_AUDIENCE: vars.OIDC_AUDIENCE, OIDC_JWKS_URL: vars.OIDC_JWKS_URL };
+  const given = Object.entries(oidc).filter(([, value]) => value);
+  if (given.length > 0 && given.length < 3) {
+    const missing = Object.keys(oidc).filter((name) => !oidc[name as keyof typeof oidc]);
+    problems.push(
+      `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required with ${given.map(([name]) => name).join(' and ')} (OIDC needs issuer, audience and JWKS URL)`,
+    );
+  }
+  if (vars.USERS_SELF_REGISTRATION && given.length < 3)
+    problems.push('USERS_SELF_REGISTRATION=true needs OIDC (OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL)');
+  if (vars.OIDC_JIT_PROVISIONING && given.length < 3)
+    problems.push('OIDC_JIT_PROVISIONING=true needs OIDC (OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL)');
+  return problems;
+}
+
+function corsOrigins(setting: string | undefined): '*' | string[] {
+  if (setting === '*') return '*';
+  return (setting ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
 }

@@ -8,6 +8,7 @@ import { ConflictError, DomainError, DuplicateNameError, NotFoundError } from '.
 import { toErrorBody } from '../common/errors/error-body';
 import { FieldChanges } from '../common/mongo/field-changes';
 import { searchKey } from '../common/mongo/text';
+import { EventActor } from '../events/contract';
 import { newEvent } from '../events/outbox/event-factory';
 import { CreateDatasetDto, DatasetFieldDto } from './dto/create-dataset.dto';
 import { DatasetResponseDto, toDatasetState } from './dto/dataset-response.dto';
@@ -18,12 +19,13 @@ import { fieldDetails } from '../common/errors/field-error';
 /** A dataset is addressed by its id or by its registration number. */
 export type DatasetRef = { id: Types.ObjectId } | { seq: number };
 
-export function newDataset(dto: CreateDatasetDto, seq: number): Dataset {
+/** A new pending dataset of `ownerId`, registered by `actor`, with its `dataset.created` waiting in its outbox. */
+export function newDataset(dto: CreateDatasetDto, seq: number, ownerId: Types.ObjectId, actor: EventActor): Dataset {
   const now = new Date();
   const dataset: Dataset = {
     _id: new Types.ObjectId(),
     seq,
-    ownerId: new Types.ObjectId(dto.ownerId),
+    ownerId,
     name: dto.name,
     nameKey: searchKey(dto.name),
     tags: dto.tags ?? [],
@@ -41,8 +43,9 @@ export function newDataset(dto: CreateDatasetDto, seq: number): Dataset {
   }
   if (dto.frequency != null) dataset.frequency = dto.frequency;
   if (dto.source != null) dataset.source = dto.source;
+  dataset.visibility = dto.visibility ?? 'private';
   // Written with the pending dataset, published once it is active.
-  dataset.outbox.push(newEvent('dataset.created', dataset._id.toHexString(), 1, toDatasetState(dataset), dto.ownerId));
+  dataset.outbox.push(newEvent('dataset.created', dataset._id.toHexString(), 1, toDatasetState(dataset), ownerId.toHexString(), actor));
   return dataset;
 }
 
@@ -125,5 +128,6 @@ export function datasetChanges(dto: UpdateDatasetDto): FieldChanges {
   if (dto.fields !== undefined) $set.fields = toFields(dto.fields ?? []);
   if (dto.source === null) $unset.source = 1;
   else if (dto.source !== undefined) $set.source = dto.source;
+  if (dto.visibility !== undefined) $set.visibility = dto.visibility;
   return { $set, $unset };
 }

@@ -2,6 +2,9 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { BulkOutcomes, BulkSummary } from '../common/bulk/bulk-outcomes';
 import { searchKey } from '../common/mongo/text';
+import { DomainError } from '../common/errors/domain-errors';
+import { actorOf, Principal } from '../auth/principal';
+import { ownerFor } from './dataset-access';
 import { validateItem } from '../common/validation/validate-item';
 import { DatasetOwners, ownerUnavailable } from '../ownership/dataset-owners';
 import { OwnerIndex } from '../ownership/owner-index';
@@ -25,37 +28,49 @@ export class DatasetsBulkService {
   ) {}
 
   /** Registers many datasets; each item succeeds or fails on its own (see BulkOutcomes). */
-  async createMany(items: unknown[]): Promise<BulkSummary<DatasetResponseDto>> {
+  async createMany(items: unknown[], principal: Principal): Promise<BulkSummary<DatasetResponseDto>> {
     const outcomes = new BulkOutcomes<DatasetResponseDto>(items.length);
-    const valid: { index: number; dto: CreateDatasetDto }[] = [];
+    const valid: { index: number; dto: CreateDatasetDto; ownerId: string }[] = [];
     for (const [index, item] of items.entries()) {
       const result = await validateItem(CreateDatasetDto, item);
-      if (result.ok) valid.push({ index, dto: result.value });
-      else outcomes.reject(index, HttpStatus.BAD_REQUEST, result.message, result.details);
+      if (!result.ok) {
+        outcomes.reject(index, HttpStatus.BAD_REQUEST, result.message, result.details);
+        continue;
+      }
+      try {
+        valid.push({ index, dto: result.value, ownerId: ownerFor(result.value, principal).toHexString() });
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        rejectWith(outcomes, index, error);
+      }
     }
 
     const firstWithName = new Map<string, number>();
-    for (const { index, dto } of valid) {
-      const key = `${dto.ownerId}/${searchKey(dto.name)}`;
+    for (const { index, dto, ownerId } of valid) {
+      const key = `${ownerId}/${searchKey(dto.name)}`;
       const first = firstWithName.get(key);
       if (first === undefined) firstWithName.set(key, index);
       else outcomes.reject(index, HttpStatus.CONFLICT, `same owner and name as item ${first} of this request`, nameDetails(dto.name));
     }
 
-    const ownerIds = uniqueIds(valid.map(({ dto }) => dto.ownerId));
+    const ownerIds = uniqueIds(valid.map(({ ownerId }) => ownerId));
     const before = await this.owners.availability(ownerIds);
-    const candidates = valid.filter(({ index, dto }) => {
+    const candidates = valid.filter(({ index, ownerId }) => {
       if (outcomes.isDecided(index)) return false;
-      const availability = before.get(dto.ownerId) ?? 'missing';
+      const availability = before.get(ownerId) ?? 'missing';
       if (availability === 'available') return true;
-      rejectWith(outcomes, index, ownerUnavailable(new Types.ObjectId(dto.ownerId), availability));
+      rejectWith(outcomes, index, ownerUnavailable(new Types.ObjectId(ownerId), availability));
       return false;
     });
     if (candidates.length === 0) return outcomes.summary();
 
     // Consecutive numbers, in input order.
     const firstSeq = await this.sequence.reserve(candidates.length);
-    const pending = candidates.map(({ index, dto }, i) => ({ index, doc: newDataset(dto, firstSeq + i) }));
+    const actor = actorOf(principal);
+    const pending = candidates.map(({ index, dto, ownerId }, i) => ({
+      index,
+      doc: newDataset(dto, firstSeq + i, new Types.ObjectId(ownerId), actor),
+    }));
     for (const ownerId of uniqueIds(pending.map(({ doc }) => doc.ownerId.toHexString()))) {
       await this.ownerIndex.add(
         ownerId,

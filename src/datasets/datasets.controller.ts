@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import { Principal } from '../auth/principal';
 import { ApiBulkBody, MAX_BULK_ITEMS, ParseBulkArrayPipe } from '../common/bulk/parse-bulk-array.pipe';
 import { ApiDatasetRefParam } from '../common/swagger/api-params';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses.decorator';
@@ -21,60 +23,77 @@ export class DatasetsController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Register a dataset for a user' })
+  @Access('write')
+  @ApiOperation({ summary: 'Register a dataset', description: 'For the caller, unless an admin names another `ownerId`.' })
   @ApiCreatedResponse({ type: DatasetResponseDto })
   @ApiErrorResponses(400, 409, 413, 415, 422)
-  createDataset(@Body() dto: CreateDatasetDto): Promise<DatasetResponseDto> {
-    return this.datasetsService.create(dto);
+  createDataset(@Body() dto: CreateDatasetDto, @CurrentPrincipal() principal: Principal): Promise<DatasetResponseDto> {
+    return this.datasetsService.create(dto, principal);
   }
 
   @Post('bulk')
+  @Access('write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: `Register up to ${MAX_BULK_ITEMS} datasets at once`,
     description:
-      'Each item is stored or rejected on its own; the response reports every item in request order. Rejected items leave no trace.',
+      'Each item is stored or rejected on its own; the response reports every item in request order. Rejected items leave no trace. Items name another `ownerId` than the caller only for an admin (403 for that item otherwise).',
   })
   @ApiBulkBody(CreateDatasetDto)
   @ApiOkResponse({ type: BulkDatasetsResponseDto })
   @ApiErrorResponses(400, 413, 415)
-  createDatasets(@Body(ParseBulkArrayPipe) items: unknown[]): Promise<BulkDatasetsResponseDto> {
-    return this.bulk.createMany(items);
+  createDatasets(@Body(ParseBulkArrayPipe) items: unknown[], @CurrentPrincipal() principal: Principal): Promise<BulkDatasetsResponseDto> {
+    return this.bulk.createMany(items, principal);
   }
 
   @Get()
-  @ApiOperation({ summary: 'Search datasets', description: 'All filters combine with AND. Cursor-paged.' })
+  @Access('read')
+  @ApiOperation({
+    summary: 'Search datasets',
+    description: 'Only datasets the caller may read. All filters combine with AND. Cursor-paged.',
+  })
   @ApiOkResponse({ type: DatasetPageDto })
   @ApiErrorResponses(400)
-  searchDatasets(@Query() query: SearchDatasetsQueryDto): Promise<DatasetPageDto> {
-    return this.datasetsService.search(query);
+  searchDatasets(@Query() query: SearchDatasetsQueryDto, @CurrentPrincipal() principal: Principal): Promise<DatasetPageDto> {
+    return this.datasetsService.search(query, principal);
   }
 
   @Get(':id')
+  @Access('read')
   @ApiDatasetRefParam()
-  @ApiOperation({ summary: 'Get a dataset by id or seq' })
+  @ApiOperation({ summary: 'Get a dataset by id or seq', description: 'A dataset the caller may not read is a 404.' })
   @ApiOkResponse({ type: DatasetResponseDto })
   @ApiErrorResponses(400, 404)
-  getDataset(@Param('id', ParseDatasetRefPipe) ref: DatasetRef): Promise<DatasetResponseDto> {
-    return this.datasetsService.findOne(ref);
+  getDataset(@Param('id', ParseDatasetRefPipe) ref: DatasetRef, @CurrentPrincipal() principal: Principal): Promise<DatasetResponseDto> {
+    return this.datasetsService.findOne(ref, principal);
   }
 
   @Patch(':id')
+  @Access('write')
   @ApiDatasetRefParam()
-  @ApiOperation({ summary: 'Change a dataset', description: 'A new `ownerId` transfers the dataset to that user.' })
+  @ApiOperation({
+    summary: 'Change a dataset',
+    description:
+      'The owner, a user granted write, or an admin. A new `ownerId` transfers the dataset (the owner or an admin; the new owner need not accept); so does a change of `visibility`.',
+  })
   @ApiOkResponse({ type: DatasetResponseDto })
   @ApiErrorResponses(400, 404, 409, 413, 415, 422)
-  updateDataset(@Param('id', ParseDatasetRefPipe) ref: DatasetRef, @Body() dto: UpdateDatasetDto): Promise<DatasetResponseDto> {
-    return this.datasetsService.update(ref, dto);
+  updateDataset(
+    @Param('id', ParseDatasetRefPipe) ref: DatasetRef,
+    @Body() dto: UpdateDatasetDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<DatasetResponseDto> {
+    return this.datasetsService.update(ref, dto, principal);
   }
 
   @Delete(':id')
+  @Access('write')
   @ApiDatasetRefParam()
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Delete a dataset' })
+  @ApiOperation({ summary: 'Delete a dataset', description: 'The owner, a user granted write, or an admin.' })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiErrorResponses(400, 404)
-  deleteDataset(@Param('id', ParseDatasetRefPipe) ref: DatasetRef): Promise<void> {
-    return this.datasetsService.remove(ref);
+  deleteDataset(@Param('id', ParseDatasetRefPipe) ref: DatasetRef, @CurrentPrincipal() principal: Principal): Promise<void> {
+    return this.datasetsService.remove(ref, principal);
   }
 }

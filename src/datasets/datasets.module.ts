@@ -7,6 +7,8 @@ import { RecordsStorageModule } from '../records/records-storage.module';
 import { DatasetSequence } from './dataset-sequence';
 import { DatasetsBulkService } from './datasets-bulk.service';
 import { DatasetsController } from './datasets.controller';
+import { DatasetSharingController } from './dataset-sharing.controller';
+import { DatasetSharingService } from './dataset-sharing.service';
 import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
 import { OwnedDatasets } from './owned-datasets';
@@ -26,10 +28,11 @@ import { SeqBlocksRepository } from './seq-blocks.repository';
     OwnershipModule,
     RecordsStorageModule,
   ],
-  controllers: [DatasetsController],
+  controllers: [DatasetsController, DatasetSharingController],
   providers: [
     DatasetsService,
     DatasetsBulkService,
+    DatasetSharingService,
     DatasetsRepository,
     DatasetSequence,
     SeqBlocksRepository,

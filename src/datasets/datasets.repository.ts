@@ -11,8 +11,9 @@ import { createdAtFilter } from '../common/validation/time-range.dto';
 import { RegistryEvent } from '../events/contract';
 import { OutboxSource, OutboxSourceFor } from '../events/outbox/outbox-source';
 import { OutboxDocuments } from '../common/mongo/outbox-documents';
+import type { DatasetReader } from './dataset-access';
 import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
-import { Dataset } from './schemas/dataset.schema';
+import { Dataset, DatasetGrant } from './schemas/dataset.schema';
 
 const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey', seq: 'seq' } as const;
 
@@ -56,8 +57,9 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     return found;
   }
 
-  async search(query: SearchDatasetsQueryDto): Promise<{ rows: Dataset[]; nextCursor: string | null }> {
-    const conditions: FilterQuery<Dataset>[] = [{ state: 'active' }, createdAtFilter(query)];
+  /** One page of active datasets matching the query that `reader` may read (the access rule is part of the query). */
+  async search(query: SearchDatasetsQueryDto, reader: DatasetReader): Promise<{ rows: Dataset[]; nextCursor: string | null }> {
+    const conditions: FilterQuery<Dataset>[] = [{ state: 'active' }, createdAtFilter(query), ...readableBy(reader)];
     if (query.ownerId) conditions.push({ ownerId: new Types.ObjectId(query.ownerId) });
     if (query.name) conditions.push({ nameKey: containsPattern(query.name) });
     if (query.tags?.length) conditions.push({ tags: query.tagMatch === 'any' ? { $in: query.tags } : { $all: query.tags } });
@@ -67,6 +69,15 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
       conditions.push({ $or: [{ nameKey: pattern }, { descriptionKey: pattern }] });
     }
     return findPage(this.datasets, conditions, SORT_FIELDS[query.sort], query);
+  }
+
+  /** The ids of the active datasets `reader` may read. */
+  async readableIds(reader: DatasetReader): Promise<string[]> {
+    const rows = await this.datasets
+      .find({ $and: [{ state: 'active' }, ...readableBy(reader)] }, { _id: 1 })
+      .lean<{ _id: Types.ObjectId }[]>()
+      .exec();
+    return rows.map(({ _id }) => _id.toHexString());
   }
 
   /** Inserts a pending dataset; false when its owner has a dataset of that name. */
@@ -118,6 +129,11 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
   async writeRecordsChange(id: Types.ObjectId, series: { id: string; count: number }, rev: number, event: RegistryEvent): Promise<void> {
     const $set = { recordSeriesId: series.id, recordCount: series.count, rev };
     await this.datasets.updateOne({ _id: id }, { $set, $push: { outbox: event } }, BOOKKEEPING).exec();
+  }
+
+  /** Replaces the dataset's grants, with their event. */
+  async writeGrants(id: Types.ObjectId, grants: DatasetGrant[], rev: number, event: RegistryEvent): Promise<void> {
+    await this.datasets.updateOne({ _id: id }, { $set: { grants, rev }, $push: { outbox: event } }, BOOKKEEPING).exec();
   }
 
   /** Marks a transfer to `to` as started. */
@@ -178,4 +194,12 @@ function withEvent(changes: FieldChanges, next: Dataset, event: RegistryEvent): 
   // Some servers reject an empty `$unset: {}`.
   if (Object.keys(changes.$unset).length > 0) update.$unset = changes.$unset;
   return update;
+}
+
+/** The conditions of "may read" (see dataset-access.ts mayRead), as a query. */
+function readableBy(reader: DatasetReader): FilterQuery<Dataset>[] {
+  const conditions: FilterQuery<Dataset>[] = [];
+  if (reader.datasetIds) conditions.push({ _id: { $in: reader.datasetIds.map((id) => new Types.ObjectId(id)) } });
+  if (!reader.admin) conditions.push({ $or: [{ ownerId: reader.userId }, { visibility: 'internal' }, { 'grants.userId': reader.userId }] });
+  return conditions;
 }

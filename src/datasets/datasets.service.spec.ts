@@ -10,6 +10,7 @@ import { OwnedDatasets } from './owned-datasets';
 import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
 import { Dataset } from './schemas/dataset.schema';
+import { adminPrincipal, principalOf } from '../../test/support/principals';
 import { DatasetRecordsCleanup } from '../records/dataset-records-cleanup';
 
 const ownerId = new Types.ObjectId();
@@ -76,7 +77,7 @@ describe(DatasetsService.name, () => {
       const findById = jest.fn(() => queryResult(dataset({ state: 'active' })));
       const { service, outbox } = build({ collection: { insertOne }, updateOne, findById }, { assertAvailable }, { add });
 
-      const created = await service.create({ ownerId: ownerId.toHexString(), name: 'Power' });
+      const created = await service.create({ ownerId: ownerId.toHexString(), name: 'Power' }, principalOf(ownerId));
       expect(steps).toEqual(['check owner', 'list under owner', 'insert pending', 'check owner', 'set active']);
       expect(insertOne).toHaveBeenCalledWith(
         expect.objectContaining({
@@ -105,7 +106,9 @@ describe(DatasetsService.name, () => {
             .mockRejectedValueOnce(new UnprocessableError('no such user')),
         },
       );
-      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' })).rejects.toBeInstanceOf(UnprocessableError);
+      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' }, principalOf(ownerId))).rejects.toBeInstanceOf(
+        UnprocessableError,
+      );
       expect(deleteOne).toHaveBeenCalledWith({ _id: expect.any(Types.ObjectId) });
     });
 
@@ -114,7 +117,7 @@ describe(DatasetsService.name, () => {
         { collection: { insertOne: jest.fn(async () => Promise.reject(duplicateKeyError())) } },
         { assertAvailable: jest.fn(async () => undefined) },
       );
-      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'power' })).rejects.toThrow(
+      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'power' }, principalOf(ownerId))).rejects.toThrow(
         'the owner already has a dataset named "power"',
       );
     });
@@ -128,7 +131,9 @@ describe(DatasetsService.name, () => {
         },
         { assertAvailable: jest.fn(async () => undefined) },
       );
-      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' })).rejects.toBeInstanceOf(ConflictError);
+      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' }, principalOf(ownerId))).rejects.toBeInstanceOf(
+        ConflictError,
+      );
     });
   });
 
@@ -140,7 +145,7 @@ describe(DatasetsService.name, () => {
       const assertAvailable = jest.fn(async () => undefined);
       const { service, locks } = build({ findById: jest.fn(() => queryResult(current)), updateOne }, { assertAvailable });
 
-      const moved = await service.update({ id: current._id }, { ownerId: to.toHexString() });
+      const moved = await service.update({ id: current._id }, { ownerId: to.toHexString() }, adminPrincipal());
       expect(moved.ownerId).toBe(to.toHexString());
       expect(locks.withLock).toHaveBeenCalledWith(`dataset:${current._id.toHexString()}`, expect.anything(), expect.any(Function));
       expect(updateOne).toHaveBeenNthCalledWith(
@@ -176,7 +181,9 @@ describe(DatasetsService.name, () => {
         { findOne: jest.fn(() => queryResult(current)), findById: jest.fn(() => queryResult(current)), updateOne },
         { assertAvailable: jest.fn(async () => Promise.reject(new UnprocessableError('no such user'))) },
       );
-      await expect(service.update({ seq: 7 }, { ownerId: new Types.ObjectId().toHexString() })).rejects.toBeInstanceOf(UnprocessableError);
+      await expect(service.update({ seq: 7 }, { ownerId: new Types.ObjectId().toHexString() }, adminPrincipal())).rejects.toBeInstanceOf(
+        UnprocessableError,
+      );
       expect(updateOne).toHaveBeenLastCalledWith(
         { _id: current._id },
         { $unset: { transferTo: 1, transferStartedAt: 1 } },
@@ -188,7 +195,7 @@ describe(DatasetsService.name, () => {
       const current = dataset({ description: 'old', descriptionKey: 'old' });
       const updateOne = jest.fn(() => queryResult({ modifiedCount: 1 }));
       const { service } = build({ findById: jest.fn(() => queryResult(current)), updateOne });
-      const updated = await service.update({ id: current._id }, { description: null, tags: ['a'] });
+      const updated = await service.update({ id: current._id }, { description: null, tags: ['a'] }, adminPrincipal());
       expect(updated).not.toHaveProperty('description');
       expect(updateOne).toHaveBeenCalledWith(
         { _id: current._id },
@@ -205,7 +212,9 @@ describe(DatasetsService.name, () => {
 
     it('answers 404 for an unknown dataset', async () => {
       const { service } = build({ findOne: jest.fn(() => queryResult(null)) });
-      await expect(service.update({ seq: 99 }, { name: 'x' })).rejects.toThrow(new NotFoundError('dataset #99 not found'));
+      await expect(service.update({ seq: 99 }, { name: 'x' }, adminPrincipal())).rejects.toThrow(
+        new NotFoundError('dataset #99 not found'),
+      );
     });
   });
 
@@ -236,7 +245,7 @@ describe(DatasetsService.name, () => {
       );
       const progress = jest.fn(async () => undefined);
 
-      await service.removeAllOwnedBy(ownerId, progress);
+      await service.removeAllOwnedBy(ownerId, { type: 'system', name: 'spec' }, progress);
       expect(deleteOne).toHaveBeenCalledTimes(1);
       expect(updateOne).toHaveBeenCalledWith(
         { _id: owned._id },

@@ -20,13 +20,15 @@ import {
   DatasetRef,
 } from './dataset-rules';
 import { CreateDatasetDto } from './dto/create-dataset.dto';
-import { RecordsChange } from '../events/contract';
+import { EventActor, RecordsChange } from '../events/contract';
+import { actorOf, Principal } from '../auth/principal';
+import { assertManageable, assertReadable, assertWritable, mayRead, ownerFor, readerOf } from './dataset-access';
 import { newEvent } from '../events/outbox/event-factory';
 import { Outbox } from '../events/outbox/outbox';
 import { DatasetPageDto, DatasetResponseDto, toDatasetResponse, toDatasetState } from './dto/dataset-response.dto';
 import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
 import { UpdateDatasetDto } from './dto/update-dataset.dto';
-import { Dataset } from './schemas/dataset.schema';
+import { Dataset, visibilityOf } from './schemas/dataset.schema';
 import { DatasetsRepository } from './datasets.repository';
 import { DatasetRecordsCleanup } from '../records/dataset-records-cleanup';
 
@@ -79,10 +81,10 @@ export class DatasetsService {
     return this.datasets.findRecordSeriesId(id);
   }
 
-  async create(dto: CreateDatasetDto): Promise<DatasetResponseDto> {
-    const ownerId = new Types.ObjectId(dto.ownerId);
+  async create(dto: CreateDatasetDto, principal: Principal): Promise<DatasetResponseDto> {
+    const ownerId = ownerFor(dto, principal);
     await this.owners.assertAvailable(ownerId); // early and cheap; the check that counts comes after the insert
-    const pending = newDataset(dto, await this.sequence.reserve());
+    const pending = newDataset(dto, await this.sequence.reserve(), ownerId, actorOf(principal));
     await this.ownerIndex.add(ownerId, [pending._id]);
     if (!(await this.datasets.insertPending(pending))) throw duplicateName(dto.name);
     try {
@@ -96,13 +98,38 @@ export class DatasetsService {
     return toDatasetResponse(active);
   }
 
-  async findOne(ref: DatasetRef): Promise<DatasetResponseDto> {
-    return toDatasetResponse(await this.findActive(ref));
+  async findOne(ref: DatasetRef, principal: Principal): Promise<DatasetResponseDto> {
+    return toDatasetResponse(await this.findReadable(ref, principal));
   }
 
-  /** The stored dataset, for the records API (404 unless active). */
-  async findActiveDataset(ref: DatasetRef): Promise<Dataset> {
-    return this.findActive(ref);
+  /** The stored dataset if the caller may read it (404 otherwise, or unless active). */
+  async findReadable(ref: DatasetRef, principal: Principal): Promise<Dataset> {
+    const dataset = await this.findActive(ref);
+    assertReadable(principal, dataset, ref);
+    return dataset;
+  }
+
+  /** The stored dataset if the caller may change it (404 if they may not read it, 403 if only read). */
+  async findWritable(ref: DatasetRef, principal: Principal): Promise<Dataset> {
+    const dataset = await this.findActive(ref);
+    assertWritable(principal, dataset, ref);
+    return dataset;
+  }
+
+  /** The ids of every active dataset `principal` may read (for the audit log's scope). */
+  readableIds(principal: Principal): Promise<string[]> {
+    return this.datasets.readableIds(readerOf(principal));
+  }
+
+  /** Whether `principal` may read the dataset now (false for one that does not exist). */
+  async mayReadById(id: Types.ObjectId, principal: Principal): Promise<boolean> {
+    const dataset = await this.datasets.findById(id);
+    return dataset?.state === 'active' && mayRead(principal, dataset);
+  }
+
+  /** The stored dataset as it is now, for a records write under way (its caller was checked already). */
+  async findCurrent(id: Types.ObjectId): Promise<Dataset> {
+    return this.findActive({ id });
   }
 
   /**
@@ -118,10 +145,13 @@ export class DatasetsService {
     series: { id: string; count: number },
     type: 'dataset.records.appended' | 'dataset.records.deleted',
     change: RecordsChange,
+    principal: Principal,
   ): Promise<void> {
     const id = base._id;
     await this.locks.withLock(datasetLockKey(id), CHANGE_DATASET, async () => {
       const current = await this.findActive({ id });
+      // The dataset may have been taken away from the writer meanwhile (a transfer, a revoked grant).
+      assertWritable(principal, current, { id });
       if (current.recordSeriesId !== base.recordSeriesId) {
         throw new ConflictError(`the records of dataset ${id.toHexString()} changed meanwhile; retry`);
       }
@@ -132,39 +162,52 @@ export class DatasetsService {
         );
       }
       const rev = current.rev + 1;
-      const event = newEvent(type, id.toHexString(), rev, change, current.ownerId.toHexString());
+      const event = newEvent(type, id.toHexString(), rev, change, current.ownerId.toHexString(), actorOf(principal));
       await this.datasets.writeRecordsChange(id, series, rev, event);
       await this.outbox.track('dataset', [id]);
     });
   }
 
-  async search(query: SearchDatasetsQueryDto): Promise<DatasetPageDto> {
-    const page = await this.datasets.search(query);
+  /** Only what the caller may read: the filter is part of the query, so no page, cursor or count shows the rest. */
+  async search(query: SearchDatasetsQueryDto, principal: Principal): Promise<DatasetPageDto> {
+    const page = await this.datasets.search(query, readerOf(principal));
     return { items: page.rows.map(toDatasetResponse), nextCursor: page.nextCursor };
   }
 
-  async update(ref: DatasetRef, dto: UpdateDatasetDto): Promise<DatasetResponseDto> {
-    const { _id } = await this.findActive(ref);
+  async update(ref: DatasetRef, dto: UpdateDatasetDto, principal: Principal): Promise<DatasetResponseDto> {
+    const { _id } = await this.findWritable(ref, principal);
     return this.locks.withLock(datasetLockKey(_id), CHANGE_DATASET, async () => {
       const current = await this.findActive({ id: _id });
+      assertWritable(principal, current, ref);
+      const transfer = dto.ownerId !== undefined && dto.ownerId.toLowerCase() !== current.ownerId.toHexString();
+      if (transfer) assertManageable(principal, current, ref, 'transfer it');
+      if (dto.visibility !== undefined && dto.visibility !== visibilityOf(current))
+        assertManageable(principal, current, ref, 'change its visibility');
       if (dto.fields !== undefined && hasRecords(current)) assertExtendsFields(current.fields, toFields(dto.fields ?? []));
       const changes = effectiveChanges(current, datasetChanges(dto));
-      if (dto.ownerId !== undefined && dto.ownerId !== current.ownerId.toHexString()) {
-        return this.transfer(current, new Types.ObjectId(dto.ownerId), changes, dto.name ?? current.name);
-      }
+      if (transfer) return this.transfer(current, new Types.ObjectId(dto.ownerId), changes, dto.name ?? current.name, principal);
       if (!hasChanges(changes)) return toDatasetResponse(current);
       const next = applyChanges(current, changes);
-      const event = newEvent('dataset.updated', _id.toHexString(), next.rev, toDatasetState(next), next.ownerId.toHexString());
+      const event = newEvent(
+        'dataset.updated',
+        _id.toHexString(),
+        next.rev,
+        toDatasetState(next),
+        next.ownerId.toHexString(),
+        actorOf(principal),
+      );
       if (!(await this.datasets.writeChanges(_id, changes, next, event))) throw duplicateName(dto.name ?? current.name);
       await this.outbox.track('dataset', [_id]);
       return toDatasetResponse(next);
     });
   }
 
-  async remove(ref: DatasetRef): Promise<void> {
-    const { _id } = await this.findActive(ref);
+  async remove(ref: DatasetRef, principal: Principal): Promise<void> {
+    const { _id } = await this.findWritable(ref, principal);
     await this.locks.withLock(datasetLockKey(_id), CHANGE_DATASET, async () => {
-      await this.tombstone(await this.findActive({ id: _id }));
+      const current = await this.findActive({ id: _id });
+      assertWritable(principal, current, ref);
+      await this.tombstone(current, actorOf(principal));
     });
   }
 
@@ -173,10 +216,10 @@ export class DatasetsService {
    * the dataset's lock, deletes it if the user still owns it, or cancels its
    * transfer to the user.
    */
-  async releaseFrom(id: Types.ObjectId, ownerId: Types.ObjectId): Promise<void> {
+  async releaseFrom(id: Types.ObjectId, ownerId: Types.ObjectId, actor: EventActor): Promise<void> {
     await this.locks.withLock(datasetLockKey(id), CHANGE_DATASET, async () => {
       const dataset = await this.datasets.findById(id);
-      if (dataset?.state === 'active' && dataset.ownerId.equals(ownerId)) await this.tombstone(dataset);
+      if (dataset?.state === 'active' && dataset.ownerId.equals(ownerId)) await this.tombstone(dataset, actor);
       else if (dataset?.transferTo?.equals(ownerId)) await this.datasets.clearTransferMark(id);
     });
   }
@@ -194,7 +237,13 @@ export class DatasetsService {
   // ---- internals ----------------------------------------------------------------------
 
   /** Runs under the dataset's lock (see update). */
-  private async transfer(current: Dataset, to: Types.ObjectId, changes: FieldChanges, name: string): Promise<DatasetResponseDto> {
+  private async transfer(
+    current: Dataset,
+    to: Types.ObjectId,
+    changes: FieldChanges,
+    name: string,
+    principal: Principal,
+  ): Promise<DatasetResponseDto> {
     // The mark makes a concurrent deletion of `to` count this dataset, or cancel the transfer.
     await this.datasets.markTransfer(current._id, to);
     await this.ownerIndex.add(to, [current._id]);
@@ -209,6 +258,7 @@ export class DatasetsService {
       moved.rev,
       { fromOwnerId: current.ownerId.toHexString(), toOwnerId: to.toHexString(), dataset: toDatasetState(moved) },
       to.toHexString(),
+      actorOf(principal),
     );
     try {
       await this.owners.assertAvailable(to);
@@ -248,10 +298,10 @@ export class DatasetsService {
    * carries `dataset.deleted` until the event is published. Pointing its
    * `ownerId` at itself frees the name for its owner at once.
    */
-  private async tombstone(dataset: Dataset): Promise<void> {
+  private async tombstone(dataset: Dataset, actor: EventActor): Promise<void> {
     const rev = dataset.rev + 1;
     const removed = { id: dataset._id.toHexString(), seq: dataset.seq, ownerId: dataset.ownerId.toHexString() };
-    await this.datasets.markDeleted(dataset, rev, newEvent('dataset.deleted', removed.id, rev, removed, removed.ownerId));
+    await this.datasets.markDeleted(dataset, rev, newEvent('dataset.deleted', removed.id, rev, removed, removed.ownerId, actor));
     await this.outbox.track('dataset', [dataset._id]);
     await this.ownerIndex.remove(dataset.ownerId, [dataset._id]);
     await this.records.dropAll(dataset.recordSeriesId);

@@ -4,6 +4,9 @@ import { OwnerIndex } from '../ownership/owner-index';
 import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
 import { Dataset } from './schemas/dataset.schema';
+import { Principal } from '../auth/principal';
+import { EventActor } from '../events/contract';
+import { mayRead } from './dataset-access';
 
 /**
  * The user side of the user → datasets mapping (used by UsersService). The
@@ -19,10 +22,11 @@ export class OwnedDatasets {
   ) {}
 
   /**
-   * The ids of each user's active datasets, oldest first: the datasets whose
-   * `ownerId` is the user, read now. (The owner index only says where to look.)
+   * The ids of each user's active datasets that `viewer` may read, oldest
+   * first: the datasets whose `ownerId` is the user, read now. (The owner
+   * index only says where to look.)
    */
-  async idsOwnedBy(ownerIds: readonly Types.ObjectId[]): Promise<Map<string, Types.ObjectId[]>> {
+  async idsOwnedBy(ownerIds: readonly Types.ObjectId[], viewer: Principal): Promise<Map<string, Types.ObjectId[]>> {
     const candidates = await this.ownerIndex.candidates(ownerIds);
     const byOwner = new Map<string, Types.ObjectId[]>();
     for (const ownerId of ownerIds) {
@@ -30,7 +34,7 @@ export class OwnedDatasets {
       byOwner.set(
         ownerId.toHexString(),
         datasets
-          .filter((dataset) => dataset.state === 'active' && dataset.ownerId.equals(ownerId))
+          .filter((dataset) => dataset.state === 'active' && dataset.ownerId.equals(ownerId) && mayRead(viewer, dataset))
           .sort((a, b) => a.seq - b.seq)
           .map((dataset) => dataset._id),
       );
@@ -48,7 +52,7 @@ export class OwnedDatasets {
    * nothing new can reach the user): deletes every dataset it owns and
    * cancels transfers to it. `progress` is called after each dataset.
    */
-  async removeAllOwnedBy(ownerId: Types.ObjectId, progress: () => Promise<void>): Promise<void> {
+  async removeAllOwnedBy(ownerId: Types.ObjectId, actor: EventActor, progress: () => Promise<void>): Promise<void> {
     for (;;) {
       const held = await this.heldBy(ownerId);
       if (held.length === 0) return;
@@ -57,7 +61,7 @@ export class OwnedDatasets {
           // A create in flight, which nobody else changes: removing it makes that create fail cleanly.
           await this.datasets.removePending(_id);
         } else {
-          await this.datasetsService.releaseFrom(_id, ownerId);
+          await this.datasetsService.releaseFrom(_id, ownerId, actor);
         }
         await progress();
       }

@@ -10,7 +10,6 @@ import { AuditLog } from './audit/audit-log';
 import { EventTail } from './event-tail';
 import { KAFKA_CLIENT } from './events.constants';
 import { EventsConsumer } from './events.consumer';
-import { EventsController } from './events.controller';
 import { EventsPublisher } from './events.publisher';
 import { KafkaTopicsService } from './kafka-topics.service';
 import { kafkaClientConfig, PRODUCER_CONFIG } from './kafka.transport';
@@ -22,7 +21,7 @@ import { OutboxRelay } from './outbox/outbox-relay';
 /**
  * Events: the outbox every change is written to, the relay that publishes it
  * on the topic through the Nest Kafka transport, and the consumer that keeps
- * the audit log (GET /events, GET /events/stream).
+ * the audit log (read over HTTP through AuditModule).
  */
 @Module({
   imports: [
@@ -47,7 +46,7 @@ import { OutboxRelay } from './outbox/outbox-relay';
     LocksModule,
     DiscoveryModule,
   ],
-  controllers: [EventsConsumer, EventsController],
+  controllers: [EventsConsumer],
   providers: [
     Outbox,
     OutboxRelay,
@@ -58,6 +57,6 @@ import { OutboxRelay } from './outbox/outbox-relay';
     EventTail,
     KafkaTopicsService,
   ],
-  exports: [Outbox],
+  exports: [Outbox, AuditLog, EventTail],
 })
 export class EventsModule {}

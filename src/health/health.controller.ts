@@ -2,6 +2,7 @@ import { Controller, Get, Logger, ServiceUnavailableException } from '@nestjs/co
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckResult, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
+import { Access } from '../auth/access.decorator';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { KafkaHealthIndicator } from './kafka.health';
 import { HealthResponseDto } from './health-response.dto';
@@ -20,7 +21,8 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Reachability of MongoDB and Kafka' })
+  @Access('public')
+  @ApiOperation({ summary: 'Reachability of MongoDB and Kafka', description: 'Needs no credentials (probes from orchestrators).' })
   @ApiOkResponse({ type: HealthResponseDto, description: 'Both dependencies answer.' })
   @ApiServiceUnavailableResponse({
     type: ErrorResponseDto,

@@ -1,6 +1,6 @@
-import { BadRequestException, ForbiddenException, PayloadTooLargeException } from '@nestjs/common';
+import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import { toErrorBody } from '../common/errors/error-body';
-import { invalidRows, MalformedBodyError, NotOwnerError, RecordsInputError, TooLargeError } from './record-errors';
+import { invalidRows, MalformedBodyError, RecordsInputError, TooLargeError } from './record-errors';
 
 /** Records errors are domain errors, answered (by toErrorBody, the one mapping) with the bodies of the HTTP exceptions used before. */
 describe('records errors', () => {
@@ -8,7 +8,6 @@ describe('records errors', () => {
   it.each([
     [new RecordsInputError('the body holds no points'), new BadRequestException('the body holds no points')],
     [new RecordsInputError('no such field', details), new BadRequestException({ message: 'no such field', details })],
-    [new NotOwnerError('only the owner'), new ForbiddenException('only the owner')],
     [new TooLargeError('too many rows'), new PayloadTooLargeException('too many rows')],
     [new MalformedBodyError('bad CSV'), new BadRequestException('bad CSV')],
     [

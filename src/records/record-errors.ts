@@ -1,4 +1,4 @@
-import { ForbiddenError, InvalidInputError, TooLargeError } from '../common/errors/domain-errors';
+import { InvalidInputError, TooLargeError } from '../common/errors/domain-errors';
 import type { RowError } from './record-rows';
 
 export { TooLargeError };
@@ -18,9 +18,6 @@ export function asBodyError(error: unknown, message: string): Error {
   const detail = error instanceof Error ? `: ${error.message}` : '';
   return new MalformedBodyError(`${message}${detail}`);
 }
-
-/** A write by someone other than the dataset's owner: answered with 403. */
-export class NotOwnerError extends ForbiddenError {}
 
 /** The refusal of an upload with bad rows: each row named, with what is wrong with it. */
 export function invalidRows(errors: RowError[]): RecordsInputError {

@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   Controller,
   Delete,
   Get,
@@ -13,11 +12,12 @@ import {
   Res,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import { Principal } from '../auth/principal';
 import { ApiDatasetRefParam } from '../common/swagger/api-params';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses.decorator';
-import { OBJECT_ID_PATTERN } from '../common/validation/text';
 import { DatasetRef } from '../datasets/datasets.service';
 import { ParseDatasetRefPipe } from '../datasets/parse-dataset-ref.pipe';
 import { RecordsQueryDto, RecordsRangeDto, everyMs, rangeOf } from './dto/records-query.dto';
@@ -26,17 +26,8 @@ import { decodeRecordsCursor, sendRecords } from './record-export';
 import { RecordFormat } from './record-parsers';
 import { MAX_STRING_BYTES } from './record-values';
 import { RecordsService } from './records.service';
-import { fieldError } from '../common/errors/field-error';
-import { isObjectIdHex } from '../common/validation/text';
 
 const DATASET_REF = ApiDatasetRefParam();
-const ACTING_USER = ApiHeader({
-  name: 'X-User-Id',
-  required: false,
-  schema: { type: 'string', pattern: OBJECT_ID_PATTERN },
-  description:
-    'The user making the change. Until authentication exists it is checked only when given: writes by anyone but the owner get 403.',
-});
 const MEDIA_TYPES: Record<string, RecordFormat> = {
   'application/json': 'json',
   'application/x-ndjson': 'ndjson',
@@ -51,9 +42,9 @@ export class RecordsController {
   constructor(private readonly recordsService: RecordsService) {}
 
   @Post('records')
+  @Access('write')
   @HttpCode(HttpStatus.OK)
   @DATASET_REF
-  @ACTING_USER
   @ApiOperation({
     summary: "Append points to a dataset's records",
     description: `A JSON array, NDJSON, or CSV with a header row (\`timestamp\` and field names), in UTF-8. Each point has a \`timestamp\` (ISO 8601 with a zone, or epoch milliseconds) and values of the declared types (null for none). A string value holds at most ${MAX_STRING_BYTES} bytes (64 KiB) of UTF-8 and no control characters but TAB, LF and CR; keys that are not declared fields (\`__proto__\` included) are refused. All or nothing: one bad row (or invalid UTF-8) and the answer is 400 listing the first bad rows and fields, and nothing is stored. A point whose timestamp exists already replaces it, so retrying an upload never duplicates data. The body is streamed.`,
@@ -86,12 +77,13 @@ export class RecordsController {
     @Param('id', ParseDatasetRefPipe) ref: DatasetRef,
     @Req() request: Request,
     @Headers('content-type') contentType: string | undefined,
-    @Headers('x-user-id') actor: string | undefined,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<RecordsWriteResultDto> {
-    return this.recordsService.append(ref, request, formatOf(contentType), actingUser(actor));
+    return this.recordsService.append(ref, request, formatOf(contentType), principal);
   }
 
   @Get('records')
+  @Access('read')
   @DATASET_REF
   @ApiOperation({
     summary: "Read a dataset's points",
@@ -106,29 +98,31 @@ export class RecordsController {
     @Query() query: RecordsQueryDto,
     @Req() request: Request,
     @Res() response: Response,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
     const every = everyMs(query);
     const after = query.cursor === undefined ? undefined : decodeRecordsCursor(query.cursor);
-    const plan = await this.recordsService.read(ref, { ...rangeOf(query), after, fields: query.fields, every, agg: query.agg });
+    const plan = await this.recordsService.read(ref, { ...rangeOf(query), after, fields: query.fields, every, agg: query.agg }, principal);
     await sendRecords(request, response, plan, query.format, query.limit, every);
   }
 
   @Delete('records')
+  @Access('write')
   @DATASET_REF
-  @ACTING_USER
   @ApiOperation({ summary: 'Delete the points in [from, to)', description: 'Without `from`/`to` the range is unbounded on that side.' })
   @ApiOkResponse({ type: RecordsWriteResultDto })
   @ApiErrorResponses(400, 403, 404)
   deleteRecords(
     @Param('id', ParseDatasetRefPipe) ref: DatasetRef,
     @Query() query: RecordsRangeDto,
-    @Headers('x-user-id') actor: string | undefined,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<RecordsWriteResultDto> {
     const { from, to } = rangeOf(query);
-    return this.recordsService.deleteRange(ref, from ?? -Infinity, to ?? Infinity, actingUser(actor));
+    return this.recordsService.deleteRange(ref, from ?? -Infinity, to ?? Infinity, principal);
   }
 
   @Get('stats')
+  @Access('read')
   @DATASET_REF
   @ApiOperation({
     summary: "Statistics of a dataset's points",
@@ -137,8 +131,8 @@ export class RecordsController {
   })
   @ApiOkResponse({ type: RecordsStatsDto })
   @ApiErrorResponses(400, 404)
-  getRecordStats(@Param('id', ParseDatasetRefPipe) ref: DatasetRef): Promise<RecordsStatsDto> {
-    return this.recordsService.stats(ref);
+  getRecordStats(@Param('id', ParseDatasetRefPipe) ref: DatasetRef, @CurrentPrincipal() principal: Principal): Promise<RecordsStatsDto> {
+    return this.recordsService.stats(ref, principal);
   }
 }
 
@@ -146,13 +140,4 @@ function formatOf(contentType: string | undefined): RecordFormat {
   const format = MEDIA_TYPES[(contentType ?? '').split(';')[0].trim().toLowerCase()];
   if (!format) throw new UnsupportedMediaTypeException('send points as application/json, application/x-ndjson or text/csv');
   return format;
-}
-
-function actingUser(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  if (!isObjectIdHex(header)) {
-    const message = 'X-User-Id must be a 24-character hexadecimal user id';
-    throw new BadRequestException(fieldError('X-User-Id', message));
-  }
-  return header.toLowerCase();
 }

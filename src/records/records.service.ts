@@ -8,7 +8,8 @@ import { RecordsChange } from '../events/contract';
 import { readBuckets } from './bucket-reads';
 import { Aggregation, bucketSpanMs, BucketSummary, Downsampler, seriesStats } from './buckets';
 import { RecordsStatsDto, RecordsWriteResultDto } from './dto/records-response.dto';
-import { invalidRows, NotOwnerError, RecordsInputError, REPORTED_ERRORS } from './record-errors';
+import { invalidRows, RecordsInputError, REPORTED_ERRORS } from './record-errors';
+import { Principal } from '../auth/principal';
 import { parseRecords, RecordFormat } from './record-parsers';
 import { RecordsRepository } from './records.repository';
 import { RecordSeries } from './schemas/record-series.schema';
@@ -57,10 +58,10 @@ export class RecordsService {
   ) {}
 
   /** Appends (or replaces, per timestamp) the points of a request body: all of them, or none. */
-  async append(ref: DatasetRef, body: Readable, format: RecordFormat, actorId?: string): Promise<RecordsWriteResultDto> {
-    const { _id } = await this.writable(ref, actorId);
+  async append(ref: DatasetRef, body: Readable, format: RecordFormat, principal: Principal): Promise<RecordsWriteResultDto> {
+    const { _id } = await this.datasets.findWritable(ref, principal);
     return this.withRecordsLock(_id, async (renew) => {
-      const dataset = await this.datasets.findActiveDataset({ id: _id });
+      const dataset = await this.datasets.findCurrent(_id);
       const write = new SeriesWrite(this.repository, dataset, await this.currentSeries(dataset), bucketSpanMs(dataset.frequency));
       try {
         const errors: RowError[] = [];
@@ -80,7 +81,7 @@ export class RecordsService {
         if (write.added === 0) throw new RecordsInputError('the body holds no points');
         const series = await write.seal();
         const change = recordsChange(dataset, write.added, write.first, write.last);
-        await this.datasets.commitRecords(dataset, seriesRef(series), 'dataset.records.appended', change);
+        await this.datasets.commitRecords(dataset, seriesRef(series), 'dataset.records.appended', change, principal);
         await write.cleanUpCommitted();
         return writeResult(dataset, change, series.buckets);
       } catch (error) {
@@ -91,10 +92,10 @@ export class RecordsService {
   }
 
   /** Deletes the points in [from, to). */
-  async deleteRange(ref: DatasetRef, from: number, to: number, actorId?: string): Promise<RecordsWriteResultDto> {
-    const { _id } = await this.writable(ref, actorId);
+  async deleteRange(ref: DatasetRef, from: number, to: number, principal: Principal): Promise<RecordsWriteResultDto> {
+    const { _id } = await this.datasets.findWritable(ref, principal);
     return this.withRecordsLock(_id, async (renew) => {
-      const dataset = await this.datasets.findActiveDataset({ id: _id });
+      const dataset = await this.datasets.findCurrent(_id);
       const base = await this.currentSeries(dataset);
       const write = new SeriesWrite(this.repository, dataset, base, bucketSpanMs(dataset.frequency));
       let count = 0;
@@ -119,7 +120,7 @@ export class RecordsService {
           return writeResult(dataset, change, base?.buckets ?? []);
         }
         const series = await write.seal();
-        await this.datasets.commitRecords(dataset, seriesRef(series), 'dataset.records.deleted', change);
+        await this.datasets.commitRecords(dataset, seriesRef(series), 'dataset.records.deleted', change, principal);
         await write.cleanUpCommitted();
         return writeResult(dataset, change, series.buckets);
       } catch (error) {
@@ -129,8 +130,8 @@ export class RecordsService {
     });
   }
 
-  async stats(ref: DatasetRef): Promise<RecordsStatsDto> {
-    const dataset = await this.datasets.findActiveDataset(ref);
+  async stats(ref: DatasetRef, principal: Principal): Promise<RecordsStatsDto> {
+    const dataset = await this.datasets.findReadable(ref, principal);
     const series = await this.currentSeries(dataset);
     const stats = seriesStats(series?.buckets ?? [], dataset.fields);
     return {
@@ -143,8 +144,8 @@ export class RecordsService {
   }
 
   /** Plans a read: the fields returned and the rows (raw or downsampled), in time order. */
-  async read(ref: DatasetRef, request: ReadRequest): Promise<ReadPlan> {
-    const dataset = await this.datasets.findActiveDataset(ref);
+  async read(ref: DatasetRef, request: ReadRequest, principal: Principal): Promise<ReadPlan> {
+    const dataset = await this.datasets.findReadable(ref, principal);
     const fields = selectFields(dataset.fields, request.fields);
     if (request.fields && request.agg && NUMERIC_AGGREGATIONS.has(request.agg)) assertNumeric(fields, request.agg);
     const columns = fields.map((field) => dataset.fields.indexOf(field));
@@ -179,7 +180,7 @@ export class RecordsService {
   private async *points(dataset: Dataset, from: number, to: number, after?: number): AsyncGenerator<PointRow[]> {
     const position = { resumeAt: Math.max(from, after === undefined ? -Infinity : after + 1) };
     for (let attempt = 0; attempt < 3; attempt++) {
-      const current = attempt === 0 ? dataset : await this.datasets.findActiveDataset({ id: dataset._id });
+      const current = attempt === 0 ? dataset : await this.datasets.findCurrent(dataset._id);
       const series = await this.currentSeries(current);
       if (!series) return;
       const wanted = series.buckets.filter((bucket) => bucket.last >= position.resumeAt && bucket.first < to);
@@ -193,15 +194,6 @@ export class RecordsService {
     const series = await this.repository.findSeries(dataset.recordSeriesId);
     if (!series) throw new Error(`series ${dataset.recordSeriesId} of dataset ${dataset._id.toHexString()} is missing`);
     return series;
-  }
-
-  /** Only the owner may write; without an acting user (no authentication yet) anyone may. */
-  private async writable(ref: DatasetRef, actorId?: string): Promise<Dataset> {
-    const dataset = await this.datasets.findActiveDataset(ref);
-    if (actorId !== undefined && actorId !== dataset.ownerId.toHexString()) {
-      throw new NotOwnerError(`only the owner of dataset ${dataset._id.toHexString()} may change its records`);
-    }
-    return dataset;
   }
 
   /** One records write per dataset at a time; the lock is renewed as a long upload goes on. */

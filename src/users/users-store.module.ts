@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { UserIdentity, UserIdentitySchema } from './schemas/user-identity.schema';
 import { User, UserSchema } from './schemas/user.schema';
+import { UserIdentitiesRepository } from './user-identities.repository';
 import { UserDirectory } from './user-directory';
 import { UsersRepository } from './users.repository';
 
@@ -10,8 +12,13 @@ import { UsersRepository } from './users.repository';
  * UsersModule, which builds on it).
  */
 @Module({
-  imports: [MongooseModule.forFeature([{ name: User.name, schema: UserSchema }])],
-  providers: [UsersRepository, UserDirectory],
-  exports: [UsersRepository, UserDirectory],
+  imports: [
+    MongooseModule.forFeature([
+      { name: User.name, schema: UserSchema },
+      { name: UserIdentity.name, schema: UserIdentitySchema },
+    ]),
+  ],
+  providers: [UsersRepository, UserIdentitiesRepository, UserDirectory],
+  exports: [UsersRepository, UserIdentitiesRepository, UserDirectory],
 })
 export class UsersStoreModule {}

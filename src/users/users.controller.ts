@@ -14,21 +14,33 @@ import { SearchUsersQueryDto } from './dto/search-users-query.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserPageDto, UserResponseDto } from './dto/user-response.dto';
 import { UsersService } from './users.service';
+import { UserAccountsService } from './user-accounts.service';
+import { Access, CurrentCaller, CurrentPrincipal, OidcIdentity } from '../auth/access.decorator';
+import { Principal } from '../auth/principal';
 
 @ApiTags('users')
 @Controller('users')
 export class UsersController {
-  constructor(private readonly usersService: UsersService) {}
+  constructor(
+    private readonly usersService: UsersService,
+    private readonly accounts: UserAccountsService,
+  ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Register a user' })
+  @Access('register')
+  @ApiOperation({
+    summary: 'Register a user',
+    description:
+      'An admin registers anyone. With USERS_SELF_REGISTRATION, an OIDC identity that has no user yet registers itself, with the e-mail its identity provider vouches for.',
+  })
   @ApiCreatedResponse({ type: UserResponseDto })
   @ApiErrorResponses(400, 409, 413, 415)
-  createUser(@Body() dto: CreateUserDto): Promise<UserResponseDto> {
-    return this.usersService.create(dto);
+  createUser(@Body() dto: CreateUserDto, @CurrentCaller() caller: Principal | OidcIdentity): Promise<UserResponseDto> {
+    return 'userId' in caller ? this.usersService.create(dto, caller) : this.accounts.register(dto, caller);
   }
 
   @Post('bulk')
+  @Access('admin')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: `Register up to ${MAX_BULK_ITEMS} users at once (e.g. a whole info.json)`,
@@ -38,55 +50,86 @@ export class UsersController {
   @ApiBulkBody(CreateUserDto)
   @ApiOkResponse({ type: BulkUsersResponseDto })
   @ApiErrorResponses(400, 413, 415)
-  createUsers(@Body(ParseBulkArrayPipe) items: unknown[]): Promise<BulkUsersResponseDto> {
-    return this.usersService.createMany(items);
+  createUsers(@Body(ParseBulkArrayPipe) items: unknown[], @CurrentPrincipal() principal: Principal): Promise<BulkUsersResponseDto> {
+    return this.usersService.createMany(items, principal);
   }
 
   @Get()
-  @ApiOperation({ summary: 'Search users', description: 'All filters combine with AND. Cursor-paged.' })
+  @Access('read')
+  @ApiOperation({
+    summary: 'Search users',
+    description:
+      'All filters combine with AND (`email` for admins only). Cursor-paged. E-mail addresses show for the caller and to admins only.',
+  })
   @ApiOkResponse({ type: UserPageDto })
   @ApiErrorResponses(400)
-  searchUsers(@Query() query: SearchUsersQueryDto): Promise<UserPageDto> {
-    return this.usersService.search(query);
+  searchUsers(@Query() query: SearchUsersQueryDto, @CurrentPrincipal() principal: Principal): Promise<UserPageDto> {
+    return this.usersService.search(query, principal);
+  }
+
+  @Get('me')
+  @Access('read')
+  @ApiOperation({ summary: 'The calling user', description: 'Whom the bearer token names, with their datasets.' })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiErrorResponses()
+  getCurrentUser(@CurrentPrincipal() principal: Principal): Promise<UserResponseDto> {
+    return this.usersService.findOne(principal.userId, principal);
   }
 
   @Get(':id')
+  @Access('read')
   @ApiUserIdParam()
-  @ApiOperation({ summary: 'Get a user with the ids of the datasets they own' })
+  @ApiOperation({ summary: 'Get a user with the ids of the datasets they own that the caller may read' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiErrorResponses(400, 404)
-  getUser(@Param('id', ParseObjectIdPipe) id: Types.ObjectId): Promise<UserResponseDto> {
-    return this.usersService.findOne(id);
+  getUser(@Param('id', ParseObjectIdPipe) id: Types.ObjectId, @CurrentPrincipal() principal: Principal): Promise<UserResponseDto> {
+    return this.usersService.findOne(id, principal);
   }
 
   @Get(':id/datasets')
+  @Access('read')
   @ApiUserIdParam()
-  @ApiOperation({ summary: "List a user's datasets", description: 'Same filters and paging as GET /datasets.' })
+  @ApiOperation({ summary: "List a user's datasets that the caller may read", description: 'Same filters and paging as GET /datasets.' })
   @ApiOkResponse({ type: DatasetPageDto })
   @ApiErrorResponses(400, 404)
-  listUserDatasets(@Param('id', ParseObjectIdPipe) id: Types.ObjectId, @Query() query: OwnedDatasetsQueryDto): Promise<DatasetPageDto> {
-    return this.usersService.listDatasets(id, query);
+  listUserDatasets(
+    @Param('id', ParseObjectIdPipe) id: Types.ObjectId,
+    @Query() query: OwnedDatasetsQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<DatasetPageDto> {
+    return this.usersService.listDatasets(id, query, principal);
   }
 
   @Patch(':id')
+  @Access('write')
   @ApiUserIdParam()
-  @ApiOperation({ summary: 'Change a user' })
+  @ApiOperation({ summary: 'Change a user', description: 'The user themselves or an admin; `admin` only an admin, and not their own.' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiErrorResponses(400, 404, 409, 413, 415)
-  updateUser(@Param('id', ParseObjectIdPipe) id: Types.ObjectId, @Body() dto: UpdateUserDto): Promise<UserResponseDto> {
-    return this.usersService.update(id, dto);
+  updateUser(
+    @Param('id', ParseObjectIdPipe) id: Types.ObjectId,
+    @Body() dto: UpdateUserDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<UserResponseDto> {
+    return this.usersService.update(id, dto, principal);
   }
 
   @Delete(':id')
+  @Access('admin')
   @ApiUserIdParam()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary: 'Delete a user',
-    description: 'A user who owns datasets is only deleted with `cascade=true`, which deletes those datasets too; otherwise 409.',
+    description:
+      'Admins only (not themselves). A user who owns datasets is only deleted with `cascade=true`, which deletes those datasets too; otherwise 409.',
   })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiErrorResponses(400, 404, 409)
-  deleteUser(@Param('id', ParseObjectIdPipe) id: Types.ObjectId, @Query() query: DeleteUserQueryDto): Promise<void> {
-    return this.usersService.remove(id, query.cascade);
+  deleteUser(
+    @Param('id', ParseObjectIdPipe) id: Types.ObjectId,
+    @Query() query: DeleteUserQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<void> {
+    return this.usersService.remove(id, query.cascade, principal);
   }
 }

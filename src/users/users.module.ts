@@ -6,10 +6,12 @@ import { OwnershipModule } from '../ownership/ownership.module';
 import { UsersController } from './users.controller';
 import { UsersStoreModule } from './users-store.module';
 import { UsersService } from './users.service';
+import { UserAccountsService } from './user-accounts.service';
 
 @Module({
   imports: [UsersStoreModule, DatasetsModule, OwnershipModule, LocksModule, EventsModule],
   controllers: [UsersController],
-  providers: [UsersService],
+  providers: [UsersService, UserAccountsService],
+  exports: [UserAccountsService],
 })
 export class UsersModule {}

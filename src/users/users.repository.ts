@@ -48,6 +48,11 @@ export class UsersRepository extends OutboxDocuments<User> implements OutboxSour
     return this.users.findById(id).lean().exec();
   }
 
+  /** The user (not a tombstone: those have another key) whose lower-cased e-mail this is. */
+  findByEmailKey(emailKey: string): Promise<User | null> {
+    return this.users.findOne({ emailKey }).lean<User>().exec();
+  }
+
   /** Which of `ids` are users that exist and are not deleted. */
   async liveIds(ids: readonly Types.ObjectId[]): Promise<Types.ObjectId[]> {
     // One lookup per id where possible (see findByIds: FerretDB scans for $in).

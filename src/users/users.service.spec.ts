@@ -8,6 +8,7 @@ import { Outbox } from '../events/outbox/outbox';
 import { User } from './schemas/user.schema';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
+import { adminPrincipal } from '../../test/support/principals';
 
 function user(overrides: Partial<User> = {}): User {
   const now = new Date('2026-11-28T12:00:00Z');
@@ -48,7 +49,7 @@ describe(UsersService.name, () => {
     it('stores the lower-cased keys beside the name and e-mail', async () => {
       const insertOne = jest.fn(async () => undefined);
       const { service, outbox } = build({ collection: { insertOne } });
-      const created = await service.create({ name: 'Aaron', email: 'Aaron@Example.com' });
+      const created = await service.create({ name: 'Aaron', email: 'Aaron@Example.com' }, adminPrincipal());
       expect(insertOne).toHaveBeenCalledWith(
         expect.objectContaining({
           nameKey: 'aaron',
@@ -64,7 +65,7 @@ describe(UsersService.name, () => {
 
     it('turns a duplicate e-mail into 409 naming the field', async () => {
       const { service } = build({ collection: { insertOne: jest.fn(async () => Promise.reject(duplicateKeyError())) } });
-      await expect(service.create({ name: 'A', email: 'a@b.io' })).rejects.toMatchObject({
+      await expect(service.create({ name: 'A', email: 'a@b.io' }, adminPrincipal())).rejects.toMatchObject({
         details: [{ field: 'email' }],
       });
     });
@@ -76,12 +77,10 @@ describe(UsersService.name, () => {
         Promise.reject(Object.assign(new Error('bulk'), { writeErrors: [{ index: 1, code: 11000 }] })),
       );
       const { service } = build({ collection: { insertMany } });
-      const summary = await service.createMany([
-        { name: 'A', email: 'a@x.io' },
-        { name: 'B' },
-        { name: 'A again', email: 'A@X.IO' },
-        { name: 'C', email: 'taken@x.io' },
-      ]);
+      const summary = await service.createMany(
+        [{ name: 'A', email: 'a@x.io' }, { name: 'B' }, { name: 'A again', email: 'A@X.IO' }, { name: 'C', email: 'taken@x.io' }],
+        adminPrincipal(),
+      );
       expect(insertMany).toHaveBeenCalledWith(
         [expect.objectContaining({ emailKey: 'a@x.io' }), expect.objectContaining({ emailKey: 'taken@x.io' })],
         {
@@ -106,12 +105,12 @@ describe(UsersService.name, () => {
         { findById: jest.fn(() => queryResult(found)) },
         { idsOwnedBy: jest.fn(async () => new Map([[found._id.toHexString(), [datasetId]]])) },
       );
-      expect(await service.findOne(found._id)).toMatchObject({ datasetIds: [datasetId.toHexString()], datasetCount: 1 });
+      expect(await service.findOne(found._id, adminPrincipal())).toMatchObject({ datasetIds: [datasetId.toHexString()], datasetCount: 1 });
     });
 
     it('answers 404 for an unknown id', async () => {
       const { service } = build({ findById: jest.fn(() => queryResult(null)) });
-      await expect(service.findOne(new Types.ObjectId())).rejects.toBeInstanceOf(NotFoundError);
+      await expect(service.findOne(new Types.ObjectId(), adminPrincipal())).rejects.toBeInstanceOf(NotFoundError);
     });
   });
 
@@ -120,7 +119,7 @@ describe(UsersService.name, () => {
       const found = user();
       const deleteOne = jest.fn();
       const { service, locks } = build({ findById: jest.fn(() => queryResult(found)), deleteOne }, { countHeldBy: jest.fn(async () => 3) });
-      await expect(service.remove(found._id, false)).rejects.toThrow(ConflictError);
+      await expect(service.remove(found._id, false, adminPrincipal())).rejects.toThrow(ConflictError);
       expect(locks.withLock).toHaveBeenCalledWith(`user:${found._id.toHexString()}`, { purpose: 'delete-user' }, expect.any(Function));
       expect(deleteOne).not.toHaveBeenCalled();
     });
@@ -137,13 +136,13 @@ describe(UsersService.name, () => {
           }),
         },
         {
-          removeAllOwnedBy: jest.fn(async (_id: Types.ObjectId, progress: () => Promise<void>) => {
+          removeAllOwnedBy: jest.fn(async (_id: Types.ObjectId, _actor: unknown, progress: () => Promise<void>) => {
             await progress();
             steps.push('delete datasets');
           }),
         },
       );
-      await service.remove(found._id, true);
+      await service.remove(found._id, true, adminPrincipal());
       expect(steps).toEqual(['delete datasets', `tombstone deleted:${found._id.toHexString()} with user.deleted`]);
       expect(locks.extend).toHaveBeenCalled();
     });

@@ -1,30 +1,32 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { ConflictError, EmailTakenError, NotFoundError } from '../common/errors/domain-errors';
 import { Types } from 'mongoose';
+import { actorOf, actsAsAdmin, isUser, mayManageUser, Principal } from '../auth/principal';
 import { BulkOutcomes, BulkSummary } from '../common/bulk/bulk-outcomes';
+import { ConflictError, ForbiddenError } from '../common/errors/domain-errors';
+import { fieldDetails } from '../common/errors/field-error';
 import { EntityLocks } from '../common/locks/entity-locks';
-import { effectiveChanges, FieldChanges, hasChanges } from '../common/mongo/field-changes';
-import { searchKey } from '../common/mongo/text';
+import { effectiveChanges, hasChanges } from '../common/mongo/field-changes';
 import { validateItem } from '../common/validation/validate-item';
 import { DatasetsService } from '../datasets/datasets.service';
-import { OwnedDatasets } from '../datasets/owned-datasets';
 import { DatasetPageDto } from '../datasets/dto/dataset-response.dto';
 import { OwnedDatasetsQueryDto } from '../datasets/dto/search-datasets-query.dto';
+import { OwnedDatasets } from '../datasets/owned-datasets';
 import { newEvent } from '../events/outbox/event-factory';
 import { Outbox } from '../events/outbox/outbox';
+import { USER_DELETION, USER_UPDATE, userLockKey } from '../ownership/user-locks';
 import { CreateUserDto } from './dto/create-user.dto';
 import { SearchUsersQueryDto } from './dto/search-users-query.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { toUserResponse, toUserState, UserPageDto, UserResponseDto } from './dto/user-response.dto';
 import { User } from './schemas/user.schema';
-import { USER_DELETION, USER_UPDATE, userLockKey } from '../ownership/user-locks';
+import { applyUserChanges, emailDetails, emailTaken, newUser, userChanges, userNotFound } from './user-rules';
 import { UsersRepository } from './users.repository';
-import { fieldDetails } from '../common/errors/field-error';
 
 /**
  * Users. Every change is written together with its event in the user's
  * outbox (one single-document write; see events/outbox), and changes of an
- * existing user run under the user's lock.
+ * existing user run under the user's lock. Anyone signed in may look users
+ * up; their e-mail addresses only they themselves and admins see.
  */
 @Injectable()
 export class UsersService {
@@ -36,25 +38,31 @@ export class UsersService {
     private readonly outbox: Outbox,
   ) {}
 
-  async create(dto: CreateUserDto): Promise<UserResponseDto> {
-    const user = newUser(dto);
-    if (!(await this.users.insert(user))) throw emailTaken(dto.email);
+  /** Registers a user (an admin's call: see the route's policy). */
+  async create(dto: CreateUserDto, principal: Principal): Promise<UserResponseDto> {
+    return this.insert(newUser(dto, actorOf(principal)));
+  }
+
+  /** Stores a new user built by newUser; 409 when its e-mail is taken. */
+  async insert(user: User): Promise<UserResponseDto> {
+    if (!(await this.users.insert(user))) throw emailTaken(user.email);
     await this.outbox.track('user', [user._id]);
-    return toUserResponse(user, []);
+    return toUserResponse(user, [], true);
   }
 
   /** Registers many users; each item succeeds or fails on its own (see BulkOutcomes). */
-  async createMany(items: unknown[]): Promise<BulkSummary<UserResponseDto>> {
+  async createMany(items: unknown[], principal: Principal): Promise<BulkSummary<UserResponseDto>> {
     const outcomes = new BulkOutcomes<UserResponseDto>(items.length);
     const candidates: { index: number; user: User }[] = [];
     const firstWithEmail = new Map<string, number>();
+    const actor = actorOf(principal);
     for (const [index, item] of items.entries()) {
       const result = await validateItem(CreateUserDto, item);
       if (!result.ok) {
         outcomes.reject(index, HttpStatus.BAD_REQUEST, result.message, result.details);
         continue;
       }
-      const user = newUser(result.value);
+      const user = newUser(result.value, actor);
       const first = firstWithEmail.get(user.emailKey);
       if (first === undefined) {
         firstWithEmail.set(user.emailKey, index);
@@ -71,7 +79,7 @@ export class UsersService {
       if (duplicates.has(position)) {
         outcomes.reject(index, HttpStatus.CONFLICT, `email ${user.email} is already registered`, emailDetails(user.email));
       } else {
-        outcomes.accept(index, toUserResponse(user, []));
+        outcomes.accept(index, toUserResponse(user, [], true));
         created.push(user._id);
       }
     }
@@ -79,65 +87,75 @@ export class UsersService {
     return outcomes.summary();
   }
 
-  async findOne(id: Types.ObjectId): Promise<UserResponseDto> {
+  async findOne(id: Types.ObjectId, viewer: Principal): Promise<UserResponseDto> {
     const user = await this.findUser(id);
-    const owned = await this.owned.idsOwnedBy([id]);
-    return toUserResponse(user, owned.get(id.toHexString()) ?? []);
+    const owned = await this.owned.idsOwnedBy([id], viewer);
+    return toUserResponse(user, owned.get(id.toHexString()) ?? [], mayManageUser(viewer, id));
   }
 
-  async search(query: SearchUsersQueryDto): Promise<UserPageDto> {
+  async search(query: SearchUsersQueryDto, viewer: Principal): Promise<UserPageDto> {
+    if (query.email !== undefined && !actsAsAdmin(viewer)) {
+      // Other users' e-mail addresses are the admins' to see: nor may anyone else probe for them.
+      throw new ForbiddenError('only admins may search by e-mail', fieldDetails('email', 'only admins may search by e-mail'));
+    }
     const page = await this.users.search(query);
-    const owned = await this.owned.idsOwnedBy(page.rows.map((row) => row._id));
+    const owned = await this.owned.idsOwnedBy(
+      page.rows.map((row) => row._id),
+      viewer,
+    );
     return {
-      items: page.rows.map((row) => toUserResponse(row, owned.get(row._id.toHexString()) ?? [])),
+      items: page.rows.map((row) => toUserResponse(row, owned.get(row._id.toHexString()) ?? [], mayManageUser(viewer, row._id))),
       nextCursor: page.nextCursor,
     };
   }
 
-  async update(id: Types.ObjectId, dto: UpdateUserDto): Promise<UserResponseDto> {
-    const requested: FieldChanges = { $set: {}, $unset: {} };
-    if (dto.name !== undefined) Object.assign(requested.$set, { name: dto.name, nameKey: searchKey(dto.name) });
-    if (dto.email !== undefined) Object.assign(requested.$set, { email: dto.email, emailKey: searchKey(dto.email) });
-    if (dto.attributes !== undefined) requested.$set.attributes = dto.attributes ?? {};
-    for (const field of ['organization', 'role'] as const) {
-      if (dto[field] === null) requested.$unset[field] = 1;
-      else if (dto[field] !== undefined) requested.$set[field] = dto[field];
+  /** Changes a user: themselves or an admin; the `admin` flag only an admin, and not their own. */
+  async update(id: Types.ObjectId, dto: UpdateUserDto, principal: Principal): Promise<UserResponseDto> {
+    await this.findUser(id);
+    if (!mayManageUser(principal, id)) throw new ForbiddenError('only the user themselves or an admin may change a user');
+    if (dto.admin !== undefined && !actsAsAdmin(principal)) {
+      throw new ForbiddenError('only an admin may make or unmake admins', fieldDetails('admin', 'only an admin may change it'));
     }
-    if (!hasChanges(requested)) return this.findOne(id);
+    if (dto.admin === false && isUser(principal, id)) {
+      throw new ConflictError('an admin cannot take away their own admin rights; ask another admin', fieldDetails('admin', 'not your own'));
+    }
+    const requested = userChanges(dto);
+    if (!hasChanges(requested)) return this.findOne(id, principal);
 
     const user = await this.locks.withLock(userLockKey(id), { purpose: USER_UPDATE }, async () => {
       const current = await this.findUser(id);
-      const { $set, $unset } = effectiveChanges(current, requested);
-      if (!hasChanges({ $set, $unset })) return current;
-      const next = { ...current, ...$set, updatedAt: new Date(), rev: current.rev + 1 };
-      for (const field of Object.keys($unset)) delete next[field as keyof User];
-      const event = newEvent('user.updated', id.toHexString(), next.rev, toUserState(next));
-      if (!(await this.users.writeChanges(id, { $set, $unset }, next, event))) {
+      const changes = effectiveChanges(current, requested);
+      if (!hasChanges(changes)) return current;
+      const next = applyUserChanges(current, changes);
+      const event = newEvent('user.updated', id.toHexString(), next.rev, toUserState(next), undefined, actorOf(principal));
+      if (!(await this.users.writeChanges(id, changes, next, event))) {
         // The e-mail is the only unique field a PATCH can change.
         throw dto.email ? emailTaken(dto.email) : new Error(`user ${id.toHexString()}: unique index violated without an e-mail change`);
       }
       await this.outbox.track('user', [id]);
       return next;
     });
-    const owned = await this.owned.idsOwnedBy([id]);
-    return toUserResponse(user, owned.get(id.toHexString()) ?? []);
+    const owned = await this.owned.idsOwnedBy([id], principal);
+    return toUserResponse(user, owned.get(id.toHexString()) ?? [], true);
   }
 
   /**
-   * Deletes a user. Taking the user's lock for deletion comes first: from then
-   * on no dataset can be created for or transferred to the user (see
-   * DatasetOwners, which looks for this lock after a create has written its
-   * pending dataset), so the look for owned datasets — or the cascade —
-   * cannot be overtaken by a concurrent create. The user becomes a tombstone
-   * (invisible, its e-mail free again) carrying `user.deleted` until that
-   * event is published.
+   * Deletes a user (an admin's call, not of themselves). Taking the user's
+   * lock for deletion comes first: from then on no dataset can be created for
+   * or transferred to the user (see DatasetOwners, which looks for this lock
+   * after a create has written its pending dataset), so the look for owned
+   * datasets — or the cascade — cannot be overtaken by a concurrent create.
+   * The user becomes a tombstone (invisible, its e-mail free again) carrying
+   * `user.deleted` until that event is published.
    */
-  async remove(id: Types.ObjectId, cascade: boolean): Promise<void> {
+  async remove(id: Types.ObjectId, cascade: boolean, principal: Principal): Promise<void> {
+    if (isUser(principal, id)) throw new ConflictError('an admin cannot delete themselves; ask another admin');
+    const actor = actorOf(principal);
     await this.locks.withLock(userLockKey(id), { purpose: USER_DELETION }, async (lock) => {
       const user = await this.findUser(id);
       if (cascade) {
         // A long cascade keeps its lock alive as it goes.
-        await this.owned.removeAllOwnedBy(id, () => this.locks.extend(lock));
+        await this.owned.removeAllOwnedBy(id, actor, () => this.locks.extend(lock));
       } else {
         const held = await this.owned.countHeldBy(id);
         if (held > 0) {
@@ -146,14 +164,15 @@ export class UsersService {
         }
       }
       const rev = user.rev + 1;
-      await this.users.markDeleted(id, rev, newEvent('user.deleted', id.toHexString(), rev, { id: id.toHexString() }));
+      await this.users.markDeleted(id, rev, newEvent('user.deleted', id.toHexString(), rev, { id: id.toHexString() }, undefined, actor));
       await this.outbox.track('user', [id]);
     });
   }
 
-  async listDatasets(id: Types.ObjectId, query: OwnedDatasetsQueryDto): Promise<DatasetPageDto> {
+  /** A user's datasets that the caller may read. */
+  async listDatasets(id: Types.ObjectId, query: OwnedDatasetsQueryDto, viewer: Principal): Promise<DatasetPageDto> {
     await this.findUser(id);
-    return this.datasets.search({ ...query, ownerId: id.toHexString() });
+    return this.datasets.search({ ...query, ownerId: id.toHexString() }, viewer);
   }
 
   private async findUser(id: Types.ObjectId): Promise<User> {
@@ -161,37 +180,4 @@ export class UsersService {
     if (!user || user.deletedAt) throw userNotFound(id);
     return user;
   }
-}
-
-function newUser(dto: CreateUserDto): User {
-  const now = new Date();
-  const user: User = {
-    _id: new Types.ObjectId(),
-    name: dto.name,
-    nameKey: searchKey(dto.name),
-    email: dto.email,
-    emailKey: searchKey(dto.email),
-    attributes: dto.attributes ?? {},
-    rev: 1,
-    outbox: [],
-    createdAt: now,
-    updatedAt: now,
-  };
-  // An optional field sent as null is simply not given (@IsOptional lets null through).
-  if (dto.organization != null) user.organization = dto.organization;
-  if (dto.role != null) user.role = dto.role;
-  user.outbox.push(newEvent('user.created', user._id.toHexString(), user.rev, toUserState(user)));
-  return user;
-}
-
-function userNotFound(id: Types.ObjectId): NotFoundError {
-  return new NotFoundError(`user ${id.toHexString()} not found`);
-}
-
-function emailDetails(email: string): { field: string; messages: string[] }[] {
-  return [{ field: 'email', messages: [`email ${email} is already registered`] }];
-}
-
-function emailTaken(email: string): EmailTakenError {
-  return new EmailTakenError(`email ${email} is already registered`, emailDetails(email));
 }

@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import request from 'supertest';
 import { startTestApp, TestApp } from './test-app';
+import { Api } from './auth';
 
-export type Api = ReturnType<typeof request>;
+export type { Api };
 export type Point = { timestamp: number; kw: number | null; on: boolean | null; note: string | null };
 
 export const FIELDS = [
@@ -149,7 +150,7 @@ export async function startRecordsApp(
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ testApp: TestApp; api: Api; ownerId: string }> {
   const testApp = await startTestApp(env);
-  const api = request(testApp.url);
+  const api = testApp.api();
   const ownerId = (
     await api
       .post('/users')

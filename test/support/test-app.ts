@@ -6,12 +6,18 @@ import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
 import { deleteTopics } from './kafka';
 import { uriWithDatabase, withDatabase } from './mongo';
+import { Api, authedApi, newAdminToken } from './auth';
 
 export interface TestApp {
   app: NestExpressApplication;
   config: AppConfig;
   /** Base URL of the real HTTP server, e.g. http://127.0.0.1:41234 */
   url: string;
+  /** The bootstrap admin's API token (every scope) and user id. */
+  adminToken: string;
+  adminId: string;
+  /** supertest against the app, authenticated as the admin. */
+  api(): Api;
   close(): Promise<void>;
 }
 
@@ -22,6 +28,7 @@ export interface TestApp {
  */
 export async function startTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
   const suffix = randomUUID().slice(0, 8);
+  const adminToken = env.BOOTSTRAP_ADMIN_TOKEN ?? newAdminToken();
   const base = loadConfig({
     // Client errors are logged as warnings; the tests make plenty on purpose.
     LOG_LEVEL: 'error',
@@ -29,17 +36,25 @@ export async function startTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp
     MONGODB_URI: uriWithDatabase(process.env.MONGODB_URI ?? '', `e2e_${suffix}`),
     KAFKA_TOPIC: `e2e_msg_collection_${suffix}`,
     KAFKA_GROUP_ID: `e2e-registry-${suffix}`,
+    BOOTSTRAP_ADMIN_EMAIL: `admin-${suffix}@example.com`,
+    BOOTSTRAP_ADMIN_TOKEN: adminToken,
     ...env,
   });
   const config: AppConfig = { ...base, http: { ...base.http, host: '127.0.0.1', port: 0 } };
   const app = await createApp(config);
   await startApp(app, config);
   const { port } = app.getHttpServer().address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const me = await authedApi(url, adminToken).get('/users/me');
+  if (me.status !== 200) throw new Error(`the bootstrap admin cannot sign in: ${me.status} ${JSON.stringify(me.body)}`);
 
   return {
     app,
     config,
-    url: `http://127.0.0.1:${port}`,
+    url,
+    adminToken,
+    adminId: (me.body as { id: string }).id,
+    api: () => authedApi(url, adminToken),
     close: async () => {
       await app.close();
       await dropDatabase(config.mongodb.uri);

@@ -18,6 +18,17 @@ export abstract class DomainError extends Error {
 /** The request names something invalid (400). */
 export class InvalidInputError extends DomainError {}
 
+/** No credentials, or credentials that are not valid (401); the message never says which. */
+export class UnauthenticatedError extends DomainError {
+  constructor(
+    message: string,
+    /** A token was sent (and refused), rather than none at all. */
+    readonly tokenSent = false,
+  ) {
+    super(message);
+  }
+}
+
 /** The caller may see the thing but not do this to it (403). */
 export class ForbiddenError extends DomainError {}
 
@@ -41,3 +52,6 @@ export class TooLargeError extends DomainError {}
 
 /** Well-formed, but it names something the service does not hold, e.g. an owner that does not exist (422). */
 export class UnprocessableError extends DomainError {}
+
+/** A service this request needs did not answer (503), e.g. the identity provider's key set. */
+export class UnavailableError extends DomainError {}

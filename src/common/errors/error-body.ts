@@ -7,6 +7,8 @@ import {
   InvalidInputError,
   NotFoundError,
   TooLargeError,
+  UnauthenticatedError,
+  UnavailableError,
   UnprocessableError,
 } from './domain-errors';
 import { ErrorResponseDto } from './error-response.dto';
@@ -39,11 +41,13 @@ export function errorBody(statusCode: number, message: string, details?: ErrorRe
 type DomainErrorClass = abstract new (...args: never[]) => DomainError;
 const DOMAIN_ERROR_STATUS = new Map<DomainErrorClass, number>([
   [InvalidInputError, HttpStatus.BAD_REQUEST],
+  [UnauthenticatedError, HttpStatus.UNAUTHORIZED],
   [ForbiddenError, HttpStatus.FORBIDDEN],
   [NotFoundError, HttpStatus.NOT_FOUND],
   [ConflictError, HttpStatus.CONFLICT],
   [TooLargeError, HttpStatus.PAYLOAD_TOO_LARGE],
   [UnprocessableError, HttpStatus.UNPROCESSABLE_ENTITY],
+  [UnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
 ]);
 
 function domainErrorStatus(error: DomainError): number {

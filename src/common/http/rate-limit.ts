@@ -4,7 +4,8 @@ import { ThrottlerGuard, ThrottlerModuleOptions } from '@nestjs/throttler';
 const MINUTE_MS = 60_000;
 
 /**
- * A fixed allowance of requests per client IP and minute; beyond it a 429 in
+ * A fixed allowance of requests per identity (per client IP for anonymous
+ * requests) and minute; beyond it a 429 in
  * the usual error shape, with Retry-After. 0 turns the limit off.
  */
 export function rateLimitOptions(perMinute: number): ThrottlerModuleOptions {
@@ -28,5 +29,11 @@ export class HttpRateLimitGuard extends ThrottlerGuard {
 
   protected override generateKey(_context: ExecutionContext, tracker: string, throttler: string): string {
     return `${throttler}:${tracker}`;
+  }
+
+  /** Per identity once authenticated (many users may share an IP, one user many IPs); per IP otherwise. */
+  protected override getTracker(request: Record<string, unknown>): Promise<string> {
+    const principal = (request as { principal?: { userId: { toHexString(): string } } }).principal;
+    return principal ? Promise.resolve(`user:${principal.userId.toHexString()}`) : super.getTracker(request);
   }
 }

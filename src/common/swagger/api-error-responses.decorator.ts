@@ -4,7 +4,7 @@ import { ErrorResponseDto } from '../errors/error-response.dto';
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: malformed JSON, wrong types, unknown fields or bad ids. `details` names each field.',
-  403: 'The acting user (`X-User-Id`) is not the owner.',
+  403: "The caller is known but may not do this: its token's scopes do not allow it, or only the owner, a grantee or an admin may.",
   404: 'No such resource.',
   409: 'Conflicts with the current state (duplicate, or ownership in use).',
   413: 'Request body too large.',

@@ -3,7 +3,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsNotIn, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
 import { IsObjectIdString, IsText } from '../../common/validation/text';
-import { FIELD_TYPES, FieldType } from '../schemas/dataset.schema';
+import { FIELD_TYPES, FieldType, VISIBILITIES, Visibility } from '../schemas/dataset.schema';
 
 export const MAX_TAGS = 32;
 export const MAX_FIELDS = 200;
@@ -46,6 +46,8 @@ export const IsFieldList = (): PropertyDecorator =>
     ApiProperty({ type: () => [DatasetFieldDto], maxItems: MAX_FIELDS }),
   );
 
+export const IsVisibility = (): PropertyDecorator => applyDecorators(IsIn(VISIBILITIES), ApiProperty({ enum: VISIBILITIES }));
+
 export class DatasetFieldDto {
   /**
    * Column name: a letter or `_` first, then letters, digits or `_` (at most 64); not `timestamp` or `__proto__`.
@@ -73,11 +75,12 @@ export class DatasetFieldDto {
 
 export class CreateDatasetDto {
   /**
-   * Id of the owning user.
+   * Id of the owning user: the caller when absent (or null). Only an admin may register a dataset for someone else (403).
    * @example '6650c0ffee0000000000a001'
    */
+  @IsOptional()
   @IsObjectIdString()
-  ownerId: string;
+  ownerId?: string | null;
 
   /**
    * Unique (case-insensitively) among the owner's datasets.
@@ -119,4 +122,9 @@ export class CreateDatasetDto {
   @IsOptional()
   @IsText({ kind: 'label', maxLength: 2048 })
   source?: string | null;
+
+  /** Who may read it: `private` (the default: its owner, the users it is shared with, admins) or `internal` (every authenticated user). */
+  @IsOptional()
+  @IsVisibility()
+  visibility?: Visibility | null;
 }

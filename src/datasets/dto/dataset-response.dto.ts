@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AsJson, SameShape } from '../../common/types/json-shape';
 import { DatasetState } from '../../events/contract';
-import { Dataset, FIELD_TYPES, FieldType } from '../schemas/dataset.schema';
+import { Dataset, FIELD_TYPES, FieldType, VISIBILITIES, Visibility, visibilityOf } from '../schemas/dataset.schema';
 
 export class DatasetFieldResponseDto {
   /** @example 'temperature' */
@@ -44,6 +44,10 @@ export class DatasetResponseDto {
   /** @example 's3://raw/power/2026-11.csv' */
   source?: string;
 
+  /** `private`: its owner, the users it is shared with and admins may read it; `internal`: every authenticated user may. */
+  @ApiProperty({ enum: VISIBILITIES, example: 'private' })
+  visibility: Visibility;
+
   createdAt: Date;
   updatedAt: Date;
 }
@@ -59,9 +63,11 @@ export class DatasetPageDto {
 /**
  * The response, once serialised, is exactly the event contract's DatasetState:
  * the contract is declared on its own (other services copy it), and this
- * constant stops the build the moment the two drift apart.
+ * constant stops the build the moment the two drift apart (`visibility` is
+ * optional in the contract only because it was added later).
  */
-export const RESPONSE_IS_EVENT_STATE: SameShape<AsJson<DatasetResponseDto>, DatasetState> = true;
+type StateFromResponse = Omit<AsJson<DatasetResponseDto>, 'visibility'> & Pick<DatasetState, 'visibility'>;
+export const RESPONSE_IS_EVENT_STATE: SameShape<{ [K in keyof StateFromResponse]: StateFromResponse[K] }, DatasetState> = true;
 
 /** The dataset as carried by its events (see events/contract). */
 export function toDatasetState(dataset: Dataset): DatasetState {
@@ -77,6 +83,7 @@ export function toDatasetResponse(dataset: Dataset): DatasetResponseDto {
     name: dataset.name,
     tags: dataset.tags ?? [],
     fields: (dataset.fields ?? []).map(({ name, type, unit }) => (unit === undefined ? { name, type } : { name, type, unit })),
+    visibility: visibilityOf(dataset),
     createdAt: dataset.createdAt,
     updatedAt: dataset.updatedAt,
   };

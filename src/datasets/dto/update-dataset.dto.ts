@@ -2,13 +2,15 @@ import { IsOptional, ValidateIf } from 'class-validator';
 import { IsObjectIdString, IsText } from '../../common/validation/text';
 import { RequiresAField } from '../../common/validation/declared-keys';
 import { isPresent } from '../../common/validation/transforms';
-import { DatasetFieldDto, IsFieldList, IsFrequency, IsTagList } from './create-dataset.dto';
+import { Visibility } from '../schemas/dataset.schema';
+import { DatasetFieldDto, IsFieldList, IsFrequency, IsTagList, IsVisibility } from './create-dataset.dto';
 
 /**
  * Fields to change, at least one; absent fields stay as they are. `null`
  * means "no value", as on create: it clears `description`, `frequency` or
  * `source` and empties `tags` or `fields`; `ownerId` and `name` cannot be
- * null. A new `ownerId` transfers the dataset to that user.
+ * null. A new `ownerId` transfers the dataset to that user (the owner or an
+ * admin may; the new owner need not accept).
  */
 @RequiresAField()
 export class UpdateDatasetDto {
@@ -47,4 +49,9 @@ export class UpdateDatasetDto {
   @IsOptional()
   @IsText({ kind: 'label', maxLength: 2048 })
   source?: string | null;
+
+  /** `private` or `internal`; only the owner or an admin may change it (403). */
+  @ValidateIf(isPresent)
+  @IsVisibility()
+  visibility?: Visibility;
 }

@@ -26,6 +26,23 @@ export class DatasetField {
  * kept until their last events are published (see events/outbox).
  */
 export const DATASET_STATES = ['pending', 'active', 'deleted'] as const;
+
+/** Who may read a dataset: `private` — its owner, its grantees and admins; `internal` — every authenticated user. */
+export const VISIBILITIES = ['private', 'internal'] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
+
+export const ACCESS_LEVELS = ['read', 'write'] as const;
+export type AccessLevel = (typeof ACCESS_LEVELS)[number];
+
+/** A user given access to a dataset by its owner (or an admin). */
+@Schema({ _id: false })
+export class DatasetGrant {
+  @Prop({ type: Types.ObjectId, required: true })
+  userId: Types.ObjectId;
+
+  @Prop({ type: String, required: true, enum: ACCESS_LEVELS })
+  level: AccessLevel;
+}
 export type DatasetState = (typeof DATASET_STATES)[number];
 
 @Schema({ collection: 'datasets', timestamps: true, versionKey: false })
@@ -65,6 +82,14 @@ export class Dataset extends OutboxEntity {
 
   @Prop()
   source?: string;
+
+  /** Absent on datasets from before access control: private. */
+  @Prop({ type: String, enum: VISIBILITIES })
+  visibility?: Visibility;
+
+  /** Users given read or write access; reads filter by `grants.userId`. */
+  @Prop({ type: [SchemaFactory.createForClass(DatasetGrant)], default: undefined })
+  grants?: DatasetGrant[];
 
   @Prop({ type: String, required: true, enum: DATASET_STATES })
   state: DatasetState;
@@ -106,3 +131,10 @@ DatasetSchema.index({ state: 1, createdAt: 1, _id: 1 });
 DatasetSchema.index({ state: 1, nameKey: 1, _id: 1 });
 DatasetSchema.index({ state: 1, seq: 1, _id: 1 });
 DatasetSchema.index({ tags: 1 });
+DatasetSchema.index({ 'grants.userId': 1 });
+DatasetSchema.index({ visibility: 1 });
+
+/** A dataset's visibility: absent (datasets from before access control) means private. */
+export function visibilityOf(dataset: Pick<Dataset, 'visibility'>): Visibility {
+  return dataset.visibility ?? 'private';
+}

@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { EVENT_ENTITIES, EVENT_TYPES, EventEntity, EventType } from '../contract';
+import { EVENT_ENTITIES, EVENT_TYPES, EventActor, EventEntity, EventType } from '../contract';
 
 /** One consumed event, stored once: its `_id` is the event id, so redelivered duplicates are refused. */
 @Schema({ collection: 'events', versionKey: false })
@@ -24,6 +24,14 @@ export class AuditEvent {
 
   @Prop()
   ownerId?: string;
+
+  /** Who made the change, when the event says (see the contract's EventActor). */
+  @Prop({ type: Object })
+  actor?: EventActor;
+
+  /** The acting user's id, on its own for filtering (`actorId`) and for showing users their own changes. */
+  @Prop()
+  actorId?: string;
 
   @Prop({ required: true })
   sequence: number;
@@ -53,3 +61,4 @@ AuditEventSchema.index({ occurredAt: 1, _id: 1 });
 AuditEventSchema.index({ entityId: 1, sequence: 1 });
 AuditEventSchema.index({ type: 1 });
 AuditEventSchema.index({ ownerId: 1 });
+AuditEventSchema.index({ actorId: 1 });

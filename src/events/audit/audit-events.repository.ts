@@ -17,9 +17,10 @@ export class AuditEventsRepository {
     return insertUnique(this.events, entry);
   }
 
-  /** One page of entries matching every filter given, by `occurredAt`. */
-  search(query: SearchEventsQueryDto): Promise<{ rows: AuditEvent[]; nextCursor: string | null }> {
-    const filters: FilterQuery<AuditEvent>[] = [];
+  /** One page of entries matching every filter given (and within `scope`, when given), by `occurredAt`. */
+  search(query: SearchEventsQueryDto, scope?: EventScope): Promise<{ rows: AuditEvent[]; nextCursor: string | null }> {
+    const filters: FilterQuery<AuditEvent>[] = scope ? [scopeFilter(scope)] : [];
+    if (query.actorId) filters.push({ actorId: query.actorId });
     if (query.type) filters.push({ type: query.type });
     if (query.entity) filters.push({ entity: query.entity });
     if (query.entityId) filters.push({ entityId: query.entityId });
@@ -32,4 +33,25 @@ export class AuditEventsRepository {
     }
     return findPage(this.events, filters.length > 0 ? filters : [{}], 'occurredAt', query);
   }
+}
+
+/**
+ * What one (non-admin) user may see of the log: events about themselves, the
+ * changes they made, events of datasets they owned at the time, and events of
+ * the datasets they may read now.
+ */
+export interface EventScope {
+  userId: string;
+  readableDatasetIds: readonly string[];
+}
+
+function scopeFilter({ userId, readableDatasetIds }: EventScope): FilterQuery<AuditEvent> {
+  return {
+    $or: [
+      { entity: 'user', entityId: userId },
+      { actorId: userId },
+      { ownerId: userId },
+      ...(readableDatasetIds.length > 0 ? [{ entity: 'dataset', entityId: { $in: [...readableDatasetIds] } }] : []),
+    ],
+  };
 }

@@ -4,7 +4,7 @@ import { validate } from 'class-validator';
 import { flattenValidationErrors, VALIDATION_OPTIONS } from '../../common/validation/validation.pipe';
 import { RegistryEvent } from '../contract';
 import { AuditEvent } from './audit-event.schema';
-import { AuditEventsRepository } from './audit-events.repository';
+import { AuditEventsRepository, EventScope } from './audit-events.repository';
 import { AuditEventDto, AuditEventPageDto, RegistryEventDto } from './registry-event.dto';
 import { SearchEventsQueryDto } from './search-events-query.dto';
 
@@ -61,6 +61,10 @@ export class AuditLog {
       receivedAt: new Date(),
     };
     if (event.ownerId !== undefined) entry.ownerId = event.ownerId;
+    if (event.actor !== undefined) {
+      entry.actor = event.actor;
+      if (event.actor.type === 'user') entry.actorId = event.actor.userId;
+    }
     if (!(await this.events.insert(entry))) return 'duplicate';
     this.logger.log(
       { eventId: event.id, type: event.type, entityId: event.entityId, sequence: event.sequence, ...position },
@@ -69,8 +73,9 @@ export class AuditLog {
     return 'stored';
   }
 
-  async search(query: SearchEventsQueryDto): Promise<AuditEventPageDto> {
-    const page = await this.events.search(query);
+  /** One page of the log; with a `scope`, only the entries it lets its user see (see EventScope). */
+  async search(query: SearchEventsQueryDto, scope?: EventScope): Promise<AuditEventPageDto> {
+    const page = await this.events.search(query, scope);
     return { items: page.rows.map(toAuditEventDto), nextCursor: page.nextCursor };
   }
 }
@@ -92,5 +97,6 @@ export function toAuditEventDto(entry: AuditEvent): AuditEventDto {
     receivedAt: entry.receivedAt,
   };
   if (entry.ownerId !== undefined) dto.ownerId = entry.ownerId;
+  if (entry.actor !== undefined) dto.actor = entry.actor;
   return dto;
 }

@@ -1,6 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsMongoId, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, Min } from 'class-validator';
-import { EVENT_ENTITIES, EVENT_TYPES, EVENT_VERSION, EventEntity, EventType } from '../contract';
+import { EVENT_ENTITIES, EVENT_TYPES, EVENT_VERSION, EventActor, EventEntity, EventType } from '../contract';
 
 /** The envelope of an event as published on the topic (see src/events/contract). Validates what is consumed. */
 export class RegistryEventDto {
@@ -34,6 +34,28 @@ export class RegistryEventDto {
   @IsOptional()
   @IsMongoId()
   ownerId?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Who made the change: a user (through an API token or an OIDC login) or the registry itself. Absent on events from before authentication.',
+    oneOf: [
+      {
+        type: 'object',
+        required: ['type', 'userId', 'via'],
+        properties: {
+          type: { type: 'string', enum: ['user'] },
+          userId: { type: 'string' },
+          via: { type: 'string', enum: ['api-token', 'oidc'] },
+          tokenId: { type: 'string' },
+        },
+      },
+      { type: 'object', required: ['type', 'name'], properties: { type: { type: 'string', enum: ['system'] }, name: { type: 'string' } } },
+    ],
+    example: { type: 'user', userId: '6650c0ffee0000000000a001', via: 'api-token', tokenId: '3f9a1c0e5b7d2468' },
+  })
+  @IsOptional()
+  @IsObject()
+  actor?: EventActor;
 
   /** @example 1 */
   @IsInt()

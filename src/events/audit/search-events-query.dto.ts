@@ -22,6 +22,11 @@ export class EventFiltersDto {
   @IsOptional()
   @IsObjectIdString()
   ownerId?: string;
+
+  /** Only changes made by this user. */
+  @IsOptional()
+  @IsObjectIdString()
+  actorId?: string;
 }
 
 class OccurredRangeDto {

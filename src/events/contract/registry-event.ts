@@ -23,6 +23,8 @@ export const EVENT_TYPES = [
   'dataset.deleted',
   'dataset.records.appended',
   'dataset.records.deleted',
+  'dataset.access.granted',
+  'dataset.access.revoked',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -40,6 +42,8 @@ export interface UserState {
   organization?: string;
   role?: string;
   attributes: Record<string, string>;
+  /** A platform operator (absent on events from before access control: read as false). */
+  admin?: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -60,6 +64,8 @@ export interface DatasetState {
   frequency?: string;
   fields: DatasetFieldState[];
   source?: string;
+  /** `private` (owner, grantees, admins) or `internal` (every authenticated user may read); absent on events from before access control: private. */
+  visibility?: 'private' | 'internal';
   createdAt: string;
   updatedAt: string;
 }
@@ -87,6 +93,21 @@ export interface RecordsChange {
   to?: string;
 }
 
+/** A user's access to a dataset changed: `level` granted, or (revoked) none left. */
+export interface AccessChange {
+  datasetId: string;
+  userId: string;
+  /** What the user may do now: read, or read and write. Absent when revoked. */
+  level?: 'read' | 'write';
+}
+
+/**
+ * Who made a change: a user (through an API token or an OIDC login) or the
+ * registry itself (a janitor, a configured bootstrap). Absent on events from
+ * before authentication existed.
+ */
+export type EventActor = { type: 'user'; userId: string; via: 'api-token' | 'oidc'; tokenId?: string } | { type: 'system'; name: string };
+
 export interface EventData {
   'user.created': UserState;
   'user.updated': UserState;
@@ -97,6 +118,8 @@ export interface EventData {
   'dataset.deleted': Removed;
   'dataset.records.appended': RecordsChange;
   'dataset.records.deleted': RecordsChange;
+  'dataset.access.granted': AccessChange;
+  'dataset.access.revoked': AccessChange;
 }
 
 export interface RegistryEvent<T extends EventType = EventType> {
@@ -111,6 +134,8 @@ export interface RegistryEvent<T extends EventType = EventType> {
   entityId: string;
   /** Owner of the dataset (after the change); absent on user events. */
   ownerId?: string;
+  /** Who made the change (additive: absent on older events). */
+  actor?: EventActor;
   /** Position of this change among the entity's changes: 1, 2, 3… */
   sequence: number;
   /** The new state, or what was removed. */

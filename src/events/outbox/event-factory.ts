@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EVENT_VERSION, EventData, EventEntity, EventType, RegistryEvent } from '../contract';
+import { EVENT_VERSION, EventActor, EventData, EventEntity, EventType, RegistryEvent } from '../contract';
 
 const ENTITY_OF: Record<EventType, EventEntity> = {
   'user.created': 'user',
@@ -11,6 +11,8 @@ const ENTITY_OF: Record<EventType, EventEntity> = {
   'dataset.deleted': 'dataset',
   'dataset.records.appended': 'dataset',
   'dataset.records.deleted': 'dataset',
+  'dataset.access.granted': 'dataset',
+  'dataset.access.revoked': 'dataset',
 };
 
 /**
@@ -23,6 +25,7 @@ export function newEvent<T extends EventType>(
   sequence: number,
   data: EventData[T],
   ownerId?: string,
+  actor?: EventActor,
 ): RegistryEvent<T> {
   const event: RegistryEvent<T> = {
     id: randomUUID(),
@@ -37,6 +40,7 @@ export function newEvent<T extends EventType>(
   };
   // Stored documents must not carry `undefined` (drivers turn it into null).
   if (ownerId !== undefined) event.ownerId = ownerId;
+  if (actor !== undefined) event.actor = actor;
   return event;
 }
 
@@ -60,4 +64,8 @@ const DESCRIBE: { [T in EventType]: (id: string, data: EventData[T]) => string }
     `record_collection is getting updated; ${change.count} points from ${change.from} to ${change.to} are getting appended to dataset ${id}`,
   'dataset.records.deleted': (id, change) =>
     `record_collection is getting updated; ${change.count} points from ${change.from} to ${change.to} are getting removed from dataset ${id}`,
+  'dataset.access.granted': (id, change) =>
+    `data_collection is getting updated; user ${change.userId} may now ${change.level} dataset ${id}`,
+  'dataset.access.revoked': (id, change) =>
+    `data_collection is getting updated; user ${change.userId} no longer has access to dataset ${id}`,
 };

@@ -1,4 +1,5 @@
-import { IsOptional } from 'class-validator';
+import { IsBoolean, IsOptional, ValidateIf } from 'class-validator';
+import { isPresent } from '../../common/validation/transforms';
 import { IsFlatStringMap } from '../../common/validation/flat-string-map.validator';
 import { IsEmailAddress, IsText } from '../../common/validation/text';
 
@@ -45,4 +46,12 @@ export class CreateUserDto {
   @IsOptional()
   @IsFlatStringMap(ATTRIBUTE_LIMITS)
   attributes?: Record<string, string> | null;
+
+  /**
+   * A platform operator. Only an admin may create one (403 otherwise).
+   * @example false
+   */
+  @ValidateIf(isPresent)
+  @IsBoolean()
+  admin?: boolean;
 }

@@ -1,4 +1,4 @@
-import { IsOptional, ValidateIf } from 'class-validator';
+import { IsBoolean, IsOptional, ValidateIf } from 'class-validator';
 import { IsFlatStringMap } from '../../common/validation/flat-string-map.validator';
 import { IsEmailAddress, IsText } from '../../common/validation/text';
 import { RequiresAField } from '../../common/validation/declared-keys';
@@ -37,4 +37,12 @@ export class UpdateUserDto {
   @IsOptional()
   @IsFlatStringMap(ATTRIBUTE_LIMITS)
   attributes?: Record<string, string> | null;
+
+  /**
+   * Makes the user a platform operator or takes that away. Only an admin may, and not from themselves (409).
+   * @example true
+   */
+  @ValidateIf(isPresent)
+  @IsBoolean()
+  admin?: boolean;
 }

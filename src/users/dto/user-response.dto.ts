@@ -11,8 +11,11 @@ export class UserResponseDto {
   /** @example 'Aaron' */
   name: string;
 
-  /** @example 'aaron@example.com' */
-  email: string;
+  /**
+   * Shown to the user themselves and to admins only.
+   * @example 'aaron@example.com'
+   */
+  email?: string;
 
   /** @example 'Forecasting Lab' */
   organization?: string;
@@ -24,12 +27,21 @@ export class UserResponseDto {
   attributes: Record<string, string>;
 
   /**
-   * Ids of the datasets this user owns, oldest first: exactly the datasets whose `ownerId` is this user.
+   * A platform operator: with a token carrying the `admin` scope, may do everything.
+   * @example false
+   */
+  admin: boolean;
+
+  /**
+   * Ids of the datasets this user owns that the caller may read, oldest first (all of them for the user themselves and admins).
    * @example ['6650c0ffee0000000000d001']
    */
   datasetIds: string[];
 
-  /** @example 1 */
+  /**
+   * How many of the user's datasets the caller may read.
+   * @example 1
+   */
   datasetCount: number;
 
   createdAt: Date;
@@ -44,26 +56,34 @@ export class UserPageDto {
   nextCursor: string | null;
 }
 
-/** The response without the derived mapping, once serialised, is exactly the event contract's UserState (see dataset-response.dto.ts). */
-export const RESPONSE_IS_EVENT_STATE: SameShape<AsJson<Omit<UserResponseDto, 'datasetIds' | 'datasetCount'>>, UserState> = true;
+/**
+ * The response without the derived mapping, once serialised, is the event
+ * contract's UserState — but for `email`, which responses show only to the
+ * user and admins, and `admin`, optional in the contract (added later).
+ */
+type StateFromResponse = Omit<AsJson<Omit<UserResponseDto, 'datasetIds' | 'datasetCount' | 'email' | 'admin'>>, never> &
+  Pick<UserState, 'email' | 'admin'>;
+export const RESPONSE_IS_EVENT_STATE: SameShape<{ [K in keyof StateFromResponse]: StateFromResponse[K] }, UserState> = true;
 
-/** The user as carried by its events (see events/contract): the response without the derived mapping. */
+/** The user as carried by its events (see events/contract): every field, without the derived mapping. */
 export function toUserState(user: User): UserState {
-  const { datasetIds: _ids, datasetCount: _count, createdAt, updatedAt, ...fields } = toUserResponse(user, []);
-  return { ...fields, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
+  const { datasetIds: _ids, datasetCount: _count, createdAt, updatedAt, ...fields } = toUserResponse(user, [], true);
+  return { ...fields, email: user.email, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
 }
 
-export function toUserResponse(user: User, datasetIds: readonly Types.ObjectId[]): UserResponseDto {
+/** The user as the API shows it: its e-mail only to whom `showEmail` says (the user and admins). */
+export function toUserResponse(user: User, datasetIds: readonly Types.ObjectId[], showEmail: boolean): UserResponseDto {
   const response: UserResponseDto = {
     id: user._id.toHexString(),
     name: user.name,
-    email: user.email,
     attributes: user.attributes ?? {},
+    admin: user.admin === true,
     datasetIds: datasetIds.map((id) => id.toHexString()),
     datasetCount: datasetIds.length,
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
   };
+  if (showEmail) response.email = user.email;
   if (user.organization !== undefined) response.organization = user.organization;
   if (user.role !== undefined) response.role = user.role;
   return response;

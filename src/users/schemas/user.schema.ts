@@ -29,6 +29,10 @@ export class User extends OutboxEntity {
   @Prop({ type: Object, default: {} })
   attributes: Record<string, string>;
 
+  /** A platform operator (see src/auth). Absent on users from before access control: not an admin. */
+  @Prop()
+  admin?: boolean;
+
   /** Set when the user is deleted: the document stays, invisible, until its last events are published. */
   @Prop({ type: Date })
   deletedAt?: Date;

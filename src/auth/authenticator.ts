@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { AppConfig } from '../config/app-config';
+import { TokensService } from '../tokens/tokens.service';
+import { UserAccountsService } from '../users/user-accounts.service';
+import { LiveUser, UserDirectory } from '../users/user-directory';
+import { OidcIdentity } from './access.decorator';
+import { OidcVerifier } from './oidc-verifier';
+import { Principal, SCOPES, scopesFrom } from './principal';
+
+/** Who a bearer token names: a principal, an identity without a user (it may only register itself), or nobody. */
+export interface Authentication {
+  principal?: Principal;
+  identity?: OidcIdentity;
+}
+
+/**
+ * Turns a bearer token into a principal: a registry API token (`dsr_…`), or
+ * an OIDC JWT whose user is found by the configured claim — or made on
+ * first sight, with just-in-time provisioning. A deleted user's credentials
+ * name nobody. Users are cached for AUTH_CACHE_SECONDS.
+ */
+@Injectable()
+export class Authenticator {
+  private readonly users = new Map<string, { user: LiveUser | undefined; until: number }>();
+
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly oidc: OidcVerifier,
+    private readonly directory: UserDirectory,
+    private readonly accounts: UserAccountsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async authenticate(bearer: string): Promise<Authentication> {
+    if (this.oidc.accepts(bearer)) return this.fromJwt(bearer);
+    const token = await this.tokens.verify(bearer);
+    if (!token) return {};
+    const user = await this.user(token.userId);
+    if (!user) return {};
+    const principal: Principal = {
+      userId: user.id,
+      admin: user.admin,
+      scopes: scopesFrom(token.scopes),
+      via: 'api-token',
+      tokenId: token.tokenId,
+    };
+    if (token.datasetIds) principal.datasetIds = new Set(token.datasetIds);
+    return { principal };
+  }
+
+  private async fromJwt(bearer: string): Promise<Authentication> {
+    const verified = await this.oidc.verify(bearer);
+    const oidc = this.config.auth.oidc;
+    if (!verified || !oidc) return {};
+    const { identity } = verified;
+    let user =
+      oidc.userClaim === 'email'
+        ? identity.email && identity.emailVerified !== false
+          ? await this.directory.findLiveByEmail(identity.email)
+          : undefined
+        : await this.directory.findLiveByIdentity(identity.issuer, identity.subject);
+    if (!user && oidc.jitProvisioning) user = await this.accounts.provision(identity);
+    if (!user) return { identity };
+    const scopes = scopesFrom(verified.scopes ?? [...SCOPES]);
+    return { principal: { userId: user.id, admin: user.admin, scopes, via: 'oidc' } };
+  }
+
+  private async user(id: Types.ObjectId): Promise<LiveUser | undefined> {
+    const key = id.toHexString();
+    const cached = this.users.get(key);
+    if (cached && cached.until > Date.now()) return cached.user;
+    const user = await this.directory.findLive(id);
+    if (this.config.auth.cacheMs > 0) {
+      this.users.set(key, { user, until: Date.now() + this.config.auth.cacheMs });
+      if (this.users.size > 10_000) this.users.delete(this.users.keys().next().value as string);
+    }
+    return user;
+  }
+}

@@ -1,0 +1,67 @@
+/** The user rules as plain functions (no I/O): a new user, a PATCH as changes, and the errors they raise. */
+import { Types } from 'mongoose';
+import { EmailTakenError, NotFoundError } from '../common/errors/domain-errors';
+import { FieldChanges } from '../common/mongo/field-changes';
+import { searchKey } from '../common/mongo/text';
+import { EventActor } from '../events/contract';
+import { newEvent } from '../events/outbox/event-factory';
+import { CreateUserDto } from './dto/create-user.dto';
+import { UpdateUserDto } from './dto/update-user.dto';
+import { toUserState } from './dto/user-response.dto';
+import { User } from './schemas/user.schema';
+
+/** A new user with its `user.created` in its outbox. */
+export function newUser(dto: CreateUserDto, actor: EventActor): User {
+  const now = new Date();
+  const user: User = {
+    _id: new Types.ObjectId(),
+    name: dto.name,
+    nameKey: searchKey(dto.name),
+    email: dto.email,
+    emailKey: searchKey(dto.email),
+    attributes: dto.attributes ?? {},
+    rev: 1,
+    outbox: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+  // An optional field sent as null is simply not given (@IsOptional lets null through).
+  if (dto.organization != null) user.organization = dto.organization;
+  if (dto.role != null) user.role = dto.role;
+  if (dto.admin === true) user.admin = true;
+  user.outbox.push(newEvent('user.created', user._id.toHexString(), user.rev, toUserState(user), undefined, actor));
+  return user;
+}
+
+/** The $set/$unset of a PATCH, derived keys included; `null` clears an optional field. */
+export function userChanges(dto: UpdateUserDto): FieldChanges {
+  const requested: FieldChanges = { $set: {}, $unset: {} };
+  if (dto.name !== undefined) Object.assign(requested.$set, { name: dto.name, nameKey: searchKey(dto.name) });
+  if (dto.email !== undefined) Object.assign(requested.$set, { email: dto.email, emailKey: searchKey(dto.email) });
+  if (dto.attributes !== undefined) requested.$set.attributes = dto.attributes ?? {};
+  if (dto.admin !== undefined) requested.$set.admin = dto.admin;
+  for (const field of ['organization', 'role'] as const) {
+    if (dto[field] === null) requested.$unset[field] = 1;
+    else if (dto[field] !== undefined) requested.$set[field] = dto[field];
+  }
+  return requested;
+}
+
+/** The user after `changes`, one revision later. */
+export function applyUserChanges(current: User, changes: FieldChanges): User {
+  const next = { ...current, ...changes.$set, updatedAt: new Date(), rev: current.rev + 1 };
+  for (const field of Object.keys(changes.$unset)) delete next[field as keyof User];
+  return next;
+}
+
+export function userNotFound(id: Types.ObjectId): NotFoundError {
+  return new NotFoundError(`user ${id.toHexString()} not found`);
+}
+
+export function emailDetails(email: string): { field: string; messages: string[] }[] {
+  return [{ field: 'email', messages: [`email ${email} is already registered`] }];
+}
+
+export function emailTaken(email: string): EmailTakenError {
+  return new EmailTakenError(`email ${email} is already registered`, emailDetails(email));
+}
