@@ -67,6 +67,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       {
         type: 'http',
         scheme: 'bearer',
+        bearerFormat: 'registry API token (dsr_…) or OIDC JWT',
         description:
           'A registry API token (`dsr_…`, from POST /users/{id}/tokens or `npm run admin`) or an OIDC access token (JWT) from the platform identity provider.',
       },

@@ -1,6 +1,5 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { Kafka } from 'kafkajs';
-import request from 'supertest';
 import { newEvent } from '../src/events/outbox/event-factory';
 import { EventsPublisher } from '../src/events/events.publisher';
 import { TopicRecorder, testKafka } from './support/kafka';

@@ -40,7 +40,7 @@ describe('Bad input (e2e)', () => {
       'fields.0.type',
     ],
     ['array where an object belongs', (a) => a.post('/users').send([{ name: 'x', email: 'a@b.io' }]), 400, ''],
-    ['unknown field', (a) => a.post('/users').send({ name: 'x', email: 'a@b.io', admin: true }), 400, 'admin'],
+    ['unknown field', (a) => a.post('/users').send({ name: 'x', email: 'a@b.io', isAdmin: true }), 400, 'isAdmin'],
     ['unknown field in PATCH', (a, { datasetId }) => a.patch(`/datasets/${datasetId}`).send({ seq: 1 }), 400, 'seq'],
     ['unknown query parameter', (a) => a.get('/users').query({ password: 'x' }), 400, 'password'],
     [

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 import { Api } from './support/auth';
@@ -45,6 +44,7 @@ describe('Datasets (e2e)', () => {
         ...body,
         id: expect.stringMatching(/^[0-9a-f]{24}$/),
         seq: expect.any(Number),
+        visibility: 'private',
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });

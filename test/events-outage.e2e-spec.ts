@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
 import { RegistryEvent } from '../src/events/contract';
 import { spawnApp } from './support/app-process';
 import { testKafka, TopicRecorder } from './support/kafka';
@@ -71,7 +70,8 @@ describe('Events when the broker is away (e2e)', () => {
             ).body.id as string,
         ),
       );
-      await waitFor(() => recorder.records.length >= 10, { what: 'the first events' });
+      // The bootstrap admin's user.created, and the 10 users'.
+      await waitFor(() => recorder.records.length >= 11, { what: 'the first events' });
 
       await stack.stack.down(['kafka']);
       const writesStarted = Date.now();
@@ -101,11 +101,12 @@ describe('Events when the broker is away (e2e)', () => {
             .send({ description: `v${n}` })
             .expect(200);
       const writesMs = Date.now() - writesStarted;
-      expect(recorder.records.length).toBe(10); // nothing could be published meanwhile
+      expect(recorder.records.length).toBe(11); // nothing could be published meanwhile
 
       await stack.stack.up(['kafka']);
       const backAt = Date.now();
       const expected = new Map<string, number>([
+        [testApp.adminId, 1],
         ...users.map((id): [string, number] => [id, 7]),
         ...datasets.map((id): [string, number] => [id, 3]),
       ]);

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import request from 'supertest';
 import { RegistryEvent } from '../src/events/contract';
 import { deadLetterTopic } from '../src/events/events.publisher';
 import { newEvent } from '../src/events/outbox/event-factory';
@@ -178,7 +177,7 @@ describe('Events on msg_collection (e2e)', () => {
   });
 
   it('streams events live over Server-Sent Events, filtered', async () => {
-    const stream = openSse(`${testApp.url}/events/stream?entity=dataset`);
+    const stream = openSse(`${testApp.url}/events/stream?entity=dataset`, testApp.adminToken);
     try {
       await Promise.race([waitFor(() => stream.messages.some((m) => m.event === 'ready'), { what: 'the feed to be live' }), stream.failed]);
       const owner = (

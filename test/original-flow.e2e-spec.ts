@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import request from 'supertest';
 import { startTestApp, TestApp } from './support/test-app';
 
 interface DatasetFixture {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { RecordsService } from '../src/records/records.service';
 import { Api, createDataset, getRaw, postRaw, startRecordsApp, uploadRecords } from './support/records-fixture';
+import { bearer } from './support/auth';
 import { TestApp } from './support/test-app';
 
 const T0 = Date.parse('2026-11-27T00:00:00Z');
@@ -106,7 +107,10 @@ describe('Records hardening: no 5xx on any input (e2e)', () => {
       const errors = jest.spyOn(Logger.prototype, 'error');
       const requestId = `export-${randomUUID()}`;
 
-      const response = await getRaw(`${testApp.url}/datasets/${id}/records?format=${format}`, { 'X-Request-Id': requestId });
+      const response = await getRaw(`${testApp.url}/datasets/${id}/records?format=${format}`, {
+        'X-Request-Id': requestId,
+        Authorization: bearer(testApp.adminToken),
+      });
       expect(response.status).toBe(200);
       expect(response.complete).toBe(false);
       expect(response.body.length).toBeGreaterThan(64 * 1024);
@@ -115,7 +119,7 @@ describe('Records hardening: no 5xx on any input (e2e)', () => {
         expect.any(String),
       );
 
-      const whole = await getRaw(`${testApp.url}/datasets/${id}/records?format=${format}`);
+      const whole = await getRaw(`${testApp.url}/datasets/${id}/records?format=${format}`, { Authorization: bearer(testApp.adminToken) });
       expect(whole.complete).toBe(true);
       expect(whole.body.endsWith('\n')).toBe(true);
     });
@@ -132,7 +136,7 @@ describe('Records hardening: no 5xx on any input (e2e)', () => {
       ['a JSON array', 'application/json', `[{"timestamp":${T0},"note":"fine"},\n{"timestamp":${T0 + MINUTE},"note":"café"}]`],
     ])('refuses invalid UTF-8 in %s, naming the row, and stores nothing', async (_name, type, text) => {
       const id = await newDataset();
-      const refused = await postRaw(`${testApp.url}/datasets/${id}/records`, type, latin1(text));
+      const refused = await postRaw(`${testApp.url}/datasets/${id}/records`, testApp.adminToken, type, latin1(text));
       expect(refused.status).toBe(400);
       expect(refused.body.details).toEqual([{ field: 'row 2', messages: ['the row is not valid UTF-8'] }]);
       expect(await storedCount(id)).toBe(0);

@@ -7,6 +7,7 @@ import { deleteTopics } from './support/kafka';
 import { uriWithDatabase, withDatabase } from './support/mongo';
 import { freePort } from './support/ports';
 import { waitFor } from './support/wait';
+import { authedApi, bearer, newAdminToken } from './support/auth';
 
 const POINTS = 1_000_000;
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -35,6 +36,7 @@ function csvBody(): Readable {
 /** Runs the built service in a process of its own, so that its memory is measured alone. */
 describe('A million points through the records API (e2e)', () => {
   const suffix = randomUUID().slice(0, 8);
+  const adminToken = newAdminToken();
   const env = {
     MONGODB_URI: uriWithDatabase(process.env.MONGODB_URI ?? '', `e2e_large_${suffix}`),
     KAFKA_BROKERS: process.env.KAFKA_BROKERS,
@@ -42,6 +44,8 @@ describe('A million points through the records API (e2e)', () => {
     KAFKA_GROUP_ID: `e2e-large-${suffix}`,
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
+    BOOTSTRAP_ADMIN_EMAIL: `admin-${suffix}@example.com`,
+    BOOTSTRAP_ADMIN_TOKEN: adminToken,
   };
   let app: AppProcess;
   let url: string;
@@ -61,7 +65,7 @@ describe('A million points through the records API (e2e)', () => {
   });
 
   it('takes a streamed million-row CSV upload and streams it back, within bounded memory', async () => {
-    const api = request(url);
+    const api = authedApi(url, adminToken);
     const ownerId = (
       await api
         .post('/users')
@@ -73,7 +77,7 @@ describe('A million points through the records API (e2e)', () => {
 
     const upload = await fetch(`${url}/datasets/${id}/records`, {
       method: 'POST',
-      headers: { 'content-type': 'text/csv' },
+      headers: { 'content-type': 'text/csv', authorization: bearer(adminToken) },
       body: Readable.toWeb(csvBody()) as ReadableStream,
       duplex: 'half',
     });
@@ -81,7 +85,7 @@ describe('A million points through the records API (e2e)', () => {
     expect(await upload.json()).toMatchObject({ count: POINTS, totalPoints: POINTS });
     const afterUpload = peakRssMb(app);
 
-    const exported = await fetch(`${url}/datasets/${id}/records?format=ndjson`);
+    const exported = await fetch(`${url}/datasets/${id}/records?format=ndjson`, { headers: { authorization: bearer(adminToken) } });
     expect(exported.status).toBe(200);
     let lines = 0;
     let first = '';

@@ -18,6 +18,7 @@ import {
   createDataset,
   uploadRecords,
 } from './support/records-fixture';
+import { bearer } from './support/auth';
 import { TestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 
@@ -183,7 +184,7 @@ describe('Time-series records: downsampling, statistics and schema changes (e2e)
     const id = await newDataset();
     const req = http.request(new URL(`${testApp.url}/datasets/${id}/records`), {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-ndjson' },
+      headers: { 'Content-Type': 'application/x-ndjson', Authorization: bearer(testApp.adminToken) },
     });
     try {
       const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { withDatabase } from './support/mongo';
+import { authedApi, createUserWithToken } from './support/auth';
 import {
   Api,
   FIELDS,
@@ -159,18 +160,21 @@ describe('Time-series records (e2e)', () => {
     expect(await readAllPages(api, id)).toEqual([{ timestamp: new Date(0).toISOString(), kw: 1, on: null, note: null }]);
   });
 
-  it('lets only the owner write when an acting user is given', async () => {
+  it('lets only those who may change the dataset write its records; X-User-Id counts for nothing', async () => {
     const id = await newDataset();
-    const other = (
+    const other = await createUserWithToken(api);
+    const ownerToken = (
       await api
-        .post('/users')
-        .send({ name: 'Other', email: `${randomUUID()}@example.com` })
+        .post(`/users/${ownerId}/tokens`)
+        .send({ name: 'owner', scopes: ['write'] })
         .expect(201)
-    ).body.id;
+    ).body.token;
     const body = asNdjson(samplePoints(3));
-    await upload(id, 'application/x-ndjson', body).set('X-User-Id', other).expect(403);
-    await upload(id, 'application/x-ndjson', body).set('X-User-Id', 'nope').expect(400);
-    await upload(id, 'application/x-ndjson', body).set('X-User-Id', ownerId).expect(200);
+    const as = (token: string): request.Test => uploadRecords(authedApi(testApp.url, token), id, 'application/x-ndjson', body);
+    await as(other.token).set('X-User-Id', ownerId).expect(404);
+    await api.put(`/datasets/${id}/access/${other.id}`).send({ level: 'read' }).expect(200);
+    await as(other.token).set('X-User-Id', ownerId).expect(403);
+    await as(ownerToken).set('X-User-Id', 'nope').expect(200);
   });
 
   describe('ranges', () => {

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { startTestApp, TestApp } from './support/test-app';
 import { Api } from './support/auth';
 

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 import { Api } from './support/auth';
@@ -34,6 +33,7 @@ describe('Users (e2e)', () => {
         organization: 'Lab',
         role: 'analyst',
         attributes: { team: 'energy' },
+        admin: false,
         datasetIds: [],
         datasetCount: 0,
         createdAt: expect.any(String),

@@ -38,9 +38,13 @@ export function mayWrite(principal: Principal, dataset: Pick<Dataset, '_id' | 'o
   return actsAsAdmin(principal) || isOwner(principal, dataset) || grantOf(dataset, principal.userId) === 'write';
 }
 
-/** Transfer it, change its visibility, grant and revoke access: the owner or an admin. */
-export function mayManage(principal: Principal, dataset: Pick<Dataset, '_id' | 'ownerId'>): boolean {
-  if (!withinTokenLimit(principal, dataset) || !principal.scopes.has('write')) return false;
+/**
+ * Transfer it, change its visibility, grant and revoke access: the owner or an
+ * admin (with a token that may write); see whom it is shared with: the same,
+ * reading only.
+ */
+export function mayManage(principal: Principal, dataset: Pick<Dataset, '_id' | 'ownerId'>, reading = false): boolean {
+  if (!withinTokenLimit(principal, dataset) || (!reading && !principal.scopes.has('write'))) return false;
   return actsAsAdmin(principal) || isOwner(principal, dataset);
 }
 
@@ -58,9 +62,9 @@ export function assertWritable(principal: Principal, dataset: Dataset, ref: Data
 }
 
 /** Throws 404 unless the caller may read the dataset, 403 unless they own it or are an admin. */
-export function assertManageable(principal: Principal, dataset: Dataset, ref: DatasetRef, what: string): void {
+export function assertManageable(principal: Principal, dataset: Dataset, ref: DatasetRef, what: string, reading = false): void {
   assertReadable(principal, dataset, ref);
-  if (!mayManage(principal, dataset)) {
+  if (!mayManage(principal, dataset, reading)) {
     throw new ForbiddenError(`only the owner of dataset ${dataset._id.toHexString()} or an admin may ${what}`);
   }
 }

@@ -15,6 +15,7 @@ import { ParseDatasetRefPipe } from './parse-dataset-ref.pipe';
 const GRANTEE = ApiParam({
   name: 'userId',
   description: 'The user given (or losing) access.',
+  type: String,
   schema: { type: 'string', pattern: OBJECT_ID_PATTERN },
 });
 

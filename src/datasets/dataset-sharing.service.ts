@@ -30,7 +30,7 @@ export class DatasetSharingService {
 
   async access(ref: DatasetRef, principal: Principal): Promise<DatasetAccessDto> {
     const dataset = await this.findActive(ref);
-    assertManageable(principal, dataset, ref, 'see whom it is shared with');
+    assertManageable(principal, dataset, ref, 'see whom it is shared with', true);
     return toAccessDto(dataset);
   }
 

@@ -47,7 +47,12 @@ export class TokensController {
   @Delete(':tokenId')
   @Access('write')
   @ApiUserIdParam()
-  @ApiParam({ name: 'tokenId', description: 'The token id (as listed).', schema: { type: 'string', pattern: TOKEN_ID_PATTERN } })
+  @ApiParam({
+    name: 'tokenId',
+    description: 'The token id (as listed).',
+    type: String,
+    schema: { type: 'string', pattern: TOKEN_ID_PATTERN },
+  })
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Revoke an API token', description: 'For the user themselves or an admin. The token answers 401 from then on.' })
   @ApiNoContentResponse({ description: 'Revoked.' })

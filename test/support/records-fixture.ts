@@ -131,14 +131,18 @@ export function getRaw(url: string, headers: Record<string, string> = {}): Promi
 }
 
 /** A POST of raw bytes (supertest would send a Buffer given as JSON as `{"type":"Buffer",…}`). */
-export function postRaw(url: string, type: string, body: Buffer): Promise<{ status?: number; body: { details?: unknown } }> {
+export function postRaw(url: string, token: string, type: string, body: Buffer): Promise<{ status?: number; body: { details?: unknown } }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { 'Content-Type': type, 'Content-Length': body.length } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(text) as { details?: unknown } }));
-    });
+    const req = http.request(
+      url,
+      { method: 'POST', headers: { 'Content-Type': type, 'Content-Length': body.length, Authorization: `Bearer ${token}` } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(text) as { details?: unknown } }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
