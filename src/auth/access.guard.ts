@@ -23,7 +23,7 @@ export class AccessGuard implements CanActivate {
     const policy = this.reflector.get<AccessPolicy | undefined>(ACCESS_POLICY_KEY, context.getHandler());
     if (policy === 'public') return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    if (request.authError !== undefined) throw request.authError;
+    if (request.authError !== undefined) throw asError(request.authError);
     if (policy === 'register' && !request.principal && request.identity && this.config.auth.selfRegistration) return true;
     const principal = request.principal;
     if (!principal) throw unauthenticated(request.authFailed === true || request.identity !== undefined);
@@ -54,4 +54,8 @@ function assertAllowed(principal: Principal, policy: Exclude<AccessPolicy, 'publ
   if (!principal.scopes.has(policy)) {
     throw new ForbiddenError(`this token's scopes (${[...principal.scopes].join(', ')}) do not include ${policy}`);
   }
+}
+
+function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
 }

@@ -35,13 +35,13 @@ export class RoutePolicies implements OnModuleInit {
     for (const wrapper of this.discovery.getControllers()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || !wrapper.metatype) continue;
-      const prefix = String((this.reflector.get(PATH_METADATA, wrapper.metatype) as string | undefined) ?? '');
+      const prefix = String(this.reflector.get<string | undefined>(PATH_METADATA, wrapper.metatype) ?? '');
       for (const name of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance) as object)) {
         const handler = instance[name] as (...args: unknown[]) => unknown;
-        const path = this.reflector.get(PATH_METADATA, handler) as string | string[] | undefined;
+        const path = this.reflector.get<string | string[] | undefined>(PATH_METADATA, handler);
         if (path === undefined) continue; // not an HTTP route (a Kafka handler, a helper)
-        const method = RequestMethod[this.reflector.get(METHOD_METADATA, handler) as RequestMethod];
-        const policy = this.reflector.get(ACCESS_POLICY_KEY, handler) as AccessPolicy | undefined;
+        const method = RequestMethod[this.reflector.get<RequestMethod>(METHOD_METADATA, handler)];
+        const policy = this.reflector.get<AccessPolicy | undefined>(ACCESS_POLICY_KEY, handler);
         for (const each of Array.isArray(path) ? path : [path]) routes.push({ method, path: joinPath(prefix, each), policy });
       }
     }
