@@ -5,6 +5,7 @@ import { insertUnique } from '../../common/mongo/unique-inserts';
 import { findPage } from '../../common/pagination/cursor';
 import { parseDateTime } from '../../common/validation/date-time';
 import { AuditEvent } from './audit-event.schema';
+import { EventScope } from './event-scope';
 import { SearchEventsQueryDto } from './search-events-query.dto';
 
 /** The one place that touches the audit log's `events` collection. */
@@ -33,16 +34,6 @@ export class AuditEventsRepository {
     }
     return findPage(this.events, filters.length > 0 ? filters : [{}], 'occurredAt', query);
   }
-}
-
-/**
- * What one (non-admin) user may see of the log: events about themselves, the
- * changes they made, events of datasets they owned at the time, and events of
- * the datasets they may read now.
- */
-export interface EventScope {
-  userId: string;
-  readableDatasetIds: readonly string[];
 }
 
 function scopeFilter({ userId, readableDatasetIds }: EventScope): FilterQuery<AuditEvent> {

@@ -4,7 +4,8 @@ import { validate } from 'class-validator';
 import { flattenValidationErrors, VALIDATION_OPTIONS } from '../../common/validation/validation.pipe';
 import { RegistryEvent } from '../contract';
 import { AuditEvent } from './audit-event.schema';
-import { AuditEventsRepository, EventScope } from './audit-events.repository';
+import { AuditEventsRepository } from './audit-events.repository';
+import { EventScope } from './event-scope';
 import { AuditEventDto, AuditEventPageDto, RegistryEventDto } from './registry-event.dto';
 import { SearchEventsQueryDto } from './search-events-query.dto';
 
