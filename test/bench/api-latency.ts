@@ -21,6 +21,9 @@ const settings = {
   creates: Number(process.env.BENCH_CREATES ?? 2000),
 };
 
+/** Every request is the bootstrap admin's (set once the service is up). */
+let authorization = '';
+
 interface Measured {
   route: string;
   result: autocannon.Result;
@@ -29,7 +32,7 @@ interface Measured {
 async function load(route: string, options: autocannon.Options): Promise<Measured> {
   const what = options.amount ? `${options.amount} requests` : `${options.duration} s`;
   process.stderr.write(`[bench] ${route}: ${settings.connections} connections, ${what}...\n`);
-  const result = await autocannon({ connections: settings.connections, ...options });
+  const result = await autocannon({ connections: settings.connections, ...options, headers: { ...options.headers, authorization } });
   const failed = result.non2xx + result.errors + result.timeouts;
   if (failed > 0) throw new Error(`${route}: ${failed} failed requests (non-2xx ${result.non2xx}, errors ${result.errors})`);
   return { route, result };
@@ -40,7 +43,11 @@ async function seed(url: string, items: unknown[]): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < items.length; i += 1000) {
     const batch = items.slice(i, i + 1000);
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: JSON.stringify(batch),
+    });
     const body = (await response.json()) as { created: number; items: { item: { id: string } }[] };
     if (!response.ok || body.created !== batch.length) throw new Error(`seeding ${url} failed: ${response.status}`);
     ids.push(...body.items.map((outcome) => outcome.item.id));
@@ -56,6 +63,7 @@ const jsonPost = (body: () => unknown): Partial<autocannon.Options> => ({
 
 async function main(): Promise<void> {
   const bench = await startBenchEnvironment();
+  authorization = `Bearer ${bench.adminToken}`;
   try {
     process.stderr.write(`[bench] seeding ${settings.users} users and ${settings.datasets} datasets...\n`);
     const userIds = await seed(

@@ -5,9 +5,12 @@ import { freePort } from '../support/ports';
 import { deleteTopics } from '../support/kafka';
 import { uriWithDatabase, withDatabase } from '../support/mongo';
 import { waitFor } from '../support/wait';
+import { newAdminToken } from '../support/auth';
 
 export interface BenchEnvironment {
   url: string;
+  /** The bootstrap admin's API token: the benchmarks and the fuzzer call the API as this admin. */
+  adminToken: string;
   env: NodeJS.ProcessEnv;
   app: AppProcess;
   stop(): Promise<void>;
@@ -29,6 +32,7 @@ export async function startBenchEnvironment(extraEnv: NodeJS.ProcessEnv = {}, pr
 
   const suffix = randomUUID().slice(0, 8);
   const port = await freePort();
+  const adminToken = newAdminToken();
   const env: NodeJS.ProcessEnv = {
     MONGODB_URI: uriWithDatabase(base.MONGODB_URI, `${prefix}_${suffix}`),
     KAFKA_BROKERS: base.KAFKA_BROKERS,
@@ -40,6 +44,8 @@ export async function startBenchEnvironment(extraEnv: NodeJS.ProcessEnv = {}, pr
     NODE_ENV: 'production',
     // One load generator is one client: the per-client rate limit would measure itself.
     RATE_LIMIT_PER_MINUTE: '0',
+    BOOTSTRAP_ADMIN_EMAIL: `admin-${suffix}@example.com`,
+    BOOTSTRAP_ADMIN_TOKEN: adminToken,
     ...extraEnv,
   };
   const app = spawnApp(env);
@@ -48,6 +54,7 @@ export async function startBenchEnvironment(extraEnv: NodeJS.ProcessEnv = {}, pr
 
   return {
     url,
+    adminToken,
     env,
     app,
     stop: async () => {

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
           const sentAt = Date.now();
           const response = await fetch(`${bench.url}/users`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json' },
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${bench.adminToken}` },
             body: JSON.stringify({ name: `user ${client}`, email: `${randomUUID()}@example.com` }),
           });
           if (response.status !== 201) throw new Error(`write failed: ${response.status}`);

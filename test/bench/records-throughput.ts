@@ -56,11 +56,12 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; seconds: n
 
 async function main(): Promise<void> {
   const bench = await startBenchEnvironment();
+  const authorization = `Bearer ${bench.adminToken}`;
   try {
     const post = async (path: string, body: unknown): Promise<{ id: string }> => {
       const response = await fetch(`${bench.url}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization },
         body: JSON.stringify(body),
       });
       if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
         const offset = n * batch;
         const response = await fetch(`${bench.url}/datasets/${dataset.id}/records`, {
           method: 'POST',
-          headers: { 'content-type': format === 'csv' ? 'text/csv' : 'application/x-ndjson' },
+          headers: { 'content-type': format === 'csv' ? 'text/csv' : 'application/x-ndjson', authorization },
           // Streamed, chunk by chunk, as a client uploading a file would.
           body: Readable.toWeb(Readable.from(body)) as ReadableStream,
           duplex: 'half',
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
 
     process.stderr.write('[bench] exporting them as NDJSON...\n');
     const exported = await timed(async () => {
-      const response = await fetch(`${bench.url}/datasets/${dataset.id}/records?format=ndjson`);
+      const response = await fetch(`${bench.url}/datasets/${dataset.id}/records?format=ndjson`, { headers: { authorization } });
       if (!response.ok || !response.body) throw new Error(`export failed: ${response.status}`);
       let lines = 0;
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {

@@ -46,12 +46,15 @@ function ensureSchemathesis(): void {
   run(path.join(VENV, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', SCHEMATHESIS]);
 }
 
-function schemathesisArgs(url: string): string[] {
+function schemathesisArgs(url: string, adminToken: string): string[] {
   return [
     '--config-file',
     path.join(ROOT, 'test', 'fuzz', 'schemathesis.toml'),
     'run',
     `${url}/docs-json`,
+    // Authenticated as the bootstrap admin, which may call every route (its checks also send requests without it).
+    '--header',
+    `Authorization: Bearer ${adminToken}`,
     '--checks',
     'all',
     '--phases',
@@ -162,7 +165,7 @@ async function main(): Promise<void> {
   let exitCode: number;
   try {
     log(`service on ${service.url}; schemathesis, seed ${settings.seed}, up to ${settings.maxExamples} examples per operation`);
-    exitCode = await runSchemathesis(schemathesisArgs(service.url));
+    exitCode = await runSchemathesis(schemathesisArgs(service.url, service.adminToken));
   } finally {
     log('stopping the service and dropping its database...');
     await service.stop();
