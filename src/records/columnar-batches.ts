@@ -3,22 +3,9 @@
  * dataset metadata) and the rows regrouped into batches of bounded size.
  * Both columnar formats (Arrow IPC, Parquet) are written from these.
  */
-import {
-  Bool,
-  Data,
-  DataType,
-  Field,
-  Float64,
-  Int64,
-  makeData,
-  RecordBatch,
-  Schema,
-  Struct,
-  TimestampMillisecond,
-  Utf8,
-} from 'apache-arrow';
+import { Bool, DataType, Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, TimestampMillisecond, Utf8 } from 'apache-arrow';
+import { columnBuilder, ColumnBuilder, TimestampColumn } from './columnar-columns';
 import type { DatasetField } from '../datasets/dataset-shape';
-import type { Value } from './buckets';
 import type { PointRow } from './record-rows';
 import type { ReadPlan } from './records.service';
 
@@ -64,88 +51,58 @@ function columnType(field: DatasetField, agg: NonNullable<ReadPlan['downsampling
 
 /**
  * The rows as record batches of at most BATCH_ROWS rows (or BATCH_STRING_CHARS
- * of strings), one batch in memory at a time. At least one batch, empty if
- * there are no rows, so that a file always states its schema.
+ * of strings), each filled as the rows arrive and given out when full. At
+ * least one batch, empty if there are no rows, so that a file always states
+ * its schema.
  */
 export async function* recordBatches(schema: Schema, rows: AsyncIterable<PointRow[]>): AsyncGenerator<RecordBatch> {
-  let pending: PointRow[] = [];
-  let chars = 0;
+  let batch = new BatchBuilder(schema, BATCH_ROWS);
   let batches = 0;
   for await (const bucket of rows) {
     for (const row of bucket) {
-      pending.push(row);
-      for (const value of row.values) if (typeof value === 'string') chars += value.length;
-      if (pending.length >= BATCH_ROWS || chars >= BATCH_STRING_CHARS) {
-        yield toRecordBatch(schema, pending);
-        batches++;
-        pending = [];
-        chars = 0;
-      }
+      if (!batch.add(row)) continue;
+      yield batch.finish();
+      batches++;
+      batch = new BatchBuilder(schema, BATCH_ROWS);
     }
   }
-  if (pending.length > 0 || batches === 0) yield toRecordBatch(schema, pending);
+  if (batch.rows > 0 || batches === 0) yield batch.finish();
 }
 
 /** One record batch from rows aligned with the schema's value columns. */
 export function toRecordBatch(schema: Schema, rows: readonly PointRow[]): RecordBatch {
-  const times = new BigInt64Array(rows.length);
-  rows.forEach((row, i) => (times[i] = BigInt(row.t)));
-  const children: Data[] = [makeData({ type: schema.fields[0].type as TimestampMillisecond, length: rows.length, data: times })];
-  schema.fields.slice(1).forEach((field, column) =>
-    children.push(
-      columnData(
-        field,
-        rows.map((row) => row.values[column]),
-      ),
-    ),
-  );
-  return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: rows.length, nullCount: 0, children }));
+  const batch = new BatchBuilder(schema, rows.length);
+  rows.forEach((row) => batch.add(row));
+  return batch.finish();
 }
 
-/**
- * One column as Arrow data, built with makeData from typed arrays: the
- * builders of apache-arrow encode strings one value at a time, several times
- * slower. A value of another type than the column's is a broken store, not
- * something to write as null.
- */
-function columnData(field: Field, values: Value[]): Data {
-  const { nullBitmap, nullCount } = validity(values);
-  const length = values.length;
-  const check = (kind: 'string' | 'boolean' | 'number', value: Value): void => {
-    if (value !== null && typeof value !== kind)
-      throw new Error(`field ${field.name} holds ${JSON.stringify(value)} where a ${kind} belongs`);
-  };
-  if (field.type instanceof Utf8) {
-    values.forEach((value) => check('string', value));
-    const strings = values as (string | null)[];
-    const data = Buffer.allocUnsafe(strings.reduce((bytes, value) => bytes + (value === null ? 0 : Buffer.byteLength(value)), 0));
-    const valueOffsets = new Int32Array(length + 1);
-    strings.forEach((value, i) => (valueOffsets[i + 1] = valueOffsets[i] + (value === null ? 0 : data.write(value, valueOffsets[i]))));
-    return makeData({ type: field.type, length, nullCount, nullBitmap, valueOffsets, data });
+class BatchBuilder {
+  rows = 0;
+  private chars = 0;
+  private readonly times: TimestampColumn;
+  private readonly columns: ColumnBuilder[];
+
+  constructor(
+    private readonly schema: Schema,
+    private readonly capacity: number,
+  ) {
+    this.times = new TimestampColumn(capacity);
+    this.columns = schema.fields.slice(1).map((field) => columnBuilder(field, capacity));
   }
-  if (field.type instanceof Bool) {
-    const bits = new Uint8Array((length + 7) >> 3);
-    values.forEach((value, i) => {
-      check('boolean', value);
-      if (value === true) bits[i >> 3] |= 1 << (i & 7);
+
+  /** Adds a row; true when the batch is full. */
+  add(row: PointRow): boolean {
+    this.times.push(row.t);
+    this.columns.forEach((column, i) => {
+      const value = row.values[i];
+      if (typeof value === 'string') this.chars += value.length;
+      column.push(value);
     });
-    return makeData({ type: field.type, length, nullCount, nullBitmap, data: bits });
+    return ++this.rows >= this.capacity || this.chars >= BATCH_STRING_CHARS;
   }
-  values.forEach((value) => check('number', value));
-  const numbers = values as (number | null)[];
-  if (field.type instanceof Int64) {
-    return makeData({ type: field.type, length, nullCount, nullBitmap, data: BigInt64Array.from(numbers, (n) => BigInt(n ?? 0)) });
-  }
-  return makeData({ type: field.type as Float64, length, nullCount, nullBitmap, data: Float64Array.from(numbers, (n) => n ?? 0) });
-}
 
-/** Arrow's validity bitmap (bit i set: row i has a value), omitted when nothing is null. */
-function validity(values: readonly Value[]): { nullBitmap?: Uint8Array; nullCount: number } {
-  const bitmap = new Uint8Array((values.length + 7) >> 3);
-  let nullCount = 0;
-  values.forEach((value, i) => {
-    if (value === null) nullCount++;
-    else bitmap[i >> 3] |= 1 << (i & 7);
-  });
-  return nullCount === 0 ? { nullCount } : { nullBitmap: bitmap, nullCount };
+  finish(): RecordBatch {
+    const children = [this.times.finish(), ...this.columns.map((column) => column.finish())];
+    return new RecordBatch(this.schema, makeData({ type: new Struct(this.schema.fields), length: this.rows, nullCount: 0, children }));
+  }
 }
