@@ -1,10 +1,8 @@
-import { Logger } from '@nestjs/common';
 import { Table, tableFromIPC } from 'apache-arrow';
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
 import { readParquet } from 'parquet-wasm';
 import request from 'supertest';
-import { RecordsService } from '../src/records/records.service';
+import { expectCutOffWhenTheStoreFails, getRaw } from './support/broken-export';
 import { startTestApp, TestApp } from './support/test-app';
 
 type Api = ReturnType<typeof request>;
@@ -19,19 +17,6 @@ const FIELDS = [
 const FORMATS = ['parquet', 'arrow'] as const;
 const readBack = (format: (typeof FORMATS)[number], body: Buffer): Table =>
   format === 'arrow' ? tableFromIPC(body) : tableFromIPC(readParquet(body).intoIPCStream());
-
-/** A GET read to the end with node's own client: the bytes, and whether the body ended cleanly or was cut off. */
-function getRaw(url: string, headers: Record<string, string> = {}): Promise<{ status?: number; body: Buffer; complete: boolean }> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    const req = http.get(url, { headers }, (res) => {
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', () => undefined);
-      res.on('close', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks), complete: res.complete }));
-    });
-    req.on('error', () => resolve({ body: Buffer.concat(chunks), complete: false }));
-  });
-}
 
 /** supertest keeps binary bodies it does not know as a Buffer only when asked to. */
 const binary = (test: request.Test): request.Test =>
@@ -146,30 +131,7 @@ describe('Columnar records exports: Parquet and Arrow (e2e)', () => {
     afterEach(() => jest.restoreAllMocks());
 
     it.each(FORMATS)('is cut off (%s), never ended cleanly, and logged with the request id', async (format) => {
-      const service = testApp.app.get(RecordsService);
-      const read = service.read.bind(service);
-      jest.spyOn(service, 'read').mockImplementationOnce(async (...args) => {
-        const plan = await read(...args);
-        async function* failing(): AsyncGenerator<{ t: number; values: (number | string | boolean | null)[] }[]> {
-          let batches = 0;
-          for await (const batch of plan.rows) {
-            yield batch;
-            if (++batches === 68) throw new Error('simulated store failure');
-          }
-        }
-        return { ...plan, rows: failing() };
-      });
-      const errors = jest.spyOn(Logger.prototype, 'error');
-      const requestId = `export-${randomUUID()}`;
-
-      const response = await getRaw(`${testApp.url}/datasets/${id}/records?format=${format}`, { 'X-Request-Id': requestId });
-      expect(response.status).toBe(200);
-      expect(response.complete).toBe(false);
-      expect(response.body.length).toBeGreaterThan(64 * 1024);
-      expect(errors).toHaveBeenCalledWith(
-        expect.objectContaining({ reqId: requestId, err: expect.objectContaining({ message: 'simulated store failure' }) }),
-        expect.any(String),
-      );
+      await expectCutOffWhenTheStoreFails(testApp, `${testApp.url}/datasets/${id}/records?format=${format}`, 68);
 
       const whole = await getRaw(`${testApp.url}/datasets/${id}/records?format=${format}`);
       expect(whole.complete).toBe(true);

@@ -1,9 +1,8 @@
-import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import request from 'supertest';
 import { MAX_STRING_BYTES } from '../src/records/record-values';
-import { RecordsService } from '../src/records/records.service';
+import { expectCutOffWhenTheStoreFails, getRaw } from './support/broken-export';
 import { withDatabase } from './support/mongo';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -16,20 +15,6 @@ const NOTE_FIELDS = [
   { name: 'note', type: 'string' },
 ];
 const TOO_LONG = `note is longer than ${MAX_STRING_BYTES} bytes (the longest string value)`;
-
-/** A GET read to the end with node's own client: whether the body ended cleanly or was cut off. */
-function getRaw(url: string, headers: Record<string, string> = {}): Promise<{ status?: number; body: string; complete: boolean }> {
-  return new Promise((resolve) => {
-    let body = '';
-    const req = http.get(url, { headers }, (res) => {
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('error', () => undefined);
-      res.on('close', () => resolve({ status: res.statusCode, body, complete: res.complete }));
-    });
-    req.on('error', () => resolve({ body, complete: false }));
-  });
-}
 
 /** A POST of raw bytes (supertest would send a Buffer given as JSON as `{"type":"Buffer",…}`). */
 function postRaw(url: string, type: string, body: Buffer): Promise<{ status?: number; body: { details?: unknown } }> {
@@ -219,34 +204,11 @@ describe('Records hardening: no 5xx on any input (e2e)', () => {
       await upload(id, 'application/x-ndjson', body).expect(200);
 
       // The store fails once the first bucket's points (more than one 64 KB chunk) have gone out.
-      const service = testApp.app.get(RecordsService);
-      const read = service.read.bind(service);
-      jest.spyOn(service, 'read').mockImplementationOnce(async (...args) => {
-        const plan = await read(...args);
-        async function* failing(): AsyncGenerator<{ t: number; values: (number | string | boolean | null)[] }[]> {
-          let batches = 0;
-          for await (const batch of plan.rows) {
-            yield batch;
-            if (++batches === 2) throw new Error('simulated store failure');
-          }
-        }
-        return { ...plan, rows: failing() };
-      });
-      const errors = jest.spyOn(Logger.prototype, 'error');
-      const requestId = `export-${randomUUID()}`;
-
-      const response = await getRaw(`${testApp.url}/datasets/${id}/records?format=${format}`, { 'X-Request-Id': requestId });
-      expect(response.status).toBe(200);
-      expect(response.complete).toBe(false);
-      expect(response.body.length).toBeGreaterThan(64 * 1024);
-      expect(errors).toHaveBeenCalledWith(
-        expect.objectContaining({ reqId: requestId, err: expect.objectContaining({ message: 'simulated store failure' }) }),
-        expect.any(String),
-      );
+      await expectCutOffWhenTheStoreFails(testApp, `${testApp.url}/datasets/${id}/records?format=${format}`, 2);
 
       const whole = await getRaw(`${testApp.url}/datasets/${id}/records?format=${format}`);
       expect(whole.complete).toBe(true);
-      expect(whole.body.endsWith('\n')).toBe(true);
+      expect(whole.body.toString().endsWith('\n')).toBe(true);
     });
   });
 
