@@ -10,10 +10,11 @@
  * of 50), then one cursor over them. Also prints the service's peak memory
  * (VmHWM), and each export's own peak (the peak is reset before each).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { withDatabase } from '../support/mongo';
+import { resetPeakRss, rssMb } from '../support/process-memory';
 import { printTable, startBenchEnvironment } from './bench-environment';
 
 const total = Number(process.env.BENCH_POINTS ?? 1_000_000);
@@ -42,18 +43,6 @@ function uploadBody(offset: number, count: number): Buffer[] {
   }
   chunks.push(Buffer.from(chunk));
   return chunks;
-}
-
-/** The service's peak (VmHWM) or current (VmRSS) resident memory. */
-function rssMb(pid: number | undefined, which: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
-  const match = new RegExp(`${which}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Math.round(Number(match[1]) / 1024) : NaN;
-}
-const peakRssMb = (pid: number | undefined): number => rssMb(pid);
-
-/** Starts a new peak from the current RSS (Linux: `5` to clear_refs resets VmHWM). */
-function resetPeakRss(pid: number | undefined): void {
-  writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }
 
 /** CPU seconds the service has used (user + system; /proc/PID/stat counts in ticks of 1/100 s). */
@@ -96,7 +85,7 @@ async function main(): Promise<void> {
     const owner = await post('/users', { name: 'Bench', email: `${randomUUID()}@example.com` });
     const fields = ['a', 'b', 'c'].map((name) => ({ name, type: 'number' }));
     const dataset = await post('/datasets', { ownerId: owner.id, name: 'bench-series', frequency: '1s', fields });
-    const rssBefore = peakRssMb(bench.app.child.pid);
+    const rssBefore = rssMb(bench.app.child.pid);
 
     const bodies: Buffer[][] = [];
     for (let offset = 0; offset < total; offset += batch) bodies.push(uploadBody(offset, Math.min(batch, total - offset)));
@@ -116,7 +105,7 @@ async function main(): Promise<void> {
         process.stderr.write(`[bench]   ${Math.min(offset + batch, total)} / ${total}\n`);
       }
     });
-    const rssAfterIngest = peakRssMb(bench.app.child.pid);
+    const rssAfterIngest = rssMb(bench.app.child.pid);
 
     const exports: Record<string, { seconds: number; cpu: number; bytes: number; startMb: number; peakMb: number }> = {};
     for (const exportFormat of ['ndjson', 'parquet', 'arrow']) {
@@ -129,7 +118,7 @@ async function main(): Promise<void> {
       );
       if (exportFormat === 'ndjson' && result.lines !== total) throw new Error(`exported ${result.lines} points, expected ${total}`);
       const cpu = cpuSeconds(bench.app.child.pid) - cpuBefore;
-      exports[exportFormat] = { seconds, cpu, bytes: result.bytes, startMb, peakMb: peakRssMb(bench.app.child.pid) };
+      exports[exportFormat] = { seconds, cpu, bytes: result.bytes, startMb, peakMb: rssMb(bench.app.child.pid) };
     }
     const exported = exports.ndjson;
 
