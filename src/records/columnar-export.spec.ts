@@ -1,6 +1,6 @@
 import { Table, tableFromIPC } from 'apache-arrow';
 import { Types } from 'mongoose';
-import { ParquetFile, readParquet } from 'parquet-wasm';
+import { Compression, Encoding, ParquetFile, readParquet } from 'parquet-wasm';
 import type { Dataset, DatasetField } from '../datasets/dataset-shape';
 import { BATCH_ROWS } from './columnar-batches';
 import { columnarExport, ColumnarFormat } from './columnar-export';
@@ -80,6 +80,18 @@ describe('columnarExport', () => {
     const file = await ParquetFile.fromFile(new Blob([bytes]));
     const metadata = file.metadata();
     expect(metadata.rowGroups().map((group) => group.numRows())).toEqual([BATCH_ROWS, 1000]);
+    // Only strings are worth a dictionary; timestamps and numbers are written plain.
+    const dictionaries = metadata
+      .rowGroup(0)
+      .columns()
+      .map((column) => [column.columnPath().join('.'), column.encodings().includes(Encoding.RLE_DICTIONARY)]);
+    expect(dictionaries).toEqual([
+      ['timestamp', false],
+      ['kw', false],
+      ['note', true],
+      ['ok', false],
+    ]);
+    expect(metadata.rowGroup(0).column(0).compression()).toBe(Compression.SNAPPY);
     const keyValues = metadata.fileMetadata().keyValueMetadata();
     expect([...keyValues.keys()].sort()).toEqual(['ARROW:schema', 'dataset.fields', 'dataset.id', 'dataset.name']);
   });

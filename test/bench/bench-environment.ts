@@ -9,7 +9,10 @@ import { waitFor } from '../support/wait';
 export interface BenchEnvironment {
   url: string;
   env: NodeJS.ProcessEnv;
-  app: AppProcess;
+  /** The service's process (a new one after restart()). */
+  readonly app: AppProcess;
+  /** A new process on the same port and data: what is measured next starts from a fresh service. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -42,14 +45,25 @@ export async function startBenchEnvironment(extraEnv: NodeJS.ProcessEnv = {}, pr
     RATE_LIMIT_PER_MINUTE: '0',
     ...extraEnv,
   };
-  const app = spawnApp(env);
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/health`)).ok, { what: 'the service to start', timeoutMs: 60_000 });
+  const start = async (): Promise<AppProcess> => {
+    const started = spawnApp(env);
+    await waitFor(async () => (await fetch(`${url}/health`)).ok, { what: 'the service to start', timeoutMs: 60_000 });
+    return started;
+  };
+  let app = await start();
 
   return {
     url,
     env,
-    app,
+    get app() {
+      return app;
+    },
+    restart: async () => {
+      app.child.kill('SIGTERM');
+      await app.exited;
+      app = await start();
+    },
     stop: async () => {
       app.child.kill('SIGTERM');
       await app.exited;

@@ -8,13 +8,13 @@
  * streamed NDJSON download, then as Parquet and as an Arrow IPC stream. Raw
  * driver: insertMany of the same bucket documents (1,000 points each, batches
  * of 50), then one cursor over them. Also prints the service's peak memory
- * (VmHWM), and each export's own peak (the peak is reset before each).
+ * (VmHWM), and each export's own, from a service restarted for it.
  */
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { withDatabase } from '../support/mongo';
-import { resetPeakRss, rssMb } from '../support/process-memory';
+import { rssMb } from '../support/process-memory';
 import { printTable, startBenchEnvironment } from './bench-environment';
 
 const total = Number(process.env.BENCH_POINTS ?? 1_000_000);
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     const exports: Record<string, { seconds: number; cpu: number; bytes: number; startMb: number; peakMb: number }> = {};
     for (const exportFormat of ['ndjson', 'parquet', 'arrow']) {
       process.stderr.write(`[bench] exporting them as ${exportFormat}...\n`);
-      resetPeakRss(bench.app.child.pid);
+      await bench.restart();
       const startMb = rssMb(bench.app.child.pid, 'VmRSS');
       const cpuBefore = cpuSeconds(bench.app.child.pid);
       const { result, seconds } = await timed(() =>
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
     printTable(['phase', 'service points/s', 'raw driver points/s', 'ratio'], rows);
     process.stdout.write(`\nservice peak RSS: ${rssBefore} MB before, ${rssAfterIngest} MB after ingest\n\n`);
     printTable(
-      ['export', 'points/s', 'ratio to ndjson', 'service CPU s', 'bytes', 'bytes/point', 'service RSS MB: start → peak'],
+      ['export', 'points/s', 'ratio to ndjson', 'service CPU s', 'bytes', 'bytes/point', 'fresh service RSS MB: start → peak'],
       Object.entries(exports).map(([name, { seconds, cpu, bytes, startMb, peakMb }]) => [
         name,
         Math.round(total / seconds),

@@ -1,12 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 /** A process's peak (VmHWM, the default) or current (VmRSS) resident memory, in MB (Linux). */
 export function rssMb(pid: number | undefined, which: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
   const match = new RegExp(`${which}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Math.round(Number(match[1]) / 1024) : NaN;
-}
-
-/** Starts a new peak from the current RSS (Linux: `5` to clear_refs resets VmHWM). */
-export function resetPeakRss(pid: number | undefined): void {
-  writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }
