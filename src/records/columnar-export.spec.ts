@@ -101,8 +101,13 @@ describe('columnarExport', () => {
     expect([table.numRows, table.schema.fields.length]).toEqual([0, 4]);
   });
 
-  it.each(['arrow', 'parquet'] as const)('%s: a failure of the store is thrown, never a short file', async (format) => {
-    const chunks = columnarExport(plan(COUNT, 66).plan, format);
+  it.each([
+    ['arrow', 0],
+    ['arrow', 66],
+    ['parquet', 0],
+    ['parquet', 66],
+  ] as const)('%s: a failure of the store (after %i buckets) is thrown, never a short file', async (format, buckets) => {
+    const chunks = columnarExport(plan(COUNT, buckets).plan, format);
     await expect(bytesOf(chunks)).rejects.toThrow('simulated store failure');
   });
 

@@ -86,7 +86,12 @@ async function* parquetFile(schema: Schema, batches: AsyncGenerator<RecordBatch>
           if (next.done) {
             state.done = true;
             controller.close();
-          } else controller.enqueue(wasm.Table.fromIPCStream(tableToIPC(new Table(next.value), 'stream')).recordBatch(0));
+          } else {
+            // Into WebAssembly memory through Arrow IPC; the table is freed now, not when the garbage collector gets to it.
+            const table = wasm.Table.fromIPCStream(tableToIPC(new Table(next.value), 'stream'));
+            controller.enqueue(table.recordBatch(0));
+            table.free();
+          }
         } catch (error) {
           if (state.done) return;
           state.failure = error instanceof Error ? error : new Error(String(error));
@@ -106,9 +111,12 @@ async function* parquetFile(schema: Schema, batches: AsyncGenerator<RecordBatch>
     .setDictionaryEnabled(false);
   for (const field of schema.fields) if (field.type instanceof Utf8) builder = builder.setColumnDictionaryEnabled(field.name, true);
   const properties = builder.build();
-  const output = (await wasm.transformParquetStream(input, properties)) as ReadableStream<Uint8Array>;
   let tail = Buffer.alloc(0);
   try {
+    // It fails at once when the first batch does not come: with the failure of the batches, if that is why.
+    const output = (await wasm.transformParquetStream(input, properties).catch((error: unknown) => {
+      throw state.failure ?? error;
+    })) as ReadableStream<Uint8Array>;
     for await (const chunk of output) {
       tail = Buffer.concat([tail, chunk.subarray(-PARQUET_MAGIC.length)]).subarray(-PARQUET_MAGIC.length);
       yield chunk;
