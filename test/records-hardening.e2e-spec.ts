@@ -1,8 +1,6 @@
-import { Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { RecordsService } from '../src/records/records.service';
-import { Api, createDataset, getRaw, postRaw, startRecordsApp, uploadRecords } from './support/records-fixture';
+import { expectCutOffWhenTheStoreFails, getRaw } from './support/broken-export';
+import { Api, createDataset, postRaw, startRecordsApp, uploadRecords } from './support/records-fixture';
 import { bearer } from './support/auth';
 import { TestApp } from './support/test-app';
 
@@ -91,37 +89,11 @@ describe('Records hardening: no 5xx on any input (e2e)', () => {
       await upload(id, 'application/x-ndjson', body).expect(200);
 
       // The store fails once the first bucket's points (more than one 64 KB chunk) have gone out.
-      const service = testApp.app.get(RecordsService);
-      const read = service.read.bind(service);
-      jest.spyOn(service, 'read').mockImplementationOnce(async (...args) => {
-        const plan = await read(...args);
-        async function* failing(): AsyncGenerator<{ t: number; values: (number | string | boolean | null)[] }[]> {
-          let batches = 0;
-          for await (const batch of plan.rows) {
-            yield batch;
-            if (++batches === 2) throw new Error('simulated store failure');
-          }
-        }
-        return { ...plan, rows: failing() };
-      });
-      const errors = jest.spyOn(Logger.prototype, 'error');
-      const requestId = `export-${randomUUID()}`;
-
-      const response = await getRaw(`${testApp.url}/datasets/${id}/records?format=${format}`, {
-        'X-Request-Id': requestId,
-        Authorization: bearer(testApp.adminToken),
-      });
-      expect(response.status).toBe(200);
-      expect(response.complete).toBe(false);
-      expect(response.body.length).toBeGreaterThan(64 * 1024);
-      expect(errors).toHaveBeenCalledWith(
-        expect.objectContaining({ reqId: requestId, err: expect.objectContaining({ message: 'simulated store failure' }) }),
-        expect.any(String),
-      );
+      await expectCutOffWhenTheStoreFails(testApp, `${testApp.url}/datasets/${id}/records?format=${format}`, 2);
 
       const whole = await getRaw(`${testApp.url}/datasets/${id}/records?format=${format}`, { Authorization: bearer(testApp.adminToken) });
       expect(whole.complete).toBe(true);
-      expect(whole.body.endsWith('\n')).toBe(true);
+      expect(whole.body.toString().endsWith('\n')).toBe(true);
     });
   });
 

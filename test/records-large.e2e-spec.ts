@@ -1,68 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import request from 'supertest';
-import { AppProcess, spawnApp } from './support/app-process';
-import { deleteTopics } from './support/kafka';
-import { uriWithDatabase, withDatabase } from './support/mongo';
-import { freePort } from './support/ports';
-import { waitFor } from './support/wait';
-import { authedApi, bearer, newAdminToken } from './support/auth';
+import { authedApi, bearer } from './support/auth';
+import { csvBody } from './support/csv-body';
+import { ServiceProcess } from './support/service-process';
 
 const POINTS = 1_000_000;
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 /** A service that held the whole series in memory would need far more: the export alone is ~70 MB of text. */
 const PEAK_RSS_LIMIT_MB = 400;
 
-/** The built service's peak resident memory so far (Linux: VmHWM). */
-function peakRssMb(app: AppProcess): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${app.child.pid}/status`, 'utf8'));
-  return Math.round(Number(match?.[1]) / 1024);
-}
-
 /** A million-row CSV body, generated as it is sent: the test never holds it either. */
-function csvBody(): Readable {
-  let i = 0;
-  return new Readable({
-    read() {
-      let chunk = i === 0 ? 'timestamp,a,b,c\n' : '';
-      for (let n = 0; n < 10_000 && i < POINTS; n++, i++) chunk += `${T0 + i * 1000},${i},${i % 97},${-i / 4}\n`;
-      this.push(chunk);
-      if (i >= POINTS) this.push(null);
-    },
-  });
-}
+const body = (): Readable => csvBody('timestamp,a,b,c', POINTS, (i) => `${T0 + i * 1000},${i},${i % 97},${-i / 4}\n`);
 
 /** Runs the built service in a process of its own, so that its memory is measured alone. */
 describe('A million points through the records API (e2e)', () => {
-  const suffix = randomUUID().slice(0, 8);
-  const adminToken = newAdminToken();
-  const env = {
-    MONGODB_URI: uriWithDatabase(process.env.MONGODB_URI ?? '', `e2e_large_${suffix}`),
-    KAFKA_BROKERS: process.env.KAFKA_BROKERS,
-    KAFKA_TOPIC: `e2e_large_${suffix}`,
-    KAFKA_GROUP_ID: `e2e-large-${suffix}`,
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    BOOTSTRAP_ADMIN_EMAIL: `admin-${suffix}@example.com`,
-    BOOTSTRAP_ADMIN_TOKEN: adminToken,
-  };
-  let app: AppProcess;
+  const service = new ServiceProcess('e2e_large');
+  const adminToken = service.adminToken;
   let url: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    app = spawnApp({ ...env, PORT: String(port) });
-    url = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await request(url).get('/health')).status === 200, { what: 'the service to start' });
+    await service.start();
+    url = service.url;
   });
 
-  afterAll(async () => {
-    app?.child.kill('SIGTERM');
-    await app?.exited;
-    await withDatabase(env.MONGODB_URI, (db) => db.dropDatabase());
-    await deleteTopics((env.KAFKA_BROKERS ?? '').split(','), [env.KAFKA_TOPIC, `${env.KAFKA_TOPIC}.dlq`]);
-  });
+  afterAll(() => service.remove());
 
   it('takes a streamed million-row CSV upload and streams it back, within bounded memory', async () => {
     const api = authedApi(url, adminToken);
@@ -78,12 +39,12 @@ describe('A million points through the records API (e2e)', () => {
     const upload = await fetch(`${url}/datasets/${id}/records`, {
       method: 'POST',
       headers: { 'content-type': 'text/csv', authorization: bearer(adminToken) },
-      body: Readable.toWeb(csvBody()) as ReadableStream,
+      body: Readable.toWeb(body()) as ReadableStream,
       duplex: 'half',
     });
     expect(upload.status).toBe(200);
     expect(await upload.json()).toMatchObject({ count: POINTS, totalPoints: POINTS });
-    const afterUpload = peakRssMb(app);
+    const afterUpload = service.peakRssMb();
 
     const exported = await fetch(`${url}/datasets/${id}/records?format=ndjson`, { headers: { authorization: bearer(adminToken) } });
     expect(exported.status).toBe(200);
@@ -97,7 +58,7 @@ describe('A million points through the records API (e2e)', () => {
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
       tail = (tail + text).slice(-200);
     }
-    const afterExport = peakRssMb(app);
+    const afterExport = service.peakRssMb();
     process.stdout.write(`[large] peak RSS of the service: ${afterUpload} MB after the upload, ${afterExport} MB after the export\n`);
 
     expect(lines).toBe(POINTS);

@@ -4,18 +4,19 @@ import { decodeCursorPayload, encodeCursorPayload, invalidCursor } from '../comm
 import type { DatasetField } from '../datasets/dataset-shape';
 import { windowStart } from './buckets';
 import { RecordsPageDto } from './dto/records-response.dto';
+import { COLUMNAR_EXTENSIONS, COLUMNAR_MEDIA_TYPES, ColumnarFormat, columnarExport } from './columnar-export';
 import type { PointRow } from './record-rows';
 import { ReadPlan } from './records.service';
 
 const EXPORT_CHUNK_BYTES = 64 * 1024;
 const logger = new Logger('RecordsExport');
 
-/** Answers a read: a page of points (json), or the whole range streamed (ndjson, csv). */
+/** Answers a read: a page of points (json), or the whole range streamed (ndjson, csv, parquet, arrow). */
 export async function sendRecords(
   request: Request,
   response: Response,
   plan: ReadPlan,
-  format: 'json' | 'ndjson' | 'csv',
+  format: 'json' | 'ndjson' | 'csv' | ColumnarFormat,
   limit: number,
   every?: number,
 ): Promise<void> {
@@ -23,7 +24,15 @@ export async function sendRecords(
     response.json(await page(plan.rows, plan.fields, limit, every));
     return;
   }
-  await streamExport(request, response, plan.rows, plan.fields, format);
+  if (format === 'ndjson' || format === 'csv') {
+    response.status(200).type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
+    await streamExport(request, response, textExport(plan.rows, plan.fields, format), plan.rows);
+    return;
+  }
+  // The file is named after the dataset; content-disposition encodes names that are not plain ASCII.
+  response.status(200).attachment(`${plan.dataset.name.replace(/[/\\]/g, '_')}.${COLUMNAR_EXTENSIONS[format]}`);
+  response.type(COLUMNAR_MEDIA_TYPES[format]);
+  await streamExport(request, response, columnarExport(plan, format), plan.rows);
 }
 
 /**
@@ -65,41 +74,50 @@ function toItem(row: PointRow, fields: DatasetField[]): Record<string, unknown> 
 }
 
 /**
- * Streams the rows as NDJSON or CSV, respecting backpressure, one bucket in
- * memory at a time. A failure before anything was sent is thrown (the
- * exception filter answers it); after, the status line is gone, so the
- * failure is logged and the connection cut before the chunked body's end:
- * the client sees a premature close, never a clean but truncated export.
+ * Sends an export's chunks, respecting backpressure. A failure before
+ * anything was sent is thrown (the exception filter answers it); after, the
+ * status line is gone, so the failure is logged and the connection cut
+ * before the chunked body's end: the client sees a premature close, never a
+ * clean but truncated export.
  */
 async function streamExport(
   request: Request,
   response: Response,
+  chunks: AsyncGenerator<string | Uint8Array>,
   rows: AsyncGenerator<PointRow[]>,
-  fields: DatasetField[],
-  format: 'ndjson' | 'csv',
 ): Promise<void> {
-  response.status(200).type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
   let closed = false;
   response.once('close', () => (closed = true));
-  let chunk = format === 'csv' ? `timestamp${fields.map((field) => `,${csvCell(field.name)}`).join('')}\n` : '';
-  const line = format === 'csv' ? csvLine : ndjsonLine(fields);
   try {
-    for await (const batch of rows) {
+    for await (const chunk of chunks) {
       if (closed) break;
-      for (const row of batch) chunk += line(row);
-      if (chunk.length >= EXPORT_CHUNK_BYTES) {
-        if (!response.write(chunk)) await drained(response);
-        chunk = '';
-      }
+      if (!response.write(chunk)) await drained(response);
     }
-    response.end(chunk);
+    response.end();
   } catch (error) {
-    if (!response.headersSent) throw error;
+    if (!response.headersSent) {
+      response.removeHeader('Content-Disposition');
+      throw error;
+    }
     logger.error({ reqId: request.id, err: error }, `records export of ${request.originalUrl} broke off after its headers were sent`);
     response.destroy();
   } finally {
     await rows.return([]);
   }
+}
+
+/** NDJSON or CSV text, one bucket in memory at a time, in chunks of about EXPORT_CHUNK_BYTES. */
+async function* textExport(rows: AsyncGenerator<PointRow[]>, fields: DatasetField[], format: 'ndjson' | 'csv'): AsyncGenerator<string> {
+  let chunk = format === 'csv' ? `timestamp${fields.map((field) => `,${csvCell(field.name)}`).join('')}\n` : '';
+  const line = format === 'csv' ? csvLine : ndjsonLine(fields);
+  for await (const batch of rows) {
+    for (const row of batch) chunk += line(row);
+    if (chunk.length >= EXPORT_CHUNK_BYTES) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
 }
 
 /** Resolves when the response can take more, or is closed (a client gone away never drains it). */

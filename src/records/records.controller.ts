@@ -12,7 +12,7 @@ import {
   Res,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import { Principal } from '../auth/principal';
@@ -22,6 +22,7 @@ import { DatasetRef } from '../datasets/datasets.service';
 import { ParseDatasetRefPipe } from '../datasets/parse-dataset-ref.pipe';
 import { RecordsQueryDto, RecordsRangeDto, everyMs, rangeOf } from './dto/records-query.dto';
 import { FieldStatsDto, RecordsPageDto, RecordsStatsDto, RecordsWriteResultDto } from './dto/records-response.dto';
+import { COLUMNAR_MEDIA_TYPES } from './columnar-export';
 import { decodeRecordsCursor, sendRecords } from './record-export';
 import { RecordFormat } from './record-parsers';
 import { MAX_STRING_BYTES } from './record-values';
@@ -36,7 +37,7 @@ const MEDIA_TYPES: Record<string, RecordFormat> = {
 };
 
 @ApiTags('records')
-@ApiExtraModels(FieldStatsDto)
+@ApiExtraModels(FieldStatsDto, RecordsPageDto)
 @Controller('datasets/:id')
 export class RecordsController {
   constructor(private readonly recordsService: RecordsService) {}
@@ -88,10 +89,19 @@ export class RecordsController {
   @ApiOperation({
     summary: "Read a dataset's points",
     description:
-      'Points in time order within [from, to). `format=json` pages with `limit`/`cursor`; `format=ndjson` or `csv` streams the whole range (for training jobs): a complete export ends with a newline and a clean end of the chunked body, one that broke off is cut off (the client sees a premature close). CSV values are exported unaltered, also those starting with `=`, `+`, `-` or `@`. `every` (at most `3650000d`) with `agg` downsamples server-side into intervals aligned on the epoch.',
+      'Points in time order within [from, to). `format=json` pages with `limit`/`cursor`; `format=ndjson`, `csv`, `parquet` or `arrow` (Arrow IPC stream) streams the whole range (for training jobs): a complete export ends with a clean end of the chunked body (text ones with a newline), one that broke off is cut off (the client sees a premature close). Parquet and Arrow have a `timestamp` column (UTC milliseconds) and one per field (number → float64, string → utf8, boolean → bool; with `agg=count` int64, with `avg`/`min`/`max`/`sum` float64), nulls kept, units in the field metadata (`unit`), in record batches / row groups of up to 65,536 rows. CSV values are exported unaltered, also those starting with `=`, `+`, `-` or `@`. `every` (at most `3650000d`) with `agg` downsamples server-side into intervals aligned on the epoch.',
   })
-  @ApiProduces('application/json', 'application/x-ndjson', 'text/csv')
-  @ApiOkResponse({ type: RecordsPageDto, description: 'A page of points (format=json), or a streamed export.' })
+  @ApiProduces('application/json', 'application/x-ndjson', 'text/csv', COLUMNAR_MEDIA_TYPES.parquet, COLUMNAR_MEDIA_TYPES.arrow)
+  @ApiOkResponse({
+    description: 'A page of points (format=json), or a streamed export.',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(RecordsPageDto) } },
+      'application/x-ndjson': { schema: { type: 'string' } },
+      'text/csv': { schema: { type: 'string' } },
+      [COLUMNAR_MEDIA_TYPES.parquet]: { schema: { type: 'string', format: 'binary' } },
+      [COLUMNAR_MEDIA_TYPES.arrow]: { schema: { type: 'string', format: 'binary' } },
+    },
+  })
   @ApiErrorResponses(400, 404)
   async readRecords(
     @Param('id', ParseDatasetRefPipe) ref: DatasetRef,

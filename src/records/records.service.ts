@@ -40,6 +40,8 @@ export interface ReadPlan {
   fields: DatasetField[];
   /** Rows in time order, a bucket's worth at a time (one await per batch, not per point). */
   rows: AsyncGenerator<PointRow[]>;
+  /** Set when the rows are intervals: each value is `agg` of the field's values in `[t, t + every)`. */
+  downsampling?: { every: number; agg: Aggregation };
 }
 
 /**
@@ -169,7 +171,7 @@ export class RecordsService {
       const lastInterval = downsampler.flush();
       if (lastInterval) yield [lastInterval];
     }
-    return { dataset, fields, rows: downsample() };
+    return { dataset, fields, rows: downsample(), downsampling: { every: request.every, agg: request.agg } };
   }
 
   /**

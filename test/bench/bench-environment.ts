@@ -12,7 +12,10 @@ export interface BenchEnvironment {
   /** The bootstrap admin's API token: the benchmarks and the fuzzer call the API as this admin. */
   adminToken: string;
   env: NodeJS.ProcessEnv;
-  app: AppProcess;
+  /** The service's process (a new one after restart()). */
+  readonly app: AppProcess;
+  /** A new process on the same port and data: what is measured next starts from a fresh service. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -48,15 +51,26 @@ export async function startBenchEnvironment(extraEnv: NodeJS.ProcessEnv = {}, pr
     BOOTSTRAP_ADMIN_TOKEN: adminToken,
     ...extraEnv,
   };
-  const app = spawnApp(env);
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/health`)).ok, { what: 'the service to start', timeoutMs: 60_000 });
+  const start = async (): Promise<AppProcess> => {
+    const started = spawnApp(env);
+    await waitFor(async () => (await fetch(`${url}/health`)).ok, { what: 'the service to start', timeoutMs: 60_000 });
+    return started;
+  };
+  let app = await start();
 
   return {
     url,
     adminToken,
     env,
-    app,
+    get app() {
+      return app;
+    },
+    restart: async () => {
+      app.child.kill('SIGTERM');
+      await app.exited;
+      app = await start();
+    },
     stop: async () => {
       app.child.kill('SIGTERM');
       await app.exited;

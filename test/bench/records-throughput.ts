@@ -5,14 +5,16 @@
  * Service: BENCH_POINTS points (default 1,000,000; 3 numeric fields, one per
  * second) uploaded as streamed BENCH_FORMAT (csv, the default, or ndjson) in
  * requests of BENCH_BATCH points (default 250,000), then exported as one
- * streamed NDJSON download. Raw driver:
- * insertMany of the same bucket documents (1,000 points each, batches of 50),
- * then one cursor over them. Also prints the service's peak memory (VmHWM).
+ * streamed NDJSON download, then as Parquet and as an Arrow IPC stream. Raw
+ * driver: insertMany of the same bucket documents (1,000 points each, batches
+ * of 50), then one cursor over them. Also prints the service's peak memory
+ * (VmHWM), and each export's own, from a service restarted for it.
  */
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { withDatabase } from '../support/mongo';
+import { rssMb } from '../support/process-memory';
 import { printTable, startBenchEnvironment } from './bench-environment';
 
 const total = Number(process.env.BENCH_POINTS ?? 1_000_000);
@@ -43,9 +45,23 @@ function uploadBody(offset: number, count: number): Buffer[] {
   return chunks;
 }
 
-function peakRssMb(pid: number | undefined): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Math.round(Number(match[1]) / 1024) : NaN;
+/** CPU seconds the service has used (user + system; /proc/PID/stat counts in ticks of 1/100 s). */
+function cpuSeconds(pid: number | undefined): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** One streamed export, read to the end: its size and (text only, as binary bytes need no look) its lines. */
+async function download(url: string, authorization: string, countLines: boolean): Promise<{ bytes: number; lines: number }> {
+  const response = await fetch(url, { headers: { authorization } });
+  if (!response.ok || !response.body) throw new Error(`export failed: ${response.status}`);
+  let bytes = 0;
+  let lines = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    bytes += chunk.byteLength;
+    if (countLines) for (const byte of chunk) if (byte === 10) lines++;
+  }
+  return { bytes, lines };
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number }> {
@@ -70,7 +86,7 @@ async function main(): Promise<void> {
     const owner = await post('/users', { name: 'Bench', email: `${randomUUID()}@example.com` });
     const fields = ['a', 'b', 'c'].map((name) => ({ name, type: 'number' }));
     const dataset = await post('/datasets', { ownerId: owner.id, name: 'bench-series', frequency: '1s', fields });
-    const rssBefore = peakRssMb(bench.app.child.pid);
+    const rssBefore = rssMb(bench.app.child.pid);
 
     const bodies: Buffer[][] = [];
     for (let offset = 0; offset < total; offset += batch) bodies.push(uploadBody(offset, Math.min(batch, total - offset)));
@@ -90,20 +106,22 @@ async function main(): Promise<void> {
         process.stderr.write(`[bench]   ${Math.min(offset + batch, total)} / ${total}\n`);
       }
     });
-    const rssAfterIngest = peakRssMb(bench.app.child.pid);
+    const rssAfterIngest = rssMb(bench.app.child.pid);
 
-    process.stderr.write('[bench] exporting them as NDJSON...\n');
-    const exported = await timed(async () => {
-      const response = await fetch(`${bench.url}/datasets/${dataset.id}/records?format=ndjson`, { headers: { authorization } });
-      if (!response.ok || !response.body) throw new Error(`export failed: ${response.status}`);
-      let lines = 0;
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        for (const byte of chunk) if (byte === 10) lines++;
-      }
-      return lines;
-    });
-    if (exported.result !== total) throw new Error(`exported ${exported.result} points, expected ${total}`);
-    const rssAfterExport = peakRssMb(bench.app.child.pid);
+    const exports: Record<string, { seconds: number; cpu: number; bytes: number; startMb: number; peakMb: number }> = {};
+    for (const exportFormat of ['ndjson', 'parquet', 'arrow']) {
+      process.stderr.write(`[bench] exporting them as ${exportFormat}...\n`);
+      await bench.restart();
+      const startMb = rssMb(bench.app.child.pid, 'VmRSS');
+      const cpuBefore = cpuSeconds(bench.app.child.pid);
+      const { result, seconds } = await timed(() =>
+        download(`${bench.url}/datasets/${dataset.id}/records?format=${exportFormat}`, authorization, exportFormat === 'ndjson'),
+      );
+      if (exportFormat === 'ndjson' && result.lines !== total) throw new Error(`exported ${result.lines} points, expected ${total}`);
+      const cpu = cpuSeconds(bench.app.child.pid) - cpuBefore;
+      exports[exportFormat] = { seconds, cpu, bytes: result.bytes, startMb, peakMb: rssMb(bench.app.child.pid) };
+    }
+    const exported = exports.ndjson;
 
     process.stderr.write('[bench] the same through the raw driver...\n');
     const raw = await withDatabase(bench.env.MONGODB_URI ?? '', async (db) => {
@@ -153,8 +171,18 @@ async function main(): Promise<void> {
       `\n${total} points, 3 numeric fields, uploaded as ${format} in requests of ${batch} (${new Date().toISOString()})\n\n`,
     );
     printTable(['phase', 'service points/s', 'raw driver points/s', 'ratio'], rows);
-    process.stdout.write(
-      `\nservice peak RSS: ${rssBefore} MB before, ${rssAfterIngest} MB after ingest, ${rssAfterExport} MB after export\n`,
+    process.stdout.write(`\nservice peak RSS: ${rssBefore} MB before, ${rssAfterIngest} MB after ingest\n\n`);
+    printTable(
+      ['export', 'points/s', 'ratio to ndjson', 'service CPU s', 'bytes', 'bytes/point', 'fresh service RSS MB: start → peak'],
+      Object.entries(exports).map(([name, { seconds, cpu, bytes, startMb, peakMb }]) => [
+        name,
+        Math.round(total / seconds),
+        (exported.seconds / seconds).toFixed(2),
+        cpu.toFixed(1),
+        bytes,
+        (bytes / total).toFixed(1),
+        `${startMb} → ${peakMb}`,
+      ]),
     );
   } finally {
     await bench.stop();

@@ -11,16 +11,14 @@
  * Settings: FUZZ_SEED, FUZZ_MAX_EXAMPLES (per operation), FUZZ_REPORT_DIR,
  * FUZZ_PYTHON (the interpreter that makes the virtual environment).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { printTable, startBenchEnvironment } from '../bench/bench-environment';
+import { ensureVenv, ROOT } from '../support/python-venv';
 import { formatFailures, readDistinctFailures, readDroppedFailures, readTotals } from './fuzz-report';
 
 const SCHEMATHESIS = 'schemathesis==4.32.5';
-const ROOT = path.resolve(__dirname, '../..');
-const VENV = path.join(ROOT, '.venv-fuzz');
-const ST = path.join(VENV, 'bin', 'st');
 const settings = {
   seed: process.env.FUZZ_SEED ?? '20261201',
   maxExamples: process.env.FUZZ_MAX_EXAMPLES ?? '200',
@@ -31,20 +29,6 @@ const settings = {
 const HARD_TIMEOUT_MS = 8 * 60_000;
 
 const log = (line: string): boolean => process.stderr.write(`[fuzz] ${line}\n`);
-
-function run(command: string, args: string[]): void {
-  const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status ?? result.signal})`);
-}
-
-/** Makes `.venv-fuzz/` with the pinned schemathesis unless it is there already. */
-function ensureSchemathesis(): void {
-  const version = existsSync(ST) ? spawnSync(ST, ['--version'], { encoding: 'utf8' }).stdout.trim() : '';
-  if (version.endsWith(SCHEMATHESIS.split('==')[1])) return;
-  log(`installing ${SCHEMATHESIS} into ${path.relative(ROOT, VENV)}/ ...`);
-  run(settings.python, ['-m', 'venv', VENV]);
-  run(path.join(VENV, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', SCHEMATHESIS]);
-}
 
 function schemathesisArgs(url: string, adminToken: string): string[] {
   return [
@@ -91,10 +75,10 @@ function schemathesisArgs(url: string, adminToken: string): string[] {
   ];
 }
 
-function runSchemathesis(args: string[]): Promise<number> {
+function runSchemathesis(st: string, args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     // schemathesis keeps its replay files in .schemathesis/ of its working directory: the report's, wiped each run.
-    const child = spawn(ST, args, {
+    const child = spawn(st, args, {
       cwd: settings.reportDir,
       stdio: ['ignore', 'inherit', 'inherit'],
       env: {
@@ -157,7 +141,7 @@ function printSummary(): boolean {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  ensureSchemathesis();
+  const st = path.join(ensureVenv('.venv-fuzz', SCHEMATHESIS, settings.python), 'st');
   rmSync(settings.reportDir, { recursive: true, force: true });
   mkdirSync(settings.reportDir, { recursive: true });
   log('starting the service...');
@@ -165,7 +149,7 @@ async function main(): Promise<void> {
   let exitCode: number;
   try {
     log(`service on ${service.url}; schemathesis, seed ${settings.seed}, up to ${settings.maxExamples} examples per operation`);
-    exitCode = await runSchemathesis(schemathesisArgs(service.url, service.adminToken));
+    exitCode = await runSchemathesis(st, schemathesisArgs(service.url, service.adminToken));
   } finally {
     log('stopping the service and dropping its database...');
     await service.stop();

@@ -116,20 +116,6 @@ export function parseCsvExport(text: string): Record<string, unknown>[] {
   }));
 }
 
-/** A GET read to the end with node's own client: whether the body ended cleanly or was cut off. */
-export function getRaw(url: string, headers: Record<string, string> = {}): Promise<{ status?: number; body: string; complete: boolean }> {
-  return new Promise((resolve) => {
-    let body = '';
-    const req = http.get(url, { headers }, (res) => {
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('error', () => undefined);
-      res.on('close', () => resolve({ status: res.statusCode, body, complete: res.complete }));
-    });
-    req.on('error', () => resolve({ body, complete: false }));
-  });
-}
-
 /** A POST of raw bytes (supertest would send a Buffer given as JSON as `{"type":"Buffer",…}`). */
 export function postRaw(url: string, token: string, type: string, body: Buffer): Promise<{ status?: number; body: { details?: unknown } }> {
   return new Promise((resolve, reject) => {

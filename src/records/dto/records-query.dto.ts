@@ -20,7 +20,8 @@ import { parseDateTime } from '../../common/validation/date-time';
 import { isInstantInRange } from '../../common/validation/instants';
 import { commaSeparatedList, decimalInteger } from '../../common/validation/transforms';
 import { AGGREGATIONS, Aggregation, durationMs, MAX_EVERY, MAX_EVERY_MS } from '../buckets';
-import { RECORD_FORMATS, RecordFormat } from '../record-parsers';
+import { COLUMNAR_FORMATS } from '../columnar-export';
+import { RECORD_FORMATS } from '../record-parsers';
 import { fieldError } from '../../common/errors/field-error';
 
 const INSTANT_MESSAGE = 'must be an RFC 3339 date-time with a zone or epoch milliseconds (at most 14 digits), in the years 0000 to 9999';
@@ -49,6 +50,10 @@ const IsInstant = (): PropertyDecorator =>
       ],
     }),
   );
+
+/** What a read may answer with: the formats points are uploaded in, and the columnar ones. */
+export const READ_FORMATS = [...RECORD_FORMATS, ...COLUMNAR_FORMATS] as const;
+export type ReadFormat = (typeof READ_FORMATS)[number];
 
 const EVERY_PATTERN = /^[1-9][0-9]{0,8}(ms|s|m|h|d|w)$/;
 
@@ -83,11 +88,14 @@ export class RecordsQueryDto extends RecordsRangeDto {
   @ArrayUnique({ message: 'fields must not name a field twice' })
   fields?: string[];
 
-  /** `json` (paged), or a streamed export of the whole range as `ndjson` or `csv`. */
+  /**
+   * `json` (paged), or a streamed export of the whole range: `ndjson`, `csv`, `parquet` (application/vnd.apache.parquet) or
+   * `arrow` (an Arrow IPC stream, application/vnd.apache.arrow.stream).
+   */
   @ApiPropertyOptional()
   @IsOptional()
-  @IsIn(RECORD_FORMATS)
-  format: RecordFormat = 'json';
+  @IsIn(READ_FORMATS)
+  format: ReadFormat = 'json';
 
   /**
    * Points (or intervals) per JSON page.
