@@ -16,7 +16,7 @@ const settingNames = [
 
 function envExample(): Record<string, string> {
   const lines = readFileSync(path.join(root, '.env.example'), 'utf8').split('\n');
-  const entries = lines.filter((line) => /^[A-Z_]+=/.test(line)).map((line) => line.split(/=(.*)/s).slice(0, 2));
+  const entries = lines.filter((line) => /^[A-Z][A-Z0-9_]*=/.test(line)).map((line) => line.split(/=(.*)/s).slice(0, 2));
   return Object.fromEntries(entries) as Record<string, string>;
 }
 

@@ -2,6 +2,7 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { Admin, Kafka, logLevel } from 'kafkajs';
 import { AppConfig } from '../config/app-config';
+import { describeKafkaSecurity } from '../events/kafka-security';
 import { kafkaClientConfig } from '../events/kafka.transport';
 
 const TIMEOUT_MS = 3000;
@@ -18,16 +19,17 @@ export class KafkaHealthIndicator implements OnApplicationShutdown {
 
   async isHealthy(key: string): Promise<HealthIndicatorResult> {
     const indicator = this.health.check(key);
+    const security = describeKafkaSecurity(this.config.kafka.security);
     try {
       const cluster = await withTimeout(
         this.connectedAdmin().then((admin) => admin.describeCluster()),
         TIMEOUT_MS,
       );
-      return indicator.up({ brokers: cluster.brokers.length, controller: cluster.controller });
+      return indicator.up({ security, brokers: cluster.brokers.length, controller: cluster.controller });
     } catch (error) {
       // Start afresh next time rather than reuse a half-broken connection.
       await this.disconnect();
-      return indicator.down({ message: (error as Error).message });
+      return indicator.down({ security, message: (error as Error).message });
     }
   }
 
