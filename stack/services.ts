@@ -17,7 +17,7 @@ export interface ServiceContext {
   settings: StackSettings;
   log: Log;
   /** Starts a process that outlives this one, its output in the service's log file; returns its pid. */
-  spawnDetached(name: ServiceName, command: string, args: string[]): number;
+  spawnDetached: (name: ServiceName, command: string, args: string[]) => number;
 }
 
 export function startService(name: ServiceName, context: ServiceContext): Promise<ServiceState> {
