@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } f
 import { HealthCheckResult, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
+import { ArchiveHealthIndicator } from './archive.health';
 import { KafkaHealthIndicator } from './kafka.health';
 import { HealthResponseDto } from './health-response.dto';
 
@@ -17,18 +18,21 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly mongo: MongooseHealthIndicator,
     private readonly kafka: KafkaHealthIndicator,
+    private readonly archive: ArchiveHealthIndicator,
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Reachability of MongoDB and Kafka' })
-  @ApiOkResponse({ type: HealthResponseDto, description: 'Both dependencies answer.' })
+  @ApiOperation({ summary: 'Reachability of MongoDB, Kafka and (when enabled) the archive storage' })
+  @ApiOkResponse({ type: HealthResponseDto, description: 'Every dependency answers.' })
   @ApiServiceUnavailableResponse({
     type: ErrorResponseDto,
     description: 'At least one dependency is down; `message` names it, `details` has each status.',
   })
   async check(): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([() => this.mongo.pingCheck('mongodb', { timeout: 3000 }), () => this.kafka.isHealthy('kafka')]);
+      const checks = [() => this.mongo.pingCheck('mongodb', { timeout: 3000 }), () => this.kafka.isHealthy('kafka')];
+      if (this.archive.enabled) checks.push(() => this.archive.isHealthy('archive'));
+      return await this.health.check(checks);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const result = error.getResponse() as HealthCheckResult;
