@@ -3,8 +3,7 @@ import { ClientsModule, Transport } from '@nestjs/microservices';
 import { MongooseModule } from '@nestjs/mongoose';
 import { LocksModule } from '../common/locks/locks.module';
 import { AppConfig } from '../config/app-config';
-import { AuditEvent, AuditEventSchema } from './audit/audit-event.schema';
-import { AuditLog } from './audit/audit-log';
+import { AuditLogModule } from './audit/audit-log.module';
 import { EventTail } from './event-tail';
 import { KAFKA_CLIENT } from './events.constants';
 import { EventsConsumer } from './events.consumer';
@@ -37,14 +36,12 @@ import { OutboxRelay } from './outbox/outbox-relay';
         }),
       },
     ]),
-    MongooseModule.forFeature([
-      { name: OutboxMarker.name, schema: OutboxMarkerSchema },
-      { name: AuditEvent.name, schema: AuditEventSchema },
-    ]),
+    MongooseModule.forFeature([{ name: OutboxMarker.name, schema: OutboxMarkerSchema }]),
+    AuditLogModule,
     LocksModule,
   ],
   controllers: [EventsConsumer, EventsController],
-  providers: [Outbox, OutboxRelay, EventsPublisher, AuditLog, EventTail, KafkaTopicsService],
+  providers: [Outbox, OutboxRelay, EventsPublisher, EventTail, KafkaTopicsService],
   exports: [Outbox],
 })
 export class EventsModule {}
