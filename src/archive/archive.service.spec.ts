@@ -58,7 +58,7 @@ function batch(partition: number, offsets: number[]): EachBatchPayload {
         value: Buffer.from(`{"id":"e${offset}"}`),
         headers: {},
         attributes: 0,
-      }) as unknown as KafkaMessage,
+      }),
   );
   return {
     batch: { topic: 'msg_collection', partition, highWatermark: String(offsets[offsets.length - 1] + 1), messages },
