@@ -1,4 +1,4 @@
-import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { EachBatchPayload } from 'kafkajs';
 import { strictMock } from '../common/testing/strict-mock';
 import { AppConfig } from '../config/app-config';
 import { loadConfig } from '../config/load-config';
