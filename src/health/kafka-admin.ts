@@ -9,13 +9,20 @@ export const HEALTH_TIMEOUT_MS = 3000;
 @Injectable()
 export class HealthKafkaAdmin implements OnApplicationShutdown {
   private admin?: Admin;
-  /** Shared by checks that start together: two connects on one admin confuse the SASL handshake. */
   private connecting?: Promise<Admin>;
+  /** Checks take turns: kafkajs' admin races itself on metadata when a fresh connection is shared. */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly config: AppConfig) {}
 
-  /** Runs `work` on the connection within the health timeout; a failure drops the connection. */
-  async use<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+  /** Runs `work` on the connection, after the checks before it, within the health timeout; a failure drops the connection. */
+  use<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+    const result = this.turn.then(() => this.run(work));
+    this.turn = result.catch(() => undefined);
+    return result;
+  }
+
+  private async run<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
     try {
       return await withTimeout(
         this.connected().then((admin) => work(admin)),
