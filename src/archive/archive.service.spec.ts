@@ -49,17 +49,14 @@ function storeWith(existing: string[] = []): { store: ObjectStore; puts: Map<str
 }
 
 function batch(partition: number, offsets: number[]): EachBatchPayload {
-  const messages = offsets.map(
-    (offset) =>
-      ({
-        offset: String(offset),
-        timestamp: String(HOUR + offset),
-        key: null,
-        value: Buffer.from(`{"id":"e${offset}"}`),
-        headers: {},
-        attributes: 0,
-      }),
-  );
+  const messages = offsets.map((offset) => ({
+    offset: String(offset),
+    timestamp: String(HOUR + offset),
+    key: null,
+    value: Buffer.from(`{"id":"e${offset}"}`),
+    headers: {},
+    attributes: 0,
+  }));
   return {
     batch: { topic: 'msg_collection', partition, highWatermark: String(offsets[offsets.length - 1] + 1), messages },
     resolveOffset: jest.fn(),
