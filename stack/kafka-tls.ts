@@ -26,20 +26,7 @@ export function ensureKafkaTls(dir: string): KafkaTls {
   fs.rmSync(work, { recursive: true, force: true });
   createCa(work, 'dataset-registry-local-ca');
   const keystore = path.join(work, 'broker.p12');
-  keytool(
-    '-genkeypair',
-    '-alias',
-    'broker',
-    '-keyalg',
-    'RSA',
-    '-keysize',
-    '2048',
-    '-validity',
-    '3650',
-    '-dname',
-    'CN=localhost',
-    ...store(keystore),
-  );
+  generateKeyPair(keystore, 'broker', 'CN=localhost');
   const request = keytool('-certreq', '-alias', 'broker', ...store(keystore));
   const signed = keytool(
     '-gencert',
@@ -72,10 +59,18 @@ export function ensureKafkaTls(dir: string): KafkaTls {
 export function createCa(dir: string, name: string): string {
   fs.mkdirSync(dir, { recursive: true });
   const caStore = path.join(dir, 'ca.p12');
+  generateKeyPair(caStore, 'ca', `CN=${name}`, ['-ext', 'bc:c']);
+  const pem = path.join(dir, 'ca.pem');
+  fs.writeFileSync(pem, keytool('-exportcert', '-rfc', '-alias', 'ca', ...store(caStore)));
+  return pem;
+}
+
+/** An RSA key and a self-signed certificate for it, valid ten years, under `alias` in the keystore. */
+function generateKeyPair(keystore: string, alias: string, dname: string, extra: string[] = []): void {
   keytool(
     '-genkeypair',
     '-alias',
-    'ca',
+    alias,
     '-keyalg',
     'RSA',
     '-keysize',
@@ -83,14 +78,10 @@ export function createCa(dir: string, name: string): string {
     '-validity',
     '3650',
     '-dname',
-    `CN=${name}`,
-    '-ext',
-    'bc:c',
-    ...store(caStore),
+    dname,
+    ...extra,
+    ...store(keystore),
   );
-  const pem = path.join(dir, 'ca.pem');
-  fs.writeFileSync(pem, keytool('-exportcert', '-rfc', '-alias', 'ca', ...store(caStore)));
-  return pem;
 }
 
 function store(file: string): string[] {
