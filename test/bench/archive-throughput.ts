@@ -7,6 +7,9 @@
  * 2. Throughput: BENCH_ARCHIVE_EVENTS events (default 20,000) published straight
  *    on the topic as fast as the producer goes; the archive's rate is events
  *    over the time from the first publish until the last one is stored.
+ * 3. Backlog: the service stopped, as many events published, the service
+ *    started again; the rate at which the archive drains the backlog (from the
+ *    moment the service answers until the last event is stored).
  *
  * ARCHIVE_MAX_AGE_SECONDS is BENCH_ARCHIVE_AGE (default 1), objects up to
  * ARCHIVE_MAX_EVENTS (default 10,000).
@@ -14,6 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { archiveLag } from '../../src/archive/archive-lag';
+import { spawnApp } from '../support/app-process';
 import { publishEvents } from '../support/archive';
 import { testKafka } from '../support/kafka';
 import { StackEnv } from '../../stack/local-stack';
@@ -48,6 +52,7 @@ async function measure(s3: StackEnv): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   const topic = bench.env.KAFKA_TOPIC ?? '';
+  let drained: number;
   const lag = async (): Promise<number> => (await archiveLag(admin, `${bench.env.KAFKA_GROUP_ID}-archive`, topic)).total;
   try {
     process.stderr.write(`[bench] POST /users at ${rate}/s for ${seconds} s, sampling the archive lag...\n`);
@@ -85,6 +90,24 @@ async function measure(s3: StackEnv): Promise<void> {
     await waitFor(async () => (await lag()) === 0, { what: 'the archive to store every event', timeoutMs: 300_000, intervalMs: 100 });
     const archived = Date.now() - p0;
 
+    process.stderr.write(`[bench] stopping the service, publishing ${events} more, draining them after a restart...\n`);
+    bench.app.child.kill('SIGTERM');
+    await bench.app.exited;
+    await publishEvents(kafka, topic, events, { batch: 500 });
+    const restarted = spawnApp(bench.env);
+    try {
+      await waitFor(async () => (await fetch(`${bench.url}/health`).catch(() => undefined)) !== undefined, {
+        what: 'the restart',
+        timeoutMs: 60_000,
+      });
+      const d0 = Date.now();
+      await waitFor(async () => (await lag()) === 0, { what: 'the backlog to drain', timeoutMs: 300_000, intervalMs: 100 });
+      drained = Date.now() - d0;
+    } finally {
+      restarted.child.kill('SIGTERM');
+      await restarted.exited;
+    }
+
     process.stdout.write(`\nArchive to S3Proxy, ARCHIVE_MAX_AGE_SECONDS=${age} (${new Date().toISOString()})\n\n`);
     printTable(
       ['writes', 'rate/s', 'lag p50', 'lag p90', 'lag max', 'caught up after last write ms'],
@@ -101,8 +124,16 @@ async function measure(s3: StackEnv): Promise<void> {
     );
     process.stdout.write('\n');
     printTable(
-      ['events', 'produce events/s', 'archive events/s', 'all stored after ms'],
-      [[events, Math.round((events * 1000) / published), Math.round((events * 1000) / archived), archived]],
+      ['events', 'produce events/s', 'archive events/s (while produced)', 'all stored after ms', 'backlog drain events/s'],
+      [
+        [
+          events,
+          Math.round((events * 1000) / published),
+          Math.round((events * 1000) / archived),
+          archived,
+          Math.round((events * 1000) / drained),
+        ],
+      ],
     );
   } finally {
     await admin.disconnect();
