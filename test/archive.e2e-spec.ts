@@ -12,7 +12,7 @@ import {
   topicPositions,
   waitArchived,
 } from './support/archive';
-import { deleteTopics, testKafka } from './support/kafka';
+import { deleteTopics, testKafka, TopicRecorder } from './support/kafka';
 import { uriWithDatabase, withDatabase } from './support/mongo';
 import { PrivateStack, startPrivateStack } from './support/private-stack';
 import { waitFor } from './support/wait';
@@ -31,6 +31,8 @@ describe('archive of the events topic to S3 (e2e)', () => {
   let service: AppProcess;
   let kafka: Kafka;
   let admin: Admin;
+  /** Messages on the topic (and in the archive) once the outage test is done. */
+  let archived = 0;
   const health = async (): Promise<{ status: number; body: { details?: { archive?: Record<string, unknown> } } }> => {
     const response = await fetch(`http://127.0.0.1:${env.PORT}/health`);
     return { status: response.status, body: (await response.json()) as { details?: { archive?: Record<string, unknown> } } };
@@ -82,6 +84,7 @@ describe('archive of the events topic to S3 (e2e)', () => {
 
   it('replays the archive into an empty audit log that equals the service’s own, idempotently', async () => {
     const total = (await topicPositions(kafka, env.KAFKA_TOPIC)).length;
+    archived = total;
     await waitFor(async () => (await withDatabase(env.MONGODB_URI, (db) => db.collection('events').countDocuments())) === total, {
       what: 'the service’s audit log to hold every event',
       timeoutMs: 60_000,
@@ -104,6 +107,21 @@ describe('archive of the events topic to S3 (e2e)', () => {
     const [original, replayed] = [await auditLog(env.MONGODB_URI), await auditLog(replayUri)];
     expect(replayed).toHaveLength(total);
     expect(replayed).toEqual(original);
+  });
+
+  it('republishes the archive onto another topic with the original keys and headers', async () => {
+    const target = `${env.KAFKA_TOPIC}_replayed`;
+    const { code, output } = await runArchiveCli(['replay', '--to-topic', target], env);
+    expect({ code, output }).toMatchObject({ code: 0, output: expect.stringContaining(`published on ${target}: ${archived}`) as string });
+    const messages = async (topic: string): Promise<string[]> => {
+      const recorder = await new TopicRecorder(kafka, [topic]).start();
+      await waitFor(() => recorder.records.length >= archived, { what: `${archived} messages on ${topic}`, timeoutMs: 60_000 });
+      await recorder.stop();
+      return recorder.records.map((r) => JSON.stringify([r.partition, r.key, r.value, r.headers])).sort();
+    };
+    // Same keys, so the same partitions; same values and headers.
+    expect(await messages(target)).toEqual(await messages(env.KAFKA_TOPIC));
+    await deleteTopics([env.KAFKA_BROKERS], [target]);
   });
 
   it('lists the objects as a table', async () => {

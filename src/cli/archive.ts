@@ -123,11 +123,9 @@ async function auditLogSink(config: AppConfig): Promise<Sink> {
 }
 
 async function topicSink(config: AppConfig, topic: string): Promise<Sink> {
-  const producer = new Kafka({
-    ...kafkaClientConfig(config),
-    clientId: `${config.kafka.clientId}-replay`,
-    logLevel: logLevel.ERROR,
-  }).producer({
+  const kafka = new Kafka({ ...kafkaClientConfig(config), clientId: `${config.kafka.clientId}-replay`, logLevel: logLevel.ERROR });
+  await createTopicIfMissing(kafka, topic, config.kafka.topicPartitions);
+  const producer = kafka.producer({
     ...PRODUCER_CONFIG,
     idempotent: true,
     maxInFlightRequests: 1,
@@ -153,6 +151,20 @@ async function topicSink(config: AppConfig, topic: string): Promise<Sink> {
       await producer.disconnect();
     },
   };
+}
+
+/** A new target topic gets KAFKA_TOPIC_PARTITIONS partitions, like the service's own topic (no reliance on auto-creation). */
+async function createTopicIfMissing(kafka: Kafka, topic: string, partitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(topic)) {
+      await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+      process.stderr.write(`replay: created topic ${topic} with ${partitions} partitions\n`);
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 function printTable(objects: ArchiveObject[]): void {
