@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
+import { ArchiveModule } from './archive/archive.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { HttpRateLimitGuard, rateLimitOptions } from './common/http/rate-limit';
 import { loggerOptions } from './common/logging/logger.options';
@@ -38,6 +39,7 @@ export class AppModule {
         AuditModule,
         TokensModule,
         AuthModule,
+        ArchiveModule,
       ],
       providers: [
         // Registered here rather than with app.useGlobal*() so that the Kafka

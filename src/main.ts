@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createApp, startApp } from './app.setup';
 import { ConfigError, loadConfig } from './config/load-config';
+import { KafkaStartupError } from './events/kafka-failures';
 
 async function bootstrap(): Promise<void> {
   // Values already in the environment win over the .env file.
@@ -18,6 +19,11 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
+  // Failures the configuration causes are one line; anything else keeps its stack.
+  if (error instanceof KafkaStartupError) {
+    process.stderr.write(`Start-up failed: ${error.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

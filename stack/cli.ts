@@ -1,17 +1,18 @@
 /**
- * npm run stack -- up [kafka|ferretdb]     start (provisioning on first use) and wait until ready
- * npm run stack -- down [kafka|ferretdb]   stop what `up` started
- * npm run stack -- status                  what runs, on which port, and whether it answers
- * npm run stack -- env                     the MONGODB_URI / KAFKA_BROKERS lines for this stack
+ * npm run stack -- up [kafka|ferretdb|s3]   start (provisioning on first use) and wait until ready;
+ *                                           no name: kafka and ferretdb
+ * npm run stack -- down [kafka|ferretdb|s3] stop what `up` started (no name: all)
+ * npm run stack -- status                   what runs, on which port, and whether it answers
+ * npm run stack -- env                      MONGODB_URI, KAFKA_BROKERS and the ARCHIVE_S3_* settings for this stack
  * npm run stack -- run -- <command...>     up, run the command with the stack's settings, then
  *                                          stop what this call started
  */
 import { spawn } from 'node:child_process';
 import { devAdminEnv } from './dev-admin';
-import { LocalStack, SERVICES, ServiceName, StackError, stackEnv } from './local-stack';
+import { DEFAULT_SERVICES, LocalStack, saslSslEnv, SERVICES, ServiceName, StackError, stackEnv } from './local-stack';
 
-function servicesFrom(args: string[]): ServiceName[] {
-  if (args.length === 0) return [...SERVICES];
+function servicesFrom(args: string[], all: readonly ServiceName[]): ServiceName[] {
+  if (args.length === 0) return [...all];
   for (const arg of args) {
     if (!SERVICES.includes(arg as ServiceName)) {
       throw new StackError(`unknown service "${arg}" (expected one of: ${SERVICES.join(', ')})`);
@@ -23,6 +24,10 @@ function servicesFrom(args: string[]): ServiceName[] {
 function printEnv(stack: LocalStack): void {
   for (const [name, value] of Object.entries(stackEnv(stack.settings))) {
     process.stdout.write(`${name}=${value}\n`);
+  }
+  if (stack.settings.kafkaSaslSslPort !== undefined) {
+    process.stdout.write('# the SASL_SSL listener instead of the plaintext one:\n');
+    for (const [name, value] of Object.entries(saslSslEnv(stack.settings))) process.stdout.write(`# ${name}=${value}\n`);
   }
 }
 
@@ -53,11 +58,11 @@ async function main(argv: string[]): Promise<number> {
   const stack = new LocalStack();
   switch (command) {
     case 'up':
-      await stack.up(servicesFrom(rest));
+      await stack.up(servicesFrom(rest, DEFAULT_SERVICES));
       printEnv(stack);
       return 0;
     case 'down':
-      await stack.down(servicesFrom(rest));
+      await stack.down(servicesFrom(rest, SERVICES));
       return 0;
     case 'status': {
       const statuses = await stack.status();
@@ -66,7 +71,9 @@ async function main(argv: string[]): Promise<number> {
         const ready = s.state === 'running' ? (s.ready ? ', answering' : ', NOT answering') : '';
         process.stdout.write(`${s.name.padEnd(9)} ${s.state}${pid} on 127.0.0.1:${s.port}${ready}  (log: ${s.log})\n`);
       }
-      return statuses.every((s) => s.state === 'running' && s.ready) ? 0 : 3;
+      // Healthy: the default services run, and whatever runs answers.
+      const ok = statuses.every((s) => (s.state === 'running' ? s.ready : s.state === 'stopped' && !DEFAULT_SERVICES.includes(s.name)));
+      return ok ? 0 : 3;
     }
     case 'env':
       printEnv(stack);

@@ -1,41 +1,23 @@
 /**
  * The project's own local stack: a real Apache Kafka broker (KRaft, one
- * combined node) and FerretDB (MongoDB wire protocol, SQLite backend), both
- * provisioned from package registries into a git-ignored folder and run on
- * loopback. Used by `npm run stack`, `npm run start:local` and the e2e tests.
+ * combined node, optionally with a SASL_SSL listener), FerretDB (MongoDB wire
+ * protocol, SQLite backend) and S3Proxy (S3-compatible storage for the
+ * archive), provisioned from package registries into a git-ignored folder and
+ * run on loopback. Used by `npm run stack`, `npm run start:local` and the e2e tests.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  assertPortFree,
-  isAlive,
-  isOurProcess,
-  KAFKA_LOG4J2,
-  kafkaAnswers,
-  kafkaServerProperties,
-  mongoAnswers,
-  requireTool,
-  runJava,
-  seconds,
-  sleep,
-  STACK_MARKER,
-  stopProcess,
-  tail,
-} from './processes';
-import { Log, provisionFerretDb, provisionKafka } from './provisioning';
-import { SERVICES, ServiceName, StackError, StackSettings, stackSettings } from './settings';
+import { isAlive, isOurProcess, seconds, sleep, STACK_MARKER, stopProcess, tail } from './processes';
+import { Log } from './provisioning';
+import { serviceAnswers, servicePort, ServiceState, startService } from './services';
+import { DEFAULT_SERVICES, SERVICES, ServiceName, StackError, StackSettings, stackSettings } from './settings';
 
-export { SERVICES, StackError, stackEnv, stackSettings } from './settings';
-export type { ServiceName, StackSettings } from './settings';
+export { DEFAULT_SERVICES, SERVICES, StackError, saslSslEnv, stackEnv, stackSettings } from './settings';
+export type { ServiceName, StackEnv, StackSettings } from './settings';
 
 const defaultLog: Log = (line) => process.stderr.write(`[stack] ${line}\n`);
 
-interface ServiceState {
-  pid: number;
-  port: number;
-  startedAt: string;
-}
 type StackState = Partial<Record<ServiceName, ServiceState>>;
 
 export interface ServiceStatus {
@@ -48,7 +30,6 @@ export interface ServiceStatus {
 }
 
 export class LocalStack {
-  private readonly cacheDir: string;
   private readonly runDir: string;
   private readonly stateFile: string;
 
@@ -56,7 +37,6 @@ export class LocalStack {
     readonly settings: StackSettings = stackSettings(),
     private readonly log: Log = defaultLog,
   ) {
-    this.cacheDir = settings.cacheDir;
     this.runDir = settings.runDir;
     this.stateFile = path.join(this.runDir, 'state.json');
   }
@@ -70,7 +50,7 @@ export class LocalStack {
    * answer. Returns the services this call started, so that the caller can
    * stop exactly those.
    */
-  async up(services: readonly ServiceName[] = SERVICES): Promise<ServiceName[]> {
+  async up(services: readonly ServiceName[] = DEFAULT_SERVICES): Promise<ServiceName[]> {
     return this.withLock(async () => {
       const started: ServiceName[] = [];
       for (const name of services) {
@@ -86,7 +66,11 @@ export class LocalStack {
           this.writeState({ ...state, [name]: undefined });
         }
         const t0 = Date.now();
-        const service = name === 'kafka' ? await this.startKafka() : await this.startFerretDb();
+        const service = await startService(name, {
+          settings: this.settings,
+          log: this.log,
+          spawnDetached: (...args) => this.spawnDetached(...args),
+        });
         this.writeState({ ...this.readState(), [name]: service });
         await this.waitReady(name, service);
         this.log(`${name} ready on 127.0.0.1:${service.port} in ${seconds(Date.now() - t0)} (pid ${service.pid})`);
@@ -121,76 +105,13 @@ export class LocalStack {
     return Promise.all(
       SERVICES.map(async (name): Promise<ServiceStatus> => {
         const current = state[name];
-        const port = current?.port ?? this.defaultPort(name);
+        const port = current?.port ?? servicePort(name, this.settings);
         const base = { name, port, log: this.logFile(name) };
         if (!current) return { ...base, state: 'stopped', ready: false };
         if (!isOurProcess(current.pid)) return { ...base, state: 'stale', pid: current.pid, ready: false };
         return { ...base, state: 'running', pid: current.pid, ready: await this.isReady(name, current.port) };
       }),
     );
-  }
-
-  private defaultPort(name: ServiceName): number {
-    return name === 'kafka' ? this.settings.kafkaPort : this.settings.mongoPort;
-  }
-
-  // ---- Kafka ----------------------------------------------------------------
-
-  private async startKafka(): Promise<ServiceState> {
-    const { kafkaPort, kafkaControllerPort } = this.settings;
-    await assertPortFree(kafkaPort, 'Kafka', 'STACK_KAFKA_PORT');
-    await assertPortFree(kafkaControllerPort, 'the Kafka controller', 'STACK_KAFKA_CONTROLLER_PORT');
-    const libs = await provisionKafka(this.cacheDir, this.log);
-    const kafkaDir = path.join(this.runDir, 'kafka');
-    const dataDir = path.join(kafkaDir, 'data');
-    fs.mkdirSync(dataDir, { recursive: true });
-    const serverProperties = path.join(kafkaDir, 'server.properties');
-    const log4j = path.join(kafkaDir, 'log4j2.properties');
-    fs.writeFileSync(serverProperties, kafkaServerProperties(kafkaPort, kafkaControllerPort, dataDir));
-    fs.writeFileSync(log4j, KAFKA_LOG4J2);
-
-    const javaArgs = [
-      '-Xms256m',
-      '-Xmx512m',
-      '-Djava.awt.headless=true',
-      `-Dlog4j2.configurationFile=${log4j}`,
-      '-cp',
-      path.join(libs, '*'),
-    ];
-    if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) {
-      requireTool('java', ['-version'], 'Java 17 or newer is needed to run the Kafka broker');
-      const clusterId =
-        runJava([...javaArgs, 'kafka.tools.StorageTool', 'random-uuid'])
-          .trim()
-          .split('\n')
-          .pop() ?? '';
-      runJava([
-        ...javaArgs,
-        'kafka.tools.StorageTool',
-        'format',
-        '-t',
-        clusterId,
-        '-c',
-        serverProperties,
-        '--standalone',
-        '--ignore-formatted',
-      ]);
-      this.log(`formatted Kafka storage (cluster id ${clusterId})`);
-    }
-    const pid = this.spawnDetached('kafka', 'java', [...javaArgs, 'kafka.Kafka', serverProperties]);
-    return { pid, port: kafkaPort, startedAt: new Date().toISOString() };
-  }
-
-  // ---- FerretDB ---------------------------------------------------------------
-
-  private async startFerretDb(): Promise<ServiceState> {
-    const { mongoPort } = this.settings;
-    await assertPortFree(mongoPort, 'FerretDB', 'STACK_MONGODB_PORT');
-    const binary = await provisionFerretDb(this.cacheDir, this.log);
-    const dataDir = path.join(this.runDir, 'ferretdb');
-    fs.mkdirSync(dataDir, { recursive: true });
-    const pid = this.spawnDetached('ferretdb', binary, ['-listen', `127.0.0.1:${mongoPort}`, '-data-dir', dataDir]);
-    return { pid, port: mongoPort, startedAt: new Date().toISOString() };
   }
 
   // ---- processes, readiness, state -------------------------------------------
@@ -208,19 +129,19 @@ export class LocalStack {
   }
 
   private async waitReady(name: ServiceName, service: ServiceState): Promise<void> {
-    const deadline = Date.now() + (name === 'kafka' ? 60_000 : 30_000);
+    const deadline = Date.now() + (name === 'ferretdb' ? 30_000 : 60_000);
     while (Date.now() < deadline) {
       if (!isOurProcess(service.pid)) {
         throw new StackError(`${name} exited during start-up; last lines of ${this.logFile(name)}:\n${tail(this.logFile(name), 20)}`);
       }
       if (await this.isReady(name, service.port)) return;
-      await sleep(name === 'kafka' ? 500 : 200);
+      await sleep(name === 'ferretdb' ? 200 : 500);
     }
     throw new StackError(`${name} did not become ready in time; see ${this.logFile(name)}`);
   }
 
   private isReady(name: ServiceName, port: number): Promise<boolean> {
-    return name === 'kafka' ? kafkaAnswers(port) : mongoAnswers(port);
+    return serviceAnswers(name, port);
   }
 
   private readState(): StackState {

@@ -145,17 +145,25 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export function kafkaServerProperties(port: number, controllerPort: number, dataDir: string): string {
-  return `# Written by stack/local-stack.ts on every start; edit that file instead.
+export interface SaslSslListener {
+  port: number;
+  keystore: string;
+  keystorePassword: string;
+}
+
+export function kafkaServerProperties(port: number, controllerPort: number, dataDir: string, saslSsl?: SaslSslListener): string {
+  const listeners = [`PLAINTEXT://127.0.0.1:${port}`, `CONTROLLER://127.0.0.1:${controllerPort}`];
+  if (saslSsl) listeners.push(`SASL_SSL://127.0.0.1:${saslSsl.port}`);
+  return `# Written by stack/local-stack.ts on every start; edit stack/processes.ts instead.
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:${controllerPort}
-listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
-advertised.listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
+listeners=${listeners.join(',')}
+advertised.listeners=${listeners.join(',')}
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=${dataDir}
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL
+log.dirs=${dataDir}${saslSsl ? saslSslProperties(saslSsl) : ''}
 # One broker: the internal topics cannot have the default three replicas.
 offsets.topic.replication.factor=1
 offsets.topic.num.partitions=1
@@ -182,3 +190,15 @@ logger.request.level = WARN
 logger.authorizer.name = kafka.authorizer.logger
 logger.authorizer.level = WARN
 `;
+
+/** SCRAM-SHA-512 over TLS; the users are created when the storage is formatted (--add-scram). */
+function saslSslProperties(listener: SaslSslListener): string {
+  return `
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PKCS12
+ssl.keystore.location=${listener.keystore}
+ssl.keystore.password=${listener.keystorePassword}
+ssl.key.password=${listener.keystorePassword}
+ssl.client.auth=none`;
+}

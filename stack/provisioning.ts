@@ -2,16 +2,25 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fingerprint, requireTool, runCommand, seconds } from './processes';
-import { FERRETDB_MODULE, KAFKA_POM, REPO_ROOT, StackError } from './settings';
+import { FERRETDB_MODULE, KAFKA_POM, REPO_ROOT, S3PROXY_POM, StackError } from './settings';
 
 export type Log = (line: string) => void;
 
 /** Fetches the broker's runtime classpath with Maven, once per pom.xml content. */
-export async function provisionKafka(cacheDir: string, log: Log): Promise<string> {
-  const libs = path.join(cacheDir, `kafka-${fingerprint([KAFKA_POM])}`, 'libs');
+export function provisionKafka(cacheDir: string, log: Log): Promise<string> {
+  return provisionJars(cacheDir, log, 'kafka', KAFKA_POM, 'the Kafka broker jars');
+}
+
+/** Fetches S3Proxy's runtime classpath with Maven, once per pom.xml content. */
+export function provisionS3Proxy(cacheDir: string, log: Log): Promise<string> {
+  return provisionJars(cacheDir, log, 's3proxy', S3PROXY_POM, 'the S3Proxy jars');
+}
+
+async function provisionJars(cacheDir: string, log: Log, name: string, pom: string, what: string): Promise<string> {
+  const libs = path.join(cacheDir, `${name}-${fingerprint([pom])}`, 'libs');
   if (fs.existsSync(path.join(libs, '.complete'))) return libs;
-  requireTool('mvn', ['-v'], 'Maven is needed to fetch the Kafka broker jars from Maven Central');
-  log('fetching the Kafka broker jars from Maven Central (first run only, about a minute)...');
+  requireTool('mvn', ['-v'], `Maven is needed to fetch ${what} from Maven Central`);
+  log(`fetching ${what} from Maven Central (first run only, about a minute)...`);
   fs.rmSync(libs, { recursive: true, force: true });
   await runWithProgress(
     log,
@@ -20,15 +29,15 @@ export async function provisionKafka(cacheDir: string, log: Log): Promise<string
       '-B',
       '-q',
       '-f',
-      KAFKA_POM,
+      pom,
       'org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies',
       '-DincludeScope=runtime',
       `-DoutputDirectory=${libs}`,
     ],
-    'fetching Kafka jars',
+    `fetching ${what}`,
   );
   fs.writeFileSync(path.join(libs, '.complete'), new Date().toISOString());
-  pruneCache(cacheDir, 'kafka-', path.dirname(libs));
+  pruneCache(cacheDir, `${name}-`, path.dirname(libs));
   return libs;
 }
 

@@ -3,16 +3,17 @@
  *
  * Prints the events topic from the beginning, one event a line, and keeps
  * following it until Ctrl-C — the registry's `kafka-console-consumer
- * --from-beginning`. Reads KAFKA_BROKERS and KAFKA_TOPIC from the environment
- * (or a .env file); without them, the local stack's broker and `msg_collection`.
+ * --from-beginning`. Reads the service's settings (KAFKA_BROKERS, KAFKA_TOPIC,
+ * KAFKA_SSL*, KAFKA_SASL_*) from the environment or a .env file; without them,
+ * the local stack's broker and `msg_collection`.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
 import type { RegistryEvent } from '../events/contract';
-
-const LOCAL_STACK_BROKERS = '127.0.0.1:19092';
+import { describeKafkaSecurity } from '../events/kafka-security';
+import { kafkaClientConfig } from '../events/kafka.transport';
+import { failCli, loadCliConfig } from './cli-config';
 
 function format(message: KafkaMessage, partition: number, json: boolean): string {
   const raw = message.value?.toString() ?? '';
@@ -26,19 +27,19 @@ function format(message: KafkaMessage, partition: number, json: boolean): string
 }
 
 async function main(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
+  const config = loadCliConfig();
   const { values } = parseArgs({
     options: {
       json: { type: 'boolean', default: false },
-      topic: { type: 'string', default: process.env.KAFKA_TOPIC || 'msg_collection' },
+      topic: { type: 'string', default: config.kafka.topic },
       'max-messages': { type: 'string' },
     },
   });
-  const brokers = (process.env.KAFKA_BROKERS || LOCAL_STACK_BROKERS).split(',').map((broker) => broker.trim());
+  const brokers = config.kafka.brokers;
   const max = values['max-messages'] === undefined ? Infinity : Number(values['max-messages']);
   if (!(max > 0)) throw new Error('--max-messages must be a positive number');
 
-  const kafka = new Kafka({ clientId: 'registry-console-consumer', brokers, logLevel: logLevel.ERROR });
+  const kafka = new Kafka({ ...kafkaClientConfig(config), clientId: 'registry-console-consumer', logLevel: logLevel.ERROR });
   // A group of its own, so every run reads the whole topic and takes nothing from the service's group.
   const consumer = kafka.consumer({ groupId: `registry-console-${randomUUID()}`, maxWaitTimeInMs: 500 });
   let printed = 0;
@@ -54,7 +55,8 @@ async function main(): Promise<void> {
 
   await consumer.connect();
   await consumer.subscribe({ topics: [values.topic ?? 'msg_collection'], fromBeginning: true });
-  process.stderr.write(`reading ${values.topic} on ${brokers.join(',')} from the beginning (Ctrl-C stops)\n`);
+  const security = describeKafkaSecurity(config.kafka.security);
+  process.stderr.write(`reading ${values.topic} on ${brokers.join(',')} (${security}) from the beginning (Ctrl-C stops)\n`);
   await consumer.run({
     eachMessage: ({ message, partition }) => {
       if (printed < max) process.stdout.write(`${format(message, partition, values.json ?? false)}\n`);
@@ -64,7 +66,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`consume: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+main().catch((error: unknown) => failCli('consume', error));

@@ -40,7 +40,44 @@ export class AppConfig {
     readonly topic: string;
     /** Partitions used when the service has to create the topic itself. */
     readonly topicPartitions: number;
+    /** TLS and SASL towards the brokers; `{}` is plaintext. */
+    readonly security: KafkaSecurity;
   };
+  readonly archive: ArchiveConfig;
+}
+
+export type KafkaSaslConfig =
+  | { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string }
+  /** Amazon MSK IAM: OAUTHBEARER tokens signed with credentials from the standard AWS chain. */
+  | { readonly mechanism: 'aws-msk-iam'; readonly region: string };
+
+export interface KafkaSecurity {
+  /** TLS; the PEM contents were read from the configured files at boot. Absent: plaintext. */
+  readonly ssl?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
+  readonly sasl?: KafkaSaslConfig;
+}
+
+/** The archive consumer: every message of the topic to object storage (see src/archive). */
+export interface ArchiveConfig {
+  readonly enabled: boolean;
+  readonly groupId: string;
+  /** Put before `<topic>/dt=…` in every key: '' or segments ending in '/'. */
+  readonly prefix: string;
+  /** An object is written once it holds this many events, this many NDJSON bytes, or its oldest event waited this long. */
+  readonly maxEvents: number;
+  readonly maxBytes: number;
+  readonly maxAgeMs: number;
+  readonly s3: S3Config;
+}
+
+export interface S3Config {
+  readonly bucket: string;
+  /** An S3-compatible server; absent means AWS S3. */
+  readonly endpoint?: string;
+  readonly region: string;
+  readonly forcePathStyle: boolean;
+  /** Absent: the standard AWS credential chain. */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 export interface OidcConfig {

@@ -16,7 +16,7 @@ const settingNames = [
 
 function envExample(): Record<string, string> {
   const lines = readFileSync(path.join(root, '.env.example'), 'utf8').split('\n');
-  const entries = lines.filter((line) => /^[A-Z_]+=/.test(line)).map((line) => line.split(/=(.*)/s).slice(0, 2));
+  const entries = lines.filter((line) => /^[A-Z][A-Z0-9_]*=/.test(line)).map((line) => line.split(/=(.*)/s).slice(0, 2));
   return Object.fromEntries(entries) as Record<string, string>;
 }
 
@@ -39,5 +39,8 @@ describe('configuration files stay in step with the code', () => {
     expect(config.kafka.brokers).toEqual(['kafka:9092']);
     expect(config.mongodb.uri).toMatch(/^mongodb:\/\/mongodb:27017\//);
     expect(compose.services.registry).toMatchObject({ ports: [`${config.http.port}:${config.http.port}`] });
+    // The archive is on, into the compose file's own S3-compatible service.
+    expect(config.archive).toMatchObject({ enabled: true, s3: { endpoint: 'http://s3:80', forcePathStyle: true } });
+    expect(Object.keys(compose.services)).toContain('s3');
   });
 });

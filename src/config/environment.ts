@@ -8,7 +8,13 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
-const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
+const BOOLEANS: Record<string, boolean> = { true: true, false: false, '1': true, '0': false };
+const toBoolean = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? (BOOLEANS[value.trim().toLowerCase()] ?? value) : value;
+
+export const KAFKA_SASL_MECHANISMS = ['none', 'plain', 'scram-sha-256', 'scram-sha-512', 'aws-msk-iam'] as const;
+export type KafkaSaslMechanismSetting = (typeof KAFKA_SASL_MECHANISMS)[number];
+const SIZE = /^[1-9]\d{0,9}(b|kb|mb|gb)$/i;
 
 /**
  * Every setting the service reads, exactly as named in the environment.
@@ -86,6 +92,101 @@ export class EnvironmentVariables {
   @Min(1, { message: 'KAFKA_TOPIC_PARTITIONS must be an integer between 1 and 1000 (got "$value")' })
   @Max(1000, { message: 'KAFKA_TOPIC_PARTITIONS must be an integer between 1 and 1000 (got "$value")' })
   KAFKA_TOPIC_PARTITIONS = 3;
+
+  // ---- Kafka security (TLS, SASL); see kafka-security-config.ts for the rules between them ----
+
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'KAFKA_SSL must be true or false (got "$value")' })
+  KAFKA_SSL = false;
+
+  // PEM files, read at boot. Without a CA file the system's trusted CAs apply.
+  @IsOptional()
+  @Matches(/^\S+$/, { message: 'KAFKA_SSL_CA_FILE must be a file path (got "$value")' })
+  KAFKA_SSL_CA_FILE?: string;
+
+  @IsOptional()
+  @Matches(/^\S+$/, { message: 'KAFKA_SSL_CERT_FILE must be a file path (got "$value")' })
+  KAFKA_SSL_CERT_FILE?: string;
+
+  @IsOptional()
+  @Matches(/^\S+$/, { message: 'KAFKA_SSL_KEY_FILE must be a file path (got "$value")' })
+  KAFKA_SSL_KEY_FILE?: string;
+
+  @IsIn(KAFKA_SASL_MECHANISMS, { message: `KAFKA_SASL_MECHANISM must be one of ${KAFKA_SASL_MECHANISMS.join(', ')} (got "$value")` })
+  KAFKA_SASL_MECHANISM: KafkaSaslMechanismSetting = 'none';
+
+  @IsOptional()
+  @Matches(/^[^\s,=]{1,256}$/, { message: 'KAFKA_SASL_USERNAME must be 1-256 characters without spaces, "," or "=" (got "$value")' })
+  KAFKA_SASL_USERNAME?: string;
+
+  // Never echoed back.
+  @IsOptional()
+  @Matches(/^.{1,1024}$/, { message: 'KAFKA_SASL_PASSWORD must be 1-1024 characters on one line' })
+  KAFKA_SASL_PASSWORD?: string;
+
+  // Region of the MSK cluster for IAM tokens; AWS_REGION when not set.
+  @IsOptional()
+  @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'KAFKA_AWS_REGION must be an AWS region such as eu-west-1 (got "$value")' })
+  KAFKA_AWS_REGION?: string;
+
+  // ---- The archive: every message of the topic to S3-compatible storage ----
+
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'ARCHIVE_ENABLED must be true or false (got "$value")' })
+  ARCHIVE_ENABLED = false;
+
+  // Default: KAFKA_GROUP_ID + "-archive".
+  @IsOptional()
+  @Matches(/^[\w.-]{1,128}$/, { message: 'ARCHIVE_GROUP_ID must be 1-128 letters, digits, ".", "_" or "-" (got "$value")' })
+  ARCHIVE_GROUP_ID?: string;
+
+  // Put before the topic name in every key, e.g. "kafka-archive/".
+  @IsOptional()
+  @Matches(/^([\w.=-]+\/)+$/, { message: 'ARCHIVE_PREFIX must be path segments each ending in "/", e.g. archive/ (got "$value")' })
+  ARCHIVE_PREFIX?: string;
+
+  @Transform(toInteger)
+  @IsInt({ message: 'ARCHIVE_MAX_EVENTS must be an integer between 1 and 1000000 (got "$value")' })
+  @Min(1, { message: 'ARCHIVE_MAX_EVENTS must be an integer between 1 and 1000000 (got "$value")' })
+  @Max(1_000_000, { message: 'ARCHIVE_MAX_EVENTS must be an integer between 1 and 1000000 (got "$value")' })
+  ARCHIVE_MAX_EVENTS = 10_000;
+
+  // Uncompressed NDJSON bytes of one object.
+  @Matches(SIZE, { message: 'ARCHIVE_MAX_BYTES must be a size such as 512kb or 16mb (got "$value")' })
+  ARCHIVE_MAX_BYTES = '16mb';
+
+  @Transform(toInteger)
+  @IsInt({ message: 'ARCHIVE_MAX_AGE_SECONDS must be an integer between 1 and 86400 (got "$value")' })
+  @Min(1, { message: 'ARCHIVE_MAX_AGE_SECONDS must be an integer between 1 and 86400 (got "$value")' })
+  @Max(86_400, { message: 'ARCHIVE_MAX_AGE_SECONDS must be an integer between 1 and 86400 (got "$value")' })
+  ARCHIVE_MAX_AGE_SECONDS = 60;
+
+  // S3 naming rules for buckets.
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+    message: 'ARCHIVE_S3_BUCKET must be a bucket name: 3-63 lower-case letters, digits, "." or "-" (got "$value")',
+  })
+  ARCHIVE_S3_BUCKET = 'dataset-registry-archive';
+
+  // Empty: AWS S3 itself. Otherwise the URL of an S3-compatible server.
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/?#]+\/?$/, { message: 'ARCHIVE_S3_ENDPOINT must be an http(s):// URL without a path (got "$value")' })
+  ARCHIVE_S3_ENDPOINT?: string;
+
+  @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'ARCHIVE_S3_REGION must be a region such as us-east-1 (got "$value")' })
+  ARCHIVE_S3_REGION = 'us-east-1';
+
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'ARCHIVE_S3_FORCE_PATH_STYLE must be true or false (got "$value")' })
+  ARCHIVE_S3_FORCE_PATH_STYLE = false;
+
+  // Both or neither; neither means the standard AWS credential chain.
+  @IsOptional()
+  @Matches(/^\S{1,256}$/, { message: 'ARCHIVE_S3_ACCESS_KEY_ID must be 1-256 characters without spaces' })
+  ARCHIVE_S3_ACCESS_KEY_ID?: string;
+
+  @IsOptional()
+  @Matches(/^\S{1,256}$/, { message: 'ARCHIVE_S3_SECRET_ACCESS_KEY must be 1-256 characters without spaces' })
+  ARCHIVE_S3_SECRET_ACCESS_KEY?: string;
 
   // ---- access: see src/auth and the README's "Authentication and access" --------------------
 

@@ -31,6 +31,16 @@ describe(loadConfig.name, () => {
         groupId: 'dataset-registry',
         topic: 'msg_collection',
         topicPartitions: 3,
+        security: {},
+      },
+      archive: {
+        enabled: false,
+        groupId: 'dataset-registry-archive',
+        prefix: '',
+        maxEvents: 10_000,
+        maxBytes: 16 * 1024 ** 2,
+        maxAgeMs: 60_000,
+        s3: { bucket: 'dataset-registry-archive', region: 'us-east-1', forcePathStyle: false },
       },
     });
   });

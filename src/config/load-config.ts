@@ -1,11 +1,12 @@
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { AppConfig } from './app-config';
+import { ConfigError } from './config-error';
 import { EnvironmentVariables } from './environment';
+import { archiveConfig } from './archive-config';
+import { kafkaSecurity } from './kafka-security-config';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError } from './config-error';
 
 /**
  * Validates the environment and builds the AppConfig. Throws a ConfigError
@@ -58,7 +59,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       groupId: vars.KAFKA_GROUP_ID,
       topic: vars.KAFKA_TOPIC,
       topicPartitions: vars.KAFKA_TOPIC_PARTITIONS,
+      security: kafkaSecurity(vars, env),
     },
+    archive: archiveConfig(vars, toBytes(vars.ARCHIVE_MAX_BYTES)),
   };
 }
 

@@ -4,9 +4,7 @@ import { ClientsModule, Transport } from '@nestjs/microservices';
 import { MongooseModule } from '@nestjs/mongoose';
 import { LocksModule } from '../common/locks/locks.module';
 import { AppConfig } from '../config/app-config';
-import { AuditEvent, AuditEventSchema } from './audit/audit-event.schema';
-import { AuditEventsRepository } from './audit/audit-events.repository';
-import { AuditLog } from './audit/audit-log';
+import { AuditLogModule } from './audit/audit-log.module';
 import { EventTail } from './event-tail';
 import { KAFKA_CLIENT } from './events.constants';
 import { EventsConsumer } from './events.consumer';
@@ -39,24 +37,13 @@ import { OutboxRelay } from './outbox/outbox-relay';
         }),
       },
     ]),
-    MongooseModule.forFeature([
-      { name: OutboxMarker.name, schema: OutboxMarkerSchema },
-      { name: AuditEvent.name, schema: AuditEventSchema },
-    ]),
+    MongooseModule.forFeature([{ name: OutboxMarker.name, schema: OutboxMarkerSchema }]),
+    AuditLogModule,
     LocksModule,
     DiscoveryModule,
   ],
   controllers: [EventsConsumer],
-  providers: [
-    Outbox,
-    OutboxRelay,
-    OutboxMarkersRepository,
-    EventsPublisher,
-    AuditLog,
-    AuditEventsRepository,
-    EventTail,
-    KafkaTopicsService,
-  ],
-  exports: [Outbox, AuditLog, EventTail],
+  providers: [Outbox, OutboxRelay, OutboxMarkersRepository, EventsPublisher, EventTail, KafkaTopicsService],
+  exports: [Outbox, AuditLogModule, EventTail],
 })
 export class EventsModule {}

@@ -1,13 +1,18 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { Kafka } from 'kafkajs';
+import { Admin, Kafka, logLevel } from 'kafkajs';
 import { AppConfig } from '../config/app-config';
 import { deadLetterTopic } from './events.publisher';
+import { explainKafkaFailure, KafkaStartupError } from './kafka-failures';
+import { describeKafkaSecurity } from './kafka-security';
 import { kafkaClientConfig } from './kafka.transport';
 
 /**
- * Creates the events topic and its dead-letter topic at start-up when they do not exist yet, with the
- * configured partition count, instead of leaving it to broker auto-creation
- * (one partition, and only if the broker allows it).
+ * The service's first contact with Kafka: checks that the brokers accept our
+ * credentials and certificates (a refusal stops the start with one line naming
+ * the setting to check), then creates the events topic and its dead-letter
+ * topic when they do not exist yet, with the configured partition count,
+ * instead of leaving it to broker auto-creation (one partition, and only if
+ * the broker allows it).
  */
 @Injectable()
 export class KafkaTopicsService implements OnModuleInit {
@@ -16,21 +21,30 @@ export class KafkaTopicsService implements OnModuleInit {
   constructor(private readonly config: AppConfig) {}
 
   async onModuleInit(): Promise<void> {
-    const admin = new Kafka(kafkaClientConfig(this.config)).admin();
-    await admin.connect();
+    // Silent client: a failure is reported once, as the one line below, not as kafkajs' retry log.
+    const admin = new Kafka({ ...kafkaClientConfig(this.config), logLevel: logLevel.NOTHING }).admin();
     try {
-      const { topic, topicPartitions } = this.config.kafka;
-      // Only the missing ones: asking for an existing topic makes the client log an error.
-      const existing = new Set(await admin.listTopics());
-      const missing = [topic, deadLetterTopic(topic)].filter((name) => !existing.has(name));
-      if (missing.length === 0) return;
-      await admin.createTopics({
-        topics: missing.map((name) => ({ topic: name, numPartitions: topicPartitions })),
-        waitForLeaders: true,
-      });
-      this.logger.log(`created topics ${missing.join(', ')} with ${topicPartitions} partitions`);
+      await admin.connect();
+      await this.createMissingTopics(admin);
+    } catch (error) {
+      const { security, brokers } = this.config.kafka;
+      throw new KafkaStartupError(explainKafkaFailure(error, security, brokers), { cause: error });
     } finally {
       await admin.disconnect();
     }
+    this.logger.log(`connected to Kafka (${describeKafkaSecurity(this.config.kafka.security)})`);
+  }
+
+  private async createMissingTopics(admin: Admin): Promise<void> {
+    const { topic, topicPartitions } = this.config.kafka;
+    // Only the missing ones: asking for an existing topic makes the client log an error.
+    const existing = new Set(await admin.listTopics());
+    const missing = [topic, deadLetterTopic(topic)].filter((name) => !existing.has(name));
+    if (missing.length === 0) return;
+    await admin.createTopics({
+      topics: missing.map((name) => ({ topic: name, numPartitions: topicPartitions })),
+      waitForLeaders: true,
+    });
+    this.logger.log(`created topics ${missing.join(', ')} with ${topicPartitions} partitions`);
   }
 }

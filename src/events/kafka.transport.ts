@@ -2,12 +2,18 @@ import { MessageHandler, ServerKafka } from '@nestjs/microservices';
 import { KafkaConfig, logLevel, Partitioners } from 'kafkajs';
 import { AppConfig } from '../config/app-config';
 import { EVENTS_TOPIC } from './events.constants';
+import { kafkaSecurityOptions } from './kafka-security';
 
-/** kafkajs settings shared by the transport server, the client and the admin connections. */
+/**
+ * kafkajs settings shared by the transport server, the client, the admin
+ * connections, the live tail, the archive and the CLIs: the one place where
+ * TLS and SASL are applied.
+ */
 export function kafkaClientConfig(config: AppConfig): KafkaConfig {
   return {
     clientId: config.kafka.clientId,
     brokers: [...config.kafka.brokers],
+    ...kafkaSecurityOptions(config.kafka.security),
     connectionTimeout: 3000,
     requestTimeout: 10_000,
     logLevel: logLevel.WARN,

@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { ArchiveModule } from '../archive/archive.module';
+import { ArchiveHealthIndicator } from './archive.health';
 import { HealthController } from './health.controller';
+import { HealthKafkaAdmin } from './kafka-admin';
 import { KafkaHealthIndicator } from './kafka.health';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [TerminusModule.forRoot({ logger: false }), ArchiveModule],
   controllers: [HealthController],
-  providers: [KafkaHealthIndicator],
+  providers: [HealthKafkaAdmin, KafkaHealthIndicator, ArchiveHealthIndicator],
 })
 export class HealthModule {}

@@ -1,8 +1,9 @@
-import { Consumer, Kafka, KafkaMessage, logLevel } from 'kafkajs';
+import { Consumer, Kafka, KafkaConfig, KafkaMessage, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 
-export function testKafka(brokers = process.env.KAFKA_BROKERS ?? ''): Kafka {
-  return new Kafka({ clientId: `e2e-${randomUUID().slice(0, 8)}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+/** `security`: TLS/SASL options, e.g. kafkaSecurityOptions(config.kafka.security) for a SASL_SSL listener. */
+export function testKafka(brokers = process.env.KAFKA_BROKERS ?? '', security: Pick<KafkaConfig, 'ssl' | 'sasl'> = {}): Kafka {
+  return new Kafka({ clientId: `e2e-${randomUUID().slice(0, 8)}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING, ...security });
 }
 
 export interface ReceivedRecord {
@@ -61,8 +62,12 @@ function toRecord(topic: string, partition: number, message: KafkaMessage): Rece
   };
 }
 
-export async function deleteTopics(brokers: readonly string[], topics: string[]): Promise<void> {
-  const admin = testKafka(brokers.join(',')).admin();
+export async function deleteTopics(
+  brokers: readonly string[],
+  topics: string[],
+  security: Pick<KafkaConfig, 'ssl' | 'sasl'> = {},
+): Promise<void> {
+  const admin = testKafka(brokers.join(','), security).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());

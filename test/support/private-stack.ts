@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { LocalStack, ServiceName, stackEnv, stackSettings } from '../../stack/local-stack';
+import { LocalStack, ServiceName, StackEnv, StackSettings, stackEnv, stackSettings } from '../../stack/local-stack';
 import { freePort } from './ports';
 
 export interface PrivateStack {
   stack: LocalStack;
-  env: { MONGODB_URI: string; KAFKA_BROKERS: string };
+  settings: StackSettings;
+  env: StackEnv;
   /** Stops everything and removes its data. */
   destroy(): Promise<void>;
 }
@@ -14,21 +15,28 @@ export interface PrivateStack {
 /**
  * A stack of this test file's own, on free ports and a temporary data folder
  * (sharing the download/build cache), for tests that stop and restart a
- * broker or database without disturbing the other test files.
+ * broker, database or S3 server without disturbing the other test files.
+ * `saslSsl` adds the broker's SASL_SSL listener.
  */
-export async function startPrivateStack(services: ServiceName[] = ['kafka', 'ferretdb']): Promise<PrivateStack> {
+export async function startPrivateStack(
+  services: ServiceName[] = ['kafka', 'ferretdb'],
+  { saslSsl = false }: { saslSsl?: boolean } = {},
+): Promise<PrivateStack> {
   const runDir = mkdtempSync(path.join(tmpdir(), 'registry-stack-'));
-  const settings = {
+  const settings: StackSettings = {
     ...stackSettings(),
     runDir,
     kafkaPort: await freePort(),
     kafkaControllerPort: await freePort(),
     mongoPort: await freePort(),
+    s3Port: await freePort(),
+    kafkaSaslSslPort: saslSsl ? await freePort() : undefined,
   };
   const stack = new LocalStack(settings, () => undefined);
   await stack.up(services);
   return {
     stack,
+    settings,
     env: stackEnv(settings),
     destroy: async () => {
       await stack.down();

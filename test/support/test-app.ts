@@ -4,6 +4,7 @@ import { AddressInfo } from 'node:net';
 import { createApp, startApp } from '../../src/app.setup';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
+import { kafkaSecurityOptions } from '../../src/events/kafka-security';
 import { deleteTopics } from './kafka';
 import { uriWithDatabase, withDatabase } from './mongo';
 import { Api, authedApi, newAdminToken } from './auth';
@@ -58,7 +59,7 @@ export async function startTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp
     close: async () => {
       await app.close();
       await dropDatabase(config.mongodb.uri);
-      await deleteTopics(config.kafka.brokers, [config.kafka.topic]);
+      await deleteTopics(config.kafka.brokers, [config.kafka.topic], kafkaSecurityOptions(config.kafka.security));
     },
   };
 }
