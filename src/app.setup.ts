@@ -9,6 +9,7 @@ import { answerClientErrors } from './common/http/client-errors';
 import { explainJsonErrors, jsonBodyParserOptions, requireJsonBodies } from './common/http/json-body';
 import { methodNotAllowed } from './common/http/method-not-allowed';
 import { tightenRequestSchemas } from './common/swagger/strict-document';
+import { withRequestMediaSchemas } from './common/swagger/request-media-schemas';
 import { AppConfig } from './config/app-config';
 import { createKafkaServer } from './events/kafka.transport';
 import { BEARER_SCHEME } from './auth/access.decorator';
@@ -74,5 +75,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       BEARER_SCHEME,
     )
     .build();
-  return tightenRequestSchemas(SwaggerModule.createDocument(app, options, { extraModels: [ErrorResponseDto, FieldErrorDto] }));
+  return withRequestMediaSchemas(
+    tightenRequestSchemas(SwaggerModule.createDocument(app, options, { extraModels: [ErrorResponseDto, FieldErrorDto] })),
+  );
 }

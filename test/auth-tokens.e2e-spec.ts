@@ -79,7 +79,7 @@ describe('API tokens (e2e)', () => {
     const past = await as(user.token)
       .post(tokens)
       .send({ name: 'x', scopes: ['read'], expiresAt: '2020-01-01T00:00:00Z' })
-      .expect(400);
+      .expect(422);
     expect(past.body.details[0].field).toBe('expiresAt');
     expect(
       (

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import request from 'supertest';
+import { Api } from './support/auth';
 import { createCa } from '../stack/kafka-tls';
 import { saslSslEnv } from '../stack/local-stack';
 import { spawnApp } from './support/app-process';
@@ -20,14 +20,14 @@ describe('Kafka over SASL_SSL (e2e)', () => {
   let privateStack: PrivateStack;
   let sasl: Record<string, string>;
   let testApp: TestApp;
-  let api: () => ReturnType<typeof request>;
+  let api: () => Api;
   const scratch = mkdtempSync(path.join(tmpdir(), 'sasl-ssl-e2e-'));
 
   beforeAll(async () => {
     privateStack = await startPrivateStack(['kafka'], { saslSsl: true });
     sasl = saslSslEnv(privateStack.settings);
     testApp = await startTestApp(sasl);
-    api = () => request(testApp.url);
+    api = () => testApp.api();
   });
 
   afterAll(async () => {

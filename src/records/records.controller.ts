@@ -12,7 +12,8 @@ import {
   Res,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiRequestMediaSchemas } from '../common/swagger/request-media-schemas';
 import type { Request, Response } from 'express';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import { Principal } from '../auth/principal';
@@ -50,28 +51,38 @@ export class RecordsController {
     summary: "Append points to a dataset's records",
     description: `A JSON array, NDJSON, or CSV with a header row (\`timestamp\` and field names), in UTF-8. Each point has a \`timestamp\` (ISO 8601 with a zone, or epoch milliseconds) and values of the declared types (null for none). A string value holds at most ${MAX_STRING_BYTES} bytes (64 KiB) of UTF-8 and no control characters but TAB, LF and CR; keys that are not declared fields (\`__proto__\` included) are refused. All or nothing: one bad row (or invalid UTF-8) and the answer is 400 listing the first bad rows and fields, and nothing is stored. A point whose timestamp exists already replaces it, so retrying an upload never duplicates data. The body is streamed.`,
   })
-  @ApiConsumes('application/json', 'application/x-ndjson', 'text/csv')
-  @ApiBody({
-    schema: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        required: ['timestamp'],
-        properties: { timestamp: { type: 'string', format: 'date-time' } },
-        additionalProperties: true,
+  @ApiRequestMediaSchemas(
+    {
+      'application/json': {
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          required: ['timestamp'],
+          properties: {
+            timestamp: {
+              anyOf: [
+                { type: 'string', format: 'date-time' },
+                // Epoch milliseconds within the years 0000-9999.
+                { type: 'integer', minimum: -62167219200000, maximum: 253402300799999 },
+              ],
+            },
+          },
+          additionalProperties: true,
+        },
       },
+      'application/x-ndjson': { type: 'string', description: 'One JSON point per line, as in the application/json array.' },
+      'text/csv': { type: 'string', description: 'A header row (`timestamp` and field names), then one point per line.' },
     },
-    examples: {
+    {
       json: {
         value: [
           { timestamp: '2026-11-27T00:00:00Z', kw: 1.21 },
           { timestamp: 1795737660000, kw: 1.19 },
         ],
       },
-      csv: { value: 'timestamp,kw\n2026-11-27T00:00:00Z,1.21\n2026-11-27T00:01:00Z,1.19\n' },
     },
-  })
+  )
   @ApiOkResponse({ type: RecordsWriteResultDto })
   @ApiErrorResponses(400, 403, 404, 413, 415)
   appendRecords(

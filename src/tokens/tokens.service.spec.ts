@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { strictMock } from '../../test/support/strict-mock';
 import { principalOf } from '../../test/support/principals';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, UnprocessableError } from '../common/errors/domain-errors';
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../common/errors/domain-errors';
 import { AppConfig } from '../config/app-config';
 import { LiveUser, UserDirectory } from '../users/user-directory';
 import { ApiToken } from './schemas/api-token.schema';
@@ -88,7 +88,7 @@ describe(TokensService.name, () => {
         { scopes: ['read'] },
         ForbiddenError,
       ],
-      ['an expiry in the past', principalOf(userId), { scopes: ['read'], expiresAt: '2020-01-01T00:00:00Z' }, InvalidInputError],
+      ['an expiry in the past', principalOf(userId), { scopes: ['read'], expiresAt: '2020-01-01T00:00:00Z' }, UnprocessableError],
     ] as const)('refuses %s', async (_, principal, dto, error) => {
       const { service, repository } = build();
       await expect(service.create(userId, { name: 'x', ...dto, scopes: [...dto.scopes] }, principal)).rejects.toBeInstanceOf(error);

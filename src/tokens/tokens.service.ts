@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { mayManageUser, Principal, Scope, scopesFrom } from '../auth/principal';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, UnprocessableError } from '../common/errors/domain-errors';
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../common/errors/domain-errors';
 import { fieldDetails } from '../common/errors/field-error';
 import { parseDateTime } from '../common/validation/date-time';
 import { AppConfig } from '../config/app-config';
@@ -61,7 +61,8 @@ export class TokensService {
     }
     const expiresAt = dto.expiresAt == null ? undefined : new Date(parseDateTime(dto.expiresAt));
     if (expiresAt && expiresAt.getTime() <= Date.now()) {
-      throw new InvalidInputError('expiresAt must be in the future', fieldDetails('expiresAt', 'expiresAt must be in the future'));
+      // Well-formed, but a date the token could never be used before: a verdict on the value, like an owner that does not exist.
+      throw new UnprocessableError('expiresAt must be in the future', fieldDetails('expiresAt', 'expiresAt must be in the future'));
     }
     if ((await this.tokens.countOf(userId)) >= MAX_TOKENS_PER_USER) {
       throw new ConflictError(`user ${userId.toHexString()} holds ${MAX_TOKENS_PER_USER} tokens already; revoke one first`);
