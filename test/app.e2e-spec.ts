@@ -1,3 +1,4 @@
+import request from 'supertest';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { Kafka } from 'kafkajs';
 import { newEvent } from '../src/events/outbox/event-factory';
@@ -37,9 +38,28 @@ describe('Application on the local stack (e2e)', () => {
       expect(Object.keys(response.body.paths)).toContain('/health');
     });
 
-    it('serves the Swagger UI at /docs', async () => {
-      const response = await testApp.api().get('/docs').redirects(1).expect(200);
+    it('serves the Swagger UI at /docs, without credentials, with a working Authorize', async () => {
+      const response = await request(testApp.url).get('/docs').redirects(1).expect(200);
       expect(response.text).toContain('swagger-ui');
+      // Helmet's CSP lets the UI load its own scripts over plain HTTP, and the token given to Authorize is kept.
+      expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(response.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+      const init = await request(testApp.url).get('/docs/swagger-ui-init.js').expect(200);
+      expect(init.text).toContain('"persistAuthorization": true');
+      const document = (await request(testApp.url).get('/docs-json').expect(200)).body;
+      expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+      expect(document.paths['/users/me'].get.security).toEqual([{ bearer: [] }]);
+      expect(document.paths['/health'].get.security).toBeUndefined();
+    });
+
+    it('answers /docs with 404 when DOCS_ENABLED=false', async () => {
+      const hidden = await startTestApp({ DOCS_ENABLED: 'false' });
+      try {
+        await request(hidden.url).get('/docs-json').expect(404);
+        await request(hidden.url).get('/docs').expect(404);
+      } finally {
+        await hidden.close();
+      }
     });
   });
 

@@ -1,6 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import request from 'supertest';
 import { Api, authedApi, bearer, createUserWithToken } from './support/auth';
 import { startTestApp, TestApp } from './support/test-app';
+
+const ADMIN_CLI = path.resolve(__dirname, '../dist/cli/admin.js');
 
 /** Registry API tokens from the outside: made, used, listed without secrets, revoked, expired. */
 describe('API tokens (e2e)', () => {
@@ -151,6 +155,32 @@ describe('API tokens (e2e)', () => {
       .post(`/users/${user.id}/tokens`)
       .send({ name: 'x', scopes: ['read'] })
       .expect(403);
+  });
+
+  it('makes the first admin and their token from the command line (npm run admin)', async () => {
+    const email = `cli-${Date.now()}@example.com`;
+    const env = {
+      PATH: process.env.PATH,
+      MONGODB_URI: testApp.config.mongodb.uri,
+      KAFKA_BROKERS: testApp.config.kafka.brokers.join(','),
+      KAFKA_TOPIC: testApp.config.kafka.topic,
+      KAFKA_GROUP_ID: testApp.config.kafka.groupId,
+      LOG_LEVEL: 'error',
+    };
+    const made = spawnSync(process.execPath, [ADMIN_CLI, 'create-token', '--email', email, '--admin', '--scopes', 'admin'], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(made.stderr).toContain('shown once');
+    expect(made.status).toBe(0);
+    const token = made.stdout.trim();
+    expect(token).toMatch(/^dsr_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+    expect((await as(token).get('/users/me').expect(200)).body).toMatchObject({ email, admin: true });
+    await as(token).delete(`/users/${user.id}/tokens/0123456789abcdef`).expect(404);
+
+    const unknown = spawnSync(process.execPath, [ADMIN_CLI, 'create-token', '--email', `nobody-${email}`], { env, encoding: 'utf8' });
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr.trim()).toBe(`no user has the address nobody-${email} (pass --admin to make an admin of that address)`);
   });
 
   it('kills the tokens of a deleted user', async () => {

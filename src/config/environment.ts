@@ -199,8 +199,7 @@ export class EnvironmentVariables {
   // Not echoed back: it is a secret.
   @IsOptional()
   @Matches(API_TOKEN_PATTERN, {
-    message:
-      'BOOTSTRAP_ADMIN_TOKEN must be a registry API token (dsr_<16 hex>_<43 base64url>, e.g. from `npm run admin -- new-token-secret`)',
+    message: 'BOOTSTRAP_ADMIN_TOKEN must be a registry API token (dsr_<16 hex>_<43 base64url>, e.g. from `npm run admin -- new-token`)',
   })
   BOOTSTRAP_ADMIN_TOKEN?: string;
 
