@@ -2,11 +2,13 @@ import { Kafka } from 'kafkajs';
 import { newEvent } from '../src/events/outbox/event-factory';
 import { testKafka } from './support/kafka';
 import { withDatabase } from './support/mongo';
-import { authedApi, createUserWithToken } from './support/auth';
+import request from 'supertest';
+import { Api, authedApi, createUserWithToken } from './support/auth';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 
-const LIMIT = 3;
+// Room for the admin's own set-up requests (signing in, two users with tokens) within the first minute.
+const LIMIT = 6;
 
 describe('Rate limit (e2e)', () => {
   let testApp: TestApp;
@@ -21,9 +23,17 @@ describe('Rate limit (e2e)', () => {
     await testApp?.close();
   });
 
+  let alice: Api;
+  let bob: Api;
+
+  beforeAll(async () => {
+    // Users of their own: the admin's allowance is partly spent by the set-up.
+    alice = authedApi(testApp.url, (await createUserWithToken(testApp.api())).token);
+    bob = authedApi(testApp.url, (await createUserWithToken(testApp.api())).token);
+  });
+
   it(`answers requests beyond ${LIMIT} a minute with a 429 in the error shape and Retry-After, and writes nothing`, async () => {
-    // A user of its own: the admin's allowance is partly spent by the test set-up.
-    const api = authedApi(testApp.url, (await createUserWithToken(testApp.api())).token);
+    const api = alice;
     for (let i = 0; i < LIMIT; i++) await api.get('/users').expect(200);
 
     const refused = await api.post('/users').send({ name: 'Late', email: 'late@example.com' }).expect(429);
@@ -37,6 +47,14 @@ describe('Rate limit (e2e)', () => {
       db.collection('users').countDocuments({ email: 'late@example.com' }),
     );
     expect(late).toBe(0);
+  });
+
+  it('counts per identity once authenticated, per client IP for anonymous requests', async () => {
+    // Alice spent her minute above; Bob, from the same IP, has his own.
+    for (let i = 0; i < LIMIT; i++) await bob.get('/users').expect(200);
+    await bob.get('/users').expect(429);
+    for (let i = 0; i < LIMIT; i++) await request(testApp.url).get('/users').expect(401);
+    await request(testApp.url).get('/users').expect(429);
   });
 
   it('never limits /health', async () => {
