@@ -54,24 +54,31 @@ export class Authenticator {
     const oidc = this.config.auth.oidc;
     if (!verified || !oidc) return {};
     const { identity } = verified;
-    let user =
-      oidc.userClaim === 'email'
-        ? identity.email && identity.emailVerified !== false
-          ? await this.directory.findLiveByEmail(identity.email)
-          : undefined
-        : await this.directory.findLiveByIdentity(identity.issuer, identity.subject);
+    const byEmail = oidc.userClaim === 'email';
+    if (byEmail && (!identity.email || identity.emailVerified === false)) return { identity };
+    let user = await this.cached(byEmail ? `email:${identity.email?.toLowerCase()}` : `sub:${identity.issuer}#${identity.subject}`, () =>
+      byEmail ? this.directory.findLiveByEmail(identity.email ?? '') : this.directory.findLiveByIdentity(identity.issuer, identity.subject),
+    );
     if (!user && oidc.jitProvisioning) user = await this.accounts.provision(identity);
     if (!user) return { identity };
     const scopes = scopesFrom(verified.scopes ?? [...SCOPES]);
     return { principal: { userId: user.id, admin: user.admin, scopes, via: 'oidc' } };
   }
 
-  private async user(id: Types.ObjectId): Promise<LiveUser | undefined> {
-    const key = id.toHexString();
-    const cached = this.users.get(key);
-    if (cached && cached.until > Date.now()) return cached.user;
-    const user = await this.directory.findLive(id);
-    if (this.config.auth.cacheMs > 0) {
+  private user(id: Types.ObjectId): Promise<LiveUser | undefined> {
+    return this.cached(`id:${id.toHexString()}`, () => this.directory.findLive(id), true);
+  }
+
+  /**
+   * A user lookup, remembered for AUTH_CACHE_SECONDS. "No such user" is
+   * remembered only for a token's user (a deleted one stays refused); for an
+   * identity it is not, so that a user registered meanwhile is found at once.
+   */
+  private async cached(key: string, find: () => Promise<LiveUser | undefined>, rememberMissing = false): Promise<LiveUser | undefined> {
+    const hit = this.users.get(key);
+    if (hit && hit.until > Date.now()) return hit.user;
+    const user = await find();
+    if (this.config.auth.cacheMs > 0 && (user || rememberMissing)) {
       this.users.set(key, { user, until: Date.now() + this.config.auth.cacheMs });
       if (this.users.size > 10_000) this.users.delete(this.users.keys().next().value as string);
     }
