@@ -16,6 +16,27 @@ export const KAFKA_SASL_MECHANISMS = ['none', 'plain', 'scram-sha-256', 'scram-s
 export type KafkaSaslMechanismSetting = (typeof KAFKA_SASL_MECHANISMS)[number];
 const SIZE = /^[1-9]\d{0,9}(b|kb|mb|gb)$/i;
 
+/** An integer setting in [min, max] (or from min up), with one message naming the variable and the range. */
+function IsIntegerSetting(min: number, max?: number): PropertyDecorator {
+  return (target, property) => {
+    const name = String(property);
+    const range =
+      max === undefined ? (min === 0 ? 'a non-negative integer' : 'a positive integer') : `an integer between ${min} and ${max}`;
+    const message = `${name} must be ${range} (got "$value")`;
+    const rules = [Transform(toInteger), IsInt({ message }), Min(min, { message }), ...(max === undefined ? [] : [Max(max, { message })])];
+    for (const rule of rules) rule(target, property);
+  };
+}
+
+/** A boolean setting: true or false (also 1 or 0), with one message naming the variable. */
+function IsBooleanSetting(): PropertyDecorator {
+  return (target, property) => {
+    const message = `${String(property)} must be true or false (got "$value")`;
+    Transform(toBoolean)(target, property);
+    IsBoolean({ message })(target, property);
+  };
+}
+
 /**
  * Every setting the service reads, exactly as named in the environment.
  * Validated once at boot (see load-config.ts); the rest of the code reads the
@@ -25,10 +46,7 @@ export class EnvironmentVariables {
   @IsIn(['development', 'production', 'test'], { message: 'NODE_ENV must be one of development, production, test (got "$value")' })
   NODE_ENV = 'development';
 
-  @Transform(toInteger)
-  @IsInt({ message: 'PORT must be an integer between 1 and 65535 (got "$value")' })
-  @Min(1, { message: 'PORT must be an integer between 1 and 65535 (got "$value")' })
-  @Max(65535, { message: 'PORT must be an integer between 1 and 65535 (got "$value")' })
+  @IsIntegerSetting(1, 65535)
   PORT = 3000;
 
   @Matches(/^[\w.:-]+$/, { message: 'HOST must be a host name or IP address (got "$value")' })
@@ -42,9 +60,7 @@ export class EnvironmentVariables {
   @Matches(/^[1-9]\d{0,12}(b|kb|mb|gb)$/i, { message: 'RECORDS_MAX_BODY must be a size such as 512mb or 2gb (got "$value")' })
   RECORDS_MAX_BODY = '1gb';
 
-  @Transform(toInteger)
-  @IsInt({ message: 'RECORDS_MAX_ROWS must be a positive integer (got "$value")' })
-  @Min(1, { message: 'RECORDS_MAX_ROWS must be a positive integer (got "$value")' })
+  @IsIntegerSetting(1)
   RECORDS_MAX_ROWS = 20_000_000;
 
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "$value")` })
@@ -74,29 +90,20 @@ export class EnvironmentVariables {
   KAFKA_TOPIC = 'msg_collection';
 
   // A user or dataset locked by a process that then died is free again after this long.
-  @Transform(toInteger)
-  @IsInt({ message: 'LOCK_TTL_SECONDS must be an integer between 1 and 3600 (got "$value")' })
-  @Min(1, { message: 'LOCK_TTL_SECONDS must be an integer between 1 and 3600 (got "$value")' })
-  @Max(3600, { message: 'LOCK_TTL_SECONDS must be an integer between 1 and 3600 (got "$value")' })
+  @IsIntegerSetting(1, 3600)
   LOCK_TTL_SECONDS = 60;
 
   // Requests per client IP and minute before a 429; 0 turns the limit off.
-  @Transform(toInteger)
-  @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be a non-negative integer (got "$value")' })
-  @Min(0, { message: 'RATE_LIMIT_PER_MINUTE must be a non-negative integer (got "$value")' })
+  @IsIntegerSetting(0)
   RATE_LIMIT_PER_MINUTE = 6000;
 
   @IsOptional()
-  @Transform(toInteger)
-  @IsInt({ message: 'KAFKA_TOPIC_PARTITIONS must be an integer between 1 and 1000 (got "$value")' })
-  @Min(1, { message: 'KAFKA_TOPIC_PARTITIONS must be an integer between 1 and 1000 (got "$value")' })
-  @Max(1000, { message: 'KAFKA_TOPIC_PARTITIONS must be an integer between 1 and 1000 (got "$value")' })
+  @IsIntegerSetting(1, 1000)
   KAFKA_TOPIC_PARTITIONS = 3;
 
   // ---- Kafka security (TLS, SASL); see kafka-security-config.ts for the rules between them ----
 
-  @Transform(toBoolean)
-  @IsBoolean({ message: 'KAFKA_SSL must be true or false (got "$value")' })
+  @IsBooleanSetting()
   KAFKA_SSL = false;
 
   // PEM files, read at boot. Without a CA file the system's trusted CAs apply.
@@ -131,8 +138,7 @@ export class EnvironmentVariables {
 
   // ---- The archive: every message of the topic to S3-compatible storage ----
 
-  @Transform(toBoolean)
-  @IsBoolean({ message: 'ARCHIVE_ENABLED must be true or false (got "$value")' })
+  @IsBooleanSetting()
   ARCHIVE_ENABLED = false;
 
   // Default: KAFKA_GROUP_ID + "-archive".
@@ -145,20 +151,14 @@ export class EnvironmentVariables {
   @Matches(/^([\w.=-]+\/)+$/, { message: 'ARCHIVE_PREFIX must be path segments each ending in "/", e.g. archive/ (got "$value")' })
   ARCHIVE_PREFIX?: string;
 
-  @Transform(toInteger)
-  @IsInt({ message: 'ARCHIVE_MAX_EVENTS must be an integer between 1 and 1000000 (got "$value")' })
-  @Min(1, { message: 'ARCHIVE_MAX_EVENTS must be an integer between 1 and 1000000 (got "$value")' })
-  @Max(1_000_000, { message: 'ARCHIVE_MAX_EVENTS must be an integer between 1 and 1000000 (got "$value")' })
+  @IsIntegerSetting(1, 1_000_000)
   ARCHIVE_MAX_EVENTS = 10_000;
 
   // Uncompressed NDJSON bytes of one object.
   @Matches(SIZE, { message: 'ARCHIVE_MAX_BYTES must be a size such as 512kb or 16mb (got "$value")' })
   ARCHIVE_MAX_BYTES = '16mb';
 
-  @Transform(toInteger)
-  @IsInt({ message: 'ARCHIVE_MAX_AGE_SECONDS must be an integer between 1 and 86400 (got "$value")' })
-  @Min(1, { message: 'ARCHIVE_MAX_AGE_SECONDS must be an integer between 1 and 86400 (got "$value")' })
-  @Max(86_400, { message: 'ARCHIVE_MAX_AGE_SECONDS must be an integer between 1 and 86400 (got "$value")' })
+  @IsIntegerSetting(1, 86_400)
   ARCHIVE_MAX_AGE_SECONDS = 60;
 
   // S3 naming rules for buckets.
@@ -175,8 +175,7 @@ export class EnvironmentVariables {
   @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'ARCHIVE_S3_REGION must be a region such as us-east-1 (got "$value")' })
   ARCHIVE_S3_REGION = 'us-east-1';
 
-  @Transform(toBoolean)
-  @IsBoolean({ message: 'ARCHIVE_S3_FORCE_PATH_STYLE must be true or false (got "$value")' })
+  @IsBooleanSetting()
   ARCHIVE_S3_FORCE_PATH_STYLE = false;
 
   // Both or neither; neither means the standard AWS credential chain.
@@ -222,14 +221,10 @@ export class EnvironmentVariables {
   @IsIn(['sub', 'email'], { message: 'OIDC_USER_CLAIM must be sub or email (got "$value")' })
   OIDC_USER_CLAIM: 'sub' | 'email' = 'sub';
 
-  @Transform(toBoolean)
-  @IsBoolean({ message: 'OIDC_JIT_PROVISIONING must be true or false (got "$value")' })
+  @IsBooleanSetting()
   OIDC_JIT_PROVISIONING = false;
 
-  @Transform(toInteger)
-  @IsInt({ message: 'OIDC_CLOCK_SKEW_SECONDS must be an integer between 0 and 300 (got "$value")' })
-  @Min(0, { message: 'OIDC_CLOCK_SKEW_SECONDS must be an integer between 0 and 300 (got "$value")' })
-  @Max(300, { message: 'OIDC_CLOCK_SKEW_SECONDS must be an integer between 0 and 300 (got "$value")' })
+  @IsIntegerSetting(0, 300)
   OIDC_CLOCK_SKEW_SECONDS = 30;
 
   @Matches(/^(RS|PS|ES)(256|384|512)(,(RS|PS|ES)(256|384|512)|,EdDSA)*$|^EdDSA(,(RS|PS|ES)(256|384|512)|,EdDSA)*$/, {
@@ -238,20 +233,15 @@ export class EnvironmentVariables {
   OIDC_ALGORITHMS = 'RS256,PS256,ES256,EdDSA';
 
   // An OIDC identity with no registry user yet may create its own with POST /users.
-  @Transform(toBoolean)
-  @IsBoolean({ message: 'USERS_SELF_REGISTRATION must be true or false (got "$value")' })
+  @IsBooleanSetting()
   USERS_SELF_REGISTRATION = false;
 
   // How long a verified token is trusted before it is looked up again (revocation on another
   // instance takes effect within this; on the instance that revokes it, at once). 0: every request.
-  @Transform(toInteger)
-  @IsInt({ message: 'AUTH_CACHE_SECONDS must be an integer between 0 and 300 (got "$value")' })
-  @Min(0, { message: 'AUTH_CACHE_SECONDS must be an integer between 0 and 300 (got "$value")' })
-  @Max(300, { message: 'AUTH_CACHE_SECONDS must be an integer between 0 and 300 (got "$value")' })
+  @IsIntegerSetting(0, 300)
   AUTH_CACHE_SECONDS = 5;
 
-  @Transform(toBoolean)
-  @IsBoolean({ message: 'DOCS_ENABLED must be true or false (got "$value")' })
+  @IsBooleanSetting()
   DOCS_ENABLED = true;
 
   // Origins allowed to call the API from a browser: comma-separated, or * for any. Empty: CORS off.
