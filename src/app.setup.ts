@@ -30,7 +30,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     app.enableCors({
       origin: config.http.corsOrigins === '*' ? '*' : [...config.http.corsOrigins],
       allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-      exposedHeaders: ['X-Request-Id', 'Retry-After', 'WWW-Authenticate'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'WWW-Authenticate', 'X-Dataset-Version', 'X-Dataset-Digest'],
     });
   }
   // Before body parsing: a method the path does not have is a 405 whatever its body.

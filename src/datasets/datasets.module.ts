@@ -4,6 +4,7 @@ import { LocksModule } from '../common/locks/locks.module';
 import { EventsModule } from '../events/events.module';
 import { OwnershipModule } from '../ownership/ownership.module';
 import { RecordsStorageModule } from '../records/records-storage.module';
+import { DatasetEvents } from './dataset-events';
 import { DatasetSequence } from './dataset-sequence';
 import { DatasetsBulkService } from './datasets-bulk.service';
 import { DatasetsController } from './datasets.controller';
@@ -33,12 +34,13 @@ import { SeqBlocksRepository } from './seq-blocks.repository';
     DatasetsService,
     DatasetsBulkService,
     DatasetSharingService,
+    DatasetEvents,
     DatasetsRepository,
     DatasetSequence,
     SeqBlocksRepository,
     OwnedDatasets,
     OwnershipJanitor,
   ],
-  exports: [DatasetsService, OwnedDatasets],
+  exports: [DatasetsService, DatasetEvents, OwnedDatasets],
 })
 export class DatasetsModule {}

@@ -136,6 +136,11 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     await this.datasets.updateOne({ _id: id }, { $set: { grants, rev }, $push: { outbox: event } }, BOOKKEEPING).exec();
   }
 
+  /** Records an event about the dataset that changes nothing stored here (a version, a tag). */
+  async writeEvent(id: Types.ObjectId, rev: number, event: RegistryEvent): Promise<void> {
+    await this.datasets.updateOne({ _id: id }, { $set: { rev }, $push: { outbox: event } }, BOOKKEEPING).exec();
+  }
+
   /** Marks a transfer to `to` as started. */
   async markTransfer(id: Types.ObjectId, to: Types.ObjectId): Promise<void> {
     await this.datasets.updateOne({ _id: id }, { $set: { transferTo: to, transferStartedAt: new Date() } }, BOOKKEEPING).exec();

@@ -13,10 +13,11 @@ const FIELDS: DatasetField[] = [
 const T0 = Date.parse('2026-11-27T00:00:00Z');
 
 const plan = (
-  overrides: Partial<Pick<ReadPlan, 'fields' | 'downsampling'>> = {},
-): Pick<ReadPlan, 'dataset' | 'fields' | 'downsampling'> => ({
+  overrides: Partial<Pick<ReadPlan, 'fields' | 'downsampling' | 'served'>> = {},
+): Pick<ReadPlan, 'dataset' | 'fields' | 'downsampling' | 'served'> => ({
   dataset: { _id: new Types.ObjectId('0123456789abcdef01234567'), name: 'Turbine 7', fields: FIELDS } as Dataset,
   fields: FIELDS,
+  served: { version: 'live' },
   ...overrides,
 });
 
@@ -53,7 +54,14 @@ describe('columnarSchema', () => {
       'dataset.id': '0123456789abcdef01234567',
       'dataset.name': 'Turbine 7',
       'dataset.fields': JSON.stringify(FIELDS),
+      'dataset.version': 'live',
     });
+  });
+
+  it('names the version and digest served', () => {
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    const metadata = columnarSchema(plan({ served: { version: 3, digest } })).metadata;
+    expect([metadata.get('dataset.version'), metadata.get('dataset.digest')]).toEqual(['3', digest]);
   });
 
   it.each([

@@ -19,7 +19,7 @@ export const BATCH_ROWS = 65_536;
 export const BATCH_STRING_CHARS = 16 * 1024 * 1024;
 
 /** The plan's columns: `timestamp` (UTC milliseconds), then one per field, typed by field and aggregate. */
-export function columnarSchema(plan: Pick<ReadPlan, 'dataset' | 'fields' | 'downsampling'>): Schema {
+export function columnarSchema(plan: Pick<ReadPlan, 'dataset' | 'fields' | 'downsampling' | 'served'>): Schema {
   const agg = plan.downsampling?.agg;
   const columns = plan.fields.map((field) => {
     const type = columnType(field, agg);
@@ -29,14 +29,16 @@ export function columnarSchema(plan: Pick<ReadPlan, 'dataset' | 'fields' | 'down
   return new Schema([new Field('timestamp', new TimestampMillisecond('UTC'), false), ...columns], schemaMetadata(plan));
 }
 
-/** Dataset id and name, the fields with their types and units, and the downsampling, if any. */
-function schemaMetadata(plan: Pick<ReadPlan, 'dataset' | 'fields' | 'downsampling'>): Map<string, string> {
+/** Dataset id and name, the version served (and its digest), the fields with their types and units, and the downsampling, if any. */
+function schemaMetadata(plan: Pick<ReadPlan, 'dataset' | 'fields' | 'downsampling' | 'served'>): Map<string, string> {
   const fields = plan.fields.map(({ name, type, unit }) => (unit ? { name, type, unit } : { name, type }));
   const metadata = new Map([
     ['dataset.id', plan.dataset._id.toHexString()],
     ['dataset.name', plan.dataset.name],
     ['dataset.fields', JSON.stringify(fields)],
+    ['dataset.version', String(plan.served.version)],
   ]);
+  if (plan.served.digest) metadata.set('dataset.digest', plan.served.digest);
   if (plan.downsampling)
     metadata.set('records.downsampling', JSON.stringify({ everyMs: plan.downsampling.every, agg: plan.downsampling.agg }));
   return metadata;

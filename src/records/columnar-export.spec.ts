@@ -34,7 +34,7 @@ function plan(count: number, failAfter?: number): { plan: ReadPlan; finished: ()
     }
   }
   const dataset = { _id: new Types.ObjectId(), name: 'exported', fields: FIELDS } as Dataset;
-  return { plan: { dataset, fields: FIELDS, rows: rows() }, finished: () => finished };
+  return { plan: { dataset, fields: FIELDS, rows: rows(), served: { version: 'live' as const } }, finished: () => finished };
 }
 
 async function bytesOf(chunks: AsyncGenerator<Uint8Array>): Promise<Buffer> {
@@ -93,7 +93,7 @@ describe('columnarExport', () => {
     ]);
     expect(metadata.rowGroup(0).column(0).compression()).toBe(Compression.SNAPPY);
     const keyValues = metadata.fileMetadata().keyValueMetadata();
-    expect([...keyValues.keys()].sort()).toEqual(['ARROW:schema', 'dataset.fields', 'dataset.id', 'dataset.name']);
+    expect([...keyValues.keys()].sort()).toEqual(['ARROW:schema', 'dataset.fields', 'dataset.id', 'dataset.name', 'dataset.version']);
   });
 
   it.each(['arrow', 'parquet'] as const)('%s: an empty range is a file with the schema and no rows', async (format) => {

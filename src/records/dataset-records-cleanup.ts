@@ -1,15 +1,24 @@
 import { Injectable } from '@nestjs/common';
+import { Types } from 'mongoose';
 import { RecordsRepository } from './records.repository';
+import { VersionsRepository } from './versions/versions.repository';
 
-/** What deleting a dataset does to its records (DatasetsService calls it, under the dataset's lock). */
+/** What purging a dataset does to its records (DatasetsService calls it, under the dataset's lock). */
 @Injectable()
 export class DatasetRecordsCleanup {
-  constructor(private readonly repository: RecordsRepository) {}
+  constructor(
+    private readonly repository: RecordsRepository,
+    private readonly versions: VersionsRepository,
+  ) {}
 
-  /** Deletes the dataset's committed series and all of its buckets; nothing to do without one. */
-  async dropAll(recordSeriesId: string | undefined): Promise<void> {
-    if (!recordSeriesId) return;
-    const series = await this.repository.findSeries(recordSeriesId);
-    if (series) await this.repository.deleteSeriesAndBuckets(series);
+  /** Deletes the dataset's committed series, every version and tag, and all of their buckets. */
+  async dropAll(dataset: { _id: Types.ObjectId; recordSeriesId?: string }): Promise<void> {
+    const datasetId = dataset._id.toHexString();
+    const versions = await this.versions.allVersions(datasetId);
+    const series = dataset.recordSeriesId ? await this.repository.findSeries(dataset.recordSeriesId) : null;
+    const buckets = new Set([...(series?.buckets ?? []), ...versions.flatMap((version) => version.buckets)].map((bucket) => bucket.id));
+    await this.repository.deleteDocuments([...buckets]);
+    if (series) await this.repository.deleteDocuments([series._id]);
+    await this.versions.deleteAllOf(datasetId);
   }
 }

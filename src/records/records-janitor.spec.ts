@@ -4,6 +4,7 @@ import { DatasetsService } from '../datasets/datasets.service';
 import { RecordsJanitor } from './records-janitor';
 import { RecordsRepository } from './records.repository';
 import { RecordUpload } from './schemas/record-upload.schema';
+import { VersionsRepository } from './versions/versions.repository';
 
 const datasetId = new Types.ObjectId();
 const upload = (overrides: Partial<RecordUpload> = {}): RecordUpload => ({
@@ -16,7 +17,7 @@ const upload = (overrides: Partial<RecordUpload> = {}): RecordUpload => ({
   ...overrides,
 });
 
-function build(uploads: RecordUpload[], currentSeries: string | undefined) {
+function build(uploads: RecordUpload[], currentSeries: string | undefined, held: string[] = []) {
   const deleted: string[][] = [];
   const repository = strictMock<RecordsRepository>({
     findUploadsUntouchedSince: jest.fn(async () => uploads),
@@ -24,7 +25,8 @@ function build(uploads: RecordUpload[], currentSeries: string | undefined) {
     deleteUpload: jest.fn(async () => undefined),
   });
   const datasets = strictMock<DatasetsService>({ recordSeriesIdOf: jest.fn(async () => currentSeries) });
-  return { janitor: new RecordsJanitor(repository, datasets), repository, datasets, deleted };
+  const versions = strictMock<VersionsRepository>({ heldBucketIds: jest.fn(async () => new Set(held)) });
+  return { janitor: new RecordsJanitor(repository, datasets, versions), repository, datasets, deleted };
 }
 
 describe(RecordsJanitor.name, () => {
@@ -34,6 +36,12 @@ describe(RecordsJanitor.name, () => {
     expect(datasets.recordSeriesIdOf).toHaveBeenCalledWith(datasetId);
     expect(deleted).toEqual([['b:1:0:0', 's:1']]);
     expect(repository.deleteUpload).toHaveBeenCalledWith('upload-1');
+  });
+
+  it('after a dead write that committed, keeps the replaced buckets a version holds', async () => {
+    const { janitor, deleted } = build([upload({ oldIds: ['b:1:0:0', 'b:1:1:0', 's:1'] })], 's:2', ['b:1:1:0']);
+    await janitor.sweep(new Date(60 * 60_000));
+    expect(deleted).toEqual([['b:1:0:0', 's:1']]);
   });
 
   it('after a dead write that did not commit (or whose dataset is gone), deletes what it wrote', async () => {

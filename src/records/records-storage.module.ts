@@ -5,9 +5,11 @@ import { RecordsRepository } from './records.repository';
 import { RecordBucket, RecordBucketSchema } from './schemas/record-bucket.schema';
 import { RecordSeries, RecordSeriesSchema } from './schemas/record-series.schema';
 import { RecordUpload, RecordUploadSchema } from './schemas/record-upload.schema';
+import { DatasetTag, DatasetTagSchema, DatasetVersion, DatasetVersionSchema } from './schemas/dataset-version.schema';
+import { VersionsRepository } from './versions/versions.repository';
 
 /**
- * The records collections and their repository, without the rules: what
+ * The records collections (series, buckets, uploads, versions and their tags) and their repositories, without the rules: what
  * DatasetsModule needs to take a deleted dataset's records with it (it cannot
  * import RecordsModule, which builds on datasets).
  */
@@ -17,9 +19,11 @@ import { RecordUpload, RecordUploadSchema } from './schemas/record-upload.schema
       { name: RecordBucket.name, schema: RecordBucketSchema },
       { name: RecordSeries.name, schema: RecordSeriesSchema },
       { name: RecordUpload.name, schema: RecordUploadSchema },
+      { name: DatasetVersion.name, schema: DatasetVersionSchema },
+      { name: DatasetTag.name, schema: DatasetTagSchema },
     ]),
   ],
-  providers: [RecordsRepository, DatasetRecordsCleanup],
-  exports: [RecordsRepository, DatasetRecordsCleanup],
+  providers: [RecordsRepository, VersionsRepository, DatasetRecordsCleanup],
+  exports: [RecordsRepository, VersionsRepository, DatasetRecordsCleanup],
 })
 export class RecordsStorageModule {}

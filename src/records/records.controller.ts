@@ -27,9 +27,17 @@ import { COLUMNAR_MEDIA_TYPES } from './columnar-export';
 import { decodeRecordsCursor, sendRecords } from './record-export';
 import { RecordFormat } from './record-parsers';
 import { MAX_STRING_BYTES } from './record-values';
-import { RecordsService } from './records.service';
+import { RecordsService, ServedPoints } from './records.service';
+import { pinOf, VersionPinQueryDto } from './versions/dto/version-pin.dto';
 
 const DATASET_REF = ApiDatasetRefParam();
+/** Response headers naming what a read served, so that a job can log it. */
+const VERSION_HEADER = 'X-Dataset-Version';
+const DIGEST_HEADER = 'X-Dataset-Digest';
+const SERVED_HEADERS = {
+  [VERSION_HEADER]: { description: 'The version served (`live` for the live points).', schema: { type: 'string' } },
+  [DIGEST_HEADER]: { description: "The version's content digest, `sha256:<hex>` (not for the live points).", schema: { type: 'string' } },
+};
 const MEDIA_TYPES: Record<string, RecordFormat> = {
   'application/json': 'json',
   'application/x-ndjson': 'ndjson',
@@ -100,11 +108,12 @@ export class RecordsController {
   @ApiOperation({
     summary: "Read a dataset's points",
     description:
-      'Points in time order within [from, to). `format=json` pages with `limit`/`cursor`; `format=ndjson`, `csv`, `parquet` or `arrow` (Arrow IPC stream) streams the whole range (for training jobs): a complete export ends with a clean end of the chunked body (text ones with a newline), one that broke off is cut off (the client sees a premature close). Parquet and Arrow have a `timestamp` column (UTC milliseconds) and one per field (number → float64, string → utf8, boolean → bool; with `agg=count` int64, with `avg`/`min`/`max`/`sum` float64), nulls kept, units in the field metadata (`unit`), in record batches / row groups of up to 65,536 rows. CSV values are exported unaltered, also those starting with `=`, `+`, `-` or `@`. `every` (at most `3650000d`) with `agg` downsamples server-side into intervals aligned on the epoch.',
+      'Points in time order within [from, to): the live points, or with `version` or `tag` a sealed version (as it was sealed, whatever happened since; headers `X-Dataset-Version` and `X-Dataset-Digest` name what was served). `format=json` pages with `limit`/`cursor`; `format=ndjson`, `csv`, `parquet` or `arrow` (Arrow IPC stream) streams the whole range (for training jobs): a complete export ends with a clean end of the chunked body (text ones with a newline), one that broke off is cut off (the client sees a premature close). Parquet and Arrow have a `timestamp` column (UTC milliseconds) and one per field (number → float64, string → utf8, boolean → bool; with `agg=count` int64, with `avg`/`min`/`max`/`sum` float64), nulls kept, units in the field metadata (`unit`), in record batches / row groups of up to 65,536 rows. CSV values are exported unaltered, also those starting with `=`, `+`, `-` or `@`. `every` (at most `3650000d`) with `agg` downsamples server-side into intervals aligned on the epoch.',
   })
   @ApiProduces('application/json', 'application/x-ndjson', 'text/csv', COLUMNAR_MEDIA_TYPES.parquet, COLUMNAR_MEDIA_TYPES.arrow)
   @ApiOkResponse({
     description: 'A page of points (format=json), or a streamed export.',
+    headers: SERVED_HEADERS,
     content: {
       'application/json': { schema: { $ref: getSchemaPath(RecordsPageDto) } },
       'application/x-ndjson': { schema: { type: 'string' } },
@@ -123,7 +132,9 @@ export class RecordsController {
   ): Promise<void> {
     const every = everyMs(query);
     const after = query.cursor === undefined ? undefined : decodeRecordsCursor(query.cursor);
-    const plan = await this.recordsService.read(ref, { ...rangeOf(query), after, fields: query.fields, every, agg: query.agg }, principal);
+    const wanted = { ...rangeOf(query), after, fields: query.fields, every, agg: query.agg, pin: pinOf(query) };
+    const plan = await this.recordsService.read(ref, wanted, principal);
+    setServedHeaders(response, plan.served);
     await sendRecords(request, response, plan, query.format, query.limit, every);
   }
 
@@ -148,13 +159,25 @@ export class RecordsController {
   @ApiOperation({
     summary: "Statistics of a dataset's points",
     description:
-      'Count, first and last timestamp, and per field count, min, max and mean — from the bucket summaries, without reading points.',
+      'Count, first and last timestamp, and per field count, min, max and mean — from the bucket summaries, without reading points. Of the live points, or with `version` or `tag` of a sealed version.',
   })
-  @ApiOkResponse({ type: RecordsStatsDto })
+  @ApiOkResponse({ type: RecordsStatsDto, headers: SERVED_HEADERS })
   @ApiErrorResponses(400, 404)
-  getRecordStats(@Param('id', ParseDatasetRefPipe) ref: DatasetRef, @CurrentPrincipal() principal: Principal): Promise<RecordsStatsDto> {
-    return this.recordsService.stats(ref, principal);
+  async getRecordStats(
+    @Param('id', ParseDatasetRefPipe) ref: DatasetRef,
+    @Query() query: VersionPinQueryDto,
+    @Res({ passthrough: true }) response: Response,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<RecordsStatsDto> {
+    const stats = await this.recordsService.stats(ref, pinOf(query), principal);
+    setServedHeaders(response, stats);
+    return stats;
   }
+}
+
+function setServedHeaders(response: Response, served: ServedPoints): void {
+  response.setHeader(VERSION_HEADER, String(served.version));
+  if (served.digest) response.setHeader(DIGEST_HEADER, served.digest);
 }
 
 function formatOf(contentType: string | undefined): RecordFormat {

@@ -59,13 +59,6 @@ export class RecordsRepository implements RecordsStore {
     for (const id of series) await this.series.deleteOne({ _id: id }).exec();
   }
 
-  /** Deletes a series and all of its buckets (the dataset is gone). */
-  async deleteSeriesAndBuckets(series: RecordSeries): Promise<void> {
-    // One by one, as above.
-    for (const bucket of series.buckets) await this.buckets.deleteOne({ _id: bucket.id }).exec();
-    await this.series.deleteOne({ _id: series._id }).exec();
-  }
-
   async registerUpload(upload: RecordUpload): Promise<void> {
     await this.uploads.collection.insertOne(upload as never);
   }

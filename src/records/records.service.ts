@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { EntityLocks } from '../common/locks/entity-locks';
+import { NotFoundError } from '../common/errors/domain-errors';
 import { AppConfig } from '../config/app-config';
 import { DatasetRef, DatasetsService } from '../datasets/datasets.service';
 import type { Dataset, DatasetField } from '../datasets/dataset-shape';
@@ -12,13 +12,13 @@ import { invalidRows, RecordsInputError, REPORTED_ERRORS } from './record-errors
 import { Principal } from '../auth/principal';
 import { parseRecords, RecordFormat } from './record-parsers';
 import { RecordsRepository } from './records.repository';
+import { RecordsLock } from './records-lock';
+import type { PointRow, RowError } from './record-rows';
+import { DatasetVersion } from './schemas/dataset-version.schema';
 import { RecordSeries } from './schemas/record-series.schema';
 import { SeriesWrite } from './series-write';
-
-/** A records write keeps its lock alive at least this often. */
-const LOCK_RENEW_MS = 10_000;
-
-import type { PointRow, RowError } from './record-rows';
+import { pinnedVersion, VersionPin } from './versions/version-pin';
+import { VersionsRepository } from './versions/versions.repository';
 
 export interface ReadRequest {
   /** Inclusive. */
@@ -32,6 +32,14 @@ export interface ReadRequest {
   /** Downsampling: interval length (ms) and what to compute per interval. */
   every?: number;
   agg?: Aggregation;
+  /** A sealed version to read instead of the live points. */
+  pin?: VersionPin;
+}
+
+/** What a read served: a version (number and digest) or the live points. */
+export interface ServedPoints {
+  version: number | 'live';
+  digest?: string;
 }
 
 export interface ReadPlan {
@@ -42,6 +50,7 @@ export interface ReadPlan {
   rows: AsyncGenerator<PointRow[]>;
   /** Set when the rows are intervals: each value is `agg` of the field's values in `[t, t + every)`. */
   downsampling?: { every: number; agg: Aggregation };
+  served: ServedPoints;
 }
 
 /**
@@ -55,14 +64,15 @@ export class RecordsService {
   constructor(
     private readonly repository: RecordsRepository,
     private readonly datasets: DatasetsService,
-    private readonly locks: EntityLocks,
+    private readonly recordsLock: RecordsLock,
+    private readonly versions: VersionsRepository,
     private readonly config: AppConfig,
   ) {}
 
   /** Appends (or replaces, per timestamp) the points of a request body: all of them, or none. */
   async append(ref: DatasetRef, body: Readable, format: RecordFormat, principal: Principal): Promise<RecordsWriteResultDto> {
     const { _id } = await this.datasets.findWritable(ref, principal);
-    return this.withRecordsLock(_id, async (renew) => {
+    return this.recordsLock.run(_id, 'write-records', async (renew) => {
       const dataset = await this.datasets.findCurrent(_id);
       const write = new SeriesWrite(this.repository, dataset, await this.currentSeries(dataset), bucketSpanMs(dataset.frequency));
       try {
@@ -84,7 +94,7 @@ export class RecordsService {
         const series = await write.seal();
         const change = recordsChange(dataset, write.added, write.first, write.last);
         await this.datasets.commitRecords(dataset, seriesRef(series), 'dataset.records.appended', change, principal);
-        await write.cleanUpCommitted();
+        await write.cleanUpCommitted(await this.versions.heldBucketIds(_id.toHexString()));
         return writeResult(dataset, change, series.buckets);
       } catch (error) {
         await write.discard().catch((cleanup: Error) => this.logger.warn(`could not discard a failed write: ${cleanup.message}`));
@@ -96,7 +106,7 @@ export class RecordsService {
   /** Deletes the points in [from, to). */
   async deleteRange(ref: DatasetRef, from: number, to: number, principal: Principal): Promise<RecordsWriteResultDto> {
     const { _id } = await this.datasets.findWritable(ref, principal);
-    return this.withRecordsLock(_id, async (renew) => {
+    return this.recordsLock.run(_id, 'delete-records', async (renew) => {
       const dataset = await this.datasets.findCurrent(_id);
       const base = await this.currentSeries(dataset);
       const write = new SeriesWrite(this.repository, dataset, base, bucketSpanMs(dataset.frequency));
@@ -123,7 +133,7 @@ export class RecordsService {
         }
         const series = await write.seal();
         await this.datasets.commitRecords(dataset, seriesRef(series), 'dataset.records.deleted', change, principal);
-        await write.cleanUpCommitted();
+        await write.cleanUpCommitted(await this.versions.heldBucketIds(_id.toHexString()));
         return writeResult(dataset, change, series.buckets);
       } catch (error) {
         await write.discard().catch(() => undefined);
@@ -132,12 +142,13 @@ export class RecordsService {
     });
   }
 
-  async stats(ref: DatasetRef, principal: Principal): Promise<RecordsStatsDto> {
+  async stats(ref: DatasetRef, pin: VersionPin, principal: Principal): Promise<RecordsStatsDto> {
     const dataset = await this.datasets.findReadable(ref, principal);
-    const series = await this.currentSeries(dataset);
-    const stats = seriesStats(series?.buckets ?? [], dataset.fields);
+    const version = await pinnedVersion(this.versions, dataset._id.toHexString(), pin);
+    const stats = version ? version.stats : seriesStats((await this.currentSeries(dataset))?.buckets ?? [], dataset.fields);
     return {
       datasetId: dataset._id.toHexString(),
+      ...servedBy(version),
       count: stats.count,
       first: stats.first === undefined ? undefined : new Date(stats.first).toISOString(),
       last: stats.last === undefined ? undefined : new Date(stats.last).toISOString(),
@@ -148,16 +159,21 @@ export class RecordsService {
   /** Plans a read: the fields returned and the rows (raw or downsampled), in time order. */
   async read(ref: DatasetRef, request: ReadRequest, principal: Principal): Promise<ReadPlan> {
     const dataset = await this.datasets.findReadable(ref, principal);
-    const fields = selectFields(dataset.fields, request.fields);
+    const version = await pinnedVersion(this.versions, dataset._id.toHexString(), request.pin ?? {});
+    // A version reads with the fields it was sealed with, whatever the dataset's are now.
+    const allFields = version?.fields ?? dataset.fields;
+    const fields = selectFields(allFields, request.fields);
     if (request.fields && request.agg && NUMERIC_AGGREGATIONS.has(request.agg)) assertNumeric(fields, request.agg);
-    const columns = fields.map((field) => dataset.fields.indexOf(field));
-    const points = this.points(dataset, request.from ?? -Infinity, request.to ?? Infinity, request.after);
-    const all = columns.every((column, i) => column === i) && columns.length === dataset.fields.length;
+    const columns = fields.map((field) => allFields.indexOf(field));
+    const [from, to] = [request.from ?? -Infinity, request.to ?? Infinity];
+    const points = version ? this.versionPoints(version, from, to, request.after) : this.points(dataset, from, to, request.after);
+    const all = columns.every((column, i) => column === i) && columns.length === allFields.length;
+    const served = servedBy(version);
     async function* project(): AsyncGenerator<PointRow[]> {
       for await (const batch of points)
         yield all ? batch : batch.map(({ t, values }) => ({ t, values: columns.map((column) => values[column]) }));
     }
-    if (!request.every || !request.agg) return { dataset, fields, rows: project() };
+    if (!request.every || !request.agg) return { dataset, fields, rows: project(), served };
     const downsampler = new Downsampler(request.every, request.agg, fields);
     async function* downsample(): AsyncGenerator<PointRow[]> {
       for await (const batch of project()) {
@@ -171,7 +187,7 @@ export class RecordsService {
       const lastInterval = downsampler.flush();
       if (lastInterval) yield [lastInterval];
     }
-    return { dataset, fields, rows: downsample(), downsampling: { every: request.every, agg: request.agg } };
+    return { dataset, fields, rows: downsample(), downsampling: { every: request.every, agg: request.agg }, served };
   }
 
   /**
@@ -191,24 +207,21 @@ export class RecordsService {
     throw new Error('the records kept changing during the read');
   }
 
-  private async currentSeries(dataset: Dataset): Promise<RecordSeries | undefined> {
+  /** A version's points: its buckets never change, and are gone only if the version was deleted meanwhile. */
+  private async *versionPoints(version: DatasetVersion, from: number, to: number, after?: number): AsyncGenerator<PointRow[]> {
+    const position = { resumeAt: Math.max(from, after === undefined ? -Infinity : after + 1) };
+    const wanted = version.buckets.filter((bucket) => bucket.last >= position.resumeAt && bucket.first < to);
+    if (!(yield* readBuckets(this.repository, wanted, version.fields, position, to))) {
+      throw new NotFoundError(`version ${version.number} of dataset ${version.datasetId} was deleted during the read`);
+    }
+  }
+
+  /** The dataset's committed series, if it has points (or had). */
+  async currentSeries(dataset: Dataset): Promise<RecordSeries | undefined> {
     if (!dataset.recordSeriesId) return undefined;
     const series = await this.repository.findSeries(dataset.recordSeriesId);
     if (!series) throw new Error(`series ${dataset.recordSeriesId} of dataset ${dataset._id.toHexString()} is missing`);
     return series;
-  }
-
-  /** One records write per dataset at a time; the lock is renewed as a long upload goes on. */
-  private withRecordsLock<T>(id: Dataset['_id'], work: (renew: () => Promise<void>) => Promise<T>): Promise<T> {
-    return this.locks.withLock(`records:${id.toHexString()}`, { purpose: 'write-records' }, async (lock) => {
-      let renewedAt = Date.now();
-      const renew = async (): Promise<void> => {
-        if (Date.now() - renewedAt < LOCK_RENEW_MS) return;
-        renewedAt = Date.now();
-        await this.locks.extend(lock);
-      };
-      return work(renew);
-    });
   }
 }
 
@@ -238,6 +251,10 @@ function recordsChange(dataset: Dataset, count: number, first?: number, last?: n
   if (first !== undefined) change.from = new Date(first).toISOString();
   if (last !== undefined) change.to = new Date(last).toISOString();
   return change;
+}
+
+function servedBy(version: DatasetVersion | undefined): ServedPoints {
+  return version ? { version: version.number, digest: version.digest } : { version: 'live' };
 }
 
 function seriesRef(series: RecordSeries): { id: string; count: number } {

@@ -177,9 +177,9 @@ export class SeriesWrite {
     return series;
   }
 
-  /** After the commit: removes what the change replaced, and its paperwork. */
-  async cleanUpCommitted(): Promise<void> {
-    await this.store.deleteDocuments(this.oldIds);
+  /** After the commit: removes what the change replaced but versions still hold (`held`), and its paperwork. */
+  async cleanUpCommitted(held: ReadonlySet<string> = new Set()): Promise<void> {
+    await this.store.deleteDocuments(this.oldIds.filter((id) => !held.has(id)));
     await this.store.deleteUpload(this.uploadId);
   }
 

@@ -1,4 +1,4 @@
-import { FilterQuery, Model, Types } from 'mongoose';
+import { FilterQuery, Model, ProjectionType, Types } from 'mongoose';
 import { InvalidInputError } from '../errors/domain-errors';
 import { fieldDetails } from '../errors/field-error';
 import { isObjectIdHex } from '../validation/text';
@@ -20,11 +20,12 @@ export async function findPage<T extends { _id: DocumentId }>(
   filters: FilterQuery<T>[],
   field: keyof T & string,
   { limit, order, cursor }: PageRequest,
+  projection?: ProjectionType<T>,
 ): Promise<{ rows: T[]; nextCursor: string | null }> {
   const scope = model.collection.name;
   const conditions = cursor ? [...filters, afterCursor(cursor, scope, field, order)] : filters;
-  const rows = await model
-    .find({ $and: conditions })
+  const query = projection ? model.find({ $and: conditions }, projection) : model.find({ $and: conditions });
+  const rows = await query
     .sort(sortSpec(field, order))
     .limit(limit + 1)
     .lean<T[]>()

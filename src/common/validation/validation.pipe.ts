@@ -17,6 +17,8 @@ export const VALIDATION_OPTIONS: ValidatorOptions = {
 /** Validates bodies and query strings; route parameters have their own parsing pipes. */
 class DtoValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Route parameters reach their own pipe as sent: Nest would turn a `number` one into +value ('1.0', '0x1' → 1).
+    if (metadata.type === 'param') return value;
     // Else an array body is validated as an object whose keys are 0, 1, …: "property 0 should not exist".
     if (Array.isArray(value) && this.toValidate(metadata)) {
       throw new BadRequestException('the JSON body must be an object, not an array');

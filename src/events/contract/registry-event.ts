@@ -25,6 +25,10 @@ export const EVENT_TYPES = [
   'dataset.records.deleted',
   'dataset.access.granted',
   'dataset.access.revoked',
+  'dataset.version.created',
+  'dataset.version.deleted',
+  'dataset.tagged',
+  'dataset.untagged',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -101,6 +105,33 @@ export interface AccessChange {
   level?: 'read' | 'write';
 }
 
+/** A sealed version of a dataset's points, created or deleted (never the points themselves). */
+export interface VersionChange {
+  datasetId: string;
+  /** 1, 2, 3… per dataset. */
+  version: number;
+  /** `sha256:<hex>` over the version's canonical encoding (docs/versions.md). */
+  digest: string;
+  /** Points in the version, and their first and last timestamps (ISO 8601), when any. */
+  count: number;
+  from?: string;
+  to?: string;
+  message?: string;
+  /** The datasets and versions it was made from. */
+  derivedFrom?: { datasetId: string; version: number }[];
+  transform?: string;
+}
+
+/** A version tag set, moved (`previousVersion`) or removed (no `version`). */
+export interface TagChange {
+  datasetId: string;
+  tag: string;
+  /** The version the tag points at now; absent when removed. */
+  version?: number;
+  /** Where it pointed before it was moved or removed. */
+  previousVersion?: number;
+}
+
 /**
  * Who made a change: a user (through an API token or an OIDC login) or the
  * registry itself (a janitor, a configured bootstrap). Absent on events from
@@ -120,6 +151,10 @@ export interface EventData {
   'dataset.records.deleted': RecordsChange;
   'dataset.access.granted': AccessChange;
   'dataset.access.revoked': AccessChange;
+  'dataset.version.created': VersionChange;
+  'dataset.version.deleted': VersionChange;
+  'dataset.tagged': TagChange;
+  'dataset.untagged': TagChange;
 }
 
 export interface RegistryEvent<T extends EventType = EventType> {

@@ -13,6 +13,10 @@ const ENTITY_OF: Record<EventType, EventEntity> = {
   'dataset.records.deleted': 'dataset',
   'dataset.access.granted': 'dataset',
   'dataset.access.revoked': 'dataset',
+  'dataset.version.created': 'dataset',
+  'dataset.version.deleted': 'dataset',
+  'dataset.tagged': 'dataset',
+  'dataset.untagged': 'dataset',
 };
 
 /**
@@ -68,4 +72,10 @@ const DESCRIBE: { [T in EventType]: (id: string, data: EventData[T]) => string }
     `data_collection is getting updated; user ${change.userId} may now ${change.level} dataset ${id}`,
   'dataset.access.revoked': (id, change) =>
     `data_collection is getting updated; user ${change.userId} no longer has access to dataset ${id}`,
+  'dataset.version.created': (id, v) =>
+    `record_collection is getting updated; ${v.count} points of dataset ${id} are getting sealed as version ${v.version} (${v.digest})`,
+  'dataset.version.deleted': (id, v) => `record_collection is getting updated; version ${v.version} of dataset ${id} is getting removed`,
+  'dataset.tagged': (id, t) =>
+    `record_collection is getting updated; tag ${t.tag} of dataset ${id} is getting pointed at version ${t.version}`,
+  'dataset.untagged': (id, t) => `record_collection is getting updated; tag ${t.tag} of dataset ${id} is getting removed`,
 };

@@ -42,6 +42,20 @@ export class FieldStatsDto {
 export class RecordsStatsDto {
   datasetId: string;
 
+  /** The sealed version these are the statistics of, or `live`. */
+  @ApiProperty({
+    oneOf: [
+      { type: 'integer', minimum: 1 },
+      { type: 'string', enum: ['live'] },
+    ],
+    example: 'live',
+  })
+  version: number | 'live';
+
+  /** The version's content digest (absent for the live points). */
+  @ApiProperty({ required: false, pattern: '^sha256:[0-9a-f]{64}$' })
+  digest?: string;
+
   /** @example 1440 */
   count: number;
 

@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { actorOf, Principal } from '../auth/principal';
+import { entityKey } from '../common/locks/entity-key';
+import { EntityLocks } from '../common/locks/entity-locks';
+import { EventData } from '../events/contract';
+import { newEvent } from '../events/outbox/event-factory';
+import { Outbox } from '../events/outbox/outbox';
+import { notFound } from './dataset-rules';
+import { DatasetsRepository } from './datasets.repository';
+
+/** Events about a dataset whose change is stored elsewhere (its versions and tags, kept by RecordsModule). */
+export type DatasetSideEvent = 'dataset.version.created' | 'dataset.version.deleted' | 'dataset.tagged' | 'dataset.untagged';
+
+/**
+ * Publishes such events in the dataset's own order: under its lock, with the
+ * next revision as their sequence, through the dataset's outbox like every
+ * other change of it.
+ */
+@Injectable()
+export class DatasetEvents {
+  constructor(
+    private readonly datasets: DatasetsRepository,
+    private readonly locks: EntityLocks,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async publish<T extends DatasetSideEvent>(id: Types.ObjectId, type: T, data: EventData[T], principal: Principal): Promise<void> {
+    await this.locks.withLock(entityKey('dataset', id), { purpose: 'change-dataset' }, async () => {
+      const dataset = await this.datasets.findById(id);
+      if (dataset?.state !== 'active') throw notFound({ id });
+      const rev = dataset.rev + 1;
+      const event = newEvent(type, id.toHexString(), rev, data, dataset.ownerId.toHexString(), actorOf(principal));
+      await this.datasets.writeEvent(id, rev, event);
+      await this.outbox.track('dataset', [id]);
+    });
+  }
+}

@@ -1,0 +1,165 @@
+import { Injectable } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { Principal } from '../../auth/principal';
+import { ConflictError, NotFoundError, UnprocessableError } from '../../common/errors/domain-errors';
+import { fieldDetails } from '../../common/errors/field-error';
+import { PageRequest } from '../../common/pagination/cursor';
+import { assertManageable } from '../../datasets/dataset-access';
+import { DatasetEvents } from '../../datasets/dataset-events';
+import { DatasetRef, DatasetsService } from '../../datasets/datasets.service';
+import { VersionChange } from '../../events/contract';
+import { readBuckets } from '../bucket-reads';
+import { seriesStats } from '../buckets';
+import { PointsDigest } from '../points-digest';
+import { RecordsLock } from '../records-lock';
+import { RecordsRepository } from '../records.repository';
+import { RecordsService } from '../records.service';
+import { DatasetVersion, VersionSource } from '../schemas/dataset-version.schema';
+import { CreateVersionDto, VersionPageDto, VersionResponseDto } from './dto/version.dto';
+import { toVersionResponse } from './version-responses';
+import { versionId, VersionsRepository } from './versions.repository';
+
+/**
+ * Sealed versions of a dataset's points. Sealing copies the current series'
+ * bucket list (the buckets themselves are shared, never copied) and computes
+ * the digest by reading every point once; a later write replaces buckets in
+ * the live series but leaves the ones a version holds (RetainedBuckets in
+ * RecordsService and RecordsJanitor), and deleting a version frees those only
+ * it held. Sealing and deleting run under the records lock, so they never
+ * interleave with a write of the same dataset.
+ */
+@Injectable()
+export class VersionsService {
+  constructor(
+    private readonly versions: VersionsRepository,
+    private readonly records: RecordsService,
+    private readonly repository: RecordsRepository,
+    private readonly datasets: DatasetsService,
+    private readonly events: DatasetEvents,
+    private readonly recordsLock: RecordsLock,
+  ) {}
+
+  async create(ref: DatasetRef, dto: CreateVersionDto, principal: Principal): Promise<VersionResponseDto> {
+    const { _id } = await this.datasets.findWritable(ref, principal);
+    const derivedFrom = dto.derivedFrom ? await this.checkedSources(dto.derivedFrom, principal) : undefined;
+    return this.recordsLock.run(_id, 'seal-version', async (renew) => {
+      const dataset = await this.datasets.findCurrent(_id);
+      const buckets = (await this.records.currentSeries(dataset))?.buckets ?? [];
+      const digest = new PointsDigest(dataset.fields);
+      const reading = readBuckets(this.repository, buckets, dataset.fields, { resumeAt: -Infinity }, Infinity);
+      for (let next = await reading.next(); ; next = await reading.next()) {
+        if (next.done) {
+          // Under the records lock no bucket of the current series goes away; if one did, nothing is sealed.
+          if (!next.value) throw new ConflictError(`the records of dataset ${_id.toHexString()} changed during the seal; retry`);
+          break;
+        }
+        digest.update(next.value);
+        await renew();
+      }
+      const datasetId = _id.toHexString();
+      const version: DatasetVersion = {
+        _id: '',
+        datasetId,
+        number: (await this.versions.lastNumber(datasetId)) + 1,
+        fields: dataset.fields.map(({ name, type, unit }) => (unit === undefined ? { name, type } : { name, type, unit })),
+        buckets,
+        stats: seriesStats(buckets, dataset.fields),
+        digest: digest.digest(),
+        createdBy: principal.userId.toHexString(),
+        createdAt: new Date(),
+        ...(dto.message != null ? { message: dto.message } : {}),
+        ...(derivedFrom ? { derivedFrom } : {}),
+        ...(dto.transform != null ? { transform: dto.transform } : {}),
+      };
+      version._id = versionId(datasetId, version.number);
+      if (!(await this.versions.insertVersion(version))) {
+        throw new ConflictError(`version ${version.number} of dataset ${datasetId} was sealed meanwhile; retry`);
+      }
+      try {
+        await this.events.publish(_id, 'dataset.version.created', versionChange(version), principal);
+      } catch (error) {
+        // No version without its event: take it back.
+        await this.versions.deleteVersion(datasetId, version.number);
+        throw error;
+      }
+      return toVersionResponse(version, []);
+    });
+  }
+
+  async list(ref: DatasetRef, page: PageRequest, principal: Principal): Promise<VersionPageDto> {
+    const dataset = await this.datasets.findReadable(ref, principal);
+    const datasetId = dataset._id.toHexString();
+    const [{ rows, nextCursor }, tags] = await Promise.all([
+      this.versions.pageOfVersions(datasetId, page),
+      this.versions.tagsOf(datasetId),
+    ]);
+    const tagsOf = (number: number): string[] => tags.filter((tag) => tag.version === number).map((tag) => tag.name);
+    return { items: rows.map((version) => toVersionResponse(version, tagsOf(version.number))), nextCursor };
+  }
+
+  async findOne(ref: DatasetRef, number: number, principal: Principal): Promise<VersionResponseDto> {
+    const dataset = await this.datasets.findReadable(ref, principal);
+    const version = await this.existing(dataset._id.toHexString(), number);
+    const tags = await this.versions.tagsOf(version.datasetId);
+    return toVersionResponse(
+      version,
+      tags.filter((tag) => tag.version === number).map((tag) => tag.name),
+    );
+  }
+
+  /** Deletes a version no tag points at, and the buckets only it held (the owner or an admin). */
+  async remove(ref: DatasetRef, number: number, principal: Principal): Promise<void> {
+    const found = await this.datasets.findWritable(ref, principal);
+    assertManageable(principal, found, ref, 'delete its versions');
+    await this.recordsLock.run(found._id, 'delete-version', async () => {
+      const dataset = await this.datasets.findCurrent(found._id);
+      const datasetId = dataset._id.toHexString();
+      const version = await this.existing(datasetId, number);
+      const tags = (await this.versions.tagsOf(datasetId)).filter((tag) => tag.version === number).map((tag) => tag.name);
+      if (tags.length > 0) {
+        throw new ConflictError(`version ${number} is tagged (${tags.join(', ')}): delete its tags first`);
+      }
+      const live = new Set(((await this.records.currentSeries(dataset))?.buckets ?? []).map((bucket) => bucket.id));
+      const held = await this.versions.heldBucketIds(datasetId, number);
+      await this.versions.deleteVersion(datasetId, number);
+      await this.repository.deleteDocuments(version.buckets.map((bucket) => bucket.id).filter((id) => !live.has(id) && !held.has(id)));
+      await this.events.publish(dataset._id, 'dataset.version.deleted', versionChange(version), principal);
+    });
+  }
+
+  /** The dataset's version `number`, or 404. */
+  async existing(datasetId: string, number: number): Promise<DatasetVersion> {
+    const version = await this.versions.findVersion(datasetId, number);
+    if (!version) throw new NotFoundError(`dataset ${datasetId} has no version ${number}`);
+    return version;
+  }
+
+  /** Lineage names versions the caller may read; anything else is a 422 naming the entry. */
+  private async checkedSources(sources: VersionSource[], principal: Principal): Promise<VersionSource[]> {
+    for (const [i, { datasetId, version }] of sources.entries()) {
+      const field = `derivedFrom.${i}`;
+      const readable = await this.datasets.findReadable({ id: new Types.ObjectId(datasetId) }, principal).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      });
+      const message = !readable
+        ? `${field}.datasetId ${datasetId} is not a dataset you may read`
+        : !(await this.versions.findVersion(datasetId, version))
+          ? `${field}.version: dataset ${datasetId} has no version ${version}`
+          : undefined;
+      if (message) throw new UnprocessableError(message, fieldDetails(field, message));
+    }
+    return sources.map(({ datasetId, version }) => ({ datasetId: datasetId.toLowerCase(), version }));
+  }
+}
+
+function versionChange(version: DatasetVersion): VersionChange {
+  const { stats } = version;
+  const change: VersionChange = { datasetId: version.datasetId, version: version.number, digest: version.digest, count: stats.count };
+  if (stats.first !== undefined) change.from = new Date(stats.first).toISOString();
+  if (stats.last !== undefined) change.to = new Date(stats.last).toISOString();
+  if (version.message !== undefined) change.message = version.message;
+  if (version.derivedFrom !== undefined) change.derivedFrom = version.derivedFrom;
+  if (version.transform !== undefined) change.transform = version.transform;
+  return change;
+}
