@@ -86,6 +86,15 @@ describe('Authorization matrix over the OpenAPI document (e2e)', () => {
           .expect(201)
       ).body.id;
     }
+    if (/\/(versions|tags)/.test(template)) {
+      // Version 1, tagged `matrix`; a version deleted is an untagged version 2.
+      const owner = authedApi(testApp.url, callers.owner.token);
+      await owner.post(`/datasets/${params.id}/versions`).send({}).expect(201);
+      await owner.put(`/datasets/${params.id}/tags/matrix`).send({ version: 1 }).expect(201);
+      if (template.includes('{version}') && method === 'DELETE') await owner.post(`/datasets/${params.id}/versions`).send({}).expect(201);
+      params.version = method === 'DELETE' ? '2' : '1';
+      params.name = method === 'PUT' ? `new-${unique}` : 'matrix';
+    }
     if (template.includes('{userId}')) params.userId = method === 'DELETE' ? callers.granteeRead.id : callers.other.id;
     const url = template.replace(/\{(\w+)\}/g, (_, name: string) => params[name]);
     const user = { name: `m-${unique}`, email: `m-${unique}@example.com` };
@@ -99,6 +108,8 @@ describe('Authorization matrix over the OpenAPI document (e2e)', () => {
       'PATCH /datasets/{id}': { body: { description: `changed ${unique}` } },
       'POST /datasets/{id}/records': { body: 'timestamp,kw\n3000,3\n', type: 'text/csv' },
       'PUT /datasets/{id}/access/{userId}': { body: { level: 'read' } },
+      'POST /datasets/{id}/versions': { body: { message: 'matrix' } },
+      'PUT /datasets/{id}/tags/{name}': { body: { version: 1 } },
     };
     return { url, ...(bodies[`${method} ${template}`] ?? {}) };
   }

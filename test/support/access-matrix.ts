@@ -31,6 +31,8 @@ export function routeKind({ method, path, policy }: Operation): RouteKind {
   if (policy === 'admin' || policy === 'register') return 'admin';
   const read = policy === 'read';
   if (path.startsWith('/datasets/{id}/access')) return read ? 'dataset-manage-read' : 'dataset-manage';
+  // Deleting a version or a tag is the owner's (or an admin's); sealing and tagging any writer's.
+  if (method === 'DELETE' && /^\/datasets\/\{id\}\/(versions|tags)\/\{\w+\}$/.test(path)) return 'dataset-manage';
   if (path.startsWith('/datasets/{id}')) return read ? 'dataset-read' : 'dataset-write';
   if (path.startsWith('/users/{id}/tokens')) return read ? 'user-own-read' : 'user-own';
   if (path.startsWith('/users/{id}')) return read ? 'user-read' : method === 'PATCH' ? 'user-own' : 'admin';
