@@ -33,11 +33,12 @@ async function writeAll(
   stores: RecordsStore,
   base: RecordSeries | undefined,
   points: [number, string][],
+  held: ReadonlySet<string> = new Set(),
 ): Promise<{ series: RecordSeries; write: SeriesWrite }> {
   const write = new SeriesWrite(stores, dataset, base, HOUR);
   for (const [t, value] of points) await write.add(t, [value]);
   const series = await write.seal();
-  await write.cleanUpCommitted();
+  await write.cleanUpCommitted(held);
   return { series, write };
 }
 
@@ -74,6 +75,26 @@ describe(SeriesWrite.name, () => {
     expect(after.buckets.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(300);
     const stored = after.buckets.flatMap((bucket) => stores.docs.get(bucket.id)?.v.note ?? []);
     expect(stored).toEqual([...Array(300).keys()].map((i) => note(i, i === 150 ? 'b' : 'a')));
+  });
+
+  it('keeps a replaced bucket that a version holds', async () => {
+    const stores = memoryStores();
+    const { series: before } = await writeAll(stores, undefined, [
+      [0, 'a'],
+      [HOUR, 'b'],
+    ]);
+    const [first, second] = before.buckets.map((bucket) => bucket.id);
+    await writeAll(
+      stores,
+      before,
+      [
+        [0, 'c'],
+        [HOUR, 'd'],
+      ],
+      new Set([first]),
+    );
+    expect(stores.docs.has(first)).toBe(true);
+    expect(stores.docs.has(second)).toBe(false);
   });
 });
 
