@@ -201,6 +201,21 @@ describe('Dataset versions and tags (e2e)', () => {
     expect((await seal(other)).digest).not.toBe(v1.digest);
   });
 
+  it('a seal racing an upload holds the points before it or after it, never part of it', async () => {
+    const id = await datasetWith(samplePoints(500));
+    const upload = uploadRecords(api, id, 'application/x-ndjson', asNdjson(samplePoints(20_000, 500)));
+    const uploading = upload.then((response) => response.status);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const sealing = await api.post(`/datasets/${id}/versions`).send({});
+    expect(await uploading).toBe(200);
+    expect([201, 409]).toContain(sealing.status);
+    const version = sealing.status === 201 ? (sealing.body as { version: number; count: number; digest: string }) : undefined;
+    const sealed = version ?? ((await seal(id)) as { version: number; count: number; digest: string });
+    expect([500, 20_500]).toContain(sealed.count);
+    const exported = (await ndjsonOf(id, { version: sealed.version })).text;
+    expect(digestByPython(FIELDS, exported)).toEqual({ digest: sealed.digest, count: sealed.count });
+  });
+
   it('stats, downsampling, Parquet and Arrow of a version name it and its digest', async () => {
     const id = await datasetWith();
     const v1 = await seal(id);
