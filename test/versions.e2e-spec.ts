@@ -1,5 +1,6 @@
 import { tableFromIPC } from 'apache-arrow';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
 import { RegistryEvent } from '../src/events/contract';
@@ -33,6 +34,17 @@ function digestByPython(fields: object[], ndjson: string): { digest: string; cou
   const result = spawnSync('python3', [script, JSON.stringify(fields)], { input: ndjson, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (result.status !== 0) throw new Error(`points_digest.py failed: ${result.stderr}`);
   return JSON.parse(result.stdout) as { digest: string; count: number };
+}
+
+/** The same, by the function docs/versions.md gives its readers (so the documented code is known to work). */
+function digestByDocumentedPython(fields: object[], ndjson: string): string {
+  const documentation = readFileSync(path.join(__dirname, '..', 'docs', 'versions.md'), 'utf8');
+  const code = /```python\n(import hashlib[\s\S]*?)```/.exec(documentation)?.[1];
+  if (!code) throw new Error('docs/versions.md has no digest function');
+  const program = `${code}\nimport sys, json\nprint(version_digest(json.loads(sys.argv[1]), sys.stdin))\n`;
+  const result = spawnSync('python3', ['-c', program, JSON.stringify(fields)], { input: ndjson, encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (result.status !== 0) throw new Error(`the documented digest function failed: ${result.stderr}`);
+  return result.stdout.trim();
 }
 
 const binary = (test: request.Test): request.Test =>
@@ -189,7 +201,9 @@ describe('Dataset versions and tags (e2e)', () => {
     const points = samplePoints(1500);
     const id = await datasetWith(points);
     const v1 = await seal(id);
-    expect(digestByPython(FIELDS, (await ndjsonOf(id, { version: 1 })).text)).toEqual({ digest: v1.digest, count: 1500 });
+    const exported = (await ndjsonOf(id, { version: 1 })).text;
+    expect(digestByPython(FIELDS, exported)).toEqual({ digest: v1.digest, count: 1500 });
+    expect(digestByDocumentedPython(FIELDS, exported)).toBe(v1.digest);
 
     // The same points uploaded differently (reversed, in two requests) give the same digest; one value changed does not.
     const other = await createDataset(api, ownerId, 'versions-same', FIELDS);
