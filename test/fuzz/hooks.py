@@ -11,6 +11,7 @@ an ST202 (schema-valid request rejected) whose request breaks one of them,
 and nothing else:
 
 - `every` and `agg` go together, and `every` is at most 3650000d;
+- a read names a `version` or a `tag`, not both;
 - a range's end is after its start (`from`/`to`, `createdFrom`/`createdTo`);
 - a dataset's `fields` have distinct names;
 - `attributes` keys follow their pattern (OpenAPI 3.0 has no `propertyNames`);
@@ -62,6 +63,8 @@ def query_rule_broken(query):
         return "cursor is not one the server issued"
     if ("every" in query) != ("agg" in query):
         return "every and agg go together"
+    if "version" in query and "tag" in query:
+        return "version and tag do not go together"
     every = DURATION.match(str(query.get("every", "")))
     if every and int(every.group(1)) * UNIT_MS[every.group(2)] > MAX_EVERY_MS:
         return "every is beyond 3650000d"
