@@ -304,6 +304,6 @@ export class DatasetsService {
     await this.datasets.markDeleted(dataset, rev, newEvent('dataset.deleted', removed.id, rev, removed, removed.ownerId, actor));
     await this.outbox.track('dataset', [dataset._id]);
     await this.ownerIndex.remove(dataset.ownerId, [dataset._id]);
-    await this.records.dropAll(dataset.recordSeriesId);
+    await this.records.dropAll(dataset);
   }
 }
