@@ -25,6 +25,8 @@ export const EVENT_TYPES = [
   'dataset.records.deleted',
   'dataset.access.granted',
   'dataset.access.revoked',
+  'dataset.trashed',
+  'dataset.restored',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -101,6 +103,15 @@ export interface AccessChange {
   level?: 'read' | 'write';
 }
 
+/** A dataset moved to the trash: restorable until `purgeAt`, then purged (`dataset.deleted`). */
+export interface DatasetTrashing {
+  dataset: DatasetState;
+  /** When it was trashed (ISO 8601). */
+  trashedAt: string;
+  /** When the trash janitor purges it unless it is restored first, as configured at the time (ISO 8601). */
+  purgeAt: string;
+}
+
 /**
  * Who made a change: a user (through an API token or an OIDC login) or the
  * registry itself (a janitor, a configured bootstrap). Absent on events from
@@ -120,6 +131,8 @@ export interface EventData {
   'dataset.records.deleted': RecordsChange;
   'dataset.access.granted': AccessChange;
   'dataset.access.revoked': AccessChange;
+  'dataset.trashed': DatasetTrashing;
+  'dataset.restored': DatasetState;
 }
 
 export interface RegistryEvent<T extends EventType = EventType> {

@@ -13,6 +13,8 @@ const ENTITY_OF: Record<EventType, EventEntity> = {
   'dataset.records.deleted': 'dataset',
   'dataset.access.granted': 'dataset',
   'dataset.access.revoked': 'dataset',
+  'dataset.trashed': 'dataset',
+  'dataset.restored': 'dataset',
 };
 
 /**
@@ -68,4 +70,8 @@ const DESCRIBE: { [T in EventType]: (id: string, data: EventData[T]) => string }
     `data_collection is getting updated; user ${change.userId} may now ${change.level} dataset ${id}`,
   'dataset.access.revoked': (id, change) =>
     `data_collection is getting updated; user ${change.userId} no longer has access to dataset ${id}`,
+  'dataset.trashed': (id, t) =>
+    `data_collection is getting updated; ${t.dataset.name} (#${t.dataset.seq}) with id ${id} is getting moved to the trash of user ${t.dataset.ownerId} until ${t.purgeAt}`,
+  'dataset.restored': (id, d) =>
+    `data_collection is getting updated; ${d.name} (#${d.seq}) with id ${id} is getting restored from the trash of user ${d.ownerId}`,
 };
