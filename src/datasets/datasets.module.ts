@@ -4,7 +4,9 @@ import { LocksModule } from '../common/locks/locks.module';
 import { EventsModule } from '../events/events.module';
 import { OwnershipModule } from '../ownership/ownership.module';
 import { RecordsStorageModule } from '../records/records-storage.module';
+import { DatasetPurge } from './dataset-purge';
 import { DatasetSequence } from './dataset-sequence';
+import { DatasetTrashService } from './dataset-trash.service';
 import { DatasetsBulkService } from './datasets-bulk.service';
 import { DatasetsController } from './datasets.controller';
 import { DatasetSharingController } from './dataset-sharing.controller';
@@ -13,6 +15,7 @@ import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
 import { OwnedDatasets } from './owned-datasets';
 import { OwnershipJanitor } from './ownership-janitor';
+import { TrashJanitor } from './trash-janitor';
 import { Dataset, DatasetSchema } from './schemas/dataset.schema';
 import { SeqBlock, SeqBlockSchema } from './schemas/seq-block.schema';
 import { SeqBlocksRepository } from './seq-blocks.repository';
@@ -38,6 +41,9 @@ import { SeqBlocksRepository } from './seq-blocks.repository';
     SeqBlocksRepository,
     OwnedDatasets,
     OwnershipJanitor,
+    DatasetPurge,
+    DatasetTrashService,
+    TrashJanitor,
   ],
   exports: [DatasetsService, OwnedDatasets],
 })
