@@ -242,36 +242,6 @@ describe(DatasetsService.name, () => {
     });
   });
 
-  describe('releaseFrom', () => {
-    it('purges a trashed dataset of the user being deleted, as it does an active one', async () => {
-      const trashed = dataset({ state: 'trashed', trashedAt: new Date(), recordSeriesId: 'series-1' });
-      const updateOne = jest.fn((_filter: unknown, _update: unknown, _options: unknown) => queryResult({ modifiedCount: 1 }));
-      const { service, cleanup } = build({ findById: jest.fn(() => queryResult(trashed)), updateOne });
-      await service.releaseFrom(trashed._id, ownerId, { type: 'system', name: 'spec' });
-      expect(updateOne).toHaveBeenCalledWith(
-        { _id: trashed._id },
-        expect.objectContaining({ $set: expect.objectContaining({ state: 'deleted', ownerId: trashed._id }) }),
-        { timestamps: false },
-      );
-      expect(cleanup.dropAll).toHaveBeenCalledWith(trashed);
-    });
-  });
-
-  describe('countHeldBy', () => {
-    it('counts trashed datasets as held, and says how many are in the trash', async () => {
-      const live = dataset();
-      const trashed = dataset({ state: 'trashed', trashedAt: new Date() });
-      const gone = dataset({ state: 'deleted', ownerId: new Types.ObjectId() });
-      const byId = new Map([live, trashed, gone].map((d) => [d._id.toHexString(), d]));
-      const { owned } = build(
-        { findById: jest.fn((id: Types.ObjectId) => queryResult(byId.get(id.toHexString()) ?? null)) },
-        {},
-        { candidates: jest.fn(async () => new Map([[ownerId.toHexString(), [live._id, trashed._id, gone._id]]])) },
-      );
-      expect(await owned.countHeldBy(ownerId)).toEqual({ total: 2, trashed: 1 });
-    });
-  });
-
   describe('removeAllOwnedBy', () => {
     it('removes pending datasets, tombstones owned ones under their lock, and cancels transfers to the user', async () => {
       const pending = dataset({ state: 'pending' });
