@@ -3,7 +3,7 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
-import { expectedFor, Operation, operationsOf, Role, ROLES, routeKind } from './support/access-matrix';
+import { expectedFor, Operation, operationsOf, QUERY_OPERATIONS, Role, ROLES, routeKind, TRASH_SEEN_BY } from './support/access-matrix';
 import { Api, authedApi, bearer, createUserWithToken } from './support/auth';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -13,7 +13,7 @@ import { startTestApp, TestApp } from './support/test-app';
  * what the app serves), every kind of caller gets what the policy table says.
  */
 const document = JSON.parse(readFileSync(path.resolve(__dirname, '../docs/openapi.json'), 'utf8')) as Parameters<typeof operationsOf>[0];
-const operations = operationsOf(document);
+const operations = [...operationsOf(document), ...QUERY_OPERATIONS];
 
 interface Caller {
   id: string;
@@ -47,6 +47,10 @@ describe('Authorization matrix over the OpenAPI document (e2e)', () => {
   it('finds a declared policy (x-access) on every operation', () => {
     expect(operations.filter((operation) => !operation.policy)).toEqual([]);
     expect(operations.length).toBeGreaterThan(20);
+    // The query operations are of routes the document has, under the same policy.
+    for (const { method, path: route, policy } of QUERY_OPERATIONS) {
+      expect(operationsOf(document)).toContainEqual({ method, path: route, policy });
+    }
   });
 
   /** The owner's private dataset with two points, shared read with granteeRead and write with granteeWrite. */
@@ -65,11 +69,19 @@ describe('Authorization matrix over the OpenAPI document (e2e)', () => {
     return id;
   }
 
+  /** The owner's shared dataset, moved to the trash by its owner. */
+  async function trashedDataset(): Promise<string> {
+    const id = await sharedDataset();
+    await authedApi(testApp.url, callers.owner.token).delete(`/datasets/${id}`).expect(204);
+    return id;
+  }
+
   /** The concrete request of an operation: path parameters made fresh where the call destroys them. */
-  async function requestOf({ method, path: template }: Operation): Promise<{ url: string; body?: unknown; type?: string }> {
+  async function requestOf({ method, path: template, query }: Operation): Promise<{ url: string; body?: unknown; type?: string }> {
     const unique = randomUUID().slice(0, 8);
     const params: Record<string, string> = {};
-    if (template.includes('/datasets/{id}')) params.id = await sharedDataset();
+    if (template === '/datasets/{id}/restore') params.id = await trashedDataset();
+    else if (template.includes('/datasets/{id}')) params.id = await sharedDataset();
     else if (template === '/users/{id}' && method === 'DELETE') {
       params.id = (
         await admin
@@ -96,7 +108,7 @@ describe('Authorization matrix over the OpenAPI document (e2e)', () => {
       params.name = method === 'PUT' ? `new-${unique}` : 'matrix';
     }
     if (template.includes('{userId}')) params.userId = method === 'DELETE' ? callers.granteeRead.id : callers.other.id;
-    const url = template.replace(/\{(\w+)\}/g, (_, name: string) => params[name]);
+    const url = template.replace(/\{(\w+)\}/g, (_, name: string) => params[name]) + (query ? `?${query}` : '');
     const user = { name: `m-${unique}`, email: `m-${unique}@example.com` };
     const bodies: Record<string, { body?: unknown; type?: string }> = {
       'POST /users': { body: user },
@@ -130,7 +142,11 @@ describe('Authorization matrix over the OpenAPI document (e2e)', () => {
     });
   }
 
-  describe.each(operations.map((operation) => [`${operation.method} ${operation.path}`, operation] as const))('%s', (_, operation) => {
+  describe.each(
+    operations.map(
+      (operation) => [`${operation.method} ${operation.path}${operation.query ? `?${operation.query}` : ''}`, operation] as const,
+    ),
+  )('%s', (_, operation) => {
     it.each([...ROLES])('answers %s as its policy says', async (role) => {
       const expected = expectedFor(routeKind(operation), role);
       const { url, body, type } = await requestOf(operation);
@@ -154,5 +170,21 @@ describe('Authorization matrix over the OpenAPI document (e2e)', () => {
       });
       if (status === 401) expect(response?.headers['www-authenticate'] ?? 'Bearer').toMatch(/^Bearer/);
     });
+  });
+
+  describe('GET /datasets?trashed=true', () => {
+    it.each([...ROLES].filter((role) => role !== 'anonymous'))(
+      'shows %s the owner’s trashed dataset only if it is their trash',
+      async (role) => {
+        const id = await trashedDataset();
+        const listed = await request(testApp.url)
+          .get('/datasets')
+          .query({ trashed: 'true', limit: 200 })
+          .set('Authorization', bearer(tokenOf(role) ?? ''))
+          .expect(200);
+        const ids = (listed.body.items as { id: string }[]).map((item) => item.id);
+        expect({ role, sees: ids.includes(id) }).toEqual({ role, sees: TRASH_SEEN_BY.includes(role) });
+      },
+    );
   });
 });

@@ -60,7 +60,7 @@ describe('Events on msg_collection (e2e)', () => {
     await api.post('/datasets').send({ ownerId: aaron, name: 'power' }).expect(409); // refused, no event
     await api.patch(`/datasets/${dataset.id}`).send({ description: 'cleaned' }).expect(200);
     await api.patch(`/datasets/${dataset.id}`).send({ ownerId: bea }).expect(200);
-    await api.delete(`/datasets/${dataset.id}`).expect(204);
+    await api.delete(`/datasets/${dataset.id}`).query({ permanent: 'true' }).expect(204);
     await api.delete(`/users/${aaron}`).expect(204);
 
     const expected: Record<string, string[]> = {

@@ -228,7 +228,8 @@ describe('Time-series records: downsampling, statistics and schema changes (e2e)
       .patch(`/datasets/${id}`)
       .send({ fields: [...FIELDS, { name: 'extra', type: 'number' }] })
       .expect(200);
-    await api.delete(`/datasets/${id}`).expect(204);
+    // Purged, not trashed: the trash keeps the records (test/datasets-trash.e2e-spec.ts).
+    await api.delete(`/datasets/${id}`).query({ permanent: 'true' }).expect(204);
     await api.get(`/datasets/${id}/records`).expect(404);
     const left = await withDatabase(testApp.config.mongodb.uri, async (db) => ({
       buckets: await db.collection('record_buckets').countDocuments({ datasetId: id }),

@@ -32,6 +32,8 @@ export class AppConfig {
   readonly records: { readonly maxBytes: number; readonly maxRows: number };
   /** How long an entity lock outlives a holder that died (see EntityLocks). */
   readonly lockTtlMs: number;
+  /** How long a deleted dataset stays restorable in the trash before the trash janitor purges it. */
+  readonly trash: { readonly retentionDays: number };
   readonly kafka: {
     readonly brokers: readonly string[];
     readonly clientId: string;

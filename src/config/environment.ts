@@ -93,6 +93,10 @@ export class EnvironmentVariables {
   @IsIntegerSetting(1, 3600)
   LOCK_TTL_SECONDS = 60;
 
+  // A deleted dataset stays in the trash (restorable, its name reserved) this many days before it is purged; 0: at the next sweep.
+  @IsIntegerSetting(0, 3650)
+  TRASH_RETENTION_DAYS = 30;
+
   // Requests per client IP and minute before a 429; 0 turns the limit off.
   @IsIntegerSetting(0)
   RATE_LIMIT_PER_MINUTE = 6000;

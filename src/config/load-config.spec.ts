@@ -24,6 +24,7 @@ describe(loadConfig.name, () => {
       logLevel: 'info',
       mongodb: { uri: validEnv.MONGODB_URI },
       lockTtlMs: 60_000,
+      trash: { retentionDays: 30 },
       records: { maxBytes: 1024 ** 3, maxRows: 20_000_000 },
       kafka: {
         brokers: ['127.0.0.1:19092'],
@@ -96,12 +97,20 @@ describe(loadConfig.name, () => {
     ['JSON_BODY_LIMIT', '5 gigs', 'Invalid configuration: JSON_BODY_LIMIT must be a size such as 512kb or 5mb (got "5 gigs")'],
     ['RATE_LIMIT_PER_MINUTE', '-1', 'Invalid configuration: RATE_LIMIT_PER_MINUTE must be a non-negative integer (got "-1")'],
     ['LOCK_TTL_SECONDS', '0', 'Invalid configuration: LOCK_TTL_SECONDS must be an integer between 1 and 3600 (got "0")'],
+    ['TRASH_RETENTION_DAYS', '3651', 'Invalid configuration: TRASH_RETENTION_DAYS must be an integer between 0 and 3650 (got "3651")'],
+    ['TRASH_RETENTION_DAYS', '1.5', 'Invalid configuration: TRASH_RETENTION_DAYS must be an integer between 0 and 3650 (got "1.5")'],
+    ['TRASH_RETENTION_DAYS', '-1', 'Invalid configuration: TRASH_RETENTION_DAYS must be an integer between 0 and 3650 (got "-1")'],
     ['RECORDS_MAX_BODY', 'lots', 'Invalid configuration: RECORDS_MAX_BODY must be a size such as 512mb or 2gb (got "lots")'],
     ['RECORDS_MAX_ROWS', '-5', 'Invalid configuration: RECORDS_MAX_ROWS must be a positive integer (got "-5")'],
     ['LOG_LEVEL', 'loud', 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
     ['NODE_ENV', 'staging', 'Invalid configuration: NODE_ENV must be one of development, production, test (got "staging")'],
   ])('rejects %s=%j with a message naming it', (variable, value, message) => {
     expect(errorFor({ ...validEnv, [variable]: value })).toBe(message);
+  });
+
+  it('reads TRASH_RETENTION_DAYS from 0 (purge at the next sweep) to 3650', () => {
+    expect(loadConfig({ ...validEnv, TRASH_RETENTION_DAYS: '0' }).trash).toEqual({ retentionDays: 0 });
+    expect(loadConfig({ ...validEnv, TRASH_RETENTION_DAYS: '3650' }).trash).toEqual({ retentionDays: 3650 });
   });
 
   it('never echoes the MongoDB URI, which may hold a password', () => {

@@ -52,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     logLevel: vars.LOG_LEVEL,
     mongodb: { uri: vars.MONGODB_URI },
     lockTtlMs: vars.LOCK_TTL_SECONDS * 1000,
+    trash: { retentionDays: vars.TRASH_RETENTION_DAYS },
     records: { maxBytes: toBytes(vars.RECORDS_MAX_BODY), maxRows: vars.RECORDS_MAX_ROWS },
     kafka: {
       brokers: vars.KAFKA_BROKERS.split(',').map((broker) => broker.trim()),

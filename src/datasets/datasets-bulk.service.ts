@@ -9,7 +9,8 @@ import { validateItem } from '../common/validation/validate-item';
 import { DatasetOwners, ownerUnavailable } from '../ownership/dataset-owners';
 import { OwnerIndex } from '../ownership/owner-index';
 import { DatasetSequence } from './dataset-sequence';
-import { duplicateName, nameDetails, newDataset, ownerDeletedMeanwhile, rejectWith, uniqueIds } from './dataset-rules';
+import { nameDetails, newDataset, ownerDeletedMeanwhile, rejectWith, uniqueIds } from './dataset-rules';
+import { DatasetTrashService } from './dataset-trash.service';
 import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
 import { CreateDatasetDto } from './dto/create-dataset.dto';
@@ -25,6 +26,7 @@ export class DatasetsBulkService {
     private readonly owners: DatasetOwners,
     private readonly sequence: DatasetSequence,
     private readonly ownerIndex: OwnerIndex,
+    private readonly trash: DatasetTrashService,
   ) {}
 
   /** Registers many datasets; each item succeeds or fails on its own (see BulkOutcomes). */
@@ -77,7 +79,7 @@ export class DatasetsBulkService {
         pending.filter(({ doc }) => doc.ownerId.equals(ownerId)).map(({ doc }) => doc._id),
       );
     }
-    const inserted = await this.insertPending(pending, outcomes);
+    const inserted = await this.insertPending(pending, outcomes, principal);
 
     const after = await this.owners.availability(uniqueIds(inserted.map(({ doc }) => doc.ownerId.toHexString())));
     const stillOwned = inserted.filter(({ doc }) => after.get(doc.ownerId.toHexString()) === 'available');
@@ -104,11 +106,12 @@ export class DatasetsBulkService {
   private async insertPending(
     pending: { index: number; doc: Dataset }[],
     outcomes: BulkOutcomes<DatasetResponseDto>,
+    principal: Principal,
   ): Promise<{ index: number; doc: Dataset }[]> {
     const duplicates = await this.datasets.insertManyPending(pending.map(({ doc }) => doc));
     for (const position of duplicates) {
       const { index, doc } = pending[position];
-      rejectWith(outcomes, index, duplicateName(doc.name));
+      rejectWith(outcomes, index, await this.trash.nameTaken(doc.ownerId, doc.name, principal));
     }
     return pending.filter((_, position) => !duplicates.has(position));
   }

@@ -5,10 +5,12 @@ import { Principal } from '../auth/principal';
 import { ApiBulkBody, MAX_BULK_ITEMS, ParseBulkArrayPipe } from '../common/bulk/parse-bulk-array.pipe';
 import { ApiDatasetRefParam } from '../common/swagger/api-params';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses.decorator';
+import { DatasetTrashService } from './dataset-trash.service';
 import { DatasetsBulkService } from './datasets-bulk.service';
 import { DatasetRef, DatasetsService } from './datasets.service';
 import { BulkDatasetsResponseDto } from './dto/bulk-datasets-response.dto';
 import { CreateDatasetDto } from './dto/create-dataset.dto';
+import { DeleteDatasetQueryDto } from './dto/delete-dataset-query.dto';
 import { DatasetPageDto, DatasetResponseDto } from './dto/dataset-response.dto';
 import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
 import { UpdateDatasetDto } from './dto/update-dataset.dto';
@@ -20,6 +22,7 @@ export class DatasetsController {
   constructor(
     private readonly datasetsService: DatasetsService,
     private readonly bulk: DatasetsBulkService,
+    private readonly trash: DatasetTrashService,
   ) {}
 
   @Post()
@@ -50,7 +53,8 @@ export class DatasetsController {
   @Access('read')
   @ApiOperation({
     summary: 'Search datasets',
-    description: 'Only datasets the caller may read. All filters combine with AND. Cursor-paged.',
+    description:
+      "Only datasets the caller may read. All filters combine with AND. Cursor-paged. With `trashed=true`, the caller's trash instead (an admin's: everyone's; nobody else's, whatever its grants or visibility), each with `trashedAt` and `purgeAt`.",
   })
   @ApiOkResponse({ type: DatasetPageDto })
   @ApiErrorResponses(400)
@@ -90,10 +94,33 @@ export class DatasetsController {
   @Access('write')
   @ApiDatasetRefParam()
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Delete a dataset', description: 'The owner, a user granted write, or an admin.' })
-  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiOperation({
+    summary: 'Delete a dataset (to the trash, or permanently)',
+    description:
+      'Moves the dataset to the trash (the owner, a user granted write, or an admin): invisible to every read, its records kept and its name still reserved for its owner, restorable with `POST /datasets/{id}/restore` for `TRASH_RETENTION_DAYS`, then purged. Publishes `dataset.trashed`. With `permanent=true` (the owner or an admin) the dataset — active or already in the trash — is purged at once with its records, and its name is free again; publishes `dataset.deleted`.',
+  })
+  @ApiNoContentResponse({ description: 'Moved to the trash, or purged.' })
   @ApiErrorResponses(400, 404)
-  deleteDataset(@Param('id', ParseDatasetRefPipe) ref: DatasetRef, @CurrentPrincipal() principal: Principal): Promise<void> {
-    return this.datasetsService.remove(ref, principal);
+  deleteDataset(
+    @Param('id', ParseDatasetRefPipe) ref: DatasetRef,
+    @Query() query: DeleteDatasetQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<void> {
+    return this.trash.remove(ref, query.permanent, principal);
+  }
+
+  @Post(':id/restore')
+  @Access('write')
+  @ApiDatasetRefParam()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Restore a dataset from the trash',
+    description:
+      "The owner or an admin, until the dataset is purged: it comes back as it was, with its records. A dataset that is not in the trash is a 409 (a 404 for whoever may not read it); one in someone else's trash, a 404. Publishes `dataset.restored`.",
+  })
+  @ApiOkResponse({ type: DatasetResponseDto })
+  @ApiErrorResponses(400, 404, 409)
+  restoreDataset(@Param('id', ParseDatasetRefPipe) ref: DatasetRef, @CurrentPrincipal() principal: Principal): Promise<DatasetResponseDto> {
+    return this.trash.restore(ref, principal);
   }
 }

@@ -4,8 +4,10 @@ import { LocksModule } from '../common/locks/locks.module';
 import { EventsModule } from '../events/events.module';
 import { OwnershipModule } from '../ownership/ownership.module';
 import { RecordsStorageModule } from '../records/records-storage.module';
+import { DatasetPurge } from './dataset-purge';
 import { DatasetEvents } from './dataset-events';
 import { DatasetSequence } from './dataset-sequence';
+import { DatasetTrashService } from './dataset-trash.service';
 import { DatasetsBulkService } from './datasets-bulk.service';
 import { DatasetsController } from './datasets.controller';
 import { DatasetSharingController } from './dataset-sharing.controller';
@@ -14,6 +16,7 @@ import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
 import { OwnedDatasets } from './owned-datasets';
 import { OwnershipJanitor } from './ownership-janitor';
+import { TrashJanitor } from './trash-janitor';
 import { Dataset, DatasetSchema } from './schemas/dataset.schema';
 import { SeqBlock, SeqBlockSchema } from './schemas/seq-block.schema';
 import { SeqBlocksRepository } from './seq-blocks.repository';
@@ -40,6 +43,9 @@ import { SeqBlocksRepository } from './seq-blocks.repository';
     SeqBlocksRepository,
     OwnedDatasets,
     OwnershipJanitor,
+    DatasetPurge,
+    DatasetTrashService,
+    TrashJanitor,
   ],
   exports: [DatasetsService, DatasetEvents, OwnedDatasets],
 })

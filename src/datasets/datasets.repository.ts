@@ -59,16 +59,19 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
 
   /** One page of active datasets matching the query that `reader` may read (the access rule is part of the query). */
   async search(query: SearchDatasetsQueryDto, reader: DatasetReader): Promise<{ rows: Dataset[]; nextCursor: string | null }> {
-    const conditions: FilterQuery<Dataset>[] = [{ state: 'active' }, createdAtFilter(query), ...readableBy(reader)];
-    if (query.ownerId) conditions.push({ ownerId: new Types.ObjectId(query.ownerId) });
-    if (query.name) conditions.push({ nameKey: containsPattern(query.name) });
-    if (query.tags?.length) conditions.push({ tags: query.tagMatch === 'any' ? { $in: query.tags } : { $all: query.tags } });
-    if (query.frequency) conditions.push({ frequency: query.frequency });
-    if (query.q) {
-      const pattern = containsPattern(query.q);
-      conditions.push({ $or: [{ nameKey: pattern }, { descriptionKey: pattern }] });
-    }
+    const conditions: FilterQuery<Dataset>[] = [{ state: 'active' }, ...readableBy(reader), ...filtersOf(query)];
     return findPage(this.datasets, conditions, SORT_FIELDS[query.sort], query);
+  }
+
+  /** One page of trashed datasets matching the query in `reader`'s trash: their own, everyone's for an admin. */
+  async searchTrash(query: SearchDatasetsQueryDto, reader: DatasetReader): Promise<{ rows: Dataset[]; nextCursor: string | null }> {
+    const conditions: FilterQuery<Dataset>[] = [{ state: 'trashed' }, ...trashOf(reader), ...filtersOf(query)];
+    return findPage(this.datasets, conditions, SORT_FIELDS[query.sort], query);
+  }
+
+  /** The dataset (any state but a tombstone's) holding `nameKey` among the owner's names, if any: who answers a 409. */
+  async findNameHolder(ownerId: Types.ObjectId, nameKey: string): Promise<Pick<Dataset, '_id' | 'state' | 'trashedAt'> | null> {
+    return this.datasets.findOne({ ownerId, nameKey }, { _id: 1, state: 1, trashedAt: 1 }).lean().exec();
   }
 
   /** The ids of the active datasets `reader` may read. */
@@ -156,8 +159,31 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     return dataset?.transferStartedAt ?? undefined;
   }
 
+  /** Moves an active dataset to the trash, with its event (dataset.trashed); it keeps its owner, name and records. */
+  async markTrashed(id: Types.ObjectId, trashedAt: Date, rev: number, event: RegistryEvent): Promise<void> {
+    await this.datasets
+      .updateOne({ _id: id }, { $set: { state: 'trashed', trashedAt, rev }, $push: { outbox: event } }, BOOKKEEPING)
+      .exec();
+  }
+
+  /** Brings a trashed dataset back, with its event (dataset.restored). */
+  async markRestored(id: Types.ObjectId, rev: number, event: RegistryEvent): Promise<void> {
+    await this.datasets
+      .updateOne({ _id: id }, { $set: { state: 'active', rev }, $unset: { trashedAt: 1 }, $push: { outbox: event } }, BOOKKEEPING)
+      .exec();
+  }
+
+  /** Datasets trashed before `cutoff`, for the trash janitor. */
+  async idsTrashedBefore(cutoff: Date): Promise<Types.ObjectId[]> {
+    const expired = await this.datasets
+      .find({ state: 'trashed', trashedAt: { $lt: cutoff } }, { _id: 1 })
+      .lean<{ _id: Types.ObjectId }[]>()
+      .exec();
+    return expired.map(({ _id }) => _id);
+  }
+
   /**
-   * Makes the dataset a tombstone carrying `event` (dataset.deleted).
+   * Makes the dataset (active or trashed) a tombstone carrying `event` (dataset.deleted).
    * Pointing its `ownerId` at itself frees the name for its owner at once.
    */
   async markDeleted(dataset: Dataset, rev: number, event: RegistryEvent): Promise<void> {
@@ -166,7 +192,7 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
         { _id: dataset._id },
         {
           $set: { state: 'deleted', ownerId: dataset._id, deletedAt: new Date(), rev },
-          $unset: { transferTo: 1, transferStartedAt: 1 },
+          $unset: { transferTo: 1, transferStartedAt: 1, trashedAt: 1 },
           $push: { outbox: event },
         },
         BOOKKEEPING,
@@ -199,6 +225,28 @@ function withEvent(changes: FieldChanges, next: Dataset, event: RegistryEvent): 
   // Some servers reject an empty `$unset: {}`.
   if (Object.keys(changes.$unset).length > 0) update.$unset = changes.$unset;
   return update;
+}
+
+/** The query's own filters (owner, name, tags, frequency, text, creation range). */
+function filtersOf(query: SearchDatasetsQueryDto): FilterQuery<Dataset>[] {
+  const conditions: FilterQuery<Dataset>[] = [createdAtFilter(query)];
+  if (query.ownerId) conditions.push({ ownerId: new Types.ObjectId(query.ownerId) });
+  if (query.name) conditions.push({ nameKey: containsPattern(query.name) });
+  if (query.tags?.length) conditions.push({ tags: query.tagMatch === 'any' ? { $in: query.tags } : { $all: query.tags } });
+  if (query.frequency) conditions.push({ frequency: query.frequency });
+  if (query.q) {
+    const pattern = containsPattern(query.q);
+    conditions.push({ $or: [{ nameKey: pattern }, { descriptionKey: pattern }] });
+  }
+  return conditions;
+}
+
+/** Whose trash `reader` sees (see dataset-trash-rules.ts mayManageTrash), as a query: grants and visibility do not count. */
+function trashOf(reader: DatasetReader): FilterQuery<Dataset>[] {
+  const conditions: FilterQuery<Dataset>[] = [];
+  if (reader.datasetIds) conditions.push({ _id: { $in: reader.datasetIds.map((id) => new Types.ObjectId(id)) } });
+  if (!reader.admin) conditions.push({ ownerId: reader.userId });
+  return conditions;
 }
 
 /** The conditions of "may read" (see dataset-access.ts mayRead), as a query. */

@@ -12,6 +12,9 @@ import { DatasetsService } from './datasets.service';
 import { Dataset } from './schemas/dataset.schema';
 import { adminPrincipal, principalOf } from '../../test/support/principals';
 import { DatasetRecordsCleanup } from '../records/dataset-records-cleanup';
+import { AppConfig } from '../config/app-config';
+import { DatasetPurge } from './dataset-purge';
+import { DatasetTrashService } from './dataset-trash.service';
 
 const ownerId = new Types.ObjectId();
 
@@ -51,6 +54,8 @@ function build(
     ...indexMethods,
   });
   const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', model));
+  const cleanup = strictMock<DatasetRecordsCleanup>('DatasetRecordsCleanup', { dropAll: jest.fn(async () => undefined) });
+  const purge = new DatasetPurge(repository, outbox, ownerIndex, cleanup);
   const service = new DatasetsService(
     repository,
     strictMock<DatasetOwners>('DatasetOwners', owners),
@@ -58,9 +63,10 @@ function build(
     locks,
     outbox,
     ownerIndex,
-    strictMock<DatasetRecordsCleanup>('DatasetRecordsCleanup', { dropAll: jest.fn(async () => undefined) }),
+    purge,
+    new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig),
   );
-  return { service, owned: new OwnedDatasets(repository, ownerIndex, service), locks, outbox, ownerIndex };
+  return { service, owned: new OwnedDatasets(repository, ownerIndex, service), locks, outbox, ownerIndex, cleanup };
 }
 
 describe(DatasetsService.name, () => {
@@ -113,12 +119,30 @@ describe(DatasetsService.name, () => {
     });
 
     it('answers 409 when the owner already has a dataset of that name', async () => {
+      const findOne = jest.fn((_filter: unknown, _projection: unknown) => queryResult(dataset()));
       const { service } = build(
-        { collection: { insertOne: jest.fn(async () => Promise.reject(duplicateKeyError())) } },
+        { collection: { insertOne: jest.fn(async () => Promise.reject(duplicateKeyError())) }, findOne },
         { assertAvailable: jest.fn(async () => undefined) },
       );
-      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'power' }, principalOf(ownerId))).rejects.toThrow(
-        'the owner already has a dataset named "power"',
+      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'Power' }, principalOf(ownerId))).rejects.toThrow(
+        'the owner already has a dataset named "Power"',
+      );
+      expect(findOne).toHaveBeenCalledWith({ ownerId, nameKey: 'power' }, { _id: 1, state: 1, trashedAt: 1 });
+    });
+
+    it('answers 409 saying a trashed dataset holds the name, and how to free it', async () => {
+      const holder = dataset({ state: 'trashed', trashedAt: new Date('2026-12-01T00:00:00Z') });
+      const { service } = build(
+        {
+          collection: { insertOne: jest.fn(async () => Promise.reject(duplicateKeyError())) },
+          findOne: jest.fn(() => queryResult(holder)),
+        },
+        { assertAvailable: jest.fn(async () => undefined) },
+      );
+      const refused = service.create({ ownerId: ownerId.toHexString(), name: 'power' }, principalOf(ownerId));
+      await expect(refused).rejects.toBeInstanceOf(ConflictError);
+      await expect(refused).rejects.toThrow(
+        `a trashed dataset of the owner holds the name "power" until it is purged at 2026-12-31T00:00:00.000Z; restore it with POST /datasets/${holder._id.toHexString()}/restore, or free the name at once with DELETE /datasets/${holder._id.toHexString()}?permanent=true`,
       );
     });
 

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConflictError } from '../common/errors/domain-errors';
 import { Types } from 'mongoose';
-import { EntityKey, entityKey } from '../common/locks/entity-key';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { effectiveChanges, FieldChanges, hasChanges } from '../common/mongo/field-changes';
 import { DatasetOwners } from '../ownership/dataset-owners';
@@ -11,7 +10,6 @@ import {
   applyChanges,
   assertExtendsFields,
   datasetChanges,
-  duplicateName,
   hasRecords,
   newDataset,
   notFound,
@@ -24,23 +22,17 @@ import { EventActor, RecordsChange } from '../events/contract';
 import { actorOf, Principal } from '../auth/principal';
 import { assertManageable, assertReadable, assertWritable, mayRead, ownerFor, readerOf } from './dataset-access';
 import { newEvent } from '../events/outbox/event-factory';
+import { CHANGE_DATASET, datasetLockKey } from './dataset-lock';
+import { DatasetPurge } from './dataset-purge';
+import { DatasetTrashService } from './dataset-trash.service';
 import { Outbox } from '../events/outbox/outbox';
 import { DatasetPageDto, DatasetResponseDto, toDatasetResponse, toDatasetState } from './dto/dataset-response.dto';
 import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
 import { UpdateDatasetDto } from './dto/update-dataset.dto';
 import { Dataset, visibilityOf } from './schemas/dataset.schema';
 import { DatasetsRepository } from './datasets.repository';
-import { DatasetRecordsCleanup } from '../records/dataset-records-cleanup';
 
 export type { DatasetRef } from './dataset-rules';
-
-/** Every change of an existing dataset holds its lock (see EntityLocks). */
-const CHANGE_DATASET = { purpose: 'change-dataset' };
-
-/** The dataset's lock goes by the same key as its outbox marker (see EntityKey). */
-function datasetLockKey(id: Types.ObjectId): EntityKey {
-  return entityKey('dataset', id);
-}
 
 /**
  * Datasets and the user → datasets mapping.
@@ -62,7 +54,7 @@ function datasetLockKey(id: Types.ObjectId): EntityKey {
  * Every change of an existing dataset runs under the dataset's lock, so no
  * two writers interleave on it. A crash between steps leaves a pending
  * dataset or a transfer mark, both invisible to readers and cleaned by
- * OwnershipJanitor.
+ * OwnershipJanitor. Deleting, restoring and purging are DatasetTrashService's.
  */
 @Injectable()
 export class DatasetsService {
@@ -73,7 +65,8 @@ export class DatasetsService {
     private readonly locks: EntityLocks,
     private readonly outbox: Outbox,
     private readonly ownerIndex: OwnerIndex,
-    private readonly records: DatasetRecordsCleanup,
+    private readonly purging: DatasetPurge,
+    private readonly trash: DatasetTrashService,
   ) {}
 
   /** The records series a dataset points at, in any state (for the records janitor's clean-up of dead writes). */
@@ -86,7 +79,7 @@ export class DatasetsService {
     await this.owners.assertAvailable(ownerId); // early and cheap; the check that counts comes after the insert
     const pending = newDataset(dto, await this.sequence.reserve(), ownerId, actorOf(principal));
     await this.ownerIndex.add(ownerId, [pending._id]);
-    if (!(await this.datasets.insertPending(pending))) throw duplicateName(dto.name);
+    if (!(await this.datasets.insertPending(pending))) throw await this.trash.nameTaken(ownerId, dto.name, principal);
     try {
       await this.owners.assertAvailable(pending.ownerId);
     } catch (error) {
@@ -168,8 +161,12 @@ export class DatasetsService {
     });
   }
 
-  /** Only what the caller may read: the filter is part of the query, so no page, cursor or count shows the rest. */
+  /**
+   * Only what the caller may read: the filter is part of the query, so no page, cursor or count shows the rest.
+   * With `trashed`, the caller's trash instead (see DatasetTrashService).
+   */
   async search(query: SearchDatasetsQueryDto, principal: Principal): Promise<DatasetPageDto> {
+    if (query.trashed) return this.trash.list(query, principal);
     const page = await this.datasets.search(query, readerOf(principal));
     return { items: page.rows.map(toDatasetResponse), nextCursor: page.nextCursor };
   }
@@ -196,30 +193,25 @@ export class DatasetsService {
         next.ownerId.toHexString(),
         actorOf(principal),
       );
-      if (!(await this.datasets.writeChanges(_id, changes, next, event))) throw duplicateName(dto.name ?? current.name);
+      if (!(await this.datasets.writeChanges(_id, changes, next, event))) {
+        throw await this.trash.nameTaken(current.ownerId, dto.name ?? current.name, principal);
+      }
       await this.outbox.track('dataset', [_id]);
       return toDatasetResponse(next);
     });
   }
 
-  async remove(ref: DatasetRef, principal: Principal): Promise<void> {
-    const { _id } = await this.findWritable(ref, principal);
-    await this.locks.withLock(datasetLockKey(_id), CHANGE_DATASET, async () => {
-      const current = await this.findActive({ id: _id });
-      assertWritable(principal, current, ref);
-      await this.tombstone(current, actorOf(principal));
-    });
-  }
-
   /**
    * Takes a dataset away from a user being deleted (see OwnedDatasets): under
-   * the dataset's lock, deletes it if the user still owns it, or cancels its
+   * the dataset's lock, purges it if the user still owns it — live or in the
+   * trash, which nobody could restore once its owner is gone — or cancels its
    * transfer to the user.
    */
   async releaseFrom(id: Types.ObjectId, ownerId: Types.ObjectId, actor: EventActor): Promise<void> {
     await this.locks.withLock(datasetLockKey(id), CHANGE_DATASET, async () => {
       const dataset = await this.datasets.findById(id);
-      if (dataset?.state === 'active' && dataset.ownerId.equals(ownerId)) await this.tombstone(dataset, actor);
+      const owned = (dataset?.state === 'active' || dataset?.state === 'trashed') && dataset.ownerId.equals(ownerId);
+      if (dataset && owned) await this.purging.purge(dataset, actor);
       else if (dataset?.transferTo?.equals(ownerId)) await this.datasets.clearTransferMark(id);
     });
   }
@@ -263,7 +255,7 @@ export class DatasetsService {
     try {
       await this.owners.assertAvailable(to);
       // Under the dataset's lock the mark is still ours: a cascade clears marks only under this lock too.
-      if (!(await this.datasets.writeChanges(current._id, moving, moved, event))) throw duplicateName(name);
+      if (!(await this.datasets.writeChanges(current._id, moving, moved, event))) throw await this.trash.nameTaken(to, name, principal);
     } catch (error) {
       await this.datasets.clearTransferMark(current._id);
       throw error;
@@ -291,19 +283,5 @@ export class DatasetsService {
       active.map((dataset) => dataset._id),
     );
     return active;
-  }
-
-  /**
-   * Deletes a dataset (under its lock): it becomes an invisible tombstone that
-   * carries `dataset.deleted` until the event is published. Pointing its
-   * `ownerId` at itself frees the name for its owner at once.
-   */
-  private async tombstone(dataset: Dataset, actor: EventActor): Promise<void> {
-    const rev = dataset.rev + 1;
-    const removed = { id: dataset._id.toHexString(), seq: dataset.seq, ownerId: dataset.ownerId.toHexString() };
-    await this.datasets.markDeleted(dataset, rev, newEvent('dataset.deleted', removed.id, rev, removed, removed.ownerId, actor));
-    await this.outbox.track('dataset', [dataset._id]);
-    await this.ownerIndex.remove(dataset.ownerId, [dataset._id]);
-    await this.records.dropAll(dataset);
   }
 }

@@ -42,15 +42,19 @@ export class OwnedDatasets {
     return byOwner;
   }
 
-  /** Datasets that keep a user from being deleted: owned (pending ones too) or being transferred to them. */
-  async countHeldBy(ownerId: Types.ObjectId): Promise<number> {
-    return (await this.heldBy(ownerId)).length;
+  /**
+   * Datasets that keep a user from being deleted: owned (pending and trashed
+   * ones too) or being transferred to them; `trashed` counts those in the trash.
+   */
+  async countHeldBy(ownerId: Types.ObjectId): Promise<{ total: number; trashed: number }> {
+    const held = await this.heldBy(ownerId);
+    return { total: held.length, trashed: held.filter((dataset) => dataset.state === 'trashed' && dataset.ownerId.equals(ownerId)).length };
   }
 
   /**
    * Cascade of a user deletion, run while the user is locked for deletion (so
-   * nothing new can reach the user): deletes every dataset it owns and
-   * cancels transfers to it. `progress` is called after each dataset.
+   * nothing new can reach the user): purges every dataset it owns, those in
+   * its trash included, and cancels transfers to it. `progress` is called after each dataset.
    */
   async removeAllOwnedBy(ownerId: Types.ObjectId, actor: EventActor, progress: () => Promise<void>): Promise<void> {
     for (;;) {

@@ -3,7 +3,11 @@ import { Types } from 'mongoose';
 import { RecordsRepository } from './records.repository';
 import { VersionsRepository } from './versions/versions.repository';
 
-/** What purging a dataset does to its records (DatasetsService calls it, under the dataset's lock). */
+/**
+ * What purging a dataset does to the storage kept under its id (DatasetPurge
+ * calls it, under the dataset's lock, once the dataset is a tombstone): the
+ * one extension point for per-dataset storage. Trashing a dataset keeps all of it.
+ */
 @Injectable()
 export class DatasetRecordsCleanup {
   constructor(

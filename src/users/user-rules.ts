@@ -1,6 +1,7 @@
 /** The user rules as plain functions (no I/O): a new user, a PATCH as changes, and the errors they raise. */
 import { Types } from 'mongoose';
-import { EmailTakenError, NotFoundError } from '../common/errors/domain-errors';
+import { ConflictError, EmailTakenError, NotFoundError } from '../common/errors/domain-errors';
+import { fieldDetails } from '../common/errors/field-error';
 import { FieldChanges } from '../common/mongo/field-changes';
 import { searchKey } from '../common/mongo/text';
 import { EventActor } from '../events/contract';
@@ -64,4 +65,18 @@ export function emailDetails(email: string): { field: string; messages: string[]
 
 export function emailTaken(email: string): EmailTakenError {
   return new EmailTakenError(`email ${email} is already registered`, emailDetails(email));
+}
+
+/**
+ * The 409 of deleting a user who still holds datasets. Trashed ones count (the
+ * trash is still theirs): the message says how many, and how to free them.
+ */
+export function ownsDatasets(id: Types.ObjectId, held: { total: number; trashed: number }): ConflictError {
+  const user = id.toHexString();
+  const trash =
+    held.trashed > 0
+      ? `, ${held.trashed} of them in the trash (GET /datasets?trashed=true&ownerId=${user} lists them; DELETE /datasets/{id}?permanent=true frees one at once)`
+      : '';
+  const message = `user ${user} owns ${held.total} dataset(s)${trash}; delete or transfer them first, or pass cascade=true`;
+  return new ConflictError(message, fieldDetails('cascade', message));
 }

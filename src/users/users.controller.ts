@@ -121,7 +121,7 @@ export class UsersController {
   @ApiOperation({
     summary: 'Delete a user',
     description:
-      'Admins only (not themselves). A user who owns datasets is only deleted with `cascade=true`, which deletes those datasets too; otherwise 409.',
+      'Admins only (not themselves). A user who owns datasets — datasets in their trash included — is only deleted with `cascade=true`, which purges those datasets too (live and trashed); otherwise 409, saying how many are in the trash (`DELETE /datasets/{id}?permanent=true` frees one at once).',
   })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiErrorResponses(400, 404, 409)

@@ -118,10 +118,26 @@ describe(UsersService.name, () => {
     it('refuses to delete a user who holds datasets, under the deletion lock', async () => {
       const found = user();
       const deleteOne = jest.fn();
-      const { service, locks } = build({ findById: jest.fn(() => queryResult(found)), deleteOne }, { countHeldBy: jest.fn(async () => 3) });
-      await expect(service.remove(found._id, false, adminPrincipal())).rejects.toThrow(ConflictError);
+      const { service, locks } = build(
+        { findById: jest.fn(() => queryResult(found)), deleteOne },
+        { countHeldBy: jest.fn(async () => ({ total: 3, trashed: 0 })) },
+      );
+      const refused = service.remove(found._id, false, adminPrincipal());
+      await expect(refused).rejects.toThrow(ConflictError);
+      await expect(refused).rejects.toThrow(`user ${found._id.toHexString()} owns 3 dataset(s); delete or transfer them first`);
       expect(locks.withLock).toHaveBeenCalledWith(`user:${found._id.toHexString()}`, { purpose: 'delete-user' }, expect.any(Function));
       expect(deleteOne).not.toHaveBeenCalled();
+    });
+
+    it('counts datasets in the trash too, saying how many and how to free them', async () => {
+      const found = user();
+      const { service } = build(
+        { findById: jest.fn(() => queryResult(found)), deleteOne: jest.fn() },
+        { countHeldBy: jest.fn(async () => ({ total: 2, trashed: 2 })) },
+      );
+      await expect(service.remove(found._id, false, adminPrincipal())).rejects.toThrow(
+        `user ${found._id.toHexString()} owns 2 dataset(s), 2 of them in the trash (GET /datasets?trashed=true&ownerId=${found._id.toHexString()} lists them; DELETE /datasets/{id}?permanent=true frees one at once); delete or transfer them first, or pass cascade=true`,
+      );
     });
 
     it('with cascade deletes the datasets first, keeping the lock alive, then the user', async () => {

@@ -19,7 +19,7 @@ import { SearchUsersQueryDto } from './dto/search-users-query.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { toUserResponse, toUserState, UserPageDto, UserResponseDto } from './dto/user-response.dto';
 import { User } from './schemas/user.schema';
-import { applyUserChanges, emailDetails, emailTaken, newUser, userChanges, userNotFound } from './user-rules';
+import { applyUserChanges, emailDetails, emailTaken, newUser, ownsDatasets, userChanges, userNotFound } from './user-rules';
 import { UsersRepository } from './users.repository';
 
 /**
@@ -158,10 +158,7 @@ export class UsersService {
         await this.owned.removeAllOwnedBy(id, actor, () => this.locks.extend(lock));
       } else {
         const held = await this.owned.countHeldBy(id);
-        if (held > 0) {
-          const message = `user ${id.toHexString()} owns ${held} dataset(s); delete or transfer them first, or pass cascade=true`;
-          throw new ConflictError(message, fieldDetails('cascade', message));
-        }
+        if (held.total > 0) throw ownsDatasets(id, held);
       }
       const rev = user.rev + 1;
       await this.users.markDeleted(id, rev, newEvent('user.deleted', id.toHexString(), rev, { id: id.toHexString() }, undefined, actor));

@@ -18,18 +18,23 @@ export type RouteKind =
   | 'dataset-read'
   | 'dataset-write'
   | 'dataset-manage'
-  | 'dataset-manage-read';
+  | 'dataset-manage-read'
+  | 'dataset-trash';
 
 export interface Operation {
   method: string;
   path: string;
   policy: string;
+  /** A query string that makes another operation of the same route (e.g. `permanent=true`). */
+  query?: string;
 }
 
-export function routeKind({ method, path, policy }: Operation): RouteKind {
+export function routeKind({ method, path, policy, query }: Operation): RouteKind {
   if (policy === 'public') return 'public';
   if (policy === 'admin' || policy === 'register') return 'admin';
   const read = policy === 'read';
+  if (path === '/datasets/{id}/restore') return 'dataset-trash';
+  if (method === 'DELETE' && path === '/datasets/{id}' && query === 'permanent=true') return 'dataset-manage';
   if (path.startsWith('/datasets/{id}/access')) return read ? 'dataset-manage-read' : 'dataset-manage';
   // Deleting a version or a tag is the owner's (or an admin's); sealing and tagging any writer's.
   if (method === 'DELETE' && /^\/datasets\/\{id\}\/(versions|tags)\/\{\w+\}$/.test(path)) return 'dataset-manage';
@@ -56,7 +61,22 @@ const EXPECTED: Record<RouteKind, Record<Exclude<Role, 'anonymous'>, 'ok' | 403 
   'dataset-write': { admin: 'ok', owner: 'ok', ownerReadOnly: 403, other: 404, granteeRead: 403, granteeWrite: 'ok' },
   'dataset-manage': { admin: 'ok', owner: 'ok', ownerReadOnly: 403, other: 404, granteeRead: 403, granteeWrite: 403 },
   'dataset-manage-read': { admin: 'ok', owner: 'ok', ownerReadOnly: 'ok', other: 404, granteeRead: 403, granteeWrite: 403 },
+  // A trashed dataset exists for its owner and admins only: grants end at the trash.
+  'dataset-trash': { admin: 'ok', owner: 'ok', ownerReadOnly: 403, other: 404, granteeRead: 404, granteeWrite: 404 },
 };
+
+/**
+ * Operations a query parameter makes of a route, beyond the document's one
+ * per path and method: purging at once, and listing the trash (which every
+ * reader may call, seeing only their own trash; see TRASH_SEEN_BY).
+ */
+export const QUERY_OPERATIONS: readonly Operation[] = [
+  { method: 'DELETE', path: '/datasets/{id}', policy: 'write', query: 'permanent=true' },
+  { method: 'GET', path: '/datasets', policy: 'read', query: 'trashed=true' },
+];
+
+/** Who finds the owner's trashed dataset in `GET /datasets?trashed=true`. */
+export const TRASH_SEEN_BY: readonly Role[] = ['admin', 'owner', 'ownerReadOnly'];
 
 export function expectedFor(kind: RouteKind, role: Role): 'ok' | 401 | 403 | 404 {
   if (role === 'anonymous') return kind === 'public' ? 'ok' : 401;

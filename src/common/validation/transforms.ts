@@ -12,3 +12,6 @@ export const decimalInteger = ({ value }: TransformFnParams): unknown =>
 
 /** Validates a property only when it is present, so that `null` is checked (and rejected) like any other value. */
 export const isPresent = (_: object, value: unknown): boolean => value !== undefined;
+
+/** `true`/`false` in a query string become booleans; anything else stays a string and fails @IsBoolean. */
+export const queryBoolean = ({ value }: TransformFnParams): unknown => (value === 'true' ? true : value === 'false' ? false : value);

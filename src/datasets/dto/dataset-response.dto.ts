@@ -50,6 +50,12 @@ export class DatasetResponseDto {
 
   createdAt: Date;
   updatedAt: Date;
+
+  /** In the trash listing (`GET /datasets?trashed=true`) only: when it was deleted. */
+  trashedAt?: Date;
+
+  /** In the trash listing only: when the trash janitor purges it with its records unless it is restored first. */
+  purgeAt?: Date;
 }
 
 export class DatasetPageDto {
@@ -60,13 +66,16 @@ export class DatasetPageDto {
   nextCursor: string | null;
 }
 
+/** What only the trash listing adds to a dataset (the trash events carry them beside the dataset). */
+type TrashFields = 'trashedAt' | 'purgeAt';
+
 /**
- * The response, once serialised, is exactly the event contract's DatasetState:
+ * The response, once serialised (but for the trash listing's own fields), is exactly the event contract's DatasetState:
  * the contract is declared on its own (other services copy it), and this
  * constant stops the build the moment the two drift apart (`visibility` is
  * optional in the contract only because it was added later).
  */
-type StateFromResponse = Omit<AsJson<DatasetResponseDto>, 'visibility'> & Pick<DatasetState, 'visibility'>;
+type StateFromResponse = Omit<AsJson<DatasetResponseDto>, 'visibility' | TrashFields> & Pick<DatasetState, 'visibility'>;
 export const RESPONSE_IS_EVENT_STATE: SameShape<{ [K in keyof StateFromResponse]: StateFromResponse[K] }, DatasetState> = true;
 
 /** The dataset as carried by its events (see events/contract). */
@@ -91,4 +100,9 @@ export function toDatasetResponse(dataset: Dataset): DatasetResponseDto {
   if (dataset.frequency !== undefined) response.frequency = dataset.frequency;
   if (dataset.source !== undefined) response.source = dataset.source;
   return response;
+}
+
+/** A trashed dataset as the trash listing shows it. */
+export function toTrashedDatasetResponse(dataset: Dataset, purgeAt: Date): DatasetResponseDto {
+  return { ...toDatasetResponse(dataset), ...(dataset.trashedAt ? { trashedAt: dataset.trashedAt } : {}), purgeAt };
 }

@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { IsObjectIdString, IsText } from '../../common/validation/text';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { CreatedRangeQueryDto } from '../../common/validation/time-range.dto';
-import { commaSeparatedList } from '../../common/validation/transforms';
+import { commaSeparatedList, queryBoolean } from '../../common/validation/transforms';
 import { IsFrequency, IsTagEach, MAX_TAGS, TAG_PATTERN } from './create-dataset.dto';
 
 export const DATASET_SORTS = ['createdAt', 'name', 'seq'] as const;
@@ -49,6 +49,17 @@ class DatasetFiltersDto {
   @IsText({ kind: 'line', maxLength: 200 })
   q?: string;
 
+  /**
+   * `true`: the caller's trash instead — the datasets they deleted that are still restorable, with
+   * `trashedAt` and `purgeAt` (an admin's: everyone's; grants and `internal` visibility do not open
+   * anyone else's trash). The other filters apply the same.
+   */
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(queryBoolean)
+  @IsBoolean({ message: 'trashed must be true or false' })
+  trashed?: boolean;
+
   /** Sort key; ties are broken by id. */
   @ApiPropertyOptional()
   @IsOptional()
@@ -58,5 +69,5 @@ class DatasetFiltersDto {
 
 export class SearchDatasetsQueryDto extends IntersectionType(DatasetFiltersDto, CreatedRangeQueryDto, PageQueryDto) {}
 
-/** The same search within one user's datasets (`GET /users/:id/datasets`). */
-export class OwnedDatasetsQueryDto extends OmitType(SearchDatasetsQueryDto, ['ownerId'] as const) {}
+/** The same search within one user's (live) datasets (`GET /users/:id/datasets`). */
+export class OwnedDatasetsQueryDto extends OmitType(SearchDatasetsQueryDto, ['ownerId', 'trashed'] as const) {}

@@ -22,10 +22,13 @@ export class DatasetField {
  * `pending` datasets are being created: they hold their name and seq but are
  * invisible to every read until the owner check has passed (see
  * DatasetsService.create). A pending dataset left by a crash is removed by
- * the ownership janitor. `deleted` datasets are tombstones, invisible too,
- * kept until their last events are published (see events/outbox).
+ * the ownership janitor. `trashed` datasets were deleted by a user: invisible
+ * to every read but the trash listing, still owned (their name stays
+ * reserved), their records kept, restorable until the trash janitor purges
+ * them (see DatasetTrashService). `deleted` datasets are tombstones (purged),
+ * invisible too, kept until their last events are published (see events/outbox).
  */
-export const DATASET_STATES = ['pending', 'active', 'deleted'] as const;
+export const DATASET_STATES = ['pending', 'active', 'trashed', 'deleted'] as const;
 
 /** Who may read a dataset: `private` — its owner, its grantees and admins; `internal` — every authenticated user. */
 export const VISIBILITIES = ['private', 'internal'] as const;
@@ -105,6 +108,10 @@ export class Dataset extends OutboxEntity {
   @Prop({ type: Date })
   transferStartedAt?: Date;
 
+  /** When it was moved to the trash (set while `trashed` only). */
+  @Prop({ type: Date })
+  trashedAt?: Date;
+
   @Prop({ type: Date })
   deletedAt?: Date;
 
@@ -127,6 +134,8 @@ DatasetSchema.index({ seq: 1 }, { unique: true });
 DatasetSchema.index({ ownerId: 1, nameKey: 1 }, { unique: true });
 DatasetSchema.index({ ownerId: 1, state: 1, seq: 1 });
 DatasetSchema.index({ transferTo: 1 });
+// The trash janitor's sweep: trashed datasets by age.
+DatasetSchema.index({ state: 1, trashedAt: 1 });
 DatasetSchema.index({ state: 1, createdAt: 1, _id: 1 });
 DatasetSchema.index({ state: 1, nameKey: 1, _id: 1 });
 DatasetSchema.index({ state: 1, seq: 1, _id: 1 });

@@ -46,6 +46,36 @@ describe('event contract', () => {
     );
   });
 
+  it('describes the trash events the code builds, with the dataset, trashedAt and purgeAt', () => {
+    const id = '6650c0ffee0000000000d002';
+    const ownerId = '6650c0ffee0000000000a001';
+    const state = {
+      id,
+      seq: 2,
+      ownerId,
+      name: 'weather',
+      tags: [],
+      fields: [],
+      createdAt: '2026-12-01T12:00:00.000Z',
+      updatedAt: '2026-12-01T12:00:00.000Z',
+    };
+    const trashed = newEvent(
+      'dataset.trashed',
+      id,
+      2,
+      { dataset: state, trashedAt: '2026-12-03T12:00:00.000Z', purgeAt: '2027-01-02T12:00:00.000Z' },
+      ownerId,
+    );
+    const restored = newEvent('dataset.restored', id, 3, state, ownerId);
+    for (const event of [trashed, restored]) expect(validate(event) ? 'valid' : validate.errors).toBe('valid');
+    expect(trashed.meta_string).toBe(
+      `data_collection is getting updated; weather (#2) with id ${id} is getting moved to the trash of user ${ownerId} until 2027-01-02T12:00:00.000Z`,
+    );
+    // The schema holds each type to its own payload: a trashing without purgeAt, or a restore carrying the trash shape, is no event.
+    expect(validate({ ...trashed, data: { dataset: state, trashedAt: '2026-12-03T12:00:00.000Z' } })).toBe(false);
+    expect(validate({ ...restored, data: trashed.data })).toBe(false);
+  });
+
   it('the AsyncAPI document publishes that schema on the msg_collection channel', () => {
     const asyncapi = parse(readFileSync(path.resolve(__dirname, '../../../docs/asyncapi.yaml'), 'utf8'));
     expect(asyncapi.channels.msgCollection.address).toBe('msg_collection');

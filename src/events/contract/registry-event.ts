@@ -25,6 +25,8 @@ export const EVENT_TYPES = [
   'dataset.records.deleted',
   'dataset.access.granted',
   'dataset.access.revoked',
+  'dataset.trashed',
+  'dataset.restored',
   'dataset.version.created',
   'dataset.version.deleted',
   'dataset.tagged',
@@ -105,6 +107,15 @@ export interface AccessChange {
   level?: 'read' | 'write';
 }
 
+/** A dataset moved to the trash: restorable until `purgeAt`, then purged (`dataset.deleted`). */
+export interface DatasetTrashing {
+  dataset: DatasetState;
+  /** When it was trashed (ISO 8601). */
+  trashedAt: string;
+  /** When the trash janitor purges it unless it is restored first, as configured at the time (ISO 8601). */
+  purgeAt: string;
+}
+
 /** A sealed version of a dataset's points, created or deleted (never the points themselves). */
 export interface VersionChange {
   datasetId: string;
@@ -151,6 +162,8 @@ export interface EventData {
   'dataset.records.deleted': RecordsChange;
   'dataset.access.granted': AccessChange;
   'dataset.access.revoked': AccessChange;
+  'dataset.trashed': DatasetTrashing;
+  'dataset.restored': DatasetState;
   'dataset.version.created': VersionChange;
   'dataset.version.deleted': VersionChange;
   'dataset.tagged': TagChange;

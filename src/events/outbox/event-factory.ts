@@ -13,6 +13,8 @@ const ENTITY_OF: Record<EventType, EventEntity> = {
   'dataset.records.deleted': 'dataset',
   'dataset.access.granted': 'dataset',
   'dataset.access.revoked': 'dataset',
+  'dataset.trashed': 'dataset',
+  'dataset.restored': 'dataset',
   'dataset.version.created': 'dataset',
   'dataset.version.deleted': 'dataset',
   'dataset.tagged': 'dataset',
@@ -72,6 +74,10 @@ const DESCRIBE: { [T in EventType]: (id: string, data: EventData[T]) => string }
     `data_collection is getting updated; user ${change.userId} may now ${change.level} dataset ${id}`,
   'dataset.access.revoked': (id, change) =>
     `data_collection is getting updated; user ${change.userId} no longer has access to dataset ${id}`,
+  'dataset.trashed': (id, t) =>
+    `data_collection is getting updated; ${t.dataset.name} (#${t.dataset.seq}) with id ${id} is getting moved to the trash of user ${t.dataset.ownerId} until ${t.purgeAt}`,
+  'dataset.restored': (id, d) =>
+    `data_collection is getting updated; ${d.name} (#${d.seq}) with id ${id} is getting restored from the trash of user ${d.ownerId}`,
   'dataset.version.created': (id, v) =>
     `record_collection is getting updated; ${v.count} points of dataset ${id} are getting sealed as version ${v.version} (${v.digest})`,
   'dataset.version.deleted': (id, v) => `record_collection is getting updated; version ${v.version} of dataset ${id} is getting removed`,

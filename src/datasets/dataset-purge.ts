@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { EventActor } from '../events/contract';
+import { newEvent } from '../events/outbox/event-factory';
+import { Outbox } from '../events/outbox/outbox';
+import { OwnerIndex } from '../ownership/owner-index';
+import { DatasetRecordsCleanup } from '../records/dataset-records-cleanup';
+import { DatasetsRepository } from './datasets.repository';
+import { Dataset } from './schemas/dataset.schema';
+
+/**
+ * Purging: the end of a dataset, active or trashed — by `DELETE ?permanent=true`,
+ * the trash janitor, or a user's cascade. Runs under the dataset's lock.
+ */
+@Injectable()
+export class DatasetPurge {
+  constructor(
+    private readonly datasets: DatasetsRepository,
+    private readonly outbox: Outbox,
+    private readonly ownerIndex: OwnerIndex,
+    private readonly storage: DatasetRecordsCleanup,
+  ) {}
+
+  /**
+   * The dataset becomes an invisible tombstone that carries `dataset.deleted`
+   * until the event is published (pointing its `ownerId` at itself frees the
+   * name for its owner at once); then what is stored under its id goes.
+   */
+  async purge(dataset: Dataset, actor: EventActor): Promise<void> {
+    const rev = dataset.rev + 1;
+    const removed = { id: dataset._id.toHexString(), seq: dataset.seq, ownerId: dataset.ownerId.toHexString() };
+    await this.datasets.markDeleted(dataset, rev, newEvent('dataset.deleted', removed.id, rev, removed, removed.ownerId, actor));
+    await this.outbox.track('dataset', [dataset._id]);
+    await this.ownerIndex.remove(dataset.ownerId, [dataset._id]);
+    await this.storage.dropAll(dataset);
+  }
+}

@@ -1,0 +1,92 @@
+import { Model, Types } from 'mongoose';
+import { EntityLocks } from '../common/locks/entity-locks';
+import { AppConfig } from '../config/app-config';
+import { Outbox } from '../events/outbox/outbox';
+import { DatasetOwners } from '../ownership/dataset-owners';
+import { OwnerIndex } from '../ownership/owner-index';
+import { DatasetRecordsCleanup } from '../records/dataset-records-cleanup';
+import { queryResult, strictMock } from '../../test/support/strict-mock';
+import { DatasetPurge } from './dataset-purge';
+import { DatasetSequence } from './dataset-sequence';
+import { DatasetTrashService } from './dataset-trash.service';
+import { DatasetsRepository } from './datasets.repository';
+import { DatasetsService } from './datasets.service';
+import { OwnedDatasets } from './owned-datasets';
+import { Dataset } from './schemas/dataset.schema';
+
+const ownerId = new Types.ObjectId();
+
+function dataset(overrides: Partial<Dataset> = {}): Dataset {
+  const now = new Date('2026-11-28T12:00:00Z');
+  return {
+    _id: new Types.ObjectId(),
+    seq: 7,
+    ownerId,
+    name: 'power',
+    nameKey: 'power',
+    tags: [],
+    fields: [],
+    state: 'active',
+    rev: 1,
+    outbox: [],
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+/** The user side of the mapping over stored datasets, every dependency strict. */
+function build(stored: Dataset[], updateOne = jest.fn()) {
+  const byId = new Map(stored.map((d) => [d._id.toHexString(), d]));
+  const model = strictMock<Model<Dataset>>('Dataset model', {
+    findById: jest.fn((id: Types.ObjectId) => queryResult(byId.get(id.toHexString()) ?? null)),
+    updateOne,
+  });
+  const repository = new DatasetsRepository(model);
+  const locks = strictMock<EntityLocks>('EntityLocks', {
+    withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => work()),
+  });
+  const outbox = strictMock<Outbox>('Outbox', { track: jest.fn(async () => undefined) });
+  const ownerIndex = strictMock<OwnerIndex>('OwnerIndex', {
+    remove: jest.fn(async () => undefined),
+    candidates: jest.fn(async () => new Map([[ownerId.toHexString(), stored.map((d) => d._id)]])),
+  });
+  const cleanup = strictMock<DatasetRecordsCleanup>('DatasetRecordsCleanup', { dropAll: jest.fn(async () => undefined) });
+  const purge = new DatasetPurge(repository, outbox, ownerIndex, cleanup);
+  const trash = new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig);
+  const service = new DatasetsService(
+    repository,
+    strictMock<DatasetOwners>('DatasetOwners', {}),
+    strictMock<DatasetSequence>('DatasetSequence', {}),
+    locks,
+    outbox,
+    ownerIndex,
+    purge,
+    trash,
+  );
+  return { owned: new OwnedDatasets(repository, ownerIndex, service), service, cleanup };
+}
+
+describe(OwnedDatasets.name, () => {
+  it('counts trashed datasets as held, and says how many are in the trash', async () => {
+    const gone = dataset({ state: 'deleted', ownerId: new Types.ObjectId() });
+    const { owned } = build([dataset(), dataset({ state: 'trashed', trashedAt: new Date() }), gone]);
+    expect(await owned.countHeldBy(ownerId)).toEqual({ total: 2, trashed: 1 });
+  });
+
+  it('purges a trashed dataset of the user being deleted, as it does an active one', async () => {
+    const trashed = dataset({ state: 'trashed', trashedAt: new Date(), recordSeriesId: 'series-1' });
+    const updateOne = jest.fn((_filter: unknown, _update: unknown, _options: unknown) => queryResult({ modifiedCount: 1 }));
+    const { service, cleanup } = build([trashed], updateOne);
+    await service.releaseFrom(trashed._id, ownerId, { type: 'system', name: 'spec' });
+    expect(updateOne).toHaveBeenCalledWith(
+      { _id: trashed._id },
+      expect.objectContaining({
+        $set: expect.objectContaining({ state: 'deleted', ownerId: trashed._id }),
+        $unset: { transferTo: 1, transferStartedAt: 1, trashedAt: 1 },
+      }),
+      { timestamps: false },
+    );
+    expect(cleanup.dropAll).toHaveBeenCalledWith(trashed);
+  });
+});
