@@ -289,31 +289,4 @@ describe('Datasets trash (e2e)', () => {
       data: { id, seq, ownerId: owner.id },
     });
   });
-
-  it('refuses to delete a user who has datasets in the trash, saying so; a cascade purges them', async () => {
-    const holder = await newUser();
-    const fields = [{ name: 'kw', type: 'number' }];
-    const trashed = (await holder.api.post('/datasets').send({ name: 'old', fields }).expect(201)).body.id as string;
-    await holder.api.post(`/datasets/${trashed}/records`).set('Content-Type', 'text/csv').send(POINTS).expect(200);
-    await holder.api.delete(`/datasets/${trashed}`).expect(204);
-
-    const refused = await admin.delete(`/users/${holder.id}`).expect(409);
-    expect(refused.body.message).toContain('owns 1 dataset(s), 1 of them in the trash');
-    expect(refused.body.message).toContain('DELETE /datasets/{id}?permanent=true');
-    expect(refused.body.details).toEqual([{ field: 'cascade', messages: [refused.body.message] }]);
-
-    await admin.delete(`/users/${holder.id}`).query({ cascade: 'true' }).expect(204);
-    await admin.get(`/users/${holder.id}`).expect(404);
-    expect(await trashIds(admin, { ownerId: holder.id })).toEqual([]);
-    expect(await storedRecords(trashed)).toEqual({ series: 0, buckets: 0 });
-    expect((await eventTypes(trashed, 4)).slice(-2)).toEqual(['dataset.trashed', 'dataset.deleted']);
-
-    // Without a cascade: purging the trash first frees the user.
-    const keeper = await newUser();
-    const kept = (await keeper.api.post('/datasets').send({ name: 'kept' }).expect(201)).body.id as string;
-    await keeper.api.delete(`/datasets/${kept}`).expect(204);
-    await admin.delete(`/users/${keeper.id}`).expect(409);
-    await keeper.api.delete(`/datasets/${kept}`).query({ permanent: 'true' }).expect(204);
-    await admin.delete(`/users/${keeper.id}`).expect(204);
-  });
 });

@@ -1,6 +1,7 @@
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait';
-import { Api } from './support/auth';
+import { Api, authedApi, createUserWithToken } from './support/auth';
+import { withDatabase } from './support/mongo';
 
 describe('Users (e2e)', () => {
   let testApp: TestApp;
@@ -210,6 +211,48 @@ describe('Users (e2e)', () => {
     it('refuses a body that is not an array', async () => {
       const response = await api.post('/users/bulk').send(newUser()).expect(400);
       expect(response.body.message).toBe('body must be a JSON array');
+    });
+  });
+
+  describe('DELETE /users/:id with datasets in the trash', () => {
+    const storedRecords = (id: string): Promise<number> =>
+      withDatabase(testApp.config.mongodb.uri, async (db) => db.collection('record_buckets').countDocuments({ datasetId: id }));
+    const eventTypes = async (id: string, count: number): Promise<string[]> => {
+      const types = async (): Promise<string[]> =>
+        (await api.get('/events').query({ entityId: id, limit: 50 }).expect(200)).body.items.map((e: { type: string }) => e.type);
+      await waitFor(async () => (await types()).length >= count, { what: `${count} events of ${id} in the audit log` });
+      return types();
+    };
+
+    it('is refused, saying so; a cascade purges them; purging them first frees the user', async () => {
+      const made = await createUserWithToken(api);
+      const holder = authedApi(testApp.url, made.token);
+      const trashed = (
+        await holder
+          .post('/datasets')
+          .send({ name: 'old', fields: [{ name: 'kw', type: 'number' }] })
+          .expect(201)
+      ).body.id;
+      await holder.post(`/datasets/${trashed}/records`).set('Content-Type', 'text/csv').send('timestamp,kw\n1000,1\n').expect(200);
+      await holder.delete(`/datasets/${trashed}`).expect(204);
+
+      const refused = await api.delete(`/users/${made.id}`).expect(409);
+      expect(refused.body.message).toContain('owns 1 dataset(s), 1 of them in the trash');
+      expect(refused.body.message).toContain('DELETE /datasets/{id}?permanent=true');
+      expect(refused.body.details).toEqual([{ field: 'cascade', messages: [refused.body.message] }]);
+
+      await api.delete(`/users/${made.id}`).query({ cascade: 'true' }).expect(204);
+      await api.get(`/users/${made.id}`).expect(404);
+      expect(await storedRecords(trashed)).toBe(0);
+      expect(await eventTypes(trashed, 4)).toEqual(expect.arrayContaining(['dataset.trashed', 'dataset.deleted']));
+
+      const keeper = await createUserWithToken(api);
+      const keeperApi = authedApi(testApp.url, keeper.token);
+      const kept = (await keeperApi.post('/datasets').send({ name: 'kept' }).expect(201)).body.id;
+      await keeperApi.delete(`/datasets/${kept}`).expect(204);
+      await api.delete(`/users/${keeper.id}`).expect(409);
+      await keeperApi.delete(`/datasets/${kept}`).query({ permanent: 'true' }).expect(204);
+      await api.delete(`/users/${keeper.id}`).expect(204);
     });
   });
 });

@@ -1,4 +1,5 @@
 import { tableFromIPC } from 'apache-arrow';
+import request from 'supertest';
 import { createUserWithToken } from './support/auth';
 import {
   Api,
@@ -29,6 +30,22 @@ describe('Dataset versions (e2e)', () => {
   afterAll(async () => {
     await testApp?.close();
   });
+
+  /** Every way of reading version 1: pages, NDJSON, CSV, downsampled, statistics. */
+  async function readsOfVersion1(id: string): Promise<{ pages: object[]; ndjson: string; csv: string; hourly: unknown; stats: unknown }> {
+    const records = (query: Record<string, string | number>): Promise<request.Response> =>
+      api
+        .get(`/datasets/${id}/records`)
+        .query({ version: 1, ...query })
+        .expect(200);
+    return {
+      pages: await readAllPages(api, id, { version: 1 }),
+      ndjson: (await ndjsonOf(api, id, { version: 1 })).text,
+      csv: (await records({ format: 'csv' })).text,
+      hourly: (await records({ every: '1h', agg: 'avg', limit: 1000 })).body,
+      stats: (await api.get(`/datasets/${id}/stats`).query({ version: 1 }).expect(200)).body,
+    };
+  }
 
   it('seals the current points as version 1, 2…: count, range, fields, stats, digest, author, message, lineage', async () => {
     const points = samplePoints(1000);
@@ -84,13 +101,7 @@ describe('Dataset versions (e2e)', () => {
     const points = samplePoints(1000);
     const id = await datasetWith(api, ownerId, points);
     const v1 = await seal(api, id);
-    const before = {
-      pages: await readAllPages(api, id, { version: 1 }),
-      ndjson: (await ndjsonOf(api, id, { version: 1 })).text,
-      csv: (await api.get(`/datasets/${id}/records`).query({ format: 'csv', version: 1 }).expect(200)).text,
-      hourly: (await api.get(`/datasets/${id}/records`).query({ version: 1, every: '1h', agg: 'avg', limit: 1000 }).expect(200)).body,
-      stats: (await api.get(`/datasets/${id}/stats`).query({ version: 1 }).expect(200)).body,
-    };
+    const before = await readsOfVersion1(id);
     expect(before.pages).toEqual(expected(points));
 
     // Replace points inside v1's range and add new ones after it; delete a range; add a field.
@@ -106,13 +117,7 @@ describe('Dataset versions (e2e)', () => {
       .expect(200);
     expect(await readAllPages(api, id)).not.toEqual(before.pages);
 
-    const after = {
-      pages: await readAllPages(api, id, { version: 1 }),
-      ndjson: (await ndjsonOf(api, id, { version: 1 })).text,
-      csv: (await api.get(`/datasets/${id}/records`).query({ format: 'csv', version: 1 }).expect(200)).text,
-      hourly: (await api.get(`/datasets/${id}/records`).query({ version: 1, every: '1h', agg: 'avg', limit: 1000 }).expect(200)).body,
-      stats: (await api.get(`/datasets/${id}/stats`).query({ version: 1 }).expect(200)).body,
-    };
+    const after = await readsOfVersion1(id);
     expect(after).toEqual(before);
 
     // Empty the live points, then retype a field (allowed without points): v1 still reads its own types.

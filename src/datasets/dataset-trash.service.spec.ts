@@ -11,30 +11,14 @@ import { DatasetPurge } from './dataset-purge';
 import { DatasetTrashService, TRASH_JANITOR } from './dataset-trash.service';
 import { DatasetsRepository } from './datasets.repository';
 import { Dataset } from './schemas/dataset.schema';
+import { storedDataset } from '../../test/support/stored-dataset';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const ownerId = new Types.ObjectId();
 const writer = new Types.ObjectId();
 
 function dataset(overrides: Partial<Dataset> = {}): Dataset {
-  const now = new Date('2026-11-28T12:00:00Z');
-  return {
-    _id: new Types.ObjectId(),
-    seq: 7,
-    ownerId,
-    name: 'power',
-    nameKey: 'power',
-    tags: [],
-    fields: [],
-    state: 'active',
-    grants: [{ userId: writer, level: 'write' }],
-    recordSeriesId: 'series-1',
-    rev: 3,
-    outbox: [],
-    createdAt: now,
-    updatedAt: now,
-    ...overrides,
-  };
+  return storedDataset(ownerId, { grants: [{ userId: writer, level: 'write' }], recordSeriesId: 'series-1', rev: 3, ...overrides });
 }
 
 /** The service over one stored dataset, every dependency strict: only findById and updateOne of the model. */

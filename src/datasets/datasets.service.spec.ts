@@ -10,6 +10,7 @@ import { OwnedDatasets } from './owned-datasets';
 import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
 import { Dataset } from './schemas/dataset.schema';
+import { storedDataset } from '../../test/support/stored-dataset';
 import { adminPrincipal, principalOf } from '../../test/support/principals';
 import { DatasetRecordsCleanup } from '../records/dataset-records-cleanup';
 import { AppConfig } from '../config/app-config';
@@ -19,22 +20,7 @@ import { DatasetTrashService } from './dataset-trash.service';
 const ownerId = new Types.ObjectId();
 
 function dataset(overrides: Partial<Dataset> = {}): Dataset {
-  const now = new Date('2026-11-28T12:00:00Z');
-  return {
-    _id: new Types.ObjectId(),
-    seq: 7,
-    ownerId,
-    name: 'power',
-    nameKey: 'power',
-    tags: [],
-    fields: [],
-    state: 'active',
-    rev: 1,
-    outbox: [],
-    createdAt: now,
-    updatedAt: now,
-    ...overrides,
-  };
+  return storedDataset(ownerId, overrides);
 }
 
 /** Builds the service with every dependency strict; tests pass only the model methods they expect. */

@@ -13,26 +13,12 @@ import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
 import { OwnedDatasets } from './owned-datasets';
 import { Dataset } from './schemas/dataset.schema';
+import { storedDataset } from '../../test/support/stored-dataset';
 
 const ownerId = new Types.ObjectId();
 
 function dataset(overrides: Partial<Dataset> = {}): Dataset {
-  const now = new Date('2026-11-28T12:00:00Z');
-  return {
-    _id: new Types.ObjectId(),
-    seq: 7,
-    ownerId,
-    name: 'power',
-    nameKey: 'power',
-    tags: [],
-    fields: [],
-    state: 'active',
-    rev: 1,
-    outbox: [],
-    createdAt: now,
-    updatedAt: now,
-    ...overrides,
-  };
+  return storedDataset(ownerId, overrides);
 }
 
 /** The user side of the mapping over stored datasets, every dependency strict. */

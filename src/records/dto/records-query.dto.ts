@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   ArrayUnique,
@@ -23,7 +23,7 @@ import { AGGREGATIONS, Aggregation, durationMs, MAX_EVERY, MAX_EVERY_MS } from '
 import { COLUMNAR_FORMATS } from '../columnar-export';
 import { RECORD_FORMATS } from '../record-parsers';
 import { fieldError } from '../../common/errors/field-error';
-import { IsTagName, IsVersionNumber } from '../versions/dto/version-pin.dto';
+import { VersionPinQueryDto } from '../versions/dto/version-pin.dto';
 
 const INSTANT_MESSAGE = 'must be an RFC 3339 date-time with a zone or epoch milliseconds (at most 14 digits), in the years 0000 to 9999';
 /** Epoch milliseconds as the document states them: every such number lies in the years 0000–9999. */
@@ -76,7 +76,8 @@ export class RecordsRangeDto {
   to?: string;
 }
 
-export class RecordsQueryDto extends RecordsRangeDto {
+/** A read: its range, the sealed version (or tag) to read instead of the live points, and how to answer. */
+export class RecordsQueryDto extends IntersectionType(RecordsRangeDto, VersionPinQueryDto) {
   /**
    * Fields to return, comma-separated, in that order (all by default).
    * @example 'kw,voltage'
@@ -141,22 +142,6 @@ export class RecordsQueryDto extends RecordsRangeDto {
   @ValidateIf((query: RecordsQueryDto) => query.every !== undefined || query.agg !== undefined)
   @IsIn(AGGREGATIONS, { message: `agg must be one of ${AGGREGATIONS.join(', ')} and goes with every` })
   agg?: Aggregation;
-
-  /**
-   * Read this sealed version instead of the live points (see `/datasets/{id}/versions`).
-   * @example 3
-   */
-  @IsOptional()
-  @IsVersionNumber(true)
-  version?: number;
-
-  /**
-   * Read the version this tag points at (not with `version`).
-   * @example 'train-2026-11'
-   */
-  @IsOptional()
-  @IsTagName()
-  tag?: string;
 }
 
 /** The numeric range of a validated query; 400 when `to` is not after `from`. */
