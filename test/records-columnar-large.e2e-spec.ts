@@ -143,7 +143,12 @@ describe('Columnar exports of a million points, read back by pyarrow (e2e)', () 
         { name: 'ok', type: 'bool', nullable: true, metadata: { unit: 'flag' } },
         { name: 'temp', type: 'double', nullable: true, metadata: { unit: '°C' } },
       ]);
-      expect(file.metadata).toEqual({ 'dataset.id': id, 'dataset.name': 'wind farm 7', 'dataset.fields': JSON.stringify(FIELDS) });
+      expect(file.metadata).toEqual({
+        'dataset.id': id,
+        'dataset.name': 'wind farm 7',
+        'dataset.fields': JSON.stringify(FIELDS),
+        'dataset.version': 'live',
+      });
     }
     expect(report.parquet.logicalTypes).toEqual({
       timestamp: 'Timestamp(isAdjustedToUTC=true, timeUnit=milliseconds, is_from_converted_type=false, force_set_converted_type=false)',
@@ -155,6 +160,6 @@ describe('Columnar exports of a million points, read back by pyarrow (e2e)', () 
     const batches = [...Array<number>(Math.floor(POINTS / 65_536)).fill(65_536), POINTS % 65_536];
     expect(report.parquet.rowGroups).toEqual(batches);
     expect(report.arrow.batches).toEqual(batches);
-    expect(report.parquet.keyValueKeys).toEqual(['ARROW:schema', 'dataset.fields', 'dataset.id', 'dataset.name']);
+    expect(report.parquet.keyValueKeys).toEqual(['ARROW:schema', 'dataset.fields', 'dataset.id', 'dataset.name', 'dataset.version']);
   }, 600_000);
 });
