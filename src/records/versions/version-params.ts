@@ -3,13 +3,14 @@ import { ApiParam } from '@nestjs/swagger';
 import { fieldError } from '../../common/errors/field-error';
 import { MAX_VERSION, TAG_NAME_MESSAGE, TAG_NAME_PATTERN } from './dto/version-pin.dto';
 
-const VERSION_PATTERN = '^[1-9][0-9]{0,9}$';
+/** 1 to MAX_VERSION (1000000000) in decimal digits. */
+const VERSION_PATTERN = '^(?:[1-9][0-9]{0,8}|1000000000)$';
 
 /** `:version` of a route: 1, 2, 3… in decimal digits; anything else is a 400 naming it. */
 @Injectable()
 export class ParseVersionNumberPipe implements PipeTransform<string, number> {
   transform(value: string, { data: parameter = 'version' }: ArgumentMetadata): number {
-    if (!new RegExp(VERSION_PATTERN).test(value) || Number(value) > MAX_VERSION) {
+    if (!new RegExp(VERSION_PATTERN).test(value)) {
       throw new BadRequestException(fieldError(parameter, `${parameter} must be a version number: 1, 2, 3… (at most ${MAX_VERSION})`));
     }
     return Number(value);

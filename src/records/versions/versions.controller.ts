@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Access, CurrentPrincipal } from '../../auth/access.decorator';
 import { Principal } from '../../auth/principal';
@@ -30,6 +30,7 @@ export class VersionsController {
     description:
       'Owner, write grantees and admins. The version (1, 2, 3… per dataset) never changes: later writes, deletes and field changes leave it as it was. Its `digest` is SHA-256 over a canonical encoding of its field schema and points (docs/versions.md), which a client can recompute from an export. Reads every point once; a write of the same dataset meanwhile waits for it (or gets 409). Publishes `dataset.version.created`.',
   })
+  @ApiBody({ type: CreateVersionDto, required: false, description: 'Optional: no body seals without a message or lineage.' })
   @ApiCreatedResponse({ type: VersionResponseDto })
   @ApiErrorResponses(400, 404, 409, 413, 415, 422)
   create(
