@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { actorOf, Principal } from '../auth/principal';
-import { entityKey } from '../common/locks/entity-key';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { EventData } from '../events/contract';
 import { newEvent } from '../events/outbox/event-factory';
 import { Outbox } from '../events/outbox/outbox';
+import { CHANGE_DATASET, datasetLockKey } from './dataset-lock';
 import { notFound } from './dataset-rules';
 import { DatasetsRepository } from './datasets.repository';
 
@@ -26,7 +26,7 @@ export class DatasetEvents {
   ) {}
 
   async publish<T extends DatasetSideEvent>(id: Types.ObjectId, type: T, data: EventData[T], principal: Principal): Promise<void> {
-    await this.locks.withLock(entityKey('dataset', id), { purpose: 'change-dataset' }, async () => {
+    await this.locks.withLock(datasetLockKey(id), CHANGE_DATASET, async () => {
       const dataset = await this.datasets.findById(id);
       if (dataset?.state !== 'active') throw notFound({ id });
       const rev = dataset.rev + 1;

@@ -3,12 +3,12 @@ import { Types } from 'mongoose';
 import { actorOf, Principal } from '../auth/principal';
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors/domain-errors';
 import { fieldDetails } from '../common/errors/field-error';
-import { entityKey } from '../common/locks/entity-key';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { newEvent } from '../events/outbox/event-factory';
 import { Outbox } from '../events/outbox/outbox';
 import { DatasetOwners } from '../ownership/dataset-owners';
 import { assertManageable, grantOf } from './dataset-access';
+import { CHANGE_DATASET, datasetLockKey } from './dataset-lock';
 import { DatasetRef, notFound } from './dataset-rules';
 import { DatasetsRepository } from './datasets.repository';
 import { DatasetAccessDto } from './dto/dataset-access.dto';
@@ -82,7 +82,7 @@ export class DatasetSharingService {
     >,
   ): Promise<DatasetAccessDto> {
     const { _id } = await this.findActive(ref);
-    return this.locks.withLock(entityKey('dataset', _id), { purpose: 'change-dataset' }, async () => {
+    return this.locks.withLock(datasetLockKey(_id), CHANGE_DATASET, async () => {
       const current = await this.findActive({ id: _id });
       assertManageable(principal, current, ref, what);
       const decided = await decide(current);
@@ -96,7 +96,7 @@ export class DatasetSharingService {
   }
 
   private async findActive(ref: DatasetRef): Promise<Dataset> {
-    const dataset = 'id' in ref ? await this.datasets.findById(ref.id) : await this.datasets.findBySeq(ref.seq);
+    const dataset = await this.datasets.findByRef(ref);
     if (dataset?.state !== 'active') throw notFound(ref);
     return dataset;
   }

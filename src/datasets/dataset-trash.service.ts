@@ -144,7 +144,7 @@ export class DatasetTrashService {
    * may not read it, 403 if they may not manage it), or one in their trash.
    */
   private async findFor(ref: DatasetRef, principal: Principal, permanent: boolean, shown = ref): Promise<Dataset> {
-    const dataset = await this.findByRef(ref);
+    const dataset = await this.datasets.findByRef(ref);
     if (dataset?.state === 'active') {
       if (!permanent) assertWritable(principal, dataset, shown);
       else if (!mayManage(principal, dataset)) {
@@ -160,7 +160,7 @@ export class DatasetTrashService {
 
   /** A dataset in the caller's trash; 409 for an active one they may read, 404 for anything else. */
   private async findTrashed(ref: DatasetRef, principal: Principal, shown = ref): Promise<Dataset> {
-    const dataset = await this.findByRef(ref);
+    const dataset = await this.datasets.findByRef(ref);
     if (!dataset) throw notFound(shown);
     if (dataset.state === 'active') {
       assertReadable(principal, dataset, shown);
@@ -168,9 +168,5 @@ export class DatasetTrashService {
     }
     assertInTrashOf(principal, dataset, shown);
     return dataset;
-  }
-
-  private findByRef(ref: DatasetRef): Promise<Dataset | null> {
-    return 'id' in ref ? this.datasets.findById(ref.id) : this.datasets.findBySeq(ref.seq);
   }
 }

@@ -12,6 +12,7 @@ import { RegistryEvent } from '../events/contract';
 import { OutboxSource, OutboxSourceFor } from '../events/outbox/outbox-source';
 import { OutboxDocuments } from '../common/mongo/outbox-documents';
 import type { DatasetReader } from './dataset-access';
+import type { DatasetRef } from './dataset-rules';
 import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
 import { Dataset, DatasetGrant } from './schemas/dataset.schema';
 
@@ -45,6 +46,11 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
 
   async findBySeq(seq: number): Promise<Dataset | null> {
     return this.datasets.findOne({ seq }).lean().exec();
+  }
+
+  /** The dataset a route names, by id or by seq, in any state. */
+  findByRef(ref: DatasetRef): Promise<Dataset | null> {
+    return 'id' in ref ? this.findById(ref.id) : this.findBySeq(ref.seq);
   }
 
   /** Datasets by id, one lookup each, a few at a time (see findByIds: FerretDB scans for $in). */

@@ -266,7 +266,7 @@ export class DatasetsService {
   }
 
   private async findActive(ref: DatasetRef): Promise<Dataset> {
-    const dataset = 'id' in ref ? await this.datasets.findById(ref.id) : await this.datasets.findBySeq(ref.seq);
+    const dataset = await this.datasets.findByRef(ref);
     if (dataset?.state !== 'active') throw notFound(ref);
     return dataset;
   }

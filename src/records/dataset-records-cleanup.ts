@@ -21,8 +21,7 @@ export class DatasetRecordsCleanup {
     const versions = await this.versions.allVersions(datasetId);
     const series = dataset.recordSeriesId ? await this.repository.findSeries(dataset.recordSeriesId) : null;
     const buckets = new Set([...(series?.buckets ?? []), ...versions.flatMap((version) => version.buckets)].map((bucket) => bucket.id));
-    await this.repository.deleteDocuments([...buckets]);
-    if (series) await this.repository.deleteDocuments([series._id]);
+    await this.repository.deleteDocuments([...buckets, ...(series ? [series._id] : [])]);
     await this.versions.deleteAllOf(datasetId);
   }
 }

@@ -196,7 +196,7 @@ export class RecordsService {
    * meanwhile, it picks up the new series where it left off.
    */
   private async *points(dataset: Dataset, from: number, to: number, after?: number): AsyncGenerator<PointRow[]> {
-    const position = { resumeAt: Math.max(from, after === undefined ? -Infinity : after + 1) };
+    const position = startOf(from, after);
     for (let attempt = 0; attempt < 3; attempt++) {
       const current = attempt === 0 ? dataset : await this.datasets.findCurrent(dataset._id);
       const series = await this.currentSeries(current);
@@ -209,7 +209,7 @@ export class RecordsService {
 
   /** A version's points: its buckets never change, and are gone only if the version was deleted meanwhile. */
   private async *versionPoints(version: DatasetVersion, from: number, to: number, after?: number): AsyncGenerator<PointRow[]> {
-    const position = { resumeAt: Math.max(from, after === undefined ? -Infinity : after + 1) };
+    const position = startOf(from, after);
     const wanted = version.buckets.filter((bucket) => bucket.last >= position.resumeAt && bucket.first < to);
     if (!(yield* readBuckets(this.repository, wanted, version.fields, position, to))) {
       throw new NotFoundError(`version ${version.number} of dataset ${version.datasetId} was deleted during the read`);
@@ -251,6 +251,11 @@ function recordsChange(dataset: Dataset, count: number, first?: number, last?: n
   if (first !== undefined) change.from = new Date(first).toISOString();
   if (last !== undefined) change.to = new Date(last).toISOString();
   return change;
+}
+
+/** Where a read starts: at `from`, or after the paging cursor's timestamp. */
+function startOf(from: number, after: number | undefined): { resumeAt: number } {
+  return { resumeAt: Math.max(from, after === undefined ? -Infinity : after + 1) };
 }
 
 function servedBy(version: DatasetVersion | undefined): ServedPoints {

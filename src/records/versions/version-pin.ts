@@ -20,7 +20,15 @@ export async function pinnedVersion(
     if (!tag) throw new NotFoundError(`dataset ${datasetId} has no tag ${pin.tag}`);
     number = tag.version;
   }
-  if (number === undefined) return undefined;
+  return number === undefined ? undefined : existingVersion(versions, datasetId, number);
+}
+
+/** The dataset's version `number`, or 404. */
+export async function existingVersion(
+  versions: Pick<VersionsRepository, 'findVersion'>,
+  datasetId: string,
+  number: number,
+): Promise<DatasetVersion> {
   const version = await versions.findVersion(datasetId, number);
   if (!version) throw new NotFoundError(`dataset ${datasetId} has no version ${number}`);
   return version;

@@ -65,10 +65,7 @@ export class VersionTagsService {
     const dataset = await this.datasets.findReadable(ref, principal);
     const datasetId = dataset._id.toHexString();
     const tags = await this.versions.tagsOf(datasetId);
-    const digests = new Map<number, string>();
-    for (const tag of tags) {
-      if (!digests.has(tag.version)) digests.set(tag.version, (await this.versions.findVersion(datasetId, tag.version))?.digest ?? '');
-    }
+    const digests = await this.versions.digestsOf(datasetId, [...new Set(tags.map((tag) => tag.version))]);
     return tags.map((tag) => toTagResponse(tag, digests.get(tag.version) ?? ''));
   }
 

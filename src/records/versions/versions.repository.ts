@@ -22,6 +22,15 @@ export class VersionsRepository {
     return this.versions.collection.findOne<DatasetVersion>({ _id: versionId(datasetId, number) as never });
   }
 
+  /** The digests of some of the dataset's versions, by number (one query). */
+  async digestsOf(datasetId: string, numbers: readonly number[]): Promise<Map<number, string>> {
+    const versions = await this.versions
+      .find({ datasetId, number: { $in: [...numbers] } }, { number: 1, digest: 1 })
+      .lean<Pick<DatasetVersion, 'number' | 'digest'>[]>()
+      .exec();
+    return new Map(versions.map((version) => [version.number, version.digest]));
+  }
+
   /** The highest version number of the dataset (0 when it has none). */
   async lastNumber(datasetId: string): Promise<number> {
     const [last] = await this.versions.find({ datasetId }, { number: 1 }).sort({ number: -1 }).limit(1).lean().exec();

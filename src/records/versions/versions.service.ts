@@ -14,8 +14,9 @@ import { PointsDigest } from '../points-digest';
 import { RecordsLock } from '../records-lock';
 import { RecordsRepository } from '../records.repository';
 import { RecordsService } from '../records.service';
-import { DatasetVersion, VersionSource } from '../schemas/dataset-version.schema';
+import { DatasetTag, DatasetVersion, VersionSource } from '../schemas/dataset-version.schema';
 import { CreateVersionDto, VersionPageDto, VersionResponseDto } from './dto/version.dto';
+import { existingVersion } from './version-pin';
 import { toVersionResponse } from './version-responses';
 import { versionId, VersionsRepository } from './versions.repository';
 
@@ -61,7 +62,7 @@ export class VersionsService {
         _id: '',
         datasetId,
         number: (await this.versions.lastNumber(datasetId)) + 1,
-        fields: dataset.fields.map(({ name, type, unit }) => (unit === undefined ? { name, type } : { name, type, unit })),
+        fields: dataset.fields,
         buckets,
         stats: seriesStats(buckets, dataset.fields),
         digest: digest.digest(),
@@ -93,18 +94,13 @@ export class VersionsService {
       this.versions.pageOfVersions(datasetId, page),
       this.versions.tagsOf(datasetId),
     ]);
-    const tagsOf = (number: number): string[] => tags.filter((tag) => tag.version === number).map((tag) => tag.name);
-    return { items: rows.map((version) => toVersionResponse(version, tagsOf(version.number))), nextCursor };
+    return { items: rows.map((version) => toVersionResponse(version, namesOfTagsOn(tags, version.number))), nextCursor };
   }
 
   async findOne(ref: DatasetRef, number: number, principal: Principal): Promise<VersionResponseDto> {
     const dataset = await this.datasets.findReadable(ref, principal);
-    const version = await this.existing(dataset._id.toHexString(), number);
-    const tags = await this.versions.tagsOf(version.datasetId);
-    return toVersionResponse(
-      version,
-      tags.filter((tag) => tag.version === number).map((tag) => tag.name),
-    );
+    const version = await existingVersion(this.versions, dataset._id.toHexString(), number);
+    return toVersionResponse(version, namesOfTagsOn(await this.versions.tagsOf(version.datasetId), number));
   }
 
   /** Deletes a version no tag points at, and the buckets only it held (the owner or an admin). */
@@ -114,8 +110,8 @@ export class VersionsService {
     await this.recordsLock.run(found._id, 'delete-version', async () => {
       const dataset = await this.datasets.findCurrent(found._id);
       const datasetId = dataset._id.toHexString();
-      const version = await this.existing(datasetId, number);
-      const tags = (await this.versions.tagsOf(datasetId)).filter((tag) => tag.version === number).map((tag) => tag.name);
+      const version = await existingVersion(this.versions, datasetId, number);
+      const tags = namesOfTagsOn(await this.versions.tagsOf(datasetId), number);
       if (tags.length > 0) {
         throw new ConflictError(`version ${number} is tagged (${tags.join(', ')}): delete its tags first`);
       }
@@ -125,13 +121,6 @@ export class VersionsService {
       await this.repository.deleteDocuments(version.buckets.map((bucket) => bucket.id).filter((id) => !live.has(id) && !held.has(id)));
       await this.events.publish(dataset._id, 'dataset.version.deleted', versionChange(version), principal);
     });
-  }
-
-  /** The dataset's version `number`, or 404. */
-  async existing(datasetId: string, number: number): Promise<DatasetVersion> {
-    const version = await this.versions.findVersion(datasetId, number);
-    if (!version) throw new NotFoundError(`dataset ${datasetId} has no version ${number}`);
-    return version;
   }
 
   /** Lineage names versions the caller may read; anything else is a 422 naming the entry. */
@@ -151,6 +140,10 @@ export class VersionsService {
     }
     return sources.map(({ datasetId, version }) => ({ datasetId: datasetId.toLowerCase(), version }));
   }
+}
+
+function namesOfTagsOn(tags: readonly DatasetTag[], number: number): string[] {
+  return tags.filter((tag) => tag.version === number).map((tag) => tag.name);
 }
 
 function versionChange(version: DatasetVersion): VersionChange {
