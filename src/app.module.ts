@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { ArchiveModule } from './archive/archive.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { HttpRateLimitGuard, rateLimitOptions } from './common/http/rate-limit';
@@ -23,12 +24,13 @@ import { UsersModule } from './users/users.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `logDestination`: where log lines go instead of stdout (the tests keep them for a failing test). */
+  static forRoot(config: AppConfig, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerOptions(config)),
+        LoggerModule.forRoot(loggerOptions(config, logDestination)),
         MongooseModule.forRoot(config.mongodb.uri, { serverSelectionTimeoutMS: 5000 }),
         ThrottlerModule.forRoot(rateLimitOptions(config.http.rateLimitPerMinute)),
         HealthModule,

@@ -14,6 +14,7 @@ import { deleteTopics, testKafka } from './support/kafka';
 import { withDatabase } from './support/mongo';
 import { PrivateStack, startPrivateStack } from './support/private-stack';
 import { waitFor } from './support/wait';
+import { recordMeasurement } from './support/test-log';
 
 /**
  * The archiving process killed with SIGKILL in the middle of its work, twice —
@@ -104,8 +105,6 @@ describe('archive when its process is killed mid-flush (e2e)', () => {
     expect(last.output()).not.toContain('"msg":"stored ');
     const adopted = services.map((service) => service.output().split('stored before the offset was committed').length - 1);
     expect(adopted[adopted.length - 1]).toBe(archive.objects.length);
-    process.stderr.write(
-      `[archive-crash] ${archive.objects.length} objects; found stored but uncommitted, per run: ${adopted.join(', ')}\n`,
-    );
+    recordMeasurement(`[archive-crash] ${archive.objects.length} objects; found stored but uncommitted, per run: ${adopted.join(', ')}`);
   }, 420_000);
 });

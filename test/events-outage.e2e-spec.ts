@@ -8,6 +8,7 @@ import { PrivateStack, startPrivateStack } from './support/private-stack';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 import { Api, authedApi, newAdminToken } from './support/auth';
+import { recordMeasurement } from './support/test-log';
 
 /** The events of each entity in the order they were first seen on the topic (duplicates dropped). */
 function firstSeenByEntity(recorder: TopicRecorder): Map<string, RegistryEvent[]> {
@@ -117,8 +118,8 @@ describe('Events when the broker is away (e2e)', () => {
         intervalMs: 50,
       });
       const drainMs = Date.now() - backAt;
-      process.stdout.write(
-        `[outage] 120 writes with the broker down took ${writesMs} ms; the backlog drained ${drainMs} ms after it came back\n`,
+      recordMeasurement(
+        `[outage] 120 writes with the broker down took ${writesMs} ms; the backlog drained ${drainMs} ms after it came back`,
       );
 
       expectInOrder(firstSeenByEntity(recorder), expected);

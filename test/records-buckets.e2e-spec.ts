@@ -4,6 +4,7 @@ import { MAX_STRING_BYTES } from '../src/records/record-values';
 import { withDatabase } from './support/mongo';
 import { Api, createDataset, startRecordsApp, uploadRecords } from './support/records-fixture';
 import { TestApp } from './support/test-app';
+import { recordMeasurement } from './support/test-log';
 
 const T0 = Date.parse('2026-11-27T00:00:00Z');
 const MINUTE = 60_000;
@@ -65,8 +66,8 @@ describe('Records hardening: buckets within the document size limit (e2e)', () =
       expect(exported.split('\n')).toEqual([...want, '']);
       const series = await withDatabase(testApp.config.mongodb.uri, (db) => db.collection('record_series').findOne({ datasetId: id }));
       expect(series?.buckets.length).toBeGreaterThan(1);
-      console.log(
-        `wide upload: 20,000 rows x 60 fields (${(csv.length / 1e6).toFixed(1)} MB CSV) in ${uploadMs} ms, export ${exportMs} ms, ${series?.buckets.length} buckets`,
+      recordMeasurement(
+        `[buckets] wide upload: 20,000 rows x 60 fields (${(csv.length / 1e6).toFixed(1)} MB CSV) in ${uploadMs} ms, export ${exportMs} ms, ${series?.buckets.length} buckets`,
       );
     });
 

@@ -10,6 +10,7 @@ import { csvBody } from './support/csv-body';
 import { ensureVenv } from './support/python-venv';
 import { ServiceProcess } from './support/service-process';
 import { authedApi, bearer } from './support/auth';
+import { recordMeasurement } from './support/test-log';
 
 const POINTS = 1_000_000;
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -114,10 +115,10 @@ describe('Columnar exports of a million points, read back by pyarrow (e2e)', () 
     const ndjson = await download(id, 'ndjson');
     const parquet = await download(id, 'parquet');
     const arrow = await download(id, 'arrow');
-    process.stdout.write(
+    recordMeasurement(
       `[columnar] ${POINTS} points: ndjson ${ndjson.bytes} B in ${ndjson.s} s, parquet ${parquet.bytes} B in ${parquet.s} s, ` +
         `arrow ${arrow.bytes} B in ${arrow.s} s; ` +
-        `service peak RSS ${afterUpload} MB for the upload, ${ndjson.peakMb} / ${parquet.peakMb} / ${arrow.peakMb} MB for each export alone\n`,
+        `service peak RSS ${afterUpload} MB for the upload, ${ndjson.peakMb} / ${parquet.peakMb} / ${arrow.peakMb} MB for each export alone`,
     );
     expect(parquet.headers.get('content-type')).toBe('application/vnd.apache.parquet');
     expect(parquet.headers.get('content-disposition')).toBe('attachment; filename="wind farm 7.parquet"');

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { authedApi, bearer } from './support/auth';
 import { csvBody } from './support/csv-body';
 import { ServiceProcess } from './support/service-process';
+import { recordMeasurement } from './support/test-log';
 
 const POINTS = 1_000_000;
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -59,7 +60,7 @@ describe('A million points through the records API (e2e)', () => {
       tail = (tail + text).slice(-200);
     }
     const afterExport = service.peakRssMb();
-    process.stdout.write(`[large] peak RSS of the service: ${afterUpload} MB after the upload, ${afterExport} MB after the export\n`);
+    recordMeasurement(`[large] peak RSS of the service: ${afterUpload} MB after the upload, ${afterExport} MB after the export`);
 
     expect(lines).toBe(POINTS);
     expect(JSON.parse(first)).toEqual({ timestamp: new Date(T0).toISOString(), a: 0, b: 0, c: 0 });

@@ -1,0 +1,3 @@
+import { quietTestLogs } from './test-log';
+
+quietTestLogs();
