@@ -32,4 +32,41 @@ describe('OpenAPI document', () => {
     );
     expect(requiredWithDefault).toEqual([]);
   });
+
+  it('documents every error answer as the JSON error body alone, whatever media types the success has', async () => {
+    const document = await generateDocument();
+    const otherMediaTypes = Object.entries(document.paths).flatMap(([route, item]) =>
+      Object.entries(item).flatMap(([method, operation]) =>
+        Object.entries((operation as OperationObject).responses ?? {})
+          .filter(([status]) => Number(status) >= 400)
+          .filter(([, response]) => Object.keys((response as { content?: object }).content ?? {}).join() !== 'application/json')
+          .map(([status]) => `${method.toUpperCase()} ${route} ${status}`),
+      ),
+    );
+    expect(otherMediaTypes).toEqual([]);
+  });
+
+  it('links each operation that consumes a resource from the one that makes it, by operation ids that exist', async () => {
+    const document = await generateDocument();
+    const operationIds = new Set(
+      Object.values(document.paths).flatMap((item) => Object.values(item).map((operation) => (operation as OperationObject).operationId)),
+    );
+    const links = Object.values(document.paths).flatMap((item) =>
+      Object.values(item).flatMap((operation) =>
+        Object.values((operation as OperationObject).responses ?? {}).flatMap((response) =>
+          Object.values((response as { links?: Record<string, { operationId: string }> }).links ?? {}),
+        ),
+      ),
+    );
+    const targets = links.map((link) => link.operationId);
+    expect(targets).toEqual(
+      expect.arrayContaining([
+        'DatasetsController_restoreDataset',
+        'DatasetSharingController_revokeAccess',
+        'VersionsController_removeTag',
+        'VersionsController_remove',
+      ]),
+    );
+    expect(targets.filter((id) => !operationIds.has(id))).toEqual([]);
+  });
 });

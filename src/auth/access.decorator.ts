@@ -1,7 +1,7 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtension, ApiResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ErrorResponseDto } from '../common/errors/error-response.dto';
+import { ApiErrorResponse } from '../common/swagger/api-error-responses.decorator';
 import { Principal } from './principal';
 
 /**
@@ -27,13 +27,7 @@ const FORBIDDEN =
 /** Declares a route's access policy, and documents it: `x-access`, the bearer scheme, 401 and 403. */
 export function Access(policy: AccessPolicy): MethodDecorator & ClassDecorator {
   const documented =
-    policy === 'public'
-      ? []
-      : [
-          ApiBearerAuth(BEARER_SCHEME),
-          ApiResponse({ status: 401, description: UNAUTHORIZED, type: ErrorResponseDto }),
-          ApiResponse({ status: 403, description: FORBIDDEN, type: ErrorResponseDto }),
-        ];
+    policy === 'public' ? [] : [ApiBearerAuth(BEARER_SCHEME), ApiErrorResponse(401, UNAUTHORIZED), ApiErrorResponse(403, FORBIDDEN)];
   return applyDecorators(SetMetadata(ACCESS_POLICY_KEY, policy), ApiExtension('x-access', policy), ...documented);
 }
 

@@ -42,7 +42,16 @@ export class DatasetSharingController {
     summary: 'Share a dataset with a user: read, or write (which includes read)',
     description: 'The owner or an admin. Granting again replaces the level. Publishes `dataset.access.granted`.',
   })
-  @ApiOkResponse({ type: DatasetAccessDto })
+  @ApiOkResponse({
+    type: DatasetAccessDto,
+    links: {
+      revokeAccess: {
+        operationId: 'DatasetSharingController_revokeAccess',
+        parameters: { id: '$request.path.id', userId: '$request.path.userId' },
+        description: 'The grant is taken back with `DELETE /datasets/{id}/access/{userId}`.',
+      },
+    },
+  })
   @ApiErrorResponses(400, 404, 409, 413, 415, 422)
   grantAccess(
     @Param('id', ParseDatasetRefPipe) ref: DatasetRef,

@@ -92,14 +92,23 @@ export class DatasetsController {
 
   @Delete(':id')
   @Access('write')
-  @ApiDatasetRefParam()
+  @ApiDatasetRefParam('2')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary: 'Delete a dataset (to the trash, or permanently)',
     description:
       'Moves the dataset to the trash (the owner, a user granted write, or an admin): invisible to every read, its records kept and its name still reserved for its owner, restorable with `POST /datasets/{id}/restore` for `TRASH_RETENTION_DAYS`, then purged. Publishes `dataset.trashed`. With `permanent=true` (the owner or an admin) the dataset — active or already in the trash — is purged at once with its records, and its name is free again; publishes `dataset.deleted`.',
   })
-  @ApiNoContentResponse({ description: 'Moved to the trash, or purged.' })
+  @ApiNoContentResponse({
+    description: 'Moved to the trash, or purged.',
+    links: {
+      restoreDataset: {
+        operationId: 'DatasetsController_restoreDataset',
+        parameters: { id: '$request.path.id' },
+        description: 'A dataset moved to the trash comes back with `POST /datasets/{id}/restore`.',
+      },
+    },
+  })
   @ApiErrorResponses(400, 404)
   deleteDataset(
     @Param('id', ParseDatasetRefPipe) ref: DatasetRef,

@@ -26,9 +26,17 @@ request is skipped for them, but a "schema-valid request rejected" that breaks
 one is not counted (see failure_rule_broken): a CSV or NDJSON upload's text
 holds the dataset's own fields (its schema can only say "a string"), and a
 read's `fields` names fields of the dataset.
+
+Operations that consume what another made (restore a trashed dataset, revoke a
+grant, remove a tag) get, beside generated ids, those of something made for the
+case through the API (FUZZ_API_URL, as the admin): random ids alone only ever
+reach their 404, and a fixture made once is spent by the first case.
 """
 import json
+import os
 import re
+import urllib.request
+import uuid
 from datetime import datetime
 
 import schemathesis
@@ -150,3 +158,82 @@ def filter_failure(ctx, failure, case, response):
     with open(DROPPED_LOG, "a", encoding="utf-8") as log:
         log.write(json.dumps({"operation": f"{case.method} {case.operation.path}", "reason": reason}) + "\n")
     return False
+
+
+API_URL = os.environ.get("FUZZ_API_URL")
+ADMIN_TOKEN = os.environ.get("FUZZ_ADMIN_TOKEN")
+
+
+def call(method, path, body=None):
+    """The service's answer to one request as the bootstrap admin (a dict, or None for no body)."""
+    data = None if body is None else json.dumps(body).encode()
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}", **({"Content-Type": "application/json"} if data else {})}
+    with urllib.request.urlopen(urllib.request.Request(API_URL + path, data=data, method=method, headers=headers)) as response:
+        text = response.read()
+    return json.loads(text) if text else None
+
+
+def fresh_dataset(name):
+    return call("POST", "/datasets", {"name": f"{name} {uuid.uuid4().hex[:12]}", "fields": [{"name": "kw", "type": "number"}]})
+
+
+def fresh_tag():
+    dataset = fresh_dataset("fuzz untag")
+    call("POST", f"/datasets/{dataset['id']}/records", [{"timestamp": "2026-11-27T00:00:00Z", "kw": 1}])
+    version = call("POST", f"/datasets/{dataset['id']}/versions")
+    call("PUT", f"/datasets/{dataset['id']}/tags/fuzz", {"version": version["version"]})
+    return {"id": dataset["id"], "name": "fuzz"}
+
+
+def fresh_grant():
+    dataset = fresh_dataset("fuzz revoke")
+    user = call("POST", "/users", {"email": f"grantee-{uuid.uuid4().hex[:12]}@example.com", "name": "Fuzz grantee"})
+    call("PUT", f"/datasets/{dataset['id']}/access/{user['id']}", {"level": "read"})
+    return {"id": dataset["id"], "userId": user["id"]}
+
+
+def fresh_version():
+    dataset = fresh_dataset("fuzz version")
+    call("POST", f"/datasets/{dataset['id']}/records", [{"timestamp": "2026-11-27T00:00:00Z", "kw": 1}])
+    return {"id": dataset["id"], "version": str(call("POST", f"/datasets/{dataset['id']}/versions")["version"])}
+
+
+def fresh_trashed():
+    dataset = fresh_dataset("fuzz restore")
+    call("DELETE", f"/datasets/{dataset['id']}")
+    return {"id": dataset["id"]}
+
+
+FRESH = {
+    ("DELETE", "/datasets/{id}/tags/{name}"): fresh_tag,
+    ("POST", "/datasets/{id}/restore"): fresh_trashed,
+    ("DELETE", "/datasets/{id}/access/{userId}"): fresh_grant,
+    ("DELETE", "/datasets/{id}/versions/{version}"): fresh_version,
+}
+made = {"cases": 0}
+VALID_PATH_PARAMETER = {
+    "id": re.compile(r"^(?:[0-9a-fA-F]{24}|[1-9][0-9]{0,14})$"),
+    "userId": re.compile(r"^[0-9a-fA-F]{24}$"),
+    "name": re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"),
+    "version": re.compile(r"^(?:[1-9][0-9]{0,8}|1000000000)$"),
+}
+
+
+@schemathesis.hook
+def map_path_parameters(ctx, parameters):
+    """Every other case of a consuming operation gets the ids of something made just now for it."""
+    make = FRESH.get((ctx.operation.method.upper(), ctx.operation.path)) if ctx.operation and API_URL else None
+    if make is None or not isinstance(parameters, dict):
+        return parameters
+    # A case meant to be refused (negative mode) holds an invalid id: it must stay refused.
+    if not all(isinstance(value, str) and VALID_PATH_PARAMETER[name].match(value) for name, value in parameters.items()):
+        return parameters
+    made["cases"] += 1
+    if made["cases"] % 2 == 0:
+        return parameters
+    try:
+        return {**parameters, **make()}
+    except OSError as error:
+        # The fuzzer may have revoked the token or deleted a user on the way: fall back to generated ids.
+        print(f"hooks.py: could not make data for {ctx.operation.method.upper()} {ctx.operation.path}: {error}")
+        return parameters

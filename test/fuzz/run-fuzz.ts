@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { printTable, startBenchEnvironment } from '../bench/bench-environment';
 import { ensureVenv, ROOT } from '../support/python-venv';
+import { createFuzzFixtures } from './fuzz-fixtures';
 import { formatFailures, readDistinctFailures, readDroppedFailures, readTotals } from './fuzz-report';
 
 const SCHEMATHESIS = 'schemathesis==4.32.5';
@@ -75,7 +76,7 @@ function schemathesisArgs(url: string, adminToken: string): string[] {
   ];
 }
 
-function runSchemathesis(st: string, args: string[]): Promise<number> {
+function runSchemathesis(st: string, args: string[], hooksApi: { url: string; token: string }): Promise<number> {
   return new Promise((resolve, reject) => {
     // schemathesis keeps its replay files in .schemathesis/ of its working directory: the report's, wiped each run.
     const child = spawn(st, args, {
@@ -87,6 +88,9 @@ function runSchemathesis(st: string, args: string[]): Promise<number> {
         // test/fuzz/hooks.py: skips generated requests that break a rule JSON Schema cannot state (see its docstring).
         SCHEMATHESIS_HOOKS: 'hooks',
         PYTHONPATH: path.join(ROOT, 'test', 'fuzz'),
+        // hooks.py makes fresh data for the operations that consume some (restore, revoke, untag).
+        FUZZ_API_URL: hooksApi.url,
+        FUZZ_ADMIN_TOKEN: hooksApi.token,
       },
     });
     const timer = setTimeout(() => {
@@ -149,7 +153,8 @@ async function main(): Promise<void> {
   let exitCode: number;
   try {
     log(`service on ${service.url}; schemathesis, seed ${settings.seed}, up to ${settings.maxExamples} examples per operation`);
-    exitCode = await runSchemathesis(st, schemathesisArgs(service.url, service.adminToken));
+    const hooksToken = await createFuzzFixtures(service.url, service.adminToken);
+    exitCode = await runSchemathesis(st, schemathesisArgs(service.url, service.adminToken), { url: service.url, token: hooksToken });
   } finally {
     log('stopping the service and dropping its database...');
     await service.stop();

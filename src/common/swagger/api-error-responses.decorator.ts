@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiResponse } from '@nestjs/swagger';
+import { ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../errors/error-response.dto';
 
 const DESCRIPTIONS: Record<number, string> = {
@@ -15,7 +15,10 @@ const DESCRIPTIONS: Record<number, string> = {
 
 /** Documents the error responses of a route, all in the one error shape; every route may also answer 429. */
 export function ApiErrorResponses(...statuses: Exclude<keyof typeof DESCRIPTIONS, 429>[]): MethodDecorator {
-  return applyDecorators(
-    ...[...statuses, 429].map((status) => ApiResponse({ status, description: DESCRIPTIONS[status], type: ErrorResponseDto })),
-  );
+  return applyDecorators(...[...statuses, 429].map((status) => ApiErrorResponse(status, DESCRIPTIONS[status])));
+}
+
+/** One error answer: the JSON error body, also where the route's success is CSV, Parquet or an image. */
+export function ApiErrorResponse(status: number, description: string): MethodDecorator & ClassDecorator {
+  return ApiResponse({ status, description, content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } } });
 }

@@ -76,8 +76,8 @@ export class DatasetFieldDto {
 export class CreateDatasetDto {
   /**
    * Id of the owning user: the caller when absent (or null). Only an admin may register a dataset for someone else (403).
-   * @example '6650c0ffee0000000000a001'
    */
+  // No example: an id of no user would make the document's example request a 422.
   @IsOptional()
   @IsObjectIdString()
   ownerId?: string | null;

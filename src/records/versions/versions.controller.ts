@@ -12,6 +12,18 @@ import { ApiTagNameParam, ApiVersionParam, ParseTagNamePipe, ParseVersionNumberP
 import { VersionTagsService } from './version-tags.service';
 import { VersionsService } from './versions.service';
 
+/** Where a sealed version leads: reading it, and deleting it. */
+const VERSION_LINKS = {
+  findVersion: { operationId: 'VersionsController_findOne', parameters: { id: '$request.path.id', version: '$response.body#/version' } },
+  removeVersion: { operationId: 'VersionsController_remove', parameters: { id: '$request.path.id', version: '$response.body#/version' } },
+};
+
+/** Where a tag that was set leads: reading it, and removing it. */
+const TAG_LINKS = {
+  findTag: { operationId: 'VersionsController_findTag', parameters: { id: '$request.path.id', name: '$request.path.name' } },
+  removeTag: { operationId: 'VersionsController_removeTag', parameters: { id: '$request.path.id', name: '$request.path.name' } },
+};
+
 const DATASET_REF = ApiDatasetRefParam();
 
 @ApiTags('versions')
@@ -30,8 +42,13 @@ export class VersionsController {
     description:
       'Owner, write grantees and admins. The version (1, 2, 3… per dataset) never changes: later writes, deletes and field changes leave it as it was. Its `digest` is SHA-256 over a canonical encoding of its field schema and points (docs/versions.md), which a client can recompute from an export. Reads every point once; a write of the same dataset meanwhile waits for it (or gets 409). Publishes `dataset.version.created`.',
   })
-  @ApiBody({ type: CreateVersionDto, required: false, description: 'Optional: no body seals without a message or lineage.' })
-  @ApiCreatedResponse({ type: VersionResponseDto })
+  @ApiBody({
+    type: CreateVersionDto,
+    required: false,
+    description: 'Optional: no body seals without a message or lineage.',
+    examples: { message: { summary: 'A message, no lineage', value: { message: 'November training set, outliers removed' } } },
+  })
+  @ApiCreatedResponse({ type: VersionResponseDto, links: VERSION_LINKS })
   @ApiErrorResponses(400, 404, 409, 413, 415, 422)
   create(
     @Param('id', ParseDatasetRefPipe) ref: DatasetRef,
@@ -98,8 +115,8 @@ export class VersionsController {
     description:
       "Owner, write grantees and admins. 201 when the tag is new, 200 when it already points there. Tags do not move: pointing one at another version is a 409 unless `force` is true, which only the owner or an admin may set. Publishes `dataset.tagged` (with `previousVersion` when moved). Version tags are not the dataset's `tags` (its labels).",
   })
-  @ApiCreatedResponse({ type: TagResponseDto, description: 'The tag was created.' })
-  @ApiOkResponse({ type: TagResponseDto, description: 'The tag already pointed there, or was moved with force.' })
+  @ApiCreatedResponse({ type: TagResponseDto, description: 'The tag was created.', links: TAG_LINKS })
+  @ApiOkResponse({ type: TagResponseDto, description: 'The tag already pointed there, or was moved with force.', links: TAG_LINKS })
   @ApiErrorResponses(400, 404, 409, 413, 415, 422)
   async setTag(
     @Param('id', ParseDatasetRefPipe) ref: DatasetRef,

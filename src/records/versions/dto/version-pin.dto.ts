@@ -31,7 +31,7 @@ export const IsTagName = (property = 'tag'): PropertyDecorator =>
 export class VersionPinQueryDto {
   /**
    * Read this sealed version instead of the live points.
-   * @example 3
+   * @example 1
    */
   @IsOptional()
   @IsVersionNumber(true)
@@ -39,8 +39,8 @@ export class VersionPinQueryDto {
 
   /**
    * Read the version this tag points at (not with `version`).
-   * @example 'train-2026-11'
    */
+  // No example: beside `version`'s it would make the document's example request a 400.
   @IsOptional()
   @IsTagName()
   tag?: string;

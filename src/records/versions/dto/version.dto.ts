@@ -103,7 +103,7 @@ export class VersionPageDto {
 export class VersionsQueryDto extends PageQueryDto {}
 
 export class SetTagDto {
-  /** @example 3 */
+  /** @example 1 */
   @IsVersionNumber()
   version: number;
 
