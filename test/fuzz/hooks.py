@@ -210,7 +210,9 @@ FRESH = {
     ("DELETE", "/datasets/{id}/access/{userId}"): fresh_grant,
     ("DELETE", "/datasets/{id}/versions/{version}"): fresh_version,
 }
-made = {"cases": 0}
+# Enough for each to be served a few times; more would only slow the run down.
+FRESH_PER_OPERATION = 5
+made = {}
 VALID_PATH_PARAMETER = {
     "id": re.compile(r"^(?:[0-9a-fA-F]{24}|[1-9][0-9]{0,14})$"),
     "userId": re.compile(r"^[0-9a-fA-F]{24}$"),
@@ -221,15 +223,16 @@ VALID_PATH_PARAMETER = {
 
 @schemathesis.hook
 def map_path_parameters(ctx, parameters):
-    """Every other case of a consuming operation gets the ids of something made just now for it."""
+    """Every other one of the first cases of a consuming operation gets the ids of something made just now for it."""
     make = FRESH.get((ctx.operation.method.upper(), ctx.operation.path)) if ctx.operation and API_URL else None
     if make is None or not isinstance(parameters, dict):
         return parameters
     # A case meant to be refused (negative mode) holds an invalid id: it must stay refused.
     if not all(isinstance(value, str) and VALID_PATH_PARAMETER[name].match(value) for name, value in parameters.items()):
         return parameters
-    made["cases"] += 1
-    if made["cases"] % 2 == 0:
+    key = (ctx.operation.method.upper(), ctx.operation.path)
+    made[key] = made.get(key, 0) + 1
+    if made[key] % 2 == 0 or made[key] > 2 * FRESH_PER_OPERATION:
         return parameters
     try:
         return {**parameters, **make()}
