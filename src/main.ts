@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import { createApp, startApp } from './app.setup';
 import { ConfigError, loadConfig } from './config/load-config';
 import { KafkaStartupError } from './events/kafka-failures';
+import { ignoreNegativeTimeoutWarnings } from './common/process/node-warnings';
+
+ignoreNegativeTimeoutWarnings();
 
 async function bootstrap(): Promise<void> {
   // Values already in the environment win over the .env file.

@@ -10,6 +10,9 @@
 import { spawn } from 'node:child_process';
 import { devAdminEnv } from './dev-admin';
 import { DEFAULT_SERVICES, LocalStack, saslSslEnv, SERVICES, ServiceName, StackError, stackEnv } from './local-stack';
+import { ignoreNegativeTimeoutWarnings } from '../src/common/process/node-warnings';
+
+ignoreNegativeTimeoutWarnings();
 
 function servicesFrom(args: string[], all: readonly ServiceName[]): ServiceName[] {
   if (args.length === 0) return [...all];

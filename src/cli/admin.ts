@@ -16,6 +16,9 @@ import { newApiToken } from '../tokens/token-format';
 import { TokensService } from '../tokens/tokens.service';
 import { UserAccountsService } from '../users/user-accounts.service';
 import { UserDirectory } from '../users/user-directory';
+import { ignoreNegativeTimeoutWarnings } from '../common/process/node-warnings';
+
+ignoreNegativeTimeoutWarnings();
 
 async function createToken(args: string[]): Promise<void> {
   const { values } = parseArgs({

@@ -21,6 +21,9 @@ import { AuditLog, InvalidEventError, parseEvent } from '../events/audit/audit-l
 import { kafkaClientConfig, PRODUCER_CONFIG } from '../events/kafka.transport';
 import { ArchiveReplayModule } from './archive-replay.module';
 import { failCli, loadCliConfig } from './cli-config';
+import { ignoreNegativeTimeoutWarnings } from '../common/process/node-warnings';
+
+ignoreNegativeTimeoutWarnings();
 
 const USAGE =
   'usage: npm run archive -- list|replay [--from ISO] [--to ISO] [--partition N] [--topic NAME] [--into-audit-log | --to-topic NAME]';

@@ -14,6 +14,9 @@ import type { RegistryEvent } from '../events/contract';
 import { describeKafkaSecurity } from '../events/kafka-security';
 import { kafkaClientConfig } from '../events/kafka.transport';
 import { failCli, loadCliConfig } from './cli-config';
+import { ignoreNegativeTimeoutWarnings } from '../common/process/node-warnings';
+
+ignoreNegativeTimeoutWarnings();
 
 function format(message: KafkaMessage, partition: number, json: boolean): string {
   const raw = message.value?.toString() ?? '';

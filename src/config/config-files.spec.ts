@@ -45,4 +45,16 @@ describe('configuration files stay in step with the code', () => {
     expect(config.archive).toMatchObject({ enabled: true, s3: { endpoint: 'http://s3:80', forcePathStyle: true } });
     expect(Object.keys(compose.services)).toContain('s3');
   });
+
+  it('runs the service with the Node flags of package.json in npm start and the Docker image', () => {
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      config: { serviceNodeFlags: string };
+      scripts: Record<string, string>;
+    };
+    const flags = pkg.config.serviceNodeFlags.split(' ');
+    expect(pkg.scripts.start).toBe('node $npm_package_config_serviceNodeFlags dist/main');
+    expect(pkg.scripts['start:local']).toContain('node $npm_package_config_serviceNodeFlags dist/main');
+    const cmd = readFileSync(path.join(root, 'Dockerfile'), 'utf8').match(/^CMD (\[.*\])$/m)?.[1];
+    expect(JSON.parse(cmd ?? '[]')).toEqual(['node', ...flags, 'dist/main.js']);
+  });
 });
