@@ -29,10 +29,10 @@ export default tseslint.config(
     },
   },
   {
-    // The one CommonJS file: jest's transformer hook for the Swagger plugin.
+    // The CommonJS files: jest's transformer hook for the Swagger plugin, the chart render worker.
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, sourceType: 'commonjs', globals: { require: 'readonly', module: 'readonly' } },
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, sourceType: 'commonjs', globals: { require: 'readonly', module: 'readonly', __dirname: 'readonly' } },
     rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
   },
   prettier,
