@@ -1,4 +1,4 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { elementsNamed, groupsOfClass, parseSvg, SvgElement, textsOf } from '../../common/testing/svg-tree';
 import type { DatasetField } from '../../datasets/dataset-shape';
 import type { BandPoint } from './chart-bands';
 import { ChartPicture, FIELD_COLOURS, panelsOf } from './chart-picture';
@@ -32,38 +32,6 @@ function picture(overrides: Partial<ChartPicture> = {}): ChartPicture {
   };
 }
 
-interface Node {
-  [key: string]: unknown;
-}
-
-/** Parses the SVG strictly (well-formed XML) and returns the document tree, attributes prefixed with `@`. */
-function parse(svg: string): Node {
-  expect(XMLValidator.validate(svg)).toBe(true);
-  return new XMLParser({
-    ignoreAttributes: false,
-    alwaysCreateTextNode: true,
-    attributeNamePrefix: '@',
-    preserveOrder: false,
-    isArray: (_name: string, _path: unknown, _leaf: boolean, attribute: boolean) => !attribute,
-  }).parse(svg) as Node;
-}
-
-/** Every element named `name` anywhere in the tree. */
-function all(node: unknown, name: string, found: Node[] = []): Node[] {
-  if (Array.isArray(node)) node.forEach((child) => all(child, name, found));
-  else if (node && typeof node === 'object') {
-    for (const [key, value] of Object.entries(node as Node)) {
-      if (key === name) (value as Node[]).forEach((element) => found.push(element));
-      all(value, name, found);
-    }
-  }
-  return found;
-}
-
-function groupsOfClass(tree: Node, className: string): Node[] {
-  return all(tree, 'g').filter((g) => g['@class'] === className);
-}
-
 /** Through the render worker, as the service draws them (Plot, an ES module, loads there). */
 const renderer = new ChartRenderer();
 afterAll(() => renderer.onModuleDestroy());
@@ -72,21 +40,21 @@ const renderChart = (picture: ChartPicture): Promise<string> => renderer.render(
 describe('renderChart (chart-svg.ts, in the render worker)', () => {
   it('is a standalone SVG document with a title naming the dataset and what is shown', async () => {
     const svg = await renderChart(picture({ subtitle: 'version 3 (sha256:0123456789ab…)' }));
-    const tree = parse(svg);
-    const root = (tree.svg as Node[])[0];
+    const tree = parseSvg(svg);
+    const root = (tree.svg as SvgElement[])[0];
     expect(root['@xmlns']).toBe('http://www.w3.org/2000/svg');
     expect(root['@width']).toBe('800');
-    expect(all(tree, 'title')[0]['#text']).toBe('meter — version 3 (sha256:0123456789ab…)');
+    expect(elementsNamed(tree, 'title')[0]['#text']).toBe('meter — version 3 (sha256:0123456789ab…)');
   });
 
   it('draws one line per field, each with its own colour and name, and a legend entry for each', async () => {
-    const tree = parse(await renderChart(picture()));
-    const lines = groupsOfClass(tree, 'chart-line').flatMap((g) => g.path as Node[]);
-    expect(lines.map((path) => (path.title as Node[])[0]['#text'])).toEqual(['kw', 'kw2', 'temp']);
+    const tree = parseSvg(await renderChart(picture()));
+    const lines = groupsOfClass(tree, 'chart-line').flatMap((g) => g.path as SvgElement[]);
+    expect(lines.map((path) => (path.title as SvgElement[])[0]['#text'])).toEqual(['kw', 'kw2', 'temp']);
     expect(lines.map((path) => path['@stroke'])).toEqual(FIELD_COLOURS.slice(0, 3));
     const legend = groupsOfClass(tree, 'chart-legend')[0];
-    expect(all(legend, 'text').map((text) => text['#text'])).toEqual(['kw (kW)', 'kw2 (kW)', 'temp']);
-    expect(all(legend, 'rect').map((rect) => rect['@fill'])).toEqual(FIELD_COLOURS.slice(0, 3));
+    expect(textsOf(legend, 'text')).toEqual(['kw (kW)', 'kw2 (kW)', 'temp']);
+    expect(elementsNamed(legend, 'rect').map((rect) => rect['@fill'])).toEqual(FIELD_COLOURS.slice(0, 3));
   });
 
   it('gives a value axis per unit: the two kW fields share a panel, the field without a unit has its own', async () => {
@@ -94,42 +62,42 @@ describe('renderChart (chart-svg.ts, in the render worker)', () => {
       ['kW', ['kw', 'kw2']],
       ['temp', ['temp']],
     ]);
-    const tree = parse(await renderChart(picture()));
-    const axisLabels = all(tree, 'g')
+    const tree = parseSvg(await renderChart(picture()));
+    const axisLabels = elementsNamed(tree, 'g')
       .filter((g) => g['@aria-label'] === 'y-axis label')
-      .map((g) => String((g.text as Node[])[0]['#text']));
+      .map((g) => String((g.text as SvgElement[])[0]['#text']));
     expect(axisLabels).toEqual(['↑ kW', '↑ temp']);
   });
 
   it('labels the time axis in UTC with dates of the range', async () => {
-    const tree = parse(await renderChart(picture()));
-    const ticks = all(tree, 'g').filter((g) => g['@aria-label'] === 'x-axis tick label');
+    const tree = parseSvg(await renderChart(picture()));
+    const ticks = elementsNamed(tree, 'g').filter((g) => g['@aria-label'] === 'x-axis tick label');
     expect(ticks).toHaveLength(1);
     expect(JSON.stringify(ticks[0])).toMatch(/Jan/);
-    expect(JSON.stringify(all(tree, 'g').filter((g) => g['@aria-label'] === 'x-axis label'))).toMatch(/UTC/);
+    expect(JSON.stringify(elementsNamed(tree, 'g').filter((g) => g['@aria-label'] === 'x-axis label'))).toMatch(/UTC/);
   });
 
   it('draws the min/max band of each field for dense data, and none otherwise', async () => {
-    const dense = parse(await renderChart(picture()));
-    expect(groupsOfClass(dense, 'chart-band').flatMap((g) => g.path as Node[])).toHaveLength(3);
-    const sparse = parse(await renderChart(picture({ content: { points: points(30), dense: false } })));
+    const dense = parseSvg(await renderChart(picture()));
+    expect(groupsOfClass(dense, 'chart-band').flatMap((g) => g.path as SvgElement[])).toHaveLength(3);
+    const sparse = parseSvg(await renderChart(picture({ content: { points: points(30), dense: false } })));
     expect(groupsOfClass(sparse, 'chart-band')).toHaveLength(0);
   });
 
   it('says "no points" for an empty range, still a valid SVG', async () => {
-    const tree = parse(await renderChart(picture({ content: { message: 'no points' } })));
-    expect(all(tree, 'text').map((text) => text['#text'])).toContain('no points');
+    const tree = parseSvg(await renderChart(picture({ content: { message: 'no points' } })));
+    expect(textsOf(tree, 'text')).toContain('no points');
     expect(groupsOfClass(tree, 'chart-line')).toHaveLength(0);
   });
 
   it('says so when the dataset has no number fields', async () => {
-    const tree = parse(await renderChart(picture({ fields: [], content: { points: [], dense: false } })));
-    expect(all(tree, 'text').map((text) => text['#text'])).toContain('no number fields to chart');
+    const tree = parseSvg(await renderChart(picture({ fields: [], content: { points: [], dense: false } })));
+    expect(textsOf(tree, 'text')).toContain('no number fields to chart');
   });
 
   it('escapes names, so that a dataset called <script> stays text', async () => {
     const svg = await renderChart(picture({ title: '<script>alert("x")</script> & co' }));
-    parse(svg);
+    parseSvg(svg);
     expect(svg).not.toContain('<script>');
     expect(svg).toContain('&lt;script&gt;');
   });
