@@ -19,6 +19,7 @@ import { DatasetsModule } from './datasets/datasets.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { RecordsModule } from './records/records.module';
+import { UiModule } from './ui/ui.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -40,6 +41,7 @@ export class AppModule {
         TokensModule,
         AuthModule,
         ArchiveModule,
+        UiModule,
       ],
       providers: [
         // Registered here rather than with app.useGlobal*() so that the Kafka
