@@ -203,9 +203,9 @@ describe('The dataset viewer in a real browser (e2e)', () => {
     await signedIn(page);
     await page.locator('#results a', { hasText: 'wind-farm-north' }).click();
     await page.waitForSelector('#chart > svg');
-    const { scrollWidth, innerWidth, chartWidth } = (await page.evaluate(
+    const { scrollWidth, innerWidth, chartWidth } = await page.evaluate<{ scrollWidth: number; innerWidth: number; chartWidth: number }>(
       "({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, chartWidth: document.querySelector('#chart > svg').getBoundingClientRect().width })",
-    )) as { scrollWidth: number; innerWidth: number; chartWidth: number };
+    );
     expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
     expect(chartWidth).toBeGreaterThan(300);
     await page.close();

@@ -16,7 +16,7 @@ const fields: DatasetField[] = [
   { name: 'note', type: 'string' },
 ];
 
-function build({ version = 'live' as number | 'live', rows = [] as PointRow[] } = {}) {
+function build({ version = 'live', rows = [] }: { version?: number | 'live'; rows?: PointRow[] } = {}) {
   const stats = { datasetId: 'd', version, digest: version === 'live' ? undefined : DIGEST, count: rows.length, fields: {} };
   const drawn: ChartPicture[] = [];
   const records = strictMock<RecordsService>({
