@@ -80,7 +80,8 @@ export function renderChart(picture: ChartPicture): string {
       marginTop: 10,
       marginBottom: last ? X_AXIS_HEIGHT : 4,
       x: { ...x, axis: last ? 'bottom' : null },
-      y: { label: group.label, grid: true, nice: true },
+      // The inset keeps the top tick's label clear of the axis label above it.
+      y: { label: group.label, grid: true, nice: true, insetTop: 14 },
       color: colours,
       marks: [
         ...(dense
