@@ -33,6 +33,7 @@ describe('The dataset viewer in a real browser (e2e)', () => {
   let ada: { id: string; token: string };
   let windId: string;
   let secretId: string;
+  let bobId: string;
   let digest: string;
   const problems: string[] = [];
 
@@ -41,6 +42,7 @@ describe('The dataset viewer in a real browser (e2e)', () => {
     admin = testApp.api();
     ada = await createUserWithToken(admin, { name: 'Ada Lovelace' });
     const bob = await createUserWithToken(admin, { name: 'Bob' });
+    bobId = bob.id;
     const asAda = (method: 'post' | 'put', url: string): request.Test =>
       request(testApp.url)[method](url).set('Authorization', bearer(ada.token));
     windId = (
@@ -134,6 +136,13 @@ describe('The dataset viewer in a real browser (e2e)', () => {
     await page.keyboard.press('Enter');
     await waitFor(async () => (await page.locator('#results tbody tr').count()) === 1, { what: 'one search result' });
     expect(await names()).toEqual(['wind-farm-north']);
+
+    // By owner: Bob's id finds nothing Ada may read.
+    await page.fill('#q', '');
+    await page.fill('#owner', bobId);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#results >> text=No datasets match.');
+    await page.fill('#owner', '');
 
     await page.fill('#q', 'bob');
     await page.keyboard.press('Enter');

@@ -7,6 +7,8 @@ import { NotFoundError } from '../common/errors/domain-errors';
 export const VIEWER_ASSETS = {
   'index.html': 'text/html; charset=utf-8',
   'viewer.js': 'text/javascript; charset=utf-8',
+  'common.js': 'text/javascript; charset=utf-8',
+  'dataset-page.js': 'text/javascript; charset=utf-8',
   'viewer.css': 'text/css; charset=utf-8',
 } as const;
 export type ViewerAsset = keyof typeof VIEWER_ASSETS;
