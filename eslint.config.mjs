@@ -29,15 +29,40 @@ export default tseslint.config(
     },
   },
   {
-    // CommonJS files: jest's hooks (the Swagger plugin's transformer, the test environment) and CI's summary.
+    // CommonJS files: jest's hooks (the Swagger plugin's transformer, the test environment), CI's summary, the chart render worker.
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
       sourceType: 'commonjs',
-      globals: { require: 'readonly', module: 'readonly', process: 'readonly' },
+      globals: { require: 'readonly', module: 'readonly', process: 'readonly', __dirname: 'readonly' },
     },
     rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The viewer's browser script (an ES module, no build step): the browser's globals, nothing of Node's.
+    files: ['src/ui/static/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'navigator',
+          'sessionStorage',
+          'fetch',
+          'URL',
+          'URLSearchParams',
+          'DOMParser',
+          'AbortController',
+          'TextDecoderStream',
+          'setTimeout',
+          'clearTimeout',
+          'console',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
   },
   prettier,
 );

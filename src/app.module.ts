@@ -20,6 +20,7 @@ import { DatasetsModule } from './datasets/datasets.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { RecordsModule } from './records/records.module';
+import { UiModule } from './ui/ui.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -42,6 +43,7 @@ export class AppModule {
         TokensModule,
         AuthModule,
         ArchiveModule,
+        UiModule,
       ],
       providers: [
         // Registered here rather than with app.useGlobal*() so that the Kafka

@@ -107,6 +107,7 @@ describe('Authorization matrix over the OpenAPI document (e2e)', () => {
       params.version = method === 'DELETE' ? '2' : '1';
       params.name = method === 'PUT' ? `new-${unique}` : 'matrix';
     }
+    if (template === '/ui/{file}') params.file = 'viewer.js';
     if (template.includes('{userId}')) params.userId = method === 'DELETE' ? callers.granteeRead.id : callers.other.id;
     const url = template.replace(/\{(\w+)\}/g, (_, name: string) => params[name]) + (query ? `?${query}` : '');
     const user = { name: `m-${unique}`, email: `m-${unique}@example.com` };

@@ -27,17 +27,11 @@ import { COLUMNAR_MEDIA_TYPES } from './columnar-export';
 import { decodeRecordsCursor, sendRecords } from './record-export';
 import { RecordFormat } from './record-parsers';
 import { MAX_STRING_BYTES } from './record-values';
-import { RecordsService, ServedPoints } from './records.service';
+import { RecordsService } from './records.service';
+import { SERVED_HEADERS, setServedHeaders } from './served-headers';
 import { pinOf, VersionPinQueryDto } from './versions/dto/version-pin.dto';
 
 const DATASET_REF = ApiDatasetRefParam();
-/** Response headers naming what a read served, so that a job can log it. */
-const VERSION_HEADER = 'X-Dataset-Version';
-const DIGEST_HEADER = 'X-Dataset-Digest';
-const SERVED_HEADERS = {
-  [VERSION_HEADER]: { description: 'The version served (`live` for the live points).', schema: { type: 'string' } },
-  [DIGEST_HEADER]: { description: "The version's content digest, `sha256:<hex>` (not for the live points).", schema: { type: 'string' } },
-};
 const MEDIA_TYPES: Record<string, RecordFormat> = {
   'application/json': 'json',
   'application/x-ndjson': 'ndjson',
@@ -173,11 +167,6 @@ export class RecordsController {
     setServedHeaders(response, stats);
     return stats;
   }
-}
-
-function setServedHeaders(response: Response, served: ServedPoints): void {
-  response.setHeader(VERSION_HEADER, String(served.version));
-  if (served.digest) response.setHeader(DIGEST_HEADER, served.digest);
 }
 
 function formatOf(contentType: string | undefined): RecordFormat {

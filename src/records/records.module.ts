@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ChartController } from './chart/chart.controller';
+import { ChartRenderer } from './chart/chart-renderer';
+import { ChartService } from './chart/chart.service';
 import { LocksModule } from '../common/locks/locks.module';
 import { DatasetsModule } from '../datasets/datasets.module';
 import { RecordsController } from './records.controller';
@@ -12,11 +15,12 @@ import { VersionsService } from './versions/versions.service';
 
 /**
  * The time-series records of datasets: `/datasets/{id}/records` and `/stats`,
- * and their sealed versions and tags (`/versions`, `/tags`, in versions/).
+ * their sealed versions and tags (`/versions`, `/tags`, in versions/), and
+ * their charts (`/chart.svg`, in chart/).
  */
 @Module({
   imports: [RecordsStorageModule, DatasetsModule, LocksModule],
-  controllers: [RecordsController, VersionsController],
-  providers: [RecordsService, RecordsJanitor, RecordsLock, VersionsService, VersionTagsService],
+  controllers: [RecordsController, VersionsController, ChartController],
+  providers: [RecordsService, ChartService, ChartRenderer, RecordsJanitor, RecordsLock, VersionsService, VersionTagsService],
 })
 export class RecordsModule {}

@@ -1,0 +1,48 @@
+import { Controller, Get, Param, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Access } from '../auth/access.decorator';
+import { ApiErrorResponses } from '../common/swagger/api-error-responses.decorator';
+import { VIEWER_ASSETS, ViewerFiles } from './viewer-files';
+
+/**
+ * The dataset viewer's static files. Public on purpose: the page holds no
+ * data; everything it shows it asks the API for with the token the user
+ * pastes, under that token's access rules.
+ */
+@ApiTags('viewer')
+@Controller('ui')
+export class UiController {
+  constructor(private readonly files: ViewerFiles) {}
+
+  @Get()
+  @Access('public')
+  @ApiOperation({
+    summary: 'The dataset viewer (HTML)',
+    description: 'A page for browsers: sign in with a token, search datasets, see their charts, statistics, versions and events.',
+  })
+  @ApiOkResponse({ description: 'The viewer page.', content: { 'text/html': { schema: { type: 'string' } } } })
+  getViewer(@Res() response: Response): void {
+    this.send(response, 'index.html');
+  }
+
+  @Get(':file')
+  @Access('public')
+  @ApiOperation({ summary: "One of the viewer's scripts or style sheets" })
+  @ApiParam({ name: 'file', schema: { type: 'string', enum: Object.keys(VIEWER_ASSETS).filter((name) => name !== 'index.html') } })
+  @ApiOkResponse({
+    description: 'The file.',
+    content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } },
+  })
+  @ApiErrorResponses(404)
+  getViewerFile(@Param('file') name: string, @Res() response: Response): void {
+    this.send(response, name);
+  }
+
+  /** Revalidated on every load (Express's ETag answers 304), so a new release is picked up at once. */
+  private send(response: Response, name: string): void {
+    const { body, type } = this.files.get(name);
+    response.setHeader('Cache-Control', 'no-cache');
+    response.type(type).send(body);
+  }
+}
