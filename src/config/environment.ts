@@ -105,6 +105,24 @@ export class EnvironmentVariables {
   @IsIntegerSetting(1, 1000)
   KAFKA_TOPIC_PARTITIONS = 3;
 
+  // ---- Kafka timing (why each value: .env.example and README "Running several instances") ----
+
+  // Longest wait for one broker answer (produce, metadata, fetch); a request that can block on the group is given longer.
+  @IsIntegerSetting(1000, 300_000)
+  KAFKA_REQUEST_TIMEOUT_MS = 10_000;
+
+  // A member that stops heartbeating is dropped from the group after this long; brokers accept 6000-1800000 by default.
+  @IsIntegerSetting(6000, 1_800_000)
+  KAFKA_SESSION_TIMEOUT_MS = 10_000;
+
+  // Heartbeats per session: at most a third of KAFKA_SESSION_TIMEOUT_MS, so one lost heartbeat is not a death.
+  @IsIntegerSetting(100, 600_000)
+  KAFKA_HEARTBEAT_INTERVAL_MS = 3000;
+
+  // How long a rebalance waits for the live members to rejoin (they finish the message in hand first).
+  @IsIntegerSetting(1000, 1_800_000)
+  KAFKA_REBALANCE_TIMEOUT_MS = 15_000;
+
   // ---- Kafka security (TLS, SASL); see kafka-security-config.ts for the rules between them ----
 
   @IsBooleanSetting()
