@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/load-config';
+import { AuditConsumerState } from './consumer-state';
 import { consumerClientConfig, consumerGroupTiming, createKafkaServer, kafkaClientConfig } from './kafka.transport';
 
 const env = { MONGODB_URI: 'mongodb://127.0.0.1:27118/registry', KAFKA_BROKERS: '127.0.0.1:19092' };
@@ -20,7 +21,10 @@ describe(consumerGroupTiming.name, () => {
   });
 
   it('gives the audit consumer the group timing and its client the longer request timeout', () => {
-    const server = createKafkaServer(loadConfig({ ...env, KAFKA_SESSION_TIMEOUT_MS: '12000', KAFKA_REBALANCE_TIMEOUT_MS: '30000' }));
+    const server = createKafkaServer(
+      loadConfig({ ...env, KAFKA_SESSION_TIMEOUT_MS: '12000', KAFKA_REBALANCE_TIMEOUT_MS: '30000' }),
+      new AuditConsumerState(),
+    );
     const options = (server as unknown as { options: { client: { requestTimeout: number }; consumer: Record<string, unknown> } }).options;
     expect(options.consumer).toMatchObject({ sessionTimeout: 12_000, heartbeatInterval: 3000, rebalanceTimeout: 30_000 });
     expect(options.client.requestTimeout).toBe(35_000);

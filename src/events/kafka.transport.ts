@@ -1,6 +1,7 @@
 import { MessageHandler, ServerKafka } from '@nestjs/microservices';
 import { KafkaConfig, logLevel, Partitioners } from 'kafkajs';
 import { AppConfig } from '../config/app-config';
+import { AuditConsumerState } from './consumer-state';
 import { EVENTS_TOPIC } from './events.constants';
 import { kafkaSecurityOptions } from './kafka-security';
 
@@ -78,8 +79,28 @@ export class ConfiguredTopicServerKafka extends ServerKafka {
   constructor(
     options: ConstructorParameters<typeof ServerKafka>[0],
     private readonly topics: ReadonlyMap<string, string>,
+    private readonly state: AuditConsumerState,
   ) {
     super(options);
+  }
+
+  private starting?: Promise<void>;
+
+  // The consumer starts in the background (see startApp): a close while it joins waits for the
+  // join to end, so that the consumer is disconnected rather than left joining a closed client.
+  override listen(callback: Parameters<ServerKafka['listen']>[0]): Promise<void> {
+    this.starting = super.listen(callback);
+    return this.starting;
+  }
+
+  override async close(): Promise<void> {
+    await this.starting;
+    await super.close();
+  }
+
+  protected override registerConsumerEventListeners(): void {
+    super.registerConsumerEventListeners();
+    if (this.consumer) this.state.follow(this.consumer, this.topics.get(EVENTS_TOPIC) ?? EVENTS_TOPIC);
   }
 
   override addHandler(pattern: unknown, callback: MessageHandler, isEventHandler?: boolean, extras?: Record<string, unknown>): void {
@@ -88,7 +109,7 @@ export class ConfiguredTopicServerKafka extends ServerKafka {
   }
 }
 
-export function createKafkaServer(config: AppConfig): ConfiguredTopicServerKafka {
+export function createKafkaServer(config: AppConfig, state: AuditConsumerState): ConfiguredTopicServerKafka {
   return new ConfiguredTopicServerKafka(
     {
       client: consumerClientConfig(config),
@@ -107,5 +128,6 @@ export function createKafkaServer(config: AppConfig): ConfiguredTopicServerKafka
       producer: PRODUCER_CONFIG,
     },
     new Map([[EVENTS_TOPIC, config.kafka.topic]]),
+    state,
   );
 }
