@@ -89,9 +89,9 @@ export class EnvironmentVariables {
   @Matches(/^[\w.-]{1,245}$/, { message: 'KAFKA_TOPIC must be 1-245 letters, digits, ".", "_" or "-" (got "$value")' })
   KAFKA_TOPIC = 'msg_collection';
 
-  // A user or dataset locked by a process that then died is free again after this long.
-  @IsIntegerSetting(1, 3600)
-  LOCK_TTL_SECONDS = 60;
+  // Locks are leases renewed every third of this while their holder works: a killed holder's locks free after this long.
+  @IsIntegerSetting(2, 3600)
+  LOCK_TTL_SECONDS = 6;
 
   // A deleted dataset stays in the trash (restorable, its name reserved) this many days before it is purged; 0: at the next sweep.
   @IsIntegerSetting(0, 3650)

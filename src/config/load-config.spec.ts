@@ -23,7 +23,7 @@ describe(loadConfig.name, () => {
       auth: { selfRegistration: false, cacheMs: 5000 },
       logLevel: 'info',
       mongodb: { uri: validEnv.MONGODB_URI },
-      lockTtlMs: 60_000,
+      lockTtlMs: 6000,
       trash: { retentionDays: 30 },
       records: { maxBytes: 1024 ** 3, maxRows: 20_000_000 },
       kafka: {
@@ -122,7 +122,7 @@ describe(loadConfig.name, () => {
     ],
     ['JSON_BODY_LIMIT', '5 gigs', 'Invalid configuration: JSON_BODY_LIMIT must be a size such as 512kb or 5mb (got "5 gigs")'],
     ['RATE_LIMIT_PER_MINUTE', '-1', 'Invalid configuration: RATE_LIMIT_PER_MINUTE must be a non-negative integer (got "-1")'],
-    ['LOCK_TTL_SECONDS', '0', 'Invalid configuration: LOCK_TTL_SECONDS must be an integer between 1 and 3600 (got "0")'],
+    ['LOCK_TTL_SECONDS', '1', 'Invalid configuration: LOCK_TTL_SECONDS must be an integer between 2 and 3600 (got "1")'],
     ['TRASH_RETENTION_DAYS', '3651', 'Invalid configuration: TRASH_RETENTION_DAYS must be an integer between 0 and 3650 (got "3651")'],
     ['TRASH_RETENTION_DAYS', '1.5', 'Invalid configuration: TRASH_RETENTION_DAYS must be an integer between 0 and 3650 (got "1.5")'],
     ['TRASH_RETENTION_DAYS', '-1', 'Invalid configuration: TRASH_RETENTION_DAYS must be an integer between 0 and 3650 (got "-1")'],
