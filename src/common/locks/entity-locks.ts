@@ -49,6 +49,7 @@ export class EntityLocks {
       return await runUnderLease(lock, () => work(lock));
     } finally {
       stopRenewing();
+      lock.released = true;
       await this.release(lock);
     }
   }

@@ -21,6 +21,11 @@ describe('lease guard', () => {
     await expect(work).rejects.toThrow(new LeaseLostError('user:1 could not be renewed in time; retry'));
   });
 
+  it('no longer binds work that outlives the lock it started under', async () => {
+    const lease = { key: 'dataset:3', expiresAt: new Date(Date.now() - 1000), released: true };
+    await expect(runUnderLease(lease, async () => assertLeasesHeld())).resolves.toBeUndefined();
+  });
+
   it('is checked by the Mongoose plugin before a write is sent, but not for the locks themselves', async () => {
     const connection = createConnection();
     connection.plugin(leaseGuard);

@@ -9,6 +9,11 @@ export interface Lease {
   expiresAt: Date;
   /** The lock was found taken by someone else when renewing. */
   lost?: boolean;
+  /**
+   * Its holder let it go. Work started under the lock but outliving it (a relay
+   * round it kicked off, a timer) inherits the context: it no longer depends on the lock.
+   */
+  released?: boolean;
 }
 
 /**
@@ -28,6 +33,7 @@ export function runUnderLease<T>(lease: Lease, work: () => Promise<T>): Promise<
 /** Throws when a lease the current work runs under is lost or about to expire: the write must not happen. */
 export function assertLeasesHeld(now = Date.now()): void {
   for (const lease of held.getStore() ?? []) {
+    if (lease.released) continue;
     if (lease.lost) throw new LeaseLostError(`${lease.key} was taken over by another holder; retry`);
     if (lease.expiresAt.getTime() - now < LEASE_SAFETY_MS) throw new LeaseLostError(`${lease.key} could not be renewed in time; retry`);
   }
