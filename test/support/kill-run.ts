@@ -181,6 +181,7 @@ export async function killRun(options: KillRunOptions): Promise<KillRunResult> {
     const firstWriteTo = async (id: string, killedAt: number): Promise<void> => {
       await waitFor(async () => (await call('PATCH', `/datasets/${id}`, { description: `after ${killedAt}` }))?.status === 200, {
         what: `a write to ${id} after its holder was killed`,
+        timeoutMs: 120_000,
         intervalMs: 100,
       });
       result.lockFreeMs.push(Date.now() - killedAt);
