@@ -100,6 +100,8 @@ export async function killRun(options: KillRunOptions): Promise<KillRunResult> {
     await waitFor(async () => (await fetch(`http://127.0.0.1:${instance.port}/health`)).ok, {
       what: 'an instance to start',
       intervalMs: 50,
+      // Before HTTP first, a restart answered only once its consumer had joined the group.
+      timeoutMs: 120_000,
     });
     times.push(Date.now() - spawnedAt);
   };
