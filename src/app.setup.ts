@@ -12,6 +12,7 @@ import { methodNotAllowed } from './common/http/method-not-allowed';
 import { tightenRequestSchemas } from './common/swagger/strict-document';
 import { withRequestMediaSchemas } from './common/swagger/request-media-schemas';
 import { AppConfig } from './config/app-config';
+import { AuditConsumerState } from './events/consumer-state';
 import { createKafkaServer } from './events/kafka.transport';
 import { BEARER_SCHEME } from './auth/access.decorator';
 import helmet from 'helmet';
@@ -47,15 +48,21 @@ export async function createApp(config: AppConfig, logDestination?: DestinationS
       swaggerOptions: { persistAuthorization: true },
     });
   }
-  app.connectMicroservice({ strategy: createKafkaServer(config) }, { inheritAppConfig: true });
+  app.connectMicroservice({ strategy: createKafkaServer(config, app.get(AuditConsumerState)) }, { inheritAppConfig: true });
   return app;
 }
 
-/** Runs start-up hooks (topic creation, indexes) before the consumer and the HTTP port open. */
+/**
+ * Runs start-up hooks (topic creation, indexes), opens the HTTP port, then
+ * lets the audit consumer join its group in the background: joining can take
+ * as long as the group's rebalance (a killed peer's session timeout), and the
+ * API needs only MongoDB. /health/ready reports the consumer's state.
+ */
 export async function startApp(app: INestApplication, config: AppConfig): Promise<void> {
   await app.init();
-  await app.startAllMicroservices();
   await app.listen(config.http.port, config.http.host);
+  const state = app.get(AuditConsumerState);
+  app.startAllMicroservices().catch((error: unknown) => state.stopped(error as Error));
 }
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {

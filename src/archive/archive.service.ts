@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, logLevel } from 'kafkajs';
 import { AppConfig } from '../config/app-config';
-import { kafkaClientConfig } from '../events/kafka.transport';
+import { consumerClientConfig, consumerGroupSettings } from '../events/kafka.transport';
 import { hourOf, objectKey, objectStartPrefix, parseObjectKey } from './archive-keys';
 import { encodeObject, toArchiveRecord } from './archive-record';
 import { ObjectStore } from './object-store';
@@ -76,11 +76,16 @@ export class ArchiveService implements OnApplicationBootstrap, OnApplicationShut
     if (!this.enabled) return;
     const { topic } = this.config.kafka;
     const kafka = new Kafka({
-      ...kafkaClientConfig(this.config),
+      ...consumerClientConfig(this.config),
       clientId: `${this.config.kafka.clientId}-archive`,
       logLevel: logLevel.ERROR,
     });
-    const consumer = kafka.consumer({ groupId: this.config.archive.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 1000 });
+    const consumer = kafka.consumer({
+      groupId: this.config.archive.groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 1000,
+      ...consumerGroupSettings(this.config),
+    });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.keepOnly(payload.memberAssignment[topic] ?? []));
     await consumer.connect();

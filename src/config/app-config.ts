@@ -44,6 +44,7 @@ export class AppConfig {
     readonly topicPartitions: number;
     /** TLS and SASL towards the brokers; `{}` is plaintext. */
     readonly security: KafkaSecurity;
+    readonly timing: KafkaTiming;
   };
   readonly archive: ArchiveConfig;
 }
@@ -52,6 +53,14 @@ export type KafkaSaslConfig =
   | { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string }
   /** Amazon MSK IAM: OAUTHBEARER tokens signed with credentials from the standard AWS chain. */
   | { readonly mechanism: 'aws-msk-iam'; readonly region: string };
+
+/** Request and consumer-group timeouts (see consumerGroupTiming in src/events/kafka.transport.ts). */
+export interface KafkaTiming {
+  readonly requestTimeoutMs: number;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly rebalanceTimeoutMs: number;
+}
 
 export interface KafkaSecurity {
   /** TLS; the PEM contents were read from the configured files at boot. Absent: plaintext. */

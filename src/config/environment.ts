@@ -89,9 +89,9 @@ export class EnvironmentVariables {
   @Matches(/^[\w.-]{1,245}$/, { message: 'KAFKA_TOPIC must be 1-245 letters, digits, ".", "_" or "-" (got "$value")' })
   KAFKA_TOPIC = 'msg_collection';
 
-  // A user or dataset locked by a process that then died is free again after this long.
-  @IsIntegerSetting(1, 3600)
-  LOCK_TTL_SECONDS = 60;
+  // Locks are leases renewed every third of this while their holder works: a killed holder's locks free after this long.
+  @IsIntegerSetting(2, 3600)
+  LOCK_TTL_SECONDS = 6;
 
   // A deleted dataset stays in the trash (restorable, its name reserved) this many days before it is purged; 0: at the next sweep.
   @IsIntegerSetting(0, 3650)
@@ -104,6 +104,24 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsIntegerSetting(1, 1000)
   KAFKA_TOPIC_PARTITIONS = 3;
+
+  // ---- Kafka timing (why each value: .env.example and README "Running several instances") ----
+
+  // Longest wait for one broker answer (produce, metadata, fetch); a request that can block on the group is given longer.
+  @IsIntegerSetting(1000, 300_000)
+  KAFKA_REQUEST_TIMEOUT_MS = 10_000;
+
+  // A member that stops heartbeating is dropped from the group after this long; brokers accept 6000-1800000 by default.
+  @IsIntegerSetting(6000, 1_800_000)
+  KAFKA_SESSION_TIMEOUT_MS = 10_000;
+
+  // Heartbeats per session: at most a third of KAFKA_SESSION_TIMEOUT_MS, so one lost heartbeat is not a death.
+  @IsIntegerSetting(100, 600_000)
+  KAFKA_HEARTBEAT_INTERVAL_MS = 3000;
+
+  // How long a rebalance waits for the live members to rejoin (they finish the message in hand first).
+  @IsIntegerSetting(1000, 1_800_000)
+  KAFKA_REBALANCE_TIMEOUT_MS = 15_000;
 
   // ---- Kafka security (TLS, SASL); see kafka-security-config.ts for the rules between them ----
 

@@ -23,7 +23,7 @@ describe(loadConfig.name, () => {
       auth: { selfRegistration: false, cacheMs: 5000 },
       logLevel: 'info',
       mongodb: { uri: validEnv.MONGODB_URI },
-      lockTtlMs: 60_000,
+      lockTtlMs: 6000,
       trash: { retentionDays: 30 },
       records: { maxBytes: 1024 ** 3, maxRows: 20_000_000 },
       kafka: {
@@ -33,6 +33,7 @@ describe(loadConfig.name, () => {
         topic: 'msg_collection',
         topicPartitions: 3,
         security: {},
+        timing: { requestTimeoutMs: 10_000, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 3000, rebalanceTimeoutMs: 15_000 },
       },
       archive: {
         enabled: false,
@@ -60,6 +61,10 @@ describe(loadConfig.name, () => {
       KAFKA_GROUP_ID: 'registry-events',
       KAFKA_TOPIC: 'platform.msg_collection',
       KAFKA_TOPIC_PARTITIONS: '6',
+      KAFKA_REQUEST_TIMEOUT_MS: '20000',
+      KAFKA_SESSION_TIMEOUT_MS: '30000',
+      KAFKA_HEARTBEAT_INTERVAL_MS: '5000',
+      KAFKA_REBALANCE_TIMEOUT_MS: '60000',
     });
     expect(config).toMatchObject({
       nodeEnv: 'production',
@@ -71,6 +76,7 @@ describe(loadConfig.name, () => {
         groupId: 'registry-events',
         topic: 'platform.msg_collection',
         topicPartitions: 6,
+        timing: { requestTimeoutMs: 20_000, sessionTimeoutMs: 30_000, heartbeatIntervalMs: 5000, rebalanceTimeoutMs: 60_000 },
       },
     });
   });
@@ -94,9 +100,29 @@ describe(loadConfig.name, () => {
     ['KAFKA_TOPIC', 'bad topic!', 'Invalid configuration: KAFKA_TOPIC must be 1-245 letters, digits, ".", "_" or "-" (got "bad topic!")'],
     ['KAFKA_GROUP_ID', 'a/b', 'Invalid configuration: KAFKA_GROUP_ID must be 1-128 letters, digits, ".", "_" or "-" (got "a/b")'],
     ['KAFKA_TOPIC_PARTITIONS', '0', 'Invalid configuration: KAFKA_TOPIC_PARTITIONS must be an integer between 1 and 1000 (got "0")'],
+    [
+      'KAFKA_SESSION_TIMEOUT_MS',
+      '3000',
+      'Invalid configuration: KAFKA_SESSION_TIMEOUT_MS must be an integer between 6000 and 1800000 (got "3000")',
+    ],
+    [
+      'KAFKA_REQUEST_TIMEOUT_MS',
+      'soon',
+      'Invalid configuration: KAFKA_REQUEST_TIMEOUT_MS must be an integer between 1000 and 300000 (got "soon")',
+    ],
+    [
+      'KAFKA_HEARTBEAT_INTERVAL_MS',
+      '4000',
+      'Invalid configuration: KAFKA_HEARTBEAT_INTERVAL_MS must be at most a third of KAFKA_SESSION_TIMEOUT_MS (got 4000 and 10000)',
+    ],
+    [
+      'KAFKA_REBALANCE_TIMEOUT_MS',
+      '8000',
+      'Invalid configuration: KAFKA_REBALANCE_TIMEOUT_MS must be at least KAFKA_SESSION_TIMEOUT_MS (got 8000 and 10000)',
+    ],
     ['JSON_BODY_LIMIT', '5 gigs', 'Invalid configuration: JSON_BODY_LIMIT must be a size such as 512kb or 5mb (got "5 gigs")'],
     ['RATE_LIMIT_PER_MINUTE', '-1', 'Invalid configuration: RATE_LIMIT_PER_MINUTE must be a non-negative integer (got "-1")'],
-    ['LOCK_TTL_SECONDS', '0', 'Invalid configuration: LOCK_TTL_SECONDS must be an integer between 1 and 3600 (got "0")'],
+    ['LOCK_TTL_SECONDS', '1', 'Invalid configuration: LOCK_TTL_SECONDS must be an integer between 2 and 3600 (got "1")'],
     ['TRASH_RETENTION_DAYS', '3651', 'Invalid configuration: TRASH_RETENTION_DAYS must be an integer between 0 and 3650 (got "3651")'],
     ['TRASH_RETENTION_DAYS', '1.5', 'Invalid configuration: TRASH_RETENTION_DAYS must be an integer between 0 and 3650 (got "1.5")'],
     ['TRASH_RETENTION_DAYS', '-1', 'Invalid configuration: TRASH_RETENTION_DAYS must be an integer between 0 and 3650 (got "-1")'],

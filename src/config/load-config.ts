@@ -17,7 +17,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const vars = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
   const errors = validateSync(vars, { skipMissingProperties: false, forbidUnknownValues: false });
-  const problems = [...errors.map(firstMessage), ...crossChecks(vars)];
+  const problems = [...errors.map(firstMessage), ...crossChecks(vars, new Set(errors.map((error) => error.property)))];
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
@@ -61,6 +61,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       topic: vars.KAFKA_TOPIC,
       topicPartitions: vars.KAFKA_TOPIC_PARTITIONS,
       security: kafkaSecurity(vars, env),
+      timing: {
+        requestTimeoutMs: vars.KAFKA_REQUEST_TIMEOUT_MS,
+        sessionTimeoutMs: vars.KAFKA_SESSION_TIMEOUT_MS,
+        heartbeatIntervalMs: vars.KAFKA_HEARTBEAT_INTERVAL_MS,
+        rebalanceTimeoutMs: vars.KAFKA_REBALANCE_TIMEOUT_MS,
+      },
     },
     archive: archiveConfig(vars, toBytes(vars.ARCHIVE_MAX_BYTES)),
   };
@@ -81,7 +87,7 @@ function firstMessage(error: ValidationError): string {
 }
 
 /** Rules across variables: settings that only make sense together. */
-function crossChecks(vars: EnvironmentVariables): string[] {
+function crossChecks(vars: EnvironmentVariables, invalid: ReadonlySet<string>): string[] {
   const problems: string[] = [];
   if (vars.BOOTSTRAP_ADMIN_TOKEN && !vars.BOOTSTRAP_ADMIN_EMAIL)
     problems.push('BOOTSTRAP_ADMIN_TOKEN needs BOOTSTRAP_ADMIN_EMAIL (whose token it is)');
@@ -97,6 +103,17 @@ function crossChecks(vars: EnvironmentVariables): string[] {
     problems.push('USERS_SELF_REGISTRATION=true needs OIDC (OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL)');
   if (vars.OIDC_JIT_PROVISIONING && given.length < 3)
     problems.push('OIDC_JIT_PROVISIONING=true needs OIDC (OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL)');
+  // Timing rules between values that are each valid (a bad one is reported on its own).
+  const timing = ['KAFKA_SESSION_TIMEOUT_MS', 'KAFKA_HEARTBEAT_INTERVAL_MS', 'KAFKA_REBALANCE_TIMEOUT_MS'];
+  if (timing.some((name) => invalid.has(name))) return problems;
+  if (vars.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > vars.KAFKA_SESSION_TIMEOUT_MS)
+    problems.push(
+      `KAFKA_HEARTBEAT_INTERVAL_MS must be at most a third of KAFKA_SESSION_TIMEOUT_MS (got ${vars.KAFKA_HEARTBEAT_INTERVAL_MS} and ${vars.KAFKA_SESSION_TIMEOUT_MS})`,
+    );
+  if (vars.KAFKA_REBALANCE_TIMEOUT_MS < vars.KAFKA_SESSION_TIMEOUT_MS)
+    problems.push(
+      `KAFKA_REBALANCE_TIMEOUT_MS must be at least KAFKA_SESSION_TIMEOUT_MS (got ${vars.KAFKA_REBALANCE_TIMEOUT_MS} and ${vars.KAFKA_SESSION_TIMEOUT_MS})`,
+    );
   return problems;
 }
 

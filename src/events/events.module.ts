@@ -5,6 +5,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { LocksModule } from '../common/locks/locks.module';
 import { AppConfig } from '../config/app-config';
 import { AuditLogModule } from './audit/audit-log.module';
+import { AuditConsumerState } from './consumer-state';
 import { EventTail } from './event-tail';
 import { KAFKA_CLIENT } from './events.constants';
 import { EventsConsumer } from './events.consumer';
@@ -43,7 +44,7 @@ import { OutboxRelay } from './outbox/outbox-relay';
     DiscoveryModule,
   ],
   controllers: [EventsConsumer],
-  providers: [Outbox, OutboxRelay, OutboxMarkersRepository, EventsPublisher, EventTail, KafkaTopicsService],
-  exports: [Outbox, AuditLogModule, EventTail],
+  providers: [Outbox, OutboxRelay, OutboxMarkersRepository, EventsPublisher, EventTail, KafkaTopicsService, AuditConsumerState],
+  exports: [Outbox, AuditLogModule, EventTail, AuditConsumerState],
 })
 export class EventsModule {}

@@ -1,6 +1,7 @@
 import { MessageHandler, ServerKafka } from '@nestjs/microservices';
 import { KafkaConfig, logLevel, Partitioners } from 'kafkajs';
 import { AppConfig } from '../config/app-config';
+import { AuditConsumerState } from './consumer-state';
 import { EVENTS_TOPIC } from './events.constants';
 import { kafkaSecurityOptions } from './kafka-security';
 
@@ -15,9 +16,50 @@ export function kafkaClientConfig(config: AppConfig): KafkaConfig {
     brokers: [...config.kafka.brokers],
     ...kafkaSecurityOptions(config.kafka.security),
     connectionTimeout: 3000,
-    requestTimeout: 10_000,
+    requestTimeout: config.kafka.timing.requestTimeoutMs,
     logLevel: logLevel.WARN,
   };
+}
+
+/** kafkajs adds this much to a JoinGroup's wait for the network; SyncGroup gets the same margin here. */
+const GROUP_REQUEST_MARGIN_MS = 5000;
+
+/**
+ * Consumer-group timing, for every group the service runs (audit, archive).
+ *
+ * The broker holds a JoinGroup, and the SyncGroup of a follower, until every
+ * live member has rejoined or the rebalance timeout passed; a member that died
+ * without leaving counts as live until its session times out. kafkajs gives
+ * JoinGroup rebalanceTimeout + 5 s but SyncGroup only the client's
+ * requestTimeout: a SyncGroup that times out crashes the consumer, which
+ * restarts as a new member and starts the next rebalance — the loop of
+ * tulios/kafkajs#1527. So the client of a group waits longer than the broker
+ * may hold any group request, and a crash is never what ends a slow rebalance.
+ */
+export function consumerGroupTiming(config: AppConfig): {
+  sessionTimeout: number;
+  heartbeatInterval: number;
+  rebalanceTimeout: number;
+  requestTimeout: number;
+} {
+  const { requestTimeoutMs, sessionTimeoutMs, heartbeatIntervalMs, rebalanceTimeoutMs } = config.kafka.timing;
+  return {
+    sessionTimeout: sessionTimeoutMs,
+    heartbeatInterval: heartbeatIntervalMs,
+    rebalanceTimeout: rebalanceTimeoutMs,
+    requestTimeout: Math.max(requestTimeoutMs, rebalanceTimeoutMs + GROUP_REQUEST_MARGIN_MS),
+  };
+}
+
+/** The client of a consumer group: kafkaClientConfig with a request timeout its group requests fit in. */
+export function consumerClientConfig(config: AppConfig): KafkaConfig {
+  return { ...kafkaClientConfig(config), requestTimeout: consumerGroupTiming(config).requestTimeout };
+}
+
+/** The group settings of kafka.consumer() (see consumerGroupTiming). */
+export function consumerGroupSettings(config: AppConfig): { sessionTimeout: number; heartbeatInterval: number; rebalanceTimeout: number } {
+  const { sessionTimeout, heartbeatInterval, rebalanceTimeout } = consumerGroupTiming(config);
+  return { sessionTimeout, heartbeatInterval, rebalanceTimeout };
 }
 
 export const PRODUCER_CONFIG = {
@@ -37,8 +79,28 @@ export class ConfiguredTopicServerKafka extends ServerKafka {
   constructor(
     options: ConstructorParameters<typeof ServerKafka>[0],
     private readonly topics: ReadonlyMap<string, string>,
+    private readonly state: AuditConsumerState,
   ) {
     super(options);
+  }
+
+  private starting?: Promise<void>;
+
+  // The consumer starts in the background (see startApp): a close while it joins waits for the
+  // join to end, so that the consumer is disconnected rather than left joining a closed client.
+  override listen(callback: Parameters<ServerKafka['listen']>[0]): Promise<void> {
+    this.starting = super.listen(callback);
+    return this.starting;
+  }
+
+  override async close(): Promise<void> {
+    await this.starting;
+    await super.close();
+  }
+
+  protected override registerConsumerEventListeners(): void {
+    super.registerConsumerEventListeners();
+    if (this.consumer) this.state.follow(this.consumer, this.topics.get(EVENTS_TOPIC) ?? EVENTS_TOPIC);
   }
 
   override addHandler(pattern: unknown, callback: MessageHandler, isEventHandler?: boolean, extras?: Record<string, unknown>): void {
@@ -47,14 +109,14 @@ export class ConfiguredTopicServerKafka extends ServerKafka {
   }
 }
 
-export function createKafkaServer(config: AppConfig): ConfiguredTopicServerKafka {
+export function createKafkaServer(config: AppConfig, state: AuditConsumerState): ConfiguredTopicServerKafka {
   return new ConfiguredTopicServerKafka(
     {
-      client: kafkaClientConfig(config),
+      client: consumerClientConfig(config),
       // No "-server" suffix: the group is exactly KAFKA_GROUP_ID.
       postfixId: '',
       // maxWaitTimeInMs bounds how long a shutdown waits for the fetch in flight.
-      consumer: { groupId: config.kafka.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 1000 },
+      consumer: { groupId: config.kafka.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 1000, ...consumerGroupSettings(config) },
       // A new group starts at the oldest retained event, so nothing published before its first start is missed.
       subscribe: { fromBeginning: true },
       // Partitions are handled side by side (each one still in order): one at a time, storing each
@@ -66,5 +128,6 @@ export function createKafkaServer(config: AppConfig): ConfiguredTopicServerKafka
       producer: PRODUCER_CONFIG,
     },
     new Map([[EVENTS_TOPIC, config.kafka.topic]]),
+    state,
   );
 }

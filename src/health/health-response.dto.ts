@@ -36,6 +36,20 @@ class ArchiveStatusDto extends DependencyStatusDto {
   lastStoredAt?: string;
 }
 
+class ConsumerStatusDto extends DependencyStatusDto {
+  @ApiProperty({ enum: ['starting', 'joined', 'rebalancing', 'stopped'], example: 'joined' })
+  state: 'starting' | 'joined' | 'rebalancing' | 'stopped';
+
+  @ApiProperty({ description: 'When it entered this state', example: '2026-12-04T12:00:00.000Z' })
+  since: string;
+
+  @ApiProperty({ type: [Number], description: 'Partitions of the topic this instance reads (while joined)', example: [0, 2] })
+  partitions: number[];
+
+  @ApiPropertyOptional({ description: 'Why it stopped, when it failed', example: 'Connection error: connect ECONNREFUSED' })
+  message?: string;
+}
+
 class HealthDetailsDto {
   @ApiProperty({ type: DependencyStatusDto })
   mongodb: DependencyStatusDto;
@@ -59,4 +73,26 @@ export class HealthResponseDto {
 
   @ApiProperty({ type: HealthDetailsDto })
   details: HealthDetailsDto;
+}
+
+class ReadinessDetailsDto {
+  @ApiProperty({ type: DependencyStatusDto })
+  mongodb: DependencyStatusDto;
+
+  @ApiProperty({ type: ConsumerStatusDto, description: 'The audit consumer of this instance' })
+  consumer: ConsumerStatusDto;
+}
+
+export class ReadinessResponseDto {
+  @ApiProperty({ enum: ['ok'], example: 'ok' })
+  status: 'ok';
+
+  @ApiProperty({ type: ReadinessDetailsDto })
+  info: ReadinessDetailsDto;
+
+  @ApiProperty({ type: Object, example: {} })
+  error: Record<string, never>;
+
+  @ApiProperty({ type: ReadinessDetailsDto })
+  details: ReadinessDetailsDto;
 }

@@ -1,14 +1,16 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ArchiveModule } from '../archive/archive.module';
+import { EventsModule } from '../events/events.module';
 import { ArchiveHealthIndicator } from './archive.health';
+import { ConsumerHealthIndicator } from './consumer.health';
 import { HealthController } from './health.controller';
 import { HealthKafkaAdmin } from './kafka-admin';
 import { KafkaHealthIndicator } from './kafka.health';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), ArchiveModule],
+  imports: [TerminusModule.forRoot({ logger: false }), ArchiveModule, EventsModule],
   controllers: [HealthController],
-  providers: [HealthKafkaAdmin, KafkaHealthIndicator, ArchiveHealthIndicator],
+  providers: [HealthKafkaAdmin, KafkaHealthIndicator, ArchiveHealthIndicator, ConsumerHealthIndicator],
 })
 export class HealthModule {}

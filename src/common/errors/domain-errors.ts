@@ -47,6 +47,9 @@ export class EmailTakenError extends ConflictError {}
 /** A lock stayed taken past the caller's wait (409): another change of the same thing is under way. */
 export class LockBusyError extends ConflictError {}
 
+/** The lock a change runs under expired or was taken over: its next write is refused (409, retry). */
+export class LeaseLostError extends ConflictError {}
+
 /** The body is larger than allowed (413). */
 export class TooLargeError extends DomainError {}
 

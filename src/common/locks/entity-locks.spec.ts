@@ -1,4 +1,6 @@
-import { LockBusyError } from '../errors/domain-errors';
+import { LeaseLostError, LockBusyError } from '../errors/domain-errors';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assertLeasesHeld } from './lease-guard';
 import { Model } from 'mongoose';
 import { duplicateKeyError, queryResult, strictMock } from '../../../test/support/strict-mock';
 import { AppConfig } from '../../config/app-config';
@@ -55,6 +57,51 @@ describe(EntityLocks.name, () => {
     );
     setTimeout(() => (held = false), 20);
     await expect(locks.acquire('k', { purpose: 'p', waitMs: 5_000 })).resolves.toMatchObject({ key: 'k' });
+  });
+
+  describe('as a lease', () => {
+    function buildRenewing(ttlMs: number, renewal: () => Promise<{ matchedCount: number }>) {
+      const insertOne = jest.fn(async () => undefined);
+      const deleteOne = jest.fn(() => queryResult({ deletedCount: 1 }));
+      const updateOne = jest.fn(() => ({ exec: renewal }));
+      const model = strictMock<Model<Lock>>('Lock model', { collection: { insertOne }, deleteOne, updateOne });
+      return { locks: new EntityLocks(new LocksRepository(model), { lockTtlMs: ttlMs } as AppConfig), updateOne };
+    }
+
+    it('renews the lock every third of its TTL while the work runs, and lets it write past the first expiry', async () => {
+      const { locks, updateOne } = buildRenewing(1500, async () => ({ matchedCount: 1 }));
+      const firstExpiry = await locks.withLock('dataset:1', { purpose: 'p' }, async (lock) => {
+        const initial = lock.expiresAt.getTime();
+        await sleep(1800);
+        assertLeasesHeld();
+        expect(lock.expiresAt.getTime()).toBeGreaterThan(initial);
+        return initial;
+      });
+      expect(updateOne.mock.calls.length).toBeGreaterThanOrEqual(3);
+      expect(updateOne).toHaveBeenCalledWith({ _id: 'dataset:1', token: expect.any(String) }, { $set: { expiresAt: expect.any(Date) } });
+      expect(firstExpiry).toBeLessThan(Date.now());
+      const calls = updateOne.mock.calls.length;
+      await sleep(600);
+      expect(updateOne).toHaveBeenCalledTimes(calls); // no renewal once released
+    });
+
+    it('stops a holder whose lock another holder took before its next write', async () => {
+      const { locks } = buildRenewing(1500, async () => ({ matchedCount: 0 }));
+      const work = locks.withLock('dataset:1', { purpose: 'p' }, async () => {
+        await sleep(700);
+        assertLeasesHeld();
+      });
+      await expect(work).rejects.toThrow(new LeaseLostError('dataset:1 was taken over by another holder; retry'));
+    });
+
+    it('stops a holder that could not renew before its lease ran out', async () => {
+      const { locks } = buildRenewing(1500, async () => Promise.reject(new Error('store unreachable')));
+      const work = locks.withLock('dataset:1', { purpose: 'p' }, async () => {
+        await sleep(600);
+        assertLeasesHeld();
+      });
+      await expect(work).rejects.toBeInstanceOf(LeaseLostError);
+    });
   });
 
   describe('many at once', () => {

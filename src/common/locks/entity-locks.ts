@@ -3,12 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../../config/app-config';
 import { LockBusyError } from '../errors/domain-errors';
+import { Lease, runUnderLease } from './lease-guard';
 import { LocksRepository } from './locks.repository';
 
-export interface HeldLock {
-  key: string;
+export interface HeldLock extends Lease {
   token: string;
-  expiresAt: Date;
 }
 
 export interface LockOptions {
@@ -26,6 +25,11 @@ const DEFAULT_WAIT_MS = 10_000;
  * Every read-modify-write of one user or dataset runs under its lock, so no
  * two writers interleave on a document — whether the store applies updates
  * atomically (MongoDB) or not (FerretDB/SQLite).
+ *
+ * A lock is a lease: withLock renews it every third of its time-to-live
+ * while the work runs, so the TTL can be seconds and a killed holder's locks
+ * free within that. A holder that could not renew in time, or found its lock
+ * taken, is stopped before its next write by the lease guard (lease-guard.ts).
  */
 @Injectable()
 export class EntityLocks {
@@ -40,11 +44,40 @@ export class EntityLocks {
 
   async withLock<T>(key: string, options: LockOptions, work: (lock: HeldLock) => Promise<T>): Promise<T> {
     const lock = await this.acquire(key, options);
+    const stopRenewing = this.keepRenewed(lock, options.ttlMs ?? this.ttlMs);
     try {
-      return await work(lock);
+      return await runUnderLease(lock, () => work(lock));
     } finally {
+      stopRenewing();
+      lock.released = true;
       await this.release(lock);
     }
+  }
+
+  /** Renews `lock` every third of `ttlMs` until the returned function is called. */
+  private keepRenewed(lock: HeldLock, ttlMs: number): () => void {
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const renew = async (): Promise<void> => {
+      // The expiry counts from before the write: our idea of it is never later than the store's.
+      const sentAt = Date.now();
+      try {
+        if (await this.locks.setExpiry(lock.key, lock.token, new Date(sentAt + ttlMs))) lock.expiresAt = new Date(sentAt + ttlMs);
+        else lock.lost = true;
+      } catch {
+        // The store did not answer: the lease runs out unrenewed and the guard stops the work.
+      }
+      if (!stopped && !lock.lost) schedule();
+    };
+    const schedule = (): void => {
+      timer = setTimeout(() => void renew(), ttlMs / 3);
+      timer.unref();
+    };
+    schedule();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }
 
   async acquire(key: string, { purpose, waitMs = DEFAULT_WAIT_MS, ttlMs = this.ttlMs }: LockOptions): Promise<HeldLock> {
@@ -110,8 +143,9 @@ export class EntityLocks {
 
   /** Pushes the expiry of a held lock further out, for long work such as a cascade. */
   async extend(lock: HeldLock, ttlMs = this.ttlMs): Promise<void> {
-    lock.expiresAt = new Date(Date.now() + ttlMs);
-    await this.locks.setExpiry(lock.key, lock.token, lock.expiresAt);
+    const expiresAt = new Date(Date.now() + ttlMs);
+    if (await this.locks.setExpiry(lock.key, lock.token, expiresAt)) lock.expiresAt = expiresAt;
+    else lock.lost = true;
   }
 
   /** Of `keys`, those currently held for `purpose`. */

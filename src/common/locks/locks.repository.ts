@@ -42,7 +42,9 @@ export class LocksRepository {
     await this.locks.deleteMany({ _id: { $in: keys }, token }).exec();
   }
 
-  async setExpiry(key: string, token: string, expiresAt: Date): Promise<void> {
-    await this.locks.updateOne({ _id: key, token }, { $set: { expiresAt } }).exec();
+  /** Moves the expiry of exactly this holding; false when it is gone (expired and taken by another holder). */
+  async setExpiry(key: string, token: string, expiresAt: Date): Promise<boolean> {
+    const { matchedCount } = await this.locks.updateOne({ _id: key, token }, { $set: { expiresAt } }).exec();
+    return matchedCount > 0;
   }
 }

@@ -35,6 +35,7 @@ function setup(
     acquireMany?: (keys: readonly string[]) => Promise<HeldLock[]>;
     publishable?: boolean;
     deleted?: boolean;
+    leadership?: Partial<Pick<EntityLocks, 'tryAcquire' | 'extend'>>;
   } = {},
 ) {
   const _id = new Types.ObjectId();
@@ -77,7 +78,13 @@ function setup(
   const publisher = strictMock<EventsPublisher>({ publishEvent }, 'publisher');
   const acquireMany = jest.fn(overrides.acquireMany ?? (async (keys: readonly string[]) => keys.map(lock)));
   const locks = strictMock<EntityLocks>(
-    { tryAcquire: async (k: string) => lock(k), acquireMany, releaseMany: async () => undefined, release: async () => undefined },
+    {
+      tryAcquire: async (k: string) => lock(k),
+      acquireMany,
+      releaseMany: async () => undefined,
+      release: async () => undefined,
+      ...overrides.leadership,
+    },
     'locks',
   );
   const deleteMany = jest.fn((filter: { _id: { $in: string[] } }) => query(() => filter._id.$in.forEach((k) => markers.delete(k))));
@@ -101,6 +108,21 @@ describe(OutboxRelay.name, () => {
     expect(warn).not.toHaveBeenCalled();
     jest.restoreAllMocks();
     jest.useRealTimers();
+  });
+
+  it('stops relaying when renewing its leadership finds the lease taken by another instance', async () => {
+    const tryAcquire = jest
+      .fn()
+      // A lease about to run out, so the next round renews it.
+      .mockResolvedValueOnce({ key: 'relay', token: 'mine', expiresAt: new Date(Date.now() + 1000) })
+      .mockResolvedValue(null);
+    const extend = jest.fn(async (held: HeldLock) => void (held.lost = true));
+    const { relay, published, doc } = setup({ events: [], leadership: { tryAcquire, extend } });
+    await relay.drain();
+    doc.outbox.push(event());
+    await relay.drain();
+    expect(extend).toHaveBeenCalledTimes(1);
+    expect(published).toEqual([]);
   });
 
   it('publishes the waiting events in order, then clears them and the marker', async () => {

@@ -151,7 +151,9 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
     if (this.leadership) {
       try {
         await this.locks.extend(this.leadership, LEADER_TTL_MS);
-        return true;
+        // Lost meanwhile (this process stalled past the lease): another instance relays now.
+        if (!this.leadership.lost) return true;
+        this.leadership = undefined;
       } catch {
         this.leadership = undefined;
       }
