@@ -19,6 +19,7 @@ import { OwnershipJanitor } from './ownership-janitor';
 import { TrashJanitor } from './trash-janitor';
 import { Dataset, DatasetSchema } from './schemas/dataset.schema';
 import { SeqBlock, SeqBlockSchema } from './schemas/seq-block.schema';
+import { DatasetSeqKey, DatasetSeqKeySchema } from './schemas/dataset-seq-key.schema';
 import { SeqBlocksRepository } from './seq-blocks.repository';
 
 @Module({
@@ -26,6 +27,7 @@ import { SeqBlocksRepository } from './seq-blocks.repository';
     MongooseModule.forFeature([
       { name: Dataset.name, schema: DatasetSchema },
       { name: SeqBlock.name, schema: SeqBlockSchema },
+      { name: DatasetSeqKey.name, schema: DatasetSeqKeySchema },
     ]),
     LocksModule,
     EventsModule,

@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors/domain-errors';
 import { Model, Types } from 'mongoose';
-import { duplicateKeyError, queryResult, strictMock } from '../../test/support/strict-mock';
+import { duplicateKeyError, queryResult, strictMock, seqKeysModel } from '../../test/support/strict-mock';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { DatasetOwners } from '../ownership/dataset-owners';
 import { DatasetSequence } from './dataset-sequence';
@@ -39,7 +39,7 @@ function build(
     candidates: jest.fn(async () => new Map()),
     ...indexMethods,
   });
-  const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', model));
+  const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', model), seqKeysModel());
   const cleanup = strictMock<DatasetRecordsCleanup>('DatasetRecordsCleanup', { dropAll: jest.fn(async () => undefined) });
   const purge = new DatasetPurge(repository, outbox, ownerIndex, cleanup);
   const service = new DatasetsService(

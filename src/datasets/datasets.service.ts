@@ -83,7 +83,7 @@ export class DatasetsService {
     try {
       await this.owners.assertAvailable(pending.ownerId);
     } catch (error) {
-      await this.datasets.removePending(pending._id);
+      await this.datasets.removePending(pending);
       throw error;
     }
     const [active] = await this.activate([pending._id]);

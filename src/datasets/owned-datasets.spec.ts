@@ -5,7 +5,7 @@ import { Outbox } from '../events/outbox/outbox';
 import { DatasetOwners } from '../ownership/dataset-owners';
 import { OwnerIndex } from '../ownership/owner-index';
 import { DatasetRecordsCleanup } from '../records/dataset-records-cleanup';
-import { queryResult, strictMock } from '../../test/support/strict-mock';
+import { queryResult, strictMock, seqKeysModel } from '../../test/support/strict-mock';
 import { DatasetPurge } from './dataset-purge';
 import { DatasetSequence } from './dataset-sequence';
 import { DatasetTrashService } from './dataset-trash.service';
@@ -28,7 +28,7 @@ function build(stored: Dataset[], updateOne = jest.fn()) {
     findById: jest.fn((id: Types.ObjectId) => queryResult(byId.get(id.toHexString()) ?? null)),
     updateOne,
   });
-  const repository = new DatasetsRepository(model);
+  const repository = new DatasetsRepository(model, seqKeysModel());
   const locks = strictMock<EntityLocks>('EntityLocks', {
     withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => work()),
   });
