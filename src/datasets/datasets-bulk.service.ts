@@ -76,7 +76,7 @@ export class DatasetsBulkService {
     for (const ownerId of uniqueIds(pending.map(({ doc }) => doc.ownerId.toHexString()))) {
       await this.ownerIndex.add(
         ownerId,
-        pending.filter(({ doc }) => doc.ownerId.equals(ownerId)).map(({ doc }) => doc._id),
+        pending.filter(({ doc }) => doc.ownerId.equals(ownerId)).map(({ doc }) => doc),
       );
     }
     const inserted = await this.insertPending(pending, outcomes, principal);

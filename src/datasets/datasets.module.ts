@@ -15,6 +15,7 @@ import { DatasetSharingService } from './dataset-sharing.service';
 import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
 import { OwnedDatasets } from './owned-datasets';
+import { OwnerFirstPage } from './owner-first-page';
 import { OwnershipJanitor } from './ownership-janitor';
 import { TrashJanitor } from './trash-janitor';
 import { Dataset, DatasetSchema } from './schemas/dataset.schema';
@@ -44,6 +45,7 @@ import { SeqBlocksRepository } from './seq-blocks.repository';
     DatasetSequence,
     SeqBlocksRepository,
     OwnedDatasets,
+    OwnerFirstPage,
     OwnershipJanitor,
     DatasetPurge,
     DatasetTrashService,

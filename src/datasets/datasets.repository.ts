@@ -5,15 +5,14 @@ import { isDuplicateKeyError } from '../common/mongo/duplicate-key';
 import { insertManyUnique, insertUnique } from '../common/mongo/unique-inserts';
 import { FieldChanges } from '../common/mongo/field-changes';
 import { findByIds } from '../common/mongo/find-by-ids';
-import { containsPattern } from '../common/mongo/text';
 import { findPage } from '../common/pagination/cursor';
-import { createdAtFilter } from '../common/validation/time-range.dto';
 import { RegistryEvent } from '../events/contract';
 import { OutboxSource, OutboxSourceFor } from '../events/outbox/outbox-source';
 import { OutboxDocuments } from '../common/mongo/outbox-documents';
 import type { DatasetReader } from './dataset-access';
 import type { DatasetRef } from './dataset-rules';
 import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
+import { filtersOf, readableBy, trashOf } from './dataset-filters';
 import { Dataset, DatasetGrant } from './schemas/dataset.schema';
 import { DatasetSeqKey, seqKeyId } from './schemas/dataset-seq-key.schema';
 
@@ -36,6 +35,11 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
       (dataset) => dataset.state === 'pending',
       (dataset) => dataset.state === 'deleted',
     );
+  }
+
+  /** What page cursors of datasets are issued for (see findPage). */
+  get collectionName(): string {
+    return this.datasets.collection.name;
   }
 
   async findById(id: Types.ObjectId): Promise<Dataset | null> {
@@ -275,34 +279,4 @@ function withEvent(changes: FieldChanges, next: Dataset, event: RegistryEvent): 
   // Some servers reject an empty `$unset: {}`.
   if (Object.keys(changes.$unset).length > 0) update.$unset = changes.$unset;
   return update;
-}
-
-/** The query's own filters (owner, name, tags, frequency, text, creation range). */
-function filtersOf(query: SearchDatasetsQueryDto): FilterQuery<Dataset>[] {
-  const conditions: FilterQuery<Dataset>[] = [createdAtFilter(query)];
-  if (query.ownerId) conditions.push({ ownerId: new Types.ObjectId(query.ownerId) });
-  if (query.name) conditions.push({ nameKey: containsPattern(query.name) });
-  if (query.tags?.length) conditions.push({ tags: query.tagMatch === 'any' ? { $in: query.tags } : { $all: query.tags } });
-  if (query.frequency) conditions.push({ frequency: query.frequency });
-  if (query.q) {
-    const pattern = containsPattern(query.q);
-    conditions.push({ $or: [{ nameKey: pattern }, { descriptionKey: pattern }] });
-  }
-  return conditions;
-}
-
-/** Whose trash `reader` sees (see dataset-trash-rules.ts mayManageTrash), as a query: grants and visibility do not count. */
-function trashOf(reader: DatasetReader): FilterQuery<Dataset>[] {
-  const conditions: FilterQuery<Dataset>[] = [];
-  if (reader.datasetIds) conditions.push({ _id: { $in: reader.datasetIds.map((id) => new Types.ObjectId(id)) } });
-  if (!reader.admin) conditions.push({ ownerId: reader.userId });
-  return conditions;
-}
-
-/** The conditions of "may read" (see dataset-access.ts mayRead), as a query. */
-function readableBy(reader: DatasetReader): FilterQuery<Dataset>[] {
-  const conditions: FilterQuery<Dataset>[] = [];
-  if (reader.datasetIds) conditions.push({ _id: { $in: reader.datasetIds.map((id) => new Types.ObjectId(id)) } });
-  if (!reader.admin) conditions.push({ $or: [{ ownerId: reader.userId }, { visibility: 'internal' }, { 'grants.userId': reader.userId }] });
-  return conditions;
 }

@@ -7,6 +7,7 @@ import { DatasetSequence } from './dataset-sequence';
 import { Outbox } from '../events/outbox/outbox';
 import { OwnerIndex } from '../ownership/owner-index';
 import { OwnedDatasets } from './owned-datasets';
+import { OwnerFirstPage } from './owner-first-page';
 import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
 import { Dataset } from './schemas/dataset.schema';
@@ -51,6 +52,7 @@ function build(
     ownerIndex,
     purge,
     new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig),
+    new OwnerFirstPage(repository, ownerIndex),
   );
   return { service, owned: new OwnedDatasets(repository, ownerIndex, service), locks, outbox, ownerIndex, cleanup };
 }

@@ -12,6 +12,7 @@ import { DatasetTrashService } from './dataset-trash.service';
 import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
 import { OwnedDatasets } from './owned-datasets';
+import { OwnerFirstPage } from './owner-first-page';
 import { Dataset } from './schemas/dataset.schema';
 import { storedDataset } from '../../test/support/stored-dataset';
 
@@ -49,6 +50,7 @@ function build(stored: Dataset[], updateOne = jest.fn()) {
     ownerIndex,
     purge,
     trash,
+    new OwnerFirstPage(repository, ownerIndex),
   );
   return { owned: new OwnedDatasets(repository, ownerIndex, service), service, cleanup };
 }

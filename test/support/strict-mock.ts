@@ -45,5 +45,5 @@ export function seqKeysModel(methods: Record<string, unknown> = {}): jest.Mocked
     deleteMany: jest.fn(() => queryResult({ deletedCount: 1 })),
     findById: jest.fn(() => queryResult(null)),
     ...methods,
-  } as never);
+  });
 }
