@@ -27,7 +27,7 @@ let authorization = '';
 async function call(url: string, init: RequestInit = {}): Promise<unknown> {
   const headers = { 'content-type': 'application/json', authorization };
   const response = await fetch(url, { ...init, headers });
-  const body = (await response.json());
+  const body = await response.json();
   if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${JSON.stringify(body)}`);
   return body;
 }
