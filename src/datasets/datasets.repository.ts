@@ -4,6 +4,7 @@ import { FilterQuery, Model, Types, UpdateQuery } from 'mongoose';
 import { isDuplicateKeyError } from '../common/mongo/duplicate-key';
 import { insertManyUnique, insertUnique } from '../common/mongo/unique-inserts';
 import { FieldChanges } from '../common/mongo/field-changes';
+import { findByIds } from '../common/mongo/find-by-ids';
 import { findPage } from '../common/pagination/cursor';
 import { RegistryEvent } from '../events/contract';
 import { OutboxSource, OutboxSourceFor } from '../events/outbox/outbox-source';
