@@ -150,20 +150,14 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     );
   }
 
-  /**
-   * Makes pending datasets visible; returns those that are active now (a
-   * cascade may have removed some). One update by `_id` each, in one bulk
-   * write: FerretDB scans the collection for `$in`, a bare `_id` it looks up.
-   */
-  async activate(datasets: readonly Dataset[]): Promise<Dataset[]> {
-    if (datasets.length === 0) return [];
-    const activated = { state: 'active' as const };
-    const result = await this.datasets.bulkWrite(
-      datasets.map(({ _id }) => ({ updateOne: { filter: { _id }, update: { $set: activated }, timestamps: false } })),
-      { ordered: false },
-    );
-    if (result.matchedCount === datasets.length) return datasets.map((dataset) => ({ ...dataset, ...activated }));
-    return (await this.fetchEach(datasets.map(({ _id }) => _id))).filter((dataset) => dataset.state === 'active');
+  /** Makes pending datasets visible; returns those that are active now (a cascade may have removed some). */
+  async activate(ids: Types.ObjectId[]): Promise<Dataset[]> {
+    if (ids.length === 1) {
+      await this.datasets.updateOne({ _id: ids[0] }, { $set: { state: 'active' } }, BOOKKEEPING).exec();
+    } else if (ids.length > 1) {
+      await this.datasets.updateMany({ _id: { $in: ids } }, { $set: { state: 'active' } }, BOOKKEEPING).exec();
+    }
+    return (await findByIds(this.datasets, ids)).filter((dataset) => dataset.state === 'active');
   }
 
   /**

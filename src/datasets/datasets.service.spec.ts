@@ -64,15 +64,15 @@ describe(DatasetsService.name, () => {
       const insertOne = jest.fn(async () => steps.push('insert pending'));
       const assertAvailable = jest.fn(async () => void steps.push('check owner'));
       const add = jest.fn(async () => void steps.push('list under owner'));
-      // One update by _id per dataset in one bulk write (FerretDB scans for $in); all matched: nothing to read back.
-      const bulkWrite = jest.fn(async (operations: { updateOne: { filter: object; update: { $set: { state: string } } } }[]) => {
-        for (const { updateOne } of operations) steps.push(`set ${updateOne.update.$set.state} by ${Object.keys(updateOne.filter).join()}`);
-        return { matchedCount: operations.length };
+      const updateOne = jest.fn((_filter: unknown, update: { $set: { state: string } }) => {
+        steps.push(`set ${update.$set.state}`);
+        return queryResult({ modifiedCount: 1 });
       });
-      const { service, outbox } = build({ collection: { insertOne }, bulkWrite }, { assertAvailable }, { add });
+      const findById = jest.fn(() => queryResult(dataset({ state: 'active' })));
+      const { service, outbox } = build({ collection: { insertOne }, updateOne, findById }, { assertAvailable }, { add });
 
       const created = await service.create({ ownerId: ownerId.toHexString(), name: 'Power' }, principalOf(ownerId));
-      expect(steps).toEqual(['check owner', 'list under owner', 'insert pending', 'check owner', 'set active by _id']);
+      expect(steps).toEqual(['check owner', 'list under owner', 'insert pending', 'check owner', 'set active']);
       expect(insertOne).toHaveBeenCalledWith(
         expect.objectContaining({
           state: 'pending',
@@ -138,7 +138,7 @@ describe(DatasetsService.name, () => {
       const { service } = build(
         {
           collection: { insertOne: jest.fn(async () => undefined) },
-          bulkWrite: jest.fn(async () => ({ matchedCount: 0 })),
+          updateOne: jest.fn(() => queryResult({ modifiedCount: 0 })),
           findById: jest.fn(() => queryResult(null)),
         },
         { assertAvailable: jest.fn(async () => undefined) },
