@@ -5,7 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { Outbox } from '../events/outbox/outbox';
 import { OwnerIndex } from '../ownership/owner-index';
 import { DatasetRecordsCleanup } from '../records/dataset-records-cleanup';
-import { queryResult, strictMock } from '../../test/support/strict-mock';
+import { queryResult, strictMock, seqKeysModel } from '../../test/support/strict-mock';
 import { adminPrincipal, principalOf } from '../../test/support/principals';
 import { DatasetPurge } from './dataset-purge';
 import { DatasetTrashService, TRASH_JANITOR } from './dataset-trash.service';
@@ -25,7 +25,7 @@ function dataset(overrides: Partial<Dataset> = {}): Dataset {
 function build(stored: Dataset) {
   const updateOne = jest.fn((_filter: unknown, _update: unknown, _options: unknown) => queryResult({ modifiedCount: 1 }));
   const model = strictMock<Model<Dataset>>('Dataset model', { findById: jest.fn(() => queryResult(stored)), updateOne });
-  const repository = new DatasetsRepository(model);
+  const repository = new DatasetsRepository(model, seqKeysModel());
   const locks = strictMock<EntityLocks>('EntityLocks', {
     withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => work()),
   });

@@ -76,7 +76,7 @@ export class DatasetsBulkService {
     for (const ownerId of uniqueIds(pending.map(({ doc }) => doc.ownerId.toHexString()))) {
       await this.ownerIndex.add(
         ownerId,
-        pending.filter(({ doc }) => doc.ownerId.equals(ownerId)).map(({ doc }) => doc._id),
+        pending.filter(({ doc }) => doc.ownerId.equals(ownerId)).map(({ doc }) => doc),
       );
     }
     const inserted = await this.insertPending(pending, outcomes, principal);
@@ -85,7 +85,7 @@ export class DatasetsBulkService {
     const stillOwned = inserted.filter(({ doc }) => after.get(doc.ownerId.toHexString()) === 'available');
     const orphaned = inserted.filter((entry) => !stillOwned.includes(entry));
     if (orphaned.length > 0) {
-      await this.datasets.removePendingMany(orphaned.map(({ doc }) => doc._id));
+      await this.datasets.removePendingMany(orphaned.map(({ doc }) => doc));
       for (const { index, doc } of orphaned) {
         rejectWith(outcomes, index, ownerUnavailable(doc.ownerId, after.get(doc.ownerId.toHexString()) ?? 'missing'));
       }

@@ -15,10 +15,12 @@ import { DatasetSharingService } from './dataset-sharing.service';
 import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
 import { OwnedDatasets } from './owned-datasets';
+import { OwnerFirstPage } from './owner-first-page';
 import { OwnershipJanitor } from './ownership-janitor';
 import { TrashJanitor } from './trash-janitor';
 import { Dataset, DatasetSchema } from './schemas/dataset.schema';
 import { SeqBlock, SeqBlockSchema } from './schemas/seq-block.schema';
+import { DatasetSeqKey, DatasetSeqKeySchema } from './schemas/dataset-seq-key.schema';
 import { SeqBlocksRepository } from './seq-blocks.repository';
 
 @Module({
@@ -26,6 +28,7 @@ import { SeqBlocksRepository } from './seq-blocks.repository';
     MongooseModule.forFeature([
       { name: Dataset.name, schema: DatasetSchema },
       { name: SeqBlock.name, schema: SeqBlockSchema },
+      { name: DatasetSeqKey.name, schema: DatasetSeqKeySchema },
     ]),
     LocksModule,
     EventsModule,
@@ -42,6 +45,7 @@ import { SeqBlocksRepository } from './seq-blocks.repository';
     DatasetSequence,
     SeqBlocksRepository,
     OwnedDatasets,
+    OwnerFirstPage,
     OwnershipJanitor,
     DatasetPurge,
     DatasetTrashService,

@@ -5,16 +5,16 @@ import { isDuplicateKeyError } from '../common/mongo/duplicate-key';
 import { insertManyUnique, insertUnique } from '../common/mongo/unique-inserts';
 import { FieldChanges } from '../common/mongo/field-changes';
 import { findByIds } from '../common/mongo/find-by-ids';
-import { containsPattern } from '../common/mongo/text';
 import { findPage } from '../common/pagination/cursor';
-import { createdAtFilter } from '../common/validation/time-range.dto';
 import { RegistryEvent } from '../events/contract';
 import { OutboxSource, OutboxSourceFor } from '../events/outbox/outbox-source';
 import { OutboxDocuments } from '../common/mongo/outbox-documents';
 import type { DatasetReader } from './dataset-access';
 import type { DatasetRef } from './dataset-rules';
 import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
+import { filtersOf, readableBy, trashOf } from './dataset-filters';
 import { Dataset, DatasetGrant } from './schemas/dataset.schema';
+import { DatasetSeqKey, seqKeyId } from './schemas/dataset-seq-key.schema';
 
 const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey', seq: 'seq' } as const;
 
@@ -25,13 +25,21 @@ const BOOKKEEPING = { timestamps: false } as const;
 @Injectable()
 @OutboxSourceFor('dataset')
 export class DatasetsRepository extends OutboxDocuments<Dataset> implements OutboxSource {
-  constructor(@InjectModel(Dataset.name) private readonly datasets: Model<Dataset>) {
+  constructor(
+    @InjectModel(Dataset.name) private readonly datasets: Model<Dataset>,
+    @InjectModel(DatasetSeqKey.name) private readonly seqKeys: Model<DatasetSeqKey>,
+  ) {
     super(
       datasets,
       // A pending dataset's `dataset.created` waits until the dataset is committed.
       (dataset) => dataset.state === 'pending',
       (dataset) => dataset.state === 'deleted',
     );
+  }
+
+  /** What page cursors of datasets are issued for (see findPage). */
+  get collectionName(): string {
+    return this.datasets.collection.name;
   }
 
   async findById(id: Types.ObjectId): Promise<Dataset | null> {
@@ -44,7 +52,11 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     return dataset?.recordSeriesId;
   }
 
+  /** By the number's key and then by id (see DatasetSeqKey); the `{ seq }` query, which scans on FerretDB, only without a key. */
   async findBySeq(seq: number): Promise<Dataset | null> {
+    const key = await this.seqKeys.findById(seqKeyId(seq)).lean().exec();
+    const keyed = key ? await this.findById(key.datasetId) : null;
+    if (keyed?.seq === seq) return keyed;
     return this.datasets.findOne({ seq }).lean().exec();
   }
 
@@ -89,23 +101,53 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     return rows.map(({ _id }) => _id.toHexString());
   }
 
-  /** Inserts a pending dataset; false when its owner has a dataset of that name. */
-  insertPending(dataset: Dataset): Promise<boolean> {
-    return insertUnique(this.datasets, dataset);
+  /** Inserts a pending dataset, then its seq key; false when its owner has a dataset of that name. */
+  async insertPending(dataset: Dataset): Promise<boolean> {
+    if (!(await insertUnique(this.datasets, dataset))) return false;
+    await this.insertSeqKeys([dataset]);
+    return true;
   }
 
-  /** Inserts pending datasets in one unordered batch; returns the positions whose name was taken. */
-  insertManyPending(datasets: Dataset[]): Promise<Set<number>> {
-    return insertManyUnique(this.datasets, datasets, () => this.removePendingMany(datasets.map((dataset) => dataset._id)));
+  /** Inserts pending datasets in one unordered batch, then their seq keys; returns the positions whose name was taken. */
+  async insertManyPending(datasets: Dataset[]): Promise<Set<number>> {
+    const taken = await insertManyUnique(this.datasets, datasets, () => this.removePendingMany(datasets));
+    await this.insertSeqKeys(datasets.filter((_, position) => !taken.has(position)));
+    return taken;
   }
 
-  /** Removes a pending dataset (nobody but its create writes it). */
-  async removePending(id: Types.ObjectId): Promise<void> {
-    await this.datasets.deleteOne({ _id: id }).exec();
+  /** Removes a pending dataset (nobody but its create writes it), its seq key first: a key never outlives its dataset. */
+  async removePending({ _id, seq }: Pick<Dataset, '_id' | 'seq'>): Promise<void> {
+    await this.seqKeys.deleteOne({ _id: seqKeyId(seq) }).exec();
+    await this.datasets.deleteOne({ _id }).exec();
   }
 
-  async removePendingMany(ids: readonly Types.ObjectId[]): Promise<void> {
-    await this.datasets.deleteMany({ _id: { $in: ids } }).exec();
+  async removePendingMany(datasets: readonly Pick<Dataset, '_id' | 'seq'>[]): Promise<void> {
+    if (datasets.length === 0) return;
+    await this.seqKeys.deleteMany({ _id: { $in: datasets.map(({ seq }) => seqKeyId(seq)) } }).exec();
+    await this.datasets.deleteMany({ _id: { $in: datasets.map(({ _id }) => _id) } }).exec();
+  }
+
+  /**
+   * Gives every dataset that has none its seq key (those written by versions
+   * before the keys); idempotent, and a key a create writes meanwhile is the same.
+   */
+  async backfillSeqKeys(): Promise<number> {
+    const keyed = new Set((await this.seqKeys.find({}, { _id: 1 }).lean().exec()).map(({ _id }) => _id));
+    const datasets = await this.datasets
+      .find({ state: { $ne: 'deleted' } }, { _id: 1, seq: 1 })
+      .lean<Pick<Dataset, '_id' | 'seq'>[]>()
+      .exec();
+    const missing = datasets.filter(({ seq }) => !keyed.has(seqKeyId(seq)));
+    for (let i = 0; i < missing.length; i += 1000) await this.insertSeqKeys(missing.slice(i, i + 1000));
+    return missing.length;
+  }
+
+  /** A key that exists already names the same dataset (numbers are never reused): a refusal is no failure. */
+  private async insertSeqKeys(datasets: readonly Pick<Dataset, '_id' | 'seq'>[]): Promise<void> {
+    await insertManyUnique(
+      this.seqKeys,
+      datasets.map(({ _id, seq }) => ({ _id: seqKeyId(seq), datasetId: _id })),
+    );
   }
 
   /** Makes pending datasets visible; returns those that are active now (a cascade may have removed some). */
@@ -193,6 +235,8 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
    * Pointing its `ownerId` at itself frees the name for its owner at once.
    */
   async markDeleted(dataset: Dataset, rev: number, event: RegistryEvent): Promise<void> {
+    // The key goes first: a crash in between leaves a dataset found the slow way, never a key pointing nowhere.
+    await this.seqKeys.deleteOne({ _id: seqKeyId(dataset.seq) }).exec();
     await this.datasets
       .updateOne(
         { _id: dataset._id },
@@ -206,10 +250,14 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
       .exec();
   }
 
-  /** Removes pending datasets created before `cutoff`; returns how many. */
+  /** Removes pending datasets created before `cutoff`, with their seq keys; returns how many. */
   async removeAbandonedPending(cutoff: Date): Promise<number> {
-    const removed = await this.datasets.deleteMany({ state: 'pending', createdAt: { $lt: cutoff } }).exec();
-    return removed.deletedCount;
+    const abandoned = await this.datasets
+      .find({ state: 'pending', createdAt: { $lt: cutoff } }, { _id: 1, seq: 1 })
+      .lean<Pick<Dataset, '_id' | 'seq'>[]>()
+      .exec();
+    await this.removePendingMany(abandoned);
+    return abandoned.length;
   }
 
   /** Datasets whose transfer mark was set before `cutoff`. */
@@ -231,34 +279,4 @@ function withEvent(changes: FieldChanges, next: Dataset, event: RegistryEvent): 
   // Some servers reject an empty `$unset: {}`.
   if (Object.keys(changes.$unset).length > 0) update.$unset = changes.$unset;
   return update;
-}
-
-/** The query's own filters (owner, name, tags, frequency, text, creation range). */
-function filtersOf(query: SearchDatasetsQueryDto): FilterQuery<Dataset>[] {
-  const conditions: FilterQuery<Dataset>[] = [createdAtFilter(query)];
-  if (query.ownerId) conditions.push({ ownerId: new Types.ObjectId(query.ownerId) });
-  if (query.name) conditions.push({ nameKey: containsPattern(query.name) });
-  if (query.tags?.length) conditions.push({ tags: query.tagMatch === 'any' ? { $in: query.tags } : { $all: query.tags } });
-  if (query.frequency) conditions.push({ frequency: query.frequency });
-  if (query.q) {
-    const pattern = containsPattern(query.q);
-    conditions.push({ $or: [{ nameKey: pattern }, { descriptionKey: pattern }] });
-  }
-  return conditions;
-}
-
-/** Whose trash `reader` sees (see dataset-trash-rules.ts mayManageTrash), as a query: grants and visibility do not count. */
-function trashOf(reader: DatasetReader): FilterQuery<Dataset>[] {
-  const conditions: FilterQuery<Dataset>[] = [];
-  if (reader.datasetIds) conditions.push({ _id: { $in: reader.datasetIds.map((id) => new Types.ObjectId(id)) } });
-  if (!reader.admin) conditions.push({ ownerId: reader.userId });
-  return conditions;
-}
-
-/** The conditions of "may read" (see dataset-access.ts mayRead), as a query. */
-function readableBy(reader: DatasetReader): FilterQuery<Dataset>[] {
-  const conditions: FilterQuery<Dataset>[] = [];
-  if (reader.datasetIds) conditions.push({ _id: { $in: reader.datasetIds.map((id) => new Types.ObjectId(id)) } });
-  if (!reader.admin) conditions.push({ $or: [{ ownerId: reader.userId }, { visibility: 'internal' }, { 'grants.userId': reader.userId }] });
-  return conditions;
 }

@@ -1,12 +1,13 @@
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors/domain-errors';
 import { Model, Types } from 'mongoose';
-import { duplicateKeyError, queryResult, strictMock } from '../../test/support/strict-mock';
+import { duplicateKeyError, queryResult, strictMock, seqKeysModel } from '../../test/support/strict-mock';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { DatasetOwners } from '../ownership/dataset-owners';
 import { DatasetSequence } from './dataset-sequence';
 import { Outbox } from '../events/outbox/outbox';
 import { OwnerIndex } from '../ownership/owner-index';
 import { OwnedDatasets } from './owned-datasets';
+import { OwnerFirstPage } from './owner-first-page';
 import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
 import { Dataset } from './schemas/dataset.schema';
@@ -39,7 +40,7 @@ function build(
     candidates: jest.fn(async () => new Map()),
     ...indexMethods,
   });
-  const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', model));
+  const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', model), seqKeysModel());
   const cleanup = strictMock<DatasetRecordsCleanup>('DatasetRecordsCleanup', { dropAll: jest.fn(async () => undefined) });
   const purge = new DatasetPurge(repository, outbox, ownerIndex, cleanup);
   const service = new DatasetsService(
@@ -51,6 +52,7 @@ function build(
     ownerIndex,
     purge,
     new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig),
+    new OwnerFirstPage(repository, ownerIndex),
   );
   return { service, owned: new OwnedDatasets(repository, ownerIndex, service), locks, outbox, ownerIndex, cleanup };
 }

@@ -31,6 +31,7 @@ import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
 import { UpdateDatasetDto } from './dto/update-dataset.dto';
 import { Dataset, visibilityOf } from './schemas/dataset.schema';
 import { DatasetsRepository } from './datasets.repository';
+import { OwnerFirstPage } from './owner-first-page';
 
 export type { DatasetRef } from './dataset-rules';
 
@@ -67,6 +68,7 @@ export class DatasetsService {
     private readonly ownerIndex: OwnerIndex,
     private readonly purging: DatasetPurge,
     private readonly trash: DatasetTrashService,
+    private readonly ownerFirstPage: OwnerFirstPage,
   ) {}
 
   /** The records series a dataset points at, in any state (for the records janitor's clean-up of dead writes). */
@@ -78,12 +80,12 @@ export class DatasetsService {
     const ownerId = ownerFor(dto, principal);
     await this.owners.assertAvailable(ownerId); // early and cheap; the check that counts comes after the insert
     const pending = newDataset(dto, await this.sequence.reserve(), ownerId, actorOf(principal));
-    await this.ownerIndex.add(ownerId, [pending._id]);
+    await this.ownerIndex.add(ownerId, [pending]);
     if (!(await this.datasets.insertPending(pending))) throw await this.trash.nameTaken(ownerId, dto.name, principal);
     try {
       await this.owners.assertAvailable(pending.ownerId);
     } catch (error) {
-      await this.datasets.removePending(pending._id);
+      await this.datasets.removePending(pending);
       throw error;
     }
     const [active] = await this.activate([pending._id]);
@@ -167,7 +169,9 @@ export class DatasetsService {
    */
   async search(query: SearchDatasetsQueryDto, principal: Principal): Promise<DatasetPageDto> {
     if (query.trashed) return this.trash.list(query, principal);
-    const page = await this.datasets.search(query, readerOf(principal));
+    const page = this.ownerFirstPage.serves(query)
+      ? await this.ownerFirstPage.read(query, principal)
+      : await this.datasets.search(query, readerOf(principal));
     return { items: page.rows.map(toDatasetResponse), nextCursor: page.nextCursor };
   }
 
@@ -238,7 +242,7 @@ export class DatasetsService {
   ): Promise<DatasetResponseDto> {
     // The mark makes a concurrent deletion of `to` count this dataset, or cancel the transfer.
     await this.datasets.markTransfer(current._id, to);
-    await this.ownerIndex.add(to, [current._id]);
+    await this.ownerIndex.add(to, [current]);
     const moving: FieldChanges = {
       $set: { ...changes.$set, ownerId: to },
       $unset: { ...changes.$unset, transferTo: 1, transferStartedAt: 1 },

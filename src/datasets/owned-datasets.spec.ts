@@ -5,13 +5,14 @@ import { Outbox } from '../events/outbox/outbox';
 import { DatasetOwners } from '../ownership/dataset-owners';
 import { OwnerIndex } from '../ownership/owner-index';
 import { DatasetRecordsCleanup } from '../records/dataset-records-cleanup';
-import { queryResult, strictMock } from '../../test/support/strict-mock';
+import { queryResult, strictMock, seqKeysModel } from '../../test/support/strict-mock';
 import { DatasetPurge } from './dataset-purge';
 import { DatasetSequence } from './dataset-sequence';
 import { DatasetTrashService } from './dataset-trash.service';
 import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
 import { OwnedDatasets } from './owned-datasets';
+import { OwnerFirstPage } from './owner-first-page';
 import { Dataset } from './schemas/dataset.schema';
 import { storedDataset } from '../../test/support/stored-dataset';
 
@@ -28,7 +29,7 @@ function build(stored: Dataset[], updateOne = jest.fn()) {
     findById: jest.fn((id: Types.ObjectId) => queryResult(byId.get(id.toHexString()) ?? null)),
     updateOne,
   });
-  const repository = new DatasetsRepository(model);
+  const repository = new DatasetsRepository(model, seqKeysModel());
   const locks = strictMock<EntityLocks>('EntityLocks', {
     withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => work()),
   });
@@ -49,6 +50,7 @@ function build(stored: Dataset[], updateOne = jest.fn()) {
     ownerIndex,
     purge,
     trash,
+    new OwnerFirstPage(repository, ownerIndex),
   );
   return { owned: new OwnedDatasets(repository, ownerIndex, service), service, cleanup };
 }

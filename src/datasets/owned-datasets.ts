@@ -60,10 +60,10 @@ export class OwnedDatasets {
     for (;;) {
       const held = await this.heldBy(ownerId);
       if (held.length === 0) return;
-      for (const { _id, state } of held) {
+      for (const { _id, seq, state } of held) {
         if (state === 'pending') {
           // A create in flight, which nobody else changes: removing it makes that create fail cleanly.
-          await this.datasets.removePending(_id);
+          await this.datasets.removePending({ _id, seq });
         } else {
           await this.datasetsService.releaseFrom(_id, ownerId, actor);
         }

@@ -23,7 +23,10 @@ export class OwnershipJanitor implements OnApplicationBootstrap, OnApplicationSh
     private readonly datasetsService: DatasetsService,
   ) {}
 
-  onApplicationBootstrap(): void {
+  /** Before the service answers: every dataset gets the keys this version looks it up by (see DatasetSeqKey). */
+  async onApplicationBootstrap(): Promise<void> {
+    const keyed = await this.datasets.backfillSeqKeys();
+    if (keyed > 0) this.logger.log(`gave ${keyed} datasets their seq keys`);
     this.stopSweeping = runEvery(SWEEP_EVERY_MS, () => this.sweep(), { logger: this.logger, what: 'ownership sweep', immediately: true });
   }
 

@@ -32,3 +32,18 @@ export function queryError(error: unknown): QueryChain {
 export function duplicateKeyError(): Error {
   return Object.assign(new Error('E11000 duplicate key error'), { code: 11000 });
 }
+
+/**
+ * The seq keys' model of DatasetsRepository (see DatasetSeqKey): keys are
+ * written, removed and found by id only; by default no number has a key (as
+ * for datasets of older versions), so a lookup by seq reads the datasets.
+ */
+export function seqKeysModel(methods: Record<string, unknown> = {}): jest.Mocked<never> {
+  return strictMock<never>('DatasetSeqKey model', {
+    collection: { insertMany: jest.fn(async () => ({ acknowledged: true })) },
+    deleteOne: jest.fn(() => queryResult({ deletedCount: 1 })),
+    deleteMany: jest.fn(() => queryResult({ deletedCount: 1 })),
+    findById: jest.fn(() => queryResult(null)),
+    ...methods,
+  });
+}

@@ -134,6 +134,8 @@ DatasetSchema.index({ seq: 1 }, { unique: true });
 DatasetSchema.index({ ownerId: 1, nameKey: 1 }, { unique: true });
 DatasetSchema.index({ ownerId: 1, state: 1, seq: 1 });
 DatasetSchema.index({ transferTo: 1 });
+// The ownership janitor's sweep for transfer marks a crash left behind.
+DatasetSchema.index({ transferStartedAt: 1 });
 // The trash janitor's sweep: trashed datasets by age.
 DatasetSchema.index({ state: 1, trashedAt: 1 });
 DatasetSchema.index({ state: 1, createdAt: 1, _id: 1 });

@@ -32,3 +32,5 @@ export class RecordUpload {
 }
 
 export const RecordUploadSchema = SchemaFactory.createForClass(RecordUpload);
+// The records janitor's sweep for uploads a crash left behind.
+RecordUploadSchema.index({ touchedAt: 1 });

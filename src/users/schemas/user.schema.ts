@@ -49,3 +49,6 @@ UserSchema.index({ nameKey: 1, _id: 1 });
 UserSchema.index({ createdAt: 1, _id: 1 });
 UserSchema.index({ organization: 1 });
 UserSchema.index({ role: 1 });
+// The search's pages of live users, by each sort.
+UserSchema.index({ deletedAt: 1, createdAt: 1, _id: 1 });
+UserSchema.index({ deletedAt: 1, nameKey: 1, _id: 1 });

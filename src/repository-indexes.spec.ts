@@ -1,0 +1,202 @@
+import 'reflect-metadata';
+import { Schema, Types } from 'mongoose';
+import { LocksRepository } from './common/locks/locks.repository';
+import { issuedQueries, Repository, unindexed } from '../test/support/query-indexes';
+import { LockSchema } from './common/locks/lock.schema';
+import { DatasetsRepository } from './datasets/datasets.repository';
+import { SeqBlocksRepository } from './datasets/seq-blocks.repository';
+import { DatasetSchema } from './datasets/schemas/dataset.schema';
+import { DatasetSeqKeySchema } from './datasets/schemas/dataset-seq-key.schema';
+import { SeqBlockSchema } from './datasets/schemas/seq-block.schema';
+import { AuditEventSchema } from './events/audit/audit-event.schema';
+import { AuditEventsRepository } from './events/audit/audit-events.repository';
+import { OutboxMarkerSchema } from './events/outbox/outbox-marker.schema';
+import { OutboxMarkersRepository } from './events/outbox/outbox-markers.repository';
+import { OwnerListsRepository } from './ownership/owner-lists.repository';
+import { OwnerDatasetListSchema } from './ownership/schemas/owner-index.schema';
+import { RecordsRepository } from './records/records.repository';
+import { DatasetTagSchema, DatasetVersionSchema } from './records/schemas/dataset-version.schema';
+import { RecordBucketSchema } from './records/schemas/record-bucket.schema';
+import { RecordSeriesSchema } from './records/schemas/record-series.schema';
+import { RecordUploadSchema } from './records/schemas/record-upload.schema';
+import { VersionsRepository } from './records/versions/versions.repository';
+import { ApiTokenSchema } from './tokens/schemas/api-token.schema';
+import { TokensRepository } from './tokens/tokens.repository';
+import { UserIdentitySchema } from './users/schemas/user-identity.schema';
+import { UserSchema } from './users/schemas/user.schema';
+import { UserIdentitiesRepository } from './users/user-identities.repository';
+import { UsersRepository } from './users/users.repository';
+
+/**
+ * Every query shape a repository issues is served by an index its schema
+ * declares, so that real MongoDB never scans a collection (FerretDB's SQLite
+ * backend scans anyway, but for `_id`: see the README). Each repository is
+ * built over recording models; every one of its methods is called — with
+ * arguments chosen by parameter name, and with the variants below for the
+ * searches — and each filter and sort it passes is checked against the
+ * indexes. A new method whose parameters have no known name fails here until
+ * it is given one, so no query goes unchecked.
+ */
+
+/** Each model's schema, by the name its repository injects it under. */
+const SCHEMAS: Record<string, Schema> = {
+  Dataset: DatasetSchema,
+  DatasetSeqKey: DatasetSeqKeySchema,
+  SeqBlock: SeqBlockSchema,
+  OwnerDatasetList: OwnerDatasetListSchema,
+  User: UserSchema,
+  UserIdentity: UserIdentitySchema,
+  ApiToken: ApiTokenSchema,
+  Lock: LockSchema,
+  OutboxMarker: OutboxMarkerSchema,
+  AuditEvent: AuditEventSchema,
+  RecordBucket: RecordBucketSchema,
+  RecordSeries: RecordSeriesSchema,
+  RecordUpload: RecordUploadSchema,
+  DatasetVersion: DatasetVersionSchema,
+  DatasetTag: DatasetTagSchema,
+};
+
+const REPOSITORIES: Repository[] = [
+  DatasetsRepository,
+  SeqBlocksRepository,
+  OwnerListsRepository,
+  UsersRepository,
+  UserIdentitiesRepository,
+  TokensRepository,
+  LocksRepository,
+  OutboxMarkersRepository,
+  AuditEventsRepository,
+  RecordsRepository,
+  VersionsRepository,
+];
+
+/** Reads of a whole collection on purpose, with the reason. */
+const WHOLE_COLLECTION_READS: Record<string, string> = {
+  'DatasetsRepository.backfillSeqKeys': 'once per boot: every dataset and key',
+  'DatasetsRepository.idsWithWaitingEvents': "the outbox's periodic sweep for events a crash left unmarked",
+  'UsersRepository.idsWithWaitingEvents': "the outbox's periodic sweep for events a crash left unmarked",
+  'OutboxMarkersRepository.oldest': 'a small collection: only the entities whose events wait',
+};
+
+const id = new Types.ObjectId();
+const datasetPage = { limit: 10, order: 'asc', sort: 'createdAt', tagMatch: 'all' };
+const reader = { userId: id, admin: false };
+
+/** An argument for each parameter name the repositories use. */
+const ARGUMENTS: Record<string, unknown> = {
+  ...Object.fromEntries(['id', 'userId', 'ownerId', 'to'].map((name) => [name, id])),
+  ...Object.fromEntries(['ids', 'ownerIds', 'newIds', 'oldIds', 'keys', 'numbers'].map((name) => [name, [id, new Types.ObjectId()]])),
+  ...Object.fromEntries(['key', 'token', 'name', 'subject', 'issuer', 'emailKey', 'nameKey', 'by', 'datasetId'].map((n) => [n, 'x'])),
+  ...Object.fromEntries(['number', 'rev', 'seq', 'first', 'end', 'limit', 'version', 'exceptNumber'].map((name) => [name, 2])),
+  ...Object.fromEntries(['before', 'cutoff', 'trashedAt', 'at', 'expiresAt'].map((name) => [name, new Date()])),
+  ...Object.fromEntries(['docs', 'users', 'holdings', 'datasets', 'grants'].map((name) => [name, [{ _id: id, seq: 1 }]])),
+  ...Object.fromEntries(
+    ['event', 'next', 'dataset', 'user', 'holding', 'entry', 'upload', 'series', 'tag'].map((name) => [
+      name,
+      { _id: id, seq: 1, ownerId: id },
+    ]),
+  ),
+  changes: { $set: { name: 'x' }, $unset: {} },
+  edit: () => undefined,
+  ref: { seq: 1 },
+  '{ _id, seq }': { _id: id, seq: 1 },
+  published: [{ id, eventIds: ['e'] }],
+  page: { limit: 10, order: 'asc' },
+  query: {},
+  reader,
+  scope: { userId: 'x', readableDatasetIds: ['y'] },
+};
+
+/** Several calls for the searches, one per filter and sort a request can give. */
+const VARIANTS: Record<string, unknown[][]> = {
+  'DatasetsRepository.search': [
+    ...['createdAt', 'name', 'seq'].map((sort) => [
+      { ...datasetPage, sort },
+      { userId: id, admin: true },
+    ]),
+    [
+      { ...datasetPage, ownerId: id.toHexString(), name: 'a', tags: ['t'], frequency: '1h', q: 'b', createdFrom: '2026-01-01T00:00:00Z' },
+      reader,
+    ],
+    [
+      { ...datasetPage, tags: ['t'] },
+      { userId: id, admin: true, datasetIds: [id.toHexString()] },
+    ],
+    [
+      { ...datasetPage, q: 'b', cursor: cursorAfter() },
+      { userId: id, admin: true },
+    ],
+  ],
+  'DatasetsRepository.searchTrash': [
+    [datasetPage, reader],
+    [datasetPage, { userId: id, admin: true }],
+  ],
+  'DatasetsRepository.findByRef': [[{ id }], [{ seq: 1 }]],
+  'DatasetsRepository.readableIds': [[reader], [{ userId: id, admin: true, datasetIds: ['x'] }]],
+  'UsersRepository.search': [
+    ...['createdAt', 'name'].map((sort) => [{ limit: 10, order: 'asc', sort }]),
+    [
+      {
+        limit: 10,
+        order: 'asc',
+        sort: 'createdAt',
+        name: 'a',
+        email: 'a@b.c',
+        organization: 'o',
+        role: 'r',
+        createdFrom: '2026-01-01T00:00:00Z',
+      },
+    ],
+  ],
+  'AuditEventsRepository.search': [
+    [{ limit: 10, order: 'asc' }],
+    [{ limit: 10, order: 'asc', actorId: 'a', type: 't', entity: 'dataset', entityId: 'x', ownerId: 'o', from: '2026-01-01T00:00:00Z' }],
+    [
+      { limit: 10, order: 'asc' },
+      { userId: 'x', readableDatasetIds: ['y'] },
+    ],
+  ],
+};
+
+function cursorAfter(): string {
+  const payload = { c: 'datasets', s: 'createdAt', o: 'asc', v: '2026-01-01T00:00:00.000Z', t: 'date', i: id.toHexString() };
+  return Buffer.from(JSON.stringify(payload)).toString('base64url');
+}
+
+describe('Repository queries and indexes', () => {
+  it('calls every repository method, and each query it issues is served by a declared index', async () => {
+    const { queries, uncallable } = await issuedQueries(REPOSITORIES, SCHEMAS, ARGUMENTS, VARIANTS);
+    expect(uncallable).toEqual([]);
+    expect(queries.length).toBeGreaterThan(80);
+    expect(unindexed(queries, WHOLE_COLLECTION_READS)).toEqual([]);
+  });
+
+  it('fails on a query without an index, a sort without one and a method it cannot call', async () => {
+    class ProbeRepository {
+      constructor(private readonly probes: { find: (filter: object) => { sort: (sort: object) => unknown } }) {}
+      byColour(name: string): unknown {
+        return this.probes.find({ colour: name });
+      }
+      bySizeOrColour(number: number): unknown {
+        return this.probes.find({ $or: [{ size: number }, { colour: 'red' }] });
+      }
+      bySizeSortedByColour(number: number): unknown {
+        return this.probes.find({ size: number }).sort({ colour: 1 });
+      }
+      withNewParameter(shade: string): unknown {
+        return this.probes.find({ shade });
+      }
+    }
+    Reflect.defineMetadata('self:paramtypes', [{ index: 0, param: 'ProbeModel' }], ProbeRepository);
+    const schema = new Schema({ size: Number, colour: String });
+    schema.index({ size: 1 });
+    const { queries, uncallable } = await issuedQueries([ProbeRepository], { Probe: schema }, ARGUMENTS);
+    expect(uncallable).toEqual(['ProbeRepository.withNewParameter(shade)']);
+    expect(unindexed(queries)).toEqual([
+      'ProbeRepository.byColour: no index for the filter {"colour":"x"}',
+      'ProbeRepository.bySizeOrColour: no index for the filter {"$or":[{"size":2},{"colour":"red"}]}',
+      'ProbeRepository.bySizeSortedByColour: no index for the sort {"colour":1}',
+    ]);
+  });
+});

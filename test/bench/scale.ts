@@ -1,0 +1,171 @@
+/**
+ * npm run bench:scale — how the key lookups grow with the registry.
+ *
+ * Fills the registry to each of BENCH_SIZES datasets (default 1000,10000,100000)
+ * over BENCH_USERS users (100) with `POST /datasets/bulk` (1,000 a call), and
+ * at each size prints the median ms of BENCH_CALLS calls (15) of each route,
+ * the fill rate, and the raw driver's `insertMany` of the same documents into
+ * a collection with the same indexes (measured in the same run, as the
+ * baseline of the fill). The last table is each route's median at the largest
+ * size over the smallest: the key lookups' target is ≤ 1.5×.
+ */
+import { randomUUID } from 'node:crypto';
+import { mongo } from 'mongoose';
+import { printTable, startBenchEnvironment } from './bench-environment';
+
+const settings = {
+  sizes: (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number),
+  users: Number(process.env.BENCH_USERS ?? 100),
+  calls: Number(process.env.BENCH_CALLS ?? 15),
+};
+const BULK = 1000;
+/** The lookups by key, which must stay flat; the others are global searches that may scan on FerretDB. */
+const KEY_LOOKUPS = ['ownerId=', 'users/{id}', 'users/{id}/datasets', 'datasets/{id}', 'datasets/{seq}', 'POST', 'rename'];
+
+let authorization = '';
+
+async function call(url: string, init: RequestInit = {}): Promise<unknown> {
+  const headers = { 'content-type': 'application/json', authorization };
+  const response = await fetch(url, { ...init, headers });
+  const body = await response.json();
+  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+const datasetItem = (i: number, ownerId: string): object => ({
+  name: `scale ${i}`,
+  ownerId,
+  description: `dataset number ${i} of the scale benchmark`,
+  tags: [`tag-${i % 50}`, 'scale'],
+  frequency: '1h',
+  fields: [{ name: 'value', type: 'number', unit: 'kW' }],
+});
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function timeEach(calls: number, run: (i: number) => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const started = performance.now();
+    await run(i);
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+/** Inserts the service's own stored documents again, under new ids, into `raw` with the raw driver; returns docs/s. */
+async function rawInsertRate(db: mongo.Db, count: number, round: number): Promise<number> {
+  const sample = await db.collection('datasets').find({}).limit(BULK).toArray();
+  let elapsed = 0;
+  for (let done = 0; done < count; done += BULK) {
+    const batch = sample.slice(0, Math.min(BULK, count - done)).map((doc, i) => ({
+      ...doc,
+      _id: new mongo.ObjectId(),
+      seq: 1e9 + round * 1e7 + done + i,
+      nameKey: `${String(doc.nameKey)} ${round}-${done + i}`,
+    }));
+    const started = performance.now();
+    await db.collection('raw_datasets').insertMany(batch, { ordered: false });
+    elapsed += performance.now() - started;
+  }
+  return count / (elapsed / 1000);
+}
+
+async function main(): Promise<void> {
+  const bench = await startBenchEnvironment();
+  authorization = `Bearer ${bench.adminToken}`;
+  const uri = bench.env.MONGODB_URI ?? '';
+  const client = new mongo.MongoClient(uri);
+  await client.connect();
+  const db = client.db();
+  try {
+    const users = (await call(`${bench.url}/users/bulk`, {
+      method: 'POST',
+      body: JSON.stringify(
+        Array.from({ length: settings.users }, (_, i) => ({ name: `scale ${i}`, email: `scale-${i}-${randomUUID()}@example.com` })),
+      ),
+    })) as { items: { item: { id: string } }[] };
+    const userIds = users.items.map(({ item }) => item.id);
+    // The raw baseline's collection gets the datasets collection's indexes.
+    const indexes = await db.collection('datasets').listIndexes().toArray();
+    for (const { key, unique } of indexes.filter(({ name }) => name !== '_id_')) {
+      await db.collection('raw_datasets').createIndex(key as mongo.IndexSpecification, unique ? { unique: true } : {});
+    }
+
+    const lookups: (string | number)[][] = [];
+    const fills: (string | number)[][] = [];
+    const medians = new Map<number, number[]>();
+    let filled = 0;
+    const datasets: { id: string; seq: number }[] = [];
+    for (const [round, size] of settings.sizes.entries()) {
+      const started = performance.now();
+      const from = filled;
+      while (filled < size) {
+        const count = Math.min(BULK, size - filled);
+        const items = Array.from({ length: count }, (_, i) => datasetItem(filled + i, userIds[(filled + i) % userIds.length]));
+        const result = (await call(`${bench.url}/datasets/bulk`, { method: 'POST', body: JSON.stringify(items) })) as {
+          created: number;
+          items: { item: { id: string; seq: number } }[];
+        };
+        if (result.created !== count) throw new Error(`bulk: ${result.created} of ${count} created`);
+        if (datasets.length < 1000) datasets.push(...result.items.slice(0, 10).map(({ item }) => ({ id: item.id, seq: item.seq })));
+        filled += count;
+        const seconds = (performance.now() - started) / 1000;
+        process.stderr.write(`\r[bench] filling ${filled}/${size} datasets, ${Math.round((filled - from) / seconds)}/s   `);
+      }
+      const fillSeconds = (performance.now() - started) / 1000;
+      process.stderr.write(`\n[bench] ${size}: raw driver insertMany of the same ${size - from} documents...\n`);
+      const serviceRate = (size - from) / fillSeconds;
+      const rawRate = await rawInsertRate(db, size - from, round);
+      fills.push([size, fillSeconds.toFixed(1), Math.round(serviceRate), Math.round(rawRate), (serviceRate / rawRate).toFixed(2)]);
+
+      process.stderr.write(`[bench] ${size}: ${settings.calls} calls of each route...\n`);
+      const user = (i: number): string => userIds[(i * 7) % userIds.length];
+      const dataset = (i: number): { id: string; seq: number } => datasets[(i * 13) % datasets.length];
+      const row = [
+        await timeEach(settings.calls, (i) => call(`${bench.url}/datasets?tags=tag-${i % 50}`)),
+        await timeEach(settings.calls, (i) => call(`${bench.url}/datasets?q=${encodeURIComponent(`number ${i}1`)}`)),
+        await timeEach(settings.calls, (i) => call(`${bench.url}/datasets?ownerId=${user(i)}`)),
+        await timeEach(settings.calls, (i) => call(`${bench.url}/users/${user(i)}`)),
+        await timeEach(settings.calls, (i) => call(`${bench.url}/users/${user(i)}/datasets`)),
+        await timeEach(settings.calls, (i) => call(`${bench.url}/datasets/${dataset(i).id}`)),
+        await timeEach(settings.calls, (i) => call(`${bench.url}/datasets/${dataset(i).seq}`)),
+        await timeEach(settings.calls, (i) =>
+          call(`${bench.url}/datasets`, { method: 'POST', body: JSON.stringify(datasetItem(1e7 + round * 1e4 + i, user(i))) }),
+        ),
+        await timeEach(settings.calls, (i) =>
+          call(`${bench.url}/datasets/${dataset(i).id}`, { method: 'PATCH', body: JSON.stringify({ name: `renamed ${round} ${i}` }) }),
+        ),
+      ];
+      medians.set(size, row);
+      lookups.push([size, ...row.map((ms) => ms.toFixed(1))]);
+    }
+
+    const headers = ['tags=', 'q=', 'ownerId=', 'users/{id}', 'users/{id}/datasets', 'datasets/{id}', 'datasets/{seq}', 'POST', 'rename'];
+    process.stdout.write(`\nmedian ms of ${settings.calls} calls (admin token), ${settings.users} users\n`);
+    printTable(['datasets', ...headers], lookups);
+    process.stdout.write('\nfill: POST /datasets/bulk (1,000 a call) vs the raw driver insertMany of the same documents\n');
+    printTable(['datasets', 'fill s', 'service/s', 'raw/s', 'service/raw'], fills);
+    const [smallest, largest] = [settings.sizes[0], settings.sizes[settings.sizes.length - 1]];
+    if (smallest !== largest) {
+      const small = medians.get(smallest) ?? [];
+      const large = medians.get(largest) ?? [];
+      process.stdout.write(`\nmedian at ${largest} / median at ${smallest} (key lookups: target ≤ 1.5×)\n`);
+      printTable(
+        ['route', 'ratio', 'key lookup'],
+        headers.map((name, i) => [name, `${(large[i] / small[i]).toFixed(2)}×`, KEY_LOOKUPS.includes(name) ? 'yes' : 'no (may scan)']),
+      );
+    }
+  } finally {
+    await client.close();
+    await bench.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

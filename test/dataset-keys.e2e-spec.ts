@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { mongo } from 'mongoose';
+import { OwnershipJanitor } from '../src/datasets/ownership-janitor';
+import { withDatabase } from './support/mongo';
+import { startTestApp, TestApp } from './support/test-app';
+
+interface SeqKey {
+  _id: string;
+  datasetId: mongo.ObjectId;
+}
+
+/**
+ * The `_id`-keyed documents that make lookups by number constant-time on
+ * FerretDB (see DatasetSeqKey), against the real store: written with every
+ * dataset, removed before it goes, verified by readers, and backfilled at
+ * boot for datasets written before them.
+ */
+describe('Dataset keys (e2e)', () => {
+  let testApp: TestApp;
+  const uri = (): string => testApp.config.mongodb.uri;
+  const keys = (): Promise<SeqKey[]> => withDatabase(uri(), (db) => db.collection<SeqKey>('dataset_seq_keys').find({}).toArray());
+  const keyOf = async (seq: number): Promise<SeqKey | undefined> => (await keys()).find(({ _id }) => _id === String(seq));
+
+  const create = async (name = `keyed-${randomUUID().slice(0, 8)}`): Promise<{ id: string; seq: number }> => {
+    const response = await testApp.api().post('/datasets').send({ name }).expect(201);
+    return { id: response.body.id as string, seq: response.body.seq as number };
+  };
+
+  beforeAll(async () => {
+    testApp = await startTestApp();
+  });
+
+  afterAll(async () => {
+    await testApp?.close();
+  });
+
+  it('writes a key naming the dataset with every create, single and bulk, and none for an item the store refused', async () => {
+    const taken = `single-${randomUUID().slice(0, 8)}`;
+    const single = await create(taken);
+    expect((await keyOf(single.seq))?.datasetId.toHexString()).toBe(single.id);
+
+    const name = `bulk-${randomUUID().slice(0, 8)}`;
+    const bulk = await testApp
+      .api()
+      .post('/datasets/bulk')
+      .send([{ name }, { name: `${name}-2` }, { name: taken }])
+      .expect(200);
+    expect(bulk.body).toMatchObject({ created: 2, rejected: 1 });
+    const made = (bulk.body.items as { item?: { id: string; seq: number } }[]).flatMap(({ item }) => (item ? [item] : []));
+    for (const { id, seq } of made) expect((await keyOf(seq))?.datasetId.toHexString()).toBe(id);
+    const stored = await withDatabase(uri(), (db) => db.collection('datasets').countDocuments({ state: 'active' }));
+    expect(await keys()).toHaveLength(stored);
+
+    const found = await testApp.api().get(`/datasets/${made[1].seq}`).expect(200);
+    expect(found.body).toMatchObject({ id: made[1].id, seq: made[1].seq });
+  });
+
+  it('checks what a key names: a key naming another dataset or nothing finds no wrong dataset', async () => {
+    const [a, b] = [await create(), await create()];
+    await withDatabase(uri(), async (db) => {
+      await db.collection<SeqKey>('dataset_seq_keys').updateOne({ _id: String(a.seq) }, { $set: { datasetId: new mongo.ObjectId(b.id) } });
+      await db.collection<SeqKey>('dataset_seq_keys').insertOne({ _id: String(b.seq + 1000), datasetId: new mongo.ObjectId(b.id) });
+    });
+    expect((await testApp.api().get(`/datasets/${a.seq}`).expect(200)).body.id).toBe(a.id);
+    await testApp
+      .api()
+      .get(`/datasets/${b.seq + 1000}`)
+      .expect(404);
+  });
+
+  it('removes the key when the dataset is purged, and with a pending dataset a crash left behind', async () => {
+    const purged = await create();
+    await testApp.api().delete(`/datasets/${purged.id}?permanent=true`).expect(204);
+    expect(await keyOf(purged.seq)).toBeUndefined();
+    await testApp.api().get(`/datasets/${purged.seq}`).expect(404);
+
+    // What a process killed between the pending insert and the activation leaves: a pending dataset and its key.
+    const abandoned = { _id: new mongo.ObjectId(), seq: 900_000 + Math.floor(Math.random() * 1000) };
+    await withDatabase(uri(), async (db) => {
+      const longAgo = new Date(Date.now() - 10 * 60_000);
+      await db.collection('datasets').insertOne({
+        ...abandoned,
+        ownerId: new mongo.ObjectId(testApp.adminId),
+        name: `abandoned ${abandoned.seq}`,
+        nameKey: `abandoned ${abandoned.seq}`,
+        state: 'pending',
+        tags: [],
+        fields: [],
+        rev: 1,
+        outbox: [],
+        createdAt: longAgo,
+        updatedAt: longAgo,
+      });
+      await db.collection<SeqKey>('dataset_seq_keys').insertOne({ _id: String(abandoned.seq), datasetId: abandoned._id });
+    });
+    expect((await testApp.app.get(OwnershipJanitor).sweep()).pendingRemoved).toBe(1);
+    expect(await keyOf(abandoned.seq)).toBeUndefined();
+  });
+
+  it('finds datasets of an older version, which have no keys, and gives them keys at the next boot', async () => {
+    const old = [await create(), await create()];
+    await withDatabase(uri(), (db) =>
+      db.collection<SeqKey>('dataset_seq_keys').deleteMany({ _id: { $in: old.map(({ seq }) => String(seq)) } }),
+    );
+    for (const { id, seq } of old) expect((await testApp.api().get(`/datasets/${seq}`).expect(200)).body.id).toBe(id);
+
+    const keysBefore = (await keys()).length;
+    // A second instance on the same database boots (its close() drops that database: it goes last).
+    const rebooted = await startTestApp({ MONGODB_URI: uri() });
+    try {
+      for (const { id, seq } of old) expect((await keyOf(seq))?.datasetId.toHexString()).toBe(id);
+      expect(await keys()).toHaveLength(keysBefore + old.length);
+      expect((await rebooted.api().get(`/datasets/${old[0].seq}`).expect(200)).body.id).toBe(old[0].id);
+    } finally {
+      await rebooted.close();
+    }
+  });
+});
