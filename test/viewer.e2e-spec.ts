@@ -80,6 +80,7 @@ describe('The dataset viewer in a real browser (e2e)', () => {
 
   /** A page whose console errors, uncaught exceptions and failed requests are collected in `problems`. */
   async function newPage(width = 1280, height = 800): Promise<Page> {
+    problems.length = 0;
     const page = await browser.newPage();
     await page.setViewportSize({ width, height });
     page.on('console', (message) => {
@@ -90,8 +91,9 @@ describe('The dataset viewer in a real browser (e2e)', () => {
     });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('requestfailed', (failed) => {
-      // Leaving a page aborts its live feed: that is no failure.
-      if (!failed.url().includes('/events/stream')) problems.push(`request failed: ${failed.url()} ${failed.failure()?.errorText}`);
+      // Leaving or closing a page aborts what it still had in flight (its live feed, a last fetch): that is no failure.
+      const error = failed.failure()?.errorText;
+      if (error !== 'net::ERR_ABORTED') problems.push(`request failed: ${failed.url()} ${error}`);
     });
     return page;
   }
