@@ -22,15 +22,22 @@ export async function createFuzzFixtures(url: string, adminToken: string): Promi
   const first = await call<{ id: string; seq: number }>(
     'POST',
     '/datasets',
-    { name: 'fuzz fixture', fields: [{ name: 'kw', type: 'number' }] },
+    {
+      name: 'fuzz fixture',
+      // The fields the document's example `fields=kw,voltage` names.
+      fields: [
+        { name: 'kw', type: 'number' },
+        { name: 'voltage', type: 'number' },
+      ],
+    },
     201,
   );
   const second = await call<{ seq: number }>('POST', '/datasets', { name: 'fuzz fixture to delete' }, 201);
   if (first.seq !== 1 || second.seq !== 2)
     throw new Error(`fuzz fixtures: got numbers ${first.seq} and ${second.seq}, not the examples 1 and 2`);
   const points = [
-    { timestamp: '2026-11-27T00:00:00Z', kw: 1.5 },
-    { timestamp: '2026-11-27T12:00:00Z', kw: 2.5 },
+    { timestamp: '2026-11-27T00:00:00Z', kw: 1.5, voltage: 230 },
+    { timestamp: '2026-11-27T12:00:00Z', kw: 2.5, voltage: 231 },
   ];
   await call('POST', `/datasets/${first.id}/records`, points, 200);
   const { version } = await call<{ version: number }>('POST', `/datasets/${first.id}/versions`, undefined, 201);

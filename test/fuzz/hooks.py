@@ -25,7 +25,7 @@ Two more rules depend on the dataset a request reaches, so no generated
 request is skipped for them, but a "schema-valid request rejected" that breaks
 one is not counted (see failure_rule_broken): a CSV or NDJSON upload's text
 holds the dataset's own fields (its schema can only say "a string"), and a
-read's `fields` names fields of the dataset.
+read's or a chart's `fields` names fields of the dataset.
 
 Operations that consume what another made (restore a trashed dataset, revoke a
 grant, remove a tag) get, beside generated ids, those of something made for the
@@ -129,7 +129,7 @@ def failure_rule_broken(case):
         return reason
     if path.endswith("/records") and isinstance(case.body, (str, bytes)):
         return "CSV and NDJSON points carry fields of their dataset"
-    if path.endswith("/records") and case.query and "fields" in case.query:
+    if path.endswith(("/records", "/chart.svg")) and case.query and "fields" in case.query:
         return "fields names fields of the dataset"
     return None
 
