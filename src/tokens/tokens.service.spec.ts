@@ -59,6 +59,26 @@ describe(TokensService.name, () => {
       expect(await service.verify('Bearer nonsense')).toBeUndefined();
     });
 
+    it('lists a token used a moment ago with its use noted, though the note is written after the request', async () => {
+      const { token, doc } = storedToken();
+      const { service, repository, stored } = build({ stored: [doc] });
+      let finishTouch = (): void => undefined;
+      repository.touch.mockImplementationOnce(
+        (id: string, at: Date) =>
+          new Promise<void>((resolve) => {
+            finishTouch = () => {
+              stored.set(id, { ...stored.get(id)!, lastUsedAt: at });
+              resolve();
+            };
+          }),
+      );
+      Object.assign(repository, { listOf: jest.fn(async () => [...stored.values()]) });
+      await service.verify(token);
+      const listing = service.list(userId, principalOf(userId));
+      setTimeout(() => finishTouch(), 20);
+      expect((await listing).items[0]).toHaveProperty('lastUsedAt');
+    });
+
     it('forgets a revoked token at once, even when it was cached', async () => {
       const { token, doc } = storedToken();
       const { service } = build({ stored: [doc] });

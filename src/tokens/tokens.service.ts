@@ -36,6 +36,8 @@ export class TokensService {
   private readonly logger = new Logger(TokensService.name);
   private readonly cache = new Map<string, { token: ApiToken; until: number }>();
   private readonly touched = new Map<string, number>();
+  /** Use notes still being written: a list waits for them, so a token used a moment ago shows when. */
+  private readonly touching = new Set<Promise<void>>();
 
   constructor(
     private readonly tokens: TokensRepository,
@@ -89,6 +91,7 @@ export class TokensService {
 
   async list(userId: Types.ObjectId, principal: Principal): Promise<TokenListDto> {
     await this.manageable(userId, principal);
+    await Promise.allSettled([...this.touching]);
     return { items: (await this.tokens.listOf(userId)).map(toTokenResponse) };
   }
 
@@ -137,9 +140,11 @@ export class TokensService {
     this.touched.set(id, now);
     if (this.touched.size > 10_000) this.touched.delete(this.touched.keys().next().value as string);
     // Not awaited: bookkeeping must not slow the request, and its failure must not fail it.
-    this.tokens
+    const touch = this.tokens
       .touch(id, new Date(now))
-      .catch((error: Error) => this.logger.warn(`could not note the use of token ${id}: ${error.message}`));
+      .catch((error: Error) => this.logger.warn(`could not note the use of token ${id}: ${error.message}`))
+      .finally(() => this.touching.delete(touch));
+    this.touching.add(touch);
   }
 
   /** The user, when the caller may manage their tokens: 404 for no such user, 403 for someone else's. */
