@@ -1,4 +1,5 @@
 import { eventId, killRun, KillRunResult } from './support/kill-run';
+import { recordMeasurement } from './support/test-log';
 
 /**
  * Three instances of the built service on one database, topic and consumer
@@ -56,6 +57,13 @@ describe('Kill-safe at 3 instances (e2e)', () => {
 
   it('catches the audit log up within 10 s of the load ending (group lag 0 through the admin API)', () => {
     expect(run.caughtUpAt - run.loadEndedAt).toBeLessThanOrEqual(10_000);
+  });
+
+  it('catches the audit log up within 10 s of the last kill (a session timeout of 6 s, then a rebalance)', () => {
+    recordMeasurement(
+      `[kill-safe] audit caught up ${run.caughtUpAt - run.lastKillAt} ms after the last kill, ${run.caughtUpAt - run.loadEndedAt} ms after the load`,
+    );
+    expect(run.caughtUpAt - run.lastKillAt).toBeLessThanOrEqual(10_000);
   });
 
   it("frees a dead holder's locks within the lease, well before a writer's 10 s wait ends", () => {

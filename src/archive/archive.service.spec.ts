@@ -68,7 +68,8 @@ function batch(partition: number, offsets: number[]): EachBatchPayload {
 
 async function started(store: ObjectStore): Promise<{ service: ArchiveService; eachBatch: (payload: EachBatchPayload) => Promise<void> }> {
   const service = new ArchiveService(config, store);
-  await service.onApplicationBootstrap();
+  service.onApplicationBootstrap();
+  await until(() => consumer.run.mock.calls.length > 0);
   return { service, eachBatch: consumer.run.mock.calls[0][0].eachBatch };
 }
 
@@ -154,12 +155,27 @@ describe(ArchiveService.name, () => {
     expect(service.status()).toMatchObject({ state: 'up', pendingEvents: 0 });
   });
 
+  it('joins its group in the background: bootstrap returns at once, and a shutdown mid-join ends the join', async () => {
+    let joined = (): void => undefined;
+    consumer.run.mockImplementationOnce(() => new Promise<void>((resolve) => (joined = resolve)));
+    consumer.disconnect.mockImplementationOnce(() => {
+      joined();
+      return Promise.resolve();
+    });
+    const joining = new ArchiveService(config, storeWith().store);
+    expect(joining.onApplicationBootstrap()).toBeUndefined();
+    await until(() => consumer.run.mock.calls.length > 0);
+    expect(joining.status().state).toBe('up');
+    await joining.onApplicationShutdown();
+    expect(consumer.disconnect).toHaveBeenCalledTimes(1);
+  });
+
   it('does nothing when the archive is off', async () => {
     const off = new ArchiveService(
       { ...config, archive: { ...config.archive, enabled: false } },
       strictMock<ObjectStore>({ description: 's3://off' }),
     );
-    await off.onApplicationBootstrap();
+    off.onApplicationBootstrap();
     expect(consumer.connect).not.toHaveBeenCalled();
     expect(off.status().state).toBe('off');
   });

@@ -51,6 +51,7 @@ export class ArchiveService implements OnApplicationBootstrap, OnApplicationShut
   private timer?: NodeJS.Timeout;
   private stopping = false;
   private storageDown = false;
+  private starting?: Promise<void>;
   private retryDelayMs = 1000;
   private readonly stats: {
     storedObjects: number;
@@ -72,8 +73,17 @@ export class ArchiveService implements OnApplicationBootstrap, OnApplicationShut
     return this.config.archive.enabled;
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     if (!this.enabled) return;
+    // In the background, like the audit consumer: joining a group can take a session timeout or more
+    // (a dead member's), and the instance serves HTTP meanwhile; the offsets it resumes from are committed.
+    this.starting = this.start().catch((error: unknown) => {
+      this.stats.lastError = `could not start archiving: ${(error as Error).message}`;
+      this.logger.error(this.stats.lastError);
+    });
+  }
+
+  private async start(): Promise<void> {
     const { topic } = this.config.kafka;
     const kafka = new Kafka({
       ...consumerClientConfig(this.config),
@@ -92,6 +102,7 @@ export class ArchiveService implements OnApplicationBootstrap, OnApplicationShut
     // Everything the topic still holds: the archive outlives its retention.
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });
+    if (this.stopping) return;
     this.schedule(this.tickMs());
     this.logger.log(`archiving ${topic} (group ${this.config.archive.groupId}) to ${this.store.description}`);
   }
@@ -109,6 +120,8 @@ export class ArchiveService implements OnApplicationBootstrap, OnApplicationShut
       ]);
     }
     await this.consumer.disconnect().catch(() => undefined);
+    // A join still under way ends with the disconnect.
+    await this.starting;
     this.consumer = undefined;
   }
 

@@ -42,6 +42,11 @@ export class EntityLocks {
     this.ttlMs = config.lockTtlMs;
   }
 
+  /** A lock's time-to-live unless its taker asks for another (LOCK_TTL_SECONDS). */
+  get leaseMs(): number {
+    return this.ttlMs;
+  }
+
   async withLock<T>(key: string, options: LockOptions, work: (lock: HeldLock) => Promise<T>): Promise<T> {
     const lock = await this.acquire(key, options);
     const stopRenewing = this.keepRenewed(lock, options.ttlMs ?? this.ttlMs);

@@ -83,6 +83,7 @@ function setup(
       acquireMany,
       releaseMany: async () => undefined,
       release: async () => undefined,
+      leaseMs: 6000,
       ...overrides.leadership,
     },
     'locks',
@@ -123,6 +124,25 @@ describe(OutboxRelay.name, () => {
     await relay.drain();
     expect(extend).toHaveBeenCalledTimes(1);
     expect(published).toEqual([]);
+  });
+
+  it("relays on a lease as long as a lock's, renewed once a third of it has passed", async () => {
+    jest.useFakeTimers({ now: 0, doNotFake: ['nextTick', 'setImmediate'] });
+    const tryAcquire = jest.fn(async (key: string, options: { ttlMs?: number }) => ({
+      key,
+      token: 'mine',
+      expiresAt: new Date(Date.now() + (options.ttlMs ?? 0)),
+    }));
+    const extend = jest.fn(async (held: HeldLock, ttlMs = 0) => void (held.expiresAt = new Date(Date.now() + ttlMs)));
+    const { relay } = setup({ events: [], leadership: { tryAcquire, extend } });
+    await relay.drain();
+    expect(tryAcquire).toHaveBeenCalledWith('outbox-relay', { purpose: 'relay', ttlMs: 6000 });
+    jest.setSystemTime(1900);
+    await relay.drain();
+    expect(extend).not.toHaveBeenCalled();
+    jest.setSystemTime(2100);
+    await relay.drain();
+    expect(extend).toHaveBeenCalledWith(expect.objectContaining({ token: 'mine' }), 6000);
   });
 
   it('publishes the waiting events in order, then clears them and the marker', async () => {

@@ -10,9 +10,12 @@ import { OutboxMarkersRepository } from './outbox-markers.repository';
 import { OutboxSource, OutboxSourceFor } from './outbox-source';
 
 const POLL_MS = 1_000;
-/** One instance relays at a time; its lease is short-lived (renewed every round), so a dead relay is replaced quickly. */
+/**
+ * One instance relays at a time, on a lease as long as a lock's (LOCK_TTL_SECONDS), renewed by every
+ * round once a third of it has passed: while no instance relays, no instance's events go out, so a
+ * dead relay must be replaced within seconds.
+ */
 const LEADER_KEY = 'outbox-relay';
-const LEADER_TTL_MS = 10_000;
 const SCAN_EVERY_MS = 60_000;
 const MAX_BACKOFF_MS = 5_000;
 /** Entities whose events are published side by side; one entity's events always go one by one. */
@@ -147,10 +150,11 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
 
   /** Takes or renews the relay lease; false while another instance holds it. */
   private async lead(): Promise<boolean> {
-    if (this.leadership && this.leadership.expiresAt.getTime() - Date.now() > LEADER_TTL_MS / 2) return true;
+    const leaseMs = this.locks.leaseMs;
+    if (this.leadership && this.leadership.expiresAt.getTime() - Date.now() > (leaseMs * 2) / 3) return true;
     if (this.leadership) {
       try {
-        await this.locks.extend(this.leadership, LEADER_TTL_MS);
+        await this.locks.extend(this.leadership, leaseMs);
         // Lost meanwhile (this process stalled past the lease): another instance relays now.
         if (!this.leadership.lost) return true;
         this.leadership = undefined;
@@ -158,7 +162,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
         this.leadership = undefined;
       }
     }
-    this.leadership = (await this.locks.tryAcquire(LEADER_KEY, { purpose: 'relay', ttlMs: LEADER_TTL_MS })) ?? undefined;
+    this.leadership = (await this.locks.tryAcquire(LEADER_KEY, { purpose: 'relay', ttlMs: leaseMs })) ?? undefined;
     return this.leadership !== undefined;
   }
 
