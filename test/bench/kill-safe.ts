@@ -16,6 +16,8 @@ interface KillRunSummary {
   missing: number;
   'audit catch-up after load end (s)': number;
   'audit catch-up after last kill (s)': number;
+  'writes before the last kill on the topic after it (s)': number;
+  'writes before the last kill audited after it (s)': number;
   'restart time (s, max)': number;
   'cold boot (s, max)': number;
   'lock-free time (s, max; samples)': string;
@@ -38,6 +40,8 @@ function summarize(result: KillRunResult): KillRunSummary {
     missing,
     'audit catch-up after load end (s)': seconds(result.caughtUpAt - result.loadEndedAt),
     'audit catch-up after last kill (s)': seconds(result.caughtUpAt - result.lastKillAt),
+    'writes before the last kill on the topic after it (s)': seconds(result.onTopicAt - result.lastKillAt),
+    'writes before the last kill audited after it (s)': seconds(result.recoveredAt - result.lastKillAt),
     'restart time (s, max)': max(result.restartMs),
     'cold boot (s, max)': max(result.coldBootMs),
     'lock-free time (s, max; samples)': `${max(result.lockFreeMs)}; ${result.lockFreeMs.length}`,

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppProcess, spawnApp } from './app-process';
 import { newAdminToken } from './auth';
 import { deleteTopics, ReceivedRecord, testKafka, TopicRecorder } from './kafka';
+import { auditLog, groupLag, lockedDatasets, ownership } from './kill-run-checks';
 import { uriWithDatabase, withDatabase } from './mongo';
 import { freePort } from './ports';
 import { waitFor } from './wait';
@@ -43,6 +44,9 @@ export interface KillRunResult {
   lockFreeMs: number[];
   loadEndedAt: number;
   lastKillAt: number;
+  /** When every write acknowledged before the last kill was on the topic, and in the audit log (the load still running). */
+  onTopicAt: number;
+  recoveredAt: number;
   /** Every record of the topic, read by a group of the test's own. */
   topic: ReceivedRecord[];
   /** When the group's lag was 0 and the audit log held every event of the topic. */
@@ -92,6 +96,8 @@ export async function killRun(options: KillRunOptions): Promise<KillRunResult> {
     lockFreeMs: [],
     loadEndedAt: 0,
     lastKillAt: 0,
+    onTopicAt: 0,
+    recoveredAt: 0,
   };
 
   const start = async (instance: Instance, times: number[]): Promise<void> => {
@@ -162,6 +168,7 @@ export async function killRun(options: KillRunOptions): Promise<KillRunResult> {
       victim.app = undefined;
       result.kills++;
       result.lastKillAt = killedAt;
+      ackedBeforeLastKill = result.acknowledged.length;
       // Locks still there a moment later are the dead one's: live holders keep theirs for milliseconds.
       await sleep(200);
       const stale = (await lockedDatasets(env.MONGODB_URI ?? '')).filter((id) => held.includes(id));
@@ -178,7 +185,25 @@ export async function killRun(options: KillRunOptions): Promise<KillRunResult> {
         const victim = instances[turn++ % instances.length];
         if (victim.app && live().length > 1) restarts.push(killAndRestart(victim));
       }
-      await Promise.all(restarts);
+      await Promise.all([...restarts, recovery(restarts.length)]);
+    };
+    // The group has recovered from the last kill when everything acknowledged before it is audited.
+    let ackedBeforeLastKill = 0;
+    const recovery = async (kills: number): Promise<void> => {
+      await waitFor(() => result.kills === kills, { what: 'the last kill', intervalMs: 10, timeoutMs: 60_000 });
+      const before = result.acknowledged.slice(0, ackedBeforeLastKill);
+      await waitFor(
+        async () => {
+          const records = recorder?.records ?? [];
+          const ids = before.map((write) => records.find((record) => matches(record, write)));
+          if (ids.some((record) => !record)) return false;
+          result.onTopicAt ||= Date.now();
+          const audit = await auditLog(env.MONGODB_URI ?? '');
+          return ids.every((record) => record && audit.has(eventId(record)));
+        },
+        { what: 'the writes before the last kill to be audited', timeoutMs: options.catchUpTimeoutMs ?? 120_000, intervalMs: 100 },
+      );
+      result.recoveredAt = Date.now();
     };
     const firstWriteTo = async (id: string, killedAt: number): Promise<void> => {
       await waitFor(async () => (await call('PATCH', `/datasets/${id}`, { description: `after ${killedAt}` }))?.status === 200, {
@@ -232,61 +257,4 @@ export function matches(record: ReceivedRecord, write: AckedWrite): boolean {
   if (record.key !== write.entityId) return false;
   const event = JSON.parse(record.value ?? '{}') as { type: string; data: { name?: string } };
   return event.type === write.type && event.data.name === write.name;
-}
-
-async function lockedDatasets(uri: string): Promise<string[]> {
-  return withDatabase(uri, async (db) =>
-    (
-      await db
-        .collection<{ _id: string }>('locks')
-        .find({ _id: { $regex: '^dataset:' } })
-        .toArray()
-    ).map((lock) => lock._id.slice(8)),
-  );
-}
-
-/** Messages of the topic the group has not committed yet, through the Kafka admin API. */
-async function groupLag(admin: ReturnType<ReturnType<typeof testKafka>['admin']>, groupId: string, topic: string): Promise<number> {
-  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  const ends = await admin.fetchTopicOffsets(topic);
-  return ends.reduce((lag, { partition, high }) => {
-    const offset = Number(committed?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
-    return lag + Number(high) - Math.max(offset, 0);
-  }, 0);
-}
-
-async function auditLog(uri: string): Promise<Map<string, { entityId: string; sequence: number }>> {
-  return withDatabase(uri, async (db) => {
-    const events = await db
-      .collection<{ _id: string; entityId: string; sequence: number }>('events')
-      .find({}, { projection: { entityId: 1, sequence: 1 } })
-      .toArray();
-    return new Map(events.map((event) => [event._id, { entityId: event.entityId, sequence: event.sequence }]));
-  });
-}
-
-async function ownership(
-  uri: string,
-  instances: Instance[],
-  headers: Record<string, string>,
-): Promise<{ owners: Map<string, string>; listed: Map<string, string[]> }> {
-  const datasets = await withDatabase(uri, (db) =>
-    db
-      .collection<{ _id: unknown; ownerId: unknown }>('datasets')
-      .find({ state: 'active' }, { projection: { ownerId: 1 } })
-      .toArray(),
-  );
-  const users = await withDatabase(uri, (db) =>
-    db
-      .collection('users')
-      .find({}, { projection: { _id: 1 } })
-      .toArray(),
-  );
-  const listed = new Map<string, string[]>();
-  for (const user of users) {
-    const id = String(user._id);
-    const response = await fetch(`http://127.0.0.1:${instances[0].port}/users/${id}`, { headers });
-    listed.set(id, ((await response.json()) as { datasetIds: string[] }).datasetIds);
-  }
-  return { owners: new Map(datasets.map((dataset) => [String(dataset._id), String(dataset.ownerId)])), listed };
 }
