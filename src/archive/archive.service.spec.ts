@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load-config';
 import { decodeObject } from './archive-record';
 import { ArchiveService } from './archive.service';
 import { ObjectStore, StoredObject } from './object-store';
+import { RegistryMetrics } from '../metrics/registry-metrics';
 
 const consumer = {
   events: { GROUP_JOIN: 'consumer.group_join' },
@@ -67,7 +68,7 @@ function batch(partition: number, offsets: number[]): EachBatchPayload {
 }
 
 async function started(store: ObjectStore): Promise<{ service: ArchiveService; eachBatch: (payload: EachBatchPayload) => Promise<void> }> {
-  const service = new ArchiveService(config, store);
+  const service = new ArchiveService(config, store, new RegistryMetrics({ enabled: false }));
   await service.onApplicationBootstrap();
   return { service, eachBatch: consumer.run.mock.calls[0][0].eachBatch };
 }
@@ -158,6 +159,7 @@ describe(ArchiveService.name, () => {
     const off = new ArchiveService(
       { ...config, archive: { ...config.archive, enabled: false } },
       strictMock<ObjectStore>({ description: 's3://off' }),
+      new RegistryMetrics({ enabled: false }),
     );
     await off.onApplicationBootstrap();
     expect(consumer.connect).not.toHaveBeenCalled();
