@@ -20,6 +20,14 @@ describe('GET /health when a dependency goes away (e2e)', () => {
   });
 
   const health = async (): Promise<request.Response> => testApp.api().get('/health');
+  const probe = async (path: '/health/live' | '/health/ready'): Promise<request.Response> => request(testApp.url).get(path);
+
+  it('answers the probes without credentials: live, and ready with MongoDB, Kafka and the consumer', async () => {
+    expect((await probe('/health/live')).body).toEqual({ status: 'ok', uptime: expect.any(Number) });
+    const ready = await probe('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body.details).toMatchObject({ mongodb: { status: 'up' }, kafka: { status: 'up' }, consumer: { status: 'up' } });
+  });
 
   it('is 200 with both dependencies up', async () => {
     const response = await health();
@@ -36,6 +44,11 @@ describe('GET /health when a dependency goes away (e2e)', () => {
       message: 'Unhealthy: kafka down',
       details: { mongodb: { status: 'up' }, kafka: { status: 'down' } },
     });
+    // Unready (no traffic), but alive (no restart: it would not bring the broker back).
+    const ready = await probe('/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body.message).toMatch(/^Not ready: .*kafka/);
+    expect((await probe('/health/live')).status).toBe(200);
 
     await privateStack.stack.up(['kafka']);
     await waitFor(async () => (await health()).status === 200, { what: 'recovery after the broker restart', timeoutMs: 60_000 });
@@ -49,6 +62,8 @@ describe('GET /health when a dependency goes away (e2e)', () => {
       message: 'Unhealthy: mongodb down',
       details: { mongodb: { status: 'down' }, kafka: { status: 'up' } },
     });
+    expect((await probe('/health/ready')).body.message).toMatch(/^Not ready: mongodb/);
+    expect((await probe('/health/live')).status).toBe(200);
 
     await privateStack.stack.up(['ferretdb']);
     await waitFor(async () => (await health()).status === 200, { what: 'recovery after the database restart', timeoutMs: 60_000 });

@@ -159,6 +159,10 @@ describe('GET /metrics (e2e)', () => {
         timeoutMs: 30_000,
         intervalMs: 500,
       });
+      // The archive's storage is part of readiness when the archive is on.
+      const ready = await request(testApp.url).get('/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatchObject({ message: 'Not ready: archive down', details: { archive: { status: 'down' } } });
     } finally {
       await privateStack.stack.up(['s3']);
     }
