@@ -21,6 +21,7 @@ import { ConfigModule } from './config/config.module';
 import { DatasetsModule } from './datasets/datasets.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { RecordsModule } from './records/records.module';
 import { UiModule } from './ui/ui.module';
 import { UsersModule } from './users/users.module';
@@ -33,6 +34,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        MetricsModule.forRoot({ enabled: config.http.metricsEnabled }),
         LoggerModule.forRoot(loggerOptions(config, logDestination)),
         MongooseModule.forRoot(config.mongodb.uri, {
           serverSelectionTimeoutMS: 5000,

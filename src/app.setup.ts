@@ -14,6 +14,8 @@ import { withRequestMediaSchemas } from './common/swagger/request-media-schemas'
 import { AppConfig } from './config/app-config';
 import { AuditConsumerState } from './events/consumer-state';
 import { createKafkaServer } from './events/kafka.transport';
+import { httpMetrics } from './metrics/http-metrics';
+import { RegistryMetrics } from './metrics/registry-metrics';
 import { BEARER_SCHEME } from './auth/access.decorator';
 import helmet from 'helmet';
 
@@ -26,6 +28,8 @@ export async function createApp(config: AppConfig, logDestination?: DestinationS
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.disable('x-powered-by');
+  // First: every answer is timed, also the ones the middleware below gives (405, 400, 413).
+  if (config.http.metricsEnabled) app.use(httpMetrics(app.get(RegistryMetrics)));
   // Helmet's defaults, but for upgrade-insecure-requests: served over plain HTTP (behind a TLS proxy, or locally), Swagger UI must load its own files.
   app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } }));
   if (config.http.corsOrigins.length > 0) {

@@ -77,6 +77,7 @@ const WHOLE_COLLECTION_READS: Record<string, string> = {
   'DatasetsRepository.idsWithWaitingEvents': "the outbox's periodic sweep for events a crash left unmarked",
   'UsersRepository.idsWithWaitingEvents': "the outbox's periodic sweep for events a crash left unmarked",
   'OutboxMarkersRepository.oldest': 'a small collection: only the entities whose events wait',
+  'OutboxMarkersRepository.backlog': 'the same small collection, counted for the metrics at each scrape',
 };
 
 const id = new Types.ObjectId();

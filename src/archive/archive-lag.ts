@@ -10,7 +10,9 @@ export async function archiveLag(
   groupId: string,
   topic: string,
 ): Promise<{ total: number; partitions: Record<number, number> }> {
-  const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  // One after the other: on a fresh connection, kafkajs' admin races itself on metadata ("No brokers in the broker pool").
+  const ends = await admin.fetchTopicOffsets(topic);
+  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
   const committedBy = new Map(committed?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
   const partitions: Record<number, number> = {};
   let total = 0;

@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load-config';
 import { decodeObject } from './archive-record';
 import { ArchiveService } from './archive.service';
 import { ObjectStore, StoredObject } from './object-store';
+import { RegistryMetrics } from '../metrics/registry-metrics';
 
 const consumer = {
   events: { GROUP_JOIN: 'consumer.group_join' },
@@ -67,7 +68,7 @@ function batch(partition: number, offsets: number[]): EachBatchPayload {
 }
 
 async function started(store: ObjectStore): Promise<{ service: ArchiveService; eachBatch: (payload: EachBatchPayload) => Promise<void> }> {
-  const service = new ArchiveService(config, store);
+  const service = new ArchiveService(config, store, new RegistryMetrics({ enabled: false }));
   service.onApplicationBootstrap();
   await until(() => consumer.run.mock.calls.length > 0);
   return { service, eachBatch: consumer.run.mock.calls[0][0].eachBatch };
@@ -162,7 +163,7 @@ describe(ArchiveService.name, () => {
       joined();
       return Promise.resolve();
     });
-    const joining = new ArchiveService(config, storeWith().store);
+    const joining = new ArchiveService(config, storeWith().store, new RegistryMetrics({ enabled: false }));
     expect(joining.onApplicationBootstrap()).toBeUndefined();
     await until(() => consumer.run.mock.calls.length > 0);
     expect(joining.status().state).toBe('up');
@@ -174,6 +175,7 @@ describe(ArchiveService.name, () => {
     const off = new ArchiveService(
       { ...config, archive: { ...config.archive, enabled: false } },
       strictMock<ObjectStore>({ description: 's3://off' }),
+      new RegistryMetrics({ enabled: false }),
     );
     off.onApplicationBootstrap();
     expect(consumer.connect).not.toHaveBeenCalled();

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, logLevel } from 'kafkajs';
 import { AppConfig } from '../config/app-config';
+import { RegistryMetrics } from '../metrics/registry-metrics';
 import { consumerClientConfig, consumerGroupSettings } from '../events/kafka.transport';
 import { hourOf, objectKey, objectStartPrefix, parseObjectKey } from './archive-keys';
 import { encodeObject, toArchiveRecord } from './archive-record';
@@ -67,6 +68,7 @@ export class ArchiveService implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     private readonly config: AppConfig,
     private readonly store: ObjectStore,
+    private readonly metrics: RegistryMetrics,
   ) {}
 
   get enabled(): boolean {
@@ -211,7 +213,9 @@ export class ArchiveService implements OnApplicationBootstrap, OnApplicationShut
     }
     const key = objectKey(prefix, { topic, partition, firstOffset: first.offset, lastOffset: last.offset, hour: first.hour });
     this.logger.debug(`storing ${key} (${chunk.lines.length} events)`);
-    await this.store.put(key, await encodeObject(chunk.lines.map((line) => line.line)), 'application/gzip');
+    const body = await encodeObject(chunk.lines.map((line) => line.line));
+    await this.store.put(key, body, 'application/gzip');
+    this.metrics.objectArchived(body.length);
     state.buffer.stored(chunk);
     Object.assign(this.stats, {
       storedObjects: this.stats.storedObjects + 1,
@@ -235,6 +239,7 @@ export class ArchiveService implements OnApplicationBootstrap, OnApplicationShut
 
   private storageFailed(error: unknown): void {
     const message = (error as Error).message || (error as Error).name || String(error);
+    this.metrics.archiveStorageFailed();
     this.stats.lastError = message;
     if (this.storageDown) {
       this.logger.warn(`storage ${this.store.description} still failing (${message}); next try in ${this.retryDelayMs / 1000} s`);

@@ -6,6 +6,7 @@ import { ForbiddenError, UnauthenticatedError } from '../common/errors/domain-er
 import { AppConfig } from '../config/app-config';
 import { AccessPolicy, AuthenticatedRequest } from './access.decorator';
 import { AccessGuard } from './access.guard';
+import { RegistryMetrics } from '../metrics/registry-metrics';
 
 function contextOf(policy: AccessPolicy | undefined, request: Partial<AuthenticatedRequest>, type = 'http'): ExecutionContext {
   const handler = (): void => undefined;
@@ -18,7 +19,11 @@ function contextOf(policy: AccessPolicy | undefined, request: Partial<Authentica
 }
 
 const guard = (selfRegistration = false): AccessGuard =>
-  new AccessGuard(new Reflector(), { auth: { selfRegistration, cacheMs: 0 } } as unknown as AppConfig);
+  new AccessGuard(
+    new Reflector(),
+    { auth: { selfRegistration, cacheMs: 0 } } as unknown as AppConfig,
+    new RegistryMetrics({ enabled: false }),
+  );
 const user = principalOf(new Types.ObjectId(), { scopes: ['write'] });
 const reader = principalOf(new Types.ObjectId(), { scopes: ['read'] });
 const admin = principalOf(new Types.ObjectId(), { admin: true });

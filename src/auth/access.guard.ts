@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors/domain-errors';
 import { AppConfig } from '../config/app-config';
+import { AuthFailure, RegistryMetrics } from '../metrics/registry-metrics';
 import { ACCESS_POLICY_KEY, AccessPolicy, AuthenticatedRequest } from './access.decorator';
 import { actsAsAdmin, Principal } from './principal';
 
@@ -16,9 +17,19 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
+    private readonly metrics: RegistryMetrics,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
+    try {
+      return this.decide(context);
+    } catch (error) {
+      this.metrics.authFailed(failureOf(error));
+      throw error;
+    }
+  }
+
+  private decide(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const policy = this.reflector.get<AccessPolicy | undefined>(ACCESS_POLICY_KEY, context.getHandler());
     if (policy === 'public') return true;
@@ -31,6 +42,13 @@ export class AccessGuard implements CanActivate {
     assertAllowed(principal, policy);
     return true;
   }
+}
+
+/** The reason a refusal is counted under (auth_failures_total). */
+function failureOf(error: unknown): AuthFailure {
+  if (error instanceof ForbiddenError) return 'forbidden';
+  if (error instanceof UnauthenticatedError) return error.tokenSent ? 'invalid_token' : 'missing_credentials';
+  return 'provider_error';
 }
 
 function unauthenticated(tokenSent: boolean): UnauthenticatedError {

@@ -14,6 +14,8 @@ export class AppConfig {
     readonly rateLimitPerMinute: number;
     /** Whether /docs and /docs-json are served. */
     readonly docsEnabled: boolean;
+    /** Whether GET /metrics is served and requests are timed (see src/metrics). */
+    readonly metricsEnabled: boolean;
     /** Origins allowed by CORS: `*`, a list, or none (CORS off). */
     readonly corsOrigins: '*' | readonly string[];
   };

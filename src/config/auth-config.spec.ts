@@ -61,6 +61,7 @@ describe('access settings', () => {
     [{ USERS_SELF_REGISTRATION: 'true' }, 'USERS_SELF_REGISTRATION=true needs OIDC'],
     [{ AUTH_CACHE_SECONDS: 'soon' }, 'AUTH_CACHE_SECONDS must be an integer between 0 and 300'],
     [{ DOCS_ENABLED: 'maybe' }, 'DOCS_ENABLED must be true or false'],
+    [{ METRICS_ENABLED: 'yes please' }, 'METRICS_ENABLED must be true or false'],
     [{ CORS_ORIGINS: 'app.example.com' }, 'CORS_ORIGINS must be * or a comma-separated list of origins'],
   ])('refuses %j with one line naming the variable', (env, message) => {
     const error = errorFor(env);

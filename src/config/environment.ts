@@ -266,6 +266,10 @@ export class EnvironmentVariables {
   @IsBooleanSetting()
   DOCS_ENABLED = true;
 
+  // GET /metrics (Prometheus, admin-only) and the instrumentation behind it; false serves a 404 and records nothing per request.
+  @IsBooleanSetting()
+  METRICS_ENABLED = true;
+
   // Origins allowed to call the API from a browser: comma-separated, or * for any. Empty: CORS off.
   @IsOptional()
   @Matches(/^(\*|https?:\/\/[\w.-]+(:\d{1,5})?(\s*,\s*https?:\/\/[\w.-]+(:\d{1,5})?)*)$/, {

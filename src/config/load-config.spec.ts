@@ -19,7 +19,15 @@ describe(loadConfig.name, () => {
   it('applies the documented defaults to a minimal environment', () => {
     expect(loadConfig(validEnv)).toEqual({
       nodeEnv: 'development',
-      http: { host: '0.0.0.0', port: 3000, jsonBodyLimit: '5mb', rateLimitPerMinute: 6000, docsEnabled: true, corsOrigins: [] },
+      http: {
+        host: '0.0.0.0',
+        port: 3000,
+        jsonBodyLimit: '5mb',
+        rateLimitPerMinute: 6000,
+        docsEnabled: true,
+        metricsEnabled: true,
+        corsOrigins: [],
+      },
       auth: { selfRegistration: false, cacheMs: 5000 },
       logLevel: 'info',
       mongodb: { uri: validEnv.MONGODB_URI },

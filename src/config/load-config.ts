@@ -29,6 +29,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       jsonBodyLimit: vars.JSON_BODY_LIMIT.toLowerCase(),
       rateLimitPerMinute: vars.RATE_LIMIT_PER_MINUTE,
       docsEnabled: vars.DOCS_ENABLED,
+      metricsEnabled: vars.METRICS_ENABLED,
       corsOrigins: corsOrigins(vars.CORS_ORIGINS),
     },
     auth: {

@@ -7,6 +7,7 @@ import { AuditLog } from './audit/audit-log';
 import { RegistryEvent } from './contract';
 import { EventsConsumer, MAX_ATTEMPTS } from './events.consumer';
 import { EventsPublisher, OutgoingMessage } from './events.publisher';
+import { RegistryMetrics } from '../metrics/registry-metrics';
 
 // Retries wait with node:timers/promises: record the delays instead of waiting them.
 jest.mock('node:timers/promises', () => ({ setTimeout: jest.fn(() => Promise.resolve()) }));
@@ -40,16 +41,23 @@ const context = (offset = '42', headers: Record<string, unknown> = { 'event-type
     'context',
   );
 
+async function counted(metrics: RegistryMetrics, name: string): Promise<number> {
+  const metric = await metrics.registry.getSingleMetric(name)?.get();
+  return (metric?.values ?? []).reduce((sum, { value }) => sum + value, 0);
+}
+
 function setup(record: AuditLog['record']) {
   const recordMock = jest.fn(record);
   const publish = jest.fn<Promise<void>, [string, OutgoingMessage]>(async () => undefined);
   const config = strictMock<AppConfig>({ kafka: { topic: 'msg_collection' } }, 'config');
+  const metrics = new RegistryMetrics({ enabled: false });
   const consumer = new EventsConsumer(
     strictMock<AuditLog>({ record: recordMock }, 'auditLog'),
     strictMock<EventsPublisher>({ publish }, 'publisher'),
     config,
+    metrics,
   );
-  return { consumer, record: recordMock, publish };
+  return { consumer, record: recordMock, publish, metrics };
 }
 
 describe(EventsConsumer.name, () => {
@@ -78,7 +86,7 @@ describe(EventsConsumer.name, () => {
   });
 
   it(`after ${MAX_ATTEMPTS} failed attempts sends the message to the dead-letter topic, then carries on with the next`, async () => {
-    const { consumer, record, publish } = setup(async () => 'stored');
+    const { consumer, record, publish, metrics } = setup(async () => 'stored');
     for (let i = 0; i < MAX_ATTEMPTS; i++) record.mockRejectedValueOnce(new Error('still down'));
     const value = Buffer.from(JSON.stringify(registryEvent()));
 
@@ -86,6 +94,8 @@ describe(EventsConsumer.name, () => {
     expect(record).toHaveBeenCalledTimes(MAX_ATTEMPTS);
     expect(sleepMock.mock.calls.map(([ms]) => ms)).toEqual([250, 500, 1000]);
     expect(publish).toHaveBeenCalledTimes(1);
+    expect(await counted(metrics, 'registry_consumer_messages_retried_total')).toBe(MAX_ATTEMPTS - 1);
+    expect(await counted(metrics, 'registry_consumer_messages_dead_lettered_total')).toBe(1);
     const [topic, message] = publish.mock.calls[0];
     expect(topic).toBe('msg_collection.dlq');
     expect(message).toEqual({

@@ -2,6 +2,7 @@ import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
+import { RegistryMetrics } from '../metrics/registry-metrics';
 import { AuditLog, InvalidEventError, parseEvent } from './audit/audit-log';
 import { EVENTS_TOPIC } from './events.constants';
 import { deadLetterTopic, EventsPublisher } from './events.publisher';
@@ -28,6 +29,7 @@ export class EventsConsumer {
     private readonly auditLog: AuditLog,
     private readonly publisher: EventsPublisher,
     private readonly config: AppConfig,
+    private readonly metrics: RegistryMetrics,
   ) {}
 
   @EventPattern(EVENTS_TOPIC)
@@ -38,6 +40,7 @@ export class EventsConsumer {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       try {
         await this.auditLog.record(await parseEvent(value), position);
+        this.metrics.messageHandled();
         return;
       } catch (error) {
         lastError = error as Error;
@@ -45,7 +48,10 @@ export class EventsConsumer {
         this.logger.warn(
           `event at ${position.topic}/${position.partition}@${position.offset}: attempt ${attempt} failed: ${lastError.message}`,
         );
-        if (attempt < MAX_ATTEMPTS) await sleep(RETRY_DELAY_MS * 2 ** (attempt - 1));
+        if (attempt < MAX_ATTEMPTS) {
+          this.metrics.messageRetried();
+          await sleep(RETRY_DELAY_MS * 2 ** (attempt - 1));
+        }
       }
     }
     const attempts = lastError instanceof InvalidEventError ? 1 : MAX_ATTEMPTS;
@@ -64,6 +70,7 @@ export class EventsConsumer {
         'dlq-failed-at': new Date().toISOString(),
       },
     });
+    this.metrics.messageDeadLettered(lastError instanceof InvalidEventError ? 'invalid' : 'failed');
   }
 }
 

@@ -15,6 +15,7 @@ import { kafkaClientConfig, PRODUCER_CONFIG } from './kafka.transport';
 import { Outbox } from './outbox/outbox';
 import { OutboxMarker, OutboxMarkerSchema } from './outbox/outbox-marker.schema';
 import { OutboxMarkersRepository } from './outbox/outbox-markers.repository';
+import { OutboxMetrics } from './outbox/outbox-metrics';
 import { OutboxRelay } from './outbox/outbox-relay';
 
 /**
@@ -44,7 +45,16 @@ import { OutboxRelay } from './outbox/outbox-relay';
     DiscoveryModule,
   ],
   controllers: [EventsConsumer],
-  providers: [Outbox, OutboxRelay, OutboxMarkersRepository, EventsPublisher, EventTail, KafkaTopicsService, AuditConsumerState],
+  providers: [
+    Outbox,
+    OutboxRelay,
+    OutboxMarkersRepository,
+    OutboxMetrics,
+    EventsPublisher,
+    EventTail,
+    KafkaTopicsService,
+    AuditConsumerState,
+  ],
   exports: [Outbox, AuditLogModule, EventTail, AuditConsumerState],
 })
 export class EventsModule {}

@@ -79,6 +79,12 @@ class ReadinessDetailsDto {
   @ApiProperty({ type: DependencyStatusDto })
   mongodb: DependencyStatusDto;
 
+  @ApiProperty({ type: KafkaStatusDto })
+  kafka: KafkaStatusDto;
+
+  @ApiPropertyOptional({ type: ArchiveStatusDto, description: 'Present when the archive is enabled (ARCHIVE_ENABLED=true)' })
+  archive?: ArchiveStatusDto;
+
   @ApiProperty({ type: ConsumerStatusDto, description: 'The audit consumer of this instance' })
   consumer: ConsumerStatusDto;
 }
@@ -95,4 +101,12 @@ export class ReadinessResponseDto {
 
   @ApiProperty({ type: ReadinessDetailsDto })
   details: ReadinessDetailsDto;
+}
+
+export class LivenessResponseDto {
+  @ApiProperty({ enum: ['ok'], example: 'ok' })
+  status: 'ok';
+
+  @ApiProperty({ description: 'Seconds since this process started', example: 3600.5 })
+  uptime: number;
 }

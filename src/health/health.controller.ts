@@ -7,7 +7,7 @@ import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { ArchiveHealthIndicator } from './archive.health';
 import { ConsumerHealthIndicator } from './consumer.health';
 import { KafkaHealthIndicator } from './kafka.health';
-import { HealthResponseDto, ReadinessResponseDto } from './health-response.dto';
+import { HealthResponseDto, LivenessResponseDto, ReadinessResponseDto } from './health-response.dto';
 
 // Probes from orchestrators and load balancers must never be rate limited.
 @SkipThrottle()
@@ -41,20 +41,39 @@ export class HealthController {
     return this.run(checks, 'Unhealthy');
   }
 
+  @Get('live')
+  @Access('public')
+  @ApiOperation({
+    summary: 'Whether the process answers (liveness)',
+    description:
+      'Asks no dependency: a failing liveness probe means this process is stuck and should be restarted, which a database or broker outage never cures. Needs no credentials.',
+  })
+  @ApiOkResponse({ type: LivenessResponseDto, description: 'The process answers.' })
+  live(): LivenessResponseDto {
+    return { status: 'ok', uptime: process.uptime() };
+  }
+
   @Get('ready')
   @Access('public')
   @ApiOperation({
-    summary: "Whether this instance can serve the API, with its audit consumer's state",
+    summary: 'Whether this instance should receive traffic (readiness): MongoDB, Kafka, the archive storage, the audit consumer',
     description:
-      'Ready once MongoDB answers: the audit consumer joins its group in the background. `details.consumer.state` is `starting`, `joined`, `rebalancing` or `stopped`; only `stopped` (it gave up) makes the instance unready. Needs no credentials.',
+      'Ready when MongoDB and the Kafka cluster answer, the archive storage answers (when ARCHIVE_ENABLED) and the audit consumer has not stopped. The consumer joins its group in the background: `details.consumer.state` is `starting`, `joined`, `rebalancing` or `stopped`, and only `stopped` (it gave up) makes the instance unready. Needs no credentials.',
   })
-  @ApiOkResponse({ type: ReadinessResponseDto, description: 'MongoDB answers and the consumer has not stopped.' })
+  @ApiOkResponse({ type: ReadinessResponseDto, description: 'Every dependency answers and the consumer has not stopped.' })
   @ApiServiceUnavailableResponse({
     type: ErrorResponseDto,
-    description: 'MongoDB is down or the consumer stopped; `message` names which, `details` has each status.',
+    description:
+      'MongoDB, Kafka or the archive storage is down, or the consumer stopped; `message` names which, `details` has each status.',
   })
   async ready(): Promise<HealthCheckResult> {
-    return this.run([() => this.mongo.pingCheck('mongodb', { timeout: 3000 }), () => this.consumer.check('consumer')], 'Not ready');
+    const checks = [
+      () => this.mongo.pingCheck('mongodb', { timeout: 3000 }),
+      () => this.kafka.isHealthy('kafka'),
+      () => this.consumer.check('consumer'),
+    ];
+    if (this.archive.enabled) checks.push(() => this.archive.isHealthy('archive'));
+    return this.run(checks, 'Not ready');
   }
 
   private async run(checks: HealthIndicatorFunction[], verdict: string): Promise<HealthCheckResult> {

@@ -7,10 +7,12 @@ import { ConsumerHealthIndicator } from './consumer.health';
 import { HealthController } from './health.controller';
 import { HealthKafkaAdmin } from './kafka-admin';
 import { KafkaHealthIndicator } from './kafka.health';
+import { LagMetrics } from './lag-metrics';
+import { MetricsController } from './metrics.controller';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), ArchiveModule, EventsModule],
-  controllers: [HealthController],
-  providers: [HealthKafkaAdmin, KafkaHealthIndicator, ArchiveHealthIndicator, ConsumerHealthIndicator],
+  controllers: [HealthController, MetricsController],
+  providers: [HealthKafkaAdmin, KafkaHealthIndicator, ArchiveHealthIndicator, ConsumerHealthIndicator, LagMetrics],
 })
 export class HealthModule {}

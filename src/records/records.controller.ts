@@ -126,7 +126,7 @@ export class RecordsController {
   ): Promise<void> {
     const every = everyMs(query);
     const after = query.cursor === undefined ? undefined : decodeRecordsCursor(query.cursor);
-    const wanted = { ...rangeOf(query), after, fields: query.fields, every, agg: query.agg, pin: pinOf(query) };
+    const wanted = { ...rangeOf(query), after, fields: query.fields, every, agg: query.agg, pin: pinOf(query), format: query.format };
     const plan = await this.recordsService.read(ref, wanted, principal);
     setServedHeaders(response, plan.served);
     await sendRecords(request, response, plan, query.format, query.limit, every);

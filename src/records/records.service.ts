@@ -10,6 +10,7 @@ import { Aggregation, bucketSpanMs, BucketSummary, Downsampler, seriesStats } fr
 import { RecordsStatsDto, RecordsWriteResultDto } from './dto/records-response.dto';
 import { invalidRows, RecordsInputError, REPORTED_ERRORS } from './record-errors';
 import { Principal } from '../auth/principal';
+import { RegistryMetrics } from '../metrics/registry-metrics';
 import { parseRecords, RecordFormat } from './record-parsers';
 import { RecordsRepository } from './records.repository';
 import { RecordsLock } from './records-lock';
@@ -34,6 +35,8 @@ export interface ReadRequest {
   agg?: Aggregation;
   /** A sealed version to read instead of the live points. */
   pin?: VersionPin;
+  /** How the points are served, when they are (counted in the metrics by format). */
+  format?: string;
 }
 
 /** What a read served: a version (number and digest) or the live points. */
@@ -67,6 +70,7 @@ export class RecordsService {
     private readonly recordsLock: RecordsLock,
     private readonly versions: VersionsRepository,
     private readonly config: AppConfig,
+    private readonly metrics: RegistryMetrics,
   ) {}
 
   /** Appends (or replaces, per timestamp) the points of a request body: all of them, or none. */
@@ -94,6 +98,7 @@ export class RecordsService {
         const series = await write.seal();
         const change = recordsChange(dataset, write.added, write.first, write.last);
         await this.datasets.commitRecords(dataset, seriesRef(series), 'dataset.records.appended', change, principal);
+        this.metrics.recordsIngested(format, write.added);
         await write.cleanUpCommitted(await this.versions.heldBucketIds(_id.toHexString()));
         return writeResult(dataset, change, series.buckets);
       } catch (error) {
@@ -169,9 +174,12 @@ export class RecordsService {
     const points = version ? this.versionPoints(version, from, to, request.after) : this.points(dataset, from, to, request.after);
     const all = columns.every((column, i) => column === i) && columns.length === allFields.length;
     const served = servedBy(version);
+    const exported = request.format ? (count: number) => this.metrics.recordsExported(request.format ?? '', count) : () => undefined;
     async function* project(): AsyncGenerator<PointRow[]> {
-      for await (const batch of points)
+      for await (const batch of points) {
+        exported(batch.length);
         yield all ? batch : batch.map(({ t, values }) => ({ t, values: columns.map((column) => values[column]) }));
+      }
     }
     if (!request.every || !request.agg) return { dataset, fields, rows: project(), served };
     const downsampler = new Downsampler(request.every, request.agg, fields);

@@ -5,7 +5,7 @@
  * The registry is seeded first (BENCH_USERS users, BENCH_DATASETS datasets
  * spread over a tenth of them); reads run for BENCH_SECONDS each on that
  * fixed data, then BENCH_CREATES creates of each kind. Concurrency:
- * BENCH_CONNECTIONS.
+ * BENCH_CONNECTIONS. METRICS_ENABLED is passed on to the service.
  */
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
@@ -62,7 +62,8 @@ const jsonPost = (body: () => unknown): Partial<autocannon.Options> => ({
 });
 
 async function main(): Promise<void> {
-  const bench = await startBenchEnvironment();
+  // METRICS_ENABLED=false measures the service without its metrics (README, Operating it).
+  const bench = await startBenchEnvironment(process.env.METRICS_ENABLED ? { METRICS_ENABLED: process.env.METRICS_ENABLED } : {});
   authorization = `Bearer ${bench.adminToken}`;
   try {
     process.stderr.write(`[bench] seeding ${settings.users} users and ${settings.datasets} datasets...\n`);

@@ -1,5 +1,6 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerModuleOptions } from '@nestjs/throttler';
+import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions } from '@nestjs/throttler';
+import { RegistryMetrics } from '../../metrics/registry-metrics';
 
 const MINUTE_MS = 60_000;
 
@@ -23,6 +24,14 @@ export function rateLimitOptions(perMinute: number): ThrottlerModuleOptions {
  */
 @Injectable()
 export class HttpRateLimitGuard extends ThrottlerGuard {
+  // A property: the constructor is the library's.
+  @Inject(RegistryMetrics) private readonly metrics: RegistryMetrics;
+
+  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    this.metrics.requestRateLimited();
+    return super.throwThrottlingException(context, detail);
+  }
+
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     return context.getType() !== 'http' || super.shouldSkip(context);
   }

@@ -27,6 +27,15 @@ export class OutboxMarkersRepository {
     return markers.map((marker) => marker._id);
   }
 
+  /** How many entities have events waiting, and since when the longest-waiting one has (for the metrics). */
+  async backlog(): Promise<{ entities: number; oldestSince?: Date }> {
+    const [entities, oldest] = await Promise.all([
+      this.markers.countDocuments({}).exec(),
+      this.markers.findOne({}, { since: 1 }).sort({ since: 1 }).lean().exec(),
+    ]);
+    return { entities, ...(oldest ? { oldestSince: oldest.since } : {}) };
+  }
+
   /** Removes the markers of entities with nothing left to publish. */
   async remove(keys: readonly string[]): Promise<void> {
     if (keys.length > 0) await this.markers.deleteMany({ _id: { $in: keys } }).exec();

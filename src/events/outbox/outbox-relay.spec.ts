@@ -10,6 +10,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { OutboxDocuments } from '../../common/mongo/outbox-documents';
 import { OutboxMarkersRepository } from './outbox-markers.repository';
 import { OutboxFields } from './outbox-source';
+import { RegistryMetrics } from '../../metrics/registry-metrics';
 
 const event = (overrides: Partial<RegistryEvent> = {}): RegistryEvent =>
   ({
@@ -93,7 +94,13 @@ function setup(
     { find: () => query(() => [...markers].map((k) => ({ _id: k }))), deleteMany } as never,
     'markers',
   );
-  const relay = new OutboxRelay(publisher, locks, new OutboxMarkersRepository(markerModel), discovery);
+  const relay = new OutboxRelay(
+    publisher,
+    locks,
+    new OutboxMarkersRepository(markerModel),
+    discovery,
+    new RegistryMetrics({ enabled: false }),
+  );
   relay.onModuleInit();
   return { relay, doc, key, markers, published, publishEvent, bulkWrite, deleteMany, acquireMany, removed };
 }

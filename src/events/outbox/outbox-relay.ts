@@ -4,6 +4,7 @@ import { Types } from 'mongoose';
 import { inParallel } from '../../common/async/in-parallel';
 import { EntityKey, entityKey, parseEntityKey } from '../../common/locks/entity-key';
 import { EntityLocks, HeldLock } from '../../common/locks/entity-locks';
+import { RegistryMetrics } from '../../metrics/registry-metrics';
 import { EventEntity } from '../contract';
 import { EventsPublisher } from '../events.publisher';
 import { OutboxMarkersRepository } from './outbox-markers.repository';
@@ -62,6 +63,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
     private readonly locks: EntityLocks,
     private readonly markers: OutboxMarkersRepository,
     private readonly discovery: DiscoveryService,
+    private readonly metrics: RegistryMetrics,
   ) {}
 
   /** Finds the repositories decorated with @OutboxSourceFor (the outbox's sources). */
@@ -141,6 +143,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
         await this.lead(); // a long backlog keeps the lease alive
       }
       this.backoffMs = failed > 0 ? Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS) : 0;
+      if (failed === 0) this.metrics.relaySucceeded();
       if (markers.length > 0) this.logger.debug(`relayed ${markers.length} entities in ${Date.now() - startedAt} ms`);
     } catch (error) {
       this.logger.warn(`outbox round failed: ${(error as Error).message}`);
@@ -187,7 +190,10 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
       return undefined;
     }
     if (waiting.held) return undefined;
-    for (const event of waiting.events) await this.publisher.publishEvent(event);
+    for (const event of waiting.events) {
+      await this.publisher.publishEvent(event);
+      this.metrics.eventsPublished();
+    }
     return { key: entityKey(entity.entity, entity.id), ...entity, eventIds: new Set(waiting.events.map((event) => event.id)) };
   }
 

@@ -8,6 +8,7 @@ import { assertManageable } from '../../datasets/dataset-access';
 import { DatasetEvents } from '../../datasets/dataset-events';
 import { DatasetRef, DatasetsService } from '../../datasets/datasets.service';
 import { VersionChange } from '../../events/contract';
+import { RegistryMetrics } from '../../metrics/registry-metrics';
 import { readBuckets } from '../bucket-reads';
 import { seriesStats } from '../buckets';
 import { PointsDigest } from '../points-digest';
@@ -38,6 +39,7 @@ export class VersionsService {
     private readonly datasets: DatasetsService,
     private readonly events: DatasetEvents,
     private readonly recordsLock: RecordsLock,
+    private readonly metrics: RegistryMetrics,
   ) {}
 
   async create(ref: DatasetRef, dto: CreateVersionDto, principal: Principal): Promise<VersionResponseDto> {
@@ -83,6 +85,7 @@ export class VersionsService {
         await this.versions.deleteVersion(datasetId, version.number);
         throw error;
       }
+      this.metrics.versionSealed();
       return toVersionResponse(version, []);
     });
   }
