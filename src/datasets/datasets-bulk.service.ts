@@ -91,9 +91,7 @@ export class DatasetsBulkService {
       }
     }
 
-    const active = new Map(
-      (await this.datasetsService.activate(stillOwned.map(({ doc }) => doc._id))).map((d) => [d._id.toHexString(), d]),
-    );
+    const active = new Map((await this.datasetsService.activate(stillOwned.map(({ doc }) => doc))).map((d) => [d._id.toHexString(), d]));
     for (const { index, doc } of stillOwned) {
       const dataset = active.get(doc._id.toHexString());
       if (dataset) outcomes.accept(index, toDatasetResponse(dataset));
