@@ -142,6 +142,8 @@ async function main(): Promise<void> {
       ];
       medians.set(size, row);
       lookups.push([size, ...row.map((ms) => ms.toFixed(1))]);
+      // Each size's results as soon as they are known: a long run stopped later still leaves them.
+      process.stderr.write(`[bench] ${size}: fill ${fills.at(-1)?.join(' | ')}; medians ${lookups.at(-1)?.join(' | ')}\n`);
     }
 
     const headers = ['tags=', 'q=', 'ownerId=', 'users/{id}', 'users/{id}/datasets', 'datasets/{id}', 'datasets/{seq}', 'POST', 'rename'];
