@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
+import { inParallel } from '../common/async/in-parallel';
 import { BulkOutcomes, BulkSummary } from '../common/bulk/bulk-outcomes';
 import { searchKey } from '../common/mongo/text';
 import { DomainError } from '../common/errors/domain-errors';
@@ -16,6 +17,9 @@ import { DatasetsService } from './datasets.service';
 import { CreateDatasetDto } from './dto/create-dataset.dto';
 import { DatasetResponseDto, toDatasetResponse } from './dto/dataset-response.dto';
 import { Dataset } from './schemas/dataset.schema';
+
+/** Owner lists edited at once by a bulk call (each holds one store connection at a time). */
+const OWNER_LISTS_AT_ONCE = 8;
 
 /** POST /datasets/bulk: the steps of DatasetsService.create, for many datasets at once. */
 @Injectable()
@@ -73,12 +77,10 @@ export class DatasetsBulkService {
       index,
       doc: newDataset(dto, firstSeq + i, new Types.ObjectId(ownerId), actor),
     }));
-    for (const ownerId of uniqueIds(pending.map(({ doc }) => doc.ownerId.toHexString()))) {
-      await this.ownerIndex.add(
-        ownerId,
-        pending.filter(({ doc }) => doc.ownerId.equals(ownerId)).map(({ doc }) => doc),
-      );
-    }
+    // Each owner's list under its own lock, a few at once: a call spread over many owners waits on each list's round trips.
+    const byOwner = new Map<string, Dataset[]>();
+    for (const { doc } of pending) byOwner.set(doc.ownerId.toHexString(), [...(byOwner.get(doc.ownerId.toHexString()) ?? []), doc]);
+    await inParallel([...byOwner.values()], OWNER_LISTS_AT_ONCE, (docs) => this.ownerIndex.add(docs[0].ownerId, docs));
     const inserted = await this.insertPending(pending, outcomes, principal);
 
     const after = await this.owners.availability(uniqueIds(inserted.map(({ doc }) => doc.ownerId.toHexString())));
@@ -91,9 +93,7 @@ export class DatasetsBulkService {
       }
     }
 
-    const active = new Map(
-      (await this.datasetsService.activate(stillOwned.map(({ doc }) => doc._id))).map((d) => [d._id.toHexString(), d]),
-    );
+    const active = new Map((await this.datasetsService.activate(stillOwned.map(({ doc }) => doc))).map((d) => [d._id.toHexString(), d]));
     for (const { index, doc } of stillOwned) {
       const dataset = active.get(doc._id.toHexString());
       if (dataset) outcomes.accept(index, toDatasetResponse(dataset));

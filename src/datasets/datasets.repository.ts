@@ -4,7 +4,6 @@ import { FilterQuery, Model, Types, UpdateQuery } from 'mongoose';
 import { isDuplicateKeyError } from '../common/mongo/duplicate-key';
 import { insertManyUnique, insertUnique } from '../common/mongo/unique-inserts';
 import { FieldChanges } from '../common/mongo/field-changes';
-import { findByIds } from '../common/mongo/find-by-ids';
 import { findPage } from '../common/pagination/cursor';
 import { RegistryEvent } from '../events/contract';
 import { OutboxSource, OutboxSourceFor } from '../events/outbox/outbox-source';
@@ -17,6 +16,9 @@ import { Dataset, DatasetGrant } from './schemas/dataset.schema';
 import { DatasetSeqKey, seqKeyId } from './schemas/dataset-seq-key.schema';
 
 const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey', seq: 'seq' } as const;
+
+/** Updates per bulk write: FerretDB 1.24.2 holds a pooled connection (100 per database) per statement until the command ends, so 100 at once never answer. */
+export const ACTIVATE_BATCH = 20;
 
 /** Writes of the ownership protocol itself are not changes of the dataset: they keep `updatedAt`. */
 const BOOKKEEPING = { timestamps: false } as const;
@@ -150,14 +152,26 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     );
   }
 
-  /** Makes pending datasets visible; returns those that are active now (a cascade may have removed some). */
-  async activate(ids: Types.ObjectId[]): Promise<Dataset[]> {
-    if (ids.length === 1) {
-      await this.datasets.updateOne({ _id: ids[0] }, { $set: { state: 'active' } }, BOOKKEEPING).exec();
-    } else if (ids.length > 1) {
-      await this.datasets.updateMany({ _id: { $in: ids } }, { $set: { state: 'active' } }, BOOKKEEPING).exec();
+  /**
+   * Makes pending datasets visible; returns those active now (a cascade may have removed some). One update
+   * by `_id` each (FerretDB scans for `$in`), in bulk writes of ACTIVATE_BATCH; read back only if some missed.
+   */
+  async activate(datasets: readonly Dataset[]): Promise<Dataset[]> {
+    if (datasets.length === 0) return [];
+    const $set = { state: 'active' as const };
+    let matched = 0;
+    if (datasets.length === 1) {
+      matched = (await this.datasets.updateOne({ _id: datasets[0]._id }, { $set }, BOOKKEEPING).exec()).matchedCount;
+    } else {
+      for (let i = 0; i < datasets.length; i += ACTIVATE_BATCH) {
+        const batch = datasets
+          .slice(i, i + ACTIVATE_BATCH)
+          .map(({ _id }) => ({ updateOne: { filter: { _id }, update: { $set }, ...BOOKKEEPING } }));
+        matched += (await this.datasets.bulkWrite(batch, { ordered: false })).matchedCount;
+      }
     }
-    return (await findByIds(this.datasets, ids)).filter((dataset) => dataset.state === 'active');
+    if (matched === datasets.length) return datasets.map((dataset) => ({ ...dataset, ...$set }));
+    return (await this.fetchEach(datasets.map(({ _id }) => _id))).filter((dataset) => dataset.state === 'active');
   }
 
   /**

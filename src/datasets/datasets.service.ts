@@ -88,7 +88,7 @@ export class DatasetsService {
       await this.datasets.removePending(pending);
       throw error;
     }
-    const [active] = await this.activate([pending._id]);
+    const [active] = await this.activate([pending]);
     if (!active) throw ownerDeletedMeanwhile(pending.ownerId);
     return toDatasetResponse(active);
   }
@@ -280,8 +280,8 @@ export class DatasetsService {
    * existed (a cascade may have removed some). Nobody else changes a pending
    * dataset, so no condition on the state is needed. (Also for DatasetsBulkService.)
    */
-  async activate(ids: Types.ObjectId[]): Promise<Dataset[]> {
-    const active = await this.datasets.activate(ids);
+  async activate(pending: readonly Dataset[]): Promise<Dataset[]> {
+    const active = await this.datasets.activate(pending);
     await this.outbox.track(
       'dataset',
       active.map((dataset) => dataset._id),
