@@ -1,9 +1,13 @@
 import { AnyBulkWriteOperation, Model, Types } from 'mongoose';
-import type { OutboxFields, PublishedEvents, WaitingEvents } from '../../events/outbox/outbox-source';
+import type { OutboxFields, WaitingEvents } from '../../events/outbox/outbox-source';
 import { inParallel } from '../async/in-parallel';
 
-/** Documents read side by side: one bare `_id` lookup each, which FerretDB answers without a scan (it scans for `$in`). */
-const PARALLEL_LOOKUPS = 8;
+/**
+ * Documents read side by side: one bare `_id` lookup each, which FerretDB
+ * answers from its index (it scans the collection for `$in`), pipelined over
+ * the connection pool so a batch costs a few round trips of wall time.
+ */
+const PARALLEL_LOOKUPS = 16;
 
 /**
  * The outbox operations on a collection whose documents carry their own
@@ -18,33 +22,22 @@ export class OutboxDocuments<T extends OutboxFields> {
     private readonly isTombstone: (doc: T) => boolean,
   ) {}
 
-  async waitingEvents(id: Types.ObjectId): Promise<WaitingEvents | null> {
-    const doc = await this.model.findById(id).lean<T>().exec();
-    return doc ? { events: doc.outbox ?? [], held: this.isHeld(doc) } : null;
+  async waitingEvents(ids: readonly Types.ObjectId[]): Promise<Map<string, WaitingEvents>> {
+    const found = new Map<string, WaitingEvents>();
+    await inParallel(ids, PARALLEL_LOOKUPS, async (id) => {
+      const doc = await this.model.findById(id).lean<T>().exec();
+      if (doc) found.set(id.toHexString(), { events: doc.outbox ?? [], held: this.isHeld(doc), tombstone: this.isTombstone(doc) });
+    });
+    return found;
   }
 
-  async clearPublished(published: readonly PublishedEvents[]): Promise<Set<string>> {
-    const operations: AnyBulkWriteOperation<OutboxFields>[] = [];
-    const stillWaiting = new Set<string>();
-    await inParallel(published, PARALLEL_LOOKUPS, async ({ id, eventIds }) => {
-      const current = await this.model.findById(id).lean<T>().exec();
-      if (!current) return;
-      const outbox = current.outbox ?? [];
-      const left = outbox.filter((event) => !eventIds.has(event.id));
-      if (left.length > 0) {
-        // More was written while these were being published: keep it for the next round.
-        stillWaiting.add(id.toHexString());
-        if (left.length < outbox.length) operations.push(setOutbox(id, left));
-      } else if (this.isTombstone(current)) {
-        operations.push({ deleteOne: { filter: { _id: id } } });
-      } else if (outbox.length > 0) {
-        operations.push(setOutbox(id, []));
-      }
-    });
-    // One round trip for the whole batch: the store's round trips bound the relay.
+  async clearPublished(entities: readonly { id: Types.ObjectId; tombstone: boolean }[]): Promise<void> {
+    // Bare `_id` filters (see PARALLEL_LOOKUPS); one round trip for the whole batch.
+    const operations: AnyBulkWriteOperation<OutboxFields>[] = entities.map(({ id, tombstone }) =>
+      tombstone ? { deleteOne: { filter: { _id: id } } } : setOutbox(id, []),
+    );
     // `as never`: Mongoose's conditional types cannot relate a generic T to its bulk operations.
     if (operations.length > 0) await this.model.bulkWrite(operations as never, { ordered: false });
-    return stillWaiting;
   }
 
   async idsWithWaitingEvents(): Promise<Types.ObjectId[]> {

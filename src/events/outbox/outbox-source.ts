@@ -11,12 +11,8 @@ export interface WaitingEvents {
   events: RegistryEvent[];
   /** Not committed yet (a pending dataset): its events wait until it is. */
   held: boolean;
-}
-
-/** Events of one entity that went out and are to be removed from its outbox. */
-export interface PublishedEvents {
-  id: Types.ObjectId;
-  eventIds: ReadonlySet<string>;
+  /** Deleted: the document goes once its events are out. */
+  tombstone: boolean;
 }
 
 /**
@@ -27,15 +23,14 @@ export interface PublishedEvents {
  * Nest's discovery, a multi-provider without a shared token.
  */
 export interface OutboxSource {
-  /** The entity's waiting events, or null when it no longer exists. */
-  waitingEvents(id: Types.ObjectId): Promise<WaitingEvents | null>;
+  /** The waiting events of each entity that still exists, by hex id. */
+  waitingEvents(ids: readonly Types.ObjectId[]): Promise<Map<string, WaitingEvents>>;
   /**
-   * Removes exactly the published events from each entity's outbox, and
-   * deletes a tombstone left with nothing to say. The caller holds the
-   * entities' locks. Returns the ids that still have events waiting
-   * (written while the others were being published).
+   * Empties the outboxes of these entities, and deletes those that are
+   * tombstones, in one bulk write. The caller holds the entities' locks and
+   * has published every event it read under them, so nothing else is there.
    */
-  clearPublished(published: readonly PublishedEvents[]): Promise<Set<string>>;
+  clearPublished(entities: readonly { id: Types.ObjectId; tombstone: boolean }[]): Promise<void>;
   /** Every entity with events waiting: the relay's scan for markers a crash lost. */
   idsWithWaitingEvents(): Promise<Types.ObjectId[]>;
 }
