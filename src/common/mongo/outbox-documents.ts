@@ -1,13 +1,14 @@
 import { AnyBulkWriteOperation, Model, Types } from 'mongoose';
 import type { OutboxFields, WaitingEvents } from '../../events/outbox/outbox-source';
 import { inParallel } from '../async/in-parallel';
+import { chunks } from './bulk-chunks';
 
 /**
  * Documents read side by side: one bare `_id` lookup each, which FerretDB
  * answers from its index (it scans the collection for `$in`), pipelined over
  * the connection pool so a batch costs a few round trips of wall time.
  */
-const PARALLEL_LOOKUPS = 16;
+const PARALLEL_LOOKUPS = 8;
 
 /**
  * The outbox operations on a collection whose documents carry their own
@@ -32,12 +33,12 @@ export class OutboxDocuments<T extends OutboxFields> {
   }
 
   async clearPublished(entities: readonly { id: Types.ObjectId; tombstone: boolean }[]): Promise<void> {
-    // Bare `_id` filters (see PARALLEL_LOOKUPS); one round trip for the whole batch.
+    // Bare `_id` filters (see PARALLEL_LOOKUPS); one round trip per chunk (see MAX_STATEMENTS_PER_COMMAND).
     const operations: AnyBulkWriteOperation<OutboxFields>[] = entities.map(({ id, tombstone }) =>
       tombstone ? { deleteOne: { filter: { _id: id } } } : setOutbox(id, []),
     );
     // `as never`: Mongoose's conditional types cannot relate a generic T to its bulk operations.
-    if (operations.length > 0) await this.model.bulkWrite(operations as never, { ordered: false });
+    for (const chunk of chunks(operations)) await this.model.bulkWrite(chunk as never, { ordered: false });
   }
 
   async idsWithWaitingEvents(): Promise<Types.ObjectId[]> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { EntityKey } from '../../common/locks/entity-key';
+import { chunks } from '../../common/mongo/bulk-chunks';
 import { insertManyUnique } from '../../common/mongo/unique-inserts';
 import { OutboxMarker } from './outbox-marker.schema';
 
@@ -21,22 +22,19 @@ export class OutboxMarkersRepository {
     );
   }
 
-  /**
-   * Up to `limit` marked keys, in the order they were marked: the store's
-   * natural order, without a sort — FerretDB would sort the whole collection
-   * (a second for a backlog of 20,000) where the first rows are enough.
-   */
+  /** The keys marked longest ago, oldest first. */
   async oldest(limit: number): Promise<string[]> {
-    const markers = await this.markers.find({}, { _id: 1 }).limit(limit).lean().exec();
+    const markers = await this.markers.find({}, { _id: 1 }).sort({ since: 1 }).limit(limit).lean().exec();
     return markers.map((marker) => marker._id);
   }
 
-  /** Removes the markers of entities with nothing left to publish: one round trip, a bare `_id` lookup each. */
+  /** Removes the markers of entities with nothing left to publish: a bare `_id` lookup each, one round trip per chunk (see MAX_STATEMENTS_PER_COMMAND). */
   async remove(keys: readonly string[]): Promise<void> {
-    if (keys.length === 0) return;
-    await this.markers.bulkWrite(
-      keys.map((key) => ({ deleteOne: { filter: { _id: key } } })),
-      { ordered: false },
-    );
+    for (const chunk of chunks(keys)) {
+      await this.markers.bulkWrite(
+        chunk.map((key) => ({ deleteOne: { filter: { _id: key } } })),
+        { ordered: false },
+      );
+    }
   }
 }
