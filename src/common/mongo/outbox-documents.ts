@@ -1,5 +1,5 @@
 import { AnyBulkWriteOperation, Model, Types } from 'mongoose';
-import type { OutboxFields, WaitingEvents } from '../../events/outbox/outbox-source';
+import type { OutboxFields, PublishedEvents, WaitingEvents } from '../../events/outbox/outbox-source';
 import { inParallel } from '../async/in-parallel';
 import { chunks } from './bulk-chunks';
 
@@ -32,13 +32,28 @@ export class OutboxDocuments<T extends OutboxFields> {
     return found;
   }
 
-  async clearPublished(entities: readonly { id: Types.ObjectId; tombstone: boolean }[]): Promise<void> {
+  async clearPublished(published: readonly PublishedEvents[]): Promise<Set<string>> {
+    const operations: AnyBulkWriteOperation<OutboxFields>[] = [];
+    const stillWaiting = new Set<string>();
+    await inParallel(published, PARALLEL_LOOKUPS, async ({ id, eventIds }) => {
+      const current = await this.model.findById(id).lean<T>().exec();
+      if (!current) return;
+      const outbox = current.outbox ?? [];
+      const left = outbox.filter((event) => !eventIds.has(event.id));
+      if (left.length > 0) {
+        // More was written while these were being published: keep it for the next round.
+        stillWaiting.add(id.toHexString());
+        if (left.length < outbox.length) operations.push(setOutbox(id, left));
+      } else if (this.isTombstone(current)) {
+        operations.push({ deleteOne: { filter: { _id: id } } });
+      } else if (outbox.length > 0) {
+        operations.push(setOutbox(id, []));
+      }
+    });
     // Bare `_id` filters (see PARALLEL_LOOKUPS); one round trip per chunk (see MAX_STATEMENTS_PER_COMMAND).
-    const operations: AnyBulkWriteOperation<OutboxFields>[] = entities.map(({ id, tombstone }) =>
-      tombstone ? { deleteOne: { filter: { _id: id } } } : setOutbox(id, []),
-    );
     // `as never`: Mongoose's conditional types cannot relate a generic T to its bulk operations.
     for (const chunk of chunks(operations)) await this.model.bulkWrite(chunk as never, { ordered: false });
+    return stillWaiting;
   }
 
   async idsWithWaitingEvents(): Promise<Types.ObjectId[]> {

@@ -16,7 +16,7 @@ const SCAN_EVERY_MS = 60_000;
 const MAX_BACKOFF_MS = 5_000;
 /** Markers read per round: the round then works through them batch by batch. */
 const MARKERS_PER_ROUND = 2_048;
-/** Entities claimed, published and cleared together: one lock insert, one produce request, one bulk write, one marker delete. */
+/** Entities read, published and cleared together: one produce request, one lock insert, bulk writes of 50 to clear them. */
 const BATCH = 256;
 /** A writer holds an entity's lock for milliseconds: an entity found busy is tried again this soon. */
 const BUSY_RETRY_MS = 50;
@@ -24,7 +24,7 @@ const BUSY_RETRY_MS = 50;
 const MAX_EVENTS_PER_SEND = 500;
 const MAX_BYTES_PER_SEND = 512 * 1024;
 
-/** An entity claimed by the relay, with what its outbox holds. */
+/** An entity in a batch of the relay, with what its outbox held when read. */
 interface Claimed {
   key: string;
   entity: EventEntity;
@@ -35,17 +35,16 @@ interface Claimed {
 /**
  * Publishes what the Outbox holds, at least once and in order per entity.
  *
- * Works in batches of entities: claim them (their locks, one insert for all,
- * renewed while the batch runs), read their outboxes (one `_id` lookup each,
+ * Works in batches of entities: read their outboxes (one `_id` lookup each,
  * side by side), publish every event read in one produce request (in order
- * per entity), then empty those outboxes and delete finished tombstones in
- * one bulk write and the markers in another. No writer interleaves: each
- * batch runs under its entities' leases, and a batch whose lease was lost
- * stops before its writes (the lease guard). An entity busy with a writer is
- * left for a moment later. While the broker is down sends fail, the relay
- * backs off and tries again; writes are never held up by it for longer than
- * one send. Of several instances one relays at a time, holding a short lease
- * renewed every batch (if it dies mid-way, the next one repeats the batch it
+ * per entity), then — under the entities' locks, taken with one insert and
+ * renewed together, so no write interleaves — remove exactly the published
+ * events and delete finished tombstones with bulk writes, and the markers of
+ * entities with nothing left. A batch whose lease was lost stops before its
+ * writes (the lease guard). While the broker is down sends fail, the relay
+ * backs off and tries again; writes are never held up by it. Of several
+ * instances one relays at a time, holding a short lease renewed every batch
+ * (if it dies mid-way, the next one repeats the batch it
  * was in: consumers drop duplicates by event id).
  */
 @Injectable()
@@ -175,25 +174,36 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
   private async relayBatch(keys: readonly string[]): Promise<boolean> {
     // A marker that names no entity this service keeps (any more) is just removed.
     const isValid = (key: string): boolean => this.sources.has(parseEntityKey(key)?.entity as EventEntity);
-    const gone = keys.filter((key) => !isValid(key));
-    const valid = keys.filter(isValid);
-    return this.locks.withLocks(valid, { purpose: 'relay', waitMs: 0 }, async (held) => {
-      if (held.length < valid.length) this.busy = true;
-      const batch = await this.readOutboxes(held.map((lock) => lock.key));
-      gone.push(...batch.gone);
-      const ready = batch.found.filter(({ waiting }) => !waiting.held);
-      try {
-        await this.publish(ready.flatMap(({ waiting }) => waiting.events));
-      } catch {
-        return false; // the broker is likely down: nothing of this batch is cleared
-      }
-      for (const [entity, source] of this.sources) {
-        const cleared = ready.filter((entry) => entry.entity === entity && (entry.waiting.events.length > 0 || entry.waiting.tombstone));
-        await source.clearPublished(cleared.map(({ id, waiting }) => ({ id, tombstone: waiting.tombstone })));
-      }
-      await this.markers.remove([...gone, ...ready.map(({ key }) => key)]);
-      return true;
-    });
+    const batch = await this.readOutboxes(keys.filter(isValid));
+    const done = [...keys.filter((key) => !isValid(key)), ...batch.gone];
+    const ready = batch.found.filter(({ waiting }) => !waiting.held);
+    try {
+      // Outside the entities' locks: while the broker is away, writers are not held up by failing sends.
+      await this.publish(ready.flatMap(({ waiting }) => waiting.events));
+    } catch {
+      return false; // the broker is likely down: nothing of this batch is cleared
+    }
+    // Writers hold an entity's lock for milliseconds: wait for them rather than publish their events twice.
+    await this.locks.withLocks(
+      ready.map(({ key }) => key),
+      { purpose: 'relay', waitMs: 2_000 },
+      async (held) => {
+        const locked = new Set(held.map((lock) => lock.key));
+        if (locked.size < ready.length) this.busy = true;
+        for (const [entity, source] of this.sources) {
+          const mine = ready.filter((entry) => entry.entity === entity && locked.has(entry.key));
+          if (mine.length === 0) continue;
+          const stillWaiting = await source.clearPublished(
+            mine.map(({ id, waiting }) => ({ id, eventIds: new Set(waiting.events.map((event) => event.id)) })),
+          );
+          // An entity with more events keeps its marker for the next round.
+          if (stillWaiting.size > 0) this.again = true;
+          for (const { key, id } of mine) if (!stillWaiting.has(id.toHexString())) done.push(key);
+        }
+        await this.markers.remove(done);
+      },
+    );
+    return true;
   }
 
   /** The outboxes of the claimed entities, by source; `gone`: keys whose entity no longer exists. */

@@ -15,6 +15,12 @@ export interface WaitingEvents {
   tombstone: boolean;
 }
 
+/** Events of one entity that went out and are to be removed from its outbox. */
+export interface PublishedEvents {
+  id: Types.ObjectId;
+  eventIds: ReadonlySet<string>;
+}
+
 /**
  * The port through which the relay reads and clears the outboxes of one kind
  * of entity: implemented by the repository that owns the collection (so the
@@ -26,11 +32,13 @@ export interface OutboxSource {
   /** The waiting events of each entity that still exists, by hex id. */
   waitingEvents(ids: readonly Types.ObjectId[]): Promise<Map<string, WaitingEvents>>;
   /**
-   * Empties the outboxes of these entities, and deletes those that are
-   * tombstones, in one bulk write. The caller holds the entities' locks and
-   * has published every event it read under them, so nothing else is there.
+   * Removes exactly the published events from each entity's outbox, and
+   * deletes a tombstone left with nothing to say: one read by `_id` each, side
+   * by side, and bulk writes. The caller holds the entities' locks. Returns
+   * the ids that still have events waiting (written while the others were
+   * being published).
    */
-  clearPublished(entities: readonly { id: Types.ObjectId; tombstone: boolean }[]): Promise<void>;
+  clearPublished(published: readonly PublishedEvents[]): Promise<Set<string>>;
   /** Every entity with events waiting: the relay's scan for markers a crash lost. */
   idsWithWaitingEvents(): Promise<Types.ObjectId[]>;
 }
