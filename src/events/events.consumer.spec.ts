@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { KafkaContext } from '@nestjs/microservices';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
 import { strictMock } from '../common/testing/strict-mock';
 import { AuditLog } from './audit/audit-log';
 import { RegistryEvent } from './contract';
+import { ConsumedBatch, ConsumedMessage } from './batch-server-kafka';
 import { EventsConsumer, MAX_ATTEMPTS } from './events.consumer';
 import { EventsPublisher, OutgoingMessage } from './events.publisher';
 import { RegistryMetrics } from '../metrics/registry-metrics';
@@ -35,29 +35,33 @@ const registryEvent = (overrides: Partial<RegistryEvent> = {}): RegistryEvent =>
   ...overrides,
 });
 
-const context = (offset = '42', headers: Record<string, unknown> = { 'event-type': 'user.created' }): KafkaContext =>
-  strictMock<KafkaContext>(
-    { getMessage: () => ({ offset, key: Buffer.from('k'), headers }), getTopic: () => 'msg_collection', getPartition: () => 3 },
-    'context',
-  );
+const message = (value: unknown, offset = '42', headers: Record<string, unknown> = { 'event-type': 'user.created' }): ConsumedMessage => ({
+  value: Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value)),
+  key: Buffer.from('k'),
+  headers: headers as ConsumedMessage['headers'],
+  offset,
+});
+const batchOf = (...messages: ConsumedMessage[]): ConsumedBatch => ({ topic: 'msg_collection', partition: 3, messages });
+const at = (offset: string) => ({ topic: 'msg_collection', partition: 3, offset });
+const second = registryEvent({ id: '00000000-0000-4000-8000-000000000001', sequence: 2 });
 
 async function counted(metrics: RegistryMetrics, name: string): Promise<number> {
   const metric = await metrics.registry.getSingleMetric(name)?.get();
-  return (metric?.values ?? []).reduce((sum, { value }) => sum + value, 0);
+  return (metric?.values ?? []).reduce((sum: number, { value }: { value: number }) => sum + value, 0);
 }
 
-function setup(record: AuditLog['record']) {
-  const recordMock = jest.fn(record);
+function setup(recordMany: AuditLog['recordMany'] = async () => new Map()) {
+  const recordManyMock = jest.fn(recordMany);
   const publish = jest.fn<Promise<void>, [string, OutgoingMessage]>(async () => undefined);
   const config = strictMock<AppConfig>({ kafka: { topic: 'msg_collection' } }, 'config');
   const metrics = new RegistryMetrics({ enabled: false });
   const consumer = new EventsConsumer(
-    strictMock<AuditLog>({ record: recordMock }, 'auditLog'),
+    strictMock<AuditLog>({ recordMany: recordManyMock }, 'auditLog'),
     strictMock<EventsPublisher>({ publish }, 'publisher'),
     config,
     metrics,
   );
-  return { consumer, record: recordMock, publish, metrics };
+  return { consumer, recordMany: recordManyMock, publish, metrics };
 }
 
 describe(EventsConsumer.name, () => {
@@ -68,37 +72,44 @@ describe(EventsConsumer.name, () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  it('records an event once, with its position, and dead-letters nothing', async () => {
-    const { consumer, record, publish } = setup(async () => 'stored');
-    await consumer.onEvent(Buffer.from(JSON.stringify(registryEvent())), context());
-    expect(record).toHaveBeenCalledTimes(1);
-    expect(record).toHaveBeenCalledWith(registryEvent(), { topic: 'msg_collection', partition: 3, offset: '42' });
+  it('stores a fetched batch with one bulk call, with each position, and dead-letters nothing', async () => {
+    const { consumer, recordMany, publish } = setup();
+    await consumer.onEvents(batchOf(message(registryEvent(), '42'), message(second, '43')));
+    expect(recordMany).toHaveBeenCalledTimes(1);
+    expect(recordMany).toHaveBeenCalledWith([
+      expect.objectContaining({ event: registryEvent(), position: at('42') }),
+      expect.objectContaining({ event: second, position: at('43') }),
+    ]);
     expect(publish).not.toHaveBeenCalled();
   });
 
-  it('retries a failing handler with growing delays, and stops once it succeeds', async () => {
-    const { consumer, record, publish } = setup(async () => 'stored');
-    record.mockRejectedValueOnce(new Error('mongo down')).mockRejectedValueOnce(new Error('mongo down'));
-    await consumer.onEvent(registryEvent(), context());
-    expect(record).toHaveBeenCalledTimes(3);
+  it('retries the entries the store refused, with growing delays, and stops once they are stored', async () => {
+    const { consumer, recordMany, publish } = setup();
+    recordMany.mockRejectedValueOnce(new Error('mongo down')).mockResolvedValueOnce(new Map([[1, new Error('refused')]]));
+    await consumer.onEvents(batchOf(message(registryEvent(), '42'), message(second, '43')));
+    expect(recordMany).toHaveBeenCalledTimes(3);
+    expect(recordMany.mock.calls[2][0]).toEqual([expect.objectContaining({ event: second })]);
     expect(sleepMock.mock.calls.map(([ms]) => ms)).toEqual([250, 500]);
     expect(publish).not.toHaveBeenCalled();
   });
 
-  it(`after ${MAX_ATTEMPTS} failed attempts sends the message to the dead-letter topic, then carries on with the next`, async () => {
-    const { consumer, record, publish, metrics } = setup(async () => 'stored');
-    for (let i = 0; i < MAX_ATTEMPTS; i++) record.mockRejectedValueOnce(new Error('still down'));
-    const value = Buffer.from(JSON.stringify(registryEvent()));
+  it(`after ${MAX_ATTEMPTS} failed attempts sends the message to the dead-letter topic, and stores the rest of the batch`, async () => {
+    const { consumer, recordMany, publish, metrics } = setup(
+      async (items) => new Map(items.flatMap((item, i) => (item.event.id === second.id ? [[i, new Error('still down')]] : []))),
+    );
+    const value = Buffer.from(JSON.stringify(second));
 
-    await expect(consumer.onEvent(value, context('42'))).resolves.toBeUndefined();
-    expect(record).toHaveBeenCalledTimes(MAX_ATTEMPTS);
+    await expect(consumer.onEvents(batchOf(message(registryEvent(), '42'), message(value, '43')))).resolves.toBeUndefined();
+    expect(recordMany).toHaveBeenCalledTimes(MAX_ATTEMPTS);
     expect(sleepMock.mock.calls.map(([ms]) => ms)).toEqual([250, 500, 1000]);
     expect(publish).toHaveBeenCalledTimes(1);
+    // The first message was stored at once; the second retried 3 times, then dead-lettered.
+    expect(await counted(metrics, 'registry_consumer_messages_handled_total')).toBe(1);
     expect(await counted(metrics, 'registry_consumer_messages_retried_total')).toBe(MAX_ATTEMPTS - 1);
     expect(await counted(metrics, 'registry_consumer_messages_dead_lettered_total')).toBe(1);
-    const [topic, message] = publish.mock.calls[0];
+    const [topic, sent] = publish.mock.calls[0];
     expect(topic).toBe('msg_collection.dlq');
-    expect(message).toEqual({
+    expect(sent).toEqual({
       key: Buffer.from('k'),
       value,
       headers: expect.objectContaining({
@@ -107,32 +118,29 @@ describe(EventsConsumer.name, () => {
         'dlq-attempts': String(MAX_ATTEMPTS),
         'dlq-original-topic': 'msg_collection',
         'dlq-original-partition': '3',
-        'dlq-original-offset': '42',
+        'dlq-original-offset': '43',
       }),
     });
-
-    const next = registryEvent({ id: '00000000-0000-4000-8000-000000000001', sequence: 2 });
-    await consumer.onEvent(next, context('43'));
-    expect(record).toHaveBeenLastCalledWith(next, { topic: 'msg_collection', partition: 3, offset: '43' });
-    expect(publish).toHaveBeenCalledTimes(1);
   });
 
-  it('dead-letters a message that is not an event at once, without retrying', async () => {
-    const { consumer, record, publish } = setup(async () => 'stored');
-    await consumer.onEvent(Buffer.from('{not json'), context());
-    expect(record).not.toHaveBeenCalled();
+  it('dead-letters a message that is not an event at once, without retrying, and stores the others', async () => {
+    const { consumer, recordMany, publish } = setup();
+    await consumer.onEvents(batchOf(message(Buffer.from('{not json'), '41'), message(registryEvent(), '42')));
+    expect(recordMany).toHaveBeenCalledWith([expect.objectContaining({ event: registryEvent() })]);
     expect(sleepMock).not.toHaveBeenCalled();
     expect(publish).toHaveBeenCalledWith(
       'msg_collection.dlq',
-      expect.objectContaining({ headers: expect.objectContaining({ 'dlq-attempts': '1', 'dlq-error': 'value is not JSON' }) }),
+      expect.objectContaining({
+        headers: expect.objectContaining({ 'dlq-attempts': '1', 'dlq-error': 'value is not JSON', 'dlq-original-offset': '41' }),
+      }),
     );
   });
 
-  it('fails (so Kafka redelivers) when even the dead-letter send fails', async () => {
+  it('fails (so Kafka redelivers the batch) when even the dead-letter send fails', async () => {
     const { consumer, publish } = setup(async () => {
       throw new Error('down');
     });
     publish.mockRejectedValueOnce(new Error('broker down'));
-    await expect(consumer.onEvent(registryEvent(), context())).rejects.toThrow('broker down');
+    await expect(consumer.onEvents(batchOf(message(registryEvent())))).rejects.toThrow('broker down');
   });
 });

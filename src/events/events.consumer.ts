@@ -1,25 +1,36 @@
 import { Controller, Logger } from '@nestjs/common';
-import { Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
 import { RegistryMetrics } from '../metrics/registry-metrics';
-import { AuditLog, InvalidEventError, parseEvent } from './audit/audit-log';
+import { AuditLog, MessagePosition, parseEvent } from './audit/audit-log';
+import { BATCH_HANDLER, ConsumedBatch, ConsumedMessage } from './batch-server-kafka';
+import { RegistryEvent } from './contract';
 import { EVENTS_TOPIC } from './events.constants';
 import { deadLetterTopic, EventsPublisher } from './events.publisher';
 
-/** Attempts at handling one message before it goes to the dead-letter topic. */
+/** Attempts at storing one message before it goes to the dead-letter topic. */
 export const MAX_ATTEMPTS = 4;
 const RETRY_DELAY_MS = 250;
+
+interface Parsed {
+  message: ConsumedMessage;
+  position: MessagePosition;
+  event: RegistryEvent;
+}
 
 /**
  * Kafka side of the Events module: every event on `msg_collection` goes into
  * the audit log, once.
  *
- * The handler never throws. With Nest's Kafka transport a failing handler
- * leaves the offset uncommitted and the same message comes back forever, so a
- * message that cannot be handled is tried a bounded number of times and then
- * parked on `<topic>.dlq` (with the error and its original position in the
- * headers); the consumer carries on with the next one.
+ * Each fetched batch of a partition is stored with one bulk write (an event
+ * already there, or twice in the batch, is stored once); its offsets are
+ * committed when the handler returns. The handler never throws for a bad
+ * message: a failing one would leave the batch uncommitted and the same
+ * messages would come back forever. So a message that cannot be parsed is
+ * parked on `<topic>.dlq` at once, and one the store keeps refusing after a
+ * bounded number of attempts too (with the error and its original position in
+ * the headers); the consumer carries on with the next batch.
  */
 @Controller()
 export class EventsConsumer {
@@ -32,37 +43,54 @@ export class EventsConsumer {
     private readonly metrics: RegistryMetrics,
   ) {}
 
-  @EventPattern(EVENTS_TOPIC)
-  async onEvent(@Payload() value: unknown, @Ctx() context: KafkaContext): Promise<void> {
-    const message = context.getMessage();
-    const position = { topic: context.getTopic(), partition: context.getPartition(), offset: message.offset };
-    let lastError: Error = new Error('not handled');
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+  @EventPattern(EVENTS_TOPIC, BATCH_HANDLER)
+  async onEvents(@Payload() batch: ConsumedBatch): Promise<void> {
+    let pending: Parsed[] = [];
+    for (const message of batch.messages) {
+      const position = { topic: batch.topic, partition: batch.partition, offset: message.offset };
       try {
-        await this.auditLog.record(await parseEvent(value), position);
-        this.metrics.messageHandled();
-        return;
+        pending.push({ message, position, event: await parseEvent(message.value) });
       } catch (error) {
-        lastError = error as Error;
-        if (error instanceof InvalidEventError) break; // the same bytes will never parse
-        this.logger.warn(
-          `event at ${position.topic}/${position.partition}@${position.offset}: attempt ${attempt} failed: ${lastError.message}`,
-        );
-        if (attempt < MAX_ATTEMPTS) {
-          this.metrics.messageRetried();
-          await sleep(RETRY_DELAY_MS * 2 ** (attempt - 1));
-        }
+        // The same bytes will never parse: no retry.
+        await this.deadLetter(message, position, error as Error, 1);
       }
     }
-    const attempts = lastError instanceof InvalidEventError ? 1 : MAX_ATTEMPTS;
-    this.logger.error(`dead-lettering ${position.topic}/${position.partition}@${position.offset}: ${lastError.message}`);
-    // If even this fails, the error propagates and Kafka redelivers the message: nothing is lost.
+    let errors = new Map<Parsed, Error>();
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS && pending.length > 0; attempt++) {
+      errors = await this.store(pending);
+      this.metrics.messageHandled(pending.length - errors.size);
+      pending = pending.filter((item) => errors.has(item));
+      for (const item of pending) {
+        this.logger.warn(`event at ${where(item.position)}: attempt ${attempt} failed: ${errors.get(item)?.message}`);
+      }
+      if (pending.length > 0 && attempt < MAX_ATTEMPTS) {
+        this.metrics.messageRetried(pending.length);
+        await sleep(RETRY_DELAY_MS * 2 ** (attempt - 1));
+      }
+    }
+    for (const item of pending) await this.deadLetter(item.message, item.position, errors.get(item) as Error, MAX_ATTEMPTS);
+  }
+
+  /** One bulk write for `items`; the ones not stored, with why (all of them when the write failed as a whole). */
+  private async store(items: Parsed[]): Promise<Map<Parsed, Error>> {
+    try {
+      const failed = await this.auditLog.recordMany(items);
+      return new Map([...failed].map(([i, error]) => [items[i], error]));
+    } catch (error) {
+      return new Map(items.map((item) => [item, error as Error]));
+    }
+  }
+
+  private async deadLetter(message: ConsumedMessage, position: MessagePosition, error: Error, attempts: number): Promise<void> {
+    this.logger.error(`dead-lettering ${where(position)}: ${error.message}`);
+    this.metrics.messageDeadLettered(attempts === 1 ? 'invalid' : 'failed'); // only bytes that never parse get one attempt
+    // If even this fails, the error propagates and Kafka redelivers the batch: nothing is lost.
     await this.publisher.publish(deadLetterTopic(this.config.kafka.topic), {
       key: message.key ?? null,
-      value: Buffer.isBuffer(value) ? value : JSON.stringify(value),
+      value: Buffer.isBuffer(message.value) ? message.value : JSON.stringify(message.value),
       headers: {
         ...stringHeaders(message.headers),
-        'dlq-error': lastError.message.slice(0, 1000),
+        'dlq-error': error.message.slice(0, 1000),
         'dlq-attempts': String(attempts),
         'dlq-original-topic': position.topic,
         'dlq-original-partition': String(position.partition),
@@ -70,8 +98,11 @@ export class EventsConsumer {
         'dlq-failed-at': new Date().toISOString(),
       },
     });
-    this.metrics.messageDeadLettered(lastError instanceof InvalidEventError ? 'invalid' : 'failed');
   }
+}
+
+function where(position: MessagePosition): string {
+  return `${position.topic}/${position.partition}@${position.offset}`;
 }
 
 function stringHeaders(headers: Record<string, unknown> | undefined): Record<string, string | Buffer> {

@@ -1,4 +1,5 @@
 import { MessageHandler, ServerKafka } from '@nestjs/microservices';
+import { BatchServerKafka } from './batch-server-kafka';
 import { KafkaConfig, logLevel, Partitioners } from 'kafkajs';
 import { AppConfig } from '../config/app-config';
 import { AuditConsumerState } from './consumer-state';
@@ -75,7 +76,7 @@ export const PRODUCER_CONFIG = {
  * topic names. Handlers are written against the logical `msg_collection`
  * (the public contract); this server subscribes them to the configured topic.
  */
-export class ConfiguredTopicServerKafka extends ServerKafka {
+export class ConfiguredTopicServerKafka extends BatchServerKafka {
   constructor(
     options: ConstructorParameters<typeof ServerKafka>[0],
     private readonly topics: ReadonlyMap<string, string>,

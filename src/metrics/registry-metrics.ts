@@ -98,12 +98,12 @@ export class RegistryMetrics {
     this.relayLastSuccess.set(Date.now() / 1000);
   }
 
-  messageHandled(): void {
-    this.consumerHandled.inc();
+  messageHandled(count = 1): void {
+    this.consumerHandled.inc(count);
   }
 
-  messageRetried(): void {
-    this.consumerRetried.inc();
+  messageRetried(count = 1): void {
+    this.consumerRetried.inc(count);
   }
 
   messageDeadLettered(reason: 'invalid' | 'failed'): void {

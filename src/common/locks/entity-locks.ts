@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../../config/app-config';
 import { LockBusyError } from '../errors/domain-errors';
-import { Lease, runUnderLease } from './lease-guard';
+import { Lease, runUnderLease, runUnderLeases } from './lease-guard';
 import { LocksRepository } from './locks.repository';
 
 export interface HeldLock extends Lease {
@@ -49,7 +49,7 @@ export class EntityLocks {
 
   async withLock<T>(key: string, options: LockOptions, work: (lock: HeldLock) => Promise<T>): Promise<T> {
     const lock = await this.acquire(key, options);
-    const stopRenewing = this.keepRenewed(lock, options.ttlMs ?? this.ttlMs);
+    const stopRenewing = this.keepRenewed([lock], options.ttlMs ?? this.ttlMs);
     try {
       return await runUnderLease(lock, () => work(lock));
     } finally {
@@ -59,26 +59,53 @@ export class EntityLocks {
     }
   }
 
-  /** Renews `lock` every third of `ttlMs` until the returned function is called. */
-  private keepRenewed(lock: HeldLock, ttlMs: number): () => void {
+  /**
+   * withLock for a batch (the outbox relay): takes what acquireMany can of
+   * `keys`, renews them together while `work` runs (one update per holding
+   * token), and stops `work`'s writes if any of them is lost.
+   */
+  async withLocks<T>(keys: readonly string[], options: LockOptions, work: (held: HeldLock[]) => Promise<T>): Promise<T> {
+    const held = await this.acquireMany(keys, options);
+    const stopRenewing = this.keepRenewed(held, options.ttlMs ?? this.ttlMs);
+    try {
+      return await runUnderLeases(held, () => work(held));
+    } finally {
+      stopRenewing();
+      for (const lock of held) lock.released = true;
+      await this.releaseMany(held);
+    }
+  }
+
+  /** Renews `held` every third of `ttlMs` until the returned function is called. */
+  private keepRenewed(held: readonly HeldLock[], ttlMs: number): () => void {
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
     const renew = async (): Promise<void> => {
       // The expiry counts from before the write: our idea of it is never later than the store's.
-      const sentAt = Date.now();
+      const expiresAt = new Date(Date.now() + ttlMs);
       try {
-        if (await this.locks.setExpiry(lock.key, lock.token, new Date(sentAt + ttlMs))) lock.expiresAt = new Date(sentAt + ttlMs);
-        else lock.lost = true;
+        for (const [token, locks] of byToken(held)) {
+          const keys = locks.map((lock) => lock.key);
+          const renewed =
+            keys.length === 1
+              ? await this.locks.setExpiry(keys[0], token, expiresAt)
+              : await this.locks.setExpiryMany(keys, token, expiresAt);
+          // One of a batch gone: which one is not known, so the whole batch stops writing.
+          for (const lock of locks) {
+            if (renewed) lock.expiresAt = expiresAt;
+            else lock.lost = true;
+          }
+        }
       } catch {
         // The store did not answer: the lease runs out unrenewed and the guard stops the work.
       }
-      if (!stopped && !lock.lost) schedule();
+      if (!stopped && !held.some((lock) => lock.lost)) schedule();
     };
     const schedule = (): void => {
       timer = setTimeout(() => void renew(), ttlMs / 3);
       timer.unref();
     };
-    schedule();
+    if (held.length > 0) schedule();
     return () => {
       stopped = true;
       clearTimeout(timer);
@@ -139,10 +166,11 @@ export class EntityLocks {
 
   /** Releases many holdings at once (those of acquireMany share a token, bar the ones waited for). */
   async releaseMany(locks: readonly HeldLock[]): Promise<void> {
-    const byToken = new Map<string, string[]>();
-    for (const lock of locks) byToken.set(lock.token, [...(byToken.get(lock.token) ?? []), lock.key]);
-    for (const [token, keys] of byToken) {
-      await this.locks.removeMany(keys, token);
+    for (const [token, held] of byToken(locks)) {
+      await this.locks.removeMany(
+        held.map((lock) => lock.key),
+        token,
+      );
     }
   }
 
@@ -159,4 +187,10 @@ export class EntityLocks {
     const holders = await this.locks.findMany(keys);
     return new Set(holders.filter((holder) => holder.purpose === purpose && holder.expiresAt.getTime() > now).map((holder) => holder._id));
   }
+}
+
+function byToken(locks: readonly HeldLock[]): Map<string, HeldLock[]> {
+  const groups = new Map<string, HeldLock[]>();
+  for (const lock of locks) groups.set(lock.token, [...(groups.get(lock.token) ?? []), lock]);
+  return groups;
 }

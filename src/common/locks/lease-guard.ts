@@ -30,6 +30,11 @@ export function runUnderLease<T>(lease: Lease, work: () => Promise<T>): Promise<
   return held.run([...(held.getStore() ?? []), lease], work);
 }
 
+/** Runs `work` under every one of `leases` at once (a batch of locks taken together). */
+export function runUnderLeases<T>(leases: readonly Lease[], work: () => Promise<T>): Promise<T> {
+  return held.run([...(held.getStore() ?? []), ...leases], work);
+}
+
 /** Throws when a lease the current work runs under is lost or about to expire: the write must not happen. */
 export function assertLeasesHeld(now = Date.now()): void {
   for (const lease of held.getStore() ?? []) {

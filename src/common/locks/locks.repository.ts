@@ -47,4 +47,10 @@ export class LocksRepository {
     const { matchedCount } = await this.locks.updateOne({ _id: key, token }, { $set: { expiresAt } }).exec();
     return matchedCount > 0;
   }
+
+  /** Moves the expiry of these holdings of one token; false unless every one of them is still there. */
+  async setExpiryMany(keys: readonly string[], token: string, expiresAt: Date): Promise<boolean> {
+    const { matchedCount } = await this.locks.updateMany({ _id: { $in: keys }, token }, { $set: { expiresAt } }).exec();
+    return matchedCount === keys.length;
+  }
 }

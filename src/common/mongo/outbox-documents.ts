@@ -1,8 +1,13 @@
 import { AnyBulkWriteOperation, Model, Types } from 'mongoose';
 import type { OutboxFields, PublishedEvents, WaitingEvents } from '../../events/outbox/outbox-source';
 import { inParallel } from '../async/in-parallel';
+import { chunks } from './bulk-chunks';
 
-/** Documents read side by side: one bare `_id` lookup each, which FerretDB answers without a scan (it scans for `$in`). */
+/**
+ * Documents read side by side: one bare `_id` lookup each, which FerretDB
+ * answers from its index (it scans the collection for `$in`), pipelined over
+ * the connection pool so a batch costs a few round trips of wall time.
+ */
 const PARALLEL_LOOKUPS = 8;
 
 /**
@@ -18,9 +23,13 @@ export class OutboxDocuments<T extends OutboxFields> {
     private readonly isTombstone: (doc: T) => boolean,
   ) {}
 
-  async waitingEvents(id: Types.ObjectId): Promise<WaitingEvents | null> {
-    const doc = await this.model.findById(id).lean<T>().exec();
-    return doc ? { events: doc.outbox ?? [], held: this.isHeld(doc) } : null;
+  async waitingEvents(ids: readonly Types.ObjectId[]): Promise<Map<string, WaitingEvents>> {
+    const found = new Map<string, WaitingEvents>();
+    await inParallel(ids, PARALLEL_LOOKUPS, async (id) => {
+      const doc = await this.model.findById(id).lean<T>().exec();
+      if (doc) found.set(id.toHexString(), { events: doc.outbox ?? [], held: this.isHeld(doc), tombstone: this.isTombstone(doc) });
+    });
+    return found;
   }
 
   async clearPublished(published: readonly PublishedEvents[]): Promise<Set<string>> {
@@ -41,9 +50,9 @@ export class OutboxDocuments<T extends OutboxFields> {
         operations.push(setOutbox(id, []));
       }
     });
-    // One round trip for the whole batch: the store's round trips bound the relay.
+    // Bare `_id` filters (see PARALLEL_LOOKUPS); one round trip per chunk (see MAX_STATEMENTS_PER_COMMAND).
     // `as never`: Mongoose's conditional types cannot relate a generic T to its bulk operations.
-    if (operations.length > 0) await this.model.bulkWrite(operations as never, { ordered: false });
+    for (const chunk of chunks(operations)) await this.model.bulkWrite(chunk as never, { ordered: false });
     return stillWaiting;
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model } from 'mongoose';
+import { isDuplicateKeyError } from '../../common/mongo/duplicate-key';
 import { insertUnique } from '../../common/mongo/unique-inserts';
 import { findPage } from '../../common/pagination/cursor';
 import { parseDateTime } from '../../common/validation/date-time';
@@ -16,6 +17,28 @@ export class AuditEventsRepository {
   /** Stores an entry under its event id; false when it is there already (a redelivery or a duplicate publish). */
   insert(entry: AuditEvent): Promise<boolean> {
     return insertUnique(this.events, entry);
+  }
+
+  /**
+   * Stores entries in one unordered bulk insert under their event ids: those
+   * already there are `duplicates`, those refused otherwise `failed` (by
+   * position); the rest are stored. Throws when the insert failed as a whole.
+   */
+  async insertMany(entries: readonly AuditEvent[]): Promise<{ duplicates: Set<number>; failed: Map<number, Error> }> {
+    const duplicates = new Set<number>();
+    const failed = new Map<number, Error>();
+    if (entries.length === 0) return { duplicates, failed };
+    try {
+      await this.events.collection.insertMany(entries as never[], { ordered: false });
+    } catch (error) {
+      const writeErrors = (error as { writeErrors?: unknown } | null)?.writeErrors;
+      if (!Array.isArray(writeErrors)) throw error;
+      for (const { index, code, errmsg } of writeErrors as { index: number; code?: number; errmsg?: string }[]) {
+        if (isDuplicateKeyError({ code, message: errmsg })) duplicates.add(index);
+        else failed.set(index, new Error(errmsg ?? `write error ${code}`));
+      }
+    }
+    return { duplicates, failed };
   }
 
   /** One page of entries matching every filter given (and within `scope`, when given), by `occurredAt`. */

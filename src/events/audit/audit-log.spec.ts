@@ -23,15 +23,23 @@ const registryEvent = (overrides: Partial<RegistryEvent> = {}): RegistryEvent =>
 const position = { topic: 'msg_collection', partition: 1, offset: '7' };
 
 /** An AuditLog over a strict model: only `collection.insertOne`, `collection.name` and `find` are allowed. */
-function setup(insertOne: (doc: AuditEvent) => Promise<unknown> = async () => undefined, rows: AuditEvent[] = []) {
+function setup(
+  insertOne: (doc: AuditEvent) => Promise<unknown> = async () => undefined,
+  rows: AuditEvent[] = [],
+  insertManyDocs: (docs: AuditEvent[], options?: unknown) => Promise<unknown> = async () => undefined,
+) {
   const insert = jest.fn(insertOne);
+  const insertMany = jest.fn(insertManyDocs);
   const chain: Record<string, unknown> = strictMock(
     { sort: () => chain, limit: () => chain, lean: () => chain, exec: async () => rows },
     'query',
   );
   const find = jest.fn((_filter: unknown) => chain);
-  const model = strictMock<Model<AuditEvent>>({ collection: { insertOne: insert, name: 'audit_events' }, find } as never, 'auditEvents');
-  return { log: new AuditLog(new AuditEventsRepository(model)), insert, find };
+  const model = strictMock<Model<AuditEvent>>(
+    { collection: { insertOne: insert, insertMany, name: 'audit_events' }, find } as never,
+    'auditEvents',
+  );
+  return { log: new AuditLog(new AuditEventsRepository(model)), insert, insertMany, find };
 }
 
 describe(parseEvent.name, () => {
@@ -92,6 +100,59 @@ describe(AuditLog.name, () => {
       throw new Error('connection lost');
     });
     await expect(log.record(registryEvent(), position)).rejects.toThrow('connection lost');
+  });
+
+  describe('many at once', () => {
+    const second = registryEvent({ id: '00000000-0000-4000-8000-000000000001', sequence: 5 });
+    const bulkError = (writeErrors: { index: number; code: number; errmsg: string }[]): Error =>
+      Object.assign(new Error('bulk write failed'), { writeErrors });
+
+    it('stores a batch with one unordered bulk insert, each under its event id', async () => {
+      const { log, insertMany, insert } = setup();
+      const failed = await log.recordMany([
+        { event: registryEvent(), position },
+        { event: second, position: { ...position, offset: '8' } },
+      ]);
+      expect(failed.size).toBe(0);
+      expect(insert).not.toHaveBeenCalled();
+      expect(insertMany).toHaveBeenCalledTimes(1);
+      expect(insertMany.mock.calls[0][0].map((entry) => [entry._id, entry.offset])).toEqual([
+        [registryEvent().id, '7'],
+        [second.id, '8'],
+      ]);
+      expect(insertMany.mock.calls[0][1]).toEqual({ ordered: false });
+      expect(Logger.prototype.log).toHaveBeenCalledTimes(2);
+    });
+
+    it('stores an event that comes twice in one batch once (the first), and takes one already stored as done', async () => {
+      const { log, insertMany } = setup(undefined, [], async () => {
+        throw bulkError([{ index: 1, code: 11000, errmsg: 'E11000 duplicate key' }]);
+      });
+      const failed = await log.recordMany([
+        { event: registryEvent(), position },
+        { event: registryEvent(), position: { ...position, offset: '9' } },
+        { event: second, position: { ...position, offset: '8' } },
+      ]);
+      expect(insertMany.mock.calls[0][0].map((entry) => [entry._id, entry.offset])).toEqual([
+        [registryEvent().id, '7'],
+        [second.id, '8'],
+      ]);
+      expect(failed.size).toBe(0);
+      expect(Logger.prototype.log).toHaveBeenCalledTimes(1); // `second` was already there
+    });
+
+    it('reports the entries refused for another reason by their position, and passes on a failed write', async () => {
+      const { log } = setup(undefined, [], async () => {
+        throw bulkError([{ index: 1, code: 2, errmsg: 'bad document' }]);
+      });
+      const failed = await log.recordMany([
+        { event: registryEvent(), position },
+        { event: second, position },
+      ]);
+      expect([...failed].map(([i, error]) => [i, error.message])).toEqual([[1, 'bad document']]);
+      const down = setup(undefined, [], async () => Promise.reject(new Error('connection lost')));
+      await expect(down.log.recordMany([{ event: registryEvent(), position }])).rejects.toThrow('connection lost');
+    });
   });
 
   it('searches with one condition per filter given, the time range half-open', async () => {

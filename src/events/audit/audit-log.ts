@@ -48,30 +48,36 @@ export class AuditLog {
 
   /** Stores the event unless it is already there (redelivery, or a duplicate publish). */
   async record(event: RegistryEvent, position: MessagePosition): Promise<'stored' | 'duplicate'> {
-    const entry: AuditEvent = {
-      _id: event.id,
-      type: event.type,
-      version: event.version,
-      occurredAt: new Date(event.occurredAt),
-      entity: event.entity,
-      entityId: event.entityId,
-      sequence: event.sequence,
-      data: event.data as unknown as Record<string, unknown>,
-      meta_string: event.meta_string,
-      ...position,
-      receivedAt: new Date(),
-    };
-    if (event.ownerId !== undefined) entry.ownerId = event.ownerId;
-    if (event.actor !== undefined) {
-      entry.actor = event.actor;
-      if (event.actor.type === 'user') entry.actorId = event.actor.userId;
-    }
-    if (!(await this.events.insert(entry))) return 'duplicate';
+    if (!(await this.events.insert(toEntry(event, position)))) return 'duplicate';
+    this.logStored(event, position);
+    return 'stored';
+  }
+
+  /**
+   * Stores many events in one bulk write, each once: an event already in the
+   * log, or twice in `items`, is a duplicate. Returns the positions in `items`
+   * the store refused for another reason (with why); throws when the write as
+   * a whole failed.
+   */
+  async recordMany(items: readonly { event: RegistryEvent; position: MessagePosition }[]): Promise<Map<number, Error>> {
+    const firstOf = new Map<string, number>();
+    items.forEach(({ event }, i) => firstOf.has(event.id) || firstOf.set(event.id, i));
+    const unique = [...firstOf.values()];
+    const outcome = await this.events.insertMany(unique.map((i) => toEntry(items[i].event, items[i].position)));
+    const failed = new Map<number, Error>();
+    unique.forEach((i, at) => {
+      const error = outcome.failed.get(at);
+      if (error) failed.set(i, error);
+      else if (!outcome.duplicates.has(at)) this.logStored(items[i].event, items[i].position);
+    });
+    return failed;
+  }
+
+  private logStored(event: RegistryEvent, position: MessagePosition): void {
     this.logger.log(
       { eventId: event.id, type: event.type, entityId: event.entityId, sequence: event.sequence, ...position },
       event.meta_string,
     );
-    return 'stored';
   }
 
   /** One page of the log; with a `scope`, only the entries it lets its user see (see EventScope). */
@@ -79,6 +85,28 @@ export class AuditLog {
     const page = await this.events.search(query, scope);
     return { items: page.rows.map(toAuditEventDto), nextCursor: page.nextCursor };
   }
+}
+
+function toEntry(event: RegistryEvent, position: MessagePosition): AuditEvent {
+  const entry: AuditEvent = {
+    _id: event.id,
+    type: event.type,
+    version: event.version,
+    occurredAt: new Date(event.occurredAt),
+    entity: event.entity,
+    entityId: event.entityId,
+    sequence: event.sequence,
+    data: event.data as unknown as Record<string, unknown>,
+    meta_string: event.meta_string,
+    ...position,
+    receivedAt: new Date(),
+  };
+  if (event.ownerId !== undefined) entry.ownerId = event.ownerId;
+  if (event.actor !== undefined) {
+    entry.actor = event.actor;
+    if (event.actor.type === 'user') entry.actorId = event.actor.userId;
+  }
+  return entry;
 }
 
 export function toAuditEventDto(entry: AuditEvent): AuditEventDto {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { EntityKey } from '../../common/locks/entity-key';
+import { chunks } from '../../common/mongo/bulk-chunks';
 import { insertManyUnique } from '../../common/mongo/unique-inserts';
 import { OutboxMarker } from './outbox-marker.schema';
 
@@ -36,13 +37,13 @@ export class OutboxMarkersRepository {
     return { entities, ...(oldest ? { oldestSince: oldest.since } : {}) };
   }
 
-  /** Removes the markers of entities with nothing left to publish. */
+  /** Removes the markers of entities with nothing left to publish: a bare `_id` lookup each, one round trip per chunk (see MAX_STATEMENTS_PER_COMMAND). */
   async remove(keys: readonly string[]): Promise<void> {
-    if (keys.length > 0) await this.markers.deleteMany({ _id: { $in: keys } }).exec();
-  }
-
-  /** Removes a marker that names no entity (any more). */
-  async removeOne(key: string): Promise<void> {
-    await this.markers.deleteOne({ _id: key }).exec();
+    for (const chunk of chunks(keys)) {
+      await this.markers.bulkWrite(
+        chunk.map((key) => ({ deleteOne: { filter: { _id: key } } })),
+        { ordered: false },
+      );
+    }
   }
 }

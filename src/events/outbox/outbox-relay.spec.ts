@@ -1,16 +1,16 @@
 import { Logger } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 import { Model, Types } from 'mongoose';
 import { strictMock } from '../../common/testing/strict-mock';
-import { EntityLocks, HeldLock } from '../../common/locks/entity-locks';
+import { EntityLocks, HeldLock, LockOptions } from '../../common/locks/entity-locks';
+import { OutboxDocuments } from '../../common/mongo/outbox-documents';
 import { RegistryEvent } from '../contract';
 import { EventsPublisher } from '../events.publisher';
 import { OutboxMarker } from './outbox-marker.schema';
-import { OutboxRelay } from './outbox-relay';
-import { DiscoveryService } from '@nestjs/core';
-import { OutboxDocuments } from '../../common/mongo/outbox-documents';
 import { OutboxMarkersRepository } from './outbox-markers.repository';
-import { OutboxFields } from './outbox-source';
 import { RegistryMetrics } from '../../metrics/registry-metrics';
+import { OutboxRelay } from './outbox-relay';
+import { OutboxFields } from './outbox-source';
 
 const event = (overrides: Partial<RegistryEvent> = {}): RegistryEvent =>
   ({
@@ -21,7 +21,7 @@ const event = (overrides: Partial<RegistryEvent> = {}): RegistryEvent =>
     ...overrides,
   }) as RegistryEvent;
 
-/** A query chain (`.sort().limit().lean().exec()`) that resolves to `value`. */
+/** A query chain (`.limit().lean().exec()`) that resolves to `value`. */
 const query = <T>(value: () => T): Record<string, unknown> => {
   const chain: Record<string, unknown> = {};
   for (const step of ['sort', 'limit', 'lean']) chain[step] = () => chain;
@@ -29,42 +29,40 @@ const query = <T>(value: () => T): Record<string, unknown> => {
   return chain;
 };
 
-/** One dataset with events waiting, its marker, and strict collaborators around the relay. */
+type BulkOperation = { updateOne?: { filter: { _id: Types.ObjectId }; update: { $set: { outbox: RegistryEvent[] } } } } & {
+  deleteOne?: { filter: { _id: Types.ObjectId | string } };
+};
+
+/** `count` datasets with events waiting, their markers, and strict collaborators around the relay. */
 function setup(
   overrides: {
-    events?: RegistryEvent[];
-    acquireMany?: (keys: readonly string[]) => Promise<HeldLock[]>;
+    count?: number;
+    events?: () => RegistryEvent[];
+    busy?: () => boolean;
     publishable?: boolean;
     deleted?: boolean;
     leadership?: Partial<Pick<EntityLocks, 'tryAcquire' | 'extend'>>;
   } = {},
 ) {
-  const _id = new Types.ObjectId();
-  const key = `dataset:${_id.toHexString()}`;
-  const doc: OutboxFields = { _id, rev: 2, outbox: overrides.events ?? [event(), event()] };
-  const markers = new Set([key]);
+  const docs = new Map<string, OutboxFields>();
+  for (let i = 0; i < (overrides.count ?? 1); i++) {
+    const _id = new Types.ObjectId();
+    docs.set(_id.toHexString(), { _id, rev: 2, outbox: overrides.events?.() ?? [event(), event({ sequence: 2 })] });
+  }
+  const [doc] = docs.values();
+  const key = `dataset:${doc._id.toHexString()}`;
+  const markers = new Set([...docs.keys()].map((hex) => `dataset:${hex}`));
   const published: string[] = [];
-  const lock = (k: string): HeldLock => ({ key: k, token: 't', expiresAt: new Date(Date.now() + 60_000) });
-
   const removed: Types.ObjectId[] = [];
-  const bulkWrite = jest.fn(
-    async (
-      operations: { updateOne?: { update: { $set: { outbox: RegistryEvent[] } } }; deleteOne?: { filter: { _id: Types.ObjectId } } }[],
-    ) => {
-      for (const { updateOne, deleteOne } of operations) {
-        if (updateOne) doc.outbox = updateOne.update.$set.outbox;
-        if (deleteOne) removed.push(deleteOne.filter._id);
-      }
-    },
-  );
-  const model = strictMock<Model<OutboxFields>>(
-    {
-      find: () => query(() => []),
-      findById: () => query(() => structuredClone(doc)),
-      bulkWrite,
-    } as never,
-    'datasets',
-  );
+
+  const bulkWrite = jest.fn(async (operations: BulkOperation[]) => {
+    for (const { updateOne, deleteOne } of operations) {
+      if (updateOne) (docs.get(updateOne.filter._id.toHexString()) as OutboxFields).outbox = updateOne.update.$set.outbox;
+      if (deleteOne) removed.push(deleteOne.filter._id as Types.ObjectId);
+    }
+  });
+  const findById = jest.fn((id: Types.ObjectId) => query(() => structuredClone(docs.get(id.toHexString()) ?? null)));
+  const model = strictMock<Model<OutboxFields>>({ find: () => query(() => []), findById, bulkWrite } as never, 'datasets');
   // The datasets' source as the repository builds it, over a strict model.
   const source = new OutboxDocuments(
     model,
@@ -75,23 +73,24 @@ function setup(
     { getProviders: () => [{ instance: source }], getMetadataByDecorator: () => 'dataset' },
     'discovery',
   );
-  const publishEvent = jest.fn(async (sent: RegistryEvent) => void published.push(sent.id));
-  const publisher = strictMock<EventsPublisher>({ publishEvent }, 'publisher');
-  const acquireMany = jest.fn(overrides.acquireMany ?? (async (keys: readonly string[]) => keys.map(lock)));
+  const publishEvents = jest.fn(async (sent: readonly RegistryEvent[]) => {
+    published.push(...sent.map((e) => e.id));
+  });
+  const publisher = strictMock<EventsPublisher>({ publishEvents }, 'publisher');
+  const lock = (k: string): HeldLock => ({ key: k, token: 't', expiresAt: new Date(Date.now() + 60_000) });
+  const withLocks = jest.fn(async (keys: readonly string[], options: LockOptions, work: (held: HeldLock[]) => Promise<void>) => {
+    expect(options).toMatchObject({ purpose: 'relay', waitMs: 2_000 });
+    return work(overrides.busy?.() ? [] : keys.map(lock));
+  });
   const locks = strictMock<EntityLocks>(
-    {
-      tryAcquire: async (k: string) => lock(k),
-      acquireMany,
-      releaseMany: async () => undefined,
-      release: async () => undefined,
-      leaseMs: 6000,
-      ...overrides.leadership,
-    },
+    { tryAcquire: async (k: string) => lock(k), withLocks, release: async () => undefined, leaseMs: 6000, ...overrides.leadership },
     'locks',
   );
-  const deleteMany = jest.fn((filter: { _id: { $in: string[] } }) => query(() => filter._id.$in.forEach((k) => markers.delete(k))));
+  const markersWrite = jest.fn(async (operations: BulkOperation[]) => {
+    for (const { deleteOne } of operations) markers.delete(deleteOne?.filter._id as string);
+  });
   const markerModel = strictMock<Model<OutboxMarker>>(
-    { find: () => query(() => [...markers].map((k) => ({ _id: k }))), deleteMany } as never,
+    { find: () => query(() => [...markers].map((k) => ({ _id: k }))), bulkWrite: markersWrite } as never,
     'markers',
   );
   const relay = new OutboxRelay(
@@ -102,7 +101,7 @@ function setup(
     new RegistryMetrics({ enabled: false }),
   );
   relay.onModuleInit();
-  return { relay, doc, key, markers, published, publishEvent, bulkWrite, deleteMany, acquireMany, removed };
+  return { relay, docs, doc, key, markers, published, publishEvents, bulkWrite, findById, markersWrite, withLocks, removed };
 }
 
 describe(OutboxRelay.name, () => {
@@ -125,7 +124,7 @@ describe(OutboxRelay.name, () => {
       .mockResolvedValueOnce({ key: 'relay', token: 'mine', expiresAt: new Date(Date.now() + 1000) })
       .mockResolvedValue(null);
     const extend = jest.fn(async (held: HeldLock) => void (held.lost = true));
-    const { relay, published, doc } = setup({ events: [], leadership: { tryAcquire, extend } });
+    const { relay, published, doc } = setup({ events: () => [], leadership: { tryAcquire, extend } });
     await relay.drain();
     doc.outbox.push(event());
     await relay.drain();
@@ -141,7 +140,7 @@ describe(OutboxRelay.name, () => {
       expiresAt: new Date(Date.now() + (options.ttlMs ?? 0)),
     }));
     const extend = jest.fn(async (held: HeldLock, ttlMs = 0) => void (held.expiresAt = new Date(Date.now() + ttlMs)));
-    const { relay } = setup({ events: [], leadership: { tryAcquire, extend } });
+    const { relay } = setup({ events: () => [], leadership: { tryAcquire, extend } });
     await relay.drain();
     expect(tryAcquire).toHaveBeenCalledWith('outbox-relay', { purpose: 'relay', ttlMs: 6000 });
     jest.setSystemTime(1900);
@@ -152,54 +151,76 @@ describe(OutboxRelay.name, () => {
     expect(extend).toHaveBeenCalledWith(expect.objectContaining({ token: 'mine' }), 6000);
   });
 
-  it('publishes the waiting events in order, then clears them and the marker', async () => {
-    const { relay, doc, key, markers, published, deleteMany } = setup();
+  it('publishes the waiting events in order, then clears them under the entity lock and the marker', async () => {
+    const { relay, doc, key, markers, published, markersWrite } = setup();
     const ids = doc.outbox.map((e) => e.id);
     await relay.drain();
     expect(published).toEqual(ids);
     expect(doc.outbox).toEqual([]);
-    expect(deleteMany).toHaveBeenCalledWith({ _id: { $in: [key] } });
+    expect(markersWrite).toHaveBeenCalledWith([{ deleteOne: { filter: { _id: key } } }], { ordered: false });
+    expect(markers.size).toBe(0);
+  });
+
+  it('claims, publishes and clears 200 entities with one produce request, one lock claim, and bulk writes of 50 (FerretDB) to clear them and their markers', async () => {
+    const { relay, docs, published, publishEvents, withLocks, bulkWrite, findById, markersWrite, markers } = setup({ count: 200 });
+    const expected = [...docs.values()].flatMap((doc) => doc.outbox.map((e) => e.id));
+    await relay.drain();
+    expect(withLocks).toHaveBeenCalledTimes(1);
+    expect(withLocks.mock.calls[0][0]).toHaveLength(200);
+    expect(publishEvents).toHaveBeenCalledTimes(1);
+    expect(bulkWrite.mock.calls.map(([operations]) => operations.length)).toEqual([50, 50, 50, 50]);
+    expect(markersWrite.mock.calls.map(([operations]) => operations.length)).toEqual([50, 50, 50, 50]);
+    expect(findById).toHaveBeenCalledTimes(400); // one bare `_id` lookup each before and under the lock, never a scan
+    expect(published).toEqual(expected); // each entity's events together, in order
+    expect([...docs.values()].every((doc) => doc.outbox.length === 0)).toBe(true);
+    expect(markers.size).toBe(0);
+  });
+
+  it('works through a backlog larger than a batch in batches of 256 entities', async () => {
+    const { relay, withLocks, publishEvents, bulkWrite, markers } = setup({ count: 600, events: () => [event()] });
+    await relay.drain();
+    expect(withLocks.mock.calls.map(([keys]) => keys.length)).toEqual([256, 256, 88]);
+    expect(publishEvents).toHaveBeenCalledTimes(3);
+    expect(bulkWrite).toHaveBeenCalledTimes(6 + 6 + 2);
     expect(markers.size).toBe(0);
   });
 
   it('clears only the events it published, not one written meanwhile (which keeps the marker)', async () => {
-    const { relay, doc, markers, published, publishEvent, deleteMany } = setup();
+    const { relay, doc, markers, published, publishEvents, markersWrite } = setup();
     const meanwhile = event({ sequence: 3 });
-    publishEvent.mockImplementationOnce(async (sent) => {
-      published.push(sent.id);
+    publishEvents.mockImplementationOnce(async (sent) => {
+      published.push(...sent.map((e) => e.id));
       doc.outbox = [...doc.outbox, meanwhile]; // a writer commits while the relay is sending
     });
     await relay.drain();
     expect(published).toHaveLength(2);
     expect(published).not.toContain(meanwhile.id);
     expect(doc.outbox).toEqual([meanwhile]);
-    expect(deleteMany).not.toHaveBeenCalled();
+    expect(markersWrite).not.toHaveBeenCalled();
     expect(markers.size).toBe(1);
   });
 
-  it('leaves an entity whose lock it missed, and retries it at once rather than at the next poll', async () => {
+  it('leaves an entity busy with a writer, and retries it soon rather than at the next poll', async () => {
     jest.useFakeTimers();
     let busy = true;
-    const { relay, doc, markers, acquireMany, bulkWrite } = setup({
-      acquireMany: async (keys) => (busy ? [] : keys.map((key) => ({ key, token: 't', expiresAt: new Date(Date.now() + 60_000) }))),
-    });
+    const { relay, doc, markers, withLocks, bulkWrite } = setup({ busy: () => busy });
     relay.onApplicationBootstrap();
     await jest.advanceTimersByTimeAsync(0);
-    expect(acquireMany).toHaveBeenCalledTimes(1);
+    expect(withLocks).toHaveBeenCalledTimes(1);
     expect(bulkWrite).not.toHaveBeenCalled();
     expect(doc.outbox).toHaveLength(2);
     expect(markers.size).toBe(1);
 
     busy = false;
-    await jest.advanceTimersByTimeAsync(10); // well before the 1 s poll
+    await jest.advanceTimersByTimeAsync(100); // well before the 1 s poll
     expect(doc.outbox).toEqual([]);
     expect(markers.size).toBe(0);
     await relay.onApplicationShutdown();
   });
 
-  it('keeps the marker and backs off when a send fails', async () => {
-    const { relay, doc, markers, publishEvent, bulkWrite } = setup();
-    publishEvent.mockRejectedValueOnce(new Error('broker down'));
+  it('keeps the outboxes and markers and backs off when a send fails', async () => {
+    const { relay, doc, markers, publishEvents, bulkWrite } = setup();
+    publishEvents.mockRejectedValueOnce(new Error('broker down'));
     await relay.drain();
     expect(bulkWrite).not.toHaveBeenCalled();
     expect(doc.outbox).toHaveLength(2);
@@ -215,11 +236,19 @@ describe(OutboxRelay.name, () => {
   });
 
   it('holds back the events of a document not committed yet (a pending dataset)', async () => {
-    const { relay, doc, markers, publishEvent, bulkWrite } = setup({ publishable: false });
+    const { relay, doc, markers, published, bulkWrite } = setup({ publishable: false });
     await relay.drain();
-    expect(publishEvent).not.toHaveBeenCalled();
+    expect(published).toEqual([]);
     expect(bulkWrite).not.toHaveBeenCalled();
     expect(doc.outbox).toHaveLength(2);
     expect(markers.size).toBe(1);
+  });
+
+  it('removes the marker of an entity that no longer exists', async () => {
+    const { relay, docs, markers, publishEvents } = setup();
+    docs.clear();
+    await relay.drain();
+    expect(publishEvents).not.toHaveBeenCalled();
+    expect(markers.size).toBe(0);
   });
 });

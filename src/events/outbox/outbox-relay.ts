@@ -1,14 +1,13 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { Types } from 'mongoose';
-import { inParallel } from '../../common/async/in-parallel';
-import { EntityKey, entityKey, parseEntityKey } from '../../common/locks/entity-key';
+import { entityKey, parseEntityKey } from '../../common/locks/entity-key';
 import { EntityLocks, HeldLock } from '../../common/locks/entity-locks';
 import { RegistryMetrics } from '../../metrics/registry-metrics';
-import { EventEntity } from '../contract';
+import { EventEntity, RegistryEvent } from '../contract';
 import { EventsPublisher } from '../events.publisher';
 import { OutboxMarkersRepository } from './outbox-markers.repository';
-import { OutboxSource, OutboxSourceFor } from './outbox-source';
+import { OutboxSource, OutboxSourceFor, WaitingEvents } from './outbox-source';
 
 const POLL_MS = 1_000;
 /**
@@ -19,32 +18,38 @@ const POLL_MS = 1_000;
 const LEADER_KEY = 'outbox-relay';
 const SCAN_EVERY_MS = 60_000;
 const MAX_BACKOFF_MS = 5_000;
-/** Entities whose events are published side by side; one entity's events always go one by one. */
-const PARALLEL_ENTITIES = 8;
-/** Entities whose published events are cleared together: one lock insert, one bulk write, one marker delete. */
-const CLEANUP_BATCH = 64;
+/** Markers read per round: the round then works through them batch by batch. */
+const MARKERS_PER_ROUND = 2_048;
+/** Entities read, published and cleared together: one produce request, one lock insert, bulk writes of 50 to clear them. */
+const BATCH = 256;
+/** A writer holds an entity's lock for milliseconds: an entity found busy is tried again this soon. */
+const BUSY_RETRY_MS = 50;
+/** A produce request stays well below the broker's default 1 MB record batch. */
+const MAX_EVENTS_PER_SEND = 500;
+const MAX_BYTES_PER_SEND = 512 * 1024;
 
-/** Events of one entity that went out and are to be cleared from its outbox. */
-interface Published {
-  key: EntityKey;
+/** An entity in a batch of the relay, with what its outbox held when read. */
+interface Claimed {
+  key: string;
   entity: EventEntity;
   id: Types.ObjectId;
-  eventIds: Set<string>;
+  waiting: WaitingEvents;
 }
 
 /**
  * Publishes what the Outbox holds, at least once and in order per entity.
  *
- * For each entity with waiting events: read its events, publish them one
- * after another (each send is acknowledged before the next), then — under the
- * entity's lock, so no write interleaves — remove exactly the published ones,
- * and delete the document if it is a tombstone with nothing left to say. The
- * clearing goes in batches of entities (one lock insert, one bulk write, one
- * marker delete for all of them): the store's round trips bound the relay.
- * While the broker is down sends fail, the relay backs off and tries again;
- * writes are never held up by it. Of several instances one relays at a time,
- * holding a short lease renewed every round (if it dies mid-way, the next one
- * repeats some events: consumers drop duplicates by event id).
+ * Works in batches of entities: read their outboxes (one `_id` lookup each,
+ * side by side), publish every event read in one produce request (in order
+ * per entity), then — under the entities' locks, taken with one insert and
+ * renewed together, so no write interleaves — remove exactly the published
+ * events and delete finished tombstones with bulk writes, and the markers of
+ * entities with nothing left. A batch whose lease was lost stops before its
+ * writes (the lease guard). While the broker is down sends fail, the relay
+ * backs off and tries again; writes are never held up by it. Of several
+ * instances one relays at a time, holding a short lease renewed every batch
+ * (if it dies mid-way, the next one repeats the batch it
+ * was in: consumers drop duplicates by event id).
  */
 @Injectable()
 export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
@@ -54,6 +59,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
   private backoffMs = 0;
   private draining?: Promise<void>;
   private again = false;
+  private busy = false;
   private stopped = false;
   private leadership?: HeldLock;
   private readonly sources = new Map<EventEntity, OutboxSource>();
@@ -112,12 +118,10 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
 
   private async tick(): Promise<void> {
     await this.drain();
-    if (this.again) {
-      this.again = false;
-      this.schedule(this.backoffMs);
-    } else {
-      this.schedule(this.backoffMs || POLL_MS);
-    }
+    const delay = this.backoffMs || (this.again ? 0 : this.busy ? BUSY_RETRY_MS : POLL_MS);
+    this.again = false;
+    this.busy = false;
+    this.schedule(delay);
   }
 
   private async round(): Promise<void> {
@@ -125,25 +129,16 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
       if (!(await this.lead())) return;
       if (Date.now() - this.lastScan > SCAN_EVERY_MS) await this.scan();
       const startedAt = Date.now();
-      const markers = await this.markers.oldest(1000);
-      let failed = 0;
-      for (let i = 0; i < markers.length && failed === 0; i += CLEANUP_BATCH) {
-        const published: Published[] = [];
-        const keys = markers.slice(i, i + CLEANUP_BATCH);
-        await inParallel(keys, PARALLEL_ENTITIES, async (key) => {
-          if (failed > 0) return;
-          try {
-            const done = await this.publishWaiting(key);
-            if (done) published.push(done);
-          } catch {
-            failed++; // the broker is likely down: finish this batch, then back off rather than fail every entity
-          }
-        });
-        await this.clearPublished(published);
-        await this.lead(); // a long backlog keeps the lease alive
+      const markers = await this.markers.oldest(MARKERS_PER_ROUND);
+      let sent = true;
+      for (let i = 0; i < markers.length && sent; i += BATCH) {
+        // A relay that lost its lease (stalled past it) leaves the rest to the new leader.
+        if (this.stopped || !(await this.lead())) return;
+        sent = await this.relayBatch(markers.slice(i, i + BATCH));
       }
-      this.backoffMs = failed > 0 ? Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS) : 0;
-      if (failed === 0) this.metrics.relaySucceeded();
+      if (markers.length === MARKERS_PER_ROUND) this.again = true;
+      this.backoffMs = sent ? 0 : Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS);
+      if (sent) this.metrics.relaySucceeded();
       if (markers.length > 0) this.logger.debug(`relayed ${markers.length} entities in ${Date.now() - startedAt} ms`);
     } catch (error) {
       this.logger.warn(`outbox round failed: ${(error as Error).message}`);
@@ -179,51 +174,84 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
   }
 
   /**
-   * Publishes one entity's waiting events, one after another (each send is
-   * acknowledged before the next). Rejects when a send fails (the marker stays).
+   * Claims, publishes and clears one batch of entities (see the class).
+   * False when the broker did not take the events: the batch stays as it
+   * was, and the relay backs off.
    */
-  private async publishWaiting(key: string): Promise<Published | undefined> {
-    const entity = parseEntityKey(key);
-    const waiting = entity ? await this.sources.get(entity.entity)?.waitingEvents(entity.id) : null;
-    if (!entity || !waiting) {
-      await this.markers.removeOne(key);
-      return undefined;
+  private async relayBatch(keys: readonly string[]): Promise<boolean> {
+    // A marker that names no entity this service keeps (any more) is just removed.
+    const isValid = (key: string): boolean => this.sources.has(parseEntityKey(key)?.entity as EventEntity);
+    const batch = await this.readOutboxes(keys.filter(isValid));
+    const done = [...keys.filter((key) => !isValid(key)), ...batch.gone];
+    const ready = batch.found.filter(({ waiting }) => !waiting.held);
+    try {
+      // Outside the entities' locks: while the broker is away, writers are not held up by failing sends.
+      await this.publish(ready.flatMap(({ waiting }) => waiting.events));
+    } catch {
+      return false; // the broker is likely down: nothing of this batch is cleared
     }
-    if (waiting.held) return undefined;
-    for (const event of waiting.events) {
-      await this.publisher.publishEvent(event);
-      this.metrics.eventsPublished();
-    }
-    return { key: entityKey(entity.entity, entity.id), ...entity, eventIds: new Set(waiting.events.map((event) => event.id)) };
+    // Writers hold an entity's lock for milliseconds: wait for them rather than publish their events twice.
+    await this.locks.withLocks(
+      ready.map(({ key }) => key),
+      { purpose: 'relay', waitMs: 2_000 },
+      async (held) => {
+        const locked = new Set(held.map((lock) => lock.key));
+        if (locked.size < ready.length) this.busy = true;
+        for (const [entity, source] of this.sources) {
+          const mine = ready.filter((entry) => entry.entity === entity && locked.has(entry.key));
+          if (mine.length === 0) continue;
+          const stillWaiting = await source.clearPublished(
+            mine.map(({ id, waiting }) => ({ id, eventIds: new Set(waiting.events.map((event) => event.id)) })),
+          );
+          // An entity with more events keeps its marker for the next round.
+          if (stillWaiting.size > 0) this.again = true;
+          for (const { key, id } of mine) if (!stillWaiting.has(id.toHexString())) done.push(key);
+        }
+        await this.markers.remove(done);
+      },
+    );
+    return true;
   }
 
-  /**
-   * Removes exactly the published events from their outboxes — under the
-   * entities' locks, so no write interleaves — deletes tombstones with nothing
-   * left to say, and the markers of entities with nothing left to publish.
-   * An entity whose lock a writer keeps for long is left for the next round.
-   */
-  private async clearPublished(published: readonly Published[]): Promise<void> {
-    // Writers hold an entity's lock for milliseconds: wait for them rather than publish their events twice.
-    const held = await this.locks.acquireMany(
-      published.map(({ key }) => key),
-      { purpose: 'relay', waitMs: 2_000 },
-    );
-    try {
-      const locked = new Set(held.map((lock) => lock.key));
-      if (locked.size < published.length) this.again = true;
-      const done: string[] = [];
-      for (const [entity, source] of this.sources) {
-        const mine = published.filter((entry) => entry.entity === entity && locked.has(entry.key));
-        if (mine.length === 0) continue;
-        const stillWaiting = await source.clearPublished(mine);
-        // An entity with more events keeps its marker for the next round.
-        if (stillWaiting.size > 0) this.again = true;
-        for (const { key, id } of mine) if (!stillWaiting.has(id.toHexString())) done.push(key);
+  /** The outboxes of the claimed entities, by source; `gone`: keys whose entity no longer exists. */
+  private async readOutboxes(keys: readonly string[]): Promise<{ found: Claimed[]; gone: string[] }> {
+    const found: Claimed[] = [];
+    const gone: string[] = [];
+    for (const [entity, source] of this.sources) {
+      const mine = keys.map((key) => ({ key, parsed: parseEntityKey(key) })).filter(({ parsed }) => parsed?.entity === entity);
+      if (mine.length === 0) continue;
+      const waiting = await source.waitingEvents(mine.map(({ parsed }) => (parsed as { id: Types.ObjectId }).id));
+      for (const { key, parsed } of mine) {
+        const id = (parsed as { id: Types.ObjectId }).id;
+        const entry = waiting.get(id.toHexString());
+        if (entry) found.push({ key, entity, id, waiting: entry });
+        else gone.push(key);
       }
-      await this.markers.remove(done);
-    } finally {
-      await this.locks.releaseMany(held);
+    }
+    // In the order the markers came, so the oldest work goes out first.
+    const order = new Map(keys.map((key, i) => [key, i]));
+    found.sort((a, b) => (order.get(a.key) ?? 0) - (order.get(b.key) ?? 0));
+    return { found, gone };
+  }
+
+  /** Sends `events` in order, in produce requests of a bounded size, each acknowledged before the next. */
+  private async publish(events: readonly RegistryEvent[]): Promise<void> {
+    let chunk: RegistryEvent[] = [];
+    let bytes = 0;
+    for (const event of events) {
+      const size = JSON.stringify(event).length;
+      if (chunk.length > 0 && (chunk.length >= MAX_EVENTS_PER_SEND || bytes + size > MAX_BYTES_PER_SEND)) {
+        await this.publisher.publishEvents(chunk);
+        this.metrics.eventsPublished(chunk.length);
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(event);
+      bytes += size;
+    }
+    if (chunk.length > 0) {
+      await this.publisher.publishEvents(chunk);
+      this.metrics.eventsPublished(chunk.length);
     }
   }
 }

@@ -11,6 +11,8 @@ export interface WaitingEvents {
   events: RegistryEvent[];
   /** Not committed yet (a pending dataset): its events wait until it is. */
   held: boolean;
+  /** Deleted: the document goes once its events are out. */
+  tombstone: boolean;
 }
 
 /** Events of one entity that went out and are to be removed from its outbox. */
@@ -27,13 +29,14 @@ export interface PublishedEvents {
  * Nest's discovery, a multi-provider without a shared token.
  */
 export interface OutboxSource {
-  /** The entity's waiting events, or null when it no longer exists. */
-  waitingEvents(id: Types.ObjectId): Promise<WaitingEvents | null>;
+  /** The waiting events of each entity that still exists, by hex id. */
+  waitingEvents(ids: readonly Types.ObjectId[]): Promise<Map<string, WaitingEvents>>;
   /**
    * Removes exactly the published events from each entity's outbox, and
-   * deletes a tombstone left with nothing to say. The caller holds the
-   * entities' locks. Returns the ids that still have events waiting
-   * (written while the others were being published).
+   * deletes a tombstone left with nothing to say: one read by `_id` each, side
+   * by side, and bulk writes. The caller holds the entities' locks. Returns
+   * the ids that still have events waiting (written while the others were
+   * being published).
    */
   clearPublished(published: readonly PublishedEvents[]): Promise<Set<string>>;
   /** Every entity with events waiting: the relay's scan for markers a crash lost. */

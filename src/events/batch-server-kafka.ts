@@ -1,0 +1,85 @@
+import { KafkaContext, ServerKafka } from '@nestjs/microservices';
+import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer } from '@nestjs/microservices/external/kafka.interface';
+
+/**
+ * The extras of an event handler that takes a whole fetched batch of one
+ * partition at once: `@EventPattern(topic, BATCH_HANDLER)`, its payload a
+ * ConsumedBatch. Other handlers get one message at a time, as with Nest's
+ * own Kafka server.
+ */
+export const BATCH_HANDLER = { batch: true } as const;
+
+export interface ConsumedMessage {
+  /** The value as the transport's deserializer gives it (bytes, with `keepBinary`). */
+  value: unknown;
+  key: Buffer | null;
+  headers: IHeaders;
+  offset: string;
+}
+
+/** What a batch handler receives: one partition's messages, in order. */
+export interface ConsumedBatch {
+  topic: string;
+  partition: number;
+  messages: ConsumedMessage[];
+}
+
+/**
+ * Nest's Kafka server, fed by kafkajs' `eachBatch` instead of `eachMessage`:
+ * a handler declared with BATCH_HANDLER gets each fetched batch in one call
+ * (one store write for many events), and the batch's offsets are committed
+ * once it returns. A handler that throws leaves them uncommitted: the batch
+ * comes back. Handlers without it run message by message as before, their
+ * offsets resolved one by one. Either way Nest's pipes, filters and
+ * interceptors apply, and what is on the topic is unchanged for other Nest
+ * services consuming it with a plain `@EventPattern`.
+ */
+export class BatchServerKafka extends ServerKafka {
+  override async bindEvents(consumer: Consumer): Promise<void> {
+    const topics = [...this.messageHandlers.keys()];
+    if (topics.length > 0) await consumer.subscribe({ ...(this.options.subscribe ?? {}), topics });
+    await consumer.run({ ...this.options.run, eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) });
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0) return;
+    const handler = this.getHandlerByPattern(batch.topic);
+    if ((handler?.extras as { batch?: boolean } | undefined)?.batch) {
+      const raws = batch.messages.map(
+        (message) => this.parser?.parse<KafkaMessage>({ ...message, topic: batch.topic, partition: batch.partition }) ?? message,
+      );
+      const messages: ConsumedMessage[] = [];
+      for (const raw of raws) {
+        const packet = await this.deserializer.deserialize(raw, { channel: batch.topic });
+        messages.push({ value: packet.data, key: raw.key, headers: raw.headers ?? {}, offset: raw.offset });
+      }
+      const heartbeat = (): Promise<void> => payload.heartbeat();
+      const context = new KafkaContext([
+        raws[raws.length - 1],
+        batch.partition,
+        batch.topic,
+        this.consumer as Consumer,
+        heartbeat,
+        this.producer as Producer,
+      ]);
+      const data: ConsumedBatch = { topic: batch.topic, partition: batch.partition, messages };
+      await this.handleEvent(batch.topic, { pattern: batch.topic, data }, context);
+      payload.resolveOffset(batch.lastOffset());
+    } else {
+      for (const message of batch.messages) {
+        if (!payload.isRunning() || payload.isStale()) break;
+        await this.handleMessage({
+          topic: batch.topic,
+          partition: batch.partition,
+          message,
+          heartbeat: () => payload.heartbeat(),
+          pause: () => payload.pause(),
+        });
+        payload.resolveOffset(message.offset);
+        await payload.heartbeat();
+      }
+    }
+    await payload.commitOffsetsIfNecessary();
+  }
+}
