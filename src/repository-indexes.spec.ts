@@ -103,6 +103,7 @@ const ARGUMENTS: Record<string, unknown> = {
   ref: { seq: 1 },
   '{ _id, seq }': { _id: id, seq: 1 },
   published: [{ id, eventIds: ['e'] }],
+  entries: [{ _id: 'e', entityId: id, sequence: 1 }],
   page: { limit: 10, order: 'asc' },
   query: {},
   reader,
