@@ -6,6 +6,10 @@ import { deleteTopics } from '../support/kafka';
 import { uriWithDatabase, withDatabase } from '../support/mongo';
 import { waitFor } from '../support/wait';
 import { newAdminToken } from '../support/auth';
+import { ignoreNegativeTimeoutWarnings } from '../../src/common/process/node-warnings';
+
+// The benchmarks and the fuzzer talk to Kafka in-process, like the service: kafkajs' negative timer warning is noise.
+ignoreNegativeTimeoutWarnings();
 
 export interface BenchEnvironment {
   url: string;
