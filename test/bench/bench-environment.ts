@@ -24,18 +24,27 @@ export interface BenchEnvironment {
 }
 
 /**
- * The built service (dist/) in a process of its own — so the load generator
- * does not share its event loop — on the local stack (started if needed,
- * stopped afterwards if this started it), with a database and topic of its own,
- * named `<prefix>_<random>` (the fuzzer shares this with the benchmarks).
+ * MongoDB and Kafka for a benchmark: MONGODB_URI and KAFKA_BROKERS when set,
+ * else the local stack's, started if needed (`stopStack` stops what this started).
  */
-export async function startBenchEnvironment(extraEnv: NodeJS.ProcessEnv = {}, prefix = 'bench'): Promise<BenchEnvironment> {
+export async function benchStack(): Promise<{ base: { MONGODB_URI: string; KAFKA_BROKERS: string }; stopStack: () => Promise<void> }> {
   const stack = new LocalStack();
   const missing: ServiceName[] = [];
   if (!process.env.MONGODB_URI) missing.push('ferretdb');
   if (!process.env.KAFKA_BROKERS) missing.push('kafka');
   const started = missing.length > 0 ? await stack.up(missing) : [];
   const base = { ...stackEnv(stack.settings), ...pick(process.env, ['MONGODB_URI', 'KAFKA_BROKERS']) };
+  return { base, stopStack: async () => void (started.length > 0 && (await stack.down(started))) };
+}
+
+/**
+ * The built service (dist/) in a process of its own — so the load generator
+ * does not share its event loop — on the local stack (started if needed,
+ * stopped afterwards if this started it), with a database and topic of its own,
+ * named `<prefix>_<random>` (the fuzzer shares this with the benchmarks).
+ */
+export async function startBenchEnvironment(extraEnv: NodeJS.ProcessEnv = {}, prefix = 'bench'): Promise<BenchEnvironment> {
+  const { base, stopStack } = await benchStack();
 
   const suffix = randomUUID().slice(0, 8);
   const port = await freePort();
@@ -80,7 +89,7 @@ export async function startBenchEnvironment(extraEnv: NodeJS.ProcessEnv = {}, pr
       await app.exited;
       await withDatabase(env.MONGODB_URI ?? '', (db) => db.dropDatabase());
       await deleteTopics((env.KAFKA_BROKERS ?? '').split(','), [env.KAFKA_TOPIC ?? '']);
-      if (started.length > 0) await stack.down(started);
+      await stopStack();
     },
   };
 }

@@ -6,6 +6,7 @@
  * restarted 2.5 s later. Prints the issue's table (README: "Running several
  * instances"). Needs the local stack's MONGODB_URI and KAFKA_BROKERS.
  */
+import { benchStack } from './bench-environment';
 import { eventId, killRun, KillRunResult, matches } from '../support/kill-run';
 
 interface KillRunSummary {
@@ -52,6 +53,9 @@ function summarize(result: KillRunResult): KillRunSummary {
 
 async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 60);
+  // killRun works on MONGODB_URI and KAFKA_BROKERS, as the e2e test's environment sets them.
+  const { base, stopStack } = await benchStack();
+  Object.assign(process.env, base);
   const result = await killRun({
     instances: Number(process.env.BENCH_INSTANCES ?? 3),
     loadSeconds: seconds,
@@ -66,6 +70,7 @@ async function main(): Promise<void> {
   const width = Math.max(...Object.keys(summary).map((key) => key.length));
   for (const [key, value] of Object.entries(summary)) process.stdout.write(`${key.padEnd(width)}  ${value}\n`);
   for (const error of result.serverErrors.slice(0, 5)) process.stdout.write(`5xx: ${error}\n`);
+  await stopStack();
 }
 
 main().catch((error: unknown) => {
