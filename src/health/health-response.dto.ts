@@ -75,16 +75,7 @@ export class HealthResponseDto {
   details: HealthDetailsDto;
 }
 
-class ReadinessDetailsDto {
-  @ApiProperty({ type: DependencyStatusDto })
-  mongodb: DependencyStatusDto;
-
-  @ApiProperty({ type: KafkaStatusDto })
-  kafka: KafkaStatusDto;
-
-  @ApiPropertyOptional({ type: ArchiveStatusDto, description: 'Present when the archive is enabled (ARCHIVE_ENABLED=true)' })
-  archive?: ArchiveStatusDto;
-
+class ReadinessDetailsDto extends HealthDetailsDto {
   @ApiProperty({ type: ConsumerStatusDto, description: 'The audit consumer of this instance' })
   consumer: ConsumerStatusDto;
 }
