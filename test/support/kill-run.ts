@@ -194,12 +194,12 @@ export async function killRun(options: KillRunOptions): Promise<KillRunResult> {
       const before = result.acknowledged.slice(0, ackedBeforeLastKill);
       await waitFor(
         async () => {
-          const records = recorder?.records ?? [];
-          const ids = before.map((write) => records.find((record) => matches(record, write)));
-          if (ids.some((record) => !record)) return false;
+          const onTopic = topicEvents(recorder?.records ?? []);
+          const ids = before.map((write) => onTopic.get(writeKey(write)));
+          if (ids.some((id) => !id)) return false;
           result.onTopicAt ||= Date.now();
           const audit = await auditLog(env.MONGODB_URI ?? '');
-          return ids.every((record) => record && audit.has(eventId(record)));
+          return ids.every((id) => id && audit.has(id));
         },
         { what: 'the writes before the last kill to be audited', timeoutMs: options.catchUpTimeoutMs ?? 120_000, intervalMs: 100 },
       );
@@ -224,7 +224,8 @@ export async function killRun(options: KillRunOptions): Promise<KillRunResult> {
       await waitFor(
         async () => {
           const ids = new Set(recorder?.records.map(eventId));
-          if (!result.acknowledged.every((write) => recorder?.records.some((record) => matches(record, write)))) return false;
+          const onTopic = topicEvents(recorder?.records ?? []);
+          if (!result.acknowledged.every((write) => onTopic.has(writeKey(write)))) return false;
           if ((await groupLag(admin, env.KAFKA_GROUP_ID ?? '', env.KAFKA_TOPIC ?? '')) > 0) return false;
           audit = await auditLog(env.MONGODB_URI ?? '');
           return audit.size >= ids.size && [...ids].every((id) => audit.has(id));
@@ -254,7 +255,22 @@ export function eventId(record: ReceivedRecord): string {
 
 /** Whether `record` is the event of an acknowledged write: same entity, type and resulting name. */
 export function matches(record: ReceivedRecord, write: AckedWrite): boolean {
-  if (record.key !== write.entityId) return false;
-  const event = JSON.parse(record.value ?? '{}') as { type: string; data: { name?: string } };
-  return event.type === write.type && event.data.name === write.name;
+  return record.key === write.entityId && recordKey(record).key === writeKey(write);
+}
+
+const writeKey = (write: AckedWrite): string => `${write.entityId} ${write.type} ${write.name}`;
+
+function recordKey(record: ReceivedRecord): { key: string; id: string } {
+  const event = JSON.parse(record.value ?? '{}') as { id: string; type: string; data: { name?: string } };
+  return { key: `${record.key} ${event.type} ${event.data.name}`, id: event.id };
+}
+
+/** The topic's events by the write they record (each record parsed once: polls run while the load does). */
+function topicEvents(records: readonly ReceivedRecord[]): Map<string, string> {
+  const byWrite = new Map<string, string>();
+  for (const record of records) {
+    const { key, id } = recordKey(record);
+    if (!byWrite.has(key)) byWrite.set(key, id);
+  }
+  return byWrite;
 }
