@@ -99,13 +99,16 @@ describe('GET /metrics (e2e)', () => {
     for (let i = 0; i <= RATE_LIMIT && limited === 0; i++) if ((await request(testApp.url).get('/datasets')).status === 429) limited++;
     expect(limited).toBe(1);
 
+    // Waits on growth since `before`: the first test's writes may already be archived.
     const after = await waitFor(
       async () => {
         const now = await scrape();
+        const grown = (name: string, labels: Record<string, string> = {}): number => now.sum(name, labels) - before.sum(name, labels);
         const moved =
-          now.sum('registry_consumer_messages_dead_lettered_total', { reason: 'invalid' }) > 0 &&
-          now.sum('registry_archive_objects_stored_total') > 0 &&
-          now.sum('registry_outbox_events_published_total') >= 4;
+          grown('registry_consumer_messages_dead_lettered_total', { reason: 'invalid' }) > 0 &&
+          grown('registry_archive_objects_stored_total') > 0 &&
+          grown('registry_outbox_events_published_total') >= 4 &&
+          grown('registry_consumer_messages_handled_total') >= 4;
         return moved ? now : undefined;
       },
       { what: 'the relay, the consumer and the archive to do their work', timeoutMs: 60_000, intervalMs: 500 },
