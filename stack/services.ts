@@ -97,7 +97,8 @@ async function startFerretDb({ settings, log, spawnDetached }: ServiceContext): 
   const binary = await provisionFerretDb(settings.cacheDir, log);
   const dataDir = path.join(settings.runDir, 'ferretdb');
   fs.mkdirSync(dataDir, { recursive: true });
-  const pid = spawnDetached('ferretdb', binary, ['-listen', `127.0.0.1:${mongoPort}`, '-data-dir', dataDir]);
+  const walLimit = String(settings.ferretDbWalLimitMb);
+  const pid = spawnDetached('ferretdb', binary, ['-listen', `127.0.0.1:${mongoPort}`, '-data-dir', dataDir, '-wal-limit-mb', walLimit]);
   return { pid, port: mongoPort, startedAt: new Date().toISOString() };
 }
 

@@ -27,6 +27,8 @@ export interface StackSettings {
   s3Port: number;
   /** A SASL_SSL (SCRAM-SHA-512) listener beside the plaintext one; undefined: none. */
   kafkaSaslSslPort?: number;
+  /** FerretDB truncates a database's SQLite WAL once it grows past this (stack/ferretdb/wal.go). */
+  ferretDbWalLimitMb: number;
 }
 
 export function stackSettings(env: NodeJS.ProcessEnv = process.env): StackSettings {
@@ -42,6 +44,7 @@ export function stackSettings(env: NodeJS.ProcessEnv = process.env): StackSettin
     s3Port: portFrom(env, 'STACK_S3_PORT', 19000),
     // Off by default: the TLS material and SCRAM user cost a few seconds at the first start.
     kafkaSaslSslPort: env.STACK_KAFKA_SASL_SSL === '1' ? portFrom(env, 'STACK_KAFKA_SASL_SSL_PORT', kafkaPort + 2) : undefined,
+    ferretDbWalLimitMb: positiveIntegerFrom(env, 'STACK_FERRETDB_WAL_LIMIT_MB', 64),
   };
 }
 
@@ -53,6 +56,14 @@ function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
     throw new StackError(`${name} must be a TCP port between 1 and 65535 (got "${raw}")`);
   }
   return port;
+}
+
+function positiveIntegerFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new StackError(`${name} must be a whole number of at least 1 (got "${raw}")`);
+  return value;
 }
 
 export class StackError extends Error {}

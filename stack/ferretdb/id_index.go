@@ -19,7 +19,8 @@ import (
 // ~0.1 ms). indexIDLookups adds the index FerretDB's queries can use to every
 // collection table, as collections appear. FerretDB neither sees nor needs it:
 // its own index metadata is untouched, and DROP TABLE drops it too.
-func indexIDLookups(ctx context.Context, dataDir string) {
+// maintainDatabases does that, and bounds each database's WAL (see wal.go).
+func maintainDatabases(ctx context.Context, dataDir string, walLimit int64) {
 	watched := map[string]*watchedDB{}
 	ticker := time.NewTicker(500 * time.Millisecond)
 	defer ticker.Stop()
@@ -51,6 +52,7 @@ func indexIDLookups(ctx context.Context, dataDir string) {
 			if err := w.index(ctx); err != nil {
 				log.Printf("id index: %s: %v", filepath.Base(file), err)
 			}
+			w.truncateLargeWAL(ctx, file, walLimit)
 		}
 		for file, w := range watched {
 			if !present[file] {

@@ -18,6 +18,7 @@ import (
 func main() {
 	listen := flag.String("listen", "127.0.0.1:27018", "TCP address to listen on")
 	dataDir := flag.String("data-dir", "", "directory that holds the SQLite databases (must exist)")
+	walLimitMB := flag.Int64("wal-limit-mb", 64, "truncate a database's WAL once it is larger than this")
 	flag.Parse()
 
 	if *dataDir == "" {
@@ -39,7 +40,7 @@ func main() {
 		log.Fatalf("ferretdb: %v", err)
 	}
 
-	go indexIDLookups(ctx, *dataDir)
+	go maintainDatabases(ctx, *dataDir, *walLimitMB<<20)
 
 	log.Printf("FerretDB listening on %s, data in %s", *listen, *dataDir)
 	db.Run(ctx)

@@ -16,11 +16,12 @@ export interface PrivateStack {
  * A stack of this test file's own, on free ports and a temporary data folder
  * (sharing the download/build cache), for tests that stop and restart a
  * broker, database or S3 server without disturbing the other test files.
- * `saslSsl` adds the broker's SASL_SSL listener.
+ * `saslSsl` adds the broker's SASL_SSL listener; `ferretDbWalLimitMb` sets
+ * the size past which FerretDB truncates a database's WAL.
  */
 export async function startPrivateStack(
   services: ServiceName[] = ['kafka', 'ferretdb'],
-  { saslSsl = false }: { saslSsl?: boolean } = {},
+  { saslSsl = false, ferretDbWalLimitMb }: { saslSsl?: boolean; ferretDbWalLimitMb?: number } = {},
 ): Promise<PrivateStack> {
   const runDir = mkdtempSync(path.join(tmpdir(), 'registry-stack-'));
   const settings: StackSettings = {
@@ -31,6 +32,7 @@ export async function startPrivateStack(
     mongoPort: await freePort(),
     s3Port: await freePort(),
     kafkaSaslSslPort: saslSsl ? await freePort() : undefined,
+    ...(ferretDbWalLimitMb === undefined ? {} : { ferretDbWalLimitMb }),
   };
   const stack = new LocalStack(settings, () => undefined);
   await stack.up(services);
