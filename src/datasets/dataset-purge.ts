@@ -3,7 +3,7 @@ import { EventActor } from '../events/contract';
 import { newEvent } from '../events/outbox/event-factory';
 import { Outbox } from '../events/outbox/outbox';
 import { OwnerIndex } from '../ownership/owner-index';
-import { DatasetRecordsCleanup } from '../records/dataset-records-cleanup';
+import { DatasetStorageCleanup } from './dataset-storage-cleanup';
 import { DatasetsRepository } from './datasets.repository';
 import { Dataset } from './schemas/dataset.schema';
 
@@ -17,7 +17,7 @@ export class DatasetPurge {
     private readonly datasets: DatasetsRepository,
     private readonly outbox: Outbox,
     private readonly ownerIndex: OwnerIndex,
-    private readonly storage: DatasetRecordsCleanup,
+    private readonly storage: DatasetStorageCleanup,
   ) {}
 
   /**

@@ -3,7 +3,6 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { LocksModule } from '../common/locks/locks.module';
 import { EventsModule } from '../events/events.module';
 import { OwnershipModule } from '../ownership/ownership.module';
-import { RecordsStorageModule } from '../records/records-storage.module';
 import { DatasetPurge } from './dataset-purge';
 import { DatasetEvents } from './dataset-events';
 import { DatasetSequence } from './dataset-sequence';
@@ -33,7 +32,6 @@ import { SeqBlocksRepository } from './seq-blocks.repository';
     LocksModule,
     EventsModule,
     OwnershipModule,
-    RecordsStorageModule,
   ],
   controllers: [DatasetsController, DatasetSharingController],
   providers: [

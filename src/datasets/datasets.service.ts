@@ -111,6 +111,13 @@ export class DatasetsService {
     return dataset;
   }
 
+  /** The stored dataset if the caller may manage it, as its owner or an admin (403 naming `what` otherwise). */
+  async findManageable(ref: DatasetRef, principal: Principal, what: string): Promise<Dataset> {
+    const dataset = await this.findWritable(ref, principal);
+    assertManageable(principal, dataset, ref, what);
+    return dataset;
+  }
+
   /** The ids of every active dataset `principal` may read (for the audit log's scope). */
   readableIds(principal: Principal): Promise<string[]> {
     return this.datasets.readableIds(readerOf(principal));

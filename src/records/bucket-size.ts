@@ -5,7 +5,7 @@
  * MAX_BUCKET_BYTES (estimated) is split over several buckets, each holding a
  * run of consecutive timestamps.
  */
-import { MAX_FIELDS } from '../datasets/dto/create-dataset.dto';
+import { MAX_FIELDS } from '../datasets/dataset-shape';
 import type { DatasetField } from '../datasets/dataset-shape';
 import { BucketPoints, PointMap, toColumns, Value } from './buckets';
 import { MAX_STRING_BYTES } from './record-values';

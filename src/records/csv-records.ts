@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { TIMESTAMP_FIELD } from '../datasets/dto/create-dataset.dto';
+import { TIMESTAMP_FIELD } from '../datasets/dataset-shape';
 import type { DatasetField } from '../datasets/dataset-shape';
 import { Value } from './buckets';
 import { CsvCell, CsvCellTooLongError, CsvTokenizer } from './csv-tokenizer';

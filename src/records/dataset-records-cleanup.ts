@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
+import { DatasetStorageCleanup } from '../datasets/dataset-storage-cleanup';
 import { RecordsRepository } from './records.repository';
 import { VersionsRepository } from './versions/versions.repository';
 
 /**
- * What purging a dataset does to the storage kept under its id (DatasetPurge
- * calls it, under the dataset's lock, once the dataset is a tombstone): the
- * one extension point for per-dataset storage. Trashing a dataset keeps all of it.
+ * What purging a dataset does to the records kept under its id: records'
+ * side of the DatasetStorageCleanup port. Trashing a dataset keeps all of it.
  */
 @Injectable()
-export class DatasetRecordsCleanup {
+export class DatasetRecordsCleanup implements DatasetStorageCleanup {
   constructor(
     private readonly repository: RecordsRepository,
     private readonly versions: VersionsRepository,

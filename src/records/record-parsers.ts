@@ -1,7 +1,7 @@
 import { Readable, Transform, TransformCallback } from 'node:stream';
 import { parser as jsonParser } from 'stream-json';
 import { streamArray } from 'stream-json/streamers/StreamArray';
-import { TIMESTAMP_FIELD } from '../datasets/dto/create-dataset.dto';
+import { TIMESTAMP_FIELD } from '../datasets/dataset-shape';
 import type { DatasetField } from '../datasets/dataset-shape';
 import { own, Value } from './buckets';
 import { csvRows } from './csv-records';

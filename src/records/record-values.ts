@@ -1,4 +1,4 @@
-import { TIMESTAMP_FIELD } from '../datasets/dto/create-dataset.dto';
+import { TIMESTAMP_FIELD } from '../datasets/dataset-shape';
 import { isInstantInRange, parseIsoInstant } from '../common/validation/instants';
 
 /**

@@ -1,5 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { DatasetStorageCleanup } from '../datasets/dataset-storage-cleanup';
 import { DatasetRecordsCleanup } from './dataset-records-cleanup';
 import { RecordsRepository } from './records.repository';
 import { RecordBucket, RecordBucketSchema } from './schemas/record-bucket.schema';
@@ -9,10 +10,12 @@ import { DatasetTag, DatasetTagSchema, DatasetVersion, DatasetVersionSchema } fr
 import { VersionsRepository } from './versions/versions.repository';
 
 /**
- * The records collections (series, buckets, uploads, versions and their tags) and their repositories, without the rules: what
- * DatasetsModule needs to take a deleted dataset's records with it (it cannot
- * import RecordsModule, which builds on datasets).
+ * The records collections (series, buckets, uploads, versions and their tags)
+ * and their repositories, without the rules; and the binding of datasets'
+ * DatasetStorageCleanup port to them, global so that DatasetsModule, which
+ * records builds on, gets it without importing records.
  */
+@Global()
 @Module({
   imports: [
     MongooseModule.forFeature([
@@ -23,7 +26,12 @@ import { VersionsRepository } from './versions/versions.repository';
       { name: DatasetTag.name, schema: DatasetTagSchema },
     ]),
   ],
-  providers: [RecordsRepository, VersionsRepository, DatasetRecordsCleanup],
-  exports: [RecordsRepository, VersionsRepository, DatasetRecordsCleanup],
+  providers: [
+    RecordsRepository,
+    VersionsRepository,
+    DatasetRecordsCleanup,
+    { provide: DatasetStorageCleanup, useExisting: DatasetRecordsCleanup },
+  ],
+  exports: [RecordsRepository, VersionsRepository, DatasetStorageCleanup],
 })
 export class RecordsStorageModule {}

@@ -3,12 +3,10 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsNotIn, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
 import { IsObjectIdString, IsText } from '../../common/validation/text';
+import { MAX_FIELDS, TIMESTAMP_FIELD } from '../dataset-shape';
 import { FIELD_TYPES, FieldType, VISIBILITIES, Visibility } from '../schemas/dataset.schema';
 
 export const MAX_TAGS = 32;
-export const MAX_FIELDS = 200;
-/** The records' time column (see the records API); no declared field may take its name. */
-export const TIMESTAMP_FIELD = 'timestamp';
 const FREQUENCY_PATTERN = /^[1-9][0-9]{0,5}(ms|s|m|h|d|w)$/;
 const FIELD_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 export const TAG_PATTERN = /^[A-Za-z0-9_.:/-]{1,64}$/;

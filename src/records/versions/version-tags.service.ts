@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { Principal } from '../../auth/principal';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../common/errors/domain-errors';
 import { fieldDetails } from '../../common/errors/field-error';
-import { assertManageable } from '../../datasets/dataset-access';
 import { DatasetEvents } from '../../datasets/dataset-events';
 import { DatasetRef, DatasetsService } from '../../datasets/datasets.service';
 import { RecordsLock } from '../records-lock';
@@ -35,8 +34,9 @@ export class VersionTagsService {
     force: boolean,
     principal: Principal,
   ): Promise<{ tag: TagResponseDto; created: boolean }> {
-    const dataset = await this.datasets.findWritable(ref, principal);
-    if (force) assertManageable(principal, dataset, ref, 'move a tag (force)');
+    const dataset = force
+      ? await this.datasets.findManageable(ref, principal, 'move a tag (force)')
+      : await this.datasets.findWritable(ref, principal);
     const datasetId = dataset._id.toHexString();
     return this.recordsLock.run(dataset._id, 'tag-version', async () => {
       const version = await this.versions.findVersion(datasetId, number);
@@ -79,8 +79,7 @@ export class VersionTagsService {
 
   /** Removes a tag (the owner or an admin); its version stays. */
   async remove(ref: DatasetRef, name: string, principal: Principal): Promise<void> {
-    const dataset = await this.datasets.findWritable(ref, principal);
-    assertManageable(principal, dataset, ref, 'delete its tags');
+    const dataset = await this.datasets.findManageable(ref, principal, 'delete its tags');
     const datasetId = dataset._id.toHexString();
     await this.recordsLock.run(dataset._id, 'untag-version', async () => {
       const tag = await this.versions.findTag(datasetId, name);

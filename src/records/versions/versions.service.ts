@@ -4,7 +4,6 @@ import { Principal } from '../../auth/principal';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../common/errors/domain-errors';
 import { fieldDetails } from '../../common/errors/field-error';
 import { PageRequest } from '../../common/pagination/cursor';
-import { assertManageable } from '../../datasets/dataset-access';
 import { DatasetEvents } from '../../datasets/dataset-events';
 import { DatasetRef, DatasetsService } from '../../datasets/datasets.service';
 import { VersionChange } from '../../events/contract';
@@ -108,8 +107,7 @@ export class VersionsService {
 
   /** Deletes a version no tag points at, and the buckets only it held (the owner or an admin). */
   async remove(ref: DatasetRef, number: number, principal: Principal): Promise<void> {
-    const found = await this.datasets.findWritable(ref, principal);
-    assertManageable(principal, found, ref, 'delete its versions');
+    const found = await this.datasets.findManageable(ref, principal, 'delete its versions');
     await this.recordsLock.run(found._id, 'delete-version', async () => {
       const dataset = await this.datasets.findCurrent(found._id);
       const datasetId = dataset._id.toHexString();
