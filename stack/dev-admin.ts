@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { newApiToken } from '../src/common/credentials/token-format';
+import { newApiToken } from '../src/tokens/token-format';
 import { StackSettings } from './settings';
 
 export const DEV_ADMIN_EMAIL = 'admin@registry.local';

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { AppModule } from '../app.module';
 import { Principal, SCOPES, Scope, scopesFrom } from '../auth/principal';
 import { ConfigError, loadConfig } from '../config/load-config';
-import { newApiToken } from '../common/credentials/token-format';
+import { newApiToken } from '../tokens/token-format';
 import { TokensService } from '../tokens/tokens.service';
 import { UserAccountsService } from '../users/user-accounts.service';
 import { UserDirectory } from '../users/user-directory';

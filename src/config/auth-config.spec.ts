@@ -1,4 +1,4 @@
-import { newApiToken } from '../common/credentials/token-format';
+import { newApiToken } from '../tokens/token-format';
 import { ConfigError, loadConfig } from './load-config';
 
 const validEnv = { MONGODB_URI: 'mongodb://127.0.0.1:27118/dataset_registry?retryWrites=false', KAFKA_BROKERS: '127.0.0.1:19092' };

@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsDefined, IsEmail, IsIn, IsInt, IsOptional, IsUrl, Matches, Max, Min } from 'class-validator';
-import { API_TOKEN_PATTERN } from '../common/credentials/token-format';
+import { API_TOKEN_PATTERN } from './api-token-format';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -5,7 +5,7 @@ import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from
 import { AppConfig } from '../config/app-config';
 import { LiveUser, UserDirectory } from '../users/user-directory';
 import { ApiToken } from './schemas/api-token.schema';
-import { hashToken, newApiToken } from '../common/credentials/token-format';
+import { hashToken, newApiToken } from './token-format';
 import { TokensRepository } from './tokens.repository';
 import { MAX_TOKENS_PER_USER, TokensService } from './tokens.service';
 

@@ -9,7 +9,7 @@ import { LiveUser, UserDirectory } from '../users/user-directory';
 import { CreateTokenDto } from './dto/create-token.dto';
 import { CreatedTokenResponseDto, TokenListDto, toTokenResponse } from './dto/token-response.dto';
 import { ApiToken } from './schemas/api-token.schema';
-import { hashToken, newApiToken, tokenIdOf, tokenMatches } from '../common/credentials/token-format';
+import { hashToken, newApiToken, tokenIdOf, tokenMatches } from './token-format';
 import { TokensRepository } from './tokens.repository';
 
 /** Tokens one user may hold at once: enough for every job, few enough to list whole. */

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { newApiToken } from '../../src/common/credentials/token-format';
+import { newApiToken } from '../../src/tokens/token-format';
 
 /** A client of the app that sends `token` with every request. */
 export type Api = ReturnType<typeof request.agent>;

@@ -2,7 +2,7 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
 import type { Scope } from '../../auth/principal';
 
-/** A registry API token: never its secret, only a hash of the whole token (see common/credentials/token-format.ts). */
+/** A registry API token: never its secret, only a hash of the whole token (see token-format.ts). */
 @Schema({ collection: 'api_tokens', versionKey: false })
 export class ApiToken {
   /** The token's public id, the 16 hex digits after `dsr_`: a token is found by `_id`, one lookup. */

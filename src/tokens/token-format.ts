@@ -1,14 +1,13 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { API_TOKEN_PATTERN, API_TOKEN_PREFIX } from '../config/api-token-format';
 
 /**
- * A registry API token: `dsr_<id>_<secret>` — a recognisable prefix (secret
+ * A new registry API token: `dsr_<id>_<secret>` — a recognisable prefix (secret
  * scanners can match it), a 16-hex-digit public id (listed, and used to look
  * the token up by `_id`), and 32 random bytes. Only a SHA-256 of the whole
  * token is stored: the secret is random, so a plain hash is as strong as a
  * slow one here, and it keeps verification to one lookup and one hash.
  */
-export const API_TOKEN_PREFIX = 'dsr_';
-export const API_TOKEN_PATTERN = /^dsr_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/;
 
 export interface NewToken {
   /** The whole token, shown once. */
