@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { EntityKey, entityKey } from '../common/locks/entity-key';
+import { EntityKey, entityKey } from '../events/outbox/entity-key';
 
 /** Every change of an existing dataset holds its lock (see EntityLocks). */
 export const CHANGE_DATASET = { purpose: 'change-dataset' };

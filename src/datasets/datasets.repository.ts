@@ -7,7 +7,7 @@ import { FieldChanges } from '../common/mongo/field-changes';
 import { findPage } from '../common/pagination/cursor';
 import { RegistryEvent } from '../events/contract';
 import { OutboxSource, OutboxSourceFor } from '../events/outbox/outbox-source';
-import { OutboxDocuments } from '../common/mongo/outbox-documents';
+import { OutboxDocuments } from '../events/outbox/outbox-documents';
 import type { DatasetReader } from './dataset-access';
 import type { DatasetRef } from './dataset-rules';
 import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';

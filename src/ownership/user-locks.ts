@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { EntityKey, entityKey } from '../common/locks/entity-key';
+import { EntityKey, entityKey } from '../events/outbox/entity-key';
 
 /** Lock key of one user (see EntityLocks): PATCH and DELETE of the user hold it. */
 export function userLockKey(id: Types.ObjectId): EntityKey {

@@ -9,7 +9,7 @@ import { findPage } from '../common/pagination/cursor';
 import { createdAtFilter } from '../common/validation/time-range.dto';
 import { RegistryEvent } from '../events/contract';
 import { OutboxSource, OutboxSourceFor } from '../events/outbox/outbox-source';
-import { OutboxDocuments } from '../common/mongo/outbox-documents';
+import { OutboxDocuments } from '../events/outbox/outbox-documents';
 import { SearchUsersQueryDto } from './dto/search-users-query.dto';
 import { User } from './schemas/user.schema';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { EntityKey } from '../../common/locks/entity-key';
+import { EntityKey } from './entity-key';
 import { chunks } from '../../common/mongo/bulk-chunks';
 import { insertManyUnique } from '../../common/mongo/unique-inserts';
 import { OutboxMarker } from './outbox-marker.schema';

@@ -3,7 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { Model, Types } from 'mongoose';
 import { strictMock } from '../../common/testing/strict-mock';
 import { EntityLocks, HeldLock, LockOptions } from '../../common/locks/entity-locks';
-import { OutboxDocuments } from '../../common/mongo/outbox-documents';
+import { OutboxDocuments } from './outbox-documents';
 import { RegistryEvent } from '../contract';
 import { EventsPublisher } from '../events.publisher';
 import { OutboxMarker } from './outbox-marker.schema';

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { Types } from 'mongoose';
-import { entityKey, parseEntityKey } from '../../common/locks/entity-key';
+import { entityKey, parseEntityKey } from './entity-key';
 import { EntityLocks, HeldLock } from '../../common/locks/entity-locks';
 import { RegistryMetrics } from '../../metrics/registry-metrics';
 import { EventEntity, RegistryEvent } from '../contract';

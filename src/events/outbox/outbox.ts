@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { entityKey } from '../../common/locks/entity-key';
+import { entityKey } from './entity-key';
 import { EventEntity } from '../contract';
 import { OutboxMarkersRepository } from './outbox-markers.repository';
 import { OutboxRelay } from './outbox-relay';

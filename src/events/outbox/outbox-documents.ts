@@ -1,7 +1,7 @@
 import { AnyBulkWriteOperation, Model, Types } from 'mongoose';
-import type { OutboxFields, PublishedEvents, WaitingEvents } from '../../events/outbox/outbox-source';
-import { inParallel } from '../async/in-parallel';
-import { chunks } from './bulk-chunks';
+import type { OutboxFields, PublishedEvents, WaitingEvents } from './outbox-source';
+import { inParallel } from '../../common/async/in-parallel';
+import { chunks } from '../../common/mongo/bulk-chunks';
 
 /**
  * Documents read side by side: one bare `_id` lookup each, which FerretDB

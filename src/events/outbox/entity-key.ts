@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { EVENT_ENTITIES, EventEntity } from '../../events/contract';
+import { EVENT_ENTITIES, EventEntity } from '../contract';
 
 /**
  * The one name of a user or dataset outside its own collection: `user:<hex id>`
