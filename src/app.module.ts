@@ -12,7 +12,8 @@ import { leaseGuard } from './common/locks/lease-guard';
 import { loggerOptions } from './common/logging/logger.options';
 import { RejectUnexpectedQueryInterceptor } from './common/validation/reject-unexpected-query.interceptor';
 import { createValidationPipe } from './common/validation/validation.pipe';
-import { AccessGuard } from './auth/access.guard';
+import { AccessGuard } from './access/access.guard';
+import { AccessModule } from './access/access.module';
 import { AuthModule } from './auth/auth.module';
 import { AuditModule } from './audit/audit.module';
 import { AppConfig } from './config/app-config';
@@ -49,6 +50,7 @@ export class AppModule {
         EventsModule,
         AuditModule,
         TokensModule,
+        AccessModule,
         AuthModule,
         ArchiveModule,
         UiModule,

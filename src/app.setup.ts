@@ -16,7 +16,7 @@ import { AuditConsumerState } from './events/consumer-state';
 import { createKafkaServer } from './events/kafka.transport';
 import { httpMetrics } from './metrics/http-metrics';
 import { RegistryMetrics } from './metrics/registry-metrics';
-import { BEARER_SCHEME } from './auth/access.decorator';
+import { BEARER_SCHEME } from './access/access.decorator';
 import helmet from 'helmet';
 
 /**

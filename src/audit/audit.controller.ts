@@ -1,8 +1,8 @@
 import { Controller, Get, MessageEvent, Query, Sse } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { concatMap, filter, finalize, from, interval, map, merge, Observable, of, switchMap } from 'rxjs';
-import { Access, CurrentPrincipal } from '../auth/access.decorator';
-import { Principal } from '../auth/principal';
+import { Access, CurrentPrincipal } from '../access/access.decorator';
+import { Principal } from '../access/principal';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses.decorator';
 import { AuditLog } from '../events/audit/audit-log';
 import { AuditEventPageDto } from '../events/audit/registry-event.dto';

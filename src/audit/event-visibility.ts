@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { actsAsAdmin, Principal } from '../auth/principal';
+import { actsAsAdmin, Principal } from '../access/principal';
 import { DatasetsService } from '../datasets/datasets.service';
 import { RegistryEvent } from '../events/contract';
 import type { EventScope } from '../events/audit/event-scope';

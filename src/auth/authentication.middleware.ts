@@ -1,6 +1,6 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Response } from 'express';
-import { AuthenticatedRequest } from './access.decorator';
+import { AuthenticatedRequest } from '../access/access.decorator';
 import { Authenticator } from './authenticator';
 
 /** `Bearer <token>`: the scheme is case-insensitive (RFC 7235), the token is visible ASCII. */

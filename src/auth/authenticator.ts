@@ -4,9 +4,9 @@ import { AppConfig } from '../config/app-config';
 import { TokensService } from '../tokens/tokens.service';
 import { UserAccountsService } from '../users/user-accounts.service';
 import { LiveUser, UserDirectory } from '../users/user-directory';
-import { OidcIdentity } from './access.decorator';
+import { OidcIdentity } from '../access/access.decorator';
 import { OidcVerifier } from './oidc-verifier';
-import { Principal, SCOPES, scopesFrom } from './principal';
+import { Principal, SCOPES, scopesFrom } from '../access/principal';
 
 /** Who a bearer token names: a principal, an identity without a user (it may only register itself), or nobody. */
 export interface Authentication {

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { createRemoteJWKSet, errors, JWTPayload, jwtVerify } from 'jose';
 import { UnavailableError } from '../common/errors/domain-errors';
 import { AppConfig } from '../config/app-config';
-import { OidcIdentity } from './access.decorator';
+import { OidcIdentity } from '../access/access.decorator';
 
 /** Three base64url parts: what a JWS compact serialisation looks like, before anything is decoded. */
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;

@@ -10,7 +10,7 @@ import { NestFactory } from '@nestjs/core';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AppModule } from '../app.module';
-import { Principal, SCOPES, Scope, scopesFrom } from '../auth/principal';
+import { Principal, SCOPES, Scope, scopesFrom } from '../access/principal';
 import { ConfigError, loadConfig } from '../config/load-config';
 import { newApiToken } from '../tokens/token-format';
 import { TokensService } from '../tokens/tokens.service';

@@ -6,7 +6,7 @@
 import { Types } from 'mongoose';
 import { ForbiddenError } from '../common/errors/domain-errors';
 import { fieldDetails } from '../common/errors/field-error';
-import { actsAsAdmin, Principal } from '../auth/principal';
+import { actsAsAdmin, Principal } from '../access/principal';
 import { notFound, DatasetRef } from './dataset-rules';
 import { AccessLevel, Dataset, visibilityOf } from './schemas/dataset.schema';
 

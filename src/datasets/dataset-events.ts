@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { actorOf, Principal } from '../auth/principal';
+import { actorOf, Principal } from '../access/principal';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { EventData } from '../events/contract';
 import { newEvent } from '../events/outbox/event-factory';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { actorOf, Principal } from '../auth/principal';
+import { actorOf, Principal } from '../access/principal';
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors/domain-errors';
 import { fieldDetails } from '../common/errors/field-error';
 import { EntityLocks } from '../common/locks/entity-locks';

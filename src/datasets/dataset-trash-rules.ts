@@ -4,7 +4,7 @@
  */
 import { Types } from 'mongoose';
 import { ConflictError, DuplicateNameError, ForbiddenError } from '../common/errors/domain-errors';
-import { Principal } from '../auth/principal';
+import { Principal } from '../access/principal';
 import { mayManage } from './dataset-access';
 import { describe, nameDetails, notFound, DatasetRef } from './dataset-rules';
 import { Dataset } from './schemas/dataset.schema';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { actorOf, Principal } from '../auth/principal';
+import { actorOf, Principal } from '../access/principal';
 import { DuplicateNameError } from '../common/errors/domain-errors';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { searchKey } from '../common/mongo/text';

@@ -4,7 +4,7 @@ import { inParallel } from '../common/async/in-parallel';
 import { BulkOutcomes, BulkSummary } from '../common/bulk/bulk-outcomes';
 import { searchKey } from '../common/mongo/text';
 import { DomainError } from '../common/errors/domain-errors';
-import { actorOf, Principal } from '../auth/principal';
+import { actorOf, Principal } from '../access/principal';
 import { ownerFor } from './dataset-access';
 import { validateItem } from '../common/validation/validate-item';
 import { DatasetOwners, ownerUnavailable } from '../ownership/dataset-owners';

@@ -19,7 +19,7 @@ import {
 } from './dataset-rules';
 import { CreateDatasetDto } from './dto/create-dataset.dto';
 import { EventActor, RecordsChange } from '../events/contract';
-import { actorOf, Principal } from '../auth/principal';
+import { actorOf, Principal } from '../access/principal';
 import { assertManageable, assertReadable, assertWritable, mayRead, ownerFor, readerOf } from './dataset-access';
 import { newEvent } from '../events/outbox/event-factory';
 import { CHANGE_DATASET, datasetLockKey } from './dataset-lock';

@@ -4,7 +4,7 @@ import { OwnerIndex } from '../ownership/owner-index';
 import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
 import { Dataset } from './schemas/dataset.schema';
-import { Principal } from '../auth/principal';
+import { Principal } from '../access/principal';
 import { EventActor } from '../events/contract';
 import { mayRead } from './dataset-access';
 

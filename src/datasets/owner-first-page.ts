@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { Principal } from '../auth/principal';
+import { Principal } from '../access/principal';
 import { pageOf } from '../common/pagination/cursor';
 import { OwnerIndex } from '../ownership/owner-index';
 import { mayRead } from './dataset-access';

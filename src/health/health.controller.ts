@@ -2,7 +2,7 @@ import { Controller, Get, Logger, ServiceUnavailableException } from '@nestjs/co
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorFunction, MongooseHealthIndicator } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
-import { Access } from '../auth/access.decorator';
+import { Access } from '../access/access.decorator';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { ArchiveHealthIndicator } from './archive.health';
 import { ConsumerHealthIndicator } from './consumer.health';

@@ -1,7 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { Access } from '../auth/access.decorator';
+import { Access } from '../access/access.decorator';
 import { ApiErrorResponse } from '../common/swagger/api-error-responses.decorator';
 import { RegistryMetrics } from '../metrics/registry-metrics';
 

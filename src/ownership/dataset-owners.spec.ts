@@ -2,7 +2,7 @@ import { ConflictError, UnprocessableError } from '../common/errors/domain-error
 import { Types } from 'mongoose';
 import { strictMock } from '../../test/support/strict-mock';
 import { EntityLocks } from '../common/locks/entity-locks';
-import { UserDirectory } from '../users/user-directory';
+import { LiveUsers } from './live-users';
 import { DatasetOwners } from './dataset-owners';
 
 const [present, deleting, missing] = [new Types.ObjectId(), new Types.ObjectId(), new Types.ObjectId()];
@@ -18,10 +18,7 @@ function build() {
     calls.push('users');
     return ids.filter((id) => existing.some((e) => e.equals(id)));
   });
-  const owners = new DatasetOwners(
-    strictMock<EntityLocks>('EntityLocks', { heldFor }),
-    strictMock<UserDirectory>('UserDirectory', { liveIds }),
-  );
+  const owners = new DatasetOwners(strictMock<EntityLocks>('EntityLocks', { heldFor }), strictMock<LiveUsers>('LiveUsers', { liveIds }));
   return { owners, calls, heldFor };
 }
 

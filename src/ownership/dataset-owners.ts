@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { EntityLocks } from '../common/locks/entity-locks';
-import { UserDirectory } from '../users/user-directory';
+import { LiveUsers } from './live-users';
 import { USER_DELETION, userLockKey } from './user-locks';
 import { ConflictError, UnprocessableError } from '../common/errors/domain-errors';
 import { fieldDetails } from '../common/errors/field-error';
@@ -17,7 +17,7 @@ export type OwnerAvailability = 'available' | 'missing' | 'being-deleted';
 export class DatasetOwners {
   constructor(
     private readonly locks: EntityLocks,
-    private readonly users: UserDirectory,
+    private readonly users: LiveUsers,
   ) {}
 
   async availability(ownerIds: readonly Types.ObjectId[]): Promise<Map<string, OwnerAvailability>> {

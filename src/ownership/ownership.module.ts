@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { LocksModule } from '../common/locks/locks.module';
-import { UsersStoreModule } from '../users/users-store.module';
 import { DatasetOwners } from './dataset-owners';
 import { OwnerIndex } from './owner-index';
 import { OwnerListsRepository } from './owner-lists.repository';
@@ -9,11 +8,11 @@ import { OwnerDatasetList, OwnerDatasetListSchema } from './schemas/owner-index.
 
 /**
  * The ownership protocol both users and datasets depend on: owner checks,
- * user locks and the owner index. Of users it knows only which exist
- * (UsersStoreModule), so it depends on neither UsersModule nor DatasetsModule.
+ * user locks and the owner index. Of users it knows only which exist, through
+ * the LiveUsers port the users' store binds, so it imports neither users nor datasets.
  */
 @Module({
-  imports: [MongooseModule.forFeature([{ name: OwnerDatasetList.name, schema: OwnerDatasetListSchema }]), LocksModule, UsersStoreModule],
+  imports: [MongooseModule.forFeature([{ name: OwnerDatasetList.name, schema: OwnerDatasetListSchema }]), LocksModule],
   providers: [DatasetOwners, OwnerIndex, OwnerListsRepository],
   exports: [DatasetOwners, OwnerIndex],
 })

@@ -15,8 +15,8 @@ import {
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ApiRequestMediaSchemas } from '../common/swagger/request-media-schemas';
 import type { Request, Response } from 'express';
-import { Access, CurrentPrincipal } from '../auth/access.decorator';
-import { Principal } from '../auth/principal';
+import { Access, CurrentPrincipal } from '../access/access.decorator';
+import { Principal } from '../access/principal';
 import { ApiDatasetRefParam } from '../common/swagger/api-params';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses.decorator';
 import { DatasetRef } from '../datasets/datasets.service';

@@ -9,7 +9,7 @@ import { readBuckets } from './bucket-reads';
 import { Aggregation, bucketSpanMs, BucketSummary, Downsampler, seriesStats } from './buckets';
 import { RecordsStatsDto, RecordsWriteResultDto } from './dto/records-response.dto';
 import { invalidRows, RecordsInputError, REPORTED_ERRORS } from './record-errors';
-import { Principal } from '../auth/principal';
+import { Principal } from '../access/principal';
 import { RegistryMetrics } from '../metrics/registry-metrics';
 import { parseRecords, RecordFormat } from './record-parsers';
 import { RecordsRepository } from './records.repository';

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Types } from 'mongoose';
-import { Access, CurrentPrincipal } from '../auth/access.decorator';
-import { Principal } from '../auth/principal';
+import { Access, CurrentPrincipal } from '../access/access.decorator';
+import { Principal } from '../access/principal';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses.decorator';
 import { ApiUserIdParam } from '../common/swagger/api-params';
 import { ParseObjectIdPipe } from '../common/validation/parse-object-id.pipe';

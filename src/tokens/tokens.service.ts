@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { mayManageUser, Principal, Scope, scopesFrom } from '../auth/principal';
+import { mayManageUser, Principal, Scope, scopesFrom } from '../access/principal';
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../common/errors/domain-errors';
 import { fieldDetails } from '../common/errors/field-error';
 import { parseDateTime } from '../common/validation/date-time';

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access } from '../auth/access.decorator';
+import { Access } from '../access/access.decorator';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses.decorator';
 import { VIEWER_ASSETS, ViewerFiles } from './viewer-files';
 

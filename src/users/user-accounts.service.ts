@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
-import type { OidcIdentity } from '../auth/access.decorator';
+import type { OidcIdentity } from '../access/access.decorator';
 import { EmailTakenError, ForbiddenError } from '../common/errors/domain-errors';
 import { fieldDetails } from '../common/errors/field-error';
 import { EntityLocks } from '../common/locks/entity-locks';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { searchKey } from '../common/mongo/text';
+import { LiveUsers } from '../ownership/live-users';
 import { User } from './schemas/user.schema';
 import { UserIdentitiesRepository } from './user-identities.repository';
 import { UsersRepository } from './users.repository';
@@ -19,7 +20,7 @@ export interface LiveUser {
  * credential names).
  */
 @Injectable()
-export class UserDirectory {
+export class UserDirectory implements LiveUsers {
   constructor(
     private readonly users: UsersRepository,
     private readonly identities: UserIdentitiesRepository,

@@ -1,5 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { LiveUsers } from '../ownership/live-users';
 import { UserIdentity, UserIdentitySchema } from './schemas/user-identity.schema';
 import { User, UserSchema } from './schemas/user.schema';
 import { UserIdentitiesRepository } from './user-identities.repository';
@@ -7,10 +8,12 @@ import { UserDirectory } from './user-directory';
 import { UsersRepository } from './users.repository';
 
 /**
- * The users collection and its repository, without the rules: what the
- * ownership protocol needs to ask whether a user exists (it cannot import
- * UsersModule, which builds on it).
+ * The users collection and its repositories, without the rules (for tokens
+ * and authentication), and the binding of ownership's LiveUsers port to them,
+ * global so that OwnershipModule, which users build on, gets it without
+ * importing users.
  */
+@Global()
 @Module({
   imports: [
     MongooseModule.forFeature([
@@ -18,7 +21,7 @@ import { UsersRepository } from './users.repository';
       { name: UserIdentity.name, schema: UserIdentitySchema },
     ]),
   ],
-  providers: [UsersRepository, UserIdentitiesRepository, UserDirectory],
-  exports: [UsersRepository, UserIdentitiesRepository, UserDirectory],
+  providers: [UsersRepository, UserIdentitiesRepository, UserDirectory, { provide: LiveUsers, useExisting: UserDirectory }],
+  exports: [UsersRepository, UserIdentitiesRepository, UserDirectory, LiveUsers],
 })
 export class UsersStoreModule {}

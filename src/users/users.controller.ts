@@ -15,8 +15,8 @@ import { UpdateUserDto } from './dto/update-user.dto';
 import { UserPageDto, UserResponseDto } from './dto/user-response.dto';
 import { UsersService } from './users.service';
 import { UserAccountsService } from './user-accounts.service';
-import { Access, CurrentCaller, CurrentPrincipal, OidcIdentity } from '../auth/access.decorator';
-import { Principal } from '../auth/principal';
+import { Access, CurrentCaller, CurrentPrincipal, OidcIdentity } from '../access/access.decorator';
+import { Principal } from '../access/principal';
 
 @ApiTags('users')
 @Controller('users')

@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { actorOf, actsAsAdmin, isUser, mayManageUser, Principal } from '../auth/principal';
+import { actorOf, actsAsAdmin, isUser, mayManageUser, Principal } from '../access/principal';
 import { BulkOutcomes, BulkSummary } from '../common/bulk/bulk-outcomes';
 import { ConflictError, ForbiddenError } from '../common/errors/domain-errors';
 import { fieldDetails } from '../common/errors/field-error';

@@ -1,8 +1,8 @@
 import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access, CurrentPrincipal } from '../../auth/access.decorator';
-import { Principal } from '../../auth/principal';
+import { Access, CurrentPrincipal } from '../../access/access.decorator';
+import { Principal } from '../../access/principal';
 import { ApiErrorResponses } from '../../common/swagger/api-error-responses.decorator';
 import { ApiDatasetRefParam } from '../../common/swagger/api-params';
 import { DatasetRef } from '../../datasets/datasets.service';

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import type { Principal } from '../../auth/principal';
+import type { Principal } from '../../access/principal';
 import { strictMock } from '../../common/testing/strict-mock';
 import type { Dataset, DatasetField } from '../../datasets/dataset-shape';
 import { RecordsInputError } from '../record-errors';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { Principal } from '../../auth/principal';
+import { Principal } from '../../access/principal';
 import type { DatasetField } from '../../datasets/dataset-shape';
 import { DatasetRef } from '../../datasets/datasets.service';
 import { RecordsInputError } from '../record-errors';

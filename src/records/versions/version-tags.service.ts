@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Principal } from '../../auth/principal';
+import { Principal } from '../../access/principal';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../common/errors/domain-errors';
 import { fieldDetails } from '../../common/errors/field-error';
 import { DatasetEvents } from '../../datasets/dataset-events';

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access, CurrentPrincipal } from '../../auth/access.decorator';
-import { Principal } from '../../auth/principal';
+import { Access, CurrentPrincipal } from '../../access/access.decorator';
+import { Principal } from '../../access/principal';
 import { ApiDatasetRefParam } from '../../common/swagger/api-params';
 import { ApiErrorResponses } from '../../common/swagger/api-error-responses.decorator';
 import { DatasetRef } from '../../datasets/datasets.service';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { Principal } from '../../auth/principal';
+import { Principal } from '../../access/principal';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../common/errors/domain-errors';
 import { fieldDetails } from '../../common/errors/field-error';
 import { PageRequest } from '../../common/pagination/cursor';

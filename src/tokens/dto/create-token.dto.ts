@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, Matches } from 'class-validator';
-import { SCOPES, Scope } from '../../auth/principal';
+import { SCOPES, Scope } from '../../access/principal';
 import { IsDateTime } from '../../common/validation/date-time';
 import { IsText, OBJECT_ID_PATTERN } from '../../common/validation/text';
 

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { SCOPES, Scope } from '../../auth/principal';
+import { SCOPES, Scope } from '../../access/principal';
 import { ApiToken } from '../schemas/api-token.schema';
 
 /** An API token as listed: never its secret. */

@@ -1,6 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
-import type { Scope } from '../../auth/principal';
+import type { Scope } from '../../access/principal';
 
 /** A registry API token: never its secret, only a hash of the whole token (see token-format.ts). */
 @Schema({ collection: 'api_tokens', versionKey: false })
