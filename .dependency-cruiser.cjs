@@ -1,10 +1,47 @@
 /**
- * The house rules `npm test` enforces (npm run lint:deps): no import cycles, and
- * no module reaching into another module's schemas or repositories: a module's
- * collections are its own, other modules ask its services (or a port).
+ * The house rules `npm test` enforces (npm run lint:deps): no import cycles,
+ * folders that depend one way (LAYERS), and no module reaching into another
+ * module's schemas or repositories: a module's collections are its own, other
+ * modules ask its services (or a port).
  */
+
+/**
+ * The folders under src/, lowest first: a folder imports only folders before
+ * it, so no two folders import each other, directly or around a loop. The
+ * files at the top of src/ (the app module, main) and the CLI come last.
+ * Where a lower folder needs a higher one's help it declares a port the higher
+ * one binds (ownership's LiveUsers, datasets' DatasetPurgeCleanup).
+ */
+const LAYERS = [
+  'types',
+  'config',
+  'metrics',
+  'common',
+  'events',
+  'access',
+  'ownership',
+  'archive',
+  'datasets',
+  'records',
+  'users',
+  'tokens',
+  'auth',
+  'audit',
+  'health',
+  'ui',
+];
+
+const layerRules = LAYERS.map((folder, rank) => ({
+  name: `layers-${folder}`,
+  severity: 'error',
+  comment: `Folders depend one way (LAYERS): ${folder} may import only ${LAYERS.slice(0, rank).join(', ') || 'no other folder'}.`,
+  from: { path: `^src/${folder}/` },
+  to: { path: `^src/(${[...LAYERS.slice(rank + 1), 'cli', '[^/]+[.]ts$'].join('|')})` },
+}));
+
 module.exports = {
   forbidden: [
+    ...layerRules,
     {
       name: 'no-cycles',
       severity: 'error',

@@ -3,7 +3,7 @@ import { EventActor } from '../events/contract';
 import { newEvent } from '../events/outbox/event-factory';
 import { Outbox } from '../events/outbox/outbox';
 import { OwnerIndex } from '../ownership/owner-index';
-import { DatasetStorageCleanup } from './dataset-storage-cleanup';
+import { DatasetPurgeCleanup } from './dataset-purge-cleanup';
 import { DatasetsRepository } from './datasets.repository';
 import { Dataset } from './schemas/dataset.schema';
 
@@ -17,7 +17,7 @@ export class DatasetPurge {
     private readonly datasets: DatasetsRepository,
     private readonly outbox: Outbox,
     private readonly ownerIndex: OwnerIndex,
-    private readonly storage: DatasetStorageCleanup,
+    private readonly storage: DatasetPurgeCleanup,
   ) {}
 
   /**

@@ -49,12 +49,13 @@ export function newDataset(dto: CreateDatasetDto, seq: number, ownerId: Types.Ob
   return dataset;
 }
 
-export function describe(ref: DatasetRef): string {
+/** How a message names the dataset a route was given: its id, or `#<seq>`. */
+export function refText(ref: DatasetRef): string {
   return 'id' in ref ? ref.id.toHexString() : `#${ref.seq}`;
 }
 
 export function notFound(ref: DatasetRef): NotFoundError {
-  return new NotFoundError(`dataset ${describe(ref)} not found`);
+  return new NotFoundError(`dataset ${refText(ref)} not found`);
 }
 
 export function nameDetails(name: string): { field: string; messages: string[] }[] {

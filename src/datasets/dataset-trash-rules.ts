@@ -6,7 +6,7 @@ import { Types } from 'mongoose';
 import { ConflictError, DuplicateNameError, ForbiddenError } from '../common/errors/domain-errors';
 import { Principal } from '../access/principal';
 import { mayManage } from './dataset-access';
-import { describe, nameDetails, notFound, DatasetRef } from './dataset-rules';
+import { nameDetails, notFound, DatasetRef, refText } from './dataset-rules';
 import { Dataset } from './schemas/dataset.schema';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -38,7 +38,7 @@ export function permanentDeletionForbidden(dataset: Dataset): ForbiddenError {
 }
 
 export function notInTrash(ref: DatasetRef): ConflictError {
-  return new ConflictError(`dataset ${describe(ref)} is not in the trash: there is nothing to restore`);
+  return new ConflictError(`dataset ${refText(ref)} is not in the trash: there is nothing to restore`);
 }
 
 /**

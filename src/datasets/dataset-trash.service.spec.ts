@@ -4,7 +4,7 @@ import { EntityLocks } from '../common/locks/entity-locks';
 import { AppConfig } from '../config/app-config';
 import { Outbox } from '../events/outbox/outbox';
 import { OwnerIndex } from '../ownership/owner-index';
-import { DatasetStorageCleanup } from './dataset-storage-cleanup';
+import { DatasetPurgeCleanup } from './dataset-purge-cleanup';
 import { queryResult, strictMock, seqKeysModel } from '../../test/support/strict-mock';
 import { adminPrincipal, principalOf } from '../../test/support/principals';
 import { DatasetPurge } from './dataset-purge';
@@ -31,7 +31,7 @@ function build(stored: Dataset) {
   });
   const outbox = strictMock<Outbox>('Outbox', { track: jest.fn(async () => undefined) });
   const ownerIndex = strictMock<OwnerIndex>('OwnerIndex', { remove: jest.fn(async () => undefined) });
-  const cleanup = strictMock<DatasetStorageCleanup>('DatasetStorageCleanup', { dropAll: jest.fn(async () => undefined) });
+  const cleanup = strictMock<DatasetPurgeCleanup>('DatasetPurgeCleanup', { dropAll: jest.fn(async () => undefined) });
   const purge = new DatasetPurge(repository, outbox, ownerIndex, cleanup);
   const service = new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig);
   return { service, updateOne, cleanup, ownerIndex, outbox };

@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model, Types, UpdateQuery } from 'mongoose';
 import { isDuplicateKeyError } from '../common/mongo/duplicate-key';
 import { insertManyUnique, insertUnique } from '../common/mongo/unique-inserts';
-import { FieldChanges } from '../common/mongo/field-changes';
+import { FieldChanges, KEEP_UPDATED_AT } from '../common/mongo/field-changes';
 import { findPage } from '../common/pagination/cursor';
 import { RegistryEvent } from '../events/contract';
 import { OutboxSource, OutboxSourceFor } from '../events/outbox/outbox-source';
@@ -19,9 +19,6 @@ const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey', seq: 'seq' } as c
 
 /** Updates per bulk write: FerretDB 1.24.2 holds a pooled connection (100 per database) per statement until the command ends, so 100 at once never answer. */
 export const ACTIVATE_BATCH = 20;
-
-/** Writes of the ownership protocol itself are not changes of the dataset: they keep `updatedAt`. */
-const BOOKKEEPING = { timestamps: false } as const;
 
 /** The one place that touches the Dataset model and its collection; the relay reads datasets' outboxes through it. */
 @Injectable()
@@ -161,12 +158,12 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     const $set = { state: 'active' as const };
     let matched = 0;
     if (datasets.length === 1) {
-      matched = (await this.datasets.updateOne({ _id: datasets[0]._id }, { $set }, BOOKKEEPING).exec()).matchedCount;
+      matched = (await this.datasets.updateOne({ _id: datasets[0]._id }, { $set }, KEEP_UPDATED_AT).exec()).matchedCount;
     } else {
       for (let i = 0; i < datasets.length; i += ACTIVATE_BATCH) {
         const batch = datasets
           .slice(i, i + ACTIVATE_BATCH)
-          .map(({ _id }) => ({ updateOne: { filter: { _id }, update: { $set }, ...BOOKKEEPING } }));
+          .map(({ _id }) => ({ updateOne: { filter: { _id }, update: { $set }, ...KEEP_UPDATED_AT } }));
         matched += (await this.datasets.bulkWrite(batch, { ordered: false })).matchedCount;
       }
     }
@@ -181,7 +178,7 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
    */
   async writeChanges(id: Types.ObjectId, changes: FieldChanges, next: Dataset, event: RegistryEvent): Promise<boolean> {
     try {
-      await this.datasets.updateOne({ _id: id }, withEvent(changes, next, event), { timestamps: false }).exec();
+      await this.datasets.updateOne({ _id: id }, withEvent(changes, next, event), KEEP_UPDATED_AT).exec();
       return true;
     } catch (error) {
       // FerretDB reports a unique violation by an update as code 1 (see isDuplicateKeyError).
@@ -193,26 +190,26 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
   /** Points the dataset at a new record series, with its event. */
   async writeRecordsChange(id: Types.ObjectId, series: { id: string; count: number }, rev: number, event: RegistryEvent): Promise<void> {
     const $set = { recordSeriesId: series.id, recordCount: series.count, rev };
-    await this.datasets.updateOne({ _id: id }, { $set, $push: { outbox: event } }, BOOKKEEPING).exec();
+    await this.datasets.updateOne({ _id: id }, { $set, $push: { outbox: event } }, KEEP_UPDATED_AT).exec();
   }
 
   /** Replaces the dataset's grants, with their event. */
   async writeGrants(id: Types.ObjectId, grants: DatasetGrant[], rev: number, event: RegistryEvent): Promise<void> {
-    await this.datasets.updateOne({ _id: id }, { $set: { grants, rev }, $push: { outbox: event } }, BOOKKEEPING).exec();
+    await this.datasets.updateOne({ _id: id }, { $set: { grants, rev }, $push: { outbox: event } }, KEEP_UPDATED_AT).exec();
   }
 
   /** Records an event about the dataset that changes nothing stored here (a version, a tag). */
   async writeEvent(id: Types.ObjectId, rev: number, event: RegistryEvent): Promise<void> {
-    await this.datasets.updateOne({ _id: id }, { $set: { rev }, $push: { outbox: event } }, BOOKKEEPING).exec();
+    await this.datasets.updateOne({ _id: id }, { $set: { rev }, $push: { outbox: event } }, KEEP_UPDATED_AT).exec();
   }
 
   /** Marks a transfer to `to` as started. */
   async markTransfer(id: Types.ObjectId, to: Types.ObjectId): Promise<void> {
-    await this.datasets.updateOne({ _id: id }, { $set: { transferTo: to, transferStartedAt: new Date() } }, BOOKKEEPING).exec();
+    await this.datasets.updateOne({ _id: id }, { $set: { transferTo: to, transferStartedAt: new Date() } }, KEEP_UPDATED_AT).exec();
   }
 
   async clearTransferMark(id: Types.ObjectId): Promise<void> {
-    await this.datasets.updateOne({ _id: id }, { $unset: { transferTo: 1, transferStartedAt: 1 } }, BOOKKEEPING).exec();
+    await this.datasets.updateOne({ _id: id }, { $unset: { transferTo: 1, transferStartedAt: 1 } }, KEEP_UPDATED_AT).exec();
   }
 
   /** When the dataset's transfer mark was set, if it has one. */
@@ -224,14 +221,14 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
   /** Moves an active dataset to the trash, with its event (dataset.trashed); it keeps its owner, name and records. */
   async markTrashed(id: Types.ObjectId, trashedAt: Date, rev: number, event: RegistryEvent): Promise<void> {
     await this.datasets
-      .updateOne({ _id: id }, { $set: { state: 'trashed', trashedAt, rev }, $push: { outbox: event } }, BOOKKEEPING)
+      .updateOne({ _id: id }, { $set: { state: 'trashed', trashedAt, rev }, $push: { outbox: event } }, KEEP_UPDATED_AT)
       .exec();
   }
 
   /** Brings a trashed dataset back, with its event (dataset.restored). */
   async markRestored(id: Types.ObjectId, rev: number, event: RegistryEvent): Promise<void> {
     await this.datasets
-      .updateOne({ _id: id }, { $set: { state: 'active', rev }, $unset: { trashedAt: 1 }, $push: { outbox: event } }, BOOKKEEPING)
+      .updateOne({ _id: id }, { $set: { state: 'active', rev }, $unset: { trashedAt: 1 }, $push: { outbox: event } }, KEEP_UPDATED_AT)
       .exec();
   }
 
@@ -259,7 +256,7 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
           $unset: { transferTo: 1, transferStartedAt: 1, trashedAt: 1 },
           $push: { outbox: event },
         },
-        BOOKKEEPING,
+        KEEP_UPDATED_AT,
       )
       .exec();
   }

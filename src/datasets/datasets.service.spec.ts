@@ -13,7 +13,7 @@ import { DatasetsService } from './datasets.service';
 import { Dataset } from './schemas/dataset.schema';
 import { storedDataset } from '../../test/support/stored-dataset';
 import { adminPrincipal, principalOf } from '../../test/support/principals';
-import { DatasetStorageCleanup } from './dataset-storage-cleanup';
+import { DatasetPurgeCleanup } from './dataset-purge-cleanup';
 import { AppConfig } from '../config/app-config';
 import { DatasetPurge } from './dataset-purge';
 import { DatasetTrashService } from './dataset-trash.service';
@@ -41,7 +41,7 @@ function build(
     ...indexMethods,
   });
   const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', model), seqKeysModel());
-  const cleanup = strictMock<DatasetStorageCleanup>('DatasetStorageCleanup', { dropAll: jest.fn(async () => undefined) });
+  const cleanup = strictMock<DatasetPurgeCleanup>('DatasetPurgeCleanup', { dropAll: jest.fn(async () => undefined) });
   const purge = new DatasetPurge(repository, outbox, ownerIndex, cleanup);
   const service = new DatasetsService(
     repository,

@@ -4,7 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { Outbox } from '../events/outbox/outbox';
 import { DatasetOwners } from '../ownership/dataset-owners';
 import { OwnerIndex } from '../ownership/owner-index';
-import { DatasetStorageCleanup } from './dataset-storage-cleanup';
+import { DatasetPurgeCleanup } from './dataset-purge-cleanup';
 import { queryResult, strictMock, seqKeysModel } from '../../test/support/strict-mock';
 import { DatasetPurge } from './dataset-purge';
 import { DatasetSequence } from './dataset-sequence';
@@ -38,7 +38,7 @@ function build(stored: Dataset[], updateOne = jest.fn()) {
     remove: jest.fn(async () => undefined),
     candidates: jest.fn(async () => new Map([[ownerId.toHexString(), stored.map((d) => d._id)]])),
   });
-  const cleanup = strictMock<DatasetStorageCleanup>('DatasetStorageCleanup', { dropAll: jest.fn(async () => undefined) });
+  const cleanup = strictMock<DatasetPurgeCleanup>('DatasetPurgeCleanup', { dropAll: jest.fn(async () => undefined) });
   const purge = new DatasetPurge(repository, outbox, ownerIndex, cleanup);
   const trash = new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig);
   const service = new DatasetsService(

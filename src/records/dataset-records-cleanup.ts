@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { DatasetStorageCleanup } from '../datasets/dataset-storage-cleanup';
+import { DatasetPurgeCleanup } from '../datasets/dataset-purge-cleanup';
 import { RecordsRepository } from './records.repository';
 import { VersionsRepository } from './versions/versions.repository';
 
 /**
  * What purging a dataset does to the records kept under its id: records'
- * side of the DatasetStorageCleanup port. Trashing a dataset keeps all of it.
+ * side of the DatasetPurgeCleanup port. Trashing a dataset keeps all of it.
  */
 @Injectable()
-export class DatasetRecordsCleanup implements DatasetStorageCleanup {
+export class DatasetRecordsCleanup implements DatasetPurgeCleanup {
   constructor(
     private readonly repository: RecordsRepository,
     private readonly versions: VersionsRepository,

@@ -6,7 +6,7 @@ import { LocksModule } from '../common/locks/locks.module';
 import { DatasetsModule } from '../datasets/datasets.module';
 import { RecordsController } from './records.controller';
 import { RecordsJanitor } from './records-janitor';
-import { RecordsStorageModule } from './records-storage.module';
+import { RecordsStoreModule } from './records-store.module';
 import { RecordsLock } from './records-lock';
 import { RecordsService } from './records.service';
 import { VersionTagsService } from './versions/version-tags.service';
@@ -19,7 +19,7 @@ import { VersionsService } from './versions/versions.service';
  * their charts (`/chart.svg`, in chart/).
  */
 @Module({
-  imports: [RecordsStorageModule, DatasetsModule, LocksModule],
+  imports: [RecordsStoreModule, DatasetsModule, LocksModule],
   controllers: [RecordsController, VersionsController, ChartController],
   providers: [RecordsService, ChartService, ChartRenderer, RecordsJanitor, RecordsLock, VersionsService, VersionTagsService],
 })

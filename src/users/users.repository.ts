@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model, Types } from 'mongoose';
+import { KEEP_UPDATED_AT } from '../common/mongo/field-changes';
 import { isDuplicateKeyError } from '../common/mongo/duplicate-key';
 import { insertManyUnique, insertUnique } from '../common/mongo/unique-inserts';
 import { findByIds } from '../common/mongo/find-by-ids';
@@ -14,9 +15,6 @@ import { SearchUsersQueryDto } from './dto/search-users-query.dto';
 import { User } from './schemas/user.schema';
 
 const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey' } as const;
-
-/** Writes that carry their own `updatedAt` (or none): Mongoose must not stamp one. */
-const OWN_TIMESTAMPS = { timestamps: false } as const;
 
 /** The one place that touches the User model and its collection; the relay reads users' outboxes through it. */
 @Injectable()
@@ -90,7 +88,7 @@ export class UsersRepository extends OutboxDocuments<User> implements OutboxSour
             $push: { outbox: event },
             ...(Object.keys($unset).length > 0 ? { $unset } : {}),
           },
-          OWN_TIMESTAMPS,
+          KEEP_UPDATED_AT,
         )
         .exec();
       return true;
@@ -111,7 +109,7 @@ export class UsersRepository extends OutboxDocuments<User> implements OutboxSour
           $set: { deletedAt: new Date(), emailKey: `deleted:${id.toHexString()}`, rev },
           $push: { outbox: event },
         },
-        OWN_TIMESTAMPS,
+        KEEP_UPDATED_AT,
       )
       .exec();
   }

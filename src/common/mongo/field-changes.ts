@@ -21,3 +21,10 @@ export function effectiveChanges(current: object, changes: FieldChanges): FieldC
 export function hasChanges(changes: FieldChanges): boolean {
   return Object.keys(changes.$set).length > 0 || Object.keys(changes.$unset).length > 0;
 }
+
+/**
+ * The options of a write Mongoose must not stamp with `updatedAt`: one that
+ * sets it itself, or bookkeeping that is no change of the entity (the
+ * ownership protocol, clearing an outbox).
+ */
+export const KEEP_UPDATED_AT = { timestamps: false } as const;

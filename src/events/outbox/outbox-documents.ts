@@ -1,6 +1,7 @@
 import { AnyBulkWriteOperation, Model, Types } from 'mongoose';
 import type { OutboxFields, PublishedEvents, WaitingEvents } from './outbox-source';
 import { inParallel } from '../../common/async/in-parallel';
+import { KEEP_UPDATED_AT } from '../../common/mongo/field-changes';
 import { chunks } from '../../common/mongo/bulk-chunks';
 
 /**
@@ -67,5 +68,5 @@ export class OutboxDocuments<T extends OutboxFields> {
 
 /** Clearing the outbox is bookkeeping, not a change of the entity: it keeps `updatedAt`. */
 function setOutbox(id: Types.ObjectId, outbox: OutboxFields['outbox']): AnyBulkWriteOperation<OutboxFields> {
-  return { updateOne: { filter: { _id: id }, update: { $set: { outbox } }, timestamps: false } };
+  return { updateOne: { filter: { _id: id }, update: { $set: { outbox } }, ...KEEP_UPDATED_AT } };
 }

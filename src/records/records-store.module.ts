@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { DatasetStorageCleanup } from '../datasets/dataset-storage-cleanup';
+import { DatasetPurgeCleanup } from '../datasets/dataset-purge-cleanup';
 import { DatasetRecordsCleanup } from './dataset-records-cleanup';
 import { RecordsRepository } from './records.repository';
 import { RecordBucket, RecordBucketSchema } from './schemas/record-bucket.schema';
@@ -12,7 +12,7 @@ import { VersionsRepository } from './versions/versions.repository';
 /**
  * The records collections (series, buckets, uploads, versions and their tags)
  * and their repositories, without the rules; and the binding of datasets'
- * DatasetStorageCleanup port to them, global so that DatasetsModule, which
+ * DatasetPurgeCleanup port to them, global so that DatasetsModule, which
  * records builds on, gets it without importing records.
  */
 @Global()
@@ -30,8 +30,8 @@ import { VersionsRepository } from './versions/versions.repository';
     RecordsRepository,
     VersionsRepository,
     DatasetRecordsCleanup,
-    { provide: DatasetStorageCleanup, useExisting: DatasetRecordsCleanup },
+    { provide: DatasetPurgeCleanup, useExisting: DatasetRecordsCleanup },
   ],
-  exports: [RecordsRepository, VersionsRepository, DatasetStorageCleanup],
+  exports: [RecordsRepository, VersionsRepository, DatasetPurgeCleanup],
 })
-export class RecordsStorageModule {}
+export class RecordsStoreModule {}
