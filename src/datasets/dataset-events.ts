@@ -13,9 +13,9 @@ import { DatasetsRepository } from './datasets.repository';
 export type DatasetSideEvent = 'dataset.version.created' | 'dataset.version.deleted' | 'dataset.tagged' | 'dataset.untagged';
 
 /**
- * Publishes such events in the dataset's own order: under its lock, with the
- * next revision as their sequence, through the dataset's outbox like every
- * other change of it.
+ * Records such events (writes them to the dataset's outbox, which the relay
+ * publishes) in the dataset's own order: under its lock, with the next
+ * revision as their sequence, like every other change of it.
  */
 @Injectable()
 export class DatasetEvents {
@@ -25,7 +25,7 @@ export class DatasetEvents {
     private readonly outbox: Outbox,
   ) {}
 
-  async publish<T extends DatasetSideEvent>(id: Types.ObjectId, type: T, data: EventData[T], principal: Principal): Promise<void> {
+  async record<T extends DatasetSideEvent>(id: Types.ObjectId, type: T, data: EventData[T], principal: Principal): Promise<void> {
     await this.locks.withLock(datasetLockKey(id), CHANGE_DATASET, async () => {
       const dataset = await this.datasets.findById(id);
       if (dataset?.state !== 'active') throw notFound({ id });

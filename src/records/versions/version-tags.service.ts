@@ -56,7 +56,7 @@ export class VersionTagsService {
       if (existing) await this.versions.repointTag(datasetId, name, number, tag.createdBy, tag.createdAt);
       else if (!(await this.versions.insertTag(tag))) throw new ConflictError(`tag ${name} was set meanwhile; retry`);
       const change = { datasetId, tag: name, version: number, ...(existing ? { previousVersion: existing.version } : {}) };
-      await this.events.publish(dataset._id, 'dataset.tagged', change, principal);
+      await this.events.record(dataset._id, 'dataset.tagged', change, principal);
       return { tag: toTagResponse(tag, version.digest), created: !existing };
     });
   }
@@ -84,7 +84,7 @@ export class VersionTagsService {
     await this.recordsLock.run(dataset._id, 'untag-version', async () => {
       const tag = await this.versions.findTag(datasetId, name);
       if (!tag || !(await this.versions.deleteTag(datasetId, name))) throw new NotFoundError(`dataset ${datasetId} has no tag ${name}`);
-      await this.events.publish(dataset._id, 'dataset.untagged', { datasetId, tag: name, previousVersion: tag.version }, principal);
+      await this.events.record(dataset._id, 'dataset.untagged', { datasetId, tag: name, previousVersion: tag.version }, principal);
     });
   }
 }

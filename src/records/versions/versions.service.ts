@@ -78,7 +78,7 @@ export class VersionsService {
         throw new ConflictError(`version ${version.number} of dataset ${datasetId} was sealed meanwhile; retry`);
       }
       try {
-        await this.events.publish(_id, 'dataset.version.created', versionChange(version), principal);
+        await this.events.record(_id, 'dataset.version.created', versionChange(version), principal);
       } catch (error) {
         // No version without its event: take it back.
         await this.versions.deleteVersion(datasetId, version.number);
@@ -120,7 +120,7 @@ export class VersionsService {
       const held = await this.versions.heldBucketIds(datasetId, number);
       await this.versions.deleteVersion(datasetId, number);
       await this.repository.deleteDocuments(version.buckets.map((bucket) => bucket.id).filter((id) => !live.has(id) && !held.has(id)));
-      await this.events.publish(dataset._id, 'dataset.version.deleted', versionChange(version), principal);
+      await this.events.record(dataset._id, 'dataset.version.deleted', versionChange(version), principal);
     });
   }
 
