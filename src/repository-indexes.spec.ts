@@ -12,8 +12,8 @@ import { AuditEventSchema } from './events/audit/audit-event.schema';
 import { AuditEventsRepository } from './events/audit/audit-events.repository';
 import { OutboxMarkerSchema } from './events/outbox/outbox-marker.schema';
 import { OutboxMarkersRepository } from './events/outbox/outbox-markers.repository';
-import { OwnerListsRepository } from './ownership/owner-lists.repository';
-import { OwnerDatasetListSchema } from './ownership/schemas/owner-index.schema';
+import { OwnerIndexRepository } from './ownership/owner-index.repository';
+import { OwnerIndexListSchema } from './ownership/schemas/owner-index.schema';
 import { RecordsRepository } from './records/records.repository';
 import { DatasetTagSchema, DatasetVersionSchema } from './records/schemas/dataset-version.schema';
 import { RecordBucketSchema } from './records/schemas/record-bucket.schema';
@@ -43,7 +43,7 @@ const SCHEMAS: Record<string, Schema> = {
   Dataset: DatasetSchema,
   DatasetSeqKey: DatasetSeqKeySchema,
   SeqBlock: SeqBlockSchema,
-  OwnerDatasetList: OwnerDatasetListSchema,
+  OwnerIndexList: OwnerIndexListSchema,
   User: UserSchema,
   UserIdentity: UserIdentitySchema,
   ApiToken: ApiTokenSchema,
@@ -60,7 +60,7 @@ const SCHEMAS: Record<string, Schema> = {
 const REPOSITORIES: Repository[] = [
   DatasetsRepository,
   SeqBlocksRepository,
-  OwnerListsRepository,
+  OwnerIndexRepository,
   UsersRepository,
   UserIdentitiesRepository,
   TokensRepository,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { EntityLocks } from '../common/locks/entity-locks';
-import { ListedDatasets, OwnerListsRepository } from './owner-lists.repository';
+import { ListedDatasets, OwnerIndexRepository } from './owner-index.repository';
 
 /** A dataset as a list names it: its id and what it sorts by. */
 export interface ListedDataset {
@@ -10,11 +10,11 @@ export interface ListedDataset {
   createdAt: Date;
 }
 
-/** Keeps the per-user candidate lists (OwnerDatasetList); each list changes under its own lock. */
+/** Keeps the per-user candidate lists (OwnerIndexList); each list changes under its own lock. */
 @Injectable()
 export class OwnerIndex {
   constructor(
-    private readonly index: OwnerListsRepository,
+    private readonly index: OwnerIndexRepository,
     private readonly locks: EntityLocks,
   ) {}
 

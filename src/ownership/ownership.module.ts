@@ -3,8 +3,8 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { LocksModule } from '../common/locks/locks.module';
 import { DatasetOwners } from './dataset-owners';
 import { OwnerIndex } from './owner-index';
-import { OwnerListsRepository } from './owner-lists.repository';
-import { OwnerDatasetList, OwnerDatasetListSchema } from './schemas/owner-index.schema';
+import { OwnerIndexRepository } from './owner-index.repository';
+import { OwnerIndexList, OwnerIndexListSchema } from './schemas/owner-index.schema';
 
 /**
  * The ownership protocol both users and datasets depend on: owner checks,
@@ -12,8 +12,8 @@ import { OwnerDatasetList, OwnerDatasetListSchema } from './schemas/owner-index.
  * the LiveUsers port the users' store binds, so it imports neither users nor datasets.
  */
 @Module({
-  imports: [MongooseModule.forFeature([{ name: OwnerDatasetList.name, schema: OwnerDatasetListSchema }]), LocksModule],
-  providers: [DatasetOwners, OwnerIndex, OwnerListsRepository],
+  imports: [MongooseModule.forFeature([{ name: OwnerIndexList.name, schema: OwnerIndexListSchema }]), LocksModule],
+  providers: [DatasetOwners, OwnerIndex, OwnerIndexRepository],
   exports: [DatasetOwners, OwnerIndex],
 })
 export class OwnershipModule {}

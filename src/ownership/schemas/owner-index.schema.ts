@@ -16,7 +16,7 @@ export interface ListedSortKey {
  * answer by scanning every dataset.
  */
 @Schema({ collection: 'dataset_owner_index', versionKey: false })
-export class OwnerDatasetList {
+export class OwnerIndexList {
   /** The user's id. */
   @Prop({ type: String, required: true })
   _id: string;
@@ -33,4 +33,4 @@ export class OwnerDatasetList {
   sortKeys?: Record<string, ListedSortKey>;
 }
 
-export const OwnerDatasetListSchema = SchemaFactory.createForClass(OwnerDatasetList);
+export const OwnerIndexListSchema = SchemaFactory.createForClass(OwnerIndexList);

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
-import { ListedSortKey, OwnerDatasetList } from './schemas/owner-index.schema';
+import { ListedSortKey, OwnerIndexList } from './schemas/owner-index.schema';
 
 /** A user's list as edited: each listed dataset id with its sort key, when known. */
 export type ListedDatasets = Map<string, ListedSortKey | undefined>;
 
-/** The one place that touches the OwnerDatasetList model (see OwnerIndex). */
+/** The one place that touches the OwnerIndexList model (see OwnerIndex). */
 @Injectable()
-export class OwnerListsRepository {
-  constructor(@InjectModel(OwnerDatasetList.name) private readonly index: Model<OwnerDatasetList>) {}
+export class OwnerIndexRepository {
+  constructor(@InjectModel(OwnerIndexList.name) private readonly index: Model<OwnerIndexList>) {}
 
   /** The datasets listed under each user, one lookup by id each (FerretDB scans for `$in`). */
   async lists(ownerIds: readonly Types.ObjectId[]): Promise<ListedDatasets[]> {
@@ -35,11 +35,11 @@ export class OwnerListsRepository {
   }
 }
 
-function listed(list: OwnerDatasetList | null): ListedDatasets {
+function listed(list: OwnerIndexList | null): ListedDatasets {
   return new Map((list?.datasetIds ?? []).map((id) => [id, list?.sortKeys?.[id]]));
 }
 
-function stored(list: ListedDatasets): Pick<OwnerDatasetList, 'datasetIds' | 'sortKeys'> {
+function stored(list: ListedDatasets): Pick<OwnerIndexList, 'datasetIds' | 'sortKeys'> {
   const sortKeys: Record<string, ListedSortKey> = {};
   for (const [id, key] of list) if (key) sortKeys[id] = key;
   return { datasetIds: [...list.keys()], sortKeys };
