@@ -4,9 +4,9 @@ import { concatMap, filter, finalize, from, interval, map, merge, Observable, of
 import { Access, CurrentPrincipal } from '../access/access.decorator';
 import { Principal } from '../access/principal';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses.decorator';
-import { AuditLog } from '../events/audit/audit-log';
-import { AuditEventPageDto } from '../events/audit/registry-event.dto';
-import { EventFiltersDto, SearchEventsQueryDto } from '../events/audit/search-events-query.dto';
+import { AuditLog } from '../events/audit-log/audit-log';
+import { AuditEventPageDto } from '../events/audit-log/registry-event.dto';
+import { EventFiltersDto, SearchEventsQueryDto } from '../events/audit-log/search-events-query.dto';
 import { RegistryEvent } from '../events/contract';
 import { EventTail } from '../events/event-tail';
 import { EventVisibility } from './event-visibility';

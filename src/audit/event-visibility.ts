@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import { actsAsAdmin, Principal } from '../access/principal';
 import { DatasetsService } from '../datasets/datasets.service';
 import { RegistryEvent } from '../events/contract';
-import type { EventScope } from '../events/audit/event-scope';
+import type { EventScope } from '../events/audit-log/event-scope';
 
 /** How long a live feed trusts what it learnt about a dataset's readability. */
 const READABILITY_TTL_MS = 5_000;

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
-import { AuditLogModule } from '../events/audit/audit-log.module';
+import { AuditLogModule } from '../events/audit-log/audit-log.module';
 
 /** Just enough of the service for `archive replay --into-audit-log`: the configured database and the audit log. */
 @Module({})

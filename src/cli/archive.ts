@@ -17,7 +17,7 @@ import { ArchiveObject, ArchiveRange, listArchive, readArchive } from '../archiv
 import { ArchiveRecord, recordValue } from '../archive/archive-record';
 import { S3ObjectStore } from '../archive/s3-object-store';
 import { AppConfig } from '../config/app-config';
-import { AuditLog, InvalidEventError, parseEvent } from '../events/audit/audit-log';
+import { AuditLog, InvalidEventError, parseEvent } from '../events/audit-log/audit-log';
 import { kafkaClientConfig, PRODUCER_CONFIG } from '../events/kafka.transport';
 import { ArchiveReplayModule } from './archive-replay.module';
 import { failCli, loadCliConfig } from './cli-config';

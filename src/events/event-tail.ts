@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { Observable, Subject, share } from 'rxjs';
 import { AppConfig } from '../config/app-config';
-import { parseEvent } from './audit/audit-log';
+import { parseEvent } from './audit-log/audit-log';
 import { RegistryEvent } from './contract';
 import { kafkaClientConfig } from './kafka.transport';
 

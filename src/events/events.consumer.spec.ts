@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
 import { strictMock } from '../common/testing/strict-mock';
-import { AuditLog } from './audit/audit-log';
+import { AuditLog } from './audit-log/audit-log';
 import { RegistryEvent } from './contract';
 import { ConsumedBatch, ConsumedMessage } from './batch-server-kafka';
 import { EventsConsumer, MAX_ATTEMPTS } from './events.consumer';

@@ -3,7 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
 import { RegistryMetrics } from '../metrics/registry-metrics';
-import { AuditLog, MessagePosition, parseEvent } from './audit/audit-log';
+import { AuditLog, MessagePosition, parseEvent } from './audit-log/audit-log';
 import { BATCH_HANDLER, ConsumedBatch, ConsumedMessage } from './batch-server-kafka';
 import { RegistryEvent } from './contract';
 import { EVENTS_TOPIC } from './events.constants';

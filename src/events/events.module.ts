@@ -4,7 +4,7 @@ import { ClientsModule, Transport } from '@nestjs/microservices';
 import { MongooseModule } from '@nestjs/mongoose';
 import { LocksModule } from '../common/locks/locks.module';
 import { AppConfig } from '../config/app-config';
-import { AuditLogModule } from './audit/audit-log.module';
+import { AuditLogModule } from './audit-log/audit-log.module';
 import { AuditConsumerState } from './consumer-state';
 import { EventTail } from './event-tail';
 import { KAFKA_CLIENT } from './events.constants';

@@ -8,7 +8,7 @@ import { generateOpenApiDocument as generateDocument } from '../../../test/suppo
 import { CreateDatasetDto, DatasetFieldDto } from '../../datasets/dto/create-dataset.dto';
 import { SearchDatasetsQueryDto } from '../../datasets/dto/search-datasets-query.dto';
 import { UpdateDatasetDto } from '../../datasets/dto/update-dataset.dto';
-import { SearchEventsQueryDto } from '../../events/audit/search-events-query.dto';
+import { SearchEventsQueryDto } from '../../events/audit-log/search-events-query.dto';
 import { CreateUserDto } from '../../users/dto/create-user.dto';
 import { SearchUsersQueryDto } from '../../users/dto/search-users-query.dto';
 import { UpdateUserDto } from '../../users/dto/update-user.dto';
