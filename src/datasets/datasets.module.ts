@@ -4,6 +4,7 @@ import { LocksModule } from '../common/locks/locks.module';
 import { EventsModule } from '../events/events.module';
 import { OwnershipModule } from '../ownership/ownership.module';
 import { DatasetPurge } from './dataset-purge';
+import { DatasetRegistration } from './dataset-registration';
 import { DatasetEvents } from './dataset-events';
 import { DatasetSequence } from './dataset-sequence';
 import { DatasetTrashService } from './dataset-trash.service';
@@ -37,6 +38,7 @@ import { SeqBlocksRepository } from './seq-blocks.repository';
   providers: [
     DatasetsService,
     DatasetsBulkService,
+    DatasetRegistration,
     DatasetSharingService,
     DatasetEvents,
     DatasetsRepository,

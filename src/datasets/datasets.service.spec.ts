@@ -9,6 +9,7 @@ import { OwnerIndex } from '../ownership/owner-index';
 import { OwnedDatasets } from './owned-datasets';
 import { OwnerFirstPage } from './owner-first-page';
 import { DatasetsRepository } from './datasets.repository';
+import { DatasetRegistration } from './dataset-registration';
 import { DatasetsService } from './datasets.service';
 import { Dataset } from './schemas/dataset.schema';
 import { storedDataset } from '../../test/support/stored-dataset';
@@ -43,16 +44,28 @@ function build(
   const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', model), seqKeysModel());
   const cleanup = strictMock<DatasetPurgeCleanup>('DatasetPurgeCleanup', { dropAll: jest.fn(async () => undefined) });
   const purge = new DatasetPurge(repository, outbox, ownerIndex, cleanup);
+  // These tests state the owner check as assertAvailable; the registration asks for availability.
+  const assertAvailable = owners.assertAvailable as ((id: Types.ObjectId) => Promise<void>) | undefined;
+  const availability = jest.fn(async ([id]: Types.ObjectId[]) => {
+    const available = await (assertAvailable as (id: Types.ObjectId) => Promise<void>)(id).then(
+      () => true,
+      () => false,
+    );
+    return new Map([[id.toHexString(), available ? 'available' : 'missing']]);
+  });
+  const datasetOwners = strictMock<DatasetOwners>('DatasetOwners', assertAvailable ? { availability, ...owners } : owners);
+  const trash = new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig);
+  const sequence = strictMock<DatasetSequence>('DatasetSequence', { reserve: jest.fn(async () => 7) });
   const service = new DatasetsService(
     repository,
-    strictMock<DatasetOwners>('DatasetOwners', owners),
-    strictMock<DatasetSequence>('DatasetSequence', { reserve: jest.fn(async () => 7) }),
+    datasetOwners,
     locks,
     outbox,
     ownerIndex,
     purge,
-    new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig),
+    trash,
     new OwnerFirstPage(repository, ownerIndex),
+    new DatasetRegistration(repository, datasetOwners, sequence, ownerIndex, outbox, trash),
   );
   return { service, owned: new OwnedDatasets(repository, ownerIndex, service), locks, outbox, ownerIndex, cleanup };
 }
@@ -66,7 +79,7 @@ describe(DatasetsService.name, () => {
       const add = jest.fn(async () => void steps.push('list under owner'));
       const updateOne = jest.fn((_filter: unknown, update: { $set: { state: string } }) => {
         steps.push(`set ${update.$set.state}`);
-        return queryResult({ modifiedCount: 1 });
+        return queryResult({ matchedCount: 1, modifiedCount: 1 });
       });
       const findById = jest.fn(() => queryResult(dataset({ state: 'active' })));
       const { service, outbox } = build({ collection: { insertOne }, updateOne, findById }, { assertAvailable }, { add });

@@ -1,19 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { ConflictError } from '../common/errors/domain-errors';
+import { ConflictError, DomainError } from '../common/errors/domain-errors';
 import { Types } from 'mongoose';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { effectiveChanges, FieldChanges, hasChanges } from '../common/mongo/field-changes';
 import { DatasetOwners } from '../ownership/dataset-owners';
 import { OwnerIndex } from '../ownership/owner-index';
-import { DatasetSequence } from './dataset-sequence';
+import { DatasetRegistration } from './dataset-registration';
 import {
   applyChanges,
   assertExtendsFields,
   datasetChanges,
   hasRecords,
-  newDataset,
   notFound,
-  ownerDeletedMeanwhile,
   toFields,
   DatasetRef,
 } from './dataset-rules';
@@ -62,13 +60,13 @@ export class DatasetsService {
   constructor(
     private readonly datasets: DatasetsRepository,
     private readonly owners: DatasetOwners,
-    private readonly sequence: DatasetSequence,
     private readonly locks: EntityLocks,
     private readonly outbox: Outbox,
     private readonly ownerIndex: OwnerIndex,
     private readonly purging: DatasetPurge,
     private readonly trash: DatasetTrashService,
     private readonly ownerFirstPage: OwnerFirstPage,
+    private readonly registration: DatasetRegistration,
   ) {}
 
   /** The records series a dataset points at, in any state (for the records janitor's clean-up of dead writes). */
@@ -77,20 +75,9 @@ export class DatasetsService {
   }
 
   async create(dto: CreateDatasetDto, principal: Principal): Promise<DatasetResponseDto> {
-    const ownerId = ownerFor(dto, principal);
-    await this.owners.assertAvailable(ownerId); // early and cheap; the check that counts comes after the insert
-    const pending = newDataset(dto, await this.sequence.reserve(), ownerId, actorOf(principal));
-    await this.ownerIndex.add(ownerId, [pending]);
-    if (!(await this.datasets.insertPending(pending))) throw await this.trash.nameTaken(ownerId, dto.name, principal);
-    try {
-      await this.owners.assertAvailable(pending.ownerId);
-    } catch (error) {
-      await this.datasets.removePending(pending);
-      throw error;
-    }
-    const [active] = await this.activate([pending]);
-    if (!active) throw ownerDeletedMeanwhile(pending.ownerId);
-    return toDatasetResponse(active);
+    const [registered] = await this.registration.register([{ dto, ownerId: ownerFor(dto, principal) }], principal);
+    if (registered instanceof DomainError) throw registered;
+    return toDatasetResponse(registered);
   }
 
   async findOne(ref: DatasetRef, principal: Principal): Promise<DatasetResponseDto> {
@@ -280,19 +267,5 @@ export class DatasetsService {
     const dataset = await this.datasets.findByRef(ref);
     if (dataset?.state !== 'active') throw notFound(ref);
     return dataset;
-  }
-
-  /**
-   * Makes this request's pending datasets visible; returns those that still
-   * existed (a cascade may have removed some). Nobody else changes a pending
-   * dataset, so no condition on the state is needed. (Also for DatasetsBulkService.)
-   */
-  async activate(pending: readonly Dataset[]): Promise<Dataset[]> {
-    const active = await this.datasets.activate(pending);
-    await this.outbox.track(
-      'dataset',
-      active.map((dataset) => dataset._id),
-    );
-    return active;
   }
 }

@@ -10,6 +10,7 @@ import { DatasetPurge } from './dataset-purge';
 import { DatasetSequence } from './dataset-sequence';
 import { DatasetTrashService } from './dataset-trash.service';
 import { DatasetsRepository } from './datasets.repository';
+import { DatasetRegistration } from './dataset-registration';
 import { DatasetsService } from './datasets.service';
 import { OwnedDatasets } from './owned-datasets';
 import { OwnerFirstPage } from './owner-first-page';
@@ -41,16 +42,17 @@ function build(stored: Dataset[], updateOne = jest.fn()) {
   const cleanup = strictMock<DatasetPurgeCleanup>('DatasetPurgeCleanup', { dropAll: jest.fn(async () => undefined) });
   const purge = new DatasetPurge(repository, outbox, ownerIndex, cleanup);
   const trash = new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig);
+  const datasetOwners = strictMock<DatasetOwners>('DatasetOwners', {});
   const service = new DatasetsService(
     repository,
-    strictMock<DatasetOwners>('DatasetOwners', {}),
-    strictMock<DatasetSequence>('DatasetSequence', {}),
+    datasetOwners,
     locks,
     outbox,
     ownerIndex,
     purge,
     trash,
     new OwnerFirstPage(repository, ownerIndex),
+    new DatasetRegistration(repository, datasetOwners, strictMock<DatasetSequence>('DatasetSequence', {}), ownerIndex, outbox, trash),
   );
   return { owned: new OwnedDatasets(repository, ownerIndex, service), service, cleanup };
 }
