@@ -240,6 +240,31 @@ export class EnvironmentVariables {
   )
   OIDC_JWKS_URL?: string;
 
+  // The viewer's "Sign in with OIDC" (Authorization Code with PKCE, in the browser): the public client registered
+  // at the identity provider for the viewer, whose redirect URI is <registry>/ui. Needs OIDC and both URLs below.
+  @IsOptional()
+  @Matches(/^[\x21-\x7E]{1,256}$/, { message: 'OIDC_VIEWER_CLIENT_ID must be 1-256 visible characters without spaces (got "$value")' })
+  OIDC_VIEWER_CLIENT_ID?: string;
+
+  // The provider's authorization_endpoint and token_endpoint, as listed in <issuer>/.well-known/openid-configuration.
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'OIDC_AUTHORIZATION_URL must be an http(s) URL (got "$value")' },
+  )
+  OIDC_AUTHORIZATION_URL?: string;
+
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'OIDC_TOKEN_URL must be an http(s) URL (got "$value")' },
+  )
+  OIDC_TOKEN_URL?: string;
+
+  // OAuth scope tokens (RFC 6749 3.3), space-separated.
+  @Matches(/^[!#-[\]-~]+( [!#-[\]-~]+)*$/, { message: 'OIDC_VIEWER_SCOPE must be space-separated scope names (got "$value")' })
+  OIDC_VIEWER_SCOPE = 'openid';
+
   @IsIn(['sub', 'email'], { message: 'OIDC_USER_CLAIM must be sub or email (got "$value")' })
   OIDC_USER_CLAIM: 'sub' | 'email' = 'sub';
 
