@@ -31,7 +31,11 @@ export async function createApp(config: AppConfig, logDestination?: DestinationS
   // First: every answer is timed, also the ones the middleware below gives (405, 400, 413).
   if (config.http.metricsEnabled) app.use(httpMetrics(app.get(RegistryMetrics)));
   // Helmet's defaults, but for upgrade-insecure-requests: served over plain HTTP (behind a TLS proxy, or locally), Swagger UI must load its own files.
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } }));
+  // The viewer's OIDC login posts its code to the identity provider's token endpoint: that origin is allowed to fetch, no other.
+  const tokenUrl = config.auth.oidc?.viewerLogin?.tokenUrl;
+  const directives: Record<string, string[] | null> = { 'upgrade-insecure-requests': null };
+  if (tokenUrl) directives['connect-src'] = ["'self'", new URL(tokenUrl).origin];
+  app.use(helmet({ contentSecurityPolicy: { directives } }));
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.http.corsOrigins === '*' ? '*' : [...config.http.corsOrigins],

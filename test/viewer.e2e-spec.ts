@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { Api, bearer, createUserWithToken } from './support/auth';
-import { launchBrowser } from './support/browser';
+import { collectProblems, launchBrowser } from './support/browser';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 
@@ -83,18 +83,7 @@ describe('The dataset viewer in a real browser (e2e)', () => {
     problems.length = 0;
     const page = await browser.newPage();
     await page.setViewportSize({ width, height });
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    page.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('requestfailed', (failed) => {
-      // Leaving or closing a page aborts what it still had in flight (its live feed, a last fetch): that is no failure.
-      const error = failed.failure()?.errorText;
-      if (error !== 'net::ERR_ABORTED') problems.push(`request failed: ${failed.url()} ${error}`);
-    });
+    collectProblems(page, problems);
     return page;
   }
 

@@ -103,4 +103,15 @@ export interface OidcConfig {
   readonly jitProvisioning: boolean;
   readonly clockToleranceSeconds: number;
   readonly algorithms: readonly string[];
+  /** The viewer's own login (src/ui): absent, the viewer only takes a pasted token. */
+  readonly viewerLogin?: OidcViewerLogin;
+}
+
+/** A public client of the identity provider, for the Authorization Code flow with PKCE run by the viewer in the browser. */
+export interface OidcViewerLogin {
+  readonly clientId: string;
+  readonly authorizationUrl: string;
+  readonly tokenUrl: string;
+  /** Space-separated. */
+  readonly scope: string;
 }

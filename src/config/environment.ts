@@ -37,6 +37,15 @@ function IsBooleanSetting(): PropertyDecorator {
   };
 }
 
+/** An optional http(s) URL (a host name without a dot too: a service on a private network), one message naming the variable. */
+function IsOptionalHttpUrlSetting(): PropertyDecorator {
+  return (target, property) => {
+    const message = `${String(property)} must be an http(s) URL (got "$value")`;
+    IsOptional()(target, property);
+    IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message })(target, property);
+  };
+}
+
 /**
  * Every setting the service reads, exactly as named in the environment.
  * Validated once at boot (see load-config.ts); the rest of the code reads the
@@ -233,12 +242,23 @@ export class EnvironmentVariables {
   @Matches(/^\S{1,512}$/, { message: 'OIDC_AUDIENCE must be the audience the tokens are issued for (got "$value")' })
   OIDC_AUDIENCE?: string;
 
-  @IsOptional()
-  @IsUrl(
-    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
-    { message: 'OIDC_JWKS_URL must be an http(s) URL (got "$value")' },
-  )
+  @IsOptionalHttpUrlSetting()
   OIDC_JWKS_URL?: string;
+
+  // The viewer's "Sign in with OIDC" (code flow with PKCE): its public client at the provider, redirect URI <registry>/ui.
+  @IsOptional()
+  @Matches(/^[\x21-\x7E]{1,256}$/, { message: 'OIDC_VIEWER_CLIENT_ID must be 1-256 visible characters without spaces (got "$value")' })
+  OIDC_VIEWER_CLIENT_ID?: string;
+
+  // The provider's authorization_endpoint and token_endpoint, as listed in <issuer>/.well-known/openid-configuration.
+  @IsOptionalHttpUrlSetting()
+  OIDC_AUTHORIZATION_URL?: string;
+
+  @IsOptionalHttpUrlSetting()
+  OIDC_TOKEN_URL?: string;
+
+  @Matches(/^[!#-[\]-~]+( [!#-[\]-~]+)*$/, { message: 'OIDC_VIEWER_SCOPE must be space-separated scope names (got "$value")' })
+  OIDC_VIEWER_SCOPE = 'openid';
 
   @IsIn(['sub', 'email'], { message: 'OIDC_USER_CLAIM must be sub or email (got "$value")' })
   OIDC_USER_CLAIM: 'sub' | 'email' = 'sub';

@@ -5,6 +5,7 @@ import { ConfigError } from './config-error';
 import { EnvironmentVariables } from './environment';
 import { archiveConfig } from './archive-config';
 import { kafkaSecurity } from './kafka-security-config';
+import { oidcConfig, oidcProblems } from './oidc-config';
 
 export { ConfigError } from './config-error';
 
@@ -21,6 +22,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
+  const oidc = oidcConfig(vars);
   return {
     nodeEnv: vars.NODE_ENV as AppConfig['nodeEnv'],
     http: {
@@ -34,19 +36,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     },
     auth: {
       ...(vars.BOOTSTRAP_ADMIN_EMAIL ? { bootstrapAdmin: { email: vars.BOOTSTRAP_ADMIN_EMAIL, token: vars.BOOTSTRAP_ADMIN_TOKEN } } : {}),
-      ...(vars.OIDC_ISSUER && vars.OIDC_AUDIENCE && vars.OIDC_JWKS_URL
-        ? {
-            oidc: {
-              issuer: vars.OIDC_ISSUER,
-              audience: vars.OIDC_AUDIENCE,
-              jwksUrl: vars.OIDC_JWKS_URL,
-              userClaim: vars.OIDC_USER_CLAIM,
-              jitProvisioning: vars.OIDC_JIT_PROVISIONING,
-              clockToleranceSeconds: vars.OIDC_CLOCK_SKEW_SECONDS,
-              algorithms: vars.OIDC_ALGORITHMS.split(','),
-            },
-          }
-        : {}),
+      ...(oidc ? { oidc } : {}),
       selfRegistration: vars.USERS_SELF_REGISTRATION,
       cacheMs: vars.AUTH_CACHE_SECONDS * 1000,
     },
@@ -92,18 +82,7 @@ function crossChecks(vars: EnvironmentVariables, invalid: ReadonlySet<string>): 
   const problems: string[] = [];
   if (vars.BOOTSTRAP_ADMIN_TOKEN && !vars.BOOTSTRAP_ADMIN_EMAIL)
     problems.push('BOOTSTRAP_ADMIN_TOKEN needs BOOTSTRAP_ADMIN_EMAIL (whose token it is)');
-  const oidc = { OIDC_ISSUER: vars.OIDC_ISSUER, OIDC_AUDIENCE: vars.OIDC_AUDIENCE, OIDC_JWKS_URL: vars.OIDC_JWKS_URL };
-  const given = Object.entries(oidc).filter(([, value]) => value);
-  if (given.length > 0 && given.length < 3) {
-    const missing = Object.keys(oidc).filter((name) => !oidc[name as keyof typeof oidc]);
-    problems.push(
-      `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required with ${given.map(([name]) => name).join(' and ')} (OIDC needs issuer, audience and JWKS URL)`,
-    );
-  }
-  if (vars.USERS_SELF_REGISTRATION && given.length < 3)
-    problems.push('USERS_SELF_REGISTRATION=true needs OIDC (OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL)');
-  if (vars.OIDC_JIT_PROVISIONING && given.length < 3)
-    problems.push('OIDC_JIT_PROVISIONING=true needs OIDC (OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL)');
+  problems.push(...oidcProblems(vars));
   // Timing rules between values that are each valid (a bad one is reported on its own).
   const timing = ['KAFKA_SESSION_TIMEOUT_MS', 'KAFKA_HEARTBEAT_INTERVAL_MS', 'KAFKA_REBALANCE_TIMEOUT_MS'];
   if (timing.some((name) => invalid.has(name))) return problems;

@@ -9,6 +9,7 @@ export const VIEWER_ASSETS = {
   'viewer.js': 'text/javascript; charset=utf-8',
   'common.js': 'text/javascript; charset=utf-8',
   'dataset-page.js': 'text/javascript; charset=utf-8',
+  'oidc.js': 'text/javascript; charset=utf-8',
   'viewer.css': 'text/css; charset=utf-8',
 } as const;
 export type ViewerAsset = keyof typeof VIEWER_ASSETS;

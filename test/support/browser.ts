@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { BrowserContext, chromium } from 'playwright-core';
+import { BrowserContext, chromium, Page } from 'playwright-core';
 
 /** Debian's chromium, driven by playwright-core (which downloads no browser of its own). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -48,4 +48,20 @@ export async function launchBrowser(): Promise<{ browser: BrowserContext; close:
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Collects the page's console errors, uncaught exceptions, failed requests and 4xx/5xx answers into `problems`. */
+export function collectProblems(page: Page, problems: string[]): void {
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (failed) => {
+    // Leaving or closing a page aborts what it still had in flight (its live feed, a last fetch): that is no failure.
+    const error = failed.failure()?.errorText;
+    if (error !== 'net::ERR_ABORTED') problems.push(`request failed: ${failed.url()} ${error}`);
+  });
 }

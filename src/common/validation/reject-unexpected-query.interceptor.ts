@@ -1,4 +1,4 @@
-import { BadRequestException, CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { BadRequestException, CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { Request } from 'express';
@@ -8,7 +8,8 @@ import { Observable } from 'rxjs';
  * The global ValidationPipe rejects unknown query parameters, but only on
  * routes that declare a query DTO: elsewhere `?cascade=true` would be
  * silently ignored and the client would believe it had an effect. Routes
- * without `@Query()` take no query parameters at all.
+ * without `@Query()` take no query parameters at all, unless they serve a
+ * page whose script reads them (@QueryReadInBrowser).
  */
 @Injectable()
 export class RejectUnexpectedQueryInterceptor implements NestInterceptor {
@@ -24,7 +25,16 @@ export class RejectUnexpectedQueryInterceptor implements NestInterceptor {
   }
 }
 
+const QUERY_READ_IN_BROWSER = 'queryReadInBrowser';
+
+/**
+ * The route serves a page whose script reads the query (the viewer, where an identity provider sends the browser back
+ * with `?code=…&state=…` and, depending on the provider, more), so the server takes any query and ignores it.
+ */
+export const QueryReadInBrowser = (): MethodDecorator => SetMetadata(QUERY_READ_IN_BROWSER, true);
+
 function takesQuery(context: ExecutionContext): boolean {
+  if (Reflect.getMetadata(QUERY_READ_IN_BROWSER, context.getHandler()) === true) return true;
   const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) ?? {}) as Record<string, unknown>;
   return Object.keys(args).some((key) => key.split(':')[0] === String(RouteParamtypes.QUERY));
 }

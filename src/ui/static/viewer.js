@@ -1,9 +1,11 @@
 // The dataset viewer: plain DOM, no framework. Everything it shows comes from the REST API with the
-// bearer token kept in sessionStorage; the page itself is public and holds no data.
+// bearer token kept in sessionStorage (pasted, or from the OIDC login); the page itself is public and holds no data.
 import { api, h, show, TOKEN_KEY, Unauthorized, userLink, whenUnauthorized, when } from './common.js';
 import { datasetPage } from './dataset-page.js';
+import { beginOidcLogin, finishOidcLogin, viewerConfig } from './oidc.js';
 
 const main = document.getElementById('main');
+let login; // the OIDC login, where the registry configures one (/ui/config.json)
 
 function signIn(message) {
   document.getElementById('whoami').textContent = '';
@@ -17,14 +19,17 @@ function signIn(message) {
       start();
     } },
     h('h1', {}, 'Sign in'),
-    h('p', {}, 'Paste a registry API token (', h('code', {}, 'POST /users/{id}/tokens'), ' or ', h('code', {}, 'npm run admin'), ') or an OIDC access token. It stays in this tab only (sessionStorage).'),
     message ? h('p', { class: 'error', role: 'alert' }, message) : null,
+    login ? h('p', {}, h('button', { id: 'oidc-sign-in', class: 'primary', type: 'button', onclick: () => {
+      beginOidcLogin(login).catch((error) => signIn(`The OIDC login could not start: ${error.message}`));
+    } }, 'Sign in with OIDC')) : null,
+    h('p', {}, login ? 'Or paste a registry API token (' : 'Paste a registry API token (', h('code', {}, 'POST /users/{id}/tokens'), ' or ', h('code', {}, 'npm run admin'), ') or an OIDC access token. It stays in this tab only (sessionStorage).'),
     h('label', { for: 'token' }, 'Token'),
     input,
-    h('p', {}, h('button', { class: 'primary', type: 'submit' }, 'Sign in')),
+    h('p', {}, h('button', { class: login ? undefined : 'primary', type: 'submit' }, 'Sign in')),
   );
   show(form);
-  input.focus();
+  (login ? document.getElementById('oidc-sign-in') : input).focus();
 }
 
 // ---- the dataset list -------------------------------------------------------------------------------------------
@@ -128,4 +133,9 @@ document.getElementById('sign-out').addEventListener('click', () => {
 });
 window.addEventListener('hashchange', () => (me ? route() : start()));
 whenUnauthorized(signIn);
-start();
+(async () => {
+  login = (await viewerConfig()).oidc;
+  const failed = await finishOidcLogin(login);
+  if (failed) signIn(failed);
+  else await start();
+})();
