@@ -1,7 +1,8 @@
 import type { DatasetField } from '../datasets/dataset-shape';
-import { BucketSummary, own } from './buckets';
+import { BucketSummary } from './buckets';
+import { own } from './points';
 import type { RecordsStore } from './records.repository';
-import type { PointRow } from './record-rows';
+import type { PointRow } from './points';
 import { RecordBucket } from './schemas/record-bucket.schema';
 
 /** Buckets read ahead of the one being returned. */

@@ -1,6 +1,6 @@
 import type { DatasetField } from '../datasets/dataset-shape';
 import { MAX_BUCKET_BYTES, pointBytes, splitBySize } from './bucket-size';
-import { PointMap, Value } from './buckets';
+import { PointMap, Value } from './points';
 
 const numbers = (count: number): DatasetField[] => Array.from({ length: count }, (_, i) => ({ name: `f${i}`, type: 'number' }));
 

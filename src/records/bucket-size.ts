@@ -7,7 +7,8 @@
  */
 import { MAX_FIELDS } from '../datasets/dataset-shape';
 import type { DatasetField } from '../datasets/dataset-shape';
-import { BucketPoints, PointMap, toColumns, Value } from './buckets';
+import { BucketPoints, toColumns } from './buckets';
+import { PointMap, Value } from './points';
 import { MAX_STRING_BYTES } from './record-values';
 
 /** Half the 16 MiB limit: the estimate need not be exact, and a single point must always fit. */

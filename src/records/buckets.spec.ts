@@ -1,5 +1,7 @@
 import type { DatasetField } from '../datasets/dataset-shape';
-import { bucketSpanMs, Downsampler, durationMs, fromColumns, PointMap, seriesStats, summarize, toColumns, windowStart } from './buckets';
+import { bucketSpanMs, durationMs, fromColumns, seriesStats, summarize, toColumns, windowStart } from './buckets';
+import { Downsampler } from './downsampler';
+import { PointMap } from './points';
 
 const fields: DatasetField[] = [
   { name: 'kw', type: 'number' },

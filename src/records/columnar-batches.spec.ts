@@ -2,8 +2,8 @@ import { Bool, Float64, Int64, RecordBatch, TimestampMillisecond, TimeUnit, Utf8
 import { Types } from 'mongoose';
 import type { Dataset, DatasetField } from '../datasets/dataset-shape';
 import { BATCH_ROWS, BATCH_STRING_CHARS, columnarSchema, recordBatches, toRecordBatch } from './columnar-batches';
-import type { PointRow } from './record-rows';
-import type { ReadPlan } from './records.service';
+import type { PointRow } from './points';
+import type { ReadPlan } from './read-plan';
 
 const FIELDS: DatasetField[] = [
   { name: 'kw', type: 'number', unit: 'kW' },

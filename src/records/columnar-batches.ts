@@ -6,8 +6,8 @@
 import { Bool, DataType, Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, TimestampMillisecond, Utf8 } from 'apache-arrow';
 import { columnBuilder, ColumnBuilder, TimestampColumn } from './columnar-columns';
 import type { DatasetField } from '../datasets/dataset-shape';
-import type { PointRow } from './record-rows';
-import type { ReadPlan } from './records.service';
+import type { PointRow } from './points';
+import type { ReadPlan } from './read-plan';
 
 /** Rows per record batch, and so per Parquet row group. */
 export const BATCH_ROWS = 65_536;

@@ -7,7 +7,7 @@
  * value at a time, several times slower).
  */
 import { Bool, Data, Field, Float64, Int64, makeData, TimestampMillisecond, Utf8 } from 'apache-arrow';
-import type { Value } from './buckets';
+import type { Value } from './points';
 
 export interface ColumnBuilder {
   push(value: Value): void;

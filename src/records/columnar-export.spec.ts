@@ -4,8 +4,8 @@ import { Compression, Encoding, ParquetFile, readParquet } from 'parquet-wasm';
 import type { Dataset, DatasetField } from '../datasets/dataset-shape';
 import { BATCH_ROWS } from './columnar-batches';
 import { columnarExport, ColumnarFormat } from './columnar-export';
-import type { PointRow } from './record-rows';
-import type { ReadPlan } from './records.service';
+import type { PointRow } from './points';
+import type { ReadPlan } from './read-plan';
 
 const FIELDS: DatasetField[] = [
   { name: 'kw', type: 'number', unit: 'kW' },

@@ -8,7 +8,7 @@
 import { AsyncByteQueue, RecordBatch, RecordBatchStreamWriter, Schema, Table, tableToIPC, Utf8 } from 'apache-arrow';
 import type * as ParquetWasm from 'parquet-wasm';
 import { BATCH_ROWS, columnarSchema, recordBatches } from './columnar-batches';
-import type { ReadPlan } from './records.service';
+import type { ReadPlan } from './read-plan';
 
 export const COLUMNAR_FORMATS = ['parquet', 'arrow'] as const;
 export type ColumnarFormat = (typeof COLUMNAR_FORMATS)[number];

@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { TIMESTAMP_FIELD } from '../datasets/dataset-shape';
 import type { DatasetField } from '../datasets/dataset-shape';
-import { Value } from './buckets';
+import { Value } from './points';
 import { CsvCell, CsvCellTooLongError, CsvTokenizer } from './csv-tokenizer';
-import type { ParsedRow, RowError } from './record-rows';
+import type { ParsedRow, RowError } from './points';
 import { asBodyError, MalformedBodyError } from './record-errors';
 import { isStorableNumber, MAX_STRING_BYTES, NUMBER, numberError, stringError, stringTooLong, timestampOf } from './record-values';
 import { InvalidUtf8Error, StrictUtf8Decoder } from './utf8';

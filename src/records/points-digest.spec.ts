@@ -1,6 +1,6 @@
 import type { DatasetField } from '../datasets/dataset-shape';
 import { PointsDigest } from './points-digest';
-import type { PointRow } from './record-rows';
+import type { PointRow } from './points';
 
 const FIELDS: DatasetField[] = [
   { name: 'kw', type: 'number', unit: 'kW' },

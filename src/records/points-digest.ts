@@ -1,6 +1,6 @@
 import { createHash, Hash } from 'node:crypto';
 import type { DatasetField, FieldType } from '../datasets/dataset-shape';
-import type { PointRow } from './record-rows';
+import type { PointRow } from './points';
 
 /** Names the encoding below; a different encoding would get a different magic line. */
 const MAGIC = 'dsr-points/1\n';

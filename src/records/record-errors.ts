@@ -1,5 +1,5 @@
 import { InvalidInputError, TooLargeError } from '../common/errors/domain-errors';
-import type { RowError } from './record-rows';
+import type { RowError } from './points';
 
 export { TooLargeError };
 

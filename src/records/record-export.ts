@@ -5,8 +5,8 @@ import type { DatasetField } from '../datasets/dataset-shape';
 import { windowStart } from './buckets';
 import { RecordsPageDto } from './dto/records-response.dto';
 import { COLUMNAR_EXTENSIONS, COLUMNAR_MEDIA_TYPES, ColumnarFormat, columnarExport } from './columnar-export';
-import type { PointRow } from './record-rows';
-import { ReadPlan } from './records.service';
+import type { PointRow } from './points';
+import { ReadPlan } from './read-plan';
 
 const EXPORT_CHUNK_BYTES = 64 * 1024;
 const logger = new Logger('RecordsExport');

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { DatasetField } from '../datasets/dataset-shape';
 import { parseRecords, RecordFormat } from './record-parsers';
-import type { ParsedRow, RowError } from './record-rows';
+import type { ParsedRow, RowError } from './points';
 import { MAX_STRING_BYTES } from './record-values';
 
 const FIELDS: DatasetField[] = [

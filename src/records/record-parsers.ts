@@ -3,7 +3,7 @@ import { parser as jsonParser } from 'stream-json';
 import { streamArray } from 'stream-json/streamers/StreamArray';
 import { TIMESTAMP_FIELD } from '../datasets/dataset-shape';
 import type { DatasetField } from '../datasets/dataset-shape';
-import { own, Value } from './buckets';
+import { own, Value } from './points';
 import { csvRows } from './csv-records';
 import { asBodyError, TooLargeError } from './record-errors';
 import { isStorableNumber, numberError, stringError, timestampOf } from './record-values';
@@ -12,7 +12,7 @@ import { InvalidUtf8Error, StrictUtf8Decoder } from './utf8';
 export const RECORD_FORMATS = ['json', 'ndjson', 'csv'] as const;
 export type RecordFormat = (typeof RECORD_FORMATS)[number];
 
-import type { ParsedRow, RowError } from './record-rows';
+import type { ParsedRow, RowError } from './points';
 
 export interface ParseLimits {
   maxBytes: number;

@@ -6,7 +6,8 @@ import { DatasetRef, DatasetsService } from '../datasets/datasets.service';
 import type { Dataset, DatasetField } from '../datasets/dataset-shape';
 import { RecordsChange } from '../events/contract';
 import { readBuckets } from './bucket-reads';
-import { Aggregation, bucketSpanMs, BucketSummary, Downsampler, seriesStats } from './buckets';
+import { bucketSpanMs, BucketSummary, seriesStats } from './buckets';
+import { Aggregation, Downsampler } from './downsampler';
 import { RecordsStatsDto, RecordsWriteResultDto } from './dto/records-response.dto';
 import { invalidRows, RecordsInputError, REPORTED_ERRORS } from './record-errors';
 import { Principal } from '../access/principal';
@@ -14,12 +15,13 @@ import { RegistryMetrics } from '../metrics/registry-metrics';
 import { parseRecords, RecordFormat } from './record-parsers';
 import { RecordsRepository } from './records.repository';
 import { RecordsLock } from './records-lock';
-import type { PointRow, RowError } from './record-rows';
+import type { PointRow, RowError } from './points';
 import { DatasetVersion } from './schemas/dataset-version.schema';
 import { RecordSeries } from './schemas/record-series.schema';
 import { SeriesWrite } from './series-write';
 import { pinnedVersion, VersionPin } from './versions/version-pin';
 import { VersionsRepository } from './versions/versions.repository';
+import { ReadPlan, ServedPoints } from './read-plan';
 
 export interface ReadRequest {
   /** Inclusive. */
@@ -37,23 +39,6 @@ export interface ReadRequest {
   pin?: VersionPin;
   /** How the points are served, when they are (counted in the metrics by format). */
   format?: string;
-}
-
-/** What a read served: a version (number and digest) or the live points. */
-export interface ServedPoints {
-  version: number | 'live';
-  digest?: string;
-}
-
-export interface ReadPlan {
-  dataset: Dataset;
-  /** The fields returned, in order. */
-  fields: DatasetField[];
-  /** Rows in time order, a bucket's worth at a time (one await per batch, not per point). */
-  rows: AsyncGenerator<PointRow[]>;
-  /** Set when the rows are intervals: each value is `agg` of the field's values in `[t, t + every)`. */
-  downsampling?: { every: number; agg: Aggregation };
-  served: ServedPoints;
 }
 
 /**

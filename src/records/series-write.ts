@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Dataset } from '../datasets/dataset-shape';
 import { splitBySize } from './bucket-size';
-import { BucketSummary, fromColumns, MAX_POINTS_PER_BUCKET, PointMap, summarize, Value } from './buckets';
+import { BucketSummary, fromColumns, MAX_POINTS_PER_BUCKET, summarize } from './buckets';
+import { PointMap, Value } from './points';
 import { RecordsInputError } from './record-errors';
 import type { RecordsStore } from './records.repository';
 import { RecordBucket } from './schemas/record-bucket.schema';

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { ServedPoints } from './records.service';
+import type { ServedPoints } from './read-plan';
 
 /** Response headers naming what a read served, so that a job can log it. */
 const VERSION_HEADER = 'X-Dataset-Version';

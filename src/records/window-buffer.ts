@@ -1,5 +1,6 @@
 import { pointBytes } from './bucket-size';
-import { PointMap, Value, windowStart } from './buckets';
+import { windowStart } from './buckets';
+import { PointMap, Value } from './points';
 
 /** Points held in memory before they are written out as bucket versions... */
 export const FLUSH_POINTS = 20_000;

@@ -1,6 +1,6 @@
 import type { DatasetField } from '../../datasets/dataset-shape';
-import { Downsampler } from '../buckets';
-import type { PointRow } from '../record-rows';
+import { Downsampler } from '../downsampler';
+import type { PointRow } from '../points';
 
 /** One interval of one field: its mean (the line) and its extremes (the band). */
 export interface BandPoint {

@@ -19,7 +19,8 @@ import {
 import { parseDateTime } from '../../common/validation/date-time';
 import { isInstantInRange } from '../../common/validation/instants';
 import { commaSeparatedList, decimalInteger } from '../../common/validation/transforms';
-import { AGGREGATIONS, Aggregation, durationMs, MAX_EVERY, MAX_EVERY_MS } from '../buckets';
+import { durationMs, MAX_EVERY, MAX_EVERY_MS } from '../buckets';
+import { AGGREGATIONS, Aggregation } from '../downsampler';
 import { COLUMNAR_FORMATS } from '../columnar-export';
 import { RECORD_FORMATS } from '../record-parsers';
 import { fieldError } from '../../common/errors/field-error';

@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { Value } from '../buckets';
+import { Value } from '../points';
 
 /**
  * Points of one dataset in one time window, column by column: all of the
