@@ -14,7 +14,7 @@ import { OutboxMarkerSchema } from './events/outbox/outbox-marker.schema';
 import { OutboxMarkersRepository } from './events/outbox/outbox-markers.repository';
 import { OwnerIndexRepository } from './ownership/owner-index.repository';
 import { OwnerIndexListSchema } from './ownership/schemas/owner-index.schema';
-import { RecordsRepository } from './records/records.repository';
+import { RecordsRepository } from './records/store/records.repository';
 import { DatasetTagSchema, DatasetVersionSchema } from './records/schemas/dataset-version.schema';
 import { RecordBucketSchema } from './records/schemas/record-bucket.schema';
 import { RecordSeriesSchema } from './records/schemas/record-series.schema';

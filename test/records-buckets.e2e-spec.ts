@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { MAX_STRING_BYTES } from '../src/records/record-values';
+import { MAX_STRING_BYTES } from '../src/records/ingest/record-values';
 import { withDatabase } from './support/mongo';
 import { Api, createDataset, startRecordsApp, uploadRecords } from './support/records-fixture';
 import { TestApp } from './support/test-app';

@@ -6,15 +6,7 @@ import { effectiveChanges, FieldChanges, hasChanges } from '../common/mongo/fiel
 import { DatasetOwners } from '../ownership/dataset-owners';
 import { OwnerIndex } from '../ownership/owner-index';
 import { DatasetRegistration } from './dataset-registration';
-import {
-  applyChanges,
-  assertExtendsFields,
-  datasetChanges,
-  hasRecords,
-  notFound,
-  toFields,
-  DatasetRef,
-} from './dataset-rules';
+import { applyChanges, assertExtendsFields, datasetChanges, hasRecords, notFound, toFields, DatasetRef } from './dataset-rules';
 import { CreateDatasetDto } from './dto/create-dataset.dto';
 import { EventActor, RecordsChange } from '../events/contract';
 import { actorOf, Principal } from '../access/principal';

@@ -1,6 +1,6 @@
 import { MIN_INSTANT } from '../common/validation/instants';
 import type { DatasetField } from '../datasets/dataset-shape';
-import { windowStart } from './buckets';
+import { windowStart } from './store/buckets';
 import { Value } from './points';
 
 export const AGGREGATIONS = ['avg', 'min', 'max', 'sum', 'count', 'first', 'last'] as const;

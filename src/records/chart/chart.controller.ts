@@ -7,8 +7,8 @@ import { ApiErrorResponses } from '../../common/swagger/api-error-responses.deco
 import { ApiDatasetRefParam } from '../../common/swagger/api-params';
 import { DatasetRef } from '../../datasets/datasets.service';
 import { ParseDatasetRefPipe } from '../../datasets/parse-dataset-ref.pipe';
-import { rangeOf } from '../dto/records-query.dto';
-import { SERVED_HEADERS, setServedHeaders } from '../served-headers';
+import { rangeOf } from '../api/dto/records-query.dto';
+import { SERVED_HEADERS, setServedHeaders } from '../export/served-headers';
 import { pinOf } from '../versions/dto/version-pin.dto';
 import { ChartService } from './chart.service';
 import { ChartQueryDto } from './dto/chart-query.dto';

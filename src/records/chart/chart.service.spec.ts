@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { Principal } from '../../access/principal';
 import { strictMock } from '../../common/testing/strict-mock';
 import type { Dataset, DatasetField } from '../../datasets/dataset-shape';
-import { RecordsInputError } from '../record-errors';
+import { RecordsInputError } from '../ingest/record-errors';
 import type { PointRow } from '../points';
 import { RecordsService } from '../records.service';
 import { ReadPlan } from '../read-plan';

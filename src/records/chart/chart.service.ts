@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { Principal } from '../../access/principal';
 import type { DatasetField } from '../../datasets/dataset-shape';
 import { DatasetRef } from '../../datasets/datasets.service';
-import { RecordsInputError } from '../record-errors';
+import { RecordsInputError } from '../ingest/record-errors';
 import { RecordsService } from '../records.service';
 import { ServedPoints } from '../read-plan';
 import type { VersionPin } from '../versions/version-pin';

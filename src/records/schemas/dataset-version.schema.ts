@@ -1,6 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { DatasetField } from '../../datasets/dataset-shape';
-import type { BucketSummary, SeriesStats } from '../buckets';
+import type { BucketSummary, SeriesStats } from '../store/buckets';
 
 /** A dataset (and version) a version was made from. */
 export interface VersionSource {

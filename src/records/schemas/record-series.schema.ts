@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { BucketSummary } from '../buckets';
+import { BucketSummary } from '../store/buckets';
 
 /**
  * One committed state of a dataset's records: its buckets and their

@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, UnprocessableError } from '../../common/e
 import { fieldDetails } from '../../common/errors/field-error';
 import { DatasetEvents } from '../../datasets/dataset-events';
 import { DatasetRef, DatasetsService } from '../../datasets/datasets.service';
-import { RecordsLock } from '../records-lock';
+import { RecordsLock } from '../store/records-lock';
 import { DatasetTag } from '../schemas/dataset-version.schema';
 import { TagResponseDto } from './dto/version.dto';
 import { toTagResponse } from './version-responses';

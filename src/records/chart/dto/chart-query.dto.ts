@@ -2,7 +2,7 @@ import { ApiPropertyOptional, IntersectionType, PickType } from '@nestjs/swagger
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { decimalInteger } from '../../../common/validation/transforms';
-import { RecordsQueryDto, RecordsRangeDto } from '../../dto/records-query.dto';
+import { RecordsQueryDto, RecordsRangeDto } from '../../api/dto/records-query.dto';
 import { VersionPinQueryDto } from '../../versions/dto/version-pin.dto';
 
 export const CHART_WIDTH = { min: 200, max: 4000, default: 960 } as const;

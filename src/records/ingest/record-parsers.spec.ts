@@ -1,0 +1,207 @@
+import { Readable } from 'node:stream';
+import type { DatasetField } from '../../datasets/dataset-shape';
+import { parseRecords, RecordFormat } from './record-parsers';
+import type { ParsedRow, RowError } from '../points';
+import { MAX_STRING_BYTES } from './record-values';
+
+const FIELDS: DatasetField[] = [
+  { name: 'kw', type: 'number' },
+  { name: 'note', type: 'string' },
+] as DatasetField[];
+const LIMITS = { maxBytes: 1024 ** 3, maxRows: 1_000_000 };
+
+/** Every row the parser gives for a body sent in pieces of `piece` bytes. */
+async function parse(format: RecordFormat, body: Buffer | string, piece = 7): Promise<(ParsedRow | RowError)[]> {
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
+  const pieces = Array.from({ length: Math.ceil(bytes.length / piece) }, (_, i) => bytes.subarray(i * piece, (i + 1) * piece));
+  const rows: (ParsedRow | RowError)[] = [];
+  for await (const batch of parseRecords(Readable.from(pieces), format, FIELDS, LIMITS)) rows.push(...batch);
+  return rows;
+}
+
+const errors = (rows: (ParsedRow | RowError)[]): RowError[] => rows.filter((row): row is RowError => 'error' in row);
+
+/** `text` with a Latin-1 é (one byte, not UTF-8) in place of each `é`. */
+const latin1 = (text: string): Buffer =>
+  Buffer.concat(text.split('é').flatMap((part, i) => (i === 0 ? [Buffer.from(part)] : [Buffer.from([0xe9]), Buffer.from(part)])));
+
+describe(parseRecords.name, () => {
+  describe('invalid UTF-8 is refused, naming its row', () => {
+    it.each([
+      ['json', '[{"timestamp":1,"note":"a"},\n{"timestamp":2,"note":"b"},\n{"timestamp":3,"note":"café"}]'],
+      ['ndjson', '{"timestamp":1,"note":"a"}\n{"timestamp":2,"note":"b"}\n{"timestamp":3,"note":"café"}\n'],
+      ['csv', 'timestamp,note\n1,a\n2,"b\nwith a line break"\n3,café\n'],
+    ] as const)('%s', async (format, body) => {
+      for (const piece of [1, 5, 64 * 1024]) {
+        const rows = await parse(format, latin1(body), piece);
+        expect(errors(rows)).toEqual([{ row: 3, error: 'the row is not valid UTF-8' }]);
+        expect(rows.filter((row) => 't' in row)).toHaveLength(2);
+      }
+    });
+
+    it('keeps characters cut between pieces', async () => {
+      const rows = await parse('csv', 'timestamp,note\n1,ünïcode ✓ 😀\n', 1);
+      expect(rows).toEqual([{ row: 1, t: 1, values: [null, 'ünïcode ✓ 😀'] }]);
+    });
+  });
+
+  describe('string values', () => {
+    const long = 'x'.repeat(MAX_STRING_BYTES + 1);
+    it.each([
+      [
+        'json',
+        JSON.stringify([
+          { timestamp: 1, note: 'a' },
+          { timestamp: 2, note: long },
+        ]),
+      ],
+      ['ndjson', `{"timestamp":1,"note":"a"}\n${JSON.stringify({ timestamp: 2, note: long })}\n`],
+      ['csv', `timestamp,note\n1,a\n2,${long}\n`],
+      ['csv', `timestamp,note\n1,a\n2,"${long}"\n`],
+    ] as const)('longer than the limit are refused in %s', async (format, body) => {
+      expect(errors(await parse(format, body, 4096))).toEqual([
+        { row: 2, error: `note is longer than ${MAX_STRING_BYTES} bytes (the longest string value)` },
+      ]);
+    });
+
+    it('at the limit (in UTF-8 bytes) are taken', async () => {
+      const exact = 'é'.repeat(MAX_STRING_BYTES / 2);
+      expect(errors(await parse('ndjson', JSON.stringify({ timestamp: 1, note: exact }), 4096))).toEqual([]);
+      expect(errors(await parse('ndjson', JSON.stringify({ timestamp: 1, note: `${exact}x` }), 4096))).toHaveLength(1);
+    });
+
+    it('does not hold a huge CSV cell to find it too long', async () => {
+      const cell = 'y'.repeat(4 * MAX_STRING_BYTES);
+      expect(errors(await parse('csv', `timestamp,kw,note\n1,2,"${cell}"\n`, 1024))).toEqual([
+        { row: 1, error: `note is longer than ${MAX_STRING_BYTES} bytes (the longest string value)` },
+      ]);
+    });
+
+    it.each(['\u0000', '\u0008', '\u000b', '\u000c', '\u000e', '\u001f', '\u007f'])(
+      'with control character %j are refused',
+      async (control) => {
+        const code = control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+        const error = `note holds the control character U+${code} (only TAB, LF and CR are allowed)`;
+        expect(errors(await parse('json', JSON.stringify([{ timestamp: 1, note: `a${control}b` }])))).toEqual([{ row: 1, error }]);
+        expect(errors(await parse('ndjson', JSON.stringify({ timestamp: 1, note: `a${control}b` })))).toEqual([{ row: 1, error }]);
+        expect(errors(await parse('csv', `timestamp,note\n1,"a${control}b"\n`))).toEqual([{ row: 1, error }]);
+      },
+    );
+
+    it('with TAB, LF and CR are taken', async () => {
+      expect(await parse('json', JSON.stringify([{ timestamp: 1, note: 'a\tb\nc\rd' }]))).toEqual([
+        { row: 1, t: 1, values: [null, 'a\tb\nc\rd'] },
+      ]);
+    });
+  });
+
+  describe('keys that are not fields', () => {
+    it.each(['json', 'ndjson'] as const)('refuses __proto__, constructor and toString in %s', async (format) => {
+      const points = ['{"timestamp":1,"__proto__":{"kw":1}}', '{"timestamp":2,"constructor":1}', '{"timestamp":3,"toString":"x"}'];
+      const body = format === 'json' ? `[${points.join(',')}]` : points.join('\n');
+      expect(errors(await parse(format, body))).toEqual([
+        { row: 1, error: 'unknown field "__proto__"' },
+        { row: 2, error: 'unknown field "constructor"' },
+        { row: 3, error: 'unknown field "toString"' },
+      ]);
+    });
+  });
+});
+
+/** All rows, or the error that ends the body, for `limits` other than the defaults. */
+async function parseWith(format: RecordFormat, body: string, limits = LIMITS): Promise<(ParsedRow | RowError)[]> {
+  const rows: (ParsedRow | RowError)[] = [];
+  for await (const batch of parseRecords(Readable.from([Buffer.from(body)]), format, FIELDS, limits)) rows.push(...batch);
+  return rows;
+}
+
+/** The same points as a body in each format. */
+const bodies = (points: Record<string, unknown>[]): Record<RecordFormat, string> => ({
+  json: JSON.stringify(points),
+  ndjson: points.map((point) => JSON.stringify(point)).join('\n'),
+  csv: [
+    'timestamp,kw,note',
+    ...points.map((point) => ['timestamp', 'kw', 'note'].map((key) => String((point[key] as string | number | undefined) ?? '')).join(',')),
+  ].join('\r\n'),
+});
+
+describe(`${parseRecords.name}: whole bodies`, () => {
+  describe.each(['json', 'ndjson', 'csv'] as const)('%s', (format) => {
+    it('reads good points in order, a missing value as null, ISO timestamps as epoch ms', async () => {
+      const body = bodies([
+        { timestamp: '2026-01-01T00:00:00Z', kw: 1.5, note: 'a' },
+        { timestamp: 1_000, kw: -2 },
+        { timestamp: 2_000, note: 'grüße ✓' },
+      ])[format];
+      expect(await parse(format, body)).toEqual([
+        { row: 1, t: Date.parse('2026-01-01T00:00:00Z'), values: [1.5, 'a'] },
+        { row: 2, t: 1_000, values: [-2, null] },
+        { row: 3, t: 2_000, values: [null, 'grüße ✓'] },
+      ]);
+    });
+
+    it('names each bad row and still gives the good ones', async () => {
+      const body = bodies([
+        { timestamp: 1, kw: 1 },
+        { kw: 2 },
+        { timestamp: 3, kw: 'lots' },
+        { timestamp: 4, kw: 1e301 },
+        { timestamp: 5, kw: 5 },
+      ])[format];
+      const rows = await parse(format, body);
+      expect(errors(rows)).toEqual([
+        { row: 2, error: 'timestamp is required' },
+        { row: 3, error: 'kw must be a number (got "lots")' },
+        { row: 4, error: `kw must be a number within ±1e+300 (got ${format === 'csv' ? '"1e+301"' : '1e+301'})` }, // a CSV cell is shown as text
+      ]);
+      expect(rows.filter((row) => 't' in row).map((row) => row.row)).toEqual([1, 5]);
+    });
+
+    it('refuses more rows than allowed', async () => {
+      const body = bodies([{ timestamp: 1 }, { timestamp: 2 }, { timestamp: 3 }])[format];
+      await expect(parseWith(format, body, { ...LIMITS, maxRows: 2 })).rejects.toThrow('more than 2 rows in one request');
+    });
+
+    it('refuses a body larger than allowed', async () => {
+      const body = bodies([{ timestamp: 1, note: 'x'.repeat(100) }])[format];
+      await expect(parseWith(format, body, { ...LIMITS, maxBytes: 50 })).rejects.toThrow('request body larger than 50 bytes');
+    });
+  });
+
+  it.each(['json', 'ndjson'] as const)('names the unknown fields of a point in %s, in its row', async (format) => {
+    const body = bodies([
+      { timestamp: 1, kw: 1 },
+      { timestamp: 2, kw: 1, colour: 'red', size: 3 },
+    ])[format];
+    expect(errors(await parse(format, body))).toEqual([{ row: 2, error: 'unknown field "colour", "size"' }]);
+  });
+
+  it('refuses a CSV header with an unknown column, or without timestamp', async () => {
+    await expect(parse('csv', 'timestamp,kw,colour\n1,2,red\n')).rejects.toThrow('CSV header names unknown columns: colour');
+    await expect(parse('csv', 'kw,note\n2,a\n')).rejects.toThrow('CSV header must have a "timestamp" column');
+  });
+
+  it('names a CSV row with the wrong number of cells', async () => {
+    expect(errors(await parse('csv', 'timestamp,kw,note\n1,2,a\n2,3\n'))).toEqual([{ row: 2, error: 'the row has 2 cells, the header 3' }]);
+  });
+
+  it('names an NDJSON line that is not JSON, or not an object', async () => {
+    expect(errors(await parse('ndjson', '{"timestamp":1}\n{"timestamp":\n[1]\n{"timestamp":4}\n'))).toEqual([
+      { row: 2, error: 'line is not JSON' },
+      { row: 3, error: 'a point must be an object' },
+    ]);
+  });
+
+  it('refuses a JSON body that is not an array of points as a whole', async () => {
+    await expect(parse('json', '{"timestamp":1}')).rejects.toThrow('body is not a JSON array of points');
+    await expect(parse('json', '[{"timestamp":1},')).rejects.toThrow('body is not a JSON array of points');
+  });
+
+  it.each(['json', 'ndjson', 'csv'] as const)(
+    'skips a UTF-8 byte-order mark and keeps characters cut between pieces in %s',
+    async (format) => {
+      const body = `\ufeff${bodies([{ timestamp: 1, note: 'ünïcode ✓ 😀' }])[format]}`;
+      expect(await parse(format, body, 1)).toEqual([{ row: 1, t: 1, values: [null, 'ünïcode ✓ 😀'] }]);
+    },
+  );
+});

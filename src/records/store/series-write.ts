@@ -1,0 +1,270 @@
+import { randomUUID } from 'node:crypto';
+import type { Dataset } from '../../datasets/dataset-shape';
+import { splitBySize } from './bucket-size';
+import { BucketSummary, fromColumns, MAX_POINTS_PER_BUCKET, summarize } from './buckets';
+import { PointMap, Value } from '../points';
+import { RecordsInputError } from '../ingest/record-errors';
+import type { RecordsStore } from './records.repository';
+import { RecordBucket } from '../schemas/record-bucket.schema';
+import { RecordSeries } from '../schemas/record-series.schema';
+import { WindowBuffer } from './window-buffer';
+
+/** Write-outs at once: the store prepares one batch while it commits another. */
+const WRITES_IN_FLIGHT = 2;
+
+/**
+ * One change of a dataset's records, made all-or-nothing without transactions.
+ *
+ * Nothing committed is ever modified: rewritten windows get new bucket
+ * documents, written as the change goes (so memory stays bounded however big
+ * the upload), and a new series document lists the result. The change takes
+ * effect in one single-document write — the dataset pointing at the new
+ * series (DatasetsService.commitRecords) — and then the replaced documents are
+ * deleted. A window's points may be split over several buckets (bucket-size.ts);
+ * a change rewrites only those of its buckets whose time span the new points
+ * reach. Until then readers see the old series; if the change fails, its
+ * documents are deleted; if the process dies, the RecordUpload entry tells
+ * the janitor which documents are garbage.
+ */
+export class SeriesWrite {
+  readonly uploadId = randomUUID().replace(/-/g, '');
+  readonly seriesId: string;
+  readonly spanMs: number;
+  /** Points added and not written yet. */
+  private readonly buffer: WindowBuffer;
+  /** The buckets, in time order, this change made of each window it touched (empty: the window is gone). */
+  private readonly rewritten = new Map<number, BucketSummary[]>();
+  private readonly baseByWindow = new Map<number, BucketSummary[]>();
+  private readonly baseIds: Set<string>;
+  private readonly newIds: string[] = [];
+  private readonly oldIds: string[] = [];
+  private version = 0;
+  private registering?: Promise<void>;
+  /** Paperwork updates, one after another (two at once could overwrite each other on FerretDB). */
+  private noting: Promise<void> = Promise.resolve();
+  /** Write-outs in progress; parsing goes on meanwhile. */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** The write-out writing each window, so that a later one touching the same window waits for it. */
+  private readonly writingWindow = new Map<number, Promise<void>>();
+  private failure?: Error;
+
+  /** Points given to add(); with first and last timestamp. */
+  added = 0;
+  first?: number;
+  last?: number;
+
+  constructor(
+    private readonly store: RecordsStore,
+    private readonly dataset: Dataset,
+    readonly base: RecordSeries | undefined,
+    spanMs: number,
+  ) {
+    this.spanMs = base?.spanMs ?? spanMs;
+    this.seriesId = `${dataset._id.toHexString()}:${this.uploadId}`;
+    this.buffer = new WindowBuffer(this.spanMs);
+    for (const bucket of base?.buckets ?? []) {
+      const list = this.baseByWindow.get(bucket.start) ?? [];
+      list.push(bucket);
+      this.baseByWindow.set(bucket.start, list);
+    }
+    this.baseIds = new Set((base?.buckets ?? []).map((bucket) => bucket.id));
+  }
+
+  /**
+   * Adds (or replaces) one point. Returns a promise only when the buffer is
+   * full and a write-out had to start (await it before adding more).
+   */
+  add(t: number, values: Value[]): Promise<void> | undefined {
+    const full = this.buffer.add(t, values);
+    this.added++;
+    this.first = this.first === undefined ? t : Math.min(this.first, t);
+    this.last = this.last === undefined ? t : Math.max(this.last, t);
+    // The window being filled stays open: in a time-ordered upload the next points go there.
+    return full ? this.startWriteOut(this.buffer.take(this.last)) : undefined;
+  }
+
+  /** The buckets a window has in this change (committed, or already rewritten), in time order. */
+  private bucketsOf(start: number): BucketSummary[] {
+    return this.rewritten.get(start) ?? this.baseByWindow.get(start) ?? [];
+  }
+
+  /** The points of some buckets, read back. */
+  async pointsOf(buckets: readonly BucketSummary[]): Promise<PointMap> {
+    const points: PointMap = new Map();
+    for (const bucket of buckets) {
+      const doc = await this.store.findBucket(bucket.id);
+      if (!doc) throw new Error(`bucket ${bucket.id} is missing`);
+      for (const [t, values] of fromColumns(doc, this.dataset.fields)) points.set(t, values);
+    }
+    return points;
+  }
+
+  /** Replaces a committed bucket's points wholesale (an empty map removes them). */
+  async replace(bucket: BucketSummary, points: PointMap): Promise<void> {
+    await this.register();
+    await this.writeBuckets([{ start: bucket.start, old: [bucket], points }]);
+  }
+
+  /** Buckets of the committed series with points in [from, to). */
+  baseBuckets(from: number, to: number): BucketSummary[] {
+    return (this.base?.buckets ?? []).filter((bucket) => bucket.first < to && bucket.last >= from);
+  }
+
+  /** Writes out everything buffered, and waits for all write-outs. */
+  async flush(): Promise<void> {
+    await this.startWriteOut(this.buffer.take());
+    await Promise.all(this.inFlight);
+    this.throwIfFailed();
+  }
+
+  /** Starts a write-out once fewer than WRITES_IN_FLIGHT run (memory: those plus one buffer filling). */
+  private async startWriteOut(windows: Map<number, PointMap>): Promise<void> {
+    while (this.inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(this.inFlight);
+    this.throwIfFailed();
+    if (windows.size === 0) return;
+    const before = [...windows.keys()].map((start) => this.writingWindow.get(start)).filter((write) => write !== undefined);
+    const write = Promise.all(before).then(() => this.writeOut(windows));
+    this.inFlight.add(write);
+    for (const start of windows.keys()) this.writingWindow.set(start, write);
+    write
+      .catch((error: unknown) => (this.failure ??= error instanceof Error ? error : new Error(String(error))))
+      .finally(() => {
+        this.inFlight.delete(write);
+        for (const start of windows.keys()) if (this.writingWindow.get(start) === write) this.writingWindow.delete(start);
+      });
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** Merges new points into their windows: only the buckets whose time span they reach are read and rewritten. */
+  private async writeOut(windows: Map<number, PointMap>): Promise<void> {
+    await this.register();
+    const changes: WindowChange[] = [];
+    for (const start of [...windows.keys()].sort((a, b) => a - b)) {
+      const added = windows.get(start) as PointMap;
+      let [low, high] = [Infinity, -Infinity];
+      for (const t of added.keys()) [low, high] = [Math.min(low, t), Math.max(high, t)];
+      const reached = this.bucketsOf(start).filter((bucket) => bucket.last >= low && bucket.first <= high);
+      const points = await this.pointsOf(reached);
+      for (const [t, values] of added) points.set(t, values);
+      changes.push({ start, old: reached, points });
+    }
+    await this.writeBuckets(changes);
+  }
+
+  /** The bucket list the change results in, in time order. */
+  buckets(): BucketSummary[] {
+    const windows = new Map(this.baseByWindow);
+    for (const [start, list] of this.rewritten) windows.set(start, list);
+    return [...windows.values()].flat().sort((a, b) => a.start - b.start || a.first - b.first);
+  }
+
+  /** Writes the series document; `commit` then makes it current. Returns it. */
+  async seal(): Promise<RecordSeries> {
+    await this.flush();
+    await this.register();
+    const series: RecordSeries = {
+      _id: this.seriesId,
+      datasetId: this.dataset._id.toHexString(),
+      spanMs: this.spanMs,
+      buckets: this.buckets(),
+      createdAt: new Date(),
+    };
+    if (this.base) this.oldIds.push(this.base._id);
+    await this.note({ oldIds: this.base ? [this.base._id] : [] });
+    await this.store.insertSeries(series);
+    return series;
+  }
+
+  /** After the commit: removes what the change replaced but versions still hold (`held`), and its paperwork. */
+  async cleanUpCommitted(held: ReadonlySet<string> = new Set()): Promise<void> {
+    await this.store.deleteDocuments(this.oldIds.filter((id) => !held.has(id)));
+    await this.store.deleteUpload(this.uploadId);
+  }
+
+  /** The change failed: removes everything it wrote. */
+  async discard(): Promise<void> {
+    await Promise.allSettled(this.inFlight);
+    if (!this.registering) return;
+    await this.registering.catch(() => undefined);
+    await this.store.deleteDocuments([...this.newIds, this.seriesId]);
+    await this.store.deleteUpload(this.uploadId);
+  }
+
+  /** Writes each window's new points as buckets in place of the `old` ones (none for an empty map). */
+  private async writeBuckets(changes: WindowChange[]): Promise<void> {
+    const datasetId = this.dataset._id.toHexString();
+    const docs: RecordBucket[] = [];
+    const superseded: string[] = [];
+    const results = new Map<number, BucketSummary[]>();
+    for (const { start, old, points } of changes) {
+      const kept = this.bucketsOf(start).filter((bucket) => !old.includes(bucket));
+      if (kept.reduce((sum, bucket) => sum + bucket.count, points.size) > MAX_POINTS_PER_BUCKET) {
+        const span = new Date(start).toISOString();
+        throw new RecordsInputError(
+          `more than ${MAX_POINTS_PER_BUCKET} points fall in one ${this.spanMs / 1000} s window (from ${span}): points are denser than the dataset's frequency allows`,
+        );
+      }
+      const written = splitBySize(points, this.dataset.fields).map((columns) => {
+        const id = `${datasetId}:${start}:${this.uploadId}:${this.version++}`;
+        docs.push({ _id: id, datasetId, start, ...columns });
+        return summarize(start, id, columns, this.dataset.fields);
+      });
+      results.set(
+        start,
+        [...kept, ...written].sort((a, b) => a.first - b.first),
+      );
+      superseded.push(...this.retire(old));
+    }
+    // Paperwork first: a crash after the insert must not leave unlisted documents.
+    await this.note({ newIds: docs.map((doc) => doc._id) });
+    this.newIds.push(...docs.map((doc) => doc._id));
+    await this.store.insertBuckets(docs);
+    for (const [start, list] of results) this.rewritten.set(start, list);
+    await this.store.deleteDocuments(superseded);
+  }
+
+  /**
+   * Buckets being superseded. Committed ones are deleted after the commit
+   * (readers may still use them); those this change wrote itself are
+   * returned, to be deleted right away.
+   */
+  private retire(buckets: readonly BucketSummary[]): string[] {
+    const own: string[] = [];
+    for (const { id } of buckets) {
+      if (!this.baseIds.has(id)) own.push(id);
+      else if (!this.oldIds.includes(id)) this.oldIds.push(id);
+    }
+    return own;
+  }
+
+  private register(): Promise<void> {
+    this.registering ??= this.store.registerUpload({
+      _id: this.uploadId,
+      datasetId: this.dataset._id.toHexString(),
+      seriesId: this.seriesId,
+      newIds: [],
+      oldIds: [],
+      touchedAt: new Date(),
+    });
+    return this.registering;
+  }
+
+  private note(ids: { newIds?: string[]; oldIds?: string[] }): Promise<void> {
+    const update = async (): Promise<void> => {
+      const oldIds = [...new Set([...this.oldIds, ...(ids.oldIds ?? [])])];
+      await this.store.noteUpload(this.uploadId, ids.newIds ?? [], oldIds);
+    };
+    this.noting = this.noting.then(update, update);
+    return this.noting;
+  }
+}
+
+/** New points for a window, merged with the buckets they replace. */
+interface WindowChange {
+  start: number;
+  old: BucketSummary[];
+  points: PointMap;
+}
