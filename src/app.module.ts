@@ -24,6 +24,7 @@ import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RecordsModule } from './records/records.module';
+import { VersionsModule } from './records/versions/versions.module';
 import { UiModule } from './ui/ui.module';
 import { UsersModule } from './users/users.module';
 
@@ -47,6 +48,7 @@ export class AppModule {
         UsersModule,
         DatasetsModule,
         RecordsModule,
+        VersionsModule,
         EventsModule,
         AuditModule,
         TokensModule,

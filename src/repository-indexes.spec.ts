@@ -19,7 +19,7 @@ import { DatasetTagSchema, DatasetVersionSchema } from './records/schemas/datase
 import { RecordBucketSchema } from './records/schemas/record-bucket.schema';
 import { RecordSeriesSchema } from './records/schemas/record-series.schema';
 import { RecordUploadSchema } from './records/schemas/record-upload.schema';
-import { VersionsRepository } from './records/versions/versions.repository';
+import { VersionsRepository } from './records/store/versions.repository';
 import { ApiTokenSchema } from './tokens/schemas/api-token.schema';
 import { TokensRepository } from './tokens/tokens.repository';
 import { UserIdentitySchema } from './users/schemas/user-identity.schema';

@@ -9,18 +9,16 @@ import { RecordsJanitor } from './store/records-janitor';
 import { RecordsStoreModule } from './store/records-store.module';
 import { RecordsLock } from './store/records-lock';
 import { RecordsService } from './records.service';
-import { VersionTagsService } from './versions/version-tags.service';
-import { VersionsController } from './versions/versions.controller';
-import { VersionsService } from './versions/versions.service';
 
 /**
  * The time-series records of datasets: `/datasets/{id}/records` and `/stats`,
- * their sealed versions and tags (`/versions`, `/tags`, in versions/), and
- * their charts (`/chart.svg`, in chart/).
+ * and their charts (`/chart.svg`, in chart/). Sealed versions and their tags
+ * are VersionsModule's (versions/), which builds on this one.
  */
 @Module({
   imports: [RecordsStoreModule, DatasetsModule, LocksModule],
-  controllers: [RecordsController, VersionsController, ChartController],
-  providers: [RecordsService, ChartService, ChartRenderer, RecordsJanitor, RecordsLock, VersionsService, VersionTagsService],
+  controllers: [RecordsController, ChartController],
+  providers: [RecordsService, ChartService, ChartRenderer, RecordsJanitor, RecordsLock],
+  exports: [RecordsService, RecordsLock],
 })
 export class RecordsModule {}

@@ -19,8 +19,8 @@ import type { PointRow, RowError } from './points';
 import { DatasetVersion } from './schemas/dataset-version.schema';
 import { RecordSeries } from './schemas/record-series.schema';
 import { SeriesWrite } from './store/series-write';
-import { pinnedVersion, VersionPin } from './versions/version-pin';
-import { VersionsRepository } from './versions/versions.repository';
+import { pinnedVersion, VersionPin } from './store/version-pin';
+import { VersionsRepository } from './store/versions.repository';
 import { ReadPlan, ServedPoints } from './read-plan';
 
 export interface ReadRequest {

@@ -29,7 +29,7 @@ import { RecordFormat } from '../ingest/record-parsers';
 import { MAX_STRING_BYTES } from '../ingest/record-values';
 import { RecordsService } from '../records.service';
 import { SERVED_HEADERS, setServedHeaders } from '../export/served-headers';
-import { pinOf, VersionPinQueryDto } from '../versions/dto/version-pin.dto';
+import { pinOf, VersionPinQueryDto } from './dto/version-pin.dto';
 
 const DATASET_REF = ApiDatasetRefParam();
 const MEDIA_TYPES: Record<string, RecordFormat> = {

@@ -9,7 +9,7 @@ import { DatasetRef } from '../../datasets/datasets.service';
 import { ParseDatasetRefPipe } from '../../datasets/parse-dataset-ref.pipe';
 import { rangeOf } from '../api/dto/records-query.dto';
 import { SERVED_HEADERS, setServedHeaders } from '../export/served-headers';
-import { pinOf } from '../versions/dto/version-pin.dto';
+import { pinOf } from '../api/dto/version-pin.dto';
 import { ChartService } from './chart.service';
 import { ChartQueryDto } from './dto/chart-query.dto';
 

@@ -6,7 +6,7 @@ import { DatasetRef } from '../../datasets/datasets.service';
 import { RecordsInputError } from '../ingest/record-errors';
 import { RecordsService } from '../records.service';
 import { ServedPoints } from '../read-plan';
-import type { VersionPin } from '../versions/version-pin';
+import type { VersionPin } from '../store/version-pin';
 import { ChartBands } from './chart-bands';
 import { ChartRenderer } from './chart-renderer';
 

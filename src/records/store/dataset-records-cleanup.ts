@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { DatasetPurgeCleanup } from '../../datasets/dataset-purge-cleanup';
 import { RecordsRepository } from './records.repository';
-import { VersionsRepository } from '../versions/versions.repository';
+import { VersionsRepository } from './versions.repository';
 
 /**
  * What purging a dataset does to the records kept under its id: records'

@@ -4,7 +4,7 @@ import { DatasetsService } from '../../datasets/datasets.service';
 import { RecordsJanitor } from './records-janitor';
 import { RecordsRepository } from './records.repository';
 import { RecordUpload } from '../schemas/record-upload.schema';
-import { VersionsRepository } from '../versions/versions.repository';
+import { VersionsRepository } from './versions.repository';
 
 const datasetId = new Types.ObjectId();
 const upload = (overrides: Partial<RecordUpload> = {}): RecordUpload => ({

@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import { runEvery } from '../../common/scheduling/run-every';
 import { DatasetsService } from '../../datasets/datasets.service';
 import { RecordsRepository } from './records.repository';
-import { VersionsRepository } from '../versions/versions.repository';
+import { VersionsRepository } from './versions.repository';
 
 /** A write untouched this long belongs to a process that died. */
 const ABANDONED_AFTER_MS = 10 * 60_000;

@@ -7,7 +7,7 @@ import { RecordBucket, RecordBucketSchema } from '../schemas/record-bucket.schem
 import { RecordSeries, RecordSeriesSchema } from '../schemas/record-series.schema';
 import { RecordUpload, RecordUploadSchema } from '../schemas/record-upload.schema';
 import { DatasetTag, DatasetTagSchema, DatasetVersion, DatasetVersionSchema } from '../schemas/dataset-version.schema';
-import { VersionsRepository } from '../versions/versions.repository';
+import { VersionsRepository } from './versions.repository';
 
 /**
  * The records collections (series, buckets, uploads, versions and their tags)

@@ -1,7 +1,7 @@
 import { ArgumentMetadata, BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 import { fieldError } from '../../common/errors/field-error';
-import { MAX_VERSION, TAG_NAME_MESSAGE, TAG_NAME_PATTERN } from './dto/version-pin.dto';
+import { MAX_VERSION, TAG_NAME_MESSAGE, TAG_NAME_PATTERN } from '../api/dto/version-pin.dto';
 
 /** 1 to MAX_VERSION (1000000000) in decimal digits. */
 const VERSION_PATTERN = '^(?:[1-9][0-9]{0,8}|1000000000)$';

@@ -8,7 +8,7 @@ import { RecordsLock } from '../store/records-lock';
 import { DatasetTag } from '../schemas/dataset-version.schema';
 import { TagResponseDto } from './dto/version.dto';
 import { toTagResponse } from './version-responses';
-import { tagId, VersionsRepository } from './versions.repository';
+import { tagId, VersionsRepository } from '../store/versions.repository';
 
 /**
  * Names for versions (`train-2026-11`). A tag is immutable once set: pointing

@@ -16,9 +16,9 @@ import { RecordsRepository } from '../store/records.repository';
 import { RecordsService } from '../records.service';
 import { DatasetTag, DatasetVersion, VersionSource } from '../schemas/dataset-version.schema';
 import { CreateVersionDto, VersionPageDto, VersionResponseDto } from './dto/version.dto';
-import { existingVersion } from './version-pin';
+import { existingVersion } from '../store/version-pin';
 import { toVersionResponse } from './version-responses';
-import { versionId, VersionsRepository } from './versions.repository';
+import { versionId, VersionsRepository } from '../store/versions.repository';
 
 /**
  * Sealed versions of a dataset's points. Sealing copies the current series'

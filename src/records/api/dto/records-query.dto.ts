@@ -24,7 +24,7 @@ import { AGGREGATIONS, Aggregation } from '../../downsampler';
 import { COLUMNAR_FORMATS } from '../../export/columnar-export';
 import { RECORD_FORMATS } from '../../ingest/record-parsers';
 import { fieldError } from '../../../common/errors/field-error';
-import { VersionPinQueryDto } from '../../versions/dto/version-pin.dto';
+import { VersionPinQueryDto } from './version-pin.dto';
 
 const INSTANT_MESSAGE = 'must be an RFC 3339 date-time with a zone or epoch milliseconds (at most 14 digits), in the years 0000 to 9999';
 /** Epoch milliseconds as the document states them: every such number lies in the years 0000–9999. */

@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { decimalInteger } from '../../../common/validation/transforms';
 import { RecordsQueryDto, RecordsRangeDto } from '../../api/dto/records-query.dto';
-import { VersionPinQueryDto } from '../../versions/dto/version-pin.dto';
+import { VersionPinQueryDto } from '../../api/dto/version-pin.dto';
 
 export const CHART_WIDTH = { min: 200, max: 4000, default: 960 } as const;
 export const CHART_HEIGHT = { min: 120, max: 3000, default: 400 } as const;

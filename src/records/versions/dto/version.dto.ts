@@ -5,7 +5,7 @@ import { PageQueryDto } from '../../../common/pagination/page-query.dto';
 import { IsObjectIdString, IsText } from '../../../common/validation/text';
 import { DatasetFieldResponseDto } from '../../../datasets/dto/dataset-response.dto';
 import { FieldStatsDto } from '../../api/dto/records-response.dto';
-import { IsVersionNumber } from './version-pin.dto';
+import { IsVersionNumber } from '../../api/dto/version-pin.dto';
 
 export const MAX_DERIVED_FROM = 100;
 

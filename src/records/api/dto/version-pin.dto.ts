@@ -4,7 +4,7 @@ import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { fieldError } from '../../../common/errors/field-error';
 import { decimalInteger } from '../../../common/validation/transforms';
-import type { VersionPin } from '../version-pin';
+import type { VersionPin } from '../../store/version-pin';
 
 /** A tag name: a letter or digit first, then letters, digits, `.`, `_` or `-` (at most 100). */
 export const TAG_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
