@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { RegistryEvent } from '../src/events/contract';
 import { TrashJanitor } from '../src/datasets/trash-janitor';
 import { Api, authedApi, createUserWithToken } from './support/auth';
-import { eventSchemaValidator } from './support/event-schema';
+import { eventSchemaValidator } from '../src/events/testing/event-schema';
 import { testKafka, TopicRecorder } from './support/kafka';
 import { withDatabase } from './support/mongo';
 import { startTestApp, TestApp } from './support/test-app';

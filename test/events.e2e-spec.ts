@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { RegistryEvent } from '../src/events/contract';
 import { deadLetterTopic } from '../src/events/events.publisher';
 import { newEvent } from '../src/events/outbox/event-factory';
-import { eventSchemaValidator } from './support/event-schema';
+import { eventSchemaValidator } from '../src/events/testing/event-schema';
 import { ReceivedRecord, testKafka, TopicRecorder } from './support/kafka';
 import { openSse } from './support/sse';
 import { startTestApp, TestApp } from './support/test-app';

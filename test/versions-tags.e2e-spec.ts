@@ -1,6 +1,6 @@
 import { RegistryEvent } from '../src/events/contract';
 import { createUserWithToken } from './support/auth';
-import { eventSchemaValidator } from './support/event-schema';
+import { eventSchemaValidator } from '../src/events/testing/event-schema';
 import { testKafka, TopicRecorder } from './support/kafka';
 import { withDatabase } from './support/mongo';
 import {

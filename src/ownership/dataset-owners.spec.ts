@@ -1,6 +1,6 @@
 import { ConflictError, UnprocessableError } from '../common/errors/domain-errors';
 import { Types } from 'mongoose';
-import { strictMock } from '../../test/support/strict-mock';
+import { strictMock } from '../common/testing/strict-mock';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { UserDirectory } from '../users/user-directory';
 import { DatasetOwners } from './dataset-owners';
