@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { groupsOfClass, parseSvg, SvgElement, textsOf } from '../src/common/testing/svg-tree';
 import { Api, bearer, createUserWithToken } from './support/auth';
-import { createDataset, MINUTE, startRecordsApp, T0, uploadRecords } from './support/records-fixture';
+import { createDataset, startRecordsApp, uploadRecords } from './support/records-fixture';
+import { MINUTE, T0 } from '../src/common/testing/time';
 import { TestApp } from './support/test-app';
 
 /** Two number fields of different units, and one a chart leaves out. */

@@ -1,11 +1,10 @@
+import { unique } from './support/unique';
 import { startTestApp, TestApp } from './support/test-app';
 import { Api } from './support/auth';
 
 describe('Datasets: search and bulk (e2e)', () => {
   let testApp: TestApp;
   let api: Api;
-  let counter = 0;
-  const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++counter}`;
   const createUser = async (): Promise<string> =>
     (
       await api

@@ -1,3 +1,4 @@
+import { unique } from './support/unique';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 import { Api } from './support/auth';
@@ -5,8 +6,6 @@ import { Api } from './support/auth';
 describe('Datasets (e2e)', () => {
   let testApp: TestApp;
   let api: Api;
-  let counter = 0;
-  const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++counter}`;
   const createUser = async (): Promise<string> =>
     (
       await api

@@ -1,3 +1,4 @@
+import { MINUTE, T0 } from '../src/common/testing/time';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { MAX_STRING_BYTES } from '../src/records/record-values';
@@ -6,8 +7,6 @@ import { Api, createDataset, startRecordsApp, uploadRecords } from './support/re
 import { TestApp } from './support/test-app';
 import { recordMeasurement } from './support/test-log';
 
-const T0 = Date.parse('2026-11-27T00:00:00Z');
-const MINUTE = 60_000;
 const NOTE_FIELDS = [
   { name: 'kw', type: 'number' },
   { name: 'note', type: 'string' },

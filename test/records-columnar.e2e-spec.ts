@@ -1,3 +1,4 @@
+import { MINUTE, T0 } from '../src/common/testing/time';
 import { Table, tableFromIPC } from 'apache-arrow';
 import { randomUUID } from 'node:crypto';
 import { readParquet } from 'parquet-wasm';
@@ -6,8 +7,6 @@ import { expectCutOffWhenTheStoreFails, getRaw } from './support/broken-export';
 import { Api } from './support/auth';
 import { startTestApp, TestApp } from './support/test-app';
 
-const T0 = Date.parse('2026-11-27T00:00:00Z');
-const MINUTE = 60_000;
 const FIELDS = [
   { name: 'kw', type: 'number', unit: 'kW' },
   { name: 'note', type: 'string' },

@@ -1,11 +1,10 @@
+import { MINUTE, T0 } from '../src/common/testing/time';
 import request from 'supertest';
 import { expectCutOffWhenTheStoreFails, getRaw } from './support/broken-export';
 import { Api, createDataset, postRaw, startRecordsApp, uploadRecords } from './support/records-fixture';
 import { bearer } from './support/auth';
 import { TestApp } from './support/test-app';
 
-const T0 = Date.parse('2026-11-27T00:00:00Z');
-const MINUTE = 60_000;
 const NOTE_FIELDS = [
   { name: 'kw', type: 'number' },
   { name: 'note', type: 'string' },

@@ -6,8 +6,6 @@ import {
   Api,
   Point,
   FIELDS,
-  T0,
-  MINUTE,
   samplePoints,
   asJsonBody,
   asNdjson,
@@ -18,6 +16,7 @@ import {
   createDataset,
   uploadRecords,
 } from './support/records-fixture';
+import { MINUTE, T0 } from '../src/common/testing/time';
 import { bearer } from './support/auth';
 import { TestApp } from './support/test-app';
 import { waitFor } from './support/wait';

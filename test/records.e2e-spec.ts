@@ -5,8 +5,6 @@ import { authedApi, createUserWithToken } from './support/auth';
 import {
   Api,
   FIELDS,
-  T0,
-  MINUTE,
   samplePoints,
   asJsonBody,
   asNdjson,
@@ -19,6 +17,7 @@ import {
   createDataset,
   uploadRecords,
 } from './support/records-fixture';
+import { MINUTE, T0 } from '../src/common/testing/time';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 

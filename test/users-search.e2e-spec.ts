@@ -1,11 +1,10 @@
+import { unique } from './support/unique';
 import { startTestApp, TestApp } from './support/test-app';
 import { Api } from './support/auth';
 
 describe('Users: search and listing (e2e)', () => {
   let testApp: TestApp;
   let api: Api;
-  let counter = 0;
-  const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++counter}`;
   const newUser = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
     name: unique('user'),
     email: `${unique('mail')}@example.com`,

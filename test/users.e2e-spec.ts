@@ -1,3 +1,4 @@
+import { unique } from './support/unique';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 import { Api, authedApi, createUserWithToken } from './support/auth';
@@ -6,8 +7,6 @@ import { withDatabase } from './support/mongo';
 describe('Users (e2e)', () => {
   let testApp: TestApp;
   let api: Api;
-  let counter = 0;
-  const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++counter}`;
   const newUser = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
     name: unique('user'),
     email: `${unique('mail')}@example.com`,

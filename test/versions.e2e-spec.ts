@@ -7,13 +7,12 @@ import {
   createDataset,
   expected,
   FIELDS,
-  MINUTE,
   readAllPages,
   samplePoints,
   startRecordsApp,
-  T0,
   uploadRecords,
 } from './support/records-fixture';
+import { MINUTE, T0 } from '../src/common/testing/time';
 import { TestApp } from './support/test-app';
 import { binary, datasetWith, DIGEST, digestByDocumentedPython, digestByPython, ndjsonOf, seal } from './support/versions-fixture';
 

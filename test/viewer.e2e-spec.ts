@@ -1,3 +1,4 @@
+import { HOUR } from '../src/common/testing/time';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -14,7 +15,6 @@ const FIELDS = [
   { name: 'temp', type: 'number', unit: '°C' },
 ];
 const T0 = Date.parse('2026-11-01T00:00:00Z');
-const HOUR = 3_600_000;
 
 /** Two weeks of hourly points: a daily cycle, and a temperature. */
 function csv(hours: number, offset = 0): string {

@@ -1,3 +1,4 @@
+import { HOUR } from '../common/testing/time';
 import { Types } from 'mongoose';
 import type { Dataset } from '../datasets/dataset-shape';
 import { strictMock } from '../common/testing/strict-mock';
@@ -25,7 +26,6 @@ function memoryStores(): RecordsStore & { docs: Map<string, RecordBucket> } {
 }
 
 const dataset = { _id: new Types.ObjectId(), fields: [{ name: 'note', type: 'string' }] } as unknown as Dataset;
-const HOUR = 3_600_000;
 /** 60 KB notes: 300 of them (18 MB) cannot share one bucket. */
 const note = (i: number, tag = 'a'): string => `${tag}${i}:`.padEnd(60_000, '.');
 

@@ -4,6 +4,7 @@ import http from 'node:http';
 import request from 'supertest';
 import { startTestApp, TestApp } from './test-app';
 import { Api } from './auth';
+import { MINUTE, T0 } from '../../src/common/testing/time';
 
 export type { Api };
 export type Point = { timestamp: number; kw: number | null; on: boolean | null; note: string | null };
@@ -13,8 +14,6 @@ export const FIELDS = [
   { name: 'on', type: 'boolean' },
   { name: 'note', type: 'string' },
 ];
-export const T0 = Date.parse('2026-11-27T00:00:00Z');
-export const MINUTE = 60_000;
 
 /** Points every minute over ~2 days (several buckets), with awkward values: nulls, negatives, quotes, commas, new lines. */
 export function samplePoints(count: number, offset = 0): Point[] {
