@@ -1,9 +1,9 @@
 import { unique } from './support/unique';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 import { Api } from './support/auth';
 
 describe('Datasets: search and bulk (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let api: Api;
   const createUser = async (): Promise<string> =>
     (
@@ -14,12 +14,7 @@ describe('Datasets: search and bulk (e2e)', () => {
     ).body.id;
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     api = testApp.api();
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   describe('GET /datasets (search)', () => {

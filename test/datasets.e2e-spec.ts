@@ -1,10 +1,10 @@
 import { unique } from './support/unique';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 import { Api } from './support/auth';
 
 describe('Datasets (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let api: Api;
   const createUser = async (): Promise<string> =>
     (
@@ -15,12 +15,7 @@ describe('Datasets (e2e)', () => {
     ).body.id;
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     api = testApp.api();
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   describe('POST /datasets', () => {

@@ -1,9 +1,9 @@
 import { unique } from './support/unique';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 import { Api } from './support/auth';
 
 describe('Users: search and listing (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let api: Api;
   const newUser = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
     name: unique('user'),
@@ -12,12 +12,7 @@ describe('Users: search and listing (e2e)', () => {
   });
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     api = testApp.api();
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   describe('GET /users (search)', () => {

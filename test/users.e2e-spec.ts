@@ -1,11 +1,11 @@
 import { unique } from './support/unique';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 import { Api, authedApi, createUserWithToken } from './support/auth';
 import { withDatabase } from './support/mongo';
 
 describe('Users (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let api: Api;
   const newUser = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
     name: unique('user'),
@@ -14,12 +14,7 @@ describe('Users (e2e)', () => {
   });
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     api = testApp.api();
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   describe('POST /users', () => {

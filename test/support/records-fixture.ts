@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import request from 'supertest';
-import { startTestApp, TestApp } from './test-app';
 import { Api } from './auth';
 import { MINUTE, T0 } from '../../src/common/testing/time';
 
@@ -133,20 +132,14 @@ export function postRaw(url: string, token: string, type: string, body: Buffer):
   });
 }
 
-/** Starts the app and registers the user who owns the test's datasets. */
-export async function startRecordsApp(
-  ownerName: string,
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ testApp: TestApp; api: Api; ownerId: string }> {
-  const testApp = await startTestApp(env);
-  const api = testApp.api();
-  const ownerId = (
+/** Registers the user who owns the test's datasets; resolves to its id. */
+export async function createOwner(api: Api, name: string): Promise<string> {
+  return (
     await api
       .post('/users')
-      .send({ name: ownerName, email: `${randomUUID()}@example.com` })
+      .send({ name, email: `${randomUUID()}@example.com` })
       .expect(201)
   ).body.id as string;
-  return { testApp, api, ownerId };
 }
 
 /** A new dataset of `fields` (and `extra`), owned by the test's owner; resolves to its id. */
