@@ -2,8 +2,11 @@
  * The house rules `npm test` enforces (npm run lint:deps): no import cycles,
  * folders that depend one way (LAYERS), and no module reaching into another
  * module's schemas or repositories: a module's collections are its own, other
- * modules ask its services (or a port).
+ * modules ask its services (or a port). Specs are cruised for the test rules
+ * only: src/ never imports test/, and the helpers the specs share (testing/
+ * folders under src/) are never loaded by the service.
  */
+const SPEC = '[.]spec[.]ts$';
 
 /**
  * The folders under src/, lowest first: a folder imports only folders before
@@ -35,7 +38,7 @@ const layerRules = LAYERS.map((folder, rank) => ({
   name: `layers-${folder}`,
   severity: 'error',
   comment: `Folders depend one way (LAYERS): ${folder} may import only ${LAYERS.slice(0, rank).join(', ') || 'no other folder'}.`,
-  from: { path: `^src/${folder}/` },
+  from: { path: `^src/${folder}/`, pathNot: [SPEC, '/testing/'] },
   to: { path: `^src/(${[...LAYERS.slice(rank + 1), 'cli', '[^/]+[.]ts$'].join('|')})` },
 }));
 
@@ -46,35 +49,49 @@ module.exports = {
       name: 'no-cycles',
       severity: 'error',
       comment: 'A cycle means two modules cannot be understood, tested or changed one at a time.',
-      from: { path: '^src/' },
+      from: { path: '^src/', pathNot: SPEC },
       to: { circular: true },
     },
     {
       name: 'no-foreign-schemas',
       severity: 'error',
       comment: "Each collection has one owner: only its module's repository touches its schema.",
-      from: { path: '^src/([^/]+)/' },
+      from: { path: '^src/([^/]+)/', pathNot: SPEC },
       to: { path: '^src/[^/]+/schemas/', pathNot: '^src/$1/' },
     },
     {
       name: 'no-foreign-repositories',
       severity: 'error',
       comment: "A module's repository is its own; other modules go through its service or a port.",
-      from: { path: '^src/([^/]+)/' },
+      from: { path: '^src/([^/]+)/', pathNot: SPEC },
       to: { path: '^src/[^/]+/.*[.]repository[.]ts$', pathNot: '^src/$1/' },
+    },
+    {
+      name: 'no-test-from-src',
+      severity: 'error',
+      comment: 'src/ stands on its own: what its specs share lives under src/ (a testing/ folder); test/ may import it, never the reverse.',
+      from: { path: '^src/' },
+      to: { path: '^test/' },
+    },
+    {
+      name: 'testing-helpers-for-specs-only',
+      severity: 'error',
+      comment:
+        'Test helpers (testing/ folders under src/) serve specs and each other; the service never loads them (the build leaves them out).',
+      from: { path: '^src/', pathNot: [SPEC, '/testing/'] },
+      to: { path: ['^src/testing/', '^src/[^/]+/testing/', '^src/[^/]+/[^/]+/testing/'] },
     },
     {
       name: 'no-unresolvable',
       severity: 'error',
       comment:
         'Resolved like TypeScript here (main fields, no `exports`); parquet-wasm has no root `main` and is found, by Node and jest, through its `exports` only.',
-      from: {},
+      from: { pathNot: SPEC },
       to: { couldNotResolve: true, pathNot: '^parquet-wasm$' },
     },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '[.]spec[.]ts$' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
   },

@@ -16,7 +16,7 @@ export default tseslint.config(
   },
   {
     // supertest's response.body and jest's mocks are `any` by design; the tests assert on them rather than type them.
-    files: ['test/**/*.ts', '**/*.spec.ts'],
+    files: ['test/**/*.ts', '**/*.spec.ts', 'src/**/testing/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -1,7 +1,7 @@
 import { OperationObject, ParameterObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { generateOpenApiDocument as generateDocument } from '../test/support/openapi-document';
+import { generateOpenApiDocument as generateDocument } from './testing/openapi-document';
 
 export const OPENAPI_FILE = path.resolve(__dirname, '../docs/openapi.json');
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Schema, Types } from 'mongoose';
 import { LocksRepository } from './common/locks/locks.repository';
-import { issuedQueries, Repository, unindexed } from '../test/support/query-indexes';
+import { issuedQueries, Repository, unindexed } from './common/testing/query-indexes';
 import { LockSchema } from './common/locks/lock.schema';
 import { DatasetsRepository } from './datasets/datasets.repository';
 import { SeqBlocksRepository } from './datasets/seq-blocks.repository';

@@ -4,20 +4,15 @@ import { Kafka } from 'kafkajs';
 import { newEvent } from '../src/events/outbox/event-factory';
 import { EventsPublisher } from '../src/events/events.publisher';
 import { TopicRecorder, testKafka } from './support/kafka';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp, useTestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 
 describe('Application on the local stack (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let kafka: Kafka;
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     kafka = testKafka();
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   describe('GET /health', () => {

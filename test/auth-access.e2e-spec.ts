@@ -1,26 +1,21 @@
 import { Api, authedApi, createUserWithToken } from './support/auth';
 import { openSse } from './support/sse';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 
 /** Per-owner access from the outside: what anonymous users could do before, and what sharing opens up. */
 describe('Access to users, datasets and events (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let admin: Api;
   let alice: { id: string; api: Api };
   let bob: { id: string; api: Api };
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     admin = testApp.api();
     const a = await createUserWithToken(admin, { name: 'Alice' });
     const b = await createUserWithToken(admin, { name: 'Bob' });
     alice = { id: a.id, api: authedApi(testApp.url, a.token) };
     bob = { id: b.id, api: authedApi(testApp.url, b.token) };
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   const privateDataset = async (): Promise<string> => {

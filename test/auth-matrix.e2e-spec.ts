@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import request from 'supertest';
 import { expectedFor, Operation, operationsOf, QUERY_OPERATIONS, Role, ROLES, routeKind, TRASH_SEEN_BY } from './support/access-matrix';
 import { Api, authedApi, bearer, createUserWithToken } from './support/auth';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 /**
  * Deny by default, proven route by route: for every operation of the OpenAPI
@@ -21,12 +21,11 @@ interface Caller {
 }
 
 describe('Authorization matrix over the OpenAPI document (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let admin: Api;
   const callers = {} as Record<Exclude<Role, 'anonymous' | 'admin'>, Caller>;
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     admin = testApp.api();
     const owner = await createUserWithToken(admin, { scopes: ['write'] });
     const readOnly = await admin
@@ -38,10 +37,6 @@ describe('Authorization matrix over the OpenAPI document (e2e)', () => {
     callers.other = await createUserWithToken(admin);
     callers.granteeRead = await createUserWithToken(admin);
     callers.granteeWrite = await createUserWithToken(admin);
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   it('finds a declared policy (x-access) on every operation', () => {

@@ -1,6 +1,6 @@
 import { Api, authedApi } from './support/auth';
 import { AUDIENCE, ISSUER, tampered, TestIdentityProvider, unsecuredJwt } from './support/identity-provider';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 const oidcEnv = (idp: TestIdentityProvider, extra: Record<string, string>): NodeJS.ProcessEnv => ({
   OIDC_ISSUER: ISSUER,
@@ -22,16 +22,8 @@ describe('OIDC bearer tokens (e2e)', () => {
   });
 
   describe('by subject, provisioned just in time', () => {
-    let testApp: TestApp;
+    const testApp = useTestApp(() => oidcEnv(idp, { OIDC_USER_CLAIM: 'sub', OIDC_JIT_PROVISIONING: 'true' }));
     const as = (token: string): Api => authedApi(testApp.url, token);
-
-    beforeAll(async () => {
-      testApp = await startTestApp(oidcEnv(idp, { OIDC_USER_CLAIM: 'sub', OIDC_JIT_PROVISIONING: 'true' }));
-    });
-
-    afterAll(async () => {
-      await testApp?.close();
-    });
 
     it('takes a valid token, making its user on first sight and finding the same one after', async () => {
       const email = `jit-${Date.now()}@example.com`;
@@ -93,16 +85,8 @@ describe('OIDC bearer tokens (e2e)', () => {
   });
 
   describe('by e-mail, with self-registration', () => {
-    let testApp: TestApp;
+    const testApp = useTestApp(() => oidcEnv(idp, { OIDC_USER_CLAIM: 'email', USERS_SELF_REGISTRATION: 'true' }));
     const as = (token: string): Api => authedApi(testApp.url, token);
-
-    beforeAll(async () => {
-      testApp = await startTestApp(oidcEnv(idp, { OIDC_USER_CLAIM: 'email', USERS_SELF_REGISTRATION: 'true' }));
-    });
-
-    afterAll(async () => {
-      await testApp?.close();
-    });
 
     it('finds an existing user by the e-mail claim', async () => {
       const email = `known-${Date.now()}@example.com`;

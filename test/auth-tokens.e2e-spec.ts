@@ -2,25 +2,20 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import request from 'supertest';
 import { Api, authedApi, bearer, createUserWithToken } from './support/auth';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 const ADMIN_CLI = path.resolve(__dirname, '../dist/cli/admin.js');
 
 /** Registry API tokens from the outside: made, used, listed without secrets, revoked, expired. */
 describe('API tokens (e2e)', () => {
-  let testApp: TestApp;
+  // No cache: every request looks its token up, so what a test changes shows at once.
+  const testApp = useTestApp({ AUTH_CACHE_SECONDS: '0' });
   let admin: Api;
   let user: { id: string; token: string };
 
   beforeAll(async () => {
-    // No cache: every request looks its token up, so what a test changes shows at once.
-    testApp = await startTestApp({ AUTH_CACHE_SECONDS: '0' });
     admin = testApp.api();
     user = await createUserWithToken(admin, { scopes: ['write'] });
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   const as = (token: string): Api => authedApi(testApp.url, token);

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { countDocuments } from './support/mongo';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 import { Api } from './support/auth';
 
 type Send = (api: Api, ids: { userId: string; datasetId: string }) => request.Test;
@@ -10,19 +10,14 @@ type Send = (api: Api, ids: { userId: string; datasetId: string }) => request.Te
  * and writes nothing.
  */
 describe('Bad input (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let api: Api;
   const ids = { userId: '', datasetId: '' };
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     api = testApp.api();
     ids.userId = (await api.post('/users').send({ name: 'Owner', email: 'owner@example.com' }).expect(201)).body.id;
     ids.datasetId = (await api.post('/datasets').send({ ownerId: ids.userId, name: 'existing' }).expect(201)).body.id;
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   const json = (api: Api, method: 'post' | 'patch', path: string, raw: string): request.Test =>

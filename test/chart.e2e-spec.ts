@@ -1,8 +1,9 @@
 import request from 'supertest';
 import { groupsOfClass, parseSvg, SvgElement, textsOf } from '../src/common/testing/svg-tree';
 import { Api, bearer, createUserWithToken } from './support/auth';
-import { createDataset, MINUTE, startRecordsApp, T0, uploadRecords } from './support/records-fixture';
-import { TestApp } from './support/test-app';
+import { createDataset, createOwner, uploadRecords } from './support/records-fixture';
+import { MINUTE, T0 } from '../src/common/testing/time';
+import { useTestApp } from './support/test-app';
 
 /** Two number fields of different units, and one a chart leaves out. */
 const FIELDS = [
@@ -30,14 +31,15 @@ function lineTitles(tree: SvgElement): string[] {
 }
 
 describe('GET /datasets/{id}/chart.svg (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let api: Api;
   let ownerId: string;
   let id: string;
   let name: string;
 
   beforeAll(async () => {
-    ({ testApp, api, ownerId } = await startRecordsApp('Charter'));
+    api = testApp.api();
+    ownerId = await createOwner(api, 'Charter');
     id = await createDataset(api, ownerId, 'chart', FIELDS);
     name = (await api.get(`/datasets/${id}`).expect(200)).body.name as string;
     // A day of minutes with one spike: dense at any chart width.
@@ -47,10 +49,6 @@ describe('GET /datasets/{id}/chart.svg (e2e)', () => {
       'text/csv',
       csv(1440, (i) => (i === 700 ? 500 : Math.sin(i / 60))),
     ).expect(200);
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   const chart = (query: Record<string, string | number> = {}, datasetId = id): request.Test =>

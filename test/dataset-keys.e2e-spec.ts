@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mongo } from 'mongoose';
 import { OwnershipJanitor } from '../src/datasets/ownership-janitor';
 import { withDatabase } from './support/mongo';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp, useTestApp } from './support/test-app';
 
 interface SeqKey {
   _id: string;
@@ -16,7 +16,7 @@ interface SeqKey {
  * boot for datasets written before them.
  */
 describe('Dataset keys (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   const uri = (): string => testApp.config.mongodb.uri;
   const keys = (): Promise<SeqKey[]> => withDatabase(uri(), (db) => db.collection<SeqKey>('dataset_seq_keys').find({}).toArray());
   const keyOf = async (seq: number): Promise<SeqKey | undefined> => (await keys()).find(({ _id }) => _id === String(seq));
@@ -25,14 +25,6 @@ describe('Dataset keys (e2e)', () => {
     const response = await testApp.api().post('/datasets').send({ name }).expect(201);
     return { id: response.body.id as string, seq: response.body.seq as number };
   };
-
-  beforeAll(async () => {
-    testApp = await startTestApp();
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
-  });
 
   it('writes a key naming the dataset with every create, single and bulk, and none for an item the store refused', async () => {
     const taken = `single-${randomUUID().slice(0, 8)}`;

@@ -1,11 +1,10 @@
-import { startTestApp, TestApp } from './support/test-app';
+import { unique } from './support/unique';
+import { useTestApp } from './support/test-app';
 import { Api } from './support/auth';
 
 describe('Datasets: search and bulk (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let api: Api;
-  let counter = 0;
-  const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++counter}`;
   const createUser = async (): Promise<string> =>
     (
       await api
@@ -15,12 +14,7 @@ describe('Datasets: search and bulk (e2e)', () => {
     ).body.id;
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     api = testApp.api();
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   describe('GET /datasets (search)', () => {

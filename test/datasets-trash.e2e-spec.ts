@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { RegistryEvent } from '../src/events/contract';
 import { TrashJanitor } from '../src/datasets/trash-janitor';
 import { Api, authedApi, createUserWithToken } from './support/auth';
-import { eventSchemaValidator } from './support/event-schema';
+import { eventSchemaValidator } from '../src/events/testing/event-schema';
 import { testKafka, TopicRecorder } from './support/kafka';
 import { withDatabase } from './support/mongo';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 
 const validateEvent = eventSchemaValidator();
@@ -24,7 +24,7 @@ interface User {
  * user's cascade) drops its records and frees its name.
  */
 describe('Datasets trash (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let admin: Api;
   let recorder: TopicRecorder;
   let owner: User;
@@ -73,18 +73,13 @@ describe('Datasets trash (e2e)', () => {
   };
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     admin = testApp.api();
     recorder = await new TopicRecorder(testKafka(), [testApp.config.kafka.topic]).start();
+    testApp.beforeClose(() => recorder.stop());
     owner = await newUser();
     other = await newUser();
     granteeRead = await newUser();
     granteeWrite = await newUser();
-  });
-
-  afterAll(async () => {
-    await recorder?.stop();
-    await testApp?.close();
   });
 
   it('hides a trashed dataset from every read and write, by id and seq, in searches and in the user’s datasets', async () => {

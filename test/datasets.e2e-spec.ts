@@ -1,12 +1,11 @@
-import { startTestApp, TestApp } from './support/test-app';
+import { unique } from './support/unique';
+import { useTestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 import { Api } from './support/auth';
 
 describe('Datasets (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let api: Api;
-  let counter = 0;
-  const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++counter}`;
   const createUser = async (): Promise<string> =>
     (
       await api
@@ -16,12 +15,7 @@ describe('Datasets (e2e)', () => {
     ).body.id;
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     api = testApp.api();
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   describe('POST /datasets', () => {

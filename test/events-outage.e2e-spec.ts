@@ -5,7 +5,7 @@ import { testKafka, TopicRecorder } from './support/kafka';
 import { uriWithDatabase } from './support/mongo';
 import { freePort } from './support/ports';
 import { PrivateStack, startPrivateStack } from './support/private-stack';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp, TestApp, useTestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 import { Api, authedApi, newAdminToken } from './support/auth';
 import { recordMeasurement } from './support/test-log';
@@ -42,20 +42,15 @@ describe('Events when the broker is away (e2e)', () => {
   });
 
   describe('while the service runs', () => {
-    let testApp: TestApp;
+    // The Kafka client logs every failed reconnect while the broker is down; the assertions say enough.
+    const testApp = useTestApp(() => ({ ...stack.env, LOG_LEVEL: 'fatal' }));
     let api: Api;
     let recorder: TopicRecorder;
 
     beforeAll(async () => {
-      // The Kafka client logs every failed reconnect while the broker is down; the assertions say enough.
-      testApp = await startTestApp({ ...stack.env, LOG_LEVEL: 'fatal' });
       api = testApp.api();
       recorder = await new TopicRecorder(testKafka(stack.env.KAFKA_BROKERS), [testApp.config.kafka.topic]).start();
-    });
-
-    afterAll(async () => {
-      await recorder?.stop();
-      await testApp?.close();
+      testApp.beforeClose(() => recorder.stop());
     });
 
     it('accepts 120 writes with the broker down, then delivers every event, in order per entity, each stored once', async () => {

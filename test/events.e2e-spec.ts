@@ -4,10 +4,10 @@ import * as path from 'node:path';
 import { RegistryEvent } from '../src/events/contract';
 import { deadLetterTopic } from '../src/events/events.publisher';
 import { newEvent } from '../src/events/outbox/event-factory';
-import { eventSchemaValidator } from './support/event-schema';
+import { eventSchemaValidator } from '../src/events/testing/event-schema';
 import { ReceivedRecord, testKafka, TopicRecorder } from './support/kafka';
 import { openSse } from './support/sse';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp, useTestApp } from './support/test-app';
 import { waitFor, withDeadline } from './support/wait';
 import { Api, authedApi } from './support/auth';
 
@@ -18,20 +18,15 @@ async function auditLogOf(api: Api, entityId: string): Promise<{ id: string; typ
 }
 
 describe('Events on msg_collection (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let api: Api;
   let recorder: TopicRecorder;
   const kafka = testKafka();
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     api = testApp.api();
     recorder = await new TopicRecorder(kafka, [testApp.config.kafka.topic]).start();
-  });
-
-  afterAll(async () => {
-    await recorder?.stop();
-    await testApp?.close();
+    testApp.beforeClose(() => recorder.stop());
   });
 
   const eventsOf = (entityId: string): { record: ReceivedRecord; event: RegistryEvent }[] =>

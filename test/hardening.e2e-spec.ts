@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { countDocuments } from './support/mongo';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 import { Api } from './support/auth';
 
 /**
@@ -8,20 +8,15 @@ import { Api } from './support/auth';
  * or silently altered. Each gets a 400 naming the field and writes nothing.
  */
 describe('Hardening against fuzzed input (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let api: Api;
   let userId: string;
   let datasetId: string;
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     api = testApp.api();
     userId = (await api.post('/users').send({ name: 'Owner', email: 'owner@example.com' }).expect(201)).body.id;
     datasetId = (await api.post('/datasets').send({ ownerId: userId, name: 'existing', description: 'two\nlines' }).expect(201)).body.id;
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   async function expectRefused(test: request.Test, field: string): Promise<request.Response> {

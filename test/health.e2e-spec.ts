@@ -1,22 +1,21 @@
 import request from 'supertest';
 import { PrivateStack, startPrivateStack } from './support/private-stack';
 import { Scrape } from './support/prometheus-text';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 
 /** Stops and restarts the dependencies of a running service: they are private to this file. */
 describe('GET /health when a dependency goes away (e2e)', () => {
   let privateStack: PrivateStack;
-  let testApp: TestApp;
 
   beforeAll(async () => {
     privateStack = await startPrivateStack();
-    // The Kafka client logs every reconnect attempt while the broker is down; the assertions say enough.
-    testApp = await startTestApp({ ...privateStack.env, LOG_LEVEL: 'fatal' });
   });
 
+  // The Kafka client logs every reconnect attempt while the broker is down; the assertions say enough.
+  const testApp = useTestApp(() => ({ ...privateStack.env, LOG_LEVEL: 'fatal' }));
+
   afterAll(async () => {
-    await testApp?.close();
     await privateStack?.destroy();
   });
 

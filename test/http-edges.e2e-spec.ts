@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 import { MAX_JSON_DEPTH } from '../src/common/http/json-body';
 import { countDocuments } from './support/mongo';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 /** Sends raw bytes and reads until the server closes the connection. */
 function rawExchange(url: string, bytes: string): Promise<string> {
@@ -28,15 +28,7 @@ function parseRaw(answer: string): { statusLine: string; headers: Record<string,
 const nested = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
 
 describe('HTTP edges (e2e)', () => {
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    testApp = await startTestApp({ RATE_LIMIT_PER_MINUTE: '0' });
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
-  });
+  const testApp = useTestApp({ RATE_LIMIT_PER_MINUTE: '0' });
 
   describe('a method the path does not have', () => {
     it.each([

@@ -8,7 +8,7 @@ import { spawnApp } from './support/app-process';
 import { uriWithDatabase } from './support/mongo';
 import { freePort } from './support/ports';
 import { PrivateStack, startPrivateStack } from './support/private-stack';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 
 /**
@@ -19,19 +19,17 @@ import { waitFor } from './support/wait';
 describe('Kafka over SASL_SSL (e2e)', () => {
   let privateStack: PrivateStack;
   let sasl: Record<string, string>;
-  let testApp: TestApp;
-  let api: () => Api;
   const scratch = mkdtempSync(path.join(tmpdir(), 'sasl-ssl-e2e-'));
 
   beforeAll(async () => {
     privateStack = await startPrivateStack(['kafka'], { saslSsl: true });
     sasl = saslSslEnv(privateStack.settings);
-    testApp = await startTestApp(sasl);
-    api = () => testApp.api();
   });
 
+  const testApp = useTestApp(() => sasl);
+  const api = (): Api => testApp.api();
+
   afterAll(async () => {
-    await testApp?.close();
     await privateStack?.destroy();
     rmSync(scratch, { recursive: true, force: true });
   });

@@ -5,7 +5,7 @@ import { createUserWithToken } from './support/auth';
 import { testKafka } from './support/kafka';
 import { PrivateStack, startPrivateStack } from './support/private-stack';
 import { Scrape } from './support/prometheus-text';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -22,14 +22,17 @@ const UNBOUNDED = [/[0-9a-f]{24}/i, /[0-9a-f]{8}-[0-9a-f]{4}-/i, /\/\d+/];
  */
 describe('GET /metrics (e2e)', () => {
   let privateStack: PrivateStack;
-  let testApp: TestApp;
   let kafka: Kafka;
 
   beforeAll(async () => {
     // A private S3 server, so its outage is this file's alone.
     privateStack = await startPrivateStack(['s3']);
+    kafka = testKafka();
+  });
+
+  const testApp = useTestApp(() => {
     const s3 = privateStack.env;
-    testApp = await startTestApp({
+    return {
       RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
       ARCHIVE_ENABLED: 'true',
       ARCHIVE_MAX_AGE_SECONDS: '1',
@@ -40,12 +43,10 @@ describe('GET /metrics (e2e)', () => {
       ARCHIVE_S3_ACCESS_KEY_ID: s3.ARCHIVE_S3_ACCESS_KEY_ID,
       ARCHIVE_S3_SECRET_ACCESS_KEY: s3.ARCHIVE_S3_SECRET_ACCESS_KEY,
       LOG_LEVEL: 'fatal',
-    });
-    kafka = testKafka();
+    };
   });
 
   afterAll(async () => {
-    await testApp?.close();
     await privateStack?.destroy();
   });
 

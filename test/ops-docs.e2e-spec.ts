@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { Scrape } from './support/prometheus-text';
 import { promtool } from './support/promtool';
 import { ROOT } from './support/python-venv';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 const ALERTS = path.join(ROOT, 'docs/prometheus-alerts.yml');
 const DASHBOARD = path.join(ROOT, 'docs/grafana-dashboard.json');
@@ -33,16 +33,14 @@ function metricNames(expr: string): string[] {
  * the service's /metrics serves.
  */
 describe('docs/prometheus-alerts.yml and docs/grafana-dashboard.json (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let tmp: string;
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     tmp = mkdtempSync(path.join(tmpdir(), 'registry-promtool-'));
   });
 
   afterAll(async () => {
-    await testApp?.close();
     rmSync(tmp, { recursive: true, force: true });
   });
 

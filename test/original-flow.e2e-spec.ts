@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 interface DatasetFixture {
   owner: string;
@@ -12,15 +12,7 @@ const fixture = <T>(name: string): T => JSON.parse(readFileSync(path.join(__dirn
 
 /** The flow of the system this service replaces: info.json in one request, then data.json, then read back. */
 describe('Original registration flow (e2e)', () => {
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    testApp = await startTestApp();
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
-  });
+  const testApp = useTestApp();
 
   it('registers the users of info.json and the datasets of data.json; each user lists exactly their datasets', async () => {
     const api = testApp.api();

@@ -1,6 +1,6 @@
 import { Api, createUserWithToken } from './support/auth';
 import { withDatabase } from './support/mongo';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 interface Page {
   items: { id: string; seq: number; name: string }[];
@@ -19,7 +19,7 @@ const THROUGH_THE_QUERY = 'createdFrom=1970-01-01T00:00:00.000Z';
  * older version without sort keys.
  */
 describe('Owner first page (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let admin: Api;
   const owner = { id: '', api: undefined as unknown as Api };
   const other = { id: '', api: undefined as unknown as Api };
@@ -57,16 +57,11 @@ describe('Owner first page (e2e)', () => {
   };
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     admin = testApp.api();
     for (const user of [owner, other, grantee]) {
       const made = await createUserWithToken(admin);
       Object.assign(user, { id: made.id, api: made.api(testApp.url) });
     }
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   it('gives the page the query gives, for every caller, sort and order, over datasets in every state', async () => {

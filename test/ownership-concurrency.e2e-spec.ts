@@ -4,7 +4,7 @@ import { spawnApp } from './support/app-process';
 import { withDatabase } from './support/mongo';
 import { freePort } from './support/ports';
 import { OwnershipJanitor } from '../src/datasets/ownership-janitor';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp, useTestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 import { Api, authedApi } from './support/auth';
 
@@ -58,16 +58,11 @@ function randomOperations(api: Api, userIds: string[], datasetIds: string[], cou
 }
 
 describe('Ownership under concurrency (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let api: Api;
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     api = testApp.api();
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   const seedUsers = async (count: number): Promise<string[]> => {

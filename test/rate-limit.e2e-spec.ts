@@ -4,23 +4,18 @@ import { testKafka } from './support/kafka';
 import { withDatabase } from './support/mongo';
 import request from 'supertest';
 import { Api, authedApi, createUserWithToken } from './support/auth';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 
 // Room for the admin's own set-up requests (signing in, two users with tokens) within the first minute.
 const LIMIT = 6;
 
 describe('Rate limit (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp({ RATE_LIMIT_PER_MINUTE: String(LIMIT) });
   let kafka: Kafka;
 
   beforeAll(async () => {
-    testApp = await startTestApp({ RATE_LIMIT_PER_MINUTE: String(LIMIT) });
     kafka = testKafka();
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   let alice: Api;

@@ -1,13 +1,12 @@
+import { MINUTE, T0 } from '../src/common/testing/time';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { MAX_STRING_BYTES } from '../src/records/ingest/record-values';
 import { withDatabase } from './support/mongo';
-import { Api, createDataset, startRecordsApp, uploadRecords } from './support/records-fixture';
-import { TestApp } from './support/test-app';
+import { Api, createDataset, createOwner, uploadRecords } from './support/records-fixture';
+import { useTestApp } from './support/test-app';
 import { recordMeasurement } from './support/test-log';
 
-const T0 = Date.parse('2026-11-27T00:00:00Z');
-const MINUTE = 60_000;
 const NOTE_FIELDS = [
   { name: 'kw', type: 'number' },
   { name: 'note', type: 'string' },
@@ -15,16 +14,13 @@ const NOTE_FIELDS = [
 const TOO_LONG = `note is longer than ${MAX_STRING_BYTES} bytes (the longest string value)`;
 
 describe('Records hardening: buckets within the document size limit (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let api: Api;
   let ownerId: string;
 
   beforeAll(async () => {
-    ({ testApp, api, ownerId } = await startRecordsApp('Hardener'));
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
+    api = testApp.api();
+    ownerId = await createOwner(api, 'Hardener');
   });
 
   const newDataset = (extra: Record<string, unknown> = {}): Promise<string> => createDataset(api, ownerId, 'hardening', NOTE_FIELDS, extra);

@@ -1,13 +1,13 @@
+import { MINUTE, T0 } from '../src/common/testing/time';
 import { Table, tableFromIPC } from 'apache-arrow';
 import { randomUUID } from 'node:crypto';
 import { readParquet } from 'parquet-wasm';
 import request from 'supertest';
 import { expectCutOffWhenTheStoreFails, getRaw } from './support/broken-export';
 import { Api } from './support/auth';
-import { startTestApp, TestApp } from './support/test-app';
+import { createOwner } from './support/records-fixture';
+import { useTestApp } from './support/test-app';
 
-const T0 = Date.parse('2026-11-27T00:00:00Z');
-const MINUTE = 60_000;
 const FIELDS = [
   { name: 'kw', type: 'number', unit: 'kW' },
   { name: 'note', type: 'string' },
@@ -26,23 +26,13 @@ const binary = (test: request.Test): request.Test =>
   });
 
 describe('Columnar records exports: Parquet and Arrow (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let api: Api;
   let ownerId: string;
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     api = testApp.api();
-    ownerId = (
-      await api
-        .post('/users')
-        .send({ name: 'Columnar', email: `${randomUUID()}@example.com` })
-        .expect(201)
-    ).body.id;
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
+    ownerId = await createOwner(api, 'Columnar');
   });
 
   /** A dataset holding `count` points a minute apart (every 4th value null). */

@@ -1,27 +1,23 @@
+import { MINUTE, T0 } from '../src/common/testing/time';
 import request from 'supertest';
 import { expectCutOffWhenTheStoreFails, getRaw } from './support/broken-export';
-import { Api, createDataset, postRaw, startRecordsApp, uploadRecords } from './support/records-fixture';
+import { Api, createDataset, postRaw, createOwner, uploadRecords } from './support/records-fixture';
 import { bearer } from './support/auth';
-import { TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
-const T0 = Date.parse('2026-11-27T00:00:00Z');
-const MINUTE = 60_000;
 const NOTE_FIELDS = [
   { name: 'kw', type: 'number' },
   { name: 'note', type: 'string' },
 ];
 
 describe('Records hardening: no 5xx on any input (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let api: Api;
   let ownerId: string;
 
   beforeAll(async () => {
-    ({ testApp, api, ownerId } = await startRecordsApp('Hardener'));
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
+    api = testApp.api();
+    ownerId = await createOwner(api, 'Hardener');
   });
 
   const newDataset = (extra: Record<string, unknown> = {}): Promise<string> => createDataset(api, ownerId, 'hardening', NOTE_FIELDS, extra);

@@ -6,33 +6,29 @@ import {
   Api,
   Point,
   FIELDS,
-  T0,
-  MINUTE,
   samplePoints,
   asJsonBody,
   asNdjson,
   asCsv,
   readAllPages,
   parseNdjson,
-  startRecordsApp,
+  createOwner,
   createDataset,
   uploadRecords,
 } from './support/records-fixture';
+import { MINUTE, T0 } from '../src/common/testing/time';
 import { bearer } from './support/auth';
-import { TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 
 describe('Time-series records: downsampling, statistics and schema changes (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let api: Api;
   let ownerId: string;
 
   beforeAll(async () => {
-    ({ testApp, api, ownerId } = await startRecordsApp('Recorder'));
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
+    api = testApp.api();
+    ownerId = await createOwner(api, 'Recorder');
   });
 
   const newDataset = (extra: Record<string, unknown> = {}): Promise<string> => createDataset(api, ownerId, 'series', FIELDS, extra);

@@ -1,12 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { withDatabase } from './support/mongo';
 import { authedApi, createUserWithToken } from './support/auth';
 import {
   Api,
   FIELDS,
-  T0,
-  MINUTE,
   samplePoints,
   asJsonBody,
   asNdjson,
@@ -15,24 +12,22 @@ import {
   readAllPages,
   parseNdjson,
   parseCsvExport,
-  startRecordsApp,
+  createOwner,
   createDataset,
   uploadRecords,
 } from './support/records-fixture';
-import { startTestApp, TestApp } from './support/test-app';
+import { MINUTE, T0 } from '../src/common/testing/time';
+import { useTestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 
 describe('Time-series records (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let api: Api;
   let ownerId: string;
 
   beforeAll(async () => {
-    ({ testApp, api, ownerId } = await startRecordsApp('Recorder'));
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
+    api = testApp.api();
+    ownerId = await createOwner(api, 'Recorder');
   });
 
   const newDataset = (extra: Record<string, unknown> = {}): Promise<string> => createDataset(api, ownerId, 'series', FIELDS, extra);
@@ -231,29 +226,19 @@ describe('Time-series records (e2e)', () => {
 });
 
 describe('Records limits (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp({ RECORDS_MAX_ROWS: '10', RECORDS_MAX_BODY: '2kb' });
   let api: Api;
   let id: string;
 
   beforeAll(async () => {
-    testApp = await startTestApp({ RECORDS_MAX_ROWS: '10', RECORDS_MAX_BODY: '2kb' });
     api = testApp.api();
-    const ownerId = (
-      await api
-        .post('/users')
-        .send({ name: 'Limited', email: `${randomUUID()}@example.com` })
-        .expect(201)
-    ).body.id;
+    const ownerId = await createOwner(api, 'Limited');
     id = (
       await api
         .post('/datasets')
         .send({ ownerId, name: 'small', fields: [{ name: 'v', type: 'number' }] })
         .expect(201)
     ).body.id;
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   const rows = (n: number): string => Array.from({ length: n }, (_, i) => `{"timestamp":${T0 + i * MINUTE},"v":${i}}`).join('\n');

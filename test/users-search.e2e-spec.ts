@@ -1,11 +1,10 @@
-import { startTestApp, TestApp } from './support/test-app';
+import { unique } from './support/unique';
+import { useTestApp } from './support/test-app';
 import { Api } from './support/auth';
 
 describe('Users: search and listing (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let api: Api;
-  let counter = 0;
-  const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++counter}`;
   const newUser = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
     name: unique('user'),
     email: `${unique('mail')}@example.com`,
@@ -13,12 +12,7 @@ describe('Users: search and listing (e2e)', () => {
   });
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     api = testApp.api();
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   describe('GET /users (search)', () => {

@@ -1,13 +1,12 @@
-import { startTestApp, TestApp } from './support/test-app';
+import { unique } from './support/unique';
+import { useTestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 import { Api, authedApi, createUserWithToken } from './support/auth';
 import { withDatabase } from './support/mongo';
 
 describe('Users (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let api: Api;
-  let counter = 0;
-  const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++counter}`;
   const newUser = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
     name: unique('user'),
     email: `${unique('mail')}@example.com`,
@@ -15,12 +14,7 @@ describe('Users (e2e)', () => {
   });
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     api = testApp.api();
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   describe('POST /users', () => {

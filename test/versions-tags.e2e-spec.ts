@@ -1,20 +1,20 @@
 import { RegistryEvent } from '../src/events/contract';
 import { createUserWithToken } from './support/auth';
-import { eventSchemaValidator } from './support/event-schema';
+import { eventSchemaValidator } from '../src/events/testing/event-schema';
 import { testKafka, TopicRecorder } from './support/kafka';
 import { withDatabase } from './support/mongo';
 import {
   Api,
   asNdjson,
   createDataset,
+  createOwner,
   FIELDS,
   parseNdjson,
   readAllPages,
   samplePoints,
-  startRecordsApp,
   uploadRecords,
 } from './support/records-fixture';
-import { TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 import { bucketIdsOf, datasetWith, ndjsonOf, seal } from './support/versions-fixture';
 
@@ -22,19 +22,16 @@ const validateEvent = eventSchemaValidator();
 
 /** Version tags, the storage versions share with the live points, who may do what, and the events. */
 describe('Dataset version tags, storage, access and events (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let api: Api;
   let ownerId: string;
   let recorder: TopicRecorder;
 
   beforeAll(async () => {
-    ({ testApp, api, ownerId } = await startRecordsApp('Version tags'));
+    api = testApp.api();
+    ownerId = await createOwner(api, 'Version tags');
     recorder = await new TopicRecorder(testKafka(), [testApp.config.kafka.topic]).start();
-  });
-
-  afterAll(async () => {
-    await recorder?.stop();
-    await testApp?.close();
+    testApp.beforeClose(() => recorder.stop());
   });
 
   it('tags: set, idempotent, immutable (409) unless the owner forces, read through, removed; bad names 400', async () => {

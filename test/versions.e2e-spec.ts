@@ -7,28 +7,24 @@ import {
   createDataset,
   expected,
   FIELDS,
-  MINUTE,
   readAllPages,
   samplePoints,
-  startRecordsApp,
-  T0,
+  createOwner,
   uploadRecords,
 } from './support/records-fixture';
-import { TestApp } from './support/test-app';
+import { MINUTE, T0 } from '../src/common/testing/time';
+import { useTestApp } from './support/test-app';
 import { binary, datasetWith, DIGEST, digestByDocumentedPython, digestByPython, ndjsonOf, seal } from './support/versions-fixture';
 
 /** Sealing versions and reading them back: immutable, with a digest a client can recompute (docs/versions.md). */
 describe('Dataset versions (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let api: Api;
   let ownerId: string;
 
   beforeAll(async () => {
-    ({ testApp, api, ownerId } = await startRecordsApp('Versions'));
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
+    api = testApp.api();
+    ownerId = await createOwner(api, 'Versions');
   });
 
   /** Every way of reading version 1: pages, NDJSON, CSV, downsampled, statistics. */

@@ -1,10 +1,11 @@
+import { HOUR } from '../src/common/testing/time';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { Api, bearer, createUserWithToken } from './support/auth';
 import { collectProblems, launchBrowser } from './support/browser';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 
 /** Set by `npm run screenshots`: where the README's pictures of the viewer are written. */
@@ -14,7 +15,6 @@ const FIELDS = [
   { name: 'temp', type: 'number', unit: '°C' },
 ];
 const T0 = Date.parse('2026-11-01T00:00:00Z');
-const HOUR = 3_600_000;
 
 /** Two weeks of hourly points: a daily cycle, and a temperature. */
 function csv(hours: number, offset = 0): string {
@@ -26,10 +26,9 @@ function csv(hours: number, offset = 0): string {
 }
 
 describe('The dataset viewer in a real browser (e2e)', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let admin: Api;
   let browser: BrowserContext;
-  let closeBrowser: () => Promise<void>;
   let ada: { id: string; token: string };
   let windId: string;
   let secretId: string;
@@ -38,7 +37,6 @@ describe('The dataset viewer in a real browser (e2e)', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     admin = testApp.api();
     ada = await createUserWithToken(admin, { name: 'Ada Lovelace' });
     const bob = await createUserWithToken(admin, { name: 'Bob' });
@@ -70,12 +68,9 @@ describe('The dataset viewer in a real browser (e2e)', () => {
         .send({ name: 'bob-secret', fields: FIELDS })
         .expect(201)
     ).body.id;
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-
-  afterAll(async () => {
-    await closeBrowser?.();
-    await testApp?.close();
+    const launched = await launchBrowser();
+    browser = launched.browser;
+    testApp.beforeClose(launched.close);
   });
 
   /** A page whose console errors, uncaught exceptions and failed requests are collected in `problems`. */

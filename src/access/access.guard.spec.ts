@@ -1,7 +1,7 @@
 import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Types } from 'mongoose';
-import { principalOf } from '../../test/support/principals';
+import { principalOf } from './testing/principals';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors/domain-errors';
 import { AppConfig } from '../config/app-config';
 import { AccessPolicy, AuthenticatedRequest } from './access.decorator';

@@ -33,7 +33,7 @@ function storeWith(existing: string[] = []): { store: ObjectStore; puts: Map<str
   const puts = new Map<string, Buffer>();
   const fail = { on: false };
   const check = (): Promise<void> => (fail.on ? Promise.reject(new Error('connect ECONNREFUSED')) : Promise.resolve());
-  const store = strictMock<ObjectStore>({
+  const store = strictMock<ObjectStore>('ObjectStore', {
     description: 's3://test',
     ensureBucket: check,
     ping: check,
@@ -174,7 +174,7 @@ describe(ArchiveService.name, () => {
   it('does nothing when the archive is off', async () => {
     const off = new ArchiveService(
       { ...config, archive: { ...config.archive, enabled: false } },
-      strictMock<ObjectStore>({ description: 's3://off' }),
+      strictMock<ObjectStore>('ObjectStore', { description: 's3://off' }),
       new RegistryMetrics({ enabled: false }),
     );
     off.onApplicationBootstrap();

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { strictMock } from '../../test/support/strict-mock';
+import { strictMock } from '../common/testing/strict-mock';
 import { AppConfig, OidcConfig } from '../config/app-config';
 import { TokensService, VerifiedToken } from '../tokens/tokens.service';
 import { UserAccountsService } from '../users/user-accounts.service';

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { principalOf } from '../../test/support/principals';
+import { principalOf } from '../access/testing/principals';
 import { ForbiddenError, NotFoundError } from '../common/errors/domain-errors';
 import { assertManageable, assertWritable, mayManage, mayRead, mayWrite, ownerFor, readerOf } from './dataset-access';
 import { Dataset } from './schemas/dataset.schema';

@@ -1,5 +1,6 @@
 import { Model } from 'mongoose';
-import { duplicateKeyError, queryResult, strictMock } from '../../test/support/strict-mock';
+import { duplicateKeyError, queryResult } from '../common/testing/mongoose-mocks';
+import { strictMock } from '../common/testing/strict-mock';
 import { DatasetSequence } from './dataset-sequence';
 import { SeqBlocksRepository } from './seq-blocks.repository';
 import { SeqBlock, seqBlockId } from './schemas/seq-block.schema';

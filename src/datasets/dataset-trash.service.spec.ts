@@ -5,13 +5,15 @@ import { AppConfig } from '../config/app-config';
 import { Outbox } from '../events/outbox/outbox';
 import { OwnerIndex } from '../ownership/owner-index';
 import { DatasetPurgeCleanup } from './dataset-purge-cleanup';
-import { queryResult, strictMock, seqKeysModel } from '../../test/support/strict-mock';
-import { adminPrincipal, principalOf } from '../../test/support/principals';
+import { queryResult } from '../common/testing/mongoose-mocks';
+import { strictMock } from '../common/testing/strict-mock';
+import { seqKeysModel } from './testing/seq-keys-model';
+import { adminPrincipal, principalOf } from '../access/testing/principals';
 import { DatasetPurge } from './dataset-purge';
 import { DatasetTrashService, TRASH_JANITOR } from './dataset-trash.service';
 import { DatasetsRepository } from './datasets.repository';
 import { Dataset } from './schemas/dataset.schema';
-import { storedDataset } from '../../test/support/stored-dataset';
+import { storedDataset } from './testing/stored-dataset';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const ownerId = new Types.ObjectId();

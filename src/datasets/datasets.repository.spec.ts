@@ -1,6 +1,8 @@
 import { Model, Types } from 'mongoose';
-import { queryResult, seqKeysModel, strictMock } from '../../test/support/strict-mock';
-import { storedDataset } from '../../test/support/stored-dataset';
+import { queryResult } from '../common/testing/mongoose-mocks';
+import { seqKeysModel } from './testing/seq-keys-model';
+import { strictMock } from '../common/testing/strict-mock';
+import { storedDataset } from './testing/stored-dataset';
 import { ACTIVATE_BATCH, DatasetsRepository } from './datasets.repository';
 import { Dataset } from './schemas/dataset.schema';
 

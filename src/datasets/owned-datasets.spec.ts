@@ -5,7 +5,9 @@ import { Outbox } from '../events/outbox/outbox';
 import { DatasetOwners } from '../ownership/dataset-owners';
 import { OwnerIndex } from '../ownership/owner-index';
 import { DatasetPurgeCleanup } from './dataset-purge-cleanup';
-import { queryResult, strictMock, seqKeysModel } from '../../test/support/strict-mock';
+import { queryResult } from '../common/testing/mongoose-mocks';
+import { strictMock } from '../common/testing/strict-mock';
+import { seqKeysModel } from './testing/seq-keys-model';
 import { DatasetPurge } from './dataset-purge';
 import { DatasetSequence } from './dataset-sequence';
 import { DatasetTrashService } from './dataset-trash.service';
@@ -15,7 +17,7 @@ import { DatasetsService } from './datasets.service';
 import { OwnedDatasets } from './owned-datasets';
 import { OwnerFirstPage } from './owner-first-page';
 import { Dataset } from './schemas/dataset.schema';
-import { storedDataset } from '../../test/support/stored-dataset';
+import { storedDataset } from './testing/stored-dataset';
 
 const ownerId = new Types.ObjectId();
 

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { strictMock } from '../../test/support/strict-mock';
+import { strictMock } from '../common/testing/strict-mock';
 import { DatasetTrashService } from './dataset-trash.service';
 import { DatasetsRepository } from './datasets.repository';
 import { TrashJanitor } from './trash-janitor';

@@ -11,16 +11,16 @@ const config = loadConfig({ MONGODB_URI: 'mongodb://127.0.0.1:27118/db', KAFKA_B
 const status: ArchiveStatus = { state: 'up', storage: 's3://b', groupId: 'g', pendingEvents: 2, storedObjects: 5, storedEvents: 50 };
 
 function indicator(archiveStatus: ArchiveStatus, ping: () => Promise<void>): ArchiveHealthIndicator {
-  const admin = strictMock<Admin>({
+  const admin = strictMock<Admin>('Admin', {
     fetchTopicOffsets: () => Promise.resolve([{ partition: 0, offset: '10', high: '10', low: '0' }]),
     fetchOffsets: () => Promise.resolve([{ topic: config.kafka.topic, partitions: [{ partition: 0, offset: '7', metadata: null }] }]),
   });
   return new ArchiveHealthIndicator(
     config,
     new HealthIndicatorService(),
-    strictMock<ArchiveService>({ enabled: true, status: () => archiveStatus }),
-    strictMock<ObjectStore>({ ping }),
-    strictMock<HealthKafkaAdmin>({ use: <T>(work: (a: Admin) => Promise<T>) => work(admin) }),
+    strictMock<ArchiveService>('ArchiveService', { enabled: true, status: () => archiveStatus }),
+    strictMock<ObjectStore>('ObjectStore', { ping }),
+    strictMock<HealthKafkaAdmin>('HealthKafkaAdmin', { use: <T>(work: (a: Admin) => Promise<T>) => work(admin) }),
   );
 }
 

@@ -1,6 +1,6 @@
 import { ConflictError, UnprocessableError } from '../common/errors/domain-errors';
 import { Types } from 'mongoose';
-import { strictMock } from '../../test/support/strict-mock';
+import { strictMock } from '../common/testing/strict-mock';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { LiveUsers } from './live-users';
 import { DatasetOwners } from './dataset-owners';

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
-import { strictMock } from '../../test/support/strict-mock';
-import { principalOf } from '../../test/support/principals';
+import { strictMock } from '../common/testing/strict-mock';
+import { principalOf } from '../access/testing/principals';
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../common/errors/domain-errors';
 import { AppConfig } from '../config/app-config';
 import { LiveUser, UserDirectory } from '../users/user-directory';

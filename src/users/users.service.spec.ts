@@ -1,6 +1,7 @@
 import { ConflictError, NotFoundError } from '../common/errors/domain-errors';
 import { Model, Types } from 'mongoose';
-import { duplicateKeyError, queryResult, strictMock } from '../../test/support/strict-mock';
+import { duplicateKeyError, queryResult } from '../common/testing/mongoose-mocks';
+import { strictMock } from '../common/testing/strict-mock';
 import { EntityLocks, HeldLock } from '../common/locks/entity-locks';
 import { DatasetsService } from '../datasets/datasets.service';
 import { OwnedDatasets } from '../datasets/owned-datasets';
@@ -8,7 +9,7 @@ import { Outbox } from '../events/outbox/outbox';
 import { User } from './schemas/user.schema';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
-import { adminPrincipal } from '../../test/support/principals';
+import { adminPrincipal } from '../access/testing/principals';
 
 function user(overrides: Partial<User> = {}): User {
   const now = new Date('2026-11-28T12:00:00Z');

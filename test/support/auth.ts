@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { newApiToken } from '../../src/tokens/token-format';
+import { unique } from './unique';
 
 /** A client of the app that sends `token` with every request. */
 export type Api = ReturnType<typeof request.agent>;
@@ -23,12 +24,12 @@ export async function createUserWithToken(
   admin: Api,
   options: { name?: string; email?: string; scopes?: string[]; datasetIds?: string[]; admin?: boolean } = {},
 ): Promise<{ id: string; token: string; api: (url: string) => Api }> {
-  const unique = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const name = unique('user');
   const user = await admin
     .post('/users')
     .send({
-      name: options.name ?? `user-${unique}`,
-      email: options.email ?? `user-${unique}@example.com`,
+      name: options.name ?? name,
+      email: options.email ?? `${name}@example.com`,
       ...(options.admin ? { admin: true } : {}),
     })
     .expect(201);

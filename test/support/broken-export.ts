@@ -24,7 +24,11 @@ export function getRaw(url: string, headers: Record<string, string> = {}): Promi
  * one 64 KB chunk, and the failure logged with the request id. Call
  * jest.restoreAllMocks() afterwards.
  */
-export async function expectCutOffWhenTheStoreFails(testApp: TestApp, url: string, buckets: number): Promise<void> {
+export async function expectCutOffWhenTheStoreFails(
+  testApp: Pick<TestApp, 'app' | 'adminToken'>,
+  url: string,
+  buckets: number,
+): Promise<void> {
   const service = testApp.app.get(RecordsService);
   const read = service.read.bind(service);
   jest.spyOn(service, 'read').mockImplementationOnce(async (...args) => {

@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import request from 'supertest';
-import { startTestApp, TestApp } from './test-app';
 import { Api } from './auth';
+import { MINUTE, T0 } from '../../src/common/testing/time';
 
 export type { Api };
 export type Point = { timestamp: number; kw: number | null; on: boolean | null; note: string | null };
@@ -13,8 +13,6 @@ export const FIELDS = [
   { name: 'on', type: 'boolean' },
   { name: 'note', type: 'string' },
 ];
-export const T0 = Date.parse('2026-11-27T00:00:00Z');
-export const MINUTE = 60_000;
 
 /** Points every minute over ~2 days (several buckets), with awkward values: nulls, negatives, quotes, commas, new lines. */
 export function samplePoints(count: number, offset = 0): Point[] {
@@ -134,20 +132,14 @@ export function postRaw(url: string, token: string, type: string, body: Buffer):
   });
 }
 
-/** Starts the app and registers the user who owns the test's datasets. */
-export async function startRecordsApp(
-  ownerName: string,
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ testApp: TestApp; api: Api; ownerId: string }> {
-  const testApp = await startTestApp(env);
-  const api = testApp.api();
-  const ownerId = (
+/** Registers the user who owns the test's datasets; resolves to its id. */
+export async function createOwner(api: Api, name: string): Promise<string> {
+  return (
     await api
       .post('/users')
-      .send({ name: ownerName, email: `${randomUUID()}@example.com` })
+      .send({ name, email: `${randomUUID()}@example.com` })
       .expect(201)
   ).body.id as string;
-  return { testApp, api, ownerId };
 }
 
 /** A new dataset of `fields` (and `extra`), owned by the test's owner; resolves to its id. */

@@ -65,6 +65,60 @@ export async function startTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp
   };
 }
 
+/** The app of a describe block: the TestApp's members, readable from its beforeAll on. */
+export interface UsedTestApp extends Omit<TestApp, 'close'> {
+  /**
+   * Runs `stop` in afterAll before the app closes (the last given first): for
+   * what must end first, such as a consumer of the app's topic, which would
+   * create the topic again once the close has deleted it.
+   */
+  beforeClose(stop: () => Promise<unknown>): void;
+}
+
+/**
+ * The app for the enclosing describe block: started in a beforeAll and closed
+ * in an afterAll, both registered here (so hooks declared after this call run
+ * after the start, and after the close). `env` may be a function, for
+ * settings known only once earlier hooks have run (a private stack's ports).
+ */
+export function useTestApp(env: NodeJS.ProcessEnv | (() => NodeJS.ProcessEnv) = {}): UsedTestApp {
+  let started: TestApp | undefined;
+  const stops: (() => Promise<unknown>)[] = [];
+  const app = (): TestApp => {
+    if (!started) throw new Error('useTestApp: the app is started in beforeAll; read it in hooks and tests');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startTestApp(typeof env === 'function' ? env() : env);
+  });
+  afterAll(async () => {
+    try {
+      for (const stop of stops.reverse()) await stop();
+    } finally {
+      await started?.close();
+    }
+  });
+  return {
+    get app() {
+      return app().app;
+    },
+    get config() {
+      return app().config;
+    },
+    get url() {
+      return app().url;
+    },
+    get adminToken() {
+      return app().adminToken;
+    },
+    get adminId() {
+      return app().adminId;
+    },
+    api: () => app().api(),
+    beforeClose: (stop) => void stops.push(stop),
+  };
+}
+
 async function dropDatabase(uri: string): Promise<void> {
   await withDatabase(uri, (db) => db.dropDatabase());
 }

@@ -4,7 +4,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { generateOpenApiDocument as generateDocument } from '../../../test/support/openapi-document';
+import { generateOpenApiDocument as generateDocument } from '../../testing/openapi-document';
 import { CreateDatasetDto, DatasetFieldDto } from '../../datasets/dto/create-dataset.dto';
 import { SearchDatasetsQueryDto } from '../../datasets/dto/search-datasets-query.dto';
 import { UpdateDatasetDto } from '../../datasets/dto/update-dataset.dto';

@@ -15,23 +15,27 @@ const PROBED = new Set<PropertyKey>([
 ]);
 
 /**
- * A mock that fails on anything it was not given: reading a member not in
- * `implemented` throws `unexpected call: <name>` (so does calling it), so a
- * test sees every collaborator call the code makes. Nested objects (e.g. a
- * model's `collection`) are strict too.
+ * The one strict mock of the specs: reading a member not in `implemented`
+ * throws `unexpected call: <name>.<member>` (so does calling it), so a test
+ * sees every collaborator call the code makes. Nested plain objects (e.g. a
+ * model's `collection`) are strict too. Typed as jest mocks, so specs can
+ * assert on the `jest.fn()`s they gave.
  */
-export function strictMock<T>(implemented: Partial<T> | Record<string, unknown>, name = 'mock'): T {
-  const target = implemented as Record<PropertyKey, unknown>;
+export function strictMock<T>(name: string, implemented: Partial<T> | Record<string, unknown>): jest.Mocked<T> {
+  return strictProxy(implemented, name) as jest.Mocked<T>;
+}
+
+function strictProxy(target: Record<PropertyKey, unknown>, name: string): unknown {
   return new Proxy(target, {
     get(object, key, receiver) {
       if (key in object) {
         const value: unknown = Reflect.get(object, key, receiver);
-        return isPlainObject(value) ? strictMock(value, `${name}.${String(key)}`) : value;
+        return isPlainObject(value) ? strictProxy(value, `${name}.${String(key)}`) : value;
       }
       if (typeof key === 'symbol' || PROBED.has(key)) return undefined;
       throw new Error(`unexpected call: ${name}.${key}`);
     },
-  }) as T;
+  });
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

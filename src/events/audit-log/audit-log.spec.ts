@@ -30,15 +30,17 @@ function setup(
 ) {
   const insert = jest.fn(insertOne);
   const insertMany = jest.fn(insertManyDocs);
-  const chain: Record<string, unknown> = strictMock(
-    { sort: () => chain, limit: () => chain, lean: () => chain, exec: async () => rows },
-    'query',
-  );
+  const chain: Record<string, unknown> = strictMock('query', {
+    sort: () => chain,
+    limit: () => chain,
+    lean: () => chain,
+    exec: async () => rows,
+  });
   const find = jest.fn((_filter: unknown) => chain);
-  const model = strictMock<Model<AuditEvent>>(
-    { collection: { insertOne: insert, insertMany, name: 'audit_events' }, find } as never,
-    'auditEvents',
-  );
+  const model = strictMock<Model<AuditEvent>>('auditEvents', {
+    collection: { insertOne: insert, insertMany, name: 'audit_events' },
+    find,
+  } as never);
   return { log: new AuditLog(new AuditEventsRepository(model)), insert, insertMany, find };
 }
 

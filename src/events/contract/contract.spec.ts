@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { EVENT_SCHEMA_FILE, eventSchemaValidator } from '../../../test/support/event-schema';
+import { EVENT_SCHEMA_FILE, eventSchemaValidator } from '../testing/event-schema';
 import { newEvent } from '../outbox/event-factory';
 import { EVENT_ENTITIES, EVENT_TYPES, EVENT_VERSION } from './registry-event';
 

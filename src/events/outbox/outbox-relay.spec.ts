@@ -62,37 +62,40 @@ function setup(
     }
   });
   const findById = jest.fn((id: Types.ObjectId) => query(() => structuredClone(docs.get(id.toHexString()) ?? null)));
-  const model = strictMock<Model<OutboxFields>>({ find: () => query(() => []), findById, bulkWrite } as never, 'datasets');
+  const model = strictMock<Model<OutboxFields>>('datasets', { find: () => query(() => []), findById, bulkWrite } as never);
   // The datasets' source as the repository builds it, over a strict model.
   const source = new OutboxDocuments(
     model,
     () => !(overrides.publishable ?? true),
     () => overrides.deleted ?? false,
   );
-  const discovery = strictMock<DiscoveryService>(
-    { getProviders: () => [{ instance: source }], getMetadataByDecorator: () => 'dataset' },
-    'discovery',
-  );
+  const discovery = strictMock<DiscoveryService>('discovery', {
+    getProviders: () => [{ instance: source }],
+    getMetadataByDecorator: () => 'dataset',
+  });
   const publishEvents = jest.fn(async (sent: readonly RegistryEvent[]) => {
     published.push(...sent.map((e) => e.id));
   });
-  const publisher = strictMock<EventsPublisher>({ publishEvents }, 'publisher');
+  const publisher = strictMock<EventsPublisher>('publisher', { publishEvents });
   const lock = (k: string): HeldLock => ({ key: k, token: 't', expiresAt: new Date(Date.now() + 60_000) });
   const withLocks = jest.fn(async (keys: readonly string[], options: LockOptions, work: (held: HeldLock[]) => Promise<void>) => {
     expect(options).toMatchObject({ purpose: 'relay', waitMs: 2_000 });
     return work(overrides.busy?.() ? [] : keys.map(lock));
   });
-  const locks = strictMock<EntityLocks>(
-    { tryAcquire: async (k: string) => lock(k), withLocks, release: async () => undefined, leaseMs: 6000, ...overrides.leadership },
-    'locks',
-  );
+  const locks = strictMock<EntityLocks>('locks', {
+    tryAcquire: async (k: string) => lock(k),
+    withLocks,
+    release: async () => undefined,
+    leaseMs: 6000,
+    ...overrides.leadership,
+  });
   const markersWrite = jest.fn(async (operations: BulkOperation[]) => {
     for (const { deleteOne } of operations) markers.delete(deleteOne?.filter._id as string);
   });
-  const markerModel = strictMock<Model<OutboxMarker>>(
-    { find: () => query(() => [...markers].map((k) => ({ _id: k }))), bulkWrite: markersWrite } as never,
-    'markers',
-  );
+  const markerModel = strictMock<Model<OutboxMarker>>('markers', {
+    find: () => query(() => [...markers].map((k) => ({ _id: k }))),
+    bulkWrite: markersWrite,
+  } as never);
   const relay = new OutboxRelay(
     publisher,
     locks,

@@ -1,3 +1,4 @@
+import { DAY } from '../../common/testing/time';
 import { elementsNamed, groupsOfClass, parseSvg, SvgElement, textsOf } from '../../common/testing/svg-tree';
 import type { DatasetField } from '../../datasets/dataset-shape';
 import type { BandPoint } from './chart-bands';
@@ -9,7 +10,6 @@ const fields: DatasetField[] = [
   { name: 'kw2', type: 'number', unit: 'kW' },
   { name: 'temp', type: 'number' },
 ];
-const DAY = 86_400_000;
 const from = Date.UTC(2026, 0, 1);
 
 function points(count: number): BandPoint[] {

@@ -20,7 +20,7 @@ const fields: DatasetField[] = [
 function build({ version = 'live', rows = [] }: { version?: number | 'live'; rows?: PointRow[] } = {}) {
   const stats = { datasetId: 'd', version, digest: version === 'live' ? undefined : DIGEST, count: rows.length, fields: {} };
   const drawn: ChartPicture[] = [];
-  const records = strictMock<RecordsService>({
+  const records = strictMock<RecordsService>('RecordsService', {
     stats: jest.fn(async () => ({ ...stats, first: '1970-01-01T00:00:00.000Z', last: '1970-01-01T00:00:00.999Z' })),
     read: jest.fn(async (_ref, request: { fields?: string[] }): Promise<ReadPlan> => {
       const chosen = request.fields ? fields.filter((field) => request.fields?.includes(field.name)) : fields;
@@ -30,7 +30,9 @@ function build({ version = 'live', rows = [] }: { version?: number | 'live'; row
       return { dataset: { name: 'meter' } as Dataset, fields: chosen, rows: batches(), served: { version, digest: stats.digest } };
     }),
   });
-  const renderer = strictMock<ChartRenderer>({ render: jest.fn(async (picture: ChartPicture) => (drawn.push(picture), '<svg/>')) });
+  const renderer = strictMock<ChartRenderer>('ChartRenderer', {
+    render: jest.fn(async (picture: ChartPicture) => (drawn.push(picture), '<svg/>')),
+  });
   return { service: new ChartService(records, renderer), records, drawn };
 }
 

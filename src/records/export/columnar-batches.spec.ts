@@ -1,3 +1,4 @@
+import { T0 } from '../../common/testing/time';
 import { Bool, Float64, Int64, RecordBatch, TimestampMillisecond, TimeUnit, Utf8 } from 'apache-arrow';
 import { Types } from 'mongoose';
 import type { Dataset, DatasetField } from '../../datasets/dataset-shape';
@@ -10,7 +11,6 @@ const FIELDS: DatasetField[] = [
   { name: 'note', type: 'string' },
   { name: 'ok', type: 'boolean', unit: 'flag' },
 ];
-const T0 = Date.parse('2026-11-27T00:00:00Z');
 
 const plan = (
   overrides: Partial<Pick<ReadPlan, 'fields' | 'downsampling' | 'served'>> = {},

@@ -1,3 +1,4 @@
+import { T0 } from '../../common/testing/time';
 import { Table, tableFromIPC } from 'apache-arrow';
 import { Types } from 'mongoose';
 import { Compression, Encoding, ParquetFile, readParquet } from 'parquet-wasm';
@@ -12,7 +13,6 @@ const FIELDS: DatasetField[] = [
   { name: 'note', type: 'string' },
   { name: 'ok', type: 'boolean' },
 ];
-const T0 = Date.parse('2026-11-27T00:00:00Z');
 const COUNT = BATCH_ROWS + 1000;
 
 const point = (i: number): PointRow => ({

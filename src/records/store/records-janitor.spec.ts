@@ -19,13 +19,13 @@ const upload = (overrides: Partial<RecordUpload> = {}): RecordUpload => ({
 
 function build(uploads: RecordUpload[], currentSeries: string | undefined, held: string[] = []) {
   const deleted: string[][] = [];
-  const repository = strictMock<RecordsRepository>({
+  const repository = strictMock<RecordsRepository>('RecordsRepository', {
     findUploadsUntouchedSince: jest.fn(async () => uploads),
     deleteDocuments: jest.fn(async (ids: readonly string[]) => void deleted.push([...ids])),
     deleteUpload: jest.fn(async () => undefined),
   });
-  const datasets = strictMock<DatasetsService>({ recordSeriesIdOf: jest.fn(async () => currentSeries) });
-  const versions = strictMock<VersionsRepository>({ heldBucketIds: jest.fn(async () => new Set(held)) });
+  const datasets = strictMock<DatasetsService>('DatasetsService', { recordSeriesIdOf: jest.fn(async () => currentSeries) });
+  const versions = strictMock<VersionsRepository>('VersionsRepository', { heldBucketIds: jest.fn(async () => new Set(held)) });
   return { janitor: new RecordsJanitor(repository, datasets, versions), repository, datasets, deleted };
 }
 

@@ -1,3 +1,4 @@
+import { HOUR } from '../../common/testing/time';
 import { Types } from 'mongoose';
 import type { Dataset } from '../../datasets/dataset-shape';
 import { strictMock } from '../../common/testing/strict-mock';
@@ -25,7 +26,6 @@ function memoryStores(): RecordsStore & { docs: Map<string, RecordBucket> } {
 }
 
 const dataset = { _id: new Types.ObjectId(), fields: [{ name: 'note', type: 'string' }] } as unknown as Dataset;
-const HOUR = 3_600_000;
 /** 60 KB notes: 300 of them (18 MB) cannot share one bucket. */
 const note = (i: number, tag = 'a'): string => `${tag}${i}:`.padEnd(60_000, '.');
 
@@ -106,26 +106,23 @@ function failingStore(fail: { bucketInsert?: number; seriesInsert?: boolean } = 
   let inserts = 0;
   /** Every bucket id ever inserted (to show the failure came after some writes). */
   const written: string[] = [];
-  const store = strictMock<RecordsStore>(
-    {
-      findSeries: async (id) => series.get(id) ?? null,
-      findBucket: async (id) => buckets.get(id) ?? null,
-      insertBuckets: async (docs) => {
-        if (++inserts === fail.bucketInsert) throw new Error('insert failed');
-        for (const doc of docs) buckets.set(doc._id, doc);
-        written.push(...docs.map((doc) => doc._id));
-      },
-      insertSeries: async (doc) => {
-        if (fail.seriesInsert) throw new Error('series insert failed');
-        series.set(doc._id, doc);
-      },
-      deleteDocuments: async (ids) => ids.forEach((id) => (id.split(':').length > 2 ? buckets.delete(id) : series.delete(id))),
-      registerUpload: async (upload) => void uploads.set(upload._id, upload),
-      noteUpload: async () => undefined,
-      deleteUpload: async (id) => void uploads.delete(id),
+  const store = strictMock<RecordsStore>('store', {
+    findSeries: async (id) => series.get(id) ?? null,
+    findBucket: async (id) => buckets.get(id) ?? null,
+    insertBuckets: async (docs) => {
+      if (++inserts === fail.bucketInsert) throw new Error('insert failed');
+      for (const doc of docs) buckets.set(doc._id, doc);
+      written.push(...docs.map((doc) => doc._id));
     },
-    'store',
-  );
+    insertSeries: async (doc) => {
+      if (fail.seriesInsert) throw new Error('series insert failed');
+      series.set(doc._id, doc);
+    },
+    deleteDocuments: async (ids) => ids.forEach((id) => (id.split(':').length > 2 ? buckets.delete(id) : series.delete(id))),
+    registerUpload: async (upload) => void uploads.set(upload._id, upload),
+    noteUpload: async () => undefined,
+    deleteUpload: async (id) => void uploads.delete(id),
+  });
   return { store, buckets, series, uploads, written };
 }
 const numbers = { _id: new Types.ObjectId(), fields: [{ name: 'kw', type: 'number' }] } as unknown as Dataset;

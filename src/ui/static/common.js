@@ -58,7 +58,14 @@ export const when = (value) => (value ? new Date(value).toISOString().replace('.
 
 const userNames = new Map();
 function userName(id) {
-  if (!userNames.has(id)) userNames.set(id, api(`/users/${id}`).then((user) => user.name, () => id));
+  if (!userNames.has(id))
+    userNames.set(
+      id,
+      api(`/users/${id}`).then(
+        (user) => user.name,
+        () => id,
+      ),
+    );
   return userNames.get(id);
 }
 export function userLink(id) {
@@ -73,7 +80,10 @@ export function follow(path, onEvent, onReady) {
   onLeave(() => controller.abort());
   const token = sessionStorage.getItem(TOKEN_KEY);
   (async () => {
-    const response = await fetch(path, { headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' }, signal: controller.signal });
+    const response = await fetch(path, {
+      headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
+      signal: controller.signal,
+    });
     if (!response.ok || !response.body) return;
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
@@ -86,7 +96,11 @@ export function follow(path, onEvent, onReady) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         const type = /^event: ?(.*)$/m.exec(block)?.[1];
-        const data = block.split('\n').filter((line) => line.startsWith('data:')).map((line) => line.replace(/^data: ?/, '')).join('\n');
+        const data = block
+          .split('\n')
+          .filter((line) => line.startsWith('data:'))
+          .map((line) => line.replace(/^data: ?/, ''))
+          .join('\n');
         if (type === 'ready') onReady();
         else if (type && type !== 'heartbeat' && data) onEvent(JSON.parse(data));
       }
@@ -95,4 +109,3 @@ export function follow(path, onEvent, onReady) {
     if (error.name !== 'AbortError') console.warn('live feed closed:', error.message);
   });
 }
-

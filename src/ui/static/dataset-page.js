@@ -42,13 +42,43 @@ export async function datasetPage(id) {
         const svg = new DOMParser().parseFromString(await response.text(), 'image/svg+xml').documentElement;
         chart.replaceChildren(document.importNode(svg, true));
         const digest = response.headers.get('X-Dataset-Digest');
-        served.replaceChildren(`Showing ${response.headers.get('X-Dataset-Version') === 'live' ? 'the live points' : `version ${response.headers.get('X-Dataset-Version')}`}`, digest ? ' · digest ' : '', digest ? h('span', { class: 'digest', id: 'digest' }, digest) : '');
+        served.replaceChildren(
+          `Showing ${response.headers.get('X-Dataset-Version') === 'live' ? 'the live points' : `version ${response.headers.get('X-Dataset-Version')}`}`,
+          digest ? ' · digest ' : '',
+          digest ? h('span', { class: 'digest', id: 'digest' }, digest) : '',
+        );
       }
       const statistics = await api(`/datasets/${id}/stats?${pinned()}`);
       stats.replaceChildren(
         h('p', {}, `${statistics.count} points, ${when(statistics.first)} to ${when(statistics.last)}`),
-        h('table', {}, h('thead', {}, h('tr', {}, ['field', 'count', 'min', 'max', 'mean'].map((name) => h('th', {}, name)))),
-          h('tbody', {}, Object.entries(statistics.fields).map(([name, field]) => h('tr', {}, h('td', {}, name), h('td', {}, field.count), h('td', {}, field.min ?? '–'), h('td', {}, field.max ?? '–'), h('td', {}, field.mean === undefined ? '–' : field.mean.toPrecision(6)))))),
+        h(
+          'table',
+          {},
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['field', 'count', 'min', 'max', 'mean'].map((name) => h('th', {}, name)),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            Object.entries(statistics.fields).map(([name, field]) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, name),
+                h('td', {}, field.count),
+                h('td', {}, field.min ?? '–'),
+                h('td', {}, field.max ?? '–'),
+                h('td', {}, field.mean === undefined ? '–' : field.mean.toPrecision(6)),
+              ),
+            ),
+          ),
+        ),
       );
       const url = `${location.origin}/datasets/${id}/records?${query({ format: 'csv' })}`;
       pythonLine.textContent = `import os, pandas as pd; df = pd.read_csv("${url}", parse_dates=["timestamp"], storage_options={"Authorization": "Bearer " + os.environ["REGISTRY_TOKEN"]})`;
@@ -65,33 +95,71 @@ export async function datasetPage(id) {
   }
 
   const toggles = numberFields.map((field) =>
-    h('label', { class: 'inline' }, h('input', { type: 'checkbox', checked: true, 'data-field': field.name, onchange: (event) => {
-      if (event.target.checked) state.off.delete(field.name);
-      else state.off.add(field.name);
-      refresh();
-    } }), field.unit ? `${field.name} (${field.unit})` : field.name),
+    h(
+      'label',
+      { class: 'inline' },
+      h('input', {
+        type: 'checkbox',
+        checked: true,
+        'data-field': field.name,
+        onchange: (event) => {
+          if (event.target.checked) state.off.delete(field.name);
+          else state.off.add(field.name);
+          refresh();
+        },
+      }),
+      field.unit ? `${field.name} (${field.unit})` : field.name,
+    ),
   );
-  const rangeForm = h('form', { class: 'row', onsubmit: (event) => {
-    event.preventDefault();
-    Object.assign(state, { from: fromInput.value, to: toInput.value, pin: pinSelect.value });
-    refresh();
-  } },
+  const rangeForm = h(
+    'form',
+    {
+      class: 'row',
+      onsubmit: (event) => {
+        event.preventDefault();
+        Object.assign(state, { from: fromInput.value, to: toInput.value, pin: pinSelect.value });
+        refresh();
+      },
+    },
     h('label', {}, 'From (UTC)', fromInput),
     h('label', {}, 'To (UTC)', toInput),
     h('label', {}, 'Version', pinSelect),
     h('button', { class: 'primary', type: 'submit', id: 'apply' }, 'Show'),
-    h('button', { type: 'button', onclick: () => { fromInput.value = toInput.value = ''; rangeForm.requestSubmit(); } }, 'Whole series'),
+    h(
+      'button',
+      {
+        type: 'button',
+        onclick: () => {
+          fromInput.value = toInput.value = '';
+          rangeForm.requestSubmit();
+        },
+      },
+      'Whole series',
+    ),
   );
   pinSelect.addEventListener('change', () => rangeForm.requestSubmit());
 
-  const meta = h('dl', {},
-    h('dt', {}, 'Owner'), h('dd', { id: 'owner' }, userLink(dataset.ownerId)),
-    h('dt', {}, 'Registration'), h('dd', {}, `#${dataset.seq}, ${when(dataset.createdAt)}`),
-    h('dt', {}, 'Visibility'), h('dd', {}, dataset.visibility),
-    h('dt', {}, 'Frequency'), h('dd', {}, dataset.frequency ?? '–'),
-    h('dt', {}, 'Fields'), h('dd', {}, dataset.fields.map((field) => `${field.name}: ${field.type}${field.unit ? ` (${field.unit})` : ''}`).join(', ') || '–'),
-    h('dt', {}, 'Tags'), h('dd', {}, dataset.tags.map((tag) => h('span', { class: 'tag' }, tag))),
-    h('dt', {}, 'Source'), h('dd', {}, dataset.source ?? '–'),
+  const meta = h(
+    'dl',
+    {},
+    h('dt', {}, 'Owner'),
+    h('dd', { id: 'owner' }, userLink(dataset.ownerId)),
+    h('dt', {}, 'Registration'),
+    h('dd', {}, `#${dataset.seq}, ${when(dataset.createdAt)}`),
+    h('dt', {}, 'Visibility'),
+    h('dd', {}, dataset.visibility),
+    h('dt', {}, 'Frequency'),
+    h('dd', {}, dataset.frequency ?? '–'),
+    h('dt', {}, 'Fields'),
+    h('dd', {}, dataset.fields.map((field) => `${field.name}: ${field.type}${field.unit ? ` (${field.unit})` : ''}`).join(', ') || '–'),
+    h('dt', {}, 'Tags'),
+    h(
+      'dd',
+      {},
+      dataset.tags.map((tag) => h('span', { class: 'tag' }, tag)),
+    ),
+    h('dt', {}, 'Source'),
+    h('dd', {}, dataset.source ?? '–'),
   );
   const versionsList = h('ul', { id: 'versions' });
   const sharing = h('div', { id: 'sharing' });
@@ -99,16 +167,43 @@ export async function datasetPage(id) {
     h('p', {}, h('a', { href: '#/' }, '← All datasets')),
     h('h1', { id: 'dataset-name' }, dataset.name),
     dataset.description ? h('p', {}, dataset.description) : null,
-    h('div', { class: 'grid' },
-      h('div', {},
+    h(
+      'div',
+      { class: 'grid' },
+      h(
+        'div',
+        {},
         h('section', { class: 'card' }, h('h2', {}, 'Chart'), rangeForm, h('div', { class: 'row' }, toggles), chart, served),
-        h('section', { class: 'card' }, h('h2', {}, 'Export'),
-          h('div', { class: 'row' }, Object.keys(EXPORTS).map((format) => h('button', { type: 'button', onclick: () => download(format) }, format.toUpperCase()))),
-          h('p', { class: 'muted' }, 'The range and version shown. In Python, with the token in REGISTRY_TOKEN:'), pythonLine,
-          h('button', { type: 'button', id: 'copy', onclick: (event) => navigator.clipboard.writeText(pythonLine.textContent).then(() => (event.target.textContent = 'Copied'), () => (event.target.textContent = 'Select and copy the line above')) }, 'Copy')),
+        h(
+          'section',
+          { class: 'card' },
+          h('h2', {}, 'Export'),
+          h(
+            'div',
+            { class: 'row' },
+            Object.keys(EXPORTS).map((format) => h('button', { type: 'button', onclick: () => download(format) }, format.toUpperCase())),
+          ),
+          h('p', { class: 'muted' }, 'The range and version shown. In Python, with the token in REGISTRY_TOKEN:'),
+          pythonLine,
+          h(
+            'button',
+            {
+              type: 'button',
+              id: 'copy',
+              onclick: (event) =>
+                navigator.clipboard.writeText(pythonLine.textContent).then(
+                  () => (event.target.textContent = 'Copied'),
+                  () => (event.target.textContent = 'Select and copy the line above'),
+                ),
+            },
+            'Copy',
+          ),
+        ),
         h('section', { class: 'card' }, h('h2', {}, 'Statistics'), stats),
       ),
-      h('div', {},
+      h(
+        'div',
+        {},
         h('section', { class: 'card' }, h('h2', {}, 'About'), meta),
         h('section', { class: 'card' }, h('h2', {}, 'Versions and tags'), versionsList),
         h('section', { class: 'card' }, h('h2', {}, 'Shared with'), sharing),
@@ -123,17 +218,43 @@ export async function datasetPage(id) {
   for (const version of versionItems) pinSelect.append(h('option', { value: `version=${version.version}` }, `version ${version.version}`));
   for (const tag of tagItems) pinSelect.append(h('option', { value: `tag=${tag.name}` }, `tag ${tag.name} (v${tag.version})`));
   versionsList.replaceChildren(
-    ...versionItems.map((version) => h('li', {}, h('button', { type: 'button', onclick: () => { pinSelect.value = `version=${version.version}`; rangeForm.requestSubmit(); } }, `v${version.version}`), ` ${version.count ?? ''} points · `, h('span', { class: 'digest' }, version.digest))),
+    ...versionItems.map((version) =>
+      h(
+        'li',
+        {},
+        h(
+          'button',
+          {
+            type: 'button',
+            onclick: () => {
+              pinSelect.value = `version=${version.version}`;
+              rangeForm.requestSubmit();
+            },
+          },
+          `v${version.version}`,
+        ),
+        ` ${version.count ?? ''} points · `,
+        h('span', { class: 'digest' }, version.digest),
+      ),
+    ),
     ...tagItems.map((tag) => h('li', {}, h('span', { class: 'tag' }, tag.name), ` → v${tag.version}`)),
   );
   if (versionItems.length === 0) versionsList.replaceChildren(h('li', { class: 'muted' }, 'No sealed versions yet.'));
 
   api(`/datasets/${id}/access`).then(
-    (access) => sharing.replaceChildren(
-      h('p', {}, `${access.visibility}${access.grants.length === 0 ? ', shared with no one' : ''}`),
-      h('ul', {}, access.grants.map((grant) => h('li', {}, userLink(grant.userId), ` (${grant.level})`))),
-    ),
-    (error) => sharing.replaceChildren(h('p', { class: 'muted' }, error.status === 403 ? 'Only its owner and admins see the grants.' : error.message)),
+    (access) =>
+      sharing.replaceChildren(
+        h('p', {}, `${access.visibility}${access.grants.length === 0 ? ', shared with no one' : ''}`),
+        h(
+          'ul',
+          {},
+          access.grants.map((grant) => h('li', {}, userLink(grant.userId), ` (${grant.level})`)),
+        ),
+      ),
+    (error) =>
+      sharing.replaceChildren(
+        h('p', { class: 'muted' }, error.status === 403 ? 'Only its owner and admins see the grants.' : error.message),
+      ),
   );
 
   const addEvent = (event, live) => {
@@ -143,7 +264,11 @@ export async function datasetPage(id) {
   };
   const recent = await api(`/events?entity=dataset&entityId=${id}&order=desc&limit=20`);
   recent.items.forEach((event) => addEvent(event, false));
-  follow(`/events/stream?entity=dataset&entityId=${id}`, (event) => addEvent(event, true), () => events.setAttribute('data-live', 'true'));
+  follow(
+    `/events/stream?entity=dataset&entityId=${id}`,
+    (event) => addEvent(event, true),
+    () => events.setAttribute('data-live', 'true'),
+  );
   window.addEventListener('resize', onResize);
   onLeave(() => window.removeEventListener('resize', onResize));
   let resizing;
@@ -153,4 +278,3 @@ export async function datasetPage(id) {
   }
   await refresh();
 }
-

@@ -5,7 +5,11 @@ import { TOKEN_KEY } from './common.js';
 
 const PENDING_KEY = 'registry-oidc-pending';
 const redirectUri = () => `${location.origin}/ui`;
-const base64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const base64url = (bytes) =>
+  btoa(String.fromCharCode(...new Uint8Array(bytes)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 const randomString = (size) => base64url(crypto.getRandomValues(new Uint8Array(size)));
 
 /** The viewer's settings; none (a token is pasted) when they cannot be read. */
@@ -26,7 +30,15 @@ export async function beginOidcLogin(login) {
   const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
   sessionStorage.setItem(PENDING_KEY, JSON.stringify({ state, verifier, hash: location.hash }));
   const url = new URL(login.authorizationUrl);
-  const params = { response_type: 'code', client_id: login.clientId, redirect_uri: redirectUri(), scope: login.scope, state, code_challenge: challenge, code_challenge_method: 'S256' };
+  const params = {
+    response_type: 'code',
+    client_id: login.clientId,
+    redirect_uri: redirectUri(),
+    scope: login.scope,
+    state,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  };
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
   location.assign(url);
 }
@@ -53,7 +65,13 @@ export async function finishOidcLogin(login) {
     response = await fetch(login.tokenUrl, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: params.get('code'), redirect_uri: redirectUri(), client_id: login.clientId, code_verifier: pending.verifier }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: params.get('code'),
+        redirect_uri: redirectUri(),
+        client_id: login.clientId,
+        code_verifier: pending.verifier,
+      }),
     });
   } catch (error) {
     return `The identity provider's token endpoint did not answer (${error.message}); is it up, and does it allow this origin (CORS)?`;

@@ -13,17 +13,43 @@ function signIn(message) {
   const input = h('input', { id: 'token', type: 'password', autocomplete: 'off', placeholder: 'dsr_…', required: true });
   const form = h(
     'form',
-    { class: 'card signin', onsubmit: (event) => {
-      event.preventDefault();
-      sessionStorage.setItem(TOKEN_KEY, input.value.trim());
-      start();
-    } },
+    {
+      class: 'card signin',
+      onsubmit: (event) => {
+        event.preventDefault();
+        sessionStorage.setItem(TOKEN_KEY, input.value.trim());
+        start();
+      },
+    },
     h('h1', {}, 'Sign in'),
     message ? h('p', { class: 'error', role: 'alert' }, message) : null,
-    login ? h('p', {}, h('button', { id: 'oidc-sign-in', class: 'primary', type: 'button', onclick: () => {
-      beginOidcLogin(login).catch((error) => signIn(`The OIDC login could not start: ${error.message}`));
-    } }, 'Sign in with OIDC')) : null,
-    h('p', {}, login ? 'Or paste a registry API token (' : 'Paste a registry API token (', h('code', {}, 'POST /users/{id}/tokens'), ' or ', h('code', {}, 'npm run admin'), ') or an OIDC access token. It stays in this tab only (sessionStorage).'),
+    login
+      ? h(
+          'p',
+          {},
+          h(
+            'button',
+            {
+              id: 'oidc-sign-in',
+              class: 'primary',
+              type: 'button',
+              onclick: () => {
+                beginOidcLogin(login).catch((error) => signIn(`The OIDC login could not start: ${error.message}`));
+              },
+            },
+            'Sign in with OIDC',
+          ),
+        )
+      : null,
+    h(
+      'p',
+      {},
+      login ? 'Or paste a registry API token (' : 'Paste a registry API token (',
+      h('code', {}, 'POST /users/{id}/tokens'),
+      ' or ',
+      h('code', {}, 'npm run admin'),
+      ') or an OIDC access token. It stays in this tab only (sessionStorage).',
+    ),
     h('label', { for: 'token' }, 'Token'),
     input,
     h('p', {}, h('button', { class: login ? undefined : 'primary', type: 'submit' }, 'Sign in')),
@@ -41,16 +67,37 @@ async function listPage() {
   const owner = h('input', { id: 'owner', value: search.owner, placeholder: 'user id', size: 12 });
   const mine = h('input', { id: 'mine', type: 'checkbox', checked: search.mine });
   const trashed = h('input', { id: 'trashed', type: 'checkbox', checked: search.trashed });
-  const sort = h('select', { id: 'sort' }, ['createdAt', 'name', 'seq'].map((value) => h('option', { value, selected: value === search.sort }, value)));
-  const order = h('select', { id: 'order' }, ['desc', 'asc'].map((value) => h('option', { value, selected: value === search.order }, value)));
+  const sort = h(
+    'select',
+    { id: 'sort' },
+    ['createdAt', 'name', 'seq'].map((value) => h('option', { value, selected: value === search.sort }, value)),
+  );
+  const order = h(
+    'select',
+    { id: 'order' },
+    ['desc', 'asc'].map((value) => h('option', { value, selected: value === search.order }, value)),
+  );
   const results = h('div', { id: 'results', 'aria-live': 'polite' });
   const form = h(
     'form',
-    { class: 'card row', role: 'search', onsubmit: (event) => {
-      event.preventDefault();
-      Object.assign(search, { q: q.value, tags: tags.value, owner: owner.value.trim(), mine: mine.checked, trashed: trashed.checked, sort: sort.value, order: order.value, cursors: [undefined] });
-      load();
-    } },
+    {
+      class: 'card row',
+      role: 'search',
+      onsubmit: (event) => {
+        event.preventDefault();
+        Object.assign(search, {
+          q: q.value,
+          tags: tags.value,
+          owner: owner.value.trim(),
+          mine: mine.checked,
+          trashed: trashed.checked,
+          sort: sort.value,
+          order: order.value,
+          cursors: [undefined],
+        });
+        load();
+      },
+    },
     h('label', {}, 'Search', q),
     h('label', {}, 'Tags', tags),
     h('label', {}, 'Owner', owner),
@@ -74,22 +121,70 @@ async function listPage() {
     try {
       const page = await api(`/datasets?${params}`);
       const rows = page.items.map((dataset) =>
-        h('tr', {},
+        h(
+          'tr',
+          {},
           h('td', {}, search.trashed ? dataset.name : h('a', { href: `#/datasets/${dataset.id}` }, dataset.name)),
           h('td', {}, userLink(dataset.ownerId)),
-          h('td', {}, dataset.tags.map((tag) => h('span', { class: 'tag' }, tag))),
+          h(
+            'td',
+            {},
+            dataset.tags.map((tag) => h('span', { class: 'tag' }, tag)),
+          ),
           h('td', { class: 'hide-narrow' }, dataset.frequency ?? '–'),
           h('td', { class: 'hide-narrow' }, dataset.visibility),
           h('td', { class: 'hide-narrow' }, search.trashed ? `purged ${when(dataset.purgeAt)}` : when(dataset.createdAt)),
         ),
       );
-      const previous = h('button', { type: 'button', disabled: search.cursors.length === 1, onclick: () => { search.cursors.pop(); load(); } }, '← Previous');
-      const next = h('button', { type: 'button', disabled: !page.nextCursor, onclick: () => { search.cursors.push(page.nextCursor); load(); } }, 'Next →');
+      const previous = h(
+        'button',
+        {
+          type: 'button',
+          disabled: search.cursors.length === 1,
+          onclick: () => {
+            search.cursors.pop();
+            load();
+          },
+        },
+        '← Previous',
+      );
+      const next = h(
+        'button',
+        {
+          type: 'button',
+          disabled: !page.nextCursor,
+          onclick: () => {
+            search.cursors.push(page.nextCursor);
+            load();
+          },
+        },
+        'Next →',
+      );
       results.replaceChildren(
-        h('div', { class: 'card' },
-          rows.length === 0 ? h('p', { class: 'muted' }, 'No datasets match.') : h('table', {},
-            h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Owner'), h('th', {}, 'Tags'), h('th', { class: 'hide-narrow' }, 'Frequency'), h('th', { class: 'hide-narrow' }, 'Visibility'), h('th', { class: 'hide-narrow' }, search.trashed ? 'Purge' : 'Created'))),
-            h('tbody', {}, rows)),
+        h(
+          'div',
+          { class: 'card' },
+          rows.length === 0
+            ? h('p', { class: 'muted' }, 'No datasets match.')
+            : h(
+                'table',
+                {},
+                h(
+                  'thead',
+                  {},
+                  h(
+                    'tr',
+                    {},
+                    h('th', {}, 'Name'),
+                    h('th', {}, 'Owner'),
+                    h('th', {}, 'Tags'),
+                    h('th', { class: 'hide-narrow' }, 'Frequency'),
+                    h('th', { class: 'hide-narrow' }, 'Visibility'),
+                    h('th', { class: 'hide-narrow' }, search.trashed ? 'Purge' : 'Created'),
+                  ),
+                ),
+                h('tbody', {}, rows),
+              ),
           h('p', { class: 'row' }, previous, h('span', { class: 'muted' }, `page ${search.cursors.length}`), next),
         ),
       );
@@ -110,7 +205,11 @@ async function route() {
     main.focus({ preventScroll: true });
     window.scrollTo(0, 0);
   } catch (error) {
-    if (!(error instanceof Unauthorized)) show(h('p', { class: 'error', role: 'alert' }, error.status === 404 ? 'No such dataset (or not one you may read).' : error.message), h('p', {}, h('a', { href: '#/' }, '← All datasets')));
+    if (!(error instanceof Unauthorized))
+      show(
+        h('p', { class: 'error', role: 'alert' }, error.status === 404 ? 'No such dataset (or not one you may read).' : error.message),
+        h('p', {}, h('a', { href: '#/' }, '← All datasets')),
+      );
   }
 }
 

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { Principal, Scope, scopesFrom } from '../../src/access/principal';
+import { Principal, Scope, scopesFrom } from '../principal';
 
 /** A caller as the authentication middleware would make it, for unit specs. */
 export function principalOf(userId: Types.ObjectId, options: { admin?: boolean; scopes?: Scope[]; datasetIds?: string[] } = {}): Principal {

@@ -1,8 +1,8 @@
 import { NestFactory } from '@nestjs/core';
 import { OpenAPIObject } from '@nestjs/swagger';
-import { AppModule } from '../../src/app.module';
-import { buildOpenApiDocument } from '../../src/app.setup';
-import { loadConfig } from '../../src/config/load-config';
+import { AppModule } from '../app.module';
+import { buildOpenApiDocument } from '../app.setup';
+import { loadConfig } from '../config/load-config';
 
 /** The OpenAPI document as the service serves it, built without a database or broker. */
 export async function generateOpenApiDocument(): Promise<OpenAPIObject> {

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { Dataset } from '../../src/datasets/schemas/dataset.schema';
+import { Dataset } from '../schemas/dataset.schema';
 
 /** A stored dataset as the unit specs of DatasetsModule start from: active, owned by `ownerId`, no fields or records. */
 export function storedDataset(ownerId: Types.ObjectId, overrides: Partial<Dataset> = {}): Dataset {

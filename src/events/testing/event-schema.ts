@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-export const EVENT_SCHEMA_FILE = path.resolve(__dirname, '../../docs/events.schema.json');
+export const EVENT_SCHEMA_FILE = path.resolve(__dirname, '../../../docs/events.schema.json');
 
 /** The committed JSON Schema of the event envelope, compiled. */
 export function eventSchemaValidator(): ValidateFunction {

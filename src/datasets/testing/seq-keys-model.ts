@@ -1,0 +1,17 @@
+import { strictMock } from '../../common/testing/strict-mock';
+import { queryResult } from '../../common/testing/mongoose-mocks';
+
+/**
+ * The seq keys' model of DatasetsRepository (see DatasetSeqKey): keys are
+ * written, removed and found by id only; by default no number has a key (as
+ * for datasets of older versions), so a lookup by seq reads the datasets.
+ */
+export function seqKeysModel(methods: Record<string, unknown> = {}): jest.Mocked<never> {
+  return strictMock<never>('DatasetSeqKey model', {
+    collection: { insertMany: jest.fn(async () => ({ acknowledged: true })) },
+    deleteOne: jest.fn(() => queryResult({ deletedCount: 1 })),
+    deleteMany: jest.fn(() => queryResult({ deletedCount: 1 })),
+    findById: jest.fn(() => queryResult(null)),
+    ...methods,
+  });
+}
