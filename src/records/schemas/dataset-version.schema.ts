@@ -11,7 +11,7 @@ export interface VersionSource {
 /**
  * A sealed version of a dataset's points: the bucket list of the series it was
  * sealed from, with the field schema of that moment. Buckets are immutable and
- * never deleted while a version lists them (see RetainedBuckets), so a version
+ * never deleted while a version lists them (see VersionsRepository.heldBucketIds), so a version
  * reads the same points for as long as it exists.
  */
 @Schema({ collection: 'dataset_versions', versionKey: false })

@@ -24,7 +24,7 @@ import { versionId, VersionsRepository } from '../store/versions.repository';
  * Sealed versions of a dataset's points. Sealing copies the current series'
  * bucket list (the buckets themselves are shared, never copied) and computes
  * the digest by reading every point once; a later write replaces buckets in
- * the live series but leaves the ones a version holds (RetainedBuckets in
+ * the live series but leaves the ones a version holds (VersionsRepository.heldBucketIds, asked by
  * RecordsService and RecordsJanitor), and deleting a version frees those only
  * it held. Sealing and deleting run under the records lock, so they never
  * interleave with a write of the same dataset.
