@@ -23,6 +23,7 @@ import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RecordsModule } from './records/records.module';
+import { TracingShutdown } from './telemetry/tracing-shutdown';
 import { UiModule } from './ui/ui.module';
 import { UsersModule } from './users/users.module';
 
@@ -62,6 +63,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: HttpRateLimitGuard },
         { provide: APP_GUARD, useExisting: AccessGuard },
         { provide: APP_INTERCEPTOR, useClass: RejectUnexpectedQueryInterceptor },
+        TracingShutdown,
       ],
     };
   }

@@ -4,9 +4,10 @@ import { Types } from 'mongoose';
 import { entityKey, parseEntityKey } from '../../common/locks/entity-key';
 import { EntityLocks, HeldLock } from '../../common/locks/entity-locks';
 import { RegistryMetrics } from '../../metrics/registry-metrics';
-import { EventEntity, RegistryEvent } from '../contract';
+import { EventEntity } from '../contract';
 import { EventsPublisher } from '../events.publisher';
 import { OutboxMarkersRepository } from './outbox-markers.repository';
+import { OutboxEvent } from './event-factory';
 import { OutboxSource, OutboxSourceFor, WaitingEvents } from './outbox-source';
 
 const POLL_MS = 1_000;
@@ -235,8 +236,8 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
   }
 
   /** Sends `events` in order, in produce requests of a bounded size, each acknowledged before the next. */
-  private async publish(events: readonly RegistryEvent[]): Promise<void> {
-    let chunk: RegistryEvent[] = [];
+  private async publish(events: readonly OutboxEvent[]): Promise<void> {
+    let chunk: OutboxEvent[] = [];
     let bytes = 0;
     for (const event of events) {
       const size = JSON.stringify(event).length;
