@@ -3,10 +3,12 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { authedApi } from './support/auth';
 import { spawnApp } from './support/app-process';
+import { archivingServiceEnv } from './support/archive';
 import { eventSchemaValidator } from './support/event-schema';
 import { testKafka, TopicRecorder } from './support/kafka';
 import { OtlpReceiver, ReceivedSpan } from './support/otlp-receiver';
 import { freePort } from './support/ports';
+import { PrivateStack, startPrivateStack } from './support/private-stack';
 import { ServiceProcess } from './support/service-process';
 import { recordMeasurement } from './support/test-log';
 import { waitFor } from './support/wait';
@@ -20,12 +22,15 @@ describe('Traces: one trace from the request through Kafka to every consumer (e2
   const receiver = new OtlpReceiver();
   const service = new ServiceProcess('e2e_tracing');
   let recorder: TopicRecorder;
+  let privateStack: PrivateStack | undefined;
   let foreign: ChildProcess | undefined;
   let foreignOutput = '';
 
   beforeAll(async () => {
     await receiver.start();
-    Object.assign(service.env, {
+    privateStack = await startPrivateStack(['s3']);
+    const archive = Object.entries(await archivingServiceEnv(privateStack.env)).filter(([name]) => name.startsWith('ARCHIVE_'));
+    Object.assign(service.env, Object.fromEntries(archive), {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '100',
@@ -67,10 +72,11 @@ describe('Traces: one trace from the request through Kafka to every consumer (e2
     }
     await recorder?.stop();
     await service.remove();
+    await privateStack?.destroy();
     await receiver.stop();
   });
 
-  it('gives one POST /datasets one trace id across its HTTP span, the relay publish, the audit and the foreign consumers, and its log lines', async () => {
+  it('gives one POST /datasets one trace id across its HTTP span, the relay publish, the audit, archive and foreign consumers, and its log lines', async () => {
     const api = authedApi(service.url, service.adminToken);
     const owner = (
       await api
@@ -92,20 +98,23 @@ describe('Traces: one trace from the request through Kafka to every consumer (e2
       { timeoutMs: 30_000, what: 'the HTTP span of POST /datasets' },
     );
     const traceId = http.traceId;
-    const [publish, audit, foreignSpan] = await waitFor(
+    const group = (span: ReceivedSpan): unknown => span.attributes['messaging.consumer.group.name'];
+    const [publish, audit, archived, foreignSpan] = await waitFor(
       () => {
         const spans = inTrace(traceId);
-        const send = spans.find((span) => span.kind === PRODUCER && span.service === 'dataset-registry');
-        const processed = spans.find((span) => span.kind === CONSUMER && span.service === 'dataset-registry');
+        const ours = spans.filter((span) => span.service === 'dataset-registry');
+        const send = ours.find((span) => span.kind === PRODUCER);
+        const processed = ours.find((span) => span.kind === CONSUMER && group(span) === service.env.KAFKA_GROUP_ID);
+        const archiving = ours.find((span) => span.kind === CONSUMER && group(span) !== service.env.KAFKA_GROUP_ID);
         const other = spans.find((span) => span.kind === CONSUMER && span.service === 'foreign-consumer');
-        return send && processed && other && ([send, processed, other] as const);
+        return send && processed && archiving && other && ([send, processed, archiving, other] as const);
       },
       { timeoutMs: 60_000, what: `the publish and consumer spans of trace ${traceId}` },
     );
     const topic = service.env.KAFKA_TOPIC;
     expect(publish).toMatchObject({ name: `send ${topic}`, attributes: { 'messaging.kafka.message.key': dataset.id } });
     expect(audit).toMatchObject({ name: `process ${topic}`, parentSpanId: publish.spanId });
-    expect(audit.attributes['messaging.consumer.group.name']).toBe(service.env.KAFKA_GROUP_ID);
+    expect(archived).toMatchObject({ name: `process ${topic}`, parentSpanId: publish.spanId });
     expect(foreignSpan).toMatchObject({ name: `process ${topic}`, parentSpanId: publish.spanId });
     // The publish continues the request's trace: its parent is a span of the request, the store's spans are in it too.
     expect(inTrace(traceId).map((span) => span.spanId)).toContain(publish.parentSpanId);

@@ -49,7 +49,6 @@ export class EventsConsumer {
   @EventPattern(EVENTS_TOPIC, BATCH_HANDLER)
   async onEvents(@Payload() batch: ConsumedBatch): Promise<void> {
     let pending: Parsed[] = [];
-    const handled: Parsed[] = [];
     for (const message of batch.messages) {
       const position = { topic: batch.topic, partition: batch.partition, offset: message.offset };
       const trace = MessageTrace.start(batch.topic, this.config.kafka.groupId, message.headers, position);
@@ -64,7 +63,7 @@ export class EventsConsumer {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS && pending.length > 0; attempt++) {
       errors = await this.store(pending);
       this.metrics.messageHandled(pending.length - errors.size);
-      handled.push(...pending.filter((item) => !errors.has(item)));
+      for (const item of pending) if (!errors.has(item)) item.trace.end();
       pending = pending.filter((item) => errors.has(item));
       for (const item of pending) {
         item.trace.run(() => this.logger.warn(`event at ${where(item.position)}: attempt ${attempt} failed: ${errors.get(item)?.message}`));
@@ -74,7 +73,6 @@ export class EventsConsumer {
         await sleep(RETRY_DELAY_MS * 2 ** (attempt - 1));
       }
     }
-    for (const item of handled) item.trace.end();
     for (const item of pending) {
       const error = errors.get(item) as Error;
       await item.trace.run(() => this.deadLetter(item.message, item.position, error, MAX_ATTEMPTS)).finally(() => item.trace.end(error));

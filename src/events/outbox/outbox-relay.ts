@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import { AsyncResource } from 'node:async_hooks';
 import { Types } from 'mongoose';
 import { entityKey, parseEntityKey } from '../../common/locks/entity-key';
 import { EntityLocks, HeldLock } from '../../common/locks/entity-locks';
@@ -64,6 +65,11 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
   private stopped = false;
   private leadership?: HeldLock;
   private readonly sources = new Map<EventEntity, OutboxSource>();
+  /**
+   * The context the relay was made in (start-up): its rounds run there, not in
+   * the request that woke it, whose trace and log bindings they would take over.
+   */
+  private readonly ownContext = new AsyncResource('OutboxRelay');
 
   constructor(
     private readonly publisher: EventsPublisher,
@@ -113,7 +119,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), delayMs);
+    this.timer = this.ownContext.runInAsyncScope(() => setTimeout(() => void this.tick(), delayMs));
     this.timer.unref();
   }
 
