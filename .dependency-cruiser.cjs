@@ -19,6 +19,7 @@ const LAYERS = [
   'types',
   'config',
   'metrics',
+  'telemetry',
   'common',
   'events',
   'access',

@@ -25,6 +25,7 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RecordsModule } from './records/records.module';
 import { VersionsModule } from './records/versions/versions.module';
+import { TracingShutdown } from './telemetry/tracing-shutdown';
 import { UiModule } from './ui/ui.module';
 import { UsersModule } from './users/users.module';
 
@@ -66,6 +67,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: HttpRateLimitGuard },
         { provide: APP_GUARD, useExisting: AccessGuard },
         { provide: APP_INTERCEPTOR, useClass: RejectUnexpectedQueryInterceptor },
+        TracingShutdown,
       ],
     };
   }

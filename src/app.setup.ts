@@ -17,6 +17,7 @@ import { createKafkaServer } from './events/kafka.transport';
 import { httpMetrics } from './metrics/http-metrics';
 import { RegistryMetrics } from './metrics/registry-metrics';
 import { BEARER_SCHEME } from './access/access.decorator';
+import { requestScopeMiddleware } from './telemetry/log-context';
 import helmet from 'helmet';
 
 /**
@@ -28,6 +29,8 @@ export async function createApp(config: AppConfig, logDestination?: DestinationS
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.disable('x-powered-by');
+  // Before all: what the request does (its events' origin, its log lines) knows which request it is.
+  app.use(requestScopeMiddleware);
   // First: every answer is timed, also the ones the middleware below gives (405, 400, 413).
   if (config.http.metricsEnabled) app.use(httpMetrics(app.get(RegistryMetrics)));
   // Helmet's defaults, but for upgrade-insecure-requests: served over plain HTTP (behind a TLS proxy, or locally), Swagger UI must load its own files.

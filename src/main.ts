@@ -1,3 +1,5 @@
+// First: tracing must be running before Nest and the MongoDB driver are loaded.
+import './telemetry/register';
 import { existsSync } from 'node:fs';
 import { createApp, startApp } from './app.setup';
 import { ConfigError, loadConfig } from './config/load-config';

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Consumer, EachBatchPayload, Kafka, logLevel } from 'kafkajs';
 import { AppConfig } from '../config/app-config';
 import { RegistryMetrics } from '../metrics/registry-metrics';
+import { MessageTrace } from '../telemetry/trace-context';
 import { consumerClientConfig, consumerGroupSettings } from '../events/kafka.transport';
 import { hourOf, objectKey, objectStartPrefix, parseObjectKey } from './archive-keys';
 import { encodeObject, toArchiveRecord } from './archive-record';
@@ -146,6 +147,11 @@ export class ArchiveService implements OnApplicationBootstrap, OnApplicationShut
       const now = Date.now();
       for (const message of batch.messages) {
         if (!payload.isRunning() || payload.isStale()) break;
+        // Its span covers taking it into the buffer; the object's write is shared by many traces.
+        const trace = MessageTrace.start(batch.topic, this.config.archive.groupId, message.headers ?? {}, {
+          partition: batch.partition,
+          offset: message.offset,
+        });
         const record = toArchiveRecord(batch.topic, batch.partition, message);
         state.buffer.append(
           {
@@ -156,6 +162,7 @@ export class ArchiveService implements OnApplicationBootstrap, OnApplicationShut
           },
           now,
         );
+        trace.end();
         // Moves only this consumer's fetch position; the group's offset moves when the object is stored.
         payload.resolveOffset(message.offset);
       }

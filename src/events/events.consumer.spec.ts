@@ -53,7 +53,7 @@ async function counted(metrics: RegistryMetrics, name: string): Promise<number> 
 function setup(recordMany: AuditLog['recordMany'] = async () => new Map()) {
   const recordManyMock = jest.fn(recordMany);
   const publish = jest.fn<Promise<void>, [string, OutgoingMessage]>(async () => undefined);
-  const config = strictMock<AppConfig>('config', { kafka: { topic: 'msg_collection' } });
+  const config = strictMock<AppConfig>('config', { kafka: { topic: 'msg_collection', groupId: 'registry' } });
   const metrics = new RegistryMetrics({ enabled: false });
   const consumer = new EventsConsumer(
     strictMock<AuditLog>('auditLog', { recordMany: recordManyMock }),

@@ -3,6 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
 import { RegistryMetrics } from '../metrics/registry-metrics';
+import { MessageTrace } from '../telemetry/trace-context';
 import { AuditLog, MessagePosition, parseEvent } from './audit-log/audit-log';
 import { BATCH_HANDLER, ConsumedBatch, ConsumedMessage } from './batch-server-kafka';
 import { RegistryEvent } from './contract';
@@ -17,6 +18,7 @@ interface Parsed {
   message: ConsumedMessage;
   position: MessagePosition;
   event: RegistryEvent;
+  trace: MessageTrace;
 }
 
 /**
@@ -43,32 +45,38 @@ export class EventsConsumer {
     private readonly metrics: RegistryMetrics,
   ) {}
 
+  /** Each message is handled in its own span, continuing the trace in its headers (see MessageTrace). */
   @EventPattern(EVENTS_TOPIC, BATCH_HANDLER)
   async onEvents(@Payload() batch: ConsumedBatch): Promise<void> {
     let pending: Parsed[] = [];
     for (const message of batch.messages) {
       const position = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+      const trace = MessageTrace.start(batch.topic, this.config.kafka.groupId, message.headers, position);
       try {
-        pending.push({ message, position, event: await parseEvent(message.value) });
+        pending.push({ message, position, event: await parseEvent(message.value), trace });
       } catch (error) {
         // The same bytes will never parse: no retry.
-        await this.deadLetter(message, position, error as Error, 1);
+        await trace.run(() => this.deadLetter(message, position, error as Error, 1)).finally(() => trace.end(error));
       }
     }
     let errors = new Map<Parsed, Error>();
     for (let attempt = 1; attempt <= MAX_ATTEMPTS && pending.length > 0; attempt++) {
       errors = await this.store(pending);
       this.metrics.messageHandled(pending.length - errors.size);
+      for (const item of pending) if (!errors.has(item)) item.trace.end();
       pending = pending.filter((item) => errors.has(item));
       for (const item of pending) {
-        this.logger.warn(`event at ${where(item.position)}: attempt ${attempt} failed: ${errors.get(item)?.message}`);
+        item.trace.run(() => this.logger.warn(`event at ${where(item.position)}: attempt ${attempt} failed: ${errors.get(item)?.message}`));
       }
       if (pending.length > 0 && attempt < MAX_ATTEMPTS) {
         this.metrics.messageRetried(pending.length);
         await sleep(RETRY_DELAY_MS * 2 ** (attempt - 1));
       }
     }
-    for (const item of pending) await this.deadLetter(item.message, item.position, errors.get(item) as Error, MAX_ATTEMPTS);
+    for (const item of pending) {
+      const error = errors.get(item) as Error;
+      await item.trace.run(() => this.deadLetter(item.message, item.position, error, MAX_ATTEMPTS)).finally(() => item.trace.end(error));
+    }
   }
 
   /** One bulk write for `items`; the ones not stored, with why (all of them when the write failed as a whole). */

@@ -3,7 +3,9 @@ import { ClientKafka } from '@nestjs/microservices';
 import { lastValueFrom, Observable } from 'rxjs';
 import { AppConfig } from '../config/app-config';
 import { EVENT_TYPE_HEADER, EVENT_VERSION_HEADER, RegistryEvent } from './contract';
+import { PublishSpans } from '../telemetry/trace-context';
 import { KAFKA_CLIENT } from './events.constants';
+import type { OutboxEvent } from './outbox/event-factory';
 
 export interface OutgoingMessage {
   /** Partitioning key: all messages with one key stay in order. */
@@ -39,10 +41,21 @@ export class EventsPublisher {
    * Publishes registry events in one produce request (the transport client's
    * emitBatch), in the given order: one entity's events land on one
    * partition in that order, as if sent one by one, at one round trip for all.
+   * Each message gets a producer span continuing the trace of the request
+   * that made its change (the event's origin), carried in its headers.
    */
-  async publishEvents(events: readonly RegistryEvent[]): Promise<void> {
+  async publishEvents(events: readonly OutboxEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.send(this.config.kafka.topic, () => this.client.emitBatch(this.config.kafka.topic, { messages: events.map(toMessage) }));
+    const topic = this.config.kafka.topic;
+    const spans = new PublishSpans(topic);
+    const messages = events.map((event) => toMessage(event, spans));
+    try {
+      await this.send(topic, () => this.client.emitBatch(topic, { messages }));
+    } catch (error) {
+      spans.end(error);
+      throw error;
+    }
+    spans.end();
   }
 
   async publish(topic: string, message: OutgoingMessage): Promise<void> {
@@ -61,10 +74,15 @@ export class EventsPublisher {
   }
 }
 
-function toMessage(event: RegistryEvent): OutgoingMessage {
+/** The message of one event: the envelope alone as its value; the origin goes in the headers. */
+export function toMessage({ origin, ...event }: OutboxEvent, spans: PublishSpans): OutgoingMessage {
   return {
     key: event.entityId,
-    value: event,
-    headers: { [EVENT_TYPE_HEADER]: event.type, [EVENT_VERSION_HEADER]: String(event.version) },
+    value: event satisfies RegistryEvent,
+    headers: {
+      ...spans.headersFor(origin, event.entityId),
+      [EVENT_TYPE_HEADER]: event.type,
+      [EVENT_VERSION_HEADER]: String(event.version),
+    },
   };
 }

@@ -9,7 +9,7 @@
  * and baseline alternating (who goes first alternates too), BENCH_CONNECTIONS
  * connections. Prints req/s (over all rounds), the median p99 of the rounds,
  * and the ratios service/baseline (targets: req/s ≥ 0.7×, p99 ≤ 2×).
- * METRICS_ENABLED is passed on to the service.
+ * METRICS_ENABLED and the OTEL_* variables are passed on to the service.
  */
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
@@ -128,8 +128,9 @@ function routes(ids: { users: string[]; datasets: string[] }): [string, Partial<
 }
 
 async function main(): Promise<void> {
-  // METRICS_ENABLED=false measures the service without its metrics (README, Operating it).
-  const bench = await startBenchEnvironment(process.env.METRICS_ENABLED ? { METRICS_ENABLED: process.env.METRICS_ENABLED } : {});
+  // METRICS_ENABLED=false measures the service without its metrics, an OTLP endpoint with its traces (README, Operating it).
+  const passed = Object.entries(process.env).filter(([name]) => name === 'METRICS_ENABLED' || name.startsWith('OTEL_'));
+  const bench = await startBenchEnvironment(Object.fromEntries(passed));
   authorization = `Bearer ${bench.adminToken}`;
   const bareUri = uriWithDatabase(bench.env.MONGODB_URI ?? '', `${new URL(bench.env.MONGODB_URI ?? '').pathname.slice(1)}_bare`);
   const bareTopic = `${bench.env.KAFKA_TOPIC ?? ''}_bare`;

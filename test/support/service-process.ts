@@ -41,6 +41,11 @@ export class ServiceProcess {
     await waitFor(async () => (await fetch(`${this.url}/health`)).ok, { what: 'the service to start' });
   }
 
+  /** What the running process wrote on stdout and stderr so far. */
+  output(): string {
+    return this.app?.output() ?? '';
+  }
+
   /** The process's peak resident memory so far (VmHWM), in MB. */
   peakRssMb(): number {
     return rssMb(this.app?.child.pid);

@@ -4,6 +4,7 @@ import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
 import { Params } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config';
+import { messageLogFields, requestLogFields } from '../../telemetry/log-context';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -11,7 +12,9 @@ const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 /**
  * JSON logs through pino. Each request gets an id (the caller's
  * X-Request-Id when it is sane, else a new UUID) that is echoed in the
- * response and attached to every log line of that request. Lines go to
+ * response and attached to every log line of that request, with its trace
+ * id (when tracing is on); a Kafka message's lines carry the trace and the
+ * request id of the change it tells of. Lines go to
  * stdout unless a destination is given (the tests keep them for a failing test).
  */
 export function loggerOptions(config: AppConfig, destination?: DestinationStream): Params {
@@ -23,6 +26,8 @@ export function loggerOptions(config: AppConfig, destination?: DestinationStream
       res.setHeader(REQUEST_ID_HEADER, id);
       return id;
     },
+    customProps: requestLogFields,
+    mixin: messageLogFields,
     // Credentials never reach the logs.
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]'],

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { flattenValidationErrors, VALIDATION_OPTIONS } from '../../common/validation/validation.pipe';
+import { MessageTrace } from '../../telemetry/trace-context';
 import { RegistryEvent } from '../contract';
 import { AuditEvent } from './audit-event.schema';
 import { AuditEventsRepository } from './audit-events.repository';
@@ -59,7 +60,9 @@ export class AuditLog {
    * the store refused for another reason (with why); throws when the write as
    * a whole failed.
    */
-  async recordMany(items: readonly { event: RegistryEvent; position: MessagePosition }[]): Promise<Map<number, Error>> {
+  async recordMany(
+    items: readonly { event: RegistryEvent; position: MessagePosition; trace?: MessageTrace }[],
+  ): Promise<Map<number, Error>> {
     const firstOf = new Map<string, number>();
     items.forEach(({ event }, i) => firstOf.has(event.id) || firstOf.set(event.id, i));
     const unique = [...firstOf.values()];
@@ -68,7 +71,7 @@ export class AuditLog {
     unique.forEach((i, at) => {
       const error = outcome.failed.get(at);
       if (error) failed.set(i, error);
-      else if (!outcome.duplicates.has(at)) this.logStored(items[i].event, items[i].position);
+      else if (!outcome.duplicates.has(at)) inTrace(items[i].trace, () => this.logStored(items[i].event, items[i].position));
     });
     return failed;
   }
@@ -85,6 +88,12 @@ export class AuditLog {
     const page = await this.events.search(query, scope);
     return { items: page.rows.map(toAuditEventDto), nextCursor: page.nextCursor };
   }
+}
+
+/** Runs `work` in the message's trace, when there is one (its log line then carries the trace). */
+function inTrace(trace: MessageTrace | undefined, work: () => void): void {
+  if (trace) trace.run(work);
+  else work();
 }
 
 function toEntry(event: RegistryEvent, position: MessagePosition): AuditEvent {

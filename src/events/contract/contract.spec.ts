@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { EVENT_SCHEMA_FILE, eventSchemaValidator } from '../testing/event-schema';
 import { newEvent } from '../outbox/event-factory';
-import { EVENT_ENTITIES, EVENT_TYPES, EVENT_VERSION } from './registry-event';
+import { REQUEST_ID_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER } from '../../telemetry/trace-context';
+import { EVENT_ENTITIES, EVENT_TYPE_HEADER, EVENT_TYPES, EVENT_VERSION, EVENT_VERSION_HEADER } from './registry-event';
 
 const schema = JSON.parse(readFileSync(EVENT_SCHEMA_FILE, 'utf8'));
 const v1Examples = JSON.parse(readFileSync(path.resolve(__dirname, '../../../test/fixtures/events.v1.json'), 'utf8')) as unknown[];
@@ -81,5 +82,12 @@ describe('event contract', () => {
     expect(asyncapi.channels.msgCollection.address).toBe('msg_collection');
     expect(asyncapi.components.messages.registryEvent.payload.schema.$ref).toBe('./events.schema.json');
     expect(asyncapi.info.version.split('.')[0]).toBe(String(EVENT_VERSION));
+  });
+
+  it('the AsyncAPI document names every header a registry event is sent with, the trace context included', () => {
+    const asyncapi = parse(readFileSync(path.resolve(__dirname, '../../../docs/asyncapi.yaml'), 'utf8'));
+    const documented = Object.keys(asyncapi.components.messages.registryEvent.headers.properties).sort();
+    expect(documented).toEqual([EVENT_TYPE_HEADER, EVENT_VERSION_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER, REQUEST_ID_HEADER].sort());
+    expect(asyncapi.components.messages.registryEvent.headers.required).toEqual([EVENT_TYPE_HEADER, EVENT_VERSION_HEADER]);
   });
 });

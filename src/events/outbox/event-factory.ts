@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { currentOrigin, EventOrigin } from '../../telemetry/trace-context';
 import { EVENT_VERSION, EventActor, EventData, EventEntity, EventType, RegistryEvent } from '../contract';
+
+/**
+ * An event as it waits in the outbox: the envelope, and where the change came
+ * from (`origin`: the request's trace context and id). The relay sends the
+ * origin as Kafka headers, never in the payload.
+ */
+export type OutboxEvent<T extends EventType = EventType> = RegistryEvent<T> & { origin?: EventOrigin };
 
 const ENTITY_OF: Record<EventType, EventEntity> = {
   'user.created': 'user',
@@ -23,7 +31,8 @@ const ENTITY_OF: Record<EventType, EventEntity> = {
 
 /**
  * Builds the envelope of one change. `sequence` is the entity's revision after
- * the change; the event is stored in the same write as the change itself.
+ * the change; the event is stored in the same write as the change itself,
+ * with the origin of the request (or message) being handled.
  */
 export function newEvent<T extends EventType>(
   type: T,
@@ -32,8 +41,8 @@ export function newEvent<T extends EventType>(
   data: EventData[T],
   ownerId?: string,
   actor?: EventActor,
-): RegistryEvent<T> {
-  const event: RegistryEvent<T> = {
+): OutboxEvent<T> {
+  const event: OutboxEvent<T> = {
     id: randomUUID(),
     type,
     version: EVENT_VERSION,
@@ -47,6 +56,8 @@ export function newEvent<T extends EventType>(
   // Stored documents must not carry `undefined` (drivers turn it into null).
   if (ownerId !== undefined) event.ownerId = ownerId;
   if (actor !== undefined) event.actor = actor;
+  const origin = currentOrigin();
+  if (origin !== undefined) event.origin = origin;
   return event;
 }
 

@@ -1,5 +1,5 @@
 import { Prop } from '@nestjs/mongoose';
-import { RegistryEvent } from '../contract';
+import { OutboxEvent } from './event-factory';
 
 /** The fields a document needs to carry its own outbox (see Outbox): extended by User and Dataset. */
 export abstract class OutboxEntity {
@@ -9,5 +9,5 @@ export abstract class OutboxEntity {
 
   /** Events of committed changes not yet published. */
   @Prop({ type: [Object], default: [] })
-  outbox: RegistryEvent[];
+  outbox: OutboxEvent[];
 }

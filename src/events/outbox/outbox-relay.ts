@@ -1,12 +1,14 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import { AsyncResource } from 'node:async_hooks';
 import { Types } from 'mongoose';
 import { entityKey, parseEntityKey } from './entity-key';
 import { EntityLocks, HeldLock } from '../../common/locks/entity-locks';
 import { RegistryMetrics } from '../../metrics/registry-metrics';
-import { EventEntity, RegistryEvent } from '../contract';
+import { EventEntity } from '../contract';
 import { EventsPublisher } from '../events.publisher';
 import { OutboxMarkersRepository } from './outbox-markers.repository';
+import { OutboxEvent } from './event-factory';
 import { OutboxSource, OutboxSourceFor, WaitingEvents } from './outbox-source';
 
 const POLL_MS = 1_000;
@@ -63,6 +65,11 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
   private stopped = false;
   private leadership?: HeldLock;
   private readonly sources = new Map<EventEntity, OutboxSource>();
+  /**
+   * The context the relay was made in (start-up): its rounds run there, not in
+   * the request that woke it, whose trace and log bindings they would take over.
+   */
+  private readonly ownContext = new AsyncResource('OutboxRelay');
 
   constructor(
     private readonly publisher: EventsPublisher,
@@ -112,7 +119,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), delayMs);
+    this.timer = this.ownContext.runInAsyncScope(() => setTimeout(() => void this.tick(), delayMs));
     this.timer.unref();
   }
 
@@ -235,8 +242,8 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
   }
 
   /** Sends `events` in order, in produce requests of a bounded size, each acknowledged before the next. */
-  private async publish(events: readonly RegistryEvent[]): Promise<void> {
-    let chunk: RegistryEvent[] = [];
+  private async publish(events: readonly OutboxEvent[]): Promise<void> {
+    let chunk: OutboxEvent[] = [];
     let bytes = 0;
     for (const event of events) {
       const size = JSON.stringify(event).length;

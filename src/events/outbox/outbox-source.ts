@@ -1,6 +1,7 @@
 import { DiscoveryService } from '@nestjs/core';
 import { Types } from 'mongoose';
-import { EventEntity, RegistryEvent } from '../contract';
+import { EventEntity } from '../contract';
+import { OutboxEvent } from './event-factory';
 import { OutboxEntity } from './outbox-entity';
 
 /** An entity document that takes part in the outbox. */
@@ -8,7 +9,7 @@ export type OutboxFields = OutboxEntity & { _id: Types.ObjectId };
 
 /** What the relay learns of one entity's outbox. */
 export interface WaitingEvents {
-  events: RegistryEvent[];
+  events: OutboxEvent[];
   /** Not committed yet (a pending dataset): its events wait until it is. */
   held: boolean;
   /** Deleted: the document goes once its events are out. */
