@@ -5,6 +5,7 @@ import { currentRequestId, inMessageScope, LogTraceFields } from './log-context'
 /** W3C Trace Context headers, and the id of the request that made a change, on each Kafka message. */
 export const TRACEPARENT_HEADER = 'traceparent';
 export const TRACESTATE_HEADER = 'tracestate';
+/** The id of a request: the HTTP header it comes in and goes out with, and the Kafka header of its events. */
 export const REQUEST_ID_HEADER = 'x-request-id';
 
 /**

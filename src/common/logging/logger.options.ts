@@ -5,8 +5,8 @@ import type { Options } from 'pino-http';
 import { Params } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config';
 import { messageLogFields, requestLogFields } from '../../telemetry/log-context';
+import { REQUEST_ID_HEADER } from '../../telemetry/trace-context';
 
-export const REQUEST_ID_HEADER = 'x-request-id';
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
