@@ -1,18 +1,8 @@
 import { newApiToken } from '../tokens/token-format';
-import { ConfigError, loadConfig } from './load-config';
+import { loadConfig } from './load-config';
+import { configErrorFor, VALID_ENV as validEnv, OIDC_ENV as oidc } from './testing/config-env';
 
-const validEnv = { MONGODB_URI: 'mongodb://127.0.0.1:27118/dataset_registry?retryWrites=false', KAFKA_BROKERS: '127.0.0.1:19092' };
-const oidc = { OIDC_ISSUER: 'https://idp.example.com/', OIDC_AUDIENCE: 'dataset-registry', OIDC_JWKS_URL: 'https://idp.example.com/jwks' };
-
-function errorFor(env: NodeJS.ProcessEnv): string {
-  try {
-    loadConfig({ ...validEnv, ...env });
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected loadConfig to fail');
-}
+const errorFor = (env: NodeJS.ProcessEnv): string => configErrorFor({ ...validEnv, ...env });
 
 describe('access settings', () => {
   it('reads the bootstrap admin, OIDC, docs and CORS settings', () => {

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ConfigError, loadConfig } from './load-config';
+import { loadConfig } from './load-config';
+import { configErrorFor } from './testing/config-env';
 
 const base = { MONGODB_URI: 'mongodb://127.0.0.1:27118/db', KAFKA_BROKERS: 'b-1.msk.example:9096' };
 const dir = mkdtempSync(path.join(tmpdir(), 'kafka-security-config-'));
@@ -11,15 +12,7 @@ const pem = (name: string): string => {
   return file;
 };
 
-function errorFor(env: NodeJS.ProcessEnv): string {
-  try {
-    loadConfig({ ...base, ...env });
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected loadConfig to fail');
-}
+const errorFor = (env: NodeJS.ProcessEnv): string => configErrorFor({ ...base, ...env });
 
 describe('Kafka security and archive settings', () => {
   it('reads TLS files and SCRAM credentials', () => {

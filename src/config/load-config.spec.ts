@@ -1,19 +1,7 @@
-import { ConfigError, loadConfig } from './load-config';
+import { loadConfig } from './load-config';
+import { configErrorFor, VALID_ENV as validEnv } from './testing/config-env';
 
-const validEnv = {
-  MONGODB_URI: 'mongodb://127.0.0.1:27118/dataset_registry?retryWrites=false',
-  KAFKA_BROKERS: '127.0.0.1:19092',
-};
-
-function errorFor(env: NodeJS.ProcessEnv): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected loadConfig to fail');
-}
+const errorFor = (env: NodeJS.ProcessEnv): string => configErrorFor(env);
 
 describe(loadConfig.name, () => {
   it('applies the documented defaults to a minimal environment', () => {

@@ -1,22 +1,13 @@
-import { ConfigError, loadConfig } from './load-config';
+import { loadConfig } from './load-config';
+import { configErrorFor, VALID_ENV as validEnv, OIDC_ENV as oidc } from './testing/config-env';
 
-const validEnv = { MONGODB_URI: 'mongodb://127.0.0.1:27118/dataset_registry?retryWrites=false', KAFKA_BROKERS: '127.0.0.1:19092' };
-const oidc = { OIDC_ISSUER: 'https://idp.example.com/', OIDC_AUDIENCE: 'dataset-registry', OIDC_JWKS_URL: 'https://idp.example.com/jwks' };
 const viewer = {
   OIDC_VIEWER_CLIENT_ID: 'registry-viewer',
   OIDC_AUTHORIZATION_URL: 'https://idp.example.com/authorize',
   OIDC_TOKEN_URL: 'https://idp.example.com/token',
 };
 
-function errorFor(env: NodeJS.ProcessEnv): string {
-  try {
-    loadConfig({ ...validEnv, ...env });
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected loadConfig to fail');
-}
+const errorFor = (env: NodeJS.ProcessEnv): string => configErrorFor({ ...validEnv, ...env });
 
 describe("the viewer's OIDC login settings", () => {
   it('reads the client id and endpoints, with the openid scope unless told otherwise', () => {
