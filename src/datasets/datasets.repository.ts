@@ -4,6 +4,7 @@ import { FilterQuery, Model, Types, UpdateQuery } from 'mongoose';
 import { isDuplicateKeyError } from '../common/mongo/duplicate-key';
 import { insertManyUnique, insertUnique } from '../common/mongo/unique-inserts';
 import { FieldChanges, KEEP_UPDATED_AT } from '../common/mongo/field-changes';
+import { findEachById } from '../common/mongo/find-by-ids';
 import { findPage } from '../common/pagination/cursor';
 import { RegistryEvent } from '../events/contract';
 import { OutboxSource, OutboxSourceFor } from '../events/outbox/outbox-source';
@@ -19,6 +20,8 @@ const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey', seq: 'seq' } as c
 
 /** Updates per bulk write: FerretDB 1.24.2 holds a pooled connection (100 per database) per statement until the command ends, so 100 at once never answer. */
 export const ACTIVATE_BATCH = 20;
+/** Lookups by `_id` in flight at once, for the datasets of an owner's list. */
+const PARALLEL_LOOKUPS = 16;
 
 /** The one place that touches the Dataset model and its collection; the relay reads datasets' outboxes through it. */
 @Injectable()
@@ -64,14 +67,9 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     return 'id' in ref ? this.findById(ref.id) : this.findBySeq(ref.seq);
   }
 
-  /** Datasets by id, one lookup each, a few at a time (see findByIds: FerretDB scans for $in). */
+  /** Datasets by id, one lookup each, a few at a time (see findEachById: FerretDB scans for $in). */
   async fetchEach(ids: readonly Types.ObjectId[]): Promise<Dataset[]> {
-    const found: Dataset[] = [];
-    for (let i = 0; i < ids.length; i += 16) {
-      const batch = await Promise.all(ids.slice(i, i + 16).map((id) => this.datasets.findById(id).lean().exec()));
-      for (const dataset of batch) if (dataset) found.push(dataset);
-    }
-    return found;
+    return (await findEachById(this.datasets, ids, PARALLEL_LOOKUPS)).filter((dataset) => dataset !== null);
   }
 
   /** One page of active datasets matching the query that `reader` may read (the access rule is part of the query). */

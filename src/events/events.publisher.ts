@@ -32,11 +32,6 @@ export class EventsPublisher {
     private readonly config: AppConfig,
   ) {}
 
-  /** Publishes one registry event: keyed by its entity, typed and versioned in the headers. */
-  async publishEvent(event: RegistryEvent): Promise<void> {
-    await this.publishEvents([event]);
-  }
-
   /**
    * Publishes registry events in one produce request (the transport client's
    * emitBatch), in the given order: one entity's events land on one

@@ -1,4 +1,5 @@
 import { Model, ProjectionType, Types } from 'mongoose';
+import { inParallel } from '../async/in-parallel';
 
 type Id = Types.ObjectId | string;
 
@@ -18,4 +19,17 @@ export async function findByIds<T extends { _id: Id }>(model: Model<T>, ids: rea
     .find({ _id: { $in: ids } }, projection)
     .lean<T[]>()
     .exec();
+}
+
+/**
+ * Documents by id, each with its own bare `{ _id }` lookup (see findByIds),
+ * `parallel` at a time over the connection pool: aligned with `ids`, null
+ * where none exists.
+ */
+export async function findEachById<T extends { _id: Id }>(model: Model<T>, ids: readonly Id[], parallel: number): Promise<(T | null)[]> {
+  const found: (T | null)[] = ids.map(() => null);
+  await inParallel([...ids.keys()], parallel, async (i) => {
+    found[i] = await model.findById(ids[i]).lean<T>().exec();
+  });
+  return found;
 }

@@ -1,6 +1,6 @@
 import { AnyBulkWriteOperation, Model, Types } from 'mongoose';
 import type { OutboxFields, PublishedEvents, WaitingEvents } from './outbox-source';
-import { inParallel } from '../../common/async/in-parallel';
+import { findEachById } from '../../common/mongo/find-by-ids';
 import { KEEP_UPDATED_AT } from '../../common/mongo/field-changes';
 import { chunks } from '../../common/mongo/bulk-chunks';
 
@@ -25,10 +25,10 @@ export class OutboxDocuments<T extends OutboxFields> {
   ) {}
 
   async waitingEvents(ids: readonly Types.ObjectId[]): Promise<Map<string, WaitingEvents>> {
+    const docs = await findEachById(this.model, ids, PARALLEL_LOOKUPS);
     const found = new Map<string, WaitingEvents>();
-    await inParallel(ids, PARALLEL_LOOKUPS, async (id) => {
-      const doc = await this.model.findById(id).lean<T>().exec();
-      if (doc) found.set(id.toHexString(), { events: doc.outbox ?? [], held: this.isHeld(doc), tombstone: this.isTombstone(doc) });
+    docs.forEach((doc, i) => {
+      if (doc) found.set(ids[i].toHexString(), { events: doc.outbox ?? [], held: this.isHeld(doc), tombstone: this.isTombstone(doc) });
     });
     return found;
   }
@@ -36,9 +36,14 @@ export class OutboxDocuments<T extends OutboxFields> {
   async clearPublished(published: readonly PublishedEvents[]): Promise<Set<string>> {
     const operations: AnyBulkWriteOperation<OutboxFields>[] = [];
     const stillWaiting = new Set<string>();
-    await inParallel(published, PARALLEL_LOOKUPS, async ({ id, eventIds }) => {
-      const current = await this.model.findById(id).lean<T>().exec();
-      if (!current) return;
+    const docs = await findEachById(
+      this.model,
+      published.map(({ id }) => id),
+      PARALLEL_LOOKUPS,
+    );
+    for (const [i, current] of docs.entries()) {
+      if (!current) continue;
+      const { id, eventIds } = published[i];
       const outbox = current.outbox ?? [];
       const left = outbox.filter((event) => !eventIds.has(event.id));
       if (left.length > 0) {
@@ -50,7 +55,7 @@ export class OutboxDocuments<T extends OutboxFields> {
       } else if (outbox.length > 0) {
         operations.push(setOutbox(id, []));
       }
-    });
+    }
     // Bare `_id` filters (see PARALLEL_LOOKUPS); one round trip per chunk (see MAX_STATEMENTS_PER_COMMAND).
     // `as never`: Mongoose's conditional types cannot relate a generic T to its bulk operations.
     for (const chunk of chunks(operations)) await this.model.bulkWrite(chunk as never, { ordered: false });
