@@ -77,6 +77,8 @@ type watchedDB struct {
 	db            *sql.DB
 	info          os.FileInfo
 	schemaVersion int64
+	nextTruncate  time.Time
+	busyTruncates int
 }
 
 // index adds the lookup index to the tables that lack it, when the schema changed since last time.

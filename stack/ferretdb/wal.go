@@ -4,23 +4,32 @@ import (
 	"context"
 	"log"
 	"os"
+	"strconv"
+	"time"
 )
 
 // SQLite's own checkpoints (PASSIVE, after each commit that passes 1,000
-// pages) never wait for readers, and FerretDB under steady load nearly always
-// has one: the WAL is then never restarted and grows without bound (2.2 GB
-// here while filling 40,000 datasets), and every read searches a larger WAL.
+// pages) never wait for readers, and under steady load some reader always
+// overlaps the last: the WAL is then never restarted and grows without bound
+// (2.2 GB while filling 40,000 datasets), and every read searches a larger
+// WAL — which makes reads longer and the overlap surer.
 //
-// truncateLargeWAL first copies the WAL into the database without locking
-// anyone out (PASSIVE), then tries to empty it (TRUNCATE) without waiting:
-// TRUNCATE holds the write lock, and FerretDB's updates (a read, then a write,
-// in one deferred transaction) fail at once with SQLITE_BUSY while anyone
-// holds it — a TRUNCATE that waited for readers made a bulk registration
-// fail with a 500. When a reader of an older snapshot is still there, the
-// next tick (half a second later) tries again.
+// truncateLargeWAL copies the WAL into the database without blocking anyone
+// (PASSIVE), then empties it with a TRUNCATE that waits up to truncateWait
+// for the readers of older snapshots to finish. While it waits it holds the
+// write lock: FerretDB's writers wait for it (their transactions begin
+// IMMEDIATE, see main.go) instead of failing with SQLITE_BUSY, and new readers
+// read the database file, so they do not hold it up. A TRUNCATE that timed
+// out is tried again after truncateBackoff, so writers are held up for at
+// most truncateWait in each such period.
+const (
+	truncateWait    = 300 * time.Millisecond
+	truncateBackoff = 2 * time.Second
+)
+
 func (w *watchedDB) truncateLargeWAL(ctx context.Context, file string, limit int64) {
 	info, err := os.Stat(file + "-wal")
-	if err != nil || info.Size() <= limit {
+	if err != nil || info.Size() <= limit || time.Now().Before(w.nextTruncate) {
 		return
 	}
 	var busy, frames, copied int64
@@ -28,16 +37,22 @@ func (w *watchedDB) truncateLargeWAL(ctx context.Context, file string, limit int
 		log.Printf("wal: %s: %v", file, err)
 		return
 	}
-	if _, err = w.db.ExecContext(ctx, `PRAGMA busy_timeout = 0`); err != nil {
+	// One connection (SetMaxOpenConns(1)): the pragma applies to the checkpoint below.
+	if _, err = w.db.ExecContext(ctx, `PRAGMA busy_timeout = `+strconv.FormatInt(truncateWait.Milliseconds(), 10)); err != nil {
 		log.Printf("wal: %s: %v", file, err)
 		return
 	}
 	defer w.db.ExecContext(ctx, `PRAGMA busy_timeout = 5000`) //nolint:errcheck // the next statement reports a broken connection
+	started := time.Now()
 	if err = w.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &copied); err != nil {
 		log.Printf("wal: %s: %v", file, err)
 		return
 	}
-	if busy == 0 {
-		log.Printf("wal: %s: truncated at %d MB", file, info.Size()>>20)
+	if busy != 0 {
+		w.nextTruncate = time.Now().Add(truncateBackoff)
+		w.busyTruncates++
+		return
 	}
+	log.Printf("wal: %s: truncated at %d MB in %d ms (%d busy attempts before)", file, info.Size()>>20, time.Since(started).Milliseconds(), w.busyTruncates)
+	w.busyTruncates = 0
 }
