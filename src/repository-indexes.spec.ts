@@ -30,7 +30,7 @@ import { UsersRepository } from './users/users.repository';
 /**
  * Every query shape a repository issues is served by an index its schema
  * declares, so that real MongoDB never scans a collection (FerretDB's SQLite
- * backend scans anyway, but for `_id`: see the README). Each repository is
+ * backend scans anyway, but for `_id`: see docs/local-stack.md). Each repository is
  * built over recording models; every one of its methods is called — with
  * arguments chosen by parameter name, and with the variants below for the
  * searches — and each filter and sort it passes is checked against the

@@ -4,7 +4,7 @@ import { recordMeasurement } from './support/test-log';
 /**
  * Three instances of the built service on one database, topic and consumer
  * group under a paced write load, one of them SIGKILLed and restarted every
- * few seconds (README: "Running several instances"). The larger run with the
+ * few seconds (docs/operations.md#running-several-instances). The larger run with the
  * issue's table is `npm run bench:kill`.
  */
 describe('Kill-safe at 3 instances (e2e)', () => {

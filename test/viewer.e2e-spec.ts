@@ -8,7 +8,7 @@ import { collectProblems, launchBrowser } from './support/browser';
 import { useTestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 
-/** Set by `npm run screenshots`: where the README's pictures of the viewer are written. */
+/** Set by `npm run screenshots`: where docs/viewer.md's pictures of the viewer are written. */
 const SCREENSHOTS = process.env.VIEWER_SCREENSHOTS_DIR;
 const FIELDS = [
   { name: 'kw', type: 'number', unit: 'kW' },

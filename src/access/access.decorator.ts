@@ -4,15 +4,7 @@ import type { Request } from 'express';
 import { ApiErrorResponse } from '../common/swagger/api-error-responses.decorator';
 import { Principal } from './principal';
 
-/**
- * Who may call a route — declared on every route (the app refuses to boot
- * when one has none, see route-policies.ts):
- * - `public`: anyone, no credentials (health);
- * - `read` / `write`: any authenticated caller whose credential holds that scope —
- *   the service then decides per resource (owner, grantee, admin);
- * - `admin`: an admin user with a credential holding the `admin` scope;
- * - `register`: an admin, or (with USERS_SELF_REGISTRATION) an OIDC identity with no user yet.
- */
+/** Who may call a route, declared on every route (see route-policies.ts); each policy: docs/api.md#authentication-and-access. */
 export const ACCESS_POLICIES = ['public', 'read', 'write', 'admin', 'register'] as const;
 export type AccessPolicy = (typeof ACCESS_POLICIES)[number];
 

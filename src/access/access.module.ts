@@ -4,12 +4,8 @@ import { AccessGuard } from './access.guard';
 import { RoutePolicies } from './route-policies';
 
 /**
- * The access kernel, low enough for every module to use: who a caller is
- * (Principal), the policy each route declares (@Access), AccessGuard enforcing
- * it (registered globally by AppModule) and the boot-time check that every
- * route has one. Who the caller is gets decided above, in AuthModule; the
- * per-resource half lives with the resources (datasets' dataset-access.ts,
- * users, tokens).
+ * The access kernel: Principal, @Access, AccessGuard (global) and the boot-time check (RoutePolicies).
+ * Why it sits low: docs/architecture.md#the-layers-and-the-ports.
  */
 @Module({
   imports: [DiscoveryModule],

@@ -1,14 +1,6 @@
 /**
- * The archive's key layout, Hive-style so that query engines (Athena, Spark,
- * DuckDB) can prune by date, hour and partition:
- *
- *   <prefix><topic>/dt=2026-12-01/hour=18/partition=2/000000000123-000000000456.ndjson.gz
- *
- * `dt` and `hour` are the UTC time of the object's first message (its Kafka
- * timestamp); an object never spans two hours. The offsets are those of its
- * first and last message, zero-padded to 12 digits so keys sort by offset.
- * Everything in a key comes from the messages themselves, so a redelivery
- * after a crash names the same object.
+ * The archive's keys: `<prefix><topic>/dt=…/hour=…/partition=…/<first>-<last>.ndjson.gz`, all from the
+ * messages themselves, so a redelivery names the same object. Layout: docs/archive.md#layout.
  */
 export const OBJECT_SUFFIX = '.ndjson.gz';
 const OFFSET_DIGITS = 12;

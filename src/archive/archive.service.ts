@@ -35,15 +35,8 @@ export interface ArchiveStatus {
 }
 
 /**
- * The archive: a consumer in a group of its own writes every message of the
- * topic to object storage as gzip NDJSON, one object per partition and run of
- * offsets, and commits a partition's offset only after the object holding
- * those messages is stored. Before writing an object it looks for one starting
- * at the same offset (a run that died between storing and committing leaves
- * one): if there is one, those messages are taken as archived and skipped, so
- * a redelivery never puts a message in two objects. While the storage fails,
- * the consumer is paused and the store retried with backoff; nothing is
- * committed, so nothing is lost.
+ * Every message of the topic to object storage, each in exactly one object; a partition's offset is
+ * committed only after its object is stored. Guarantees: docs/archive.md#guarantees.
  */
 @Injectable()
 export class ArchiveService implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -1,11 +1,4 @@
-/**
- * npm run admin -- new-token
- *     prints a fresh API token value, e.g. for BOOTSTRAP_ADMIN_TOKEN (nothing is stored)
- * npm run admin -- create-token --email ADDRESS [--name NAME] [--scopes read,write,admin] [--admin] [--expires RFC3339]
- *     makes an API token for the user with that address and prints it (once); --admin makes the
- *     user an admin first (creating them if missing). Reads the service's configuration
- *     (environment or .env), so it writes to the same database and publishes the same events.
- */
+/** npm run admin -- new-token | create-token --email ADDRESS …: usage in docs/operations.md#the-command-line-tools. */
 import { NestFactory } from '@nestjs/core';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';

@@ -1,15 +1,4 @@
-/**
- * npm run archive -- list   [--from ISO] [--to ISO] [--partition N] [--topic NAME]
- * npm run archive -- replay [--from ISO] [--to ISO] [--partition N] [--topic NAME] [--into-audit-log | --to-topic NAME]
- *
- * Reads the archive back from object storage, with the service's settings
- * (ARCHIVE_S3_*, ARCHIVE_PREFIX, KAFKA_*, MONGODB_URI, from the environment or
- * .env). `list` prints a table of the objects; `replay` prints their messages
- * as NDJSON, or stores them in the audit log (idempotent by event id: a
- * replayed event already there is left alone), or publishes them on a topic
- * with their original keys and headers. --from/--to bound the messages'
- * Kafka timestamps ([from, to)); --topic is the archived topic (KAFKA_TOPIC).
- */
+/** npm run archive -- list | replay …: the archive read back; usage in docs/operations.md#the-command-line-tools. */
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { Kafka, logLevel } from 'kafkajs';

@@ -1,12 +1,4 @@
-/**
- * npm run consume [-- --json] [--topic NAME] [--max-messages N]
- *
- * Prints the events topic from the beginning, one event a line, and keeps
- * following it until Ctrl-C — the registry's `kafka-console-consumer
- * --from-beginning`. Reads the service's settings (KAFKA_BROKERS, KAFKA_TOPIC,
- * KAFKA_SSL*, KAFKA_SASL_*) from the environment or a .env file; without them,
- * the local stack's broker and `msg_collection`.
- */
+/** npm run consume [-- --json] …: the topic from the beginning, one event a line; docs/operations.md#the-command-line-tools. */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Kafka, KafkaMessage, logLevel } from 'kafkajs';

@@ -114,7 +114,7 @@ export class EnvironmentVariables {
   @IsIntegerSetting(1, 1000)
   KAFKA_TOPIC_PARTITIONS = 3;
 
-  // ---- Kafka timing (why each value: .env.example and README "Running several instances") ----
+  // ---- Kafka timing (why each value: .env.example and docs/operations.md#running-several-instances) ----
 
   // Longest wait for one broker answer (produce, metadata, fetch); a request that can block on the group is given longer.
   @IsIntegerSetting(1000, 300_000)
@@ -218,7 +218,7 @@ export class EnvironmentVariables {
   @Matches(/^\S{1,256}$/, { message: 'ARCHIVE_S3_SECRET_ACCESS_KEY must be 1-256 characters without spaces' })
   ARCHIVE_S3_SECRET_ACCESS_KEY?: string;
 
-  // ---- access: see src/auth and the README's "Authentication and access" --------------------
+  // ---- access: see src/auth, src/access and docs/api.md#authentication-and-access -------------
 
   // The first admin: a user with this e-mail is made an admin at boot (created if missing), and
   // BOOTSTRAP_ADMIN_TOKEN is registered as an API token of theirs with every scope.

@@ -2,21 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { SeqBlocksRepository } from './seq-blocks.repository';
 
 /**
- * Hands out dataset registration numbers: unique and increasing across
- * concurrent requests and application instances.
- *
- * Claimed numbers form a chain of blocks, each starting right after the end
- * of the previous one. A reservation inserts its block under its first number
- * (a unique `_id`): when another request got there first, the insert fails,
- * the block found there says where the chain continues, and the reservation
- * tries again just after it. So every successful claim extends the end of the
- * chain. (An `$inc` on a counter would be simpler, but FerretDB's SQLite
- * backend applies it as read-then-write and loses increments under
- * concurrency; an insert into a unique index is atomic everywhere.)
- *
- * Within one process reservations queue up rather than collide, and the
- * process remembers where the chain ended. A number whose create then fails
- * is not reused — a gap, as with any database sequence.
+ * Registration numbers, unique and increasing across requests and instances: a chain of blocks, each
+ * claimed by a unique insert (no `$inc` on FerretDB). Why: docs/architecture.md#registration-numbers.
  */
 @Injectable()
 export class DatasetSequence {

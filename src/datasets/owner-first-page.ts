@@ -11,14 +11,8 @@ import { Dataset } from './schemas/dataset.schema';
 type Listed = { _id: Types.ObjectId; seq?: number; createdAt?: Date };
 
 /**
- * The first page of one owner's datasets (`GET /datasets?ownerId=`, `GET
- * /users/{id}/datasets`) read through the owner index: the owner's list
- * sorted by the keys it holds, then the datasets one lookup by id each, until
- * the page is full — so it costs the page, not the registry (FerretDB would
- * scan every dataset for an `{ ownerId }` filter). Each dataset read is
- * checked as the query would (active, this owner's, readable by the caller).
- * The answer, cursor included, is the one the query gives; further pages and
- * other filters or sorts are the query's.
+ * The first page of one owner's datasets read through the owner index, one lookup by id per dataset:
+ * it costs the page, not the registry. Why: docs/architecture.md#the-owner-index.
  */
 @Injectable()
 export class OwnerFirstPage {

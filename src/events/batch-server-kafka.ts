@@ -25,14 +25,8 @@ export interface ConsumedBatch {
 }
 
 /**
- * Nest's Kafka server, fed by kafkajs' `eachBatch` instead of `eachMessage`:
- * a handler declared with BATCH_HANDLER gets each fetched batch in one call
- * (one store write for many events), and the batch's offsets are committed
- * once it returns. A handler that throws leaves them uncommitted: the batch
- * comes back. Handlers without it run message by message as before, their
- * offsets resolved one by one. Either way Nest's pipes, filters and
- * interceptors apply, and what is on the topic is unchanged for other Nest
- * services consuming it with a plain `@EventPattern`.
+ * Nest's Kafka server fed by kafkajs' `eachBatch`: a BATCH_HANDLER handler gets each fetched batch in one
+ * call, its offsets committed when it returns. See docs/events.md#consuming-the-audit-log-dead-letters-live-feed.
  */
 export class BatchServerKafka extends ServerKafka {
   override async bindEvents(consumer: Consumer): Promise<void> {

@@ -22,17 +22,8 @@ interface Parsed {
 }
 
 /**
- * Kafka side of the Events module: every event on `msg_collection` goes into
- * the audit log, once.
- *
- * Each fetched batch of a partition is stored with one bulk write (an event
- * already there, or twice in the batch, is stored once); its offsets are
- * committed when the handler returns. The handler never throws for a bad
- * message: a failing one would leave the batch uncommitted and the same
- * messages would come back forever. So a message that cannot be parsed is
- * parked on `<topic>.dlq` at once, and one the store keeps refusing after a
- * bounded number of attempts too (with the error and its original position in
- * the headers); the consumer carries on with the next batch.
+ * Every event on `msg_collection` into the audit log, once, a batch per write; a message that cannot be
+ * parsed or stored goes to `<topic>.dlq`, never thrown. Why: docs/events.md#consuming-the-audit-log-dead-letters-live-feed.
  */
 @Controller()
 export class EventsConsumer {

@@ -7,12 +7,8 @@ import { describeKafkaSecurity } from './kafka-security';
 import { kafkaClientConfig } from './kafka.transport';
 
 /**
- * The service's first contact with Kafka: checks that the brokers accept our
- * credentials and certificates (a refusal stops the start with one line naming
- * the setting to check), then creates the events topic and its dead-letter
- * topic when they do not exist yet, with the configured partition count,
- * instead of leaving it to broker auto-creation (one partition, and only if
- * the broker allows it).
+ * The first contact with Kafka: credentials checked (a refusal stops the start with one line), then the
+ * events and dead-letter topics created when missing. See docs/events.md#kafka-security-tls-sasl-amazon-msk.
  */
 @Injectable()
 export class KafkaTopicsService implements OnModuleInit {

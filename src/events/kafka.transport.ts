@@ -26,16 +26,8 @@ export function kafkaClientConfig(config: AppConfig): KafkaConfig {
 const GROUP_REQUEST_MARGIN_MS = 5000;
 
 /**
- * Consumer-group timing, for every group the service runs (audit, archive).
- *
- * The broker holds a JoinGroup, and the SyncGroup of a follower, until every
- * live member has rejoined or the rebalance timeout passed; a member that died
- * without leaving counts as live until its session times out. kafkajs gives
- * JoinGroup rebalanceTimeout + 5 s but SyncGroup only the client's
- * requestTimeout: a SyncGroup that times out crashes the consumer, which
- * restarts as a new member and starts the next rebalance — the loop of
- * tulios/kafkajs#1527. So the client of a group waits longer than the broker
- * may hold any group request, and a crash is never what ends a slow rebalance.
+ * Consumer-group timing for every group (audit, archive): a group's client waits longer than the broker
+ * may hold a group request (tulios/kafkajs#1527). Why: docs/operations.md#running-several-instances.
  */
 export function consumerGroupTiming(config: AppConfig): {
   sessionTimeout: number;

@@ -12,15 +12,8 @@ const UNTRACED_PATHS = new Set(['/health', '/health/live', '/health/ready', '/me
 let sdk: NodeSDK | undefined;
 
 /**
- * Starts the OpenTelemetry SDK: traces only (the metrics are Prometheus', at
- * /metrics; logs are pino's lines on stdout), exported as the OTEL_*
- * variables say. Must run before Nest, Express and the MongoDB driver are
- * loaded, or their instrumentations find nothing to patch.
- *
- * Kafka has no automatic instrumentation here: the relay sends many entities'
- * events in one produce request, each continuing the trace of the request that
- * made it, and the consumers take whole batches; both make their spans
- * themselves (trace-context.ts).
+ * Starts the OpenTelemetry SDK, traces only, before Nest, Express and the MongoDB driver load. Kafka's
+ * spans are made by hand (trace-context.ts). Why: docs/operations.md#traces.
  */
 export function startTracing(settings: TracingSettings): void {
   if (!settings.enabled || sdk) return;

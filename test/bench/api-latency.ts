@@ -128,7 +128,7 @@ function routes(ids: { users: string[]; datasets: string[] }): [string, Partial<
 }
 
 async function main(): Promise<void> {
-  // METRICS_ENABLED=false measures the service without its metrics, an OTLP endpoint with its traces (README, Operating it).
+  // METRICS_ENABLED=false measures the service without its metrics, an OTLP endpoint with its traces (docs/operations.md, docs/benchmarks.md).
   const passed = Object.entries(process.env).filter(([name]) => name === 'METRICS_ENABLED' || name.startsWith('OTEL_'));
   const bench = await startBenchEnvironment(Object.fromEntries(passed));
   authorization = `Bearer ${bench.adminToken}`;

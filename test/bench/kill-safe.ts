@@ -3,8 +3,8 @@
  * instances (default 3) of the built service on one database, topic and
  * consumer group, a paced write load for BENCH_SECONDS (default 60), one
  * instance SIGKILLed every BENCH_KILL_EVERY seconds (default 10) and
- * restarted 2.5 s later. Prints the issue's table (README: "Running several
- * instances"). Needs the local stack's MONGODB_URI and KAFKA_BROKERS.
+ * restarted 2.5 s later. Prints the issue's table (docs/operations.md#running-several-instances).
+ * Needs the local stack's MONGODB_URI and KAFKA_BROKERS.
  */
 import { benchStack } from './bench-environment';
 import { eventId, killRun, KillRunResult, matches } from '../support/kill-run';

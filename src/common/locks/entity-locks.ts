@@ -21,15 +21,8 @@ export interface LockOptions {
 const DEFAULT_WAIT_MS = 10_000;
 
 /**
- * Mutual exclusion per entity across requests and application instances.
- * Every read-modify-write of one user or dataset runs under its lock, so no
- * two writers interleave on a document — whether the store applies updates
- * atomically (MongoDB) or not (FerretDB/SQLite).
- *
- * A lock is a lease: withLock renews it every third of its time-to-live
- * while the work runs, so the TTL can be seconds and a killed holder's locks
- * free within that. A holder that could not renew in time, or found its lock
- * taken, is stopped before its next write by the lease guard (lease-guard.ts).
+ * Mutual exclusion per entity across requests and instances: lock documents taken by a unique insert,
+ * held as leases renewed while the work runs. Why, the keys and their order: docs/architecture.md#locks.
  */
 @Injectable()
 export class EntityLocks {

@@ -10,12 +10,8 @@ import { REQUEST_ID_HEADER } from '../../telemetry/trace-context';
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
- * JSON logs through pino. Each request gets an id (the caller's
- * X-Request-Id when it is sane, else a new UUID) that is echoed in the
- * response and attached to every log line of that request, with its trace
- * id (when tracing is on); a Kafka message's lines carry the trace and the
- * request id of the change it tells of. Lines go to
- * stdout unless a destination is given (the tests keep them for a failing test).
+ * JSON logs through pino, each line with its request id (and trace ids); stdout unless a destination is
+ * given (the tests keep lines for a failing test). See docs/configuration.md (the logs).
  */
 export function loggerOptions(config: AppConfig, destination?: DestinationStream): Params {
   const options: Options = {

@@ -5,12 +5,8 @@ import { ValidationMetadata } from 'class-validator/types/metadata/ValidationMet
 import { DtoClass, requiresAField } from '../validation/declared-keys';
 
 /**
- * Adds to the document what the validators of request bodies enforce beyond
- * each property's own schema, read from the same class-validator metadata
- * the ValidationPipe applies:
- * - unknown properties are refused (`additionalProperties: false`);
- * - a PATCH body names at least one field (`minProperties: 1`);
- * - an @IsOptional property accepts null, meaning "no value" (`nullable`).
+ * Adds what the body validators enforce beyond each property's schema (`additionalProperties: false`,
+ * `minProperties: 1` on PATCH bodies, `nullable`), read from their metadata. Why: docs/api.md#the-rest-api.
  */
 export function tightenRequestSchemas(document: OpenAPIObject): OpenAPIObject {
   const schemas = document.components?.schemas ?? {};

@@ -13,12 +13,8 @@ export interface FlatStringMapLimits {
 }
 
 /**
- * A plain object of string values only: no nesting, and keys that are safe as
- * MongoDB field names and JavaScript properties (no `.`, `$` or `__proto__`:
- * keys must start with a letter and hold only letters, digits, `_` and `-`).
- * Values are free text without control characters other than tab and line breaks.
- * OpenAPI 3.0 cannot state the key pattern as a schema keyword: it is given as
- * `x-propertyNames` and in the description.
+ * A flat map of strings whose keys are safe as MongoDB field names and JavaScript properties (the key
+ * pattern is stated as `x-propertyNames`). The rules: docs/api.md#the-rest-api ("What a value may be").
  */
 export function IsFlatStringMap(limits: FlatStringMapLimits, options?: ValidationOptions): PropertyDecorator {
   const validator: PropertyDecorator = (target, propertyName) =>

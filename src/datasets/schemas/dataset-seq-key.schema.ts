@@ -2,13 +2,8 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
 
 /**
- * Which dataset holds a registration number: `GET /datasets/{seq}` as a
- * lookup by `_id`, the one query FerretDB's SQLite backend answers without
- * scanning every dataset (a `{ seq }` filter scans there). Written after the
- * pending dataset and removed before it goes (see DatasetsRepository), so a
- * key never outlives its dataset for long; readers check that the dataset it
- * names carries the number, and look the number up the slow way when there is
- * no key (datasets of older versions until the boot backfill has run).
+ * Which dataset holds a registration number: `GET /datasets/{seq}` as a lookup by `_id` (a `{ seq }`
+ * filter scans on FerretDB). Written and removed in order: docs/architecture.md#registration-numbers.
  */
 @Schema({ collection: 'dataset_seq_keys', versionKey: false })
 export class DatasetSeqKey {

@@ -18,16 +18,7 @@ export class DatasetField {
   unit?: string;
 }
 
-/**
- * `pending` datasets are being created: they hold their name and seq but are
- * invisible to every read until the owner check has passed (see
- * DatasetsService.create). A pending dataset left by a crash is removed by
- * the ownership janitor. `trashed` datasets were deleted by a user: invisible
- * to every read but the trash listing, still owned (their name stays
- * reserved), their records kept, restorable until the trash janitor purges
- * them (see DatasetTrashService). `deleted` datasets are tombstones (purged),
- * invisible too, kept until their last events are published (see events/outbox).
- */
+/** A dataset is pending (being created), active, trashed or deleted (a tombstone). Each state: docs/architecture.md#dataset-states. */
 export const DATASET_STATES = ['pending', 'active', 'trashed', 'deleted'] as const;
 
 /** Who may read a dataset: `private` — its owner, its grantees and admins; `internal` — every authenticated user. */

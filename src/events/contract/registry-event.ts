@@ -1,15 +1,6 @@
 /**
- * The public contract of the events published on `msg_collection`.
- *
- * Every message's value is one JSON `RegistryEvent`; its key is `entityId`
- * (so one entity's events stay in order on one partition); its headers carry
- * `event-type` and `event-version`. Consumers must expect duplicates
- * (delivery is at-least-once) and drop them by `id`.
- *
- * `version` changes only for incompatible changes (a field removed, renamed or
- * retyped, a meaning changed); new optional fields and new event types keep
- * version 1. docs/events.schema.json and docs/asyncapi.yaml describe the same
- * contract for other languages.
+ * The public contract of the events on `msg_collection` (key: `entityId`; at least once: drop duplicates
+ * by `id`); `version` changes only for incompatible changes. See docs/events.md#events-on-msg_collection.
  */
 export const EVENT_VERSION = 1;
 

@@ -8,12 +8,8 @@ export interface ListedSortKey {
 }
 
 /**
- * The datasets that may belong to one user: every dataset is listed here
- * before it is given to the user (created for or transferred to them), and
- * taken off after it left. A superset of the truth, never the truth itself:
- * readers check each listed dataset's `ownerId`. It exists so that "the
- * datasets of user X" is a few lookups by id instead of a query FerretDB would
- * answer by scanning every dataset.
+ * The datasets that may belong to one user: a superset of the truth (readers check each `ownerId`), so that
+ * "the datasets of user X" is lookups by id, not a scan. Why: docs/architecture.md#the-owner-index.
  */
 @Schema({ collection: 'dataset_owner_index', versionKey: false })
 export class OwnerIndexList {

@@ -22,13 +22,8 @@ const X_AXIS_HEIGHT = 30;
 const MIN_PANEL_HEIGHT = 48;
 
 /**
- * Renders a chart as standalone SVG text, on the server: one panel with its
- * own value axis per unit (a field without a unit has one of its own), a
- * shared UTC time axis at the bottom, a line per field, and the min/max band
- * where a pixel holds several points. Plot draws the panels; the title and
- * legend around them are plain SVG. Plot and d3 are ES modules: this file is
- * loaded only by the render worker (chart-render.worker.js), never by the app's
- * own module graph, which jest runs as CommonJS.
+ * Renders a chart as standalone SVG on the server (a panel per unit, a UTC time axis, min/max bands).
+ * ES modules: loaded only by the render worker (chart-render.worker.js). See docs/records.md#charts-get-datasetsidchartsvg.
  */
 export function renderChart(picture: ChartPicture): string {
   const doc = (parseHTML('<!doctype html><html><body></body></html>') as unknown as { document: SvgDocument }).document;

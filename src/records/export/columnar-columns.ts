@@ -1,11 +1,4 @@
-/**
- * Columns of a record batch filled value by value straight into Arrow's
- * buffers (values, validity bitmap, string offsets), then made into Arrow data
- * with apache-arrow's makeData. Nothing else is kept per row: a batch of
- * 65,536 points costs its buffers, not 65,536 objects for the garbage
- * collector to carry (apache-arrow's own builders also encode strings one
- * value at a time, several times slower).
- */
+/** Record-batch columns filled straight into Arrow's buffers, no object per row: docs/records.md#columnar-exports-parquet-and-arrow. */
 import { Bool, Data, Field, Float64, Int64, makeData, TimestampMillisecond, Utf8 } from 'apache-arrow';
 import type { Value } from '../points';
 

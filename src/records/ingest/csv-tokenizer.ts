@@ -25,15 +25,8 @@ export class CsvCellTooLongError extends Error {
 }
 
 /**
- * An RFC 4180 CSV tokenizer that takes text in pieces as it streams in and
- * returns the records completed so far: quoted cells (with `""` for a quote,
- * and line breaks inside), CRLF or LF line ends, white space around cells
- * trimmed, empty lines skipped, a leading BOM dropped. An empty cell is null
- * unless quoted, so that a null and an empty string both survive a round trip.
- *
- * Written here rather than taken from csv-parse because a record upload goes
- * through it once per row: it is several times faster, and the tests check
- * it against csv-parse on awkward input.
+ * A streaming RFC 4180 CSV tokenizer: an empty cell is null unless quoted. Why our own and not csv-parse:
+ * docs/records.md#time-series-records (CSV).
  */
 export class CsvTokenizer {
   private buffer = '';

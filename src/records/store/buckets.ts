@@ -1,13 +1,4 @@
-/**
- * The time-series layout, as plain functions (no I/O).
- *
- * A dataset's points live in buckets: one document per time window of fixed
- * span, its points kept column by column (`t` for the timestamps, one array
- * per field in `v`), sorted by time, with a summary per field (count, min,
- * max, sum) maintained when the bucket is written. A series document lists
- * the dataset's buckets with their summaries, so statistics never read points
- * and a range read fetches exactly the buckets it needs, by id.
- */
+/** The time-series layout as plain functions (no I/O): buckets of columns, a series listing them. docs/records.md#time-series-records */
 import type { DatasetField } from '../../datasets/dataset-shape';
 import { own, PointMap, Value } from '../points';
 

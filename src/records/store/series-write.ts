@@ -13,18 +13,8 @@ import { WindowBuffer } from './window-buffer';
 const WRITES_IN_FLIGHT = 2;
 
 /**
- * One change of a dataset's records, made all-or-nothing without transactions.
- *
- * Nothing committed is ever modified: rewritten windows get new bucket
- * documents, written as the change goes (so memory stays bounded however big
- * the upload), and a new series document lists the result. The change takes
- * effect in one single-document write — the dataset pointing at the new
- * series (DatasetsService.commitRecords) — and then the replaced documents are
- * deleted. A window's points may be split over several buckets (bucket-size.ts);
- * a change rewrites only those of its buckets whose time span the new points
- * reach. Until then readers see the old series; if the change fails, its
- * documents are deleted; if the process dies, the RecordUpload entry tells
- * the janitor which documents are garbage.
+ * One change of a dataset's records, all-or-nothing without transactions: new documents, then one commit
+ * (DatasetsService.commitRecords), then the replaced ones deleted. Why: docs/records.md#time-series-records.
  */
 export class SeriesWrite {
   readonly uploadId = randomUUID().replace(/-/g, '');

@@ -12,15 +12,8 @@ const FALSE = 0x03;
 const TRUE = 0x04;
 
 /**
- * The content digest of a dataset version: SHA-256 over a canonical binary
- * encoding of its field schema and points, so that equal points give equal
- * digests whatever buckets hold them. Documented in docs/versions.md (a
- * client recomputes it from an export); all integers big-endian:
- *
- *   "dsr-points/1\n"
- *   uint32 number of fields, then per field: uint32 byte length, name (UTF-8), uint8 type (1 number, 2 string, 3 boolean)
- *   per point, in ascending timestamp order: int64 timestamp (epoch ms), then per field in order:
- *     0x00 null | 0x01 float64 (−0 written as 0) | 0x02 uint32 byte length, UTF-8 | 0x03 false | 0x04 true
+ * The content digest of a dataset version: SHA-256 over a canonical encoding of its field schema and
+ * points, specified in docs/versions.md#the-content-digest (a client recomputes it from an export).
  */
 export class PointsDigest {
   private readonly hash: Hash = createHash('sha256');

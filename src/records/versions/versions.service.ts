@@ -21,13 +21,8 @@ import { toVersionResponse } from './version-responses';
 import { versionId, VersionsRepository } from '../store/versions.repository';
 
 /**
- * Sealed versions of a dataset's points. Sealing copies the current series'
- * bucket list (the buckets themselves are shared, never copied) and computes
- * the digest by reading every point once; a later write replaces buckets in
- * the live series but leaves the ones a version holds (VersionsRepository.heldBucketIds, asked by
- * RecordsService and RecordsJanitor), and deleting a version frees those only
- * it held. Sealing and deleting run under the records lock, so they never
- * interleave with a write of the same dataset.
+ * Sealed versions: a version shares its series' buckets (never copied), which outlive the live series
+ * while a version holds them; runs under the records lock. See docs/records.md#versions-and-tags.
  */
 @Injectable()
 export class VersionsService {
