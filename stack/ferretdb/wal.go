@@ -16,14 +16,18 @@ import (
 //
 // truncateLargeWAL copies the WAL into the database without blocking anyone
 // (PASSIVE), then empties it with a TRUNCATE that waits up to truncateWait
-// for the readers of older snapshots to finish. While it waits it holds the
-// write lock: FerretDB's writers wait for it (their transactions begin
-// IMMEDIATE, see main.go) instead of failing with SQLITE_BUSY, and new readers
-// read the database file, so they do not hold it up. A TRUNCATE that timed
-// out is tried again after truncateBackoff, so writers are held up for at
-// most truncateWait in each such period.
+// for the readers of older snapshots to finish, tried again truncateBackoff
+// later while one is still there. While it waits it holds the write lock:
+// FerretDB's writers wait for it (their transactions begin IMMEDIATE, see
+// main.go) instead of failing with SQLITE_BUSY, and new readers read the
+// database file, so they do not hold it up. The wait stays short because one
+// reader waits for the writer lock itself — FerretDB's update keeps its read
+// of the documents open while it writes — so a longer wait only pauses the
+// writers longer (a 4 s wait made a lock renewal miss its lease). What keeps
+// the WAL short is that no reader runs for long: background sweeps keep to a
+// small share of the time (src/common/scheduling/run-every.ts).
 const (
-	truncateWait    = 300 * time.Millisecond
+	truncateWait    = 250 * time.Millisecond
 	truncateBackoff = 2 * time.Second
 )
 
@@ -51,6 +55,9 @@ func (w *watchedDB) truncateLargeWAL(ctx context.Context, file string, limit int
 	if busy != 0 {
 		w.nextTruncate = time.Now().Add(truncateBackoff)
 		w.busyTruncates++
+		if w.busyTruncates%10 == 0 {
+			log.Printf("wal: %s: %d MB; %d tries found readers of older snapshots", file, info.Size()>>20, w.busyTruncates)
+		}
 		return
 	}
 	log.Printf("wal: %s: truncated at %d MB in %d ms (%d busy attempts before)", file, info.Size()>>20, time.Since(started).Milliseconds(), w.busyTruncates)
