@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { DiscoveryService } from '@nestjs/core';
 import { Model, Types } from 'mongoose';
 import { strictMock } from '../../common/testing/strict-mock';
 import { EntityLocks, HeldLock, LockOptions } from '../../common/locks/entity-locks';
@@ -11,6 +10,7 @@ import { OutboxMarkersRepository } from './outbox-markers.repository';
 import { RegistryMetrics } from '../../metrics/registry-metrics';
 import { OutboxRelay } from './outbox-relay';
 import { OutboxFields } from './outbox-source';
+import { OutboxSources } from './outbox-sources';
 
 const event = (overrides: Partial<RegistryEvent> = {}): RegistryEvent =>
   ({
@@ -69,10 +69,8 @@ function setup(
     () => !(overrides.publishable ?? true),
     () => overrides.deleted ?? false,
   );
-  const discovery = strictMock<DiscoveryService>('discovery', {
-    getProviders: () => [{ instance: source }],
-    getMetadataByDecorator: () => 'dataset',
-  });
+  const sources = new OutboxSources();
+  sources.register('dataset', source);
   const publishEvents = jest.fn(async (sent: readonly RegistryEvent[]) => {
     published.push(...sent.map((e) => e.id));
   });
@@ -100,10 +98,9 @@ function setup(
     publisher,
     locks,
     new OutboxMarkersRepository(markerModel),
-    discovery,
+    sources,
     new RegistryMetrics({ enabled: false }),
   );
-  relay.onModuleInit();
   return { relay, docs, doc, key, markers, published, publishEvents, bulkWrite, findById, markersWrite, withLocks, removed };
 }
 

@@ -1,6 +1,4 @@
-import { DiscoveryService } from '@nestjs/core';
 import { Types } from 'mongoose';
-import { EventEntity } from '../contract';
 import { OutboxEvent } from './event-factory';
 import { OutboxEntity } from './outbox-entity';
 
@@ -25,9 +23,8 @@ export interface PublishedEvents {
 /**
  * The port through which the relay reads and clears the outboxes of one kind
  * of entity: implemented by the repository that owns the collection (so the
- * relay never touches another module's model), and registered by decorating
- * that repository with @OutboxSourceFor(entity) — found at start-up by
- * Nest's discovery, a multi-provider without a shared token.
+ * relay never touches another module's model), registered by an
+ * outboxSource() provider in that module.
  */
 export interface OutboxSource {
   /** The waiting events of each entity that still exists, by hex id. */
@@ -43,5 +40,3 @@ export interface OutboxSource {
   /** Every entity with events waiting: the relay's scan for markers a crash lost. */
   idsWithWaitingEvents(): Promise<Types.ObjectId[]>;
 }
-
-export const OutboxSourceFor = DiscoveryService.createDecorator<EventEntity>();
