@@ -74,8 +74,8 @@ const REPOSITORIES: Repository[] = [
 /** Reads of a whole collection on purpose, with the reason. */
 const WHOLE_COLLECTION_READS: Record<string, string> = {
   'DatasetsRepository.backfillSeqKeys': 'once per boot: every dataset and key',
-  'DatasetsRepository.idsWithWaitingEvents': "the outbox's periodic sweep for events a crash left unmarked",
-  'UsersRepository.idsWithWaitingEvents': "the outbox's periodic sweep for events a crash left unmarked",
+  'DatasetsRepository.entitiesWithWaitingEvents': "the outbox's periodic sweep for events a crash left unmarked",
+  'UsersRepository.entitiesWithWaitingEvents': "the outbox's periodic sweep for events a crash left unmarked",
   'OutboxMarkersRepository.oldest': 'a small collection: only the entities whose events wait',
   'OutboxMarkersRepository.backlog': 'the same small collection, counted for the metrics at each scrape',
 };
@@ -104,6 +104,7 @@ const ARGUMENTS: Record<string, unknown> = {
   '{ _id, seq }': { _id: id, seq: 1 },
   published: [{ id, eventIds: ['e'] }],
   entries: [{ _id: 'e', entityId: id, sequence: 1 }],
+  ...Object.fromEntries(['written', 'waiting'].map((name) => [name, [{ key: `dataset:${id.toHexString()}`, events: 2 }]])),
   page: { limit: 10, order: 'asc' },
   query: {},
   reader,

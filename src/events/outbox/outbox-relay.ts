@@ -6,7 +6,7 @@ import { EntityLocks, HeldLock } from '../../common/locks/entity-locks';
 import { RegistryMetrics } from '../../metrics/registry-metrics';
 import { EventEntity } from '../contract';
 import { EventsPublisher } from '../events.publisher';
-import { OutboxMarkersRepository } from './outbox-markers.repository';
+import { MarkedEvents, OutboxMarkersRepository } from './outbox-markers.repository';
 import { OutboxEvent } from './event-factory';
 import { WaitingEvents } from './outbox-source';
 import { OutboxSources } from './outbox-sources';
@@ -156,8 +156,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async scan(): Promise<void> {
     this.lastScan = Date.now();
     for (const [entity, source] of this.sources.entries()) {
-      const waiting = await source.idsWithWaitingEvents();
-      await this.markers.mark(waiting.map((id) => entityKey(entity, id)));
+      const waiting = await source.entitiesWithWaitingEvents();
+      await this.markers.markMissing(waiting.map(({ id, events }) => ({ key: entityKey(entity, id), events })));
     }
   }
 
@@ -171,6 +171,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const isValid = (key: string): boolean => this.sources.has(parseEntityKey(key)?.entity);
     const batch = await this.readOutboxes(keys.filter(isValid));
     const done = [...keys.filter((key) => !isValid(key)), ...batch.gone];
+    const recount: MarkedEvents[] = [];
     const ready = batch.found.filter(({ waiting }) => !waiting.held);
     try {
       // Outside the entities' locks: while the broker is away, writers are not held up by failing sends.
@@ -191,11 +192,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           const stillWaiting = await source.clearPublished(
             mine.map(({ id, waiting }) => ({ id, eventIds: new Set(waiting.events.map((event) => event.id)) })),
           );
-          // An entity with more events keeps its marker for the next round.
+          // An entity with more events keeps its marker for the next round, counting exactly what is left.
           if (stillWaiting.size > 0) this.again = true;
-          for (const { key, id } of mine) if (!stillWaiting.has(id.toHexString())) done.push(key);
+          for (const { key, id } of mine) {
+            const left = stillWaiting.get(id.toHexString());
+            if (left === undefined) done.push(key);
+            else recount.push({ key: entityKey(entity, id), events: left });
+          }
         }
         await this.markers.remove(done);
+        await this.markers.recount(recount);
       },
     );
     return true;

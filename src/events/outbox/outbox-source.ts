@@ -34,9 +34,9 @@ export interface OutboxSource {
    * deletes a tombstone left with nothing to say: one read by `_id` each, side
    * by side, and bulk writes. The caller holds the entities' locks. Returns
    * the ids that still have events waiting (written while the others were
-   * being published).
+   * being published), with how many.
    */
-  clearPublished(published: readonly PublishedEvents[]): Promise<Set<string>>;
-  /** Every entity with events waiting: the relay's scan for markers a crash lost. */
-  idsWithWaitingEvents(): Promise<Types.ObjectId[]>;
+  clearPublished(published: readonly PublishedEvents[]): Promise<Map<string, number>>;
+  /** Every entity with events waiting, and how many: the relay's scan for markers a crash lost. */
+  entitiesWithWaitingEvents(): Promise<{ id: Types.ObjectId; events: number }[]>;
 }

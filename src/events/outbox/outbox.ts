@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { entityKey } from './entity-key';
+import { EntityKey, entityKey } from './entity-key';
 import { EventActor, EventData, EventEntity, EventType } from '../contract';
 import { newEvent, OutboxEvent } from './event-factory';
 import { OutboxMarkersRepository } from './outbox-markers.repository';
@@ -57,9 +57,11 @@ export class Outbox {
     return stored;
   }
 
-  /** Marks these entities as having new events (after their write) and wakes the relay: recordChange's last step. */
+  /** Marks these entities as having new events, one per mention (after their write), and wakes the relay: recordChange's last step. */
   async track(entity: EventEntity, ids: readonly Types.ObjectId[]): Promise<void> {
-    await this.markers.mark(ids.map((id) => entityKey(entity, id)));
+    const written = new Map<EntityKey, number>();
+    for (const id of ids) written.set(entityKey(entity, id), (written.get(entityKey(entity, id)) ?? 0) + 1);
+    await this.markers.mark([...written].map(([key, events]) => ({ key, events })));
     this.relay.wake();
   }
 }
