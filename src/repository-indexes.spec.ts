@@ -28,14 +28,8 @@ import { UserIdentitiesRepository } from './users/user-identities.repository';
 import { UsersRepository } from './users/users.repository';
 
 /**
- * Every query shape a repository issues is served by an index its schema
- * declares, so that real MongoDB never scans a collection (FerretDB's SQLite
- * backend scans anyway, but for `_id`: see the README). Each repository is
- * built over recording models; every one of its methods is called — with
- * arguments chosen by parameter name, and with the variants below for the
- * searches — and each filter and sort it passes is checked against the
- * indexes. A new method whose parameters have no known name fails here until
- * it is given one, so no query goes unchecked.
+ * Every query a repository issues is served by an index its schema declares (real MongoDB never scans). Every method is called
+ * with arguments chosen by parameter name (a new name fails here until it is given one); how: common/testing/query-indexes.ts.
  */
 
 /** Each model's schema, by the name its repository injects it under. */
