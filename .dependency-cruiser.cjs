@@ -68,6 +68,13 @@ module.exports = {
       to: { path: '^src/[^/]+/.*[.]repository[.]ts$', pathNot: '^src/$1/' },
     },
     {
+      name: 'one-event-factory',
+      severity: 'error',
+      comment: 'Events are built by the Outbox (recordChange, docs/outbox.md): services describe a change, they never build its event.',
+      from: { path: '^src/', pathNot: [SPEC, '^src/events/'] },
+      to: { path: '^src/events/outbox/event-factory[.]ts$' },
+    },
+    {
       name: 'no-test-from-src',
       severity: 'error',
       comment: 'src/ stands on its own: what its specs share lives under src/ (a testing/ folder); test/ may import it, never the reverse.',

@@ -28,14 +28,8 @@ import { UserIdentitiesRepository } from './users/user-identities.repository';
 import { UsersRepository } from './users/users.repository';
 
 /**
- * Every query shape a repository issues is served by an index its schema
- * declares, so that real MongoDB never scans a collection (FerretDB's SQLite
- * backend scans anyway, but for `_id`: see docs/local-stack.md). Each repository is
- * built over recording models; every one of its methods is called — with
- * arguments chosen by parameter name, and with the variants below for the
- * searches — and each filter and sort it passes is checked against the
- * indexes. A new method whose parameters have no known name fails here until
- * it is given one, so no query goes unchecked.
+ * Every query a repository issues is served by an index its schema declares (real MongoDB never scans). Every method is called
+ * with arguments chosen by parameter name (a new name fails here until it is given one); how: common/testing/query-indexes.ts.
  */
 
 /** Each model's schema, by the name its repository injects it under. */
@@ -74,8 +68,8 @@ const REPOSITORIES: Repository[] = [
 /** Reads of a whole collection on purpose, with the reason. */
 const WHOLE_COLLECTION_READS: Record<string, string> = {
   'DatasetsRepository.backfillSeqKeys': 'once per boot: every dataset and key',
-  'DatasetsRepository.idsWithWaitingEvents': "the outbox's periodic sweep for events a crash left unmarked",
-  'UsersRepository.idsWithWaitingEvents': "the outbox's periodic sweep for events a crash left unmarked",
+  'DatasetsRepository.entitiesWithWaitingEvents': "the outbox's periodic sweep for events a crash left unmarked",
+  'UsersRepository.entitiesWithWaitingEvents': "the outbox's periodic sweep for events a crash left unmarked",
   'OutboxMarkersRepository.oldest': 'a small collection: only the entities whose events wait',
   'OutboxMarkersRepository.backlog': 'the same small collection, counted for the metrics at each scrape',
 };
@@ -104,6 +98,7 @@ const ARGUMENTS: Record<string, unknown> = {
   '{ _id, seq }': { _id: id, seq: 1 },
   published: [{ id, eventIds: ['e'] }],
   entries: [{ _id: 'e', entityId: id, sequence: 1 }],
+  ...Object.fromEntries(['written', 'waiting'].map((name) => [name, [{ key: `dataset:${id.toHexString()}`, events: 2 }]])),
   page: { limit: 10, order: 'asc' },
   query: {},
   reader,

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { Kafka } from 'kafkajs';
+import { Types } from 'mongoose';
+import { datasetCreated, newDataset } from '../src/datasets/dataset-rules';
+import { DatasetsRepository } from '../src/datasets/datasets.repository';
+import { Outbox } from '../src/events/outbox/outbox';
 import { createUserWithToken } from './support/auth';
 import { testKafka } from './support/kafka';
 import { PrivateStack, startPrivateStack } from './support/private-stack';
@@ -148,6 +152,46 @@ describe('GET /metrics (e2e)', () => {
     }
     const routes = new Set(after.matching('registry_http_request_duration_seconds_count').map((sample) => sample.labels.route));
     expect(routes.size).toBeLessThan(20);
+  });
+
+  it('counts the events waiting: up while a change is held back, down once it is gone', async () => {
+    const waiting = async (): Promise<{ events: number; entities: number }> => {
+      const now = await scrape();
+      return { events: now.sum('registry_outbox_events_waiting'), entities: now.sum('registry_outbox_entities_waiting') };
+    };
+    expect((await scrape()).matching('registry_outbox_events_waiting')).toHaveLength(1);
+    // A pending dataset holds its `dataset.created` back (as a create does until its owner is checked again): it waits for sure.
+    const ownerId = (
+      await testApp
+        .api()
+        .post('/users')
+        .send({ name: 'Held', email: `${randomUUID()}@example.com` })
+        .expect(201)
+    ).body.id as string;
+    const datasets = testApp.app.get(DatasetsRepository);
+    const pending = newDataset(
+      { name: `held-${randomUUID().slice(0, 8)}` },
+      9_000_000 + Math.floor(Math.random() * 1_000_000),
+      new Types.ObjectId(ownerId),
+    );
+    await testApp.app.get(Outbox).recordChanges([datasetCreated(pending, { type: 'system', name: 'metrics-e2e' })], async ([event]) => {
+      pending.outbox.push(event);
+      expect(await datasets.insertPending(pending)).toBe(true);
+      return [pending];
+    });
+    const held = await waitFor(
+      async () => {
+        const now = await waiting();
+        return now.events >= 1 ? now : undefined;
+      },
+      { what: 'the held event to be counted', intervalMs: 250 },
+    );
+    // Every entity waiting has at least one event.
+    expect(held.events).toBeGreaterThanOrEqual(held.entities);
+
+    await datasets.removePending(pending);
+    // The relay drops the marker of an entity that is gone, and its event leaves the count.
+    await waitFor(async () => (await waiting()).events < held.events, { what: 'the count to fall', timeoutMs: 30_000, intervalMs: 250 });
   });
 
   it('counts storage errors while the archive storage is down', async () => {

@@ -3,7 +3,6 @@ import { Types } from 'mongoose';
 import { actorOf, Principal } from '../access/principal';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { EventData } from '../events/contract';
-import { newEvent } from '../events/outbox/event-factory';
 import { Outbox } from '../events/outbox/outbox';
 import { CHANGE_DATASET, datasetLockKey } from './dataset-lock';
 import { notFound } from './dataset-rules';
@@ -30,9 +29,8 @@ export class DatasetEvents {
       const dataset = await this.datasets.findById(id);
       if (dataset?.state !== 'active') throw notFound({ id });
       const rev = dataset.rev + 1;
-      const event = newEvent(type, id.toHexString(), rev, data, dataset.ownerId.toHexString(), actorOf(principal));
-      await this.datasets.writeEvent(id, rev, event);
-      await this.outbox.track('dataset', [id]);
+      const change = { type, id, sequence: rev, data, ownerId: dataset.ownerId.toHexString(), actor: actorOf(principal) };
+      await this.outbox.recordChange(change, (event) => this.datasets.writeEvent(id, rev, event));
     });
   }
 }

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { EventActor } from '../events/contract';
-import { newEvent } from '../events/outbox/event-factory';
 import { Outbox } from '../events/outbox/outbox';
 import { OwnerIndex } from '../ownership/owner-index';
 import { DatasetPurgeCleanup } from './dataset-purge-cleanup';
@@ -28,8 +27,8 @@ export class DatasetPurge {
   async purge(dataset: Dataset, actor: EventActor): Promise<void> {
     const rev = dataset.rev + 1;
     const removed = { id: dataset._id.toHexString(), seq: dataset.seq, ownerId: dataset.ownerId.toHexString() };
-    await this.datasets.markDeleted(dataset, rev, newEvent('dataset.deleted', removed.id, rev, removed, removed.ownerId, actor));
-    await this.outbox.track('dataset', [dataset._id]);
+    const change = { type: 'dataset.deleted' as const, id: dataset._id, sequence: rev, data: removed, ownerId: removed.ownerId, actor };
+    await this.outbox.recordChange(change, (event) => this.datasets.markDeleted(dataset, rev, event));
     await this.ownerIndex.remove(dataset.ownerId, [dataset._id]);
     await this.storage.dropAll(dataset);
   }

@@ -6,7 +6,7 @@ import { DomainError } from '../common/errors/domain-errors';
 import { Outbox } from '../events/outbox/outbox';
 import { DatasetOwners, ownerUnavailable } from '../ownership/dataset-owners';
 import { OwnerIndex } from '../ownership/owner-index';
-import { newDataset, ownerDeletedMeanwhile, uniqueIds } from './dataset-rules';
+import { datasetCreated, newDataset, ownerDeletedMeanwhile, uniqueIds } from './dataset-rules';
 import { DatasetSequence } from './dataset-sequence';
 import { DatasetTrashService } from './dataset-trash.service';
 import { DatasetsRepository } from './datasets.repository';
@@ -23,12 +23,8 @@ export interface Registration {
 }
 
 /**
- * The one create protocol, for `POST /datasets` (one) and `POST
- * /datasets/bulk` (many); see DatasetsService for why in this order:
- * owners checked, consecutive numbers reserved, the datasets listed under
- * their owners, inserted `pending` (a taken name is refused by the unique
- * index), the owners checked again (a dataset whose owner went is removed),
- * then activated with their `dataset.created` events.
+ * The one create protocol, for `POST /datasets` and `POST /datasets/bulk`: owners checked, numbers reserved, listed under owners,
+ * inserted `pending` with `dataset.created`, owners checked again, then activated (why this order: docs/outbox.md#ownership-writes).
  */
 @Injectable()
 export class DatasetRegistration {
@@ -55,12 +51,21 @@ export class DatasetRegistration {
       // Consecutive numbers, in the order given.
       const firstSeq = await this.sequence.reserve(candidates.length);
       const actor = actorOf(principal);
-      const pending = candidates.map(({ index, dto, ownerId }, i) => ({ index, doc: newDataset(dto, firstSeq + i, ownerId, actor) }));
-      await this.listUnderOwners(pending.map(({ doc }) => doc));
-      const inserted = await this.insertPending(pending, results, principal);
-      const stillOwned = await this.removeOrphans(inserted, results);
-      const active = new Map((await this.activate(stillOwned.map(({ doc }) => doc))).map((d) => [d._id.toHexString(), d]));
-      for (const { index, doc } of stillOwned) results[index] = active.get(doc._id.toHexString()) ?? ownerDeletedMeanwhile(doc.ownerId);
+      const pending = candidates.map(({ index, dto, ownerId }, i) => ({ index, doc: newDataset(dto, firstSeq + i, ownerId) }));
+      // Each `dataset.created` is inserted with its pending dataset, and tracked once the dataset is active.
+      const activated = await this.outbox.recordChanges(
+        pending.map(({ doc }) => datasetCreated(doc, actor)),
+        async (events) => {
+          pending.forEach(({ doc }, i) => doc.outbox.push(events[i]));
+          await this.listUnderOwners(pending.map(({ doc }) => doc));
+          const inserted = await this.insertPending(pending, results, principal);
+          const stillOwned = await this.removeOrphans(inserted, results);
+          return this.datasets.activate(stillOwned.map(({ doc }) => doc));
+        },
+      );
+      const active = new Map(activated.map((d) => [d._id.toHexString(), d]));
+      // The others were refused on the way (a taken name, an owner gone), or lost their owner before activation.
+      for (const { index, doc } of pending) results[index] ??= active.get(doc._id.toHexString()) ?? ownerDeletedMeanwhile(doc.ownerId);
     }
     return results as (Dataset | DomainError)[];
   }
@@ -102,15 +107,5 @@ export class DatasetRegistration {
     for (const { index, doc } of orphaned)
       results[index] = ownerUnavailable(doc.ownerId, after.get(doc.ownerId.toHexString()) ?? 'missing');
     return inserted.filter((entry) => !orphaned.includes(entry));
-  }
-
-  /** Makes pending datasets visible and lets their `dataset.created` events go; returns those active now. */
-  private async activate(pending: readonly Dataset[]): Promise<Dataset[]> {
-    const active = await this.datasets.activate(pending);
-    await this.outbox.track(
-      'dataset',
-      active.map((dataset) => dataset._id),
-    );
-    return active;
   }
 }

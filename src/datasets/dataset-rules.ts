@@ -9,7 +9,7 @@ import { toErrorBody } from '../common/errors/error-body';
 import { FieldChanges } from '../common/mongo/field-changes';
 import { searchKey } from '../common/mongo/text';
 import { EventActor } from '../events/contract';
-import { newEvent } from '../events/outbox/event-factory';
+import type { Change } from '../events/outbox/outbox';
 import { CreateDatasetDto, DatasetFieldDto } from './dto/create-dataset.dto';
 import { DatasetResponseDto, toDatasetState } from './dto/dataset-response.dto';
 import { UpdateDatasetDto } from './dto/update-dataset.dto';
@@ -19,8 +19,8 @@ import { fieldDetails } from '../common/errors/field-error';
 /** A dataset is addressed by its id or by its registration number. */
 export type DatasetRef = { id: Types.ObjectId } | { seq: number };
 
-/** A new pending dataset of `ownerId`, registered by `actor`, with its `dataset.created` waiting in its outbox. */
-export function newDataset(dto: CreateDatasetDto, seq: number, ownerId: Types.ObjectId, actor: EventActor): Dataset {
+/** A new pending dataset of `ownerId`, its outbox empty until it is stored with its `dataset.created` (see datasetCreated). */
+export function newDataset(dto: CreateDatasetDto, seq: number, ownerId: Types.ObjectId): Dataset {
   const now = new Date();
   const dataset: Dataset = {
     _id: new Types.ObjectId(),
@@ -44,9 +44,19 @@ export function newDataset(dto: CreateDatasetDto, seq: number, ownerId: Types.Ob
   if (dto.frequency != null) dataset.frequency = dto.frequency;
   if (dto.source != null) dataset.source = dto.source;
   dataset.visibility = dto.visibility ?? 'private';
-  // Written with the pending dataset, published once it is active.
-  dataset.outbox.push(newEvent('dataset.created', dataset._id.toHexString(), 1, toDatasetState(dataset), ownerId.toHexString(), actor));
   return dataset;
+}
+
+/** The `dataset.created` of a new dataset: written with the pending dataset, published once it is active. */
+export function datasetCreated(dataset: Dataset, actor: EventActor): Change<'dataset.created'> {
+  return {
+    type: 'dataset.created',
+    id: dataset._id,
+    sequence: 1,
+    data: toDatasetState(dataset),
+    ownerId: dataset.ownerId.toHexString(),
+    actor,
+  };
 }
 
 /** How a message names the dataset a route was given: its id, or `#<seq>`. */

@@ -4,7 +4,6 @@ import { actorOf, Principal } from '../access/principal';
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors/domain-errors';
 import { fieldDetails } from '../common/errors/field-error';
 import { EntityLocks } from '../common/locks/entity-locks';
-import { newEvent } from '../events/outbox/event-factory';
 import { Outbox } from '../events/outbox/outbox';
 import { DatasetOwners } from '../ownership/dataset-owners';
 import { assertManageable, grantOf } from './dataset-access';
@@ -88,9 +87,15 @@ export class DatasetSharingService {
       const decided = await decide(current);
       if (!decided) return toAccessDto(current);
       const rev = current.rev + 1;
-      const event = newEvent(decided.type, _id.toHexString(), rev, decided.change, current.ownerId.toHexString(), actorOf(principal));
-      await this.datasets.writeGrants(_id, decided.grants, rev, event);
-      await this.outbox.track('dataset', [_id]);
+      const change = {
+        type: decided.type,
+        id: _id,
+        sequence: rev,
+        data: decided.change,
+        ownerId: current.ownerId.toHexString(),
+        actor: actorOf(principal),
+      };
+      await this.outbox.recordChange(change, (event) => this.datasets.writeGrants(_id, decided.grants, rev, event));
       return toAccessDto({ ...current, grants: decided.grants });
     });
   }

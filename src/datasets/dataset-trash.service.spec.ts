@@ -2,7 +2,7 @@ import { Model, Types } from 'mongoose';
 import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors/domain-errors';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { AppConfig } from '../config/app-config';
-import { Outbox } from '../events/outbox/outbox';
+import { trackingOutbox } from '../events/testing/tracking-outbox';
 import { OwnerIndex } from '../ownership/owner-index';
 import { DatasetPurgeCleanup } from './dataset-purge-cleanup';
 import { queryResult } from '../common/testing/mongoose-mocks';
@@ -31,7 +31,7 @@ function build(stored: Dataset) {
   const locks = strictMock<EntityLocks>('EntityLocks', {
     withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => work()),
   });
-  const outbox = strictMock<Outbox>('Outbox', { track: jest.fn(async () => undefined) });
+  const outbox = trackingOutbox();
   const ownerIndex = strictMock<OwnerIndex>('OwnerIndex', { remove: jest.fn(async () => undefined) });
   const cleanup = strictMock<DatasetPurgeCleanup>('DatasetPurgeCleanup', { dropAll: jest.fn(async () => undefined) });
   const purge = new DatasetPurge(repository, outbox, ownerIndex, cleanup);

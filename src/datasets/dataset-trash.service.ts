@@ -6,7 +6,6 @@ import { EntityLocks } from '../common/locks/entity-locks';
 import { searchKey } from '../common/mongo/text';
 import { AppConfig } from '../config/app-config';
 import { EventActor } from '../events/contract';
-import { newEvent } from '../events/outbox/event-factory';
 import { Outbox } from '../events/outbox/outbox';
 import { assertReadable, assertWritable, mayManage, readerOf } from './dataset-access';
 import { CHANGE_DATASET, datasetLockKey } from './dataset-lock';
@@ -36,12 +35,8 @@ import { Dataset } from './schemas/dataset.schema';
 export const TRASH_JANITOR: EventActor = { type: 'system', name: 'trash-janitor' };
 
 /**
- * The trash. `DELETE /datasets/{id}` moves a dataset there: invisible to
- * every read but the trash listing, still owned (so its name stays reserved
- * and its owner cannot be deleted without purging it), its records kept.
- * It comes back with `restore` until the trash janitor purges it
- * `TRASH_RETENTION_DAYS` after; `permanent` purges at once. Every change runs
- * under the dataset's lock and is written with its event.
+ * The trash: a trashed dataset is invisible but to the trash listing, still owned (its name reserved), its records kept, until
+ * restored or purged `TRASH_RETENTION_DAYS` after (`permanent`: at once); each change under its lock with its event (docs/outbox.md).
  */
 @Injectable()
 export class DatasetTrashService {
@@ -75,16 +70,15 @@ export class DatasetTrashService {
       const rev = current.rev + 1;
       const restored: Dataset = { ...current, state: 'active', rev };
       delete restored.trashedAt;
-      const event = newEvent(
-        'dataset.restored',
-        _id.toHexString(),
-        rev,
-        toDatasetState(restored),
-        restored.ownerId.toHexString(),
-        actorOf(principal),
-      );
-      await this.datasets.markRestored(_id, rev, event);
-      await this.outbox.track('dataset', [_id]);
+      const change = {
+        type: 'dataset.restored' as const,
+        id: _id,
+        sequence: rev,
+        data: toDatasetState(restored),
+        ownerId: restored.ownerId.toHexString(),
+        actor: actorOf(principal),
+      };
+      await this.outbox.recordChange(change, (event) => this.datasets.markRestored(_id, rev, event));
       return toDatasetResponse(restored);
     });
   }
@@ -133,9 +127,15 @@ export class DatasetTrashService {
       trashedAt: trashedAt.toISOString(),
       purgeAt: this.purgeAt({ trashedAt }).toISOString(),
     };
-    const event = newEvent('dataset.trashed', current._id.toHexString(), rev, data, current.ownerId.toHexString(), actorOf(principal));
-    await this.datasets.markTrashed(current._id, trashedAt, rev, event);
-    await this.outbox.track('dataset', [current._id]);
+    const change = {
+      type: 'dataset.trashed' as const,
+      id: current._id,
+      sequence: rev,
+      data,
+      ownerId: current.ownerId.toHexString(),
+      actor: actorOf(principal),
+    };
+    await this.outbox.recordChange(change, (event) => this.datasets.markTrashed(current._id, trashedAt, rev, event));
   }
 
   /**

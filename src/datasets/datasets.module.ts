@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { LocksModule } from '../common/locks/locks.module';
 import { EventsModule } from '../events/events.module';
+import { outboxSource } from '../events/outbox/outbox-sources';
 import { OwnershipModule } from '../ownership/ownership.module';
 import { DatasetPurge } from './dataset-purge';
 import { DatasetRegistration } from './dataset-registration';
@@ -42,6 +43,7 @@ import { SeqBlocksRepository } from './seq-blocks.repository';
     DatasetSharingService,
     DatasetEvents,
     DatasetsRepository,
+    outboxSource('dataset', DatasetsRepository),
     DatasetSequence,
     SeqBlocksRepository,
     OwnedDatasets,

@@ -7,7 +7,7 @@ import { FieldChanges, KEEP_UPDATED_AT } from '../common/mongo/field-changes';
 import { findEachById } from '../common/mongo/find-by-ids';
 import { findPage } from '../common/pagination/cursor';
 import { RegistryEvent } from '../events/contract';
-import { OutboxSource, OutboxSourceFor } from '../events/outbox/outbox-source';
+import { OutboxSource } from '../events/outbox/outbox-source';
 import { OutboxDocuments } from '../events/outbox/outbox-documents';
 import type { DatasetReader } from './dataset-access';
 import type { DatasetRef } from './dataset-rules';
@@ -25,7 +25,6 @@ const PARALLEL_LOOKUPS = 16;
 
 /** The one place that touches the Dataset model and its collection; the relay reads datasets' outboxes through it. */
 @Injectable()
-@OutboxSourceFor('dataset')
 export class DatasetsRepository extends OutboxDocuments<Dataset> implements OutboxSource {
   constructor(
     @InjectModel(Dataset.name) private readonly datasets: Model<Dataset>,

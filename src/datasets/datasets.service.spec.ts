@@ -6,7 +6,7 @@ import { seqKeysModel } from './testing/seq-keys-model';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { DatasetOwners } from '../ownership/dataset-owners';
 import { DatasetSequence } from './dataset-sequence';
-import { Outbox } from '../events/outbox/outbox';
+import { trackingOutbox } from '../events/testing/tracking-outbox';
 import { OwnerIndex } from '../ownership/owner-index';
 import { OwnedDatasets } from './owned-datasets';
 import { OwnerFirstPage } from './owner-first-page';
@@ -36,7 +36,7 @@ function build(
   const locks = strictMock<EntityLocks>('EntityLocks', {
     withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => work()),
   });
-  const outbox = strictMock<Outbox>('Outbox', { track: jest.fn(async () => undefined) });
+  const outbox = trackingOutbox();
   const ownerIndex = strictMock<OwnerIndex>('OwnerIndex', {
     add: jest.fn(async () => undefined),
     remove: jest.fn(async () => undefined),

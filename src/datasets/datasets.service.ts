@@ -11,7 +11,6 @@ import { CreateDatasetDto } from './dto/create-dataset.dto';
 import { EventActor, RecordsChange } from '../events/contract';
 import { actorOf, Principal } from '../access/principal';
 import { assertManageable, assertReadable, assertWritable, mayRead, ownerFor, readerOf } from './dataset-access';
-import { newEvent } from '../events/outbox/event-factory';
 import { CHANGE_DATASET, datasetLockKey } from './dataset-lock';
 import { DatasetPurge } from './dataset-purge';
 import { DatasetTrashService } from './dataset-trash.service';
@@ -26,26 +25,8 @@ import { OwnerFirstPage } from './owner-first-page';
 export type { DatasetRef } from './dataset-rules';
 
 /**
- * Datasets and the user → datasets mapping.
- *
- * The mapping has one source of truth, `Dataset.ownerId`: a user's datasets
- * are always read as "the active datasets whose ownerId is that user", so
- * there is no second copy that could disagree with it. What single-document
- * atomicity cannot give us for free is "never owned by a missing user", and
- * that is kept by ordering the writes:
- *
- * - create: insert the dataset `pending` (invisible), then check the owner,
- *   then flip it to `active`. A user deletion takes a lease on the user first
- *   and then looks for the user's datasets, pending ones included, so one of
- *   the two always sees the other and backs off.
- * - transfer: mark `transferTo` first, check the new owner, then move
- *   `ownerId` in one update. A user deletion counts incoming transfers too
- *   (or cancels them when cascading).
- *
- * Every change of an existing dataset runs under the dataset's lock, so no
- * two writers interleave on it. A crash between steps leaves a pending
- * dataset or a transfer mark, both invisible to readers and cleaned by
- * OwnershipJanitor. Deleting, restoring and purging are DatasetTrashService's.
+ * Datasets and the user → datasets mapping (one source of truth, `Dataset.ownerId`). Every change of an existing dataset
+ * runs under its lock; creates and transfers order their writes so no dataset is owned by a missing user (docs/outbox.md#ownership-writes).
  */
 @Injectable()
 export class DatasetsService {
@@ -114,12 +95,8 @@ export class DatasetsService {
   }
 
   /**
-   * Commits a change of the dataset's records: points the dataset at the new
-   * series and records its event, in one write under the dataset's lock.
-   * Fails (404/409) if the dataset was deleted, its records changed since
-   * `base` was read, or one of the fields the points were checked against
-   * was removed or retyped meanwhile (a PATCH may do that while a dataset has
-   * no points, and an upload runs without the dataset's lock).
+   * Points the dataset at the new series with its event, in one write under its lock; 404/409 if it was deleted, or its
+   * records or the fields the points were checked against changed since `base` was read (an upload runs without the lock).
    */
   async commitRecords(
     base: Dataset,
@@ -143,9 +120,8 @@ export class DatasetsService {
         );
       }
       const rev = current.rev + 1;
-      const event = newEvent(type, id.toHexString(), rev, change, current.ownerId.toHexString(), actorOf(principal));
-      await this.datasets.writeRecordsChange(id, series, rev, event);
-      await this.outbox.track('dataset', [id]);
+      const recorded = { type, id, sequence: rev, data: change, ownerId: current.ownerId.toHexString(), actor: actorOf(principal) };
+      await this.outbox.recordChange(recorded, (event) => this.datasets.writeRecordsChange(id, series, rev, event));
     });
   }
 
@@ -175,18 +151,19 @@ export class DatasetsService {
       if (transfer) return this.transfer(current, new Types.ObjectId(dto.ownerId), changes, dto.name ?? current.name, principal);
       if (!hasChanges(changes)) return toDatasetResponse(current);
       const next = applyChanges(current, changes);
-      const event = newEvent(
-        'dataset.updated',
-        _id.toHexString(),
-        next.rev,
-        toDatasetState(next),
-        next.ownerId.toHexString(),
-        actorOf(principal),
-      );
-      if (!(await this.datasets.writeChanges(_id, changes, next, event))) {
-        throw await this.trash.nameTaken(current.ownerId, dto.name ?? current.name, principal);
-      }
-      await this.outbox.track('dataset', [_id]);
+      const change = {
+        type: 'dataset.updated' as const,
+        id: _id,
+        sequence: next.rev,
+        data: toDatasetState(next),
+        ownerId: next.ownerId.toHexString(),
+        actor: actorOf(principal),
+      };
+      await this.outbox.recordChange(change, async (event) => {
+        if (!(await this.datasets.writeChanges(_id, changes, next, event))) {
+          throw await this.trash.nameTaken(current.ownerId, dto.name ?? current.name, principal);
+        }
+      });
       return toDatasetResponse(next);
     });
   }
@@ -234,23 +211,24 @@ export class DatasetsService {
       $unset: { ...changes.$unset, transferTo: 1, transferStartedAt: 1 },
     };
     const moved = applyChanges(current, moving);
-    const event = newEvent(
-      'dataset.transferred',
-      current._id.toHexString(),
-      moved.rev,
-      { fromOwnerId: current.ownerId.toHexString(), toOwnerId: to.toHexString(), dataset: toDatasetState(moved) },
-      to.toHexString(),
-      actorOf(principal),
-    );
-    try {
-      await this.owners.assertAvailable(to);
-      // Under the dataset's lock the mark is still ours: a cascade clears marks only under this lock too.
-      if (!(await this.datasets.writeChanges(current._id, moving, moved, event))) throw await this.trash.nameTaken(to, name, principal);
-    } catch (error) {
-      await this.datasets.clearTransferMark(current._id);
-      throw error;
-    }
-    await this.outbox.track('dataset', [current._id]);
+    const change = {
+      type: 'dataset.transferred' as const,
+      id: current._id,
+      sequence: moved.rev,
+      data: { fromOwnerId: current.ownerId.toHexString(), toOwnerId: to.toHexString(), dataset: toDatasetState(moved) },
+      ownerId: to.toHexString(),
+      actor: actorOf(principal),
+    };
+    await this.outbox.recordChange(change, async (event) => {
+      try {
+        await this.owners.assertAvailable(to);
+        // Under the dataset's lock the mark is still ours: a cascade clears marks only under this lock too.
+        if (!(await this.datasets.writeChanges(current._id, moving, moved, event))) throw await this.trash.nameTaken(to, name, principal);
+      } catch (error) {
+        await this.datasets.clearTransferMark(current._id);
+        throw error;
+      }
+    });
     await this.ownerIndex.remove(current.ownerId, [current._id]);
     return toDatasetResponse(moved);
   }

@@ -1,7 +1,7 @@
 import { Model, Types } from 'mongoose';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { AppConfig } from '../config/app-config';
-import { Outbox } from '../events/outbox/outbox';
+import { trackingOutbox } from '../events/testing/tracking-outbox';
 import { DatasetOwners } from '../ownership/dataset-owners';
 import { OwnerIndex } from '../ownership/owner-index';
 import { DatasetPurgeCleanup } from './dataset-purge-cleanup';
@@ -36,7 +36,7 @@ function build(stored: Dataset[], updateOne = jest.fn()) {
   const locks = strictMock<EntityLocks>('EntityLocks', {
     withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => work()),
   });
-  const outbox = strictMock<Outbox>('Outbox', { track: jest.fn(async () => undefined) });
+  const outbox = trackingOutbox();
   const ownerIndex = strictMock<OwnerIndex>('OwnerIndex', {
     remove: jest.fn(async () => undefined),
     candidates: jest.fn(async () => new Map([[ownerId.toHexString(), stored.map((d) => d._id)]])),

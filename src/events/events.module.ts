@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
 import { ClientsModule, Transport } from '@nestjs/microservices';
 import { MongooseModule } from '@nestjs/mongoose';
 import { LocksModule } from '../common/locks/locks.module';
@@ -17,6 +16,7 @@ import { OutboxMarker, OutboxMarkerSchema } from './outbox/outbox-marker.schema'
 import { OutboxMarkersRepository } from './outbox/outbox-markers.repository';
 import { OutboxMetrics } from './outbox/outbox-metrics';
 import { OutboxRelay } from './outbox/outbox-relay';
+import { OutboxSources } from './outbox/outbox-sources';
 
 /**
  * Events: the outbox every change is written to, the relay that publishes it
@@ -42,7 +42,6 @@ import { OutboxRelay } from './outbox/outbox-relay';
     MongooseModule.forFeature([{ name: OutboxMarker.name, schema: OutboxMarkerSchema }]),
     AuditLogModule,
     LocksModule,
-    DiscoveryModule,
   ],
   controllers: [EventsConsumer],
   providers: [
@@ -50,11 +49,12 @@ import { OutboxRelay } from './outbox/outbox-relay';
     OutboxRelay,
     OutboxMarkersRepository,
     OutboxMetrics,
+    OutboxSources,
     EventsPublisher,
     EventTail,
     KafkaTopicsService,
     AuditConsumerState,
   ],
-  exports: [Outbox, AuditLogModule, EventTail, AuditConsumerState],
+  exports: [Outbox, OutboxSources, AuditLogModule, EventTail, AuditConsumerState],
 })
 export class EventsModule {}

@@ -38,6 +38,7 @@ export class RegistryMetrics {
     registers: [this.registry],
   });
   readonly outboxEntitiesWaiting = this.gauge('outbox_entities_waiting', 'Users and datasets with events waiting in their outbox');
+  readonly outboxEventsWaiting = this.gauge('outbox_events_waiting', 'Events waiting in all outboxes, not yet on Kafka');
   readonly outboxOldestAge = this.gauge(
     'outbox_oldest_waiting_age_seconds',
     'How long the entity marked longest ago has had events waiting (0 when none wait)',

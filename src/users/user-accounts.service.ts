@@ -8,7 +8,6 @@ import { searchKey } from '../common/mongo/text';
 import { EMAIL_PATTERN, textProblem } from '../common/validation/text';
 import { AppConfig } from '../config/app-config';
 import { EventActor } from '../events/contract';
-import { newEvent } from '../events/outbox/event-factory';
 import { Outbox } from '../events/outbox/outbox';
 import { USER_UPDATE, userLockKey } from '../ownership/user-locks';
 import { CreateUserDto } from './dto/create-user.dto';
@@ -53,7 +52,7 @@ export class UserAccountsService {
       const message = 'email must be the address your identity provider vouches for';
       throw new ForbiddenError(message, fieldDetails('email', message));
     }
-    const created = await this.usersService.insert(newUser(dto, SELF_REGISTRATION));
+    const created = await this.usersService.insert(newUser(dto), SELF_REGISTRATION);
     await this.link(identity, new Types.ObjectId(created.id));
     return created;
   }
@@ -67,7 +66,7 @@ export class UserAccountsService {
     const email = identity.email;
     if (!email || identity.emailVerified === false || !new RegExp(EMAIL_PATTERN).test(email) || email.length > 254) return undefined;
     try {
-      const created = await this.usersService.insert(newUser({ name: displayName(identity, email), email }, PROVISIONING));
+      const created = await this.usersService.insert(newUser({ name: displayName(identity, email), email }), PROVISIONING);
       const id = new Types.ObjectId(created.id);
       await this.link(identity, id);
       this.logger.log({ userId: created.id, issuer: identity.issuer }, 'provisioned a user for a new identity');
@@ -92,7 +91,7 @@ export class UserAccountsService {
         return existing.id;
       }
       try {
-        const created = await this.usersService.insert(newUser({ name: 'admin', email, admin: true }, BOOTSTRAP));
+        const created = await this.usersService.insert(newUser({ name: 'admin', email, admin: true }), BOOTSTRAP);
         this.logger.log({ userId: created.id }, 'created the bootstrap admin');
         return new Types.ObjectId(created.id);
       } catch (error) {
@@ -107,13 +106,8 @@ export class UserAccountsService {
       if (!current || current.deletedAt || current.admin) return;
       const changes = { $set: { admin: true }, $unset: {} };
       const next = applyUserChanges(current, changes);
-      await this.users.writeChanges(
-        id,
-        changes,
-        next,
-        newEvent('user.updated', id.toHexString(), next.rev, toUserState(next), undefined, BOOTSTRAP),
-      );
-      await this.outbox.track('user', [id]);
+      const change = { type: 'user.updated' as const, id, sequence: next.rev, data: toUserState(next), actor: BOOTSTRAP };
+      await this.outbox.recordChange(change, (event) => this.users.writeChanges(id, changes, next, event));
     });
     this.logger.log({ userId: id.toHexString() }, 'made the bootstrap admin an admin');
   }

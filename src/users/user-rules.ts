@@ -5,14 +5,14 @@ import { fieldDetails } from '../common/errors/field-error';
 import { FieldChanges } from '../common/mongo/field-changes';
 import { searchKey } from '../common/mongo/text';
 import { EventActor } from '../events/contract';
-import { newEvent } from '../events/outbox/event-factory';
+import type { Change } from '../events/outbox/outbox';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { toUserState } from './dto/user-response.dto';
 import { User } from './schemas/user.schema';
 
-/** A new user with its `user.created` in its outbox. */
-export function newUser(dto: CreateUserDto, actor: EventActor): User {
+/** A new user, its outbox empty until it is stored with its `user.created` (see userCreated). */
+export function newUser(dto: CreateUserDto): User {
   const now = new Date();
   const user: User = {
     _id: new Types.ObjectId(),
@@ -30,8 +30,12 @@ export function newUser(dto: CreateUserDto, actor: EventActor): User {
   if (dto.organization != null) user.organization = dto.organization;
   if (dto.role != null) user.role = dto.role;
   if (dto.admin === true) user.admin = true;
-  user.outbox.push(newEvent('user.created', user._id.toHexString(), user.rev, toUserState(user), undefined, actor));
   return user;
+}
+
+/** The `user.created` of a new user. */
+export function userCreated(user: User, actor: EventActor): Change<'user.created'> {
+  return { type: 'user.created', id: user._id, sequence: user.rev, data: toUserState(user), actor };
 }
 
 /** The $set/$unset of a PATCH, derived keys included; `null` clears an optional field. */

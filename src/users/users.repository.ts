@@ -9,7 +9,7 @@ import { containsPattern, searchKey } from '../common/mongo/text';
 import { findPage } from '../common/pagination/cursor';
 import { createdAtFilter } from '../common/validation/time-range.dto';
 import { RegistryEvent } from '../events/contract';
-import { OutboxSource, OutboxSourceFor } from '../events/outbox/outbox-source';
+import { OutboxSource } from '../events/outbox/outbox-source';
 import { OutboxDocuments } from '../events/outbox/outbox-documents';
 import { SearchUsersQueryDto } from './dto/search-users-query.dto';
 import { User } from './schemas/user.schema';
@@ -18,7 +18,6 @@ const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey' } as const;
 
 /** The one place that touches the User model and its collection; the relay reads users' outboxes through it. */
 @Injectable()
-@OutboxSourceFor('user')
 export class UsersRepository extends OutboxDocuments<User> implements OutboxSource {
   constructor(@InjectModel(User.name) private readonly users: Model<User>) {
     // A user's events are published at once; a deleted user is a tombstone until they are.

@@ -5,7 +5,7 @@ import { strictMock } from '../common/testing/strict-mock';
 import { EntityLocks, HeldLock } from '../common/locks/entity-locks';
 import { DatasetsService } from '../datasets/datasets.service';
 import { OwnedDatasets } from '../datasets/owned-datasets';
-import { Outbox } from '../events/outbox/outbox';
+import { trackingOutbox } from '../events/testing/tracking-outbox';
 import { User } from './schemas/user.schema';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
@@ -34,7 +34,7 @@ function build(model: Record<string, unknown>, datasets: Partial<Record<keyof Ow
     withLock: jest.fn(async (_key: string, _options: unknown, work: (held: HeldLock) => Promise<unknown>) => work(lock)),
     extend: jest.fn(async () => undefined),
   });
-  const outbox = strictMock<Outbox>('Outbox', { track: jest.fn(async () => undefined) });
+  const outbox = trackingOutbox();
   const service = new UsersService(
     new UsersRepository(strictMock<Model<User>>('User model', model)),
     strictMock<DatasetsService>('DatasetsService', {}),

@@ -5,13 +5,13 @@ import { BulkOutcomes, BulkSummary } from '../common/bulk/bulk-outcomes';
 import { ConflictError, ForbiddenError } from '../common/errors/domain-errors';
 import { fieldDetails } from '../common/errors/field-error';
 import { EntityLocks } from '../common/locks/entity-locks';
+import { EventActor } from '../events/contract';
 import { effectiveChanges, hasChanges } from '../common/mongo/field-changes';
 import { validateItem } from '../common/validation/validate-item';
 import { DatasetsService } from '../datasets/datasets.service';
 import { DatasetPageDto } from '../datasets/dto/dataset-response.dto';
 import { OwnedDatasetsQueryDto } from '../datasets/dto/search-datasets-query.dto';
 import { OwnedDatasets } from '../datasets/owned-datasets';
-import { newEvent } from '../events/outbox/event-factory';
 import { Outbox } from '../events/outbox/outbox';
 import { USER_DELETION, USER_UPDATE, userLockKey } from '../ownership/user-locks';
 import { CreateUserDto } from './dto/create-user.dto';
@@ -19,7 +19,7 @@ import { SearchUsersQueryDto } from './dto/search-users-query.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { toUserResponse, toUserState, UserPageDto, UserResponseDto } from './dto/user-response.dto';
 import { User } from './schemas/user.schema';
-import { applyUserChanges, emailDetails, emailTaken, newUser, ownsDatasets, userChanges, userNotFound } from './user-rules';
+import { applyUserChanges, emailDetails, emailTaken, newUser, ownsDatasets, userChanges, userCreated, userNotFound } from './user-rules';
 import { UsersRepository } from './users.repository';
 
 /**
@@ -40,13 +40,14 @@ export class UsersService {
 
   /** Registers a user (an admin's call: see the route's policy). */
   async create(dto: CreateUserDto, principal: Principal): Promise<UserResponseDto> {
-    return this.insert(newUser(dto, actorOf(principal)));
+    return this.insert(newUser(dto), actorOf(principal));
   }
 
-  /** Stores a new user built by newUser; 409 when its e-mail is taken. */
-  async insert(user: User): Promise<UserResponseDto> {
-    if (!(await this.users.insert(user))) throw emailTaken(user.email);
-    await this.outbox.track('user', [user._id]);
+  /** Stores a new user built by newUser, with its `user.created`; 409 when its e-mail is taken. */
+  async insert(user: User, actor: EventActor): Promise<UserResponseDto> {
+    await this.outbox.recordChange(userCreated(user, actor), async (event) => {
+      if (!(await this.users.insert({ ...user, outbox: [event] }))) throw emailTaken(user.email);
+    });
     return toUserResponse(user, [], true);
   }
 
@@ -62,7 +63,7 @@ export class UsersService {
         outcomes.reject(index, HttpStatus.BAD_REQUEST, result.message, result.details);
         continue;
       }
-      const user = newUser(result.value, actor);
+      const user = newUser(result.value);
       const first = firstWithEmail.get(user.emailKey);
       if (first === undefined) {
         firstWithEmail.set(user.emailKey, index);
@@ -73,17 +74,23 @@ export class UsersService {
     }
     if (candidates.length === 0) return outcomes.summary();
 
-    const duplicates = await this.users.insertMany(candidates.map(({ user }) => user));
-    const created: Types.ObjectId[] = [];
-    for (const [position, { index, user }] of candidates.entries()) {
-      if (duplicates.has(position)) {
-        outcomes.reject(index, HttpStatus.CONFLICT, `email ${user.email} is already registered`, emailDetails(user.email));
-      } else {
-        outcomes.accept(index, toUserResponse(user, [], true));
-        created.push(user._id);
-      }
-    }
-    await this.outbox.track('user', created);
+    const users = candidates.map(({ user }) => user);
+    await this.outbox.recordChanges(
+      users.map((user) => userCreated(user, actor)),
+      async (events) => {
+        const duplicates = await this.users.insertMany(users.map((user, i) => ({ ...user, outbox: [events[i]] })));
+        const created: User[] = [];
+        for (const [position, { index, user }] of candidates.entries()) {
+          if (duplicates.has(position)) {
+            outcomes.reject(index, HttpStatus.CONFLICT, `email ${user.email} is already registered`, emailDetails(user.email));
+          } else {
+            outcomes.accept(index, toUserResponse(user, [], true));
+            created.push(user);
+          }
+        }
+        return created;
+      },
+    );
     return outcomes.summary();
   }
 
@@ -127,12 +134,13 @@ export class UsersService {
       const changes = effectiveChanges(current, requested);
       if (!hasChanges(changes)) return current;
       const next = applyUserChanges(current, changes);
-      const event = newEvent('user.updated', id.toHexString(), next.rev, toUserState(next), undefined, actorOf(principal));
-      if (!(await this.users.writeChanges(id, changes, next, event))) {
-        // The e-mail is the only unique field a PATCH can change.
-        throw dto.email ? emailTaken(dto.email) : new Error(`user ${id.toHexString()}: unique index violated without an e-mail change`);
-      }
-      await this.outbox.track('user', [id]);
+      const change = { type: 'user.updated' as const, id, sequence: next.rev, data: toUserState(next), actor: actorOf(principal) };
+      await this.outbox.recordChange(change, async (event) => {
+        if (!(await this.users.writeChanges(id, changes, next, event))) {
+          // The e-mail is the only unique field a PATCH can change.
+          throw dto.email ? emailTaken(dto.email) : new Error(`user ${id.toHexString()}: unique index violated without an e-mail change`);
+        }
+      });
       return next;
     });
     const owned = await this.owned.idsOwnedBy([id], principal);
@@ -140,13 +148,8 @@ export class UsersService {
   }
 
   /**
-   * Deletes a user (an admin's call, not of themselves). Taking the user's
-   * lock for deletion comes first: from then on no dataset can be created for
-   * or transferred to the user (see DatasetOwners, which looks for this lock
-   * after a create has written its pending dataset), so the look for owned
-   * datasets — or the cascade — cannot be overtaken by a concurrent create.
-   * The user becomes a tombstone (invisible, its e-mail free again) carrying
-   * `user.deleted` until that event is published.
+   * Deletes a user (an admin's call, not of themselves), under the user's deletion lock taken first so no create or
+   * transfer overtakes the look for owned datasets; the user stays a tombstone until `user.deleted` is out (docs/outbox.md#ownership-writes).
    */
   async remove(id: Types.ObjectId, cascade: boolean, principal: Principal): Promise<void> {
     if (isUser(principal, id)) throw new ConflictError('an admin cannot delete themselves; ask another admin');
@@ -161,8 +164,8 @@ export class UsersService {
         if (held.total > 0) throw ownsDatasets(id, held);
       }
       const rev = user.rev + 1;
-      await this.users.markDeleted(id, rev, newEvent('user.deleted', id.toHexString(), rev, { id: id.toHexString() }, undefined, actor));
-      await this.outbox.track('user', [id]);
+      const change = { type: 'user.deleted' as const, id, sequence: rev, data: { id: id.toHexString() }, actor };
+      await this.outbox.recordChange(change, (event) => this.users.markDeleted(id, rev, event));
     });
   }
 

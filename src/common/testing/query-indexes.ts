@@ -42,6 +42,12 @@ function recordingModel(modelName: string, queries: Query[], where: () => string
       insertOne: async () => ({ acknowledged: true }),
       insertMany: async () => ({ acknowledged: true }),
     },
+    // A pipeline is judged by its leading `$match` (none: the whole collection).
+    aggregate: (pipeline: Record<string, unknown>[]) => {
+      const query: Query = { where: where(), filter: (pipeline[0]?.$match ?? {}) as Record<string, unknown> };
+      queries.push(query);
+      return chain(query, []);
+    },
     bulkWrite: async (operations: Record<string, { filter: Record<string, unknown> }>[]) => {
       for (const operation of operations) for (const { filter } of Object.values(operation)) queries.push({ where: where(), filter });
       return {};

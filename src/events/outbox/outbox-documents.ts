@@ -33,9 +33,9 @@ export class OutboxDocuments<T extends OutboxFields> {
     return found;
   }
 
-  async clearPublished(published: readonly PublishedEvents[]): Promise<Set<string>> {
+  async clearPublished(published: readonly PublishedEvents[]): Promise<Map<string, number>> {
     const operations: AnyBulkWriteOperation<OutboxFields>[] = [];
-    const stillWaiting = new Set<string>();
+    const stillWaiting = new Map<string, number>();
     const docs = await findEachById(
       this.model,
       published.map(({ id }) => id),
@@ -48,7 +48,7 @@ export class OutboxDocuments<T extends OutboxFields> {
       const left = outbox.filter((event) => !eventIds.has(event.id));
       if (left.length > 0) {
         // More was written while these were being published: keep it for the next round.
-        stillWaiting.add(id.toHexString());
+        stillWaiting.set(id.toHexString(), left.length);
         if (left.length < outbox.length) operations.push(setOutbox(id, left));
       } else if (this.isTombstone(current)) {
         operations.push({ deleteOne: { filter: { _id: id } } });
@@ -62,12 +62,12 @@ export class OutboxDocuments<T extends OutboxFields> {
     return stillWaiting;
   }
 
-  async idsWithWaitingEvents(): Promise<Types.ObjectId[]> {
+  async entitiesWithWaitingEvents(): Promise<{ id: Types.ObjectId; events: number }[]> {
     const waiting = await this.model
-      .find({ 'outbox.0': { $exists: true } }, { _id: 1 })
-      .lean<{ _id: Types.ObjectId }[]>()
+      .find({ 'outbox.0': { $exists: true } }, { _id: 1, outbox: 1 })
+      .lean<{ _id: Types.ObjectId; outbox?: unknown[] }[]>()
       .exec();
-    return waiting.map(({ _id }) => _id);
+    return waiting.map(({ _id, outbox }) => ({ id: _id, events: outbox?.length ?? 0 }));
   }
 }
 

@@ -14,6 +14,13 @@ export class OutboxMarker {
 
   @Prop({ required: true })
   since: Date;
+
+  /**
+   * How many events wait in the entity's outbox: exact in normal operation, set right again by the relay after a crash
+   * (docs/outbox.md#counting-the-events-waiting). Absent on markers written by an older version: such a marker counts as 1.
+   */
+  @Prop()
+  events?: number;
 }
 
 export const OutboxMarkerSchema = SchemaFactory.createForClass(OutboxMarker);

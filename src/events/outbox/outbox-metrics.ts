@@ -12,8 +12,9 @@ export class OutboxMetrics implements OnModuleInit {
 
   onModuleInit(): void {
     this.metrics.sampleWith(async () => {
-      const { entities, oldestSince } = await this.markers.backlog();
+      const { entities, events, oldestSince } = await this.markers.backlog();
       this.metrics.outboxEntitiesWaiting.set(entities);
+      this.metrics.outboxEventsWaiting.set(events);
       this.metrics.outboxOldestAge.set(oldestSince ? Math.max(0, (Date.now() - oldestSince.getTime()) / 1000) : 0);
     });
   }

@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { DiscoveryService } from '@nestjs/core';
 import { Model, Types } from 'mongoose';
 import { strictMock } from '../../common/testing/strict-mock';
 import { EntityLocks, HeldLock, LockOptions } from '../../common/locks/entity-locks';
@@ -11,6 +10,7 @@ import { OutboxMarkersRepository } from './outbox-markers.repository';
 import { RegistryMetrics } from '../../metrics/registry-metrics';
 import { OutboxRelay } from './outbox-relay';
 import { OutboxFields } from './outbox-source';
+import { OutboxSources } from './outbox-sources';
 
 const event = (overrides: Partial<RegistryEvent> = {}): RegistryEvent =>
   ({
@@ -62,17 +62,17 @@ function setup(
     }
   });
   const findById = jest.fn((id: Types.ObjectId) => query(() => structuredClone(docs.get(id.toHexString()) ?? null)));
-  const model = strictMock<Model<OutboxFields>>('datasets', { find: () => query(() => []), findById, bulkWrite } as never);
+  // The scan's read: every document with events waiting.
+  const find = () => query(() => [...docs.values()].filter((d) => d.outbox.length > 0).map((d) => ({ _id: d._id, outbox: [...d.outbox] })));
+  const model = strictMock<Model<OutboxFields>>('datasets', { find, findById, bulkWrite } as never);
   // The datasets' source as the repository builds it, over a strict model.
   const source = new OutboxDocuments(
     model,
     () => !(overrides.publishable ?? true),
     () => overrides.deleted ?? false,
   );
-  const discovery = strictMock<DiscoveryService>('discovery', {
-    getProviders: () => [{ instance: source }],
-    getMetadataByDecorator: () => 'dataset',
-  });
+  const sources = new OutboxSources();
+  sources.register('dataset', source);
   const publishEvents = jest.fn(async (sent: readonly RegistryEvent[]) => {
     published.push(...sent.map((e) => e.id));
   });
@@ -92,19 +92,33 @@ function setup(
   const markersWrite = jest.fn(async (operations: BulkOperation[]) => {
     for (const { deleteOne } of operations) markers.delete(deleteOne?.filter._id as string);
   });
+  // The count each marker holds, as last inserted or set (see OutboxMarkersRepository).
+  const counts = new Map<string, number>();
+  // Inserting a marker already there is refused, as the unique `_id` does.
+  const insertMany = jest.fn(async (inserted: { _id: string; events: number }[]) => {
+    const writeErrors = inserted.flatMap(({ _id }, index) => (markers.has(_id) ? [{ index, code: 11000 }] : []));
+    for (const { _id, events } of inserted) {
+      if (markers.has(_id)) continue;
+      markers.add(_id);
+      counts.set(_id, events);
+    }
+    if (writeErrors.length > 0) throw Object.assign(new Error('E11000'), { writeErrors });
+  });
   const markerModel = strictMock<Model<OutboxMarker>>('markers', {
+    collection: { insertMany },
     find: () => query(() => [...markers].map((k) => ({ _id: k }))),
     bulkWrite: markersWrite,
+    updateOne: (filter: { _id: string }, update: { $set: { events: number } }) =>
+      query(() => void counts.set(filter._id, update.$set.events)),
   } as never);
   const relay = new OutboxRelay(
     publisher,
     locks,
     new OutboxMarkersRepository(markerModel),
-    discovery,
+    sources,
     new RegistryMetrics({ enabled: false }),
   );
-  relay.onModuleInit();
-  return { relay, docs, doc, key, markers, published, publishEvents, bulkWrite, findById, markersWrite, withLocks, removed };
+  return { relay, docs, doc, key, markers, counts, published, publishEvents, bulkWrite, findById, markersWrite, withLocks, removed };
 }
 
 describe(OutboxRelay.name, () => {
@@ -253,5 +267,34 @@ describe(OutboxRelay.name, () => {
     await relay.drain();
     expect(publishEvents).not.toHaveBeenCalled();
     expect(markers.size).toBe(0);
+  });
+
+  it('counts exactly what is left on the marker of an entity written to while its events were sent', async () => {
+    const { relay, doc, key, counts, published, publishEvents, markers } = setup();
+    publishEvents.mockImplementationOnce(async (sent) => {
+      published.push(...sent.map((e) => e.id));
+      doc.outbox = [...doc.outbox, event({ sequence: 3 }), event({ sequence: 4 })]; // two writes commit meanwhile
+    });
+    await relay.drain();
+    expect(doc.outbox).toHaveLength(2);
+    expect(markers.has(key)).toBe(true);
+    expect(counts.get(key)).toBe(2);
+  });
+
+  it("re-marks an entity whose marker a crash lost, counting its outbox's events, and leaves existing markers' counts alone", async () => {
+    const { relay, docs, markers, counts, publishEvents } = setup({ count: 2, events: () => [event(), event(), event()] });
+    const [lost, kept] = [...markers];
+    markers.delete(lost); // the writer died between its write and its marker
+    counts.set(kept, 3);
+    publishEvents.mockRejectedValue(new Error('broker down')); // keep everything waiting, to look at the markers
+    await relay.drain();
+    expect(docs.size).toBe(2);
+    expect(markers).toEqual(new Set([lost, kept]));
+    expect(counts).toEqual(
+      new Map([
+        [kept, 3],
+        [lost, 3],
+      ]),
+    );
   });
 });

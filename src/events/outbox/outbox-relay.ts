@@ -1,5 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { DiscoveryService } from '@nestjs/core';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AsyncResource } from 'node:async_hooks';
 import { Types } from 'mongoose';
 import { entityKey, parseEntityKey } from './entity-key';
@@ -7,9 +6,10 @@ import { EntityLocks, HeldLock } from '../../common/locks/entity-locks';
 import { RegistryMetrics } from '../../metrics/registry-metrics';
 import { EventEntity } from '../contract';
 import { EventsPublisher } from '../events.publisher';
-import { OutboxMarkersRepository } from './outbox-markers.repository';
+import { MarkedEvents, OutboxMarkersRepository } from './outbox-markers.repository';
 import { OutboxEvent } from './event-factory';
-import { OutboxSource, OutboxSourceFor, WaitingEvents } from './outbox-source';
+import { WaitingEvents } from './outbox-source';
+import { OutboxSources } from './outbox-sources';
 
 const POLL_MS = 1_000;
 /**
@@ -39,22 +39,12 @@ interface Claimed {
 }
 
 /**
- * Publishes what the Outbox holds, at least once and in order per entity.
- *
- * Works in batches of entities: read their outboxes (one `_id` lookup each,
- * side by side), publish every event read in one produce request (in order
- * per entity), then — under the entities' locks, taken with one insert and
- * renewed together, so no write interleaves — remove exactly the published
- * events and delete finished tombstones with bulk writes, and the markers of
- * entities with nothing left. A batch whose lease was lost stops before its
- * writes (the lease guard). While the broker is down sends fail, the relay
- * backs off and tries again; writes are never held up by it. Of several
- * instances one relays at a time, holding a short lease renewed every batch
- * (if it dies mid-way, the next one repeats the batch it
- * was in: consumers drop duplicates by event id).
+ * Publishes what the Outbox holds, at least once and in order per entity, in
+ * batches: read, publish outside the locks, clear under the entities' locks
+ * (see docs/outbox.md for the batches, the lease and the crash rules).
  */
 @Injectable()
-export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private timer?: NodeJS.Timeout;
   private lastScan = 0;
@@ -64,7 +54,6 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
   private busy = false;
   private stopped = false;
   private leadership?: HeldLock;
-  private readonly sources = new Map<EventEntity, OutboxSource>();
   /**
    * The context the relay was made in (start-up): its rounds run there, not in
    * the request that woke it, whose trace and log bindings they would take over.
@@ -75,17 +64,9 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
     private readonly publisher: EventsPublisher,
     private readonly locks: EntityLocks,
     private readonly markers: OutboxMarkersRepository,
-    private readonly discovery: DiscoveryService,
+    private readonly sources: OutboxSources,
     private readonly metrics: RegistryMetrics,
   ) {}
-
-  /** Finds the repositories decorated with @OutboxSourceFor (the outbox's sources). */
-  onModuleInit(): void {
-    for (const wrapper of this.discovery.getProviders({ metadataKey: OutboxSourceFor.KEY })) {
-      const entity = this.discovery.getMetadataByDecorator(OutboxSourceFor, wrapper);
-      if (entity && wrapper.instance) this.sources.set(entity, wrapper.instance as OutboxSource);
-    }
-  }
 
   onApplicationBootstrap(): void {
     this.schedule(0);
@@ -174,9 +155,9 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
   /** Finds events whose marker was lost (a crash between the write and the marker). */
   private async scan(): Promise<void> {
     this.lastScan = Date.now();
-    for (const [entity, source] of this.sources) {
-      const waiting = await source.idsWithWaitingEvents();
-      await this.markers.mark(waiting.map((id) => entityKey(entity, id)));
+    for (const [entity, source] of this.sources.entries()) {
+      const waiting = await source.entitiesWithWaitingEvents();
+      await this.markers.markMissing(waiting.map(({ id, events }) => ({ key: entityKey(entity, id), events })));
     }
   }
 
@@ -187,9 +168,10 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
    */
   private async relayBatch(keys: readonly string[]): Promise<boolean> {
     // A marker that names no entity this service keeps (any more) is just removed.
-    const isValid = (key: string): boolean => this.sources.has(parseEntityKey(key)?.entity as EventEntity);
+    const isValid = (key: string): boolean => this.sources.has(parseEntityKey(key)?.entity);
     const batch = await this.readOutboxes(keys.filter(isValid));
     const done = [...keys.filter((key) => !isValid(key)), ...batch.gone];
+    const recount: MarkedEvents[] = [];
     const ready = batch.found.filter(({ waiting }) => !waiting.held);
     try {
       // Outside the entities' locks: while the broker is away, writers are not held up by failing sends.
@@ -204,17 +186,22 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
       async (held) => {
         const locked = new Set(held.map((lock) => lock.key));
         if (locked.size < ready.length) this.busy = true;
-        for (const [entity, source] of this.sources) {
+        for (const [entity, source] of this.sources.entries()) {
           const mine = ready.filter((entry) => entry.entity === entity && locked.has(entry.key));
           if (mine.length === 0) continue;
           const stillWaiting = await source.clearPublished(
             mine.map(({ id, waiting }) => ({ id, eventIds: new Set(waiting.events.map((event) => event.id)) })),
           );
-          // An entity with more events keeps its marker for the next round.
+          // An entity with more events keeps its marker for the next round, counting exactly what is left.
           if (stillWaiting.size > 0) this.again = true;
-          for (const { key, id } of mine) if (!stillWaiting.has(id.toHexString())) done.push(key);
+          for (const { key, id } of mine) {
+            const left = stillWaiting.get(id.toHexString());
+            if (left === undefined) done.push(key);
+            else recount.push({ key: entityKey(entity, id), events: left });
+          }
         }
         await this.markers.remove(done);
+        await this.markers.recount(recount);
       },
     );
     return true;
@@ -224,7 +211,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnAppl
   private async readOutboxes(keys: readonly string[]): Promise<{ found: Claimed[]; gone: string[] }> {
     const found: Claimed[] = [];
     const gone: string[] = [];
-    for (const [entity, source] of this.sources) {
+    for (const [entity, source] of this.sources.entries()) {
       const mine = keys.map((key) => ({ key, parsed: parseEntityKey(key) })).filter(({ parsed }) => parsed?.entity === entity);
       if (mine.length === 0) continue;
       const waiting = await source.waitingEvents(mine.map(({ parsed }) => (parsed as { id: Types.ObjectId }).id));

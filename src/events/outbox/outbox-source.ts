@@ -1,6 +1,4 @@
-import { DiscoveryService } from '@nestjs/core';
 import { Types } from 'mongoose';
-import { EventEntity } from '../contract';
 import { OutboxEvent } from './event-factory';
 import { OutboxEntity } from './outbox-entity';
 
@@ -25,9 +23,8 @@ export interface PublishedEvents {
 /**
  * The port through which the relay reads and clears the outboxes of one kind
  * of entity: implemented by the repository that owns the collection (so the
- * relay never touches another module's model), and registered by decorating
- * that repository with @OutboxSourceFor(entity) — found at start-up by
- * Nest's discovery, a multi-provider without a shared token.
+ * relay never touches another module's model), registered by an
+ * outboxSource() provider in that module.
  */
 export interface OutboxSource {
   /** The waiting events of each entity that still exists, by hex id. */
@@ -37,11 +34,9 @@ export interface OutboxSource {
    * deletes a tombstone left with nothing to say: one read by `_id` each, side
    * by side, and bulk writes. The caller holds the entities' locks. Returns
    * the ids that still have events waiting (written while the others were
-   * being published).
+   * being published), with how many.
    */
-  clearPublished(published: readonly PublishedEvents[]): Promise<Set<string>>;
-  /** Every entity with events waiting: the relay's scan for markers a crash lost. */
-  idsWithWaitingEvents(): Promise<Types.ObjectId[]>;
+  clearPublished(published: readonly PublishedEvents[]): Promise<Map<string, number>>;
+  /** Every entity with events waiting, and how many: the relay's scan for markers a crash lost. */
+  entitiesWithWaitingEvents(): Promise<{ id: Types.ObjectId; events: number }[]>;
 }
-
-export const OutboxSourceFor = DiscoveryService.createDecorator<EventEntity>();

@@ -1,0 +1,11 @@
+import { strictMock } from '../../common/testing/strict-mock';
+import { Outbox } from '../outbox/outbox';
+import { OutboxMarkersRepository } from '../outbox/outbox-markers.repository';
+import { OutboxRelay } from '../outbox/outbox-relay';
+
+/** The real Outbox (events built, writes run as in service) with its last step, track(), a jest.fn to assert on. */
+export function trackingOutbox(): jest.Mocked<Outbox> {
+  const outbox = new Outbox(strictMock<OutboxMarkersRepository>('OutboxMarkers', {}), strictMock<OutboxRelay>('OutboxRelay', {}));
+  outbox.track = jest.fn(async () => undefined);
+  return outbox as jest.Mocked<Outbox>;
+}
