@@ -3,6 +3,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { Types } from 'mongoose';
 import { entityKey, parseEntityKey } from './entity-key';
 import { EntityLocks, HeldLock } from '../../common/locks/entity-locks';
+import { MAX_BACKGROUND_SHARE, nextDelayMs } from '../../common/scheduling/run-every';
 import { RegistryMetrics } from '../../metrics/registry-metrics';
 import { EventEntity } from '../contract';
 import { EventsPublisher } from '../events.publisher';
@@ -47,7 +48,7 @@ interface Claimed {
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private timer?: NodeJS.Timeout;
-  private lastScan = 0;
+  private nextScanAt = 0;
   private backoffMs = 0;
   private draining?: Promise<void>;
   private again = false;
@@ -115,7 +116,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async round(): Promise<void> {
     try {
       if (!(await this.lead())) return;
-      if (Date.now() - this.lastScan > SCAN_EVERY_MS) await this.scan();
+      if (Date.now() >= this.nextScanAt) await this.scan();
       const startedAt = Date.now();
       const markers = await this.markers.oldest(MARKERS_PER_ROUND);
       let sent = true;
@@ -154,11 +155,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Finds events whose marker was lost (a crash between the write and the marker). */
   private async scan(): Promise<void> {
-    this.lastScan = Date.now();
+    const startedAt = Date.now();
     for (const [entity, source] of this.sources.entries()) {
       const waiting = await source.entitiesWithWaitingEvents();
       await this.markers.markMissing(waiting.map(({ id, events }) => ({ key: entityKey(entity, id), events })));
     }
+    // On FerretDB a scan reads whole collections: keep it to a small share of the time (docs/architecture.md#background-work).
+    const tookMs = Date.now() - startedAt;
+    this.nextScanAt = Date.now() + nextDelayMs(SCAN_EVERY_MS, tookMs, MAX_BACKGROUND_SHARE);
   }
 
   /**
