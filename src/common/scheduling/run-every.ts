@@ -4,13 +4,10 @@ import { Logger } from '@nestjs/common';
 export const MAX_BACKGROUND_SHARE = 0.05;
 
 /**
- * Runs `task` in the background every `everyMs` (and at once with
- * `immediately`), one run at a time, logging a failure as a warning instead of
- * letting it escape. A run that took long pushes the next one back, so the
- * task takes at most `maxShare` of the time: on FerretDB a sweep scans its
- * collection, which at 100,000 datasets takes longer than the period itself
- * (docs/architecture.md#background-work). The timer does not keep the process
- * alive; call the returned function to stop.
+ * Runs `task` in the background every `everyMs` (at once too with `immediately`), one run at a time,
+ * logging a failure as a warning. A slow run pushes the next back so the task keeps to `maxShare` of
+ * the time: on FerretDB a sweep scans its collection (docs/architecture.md#background-work).
+ * The timer does not keep the process alive; call the returned function to stop.
  */
 export function runEvery(
   everyMs: number,
