@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { withDatabase } from './support/mongo';
 import { PrivateStack, startPrivateStack } from './support/private-stack';
@@ -60,6 +60,55 @@ describe('the local stack (e2e)', () => {
         intervalMs: 250,
       });
       expect(await collection.countDocuments()).toBe(DOCUMENTS + 1);
+    });
+  });
+
+  const truncations = (): number => {
+    const log = readFileSync(path.join(privateStack.settings.runDir, 'logs', 'ferretdb.log'), 'utf8');
+    return log.split('\n').filter((line) => line.includes('wal:') && line.includes('truncated')).length;
+  };
+
+  // A TRUNCATE holds the write lock while it waits for readers: FerretDB's updates (a read, then a
+  // write) must wait for it — their transactions begin IMMEDIATE — rather than fail with SQLITE_BUSY.
+  it('lets updates wait out a truncation that holds the write lock, none failing', async () => {
+    await withDatabase(privateStack.env.MONGODB_URI, async (db) => {
+      const collection = db.collection<{ _id: number; padding: string; round: number }>('wal_updates');
+      await collection.insertMany(Array.from({ length: 40 }, (_, i) => ({ _id: i, padding: '', round: 0 })));
+      const before = truncations();
+      let going = true;
+      const failures: string[] = [];
+      let updates = 0;
+      // Whole-collection reads with short pauses: a truncation often waits for one, and then gets its turn.
+      const reads = Array.from({ length: 2 }, async () => {
+        while (going) {
+          await collection.find({ round: { $gte: 0 } }).toArray();
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      });
+      // Updates in bursts of a second: truncations during a burst hold the write lock while updates are
+      // under way (an update's own read keeps a snapshot, so those end busy); the pauses let one through.
+      const writers = Array.from({ length: 6 }, async (_, writer) => {
+        for (let round = 1; going; round++) {
+          if (Date.now() % 1_500 >= 1_000) await new Promise((resolve) => setTimeout(resolve, 1_500 - (Date.now() % 1_500)));
+          const _id = (writer * 7 + round) % 40;
+          await collection
+            .updateOne({ _id }, { $set: { padding: 'u'.repeat(DOCUMENT_BYTES * 4), round } })
+            .then(() => updates++)
+            .catch((error: Error) => failures.push(error.message));
+        }
+      });
+      try {
+        await waitFor(async () => truncations() >= before + 3 || undefined, {
+          what: 'three truncations while updates run',
+          timeoutMs: 60_000,
+          intervalMs: 250,
+        });
+      } finally {
+        going = false;
+        await Promise.all([...reads, ...writers]);
+      }
+      expect(failures).toEqual([]);
+      expect(updates).toBeGreaterThan(100);
     });
   });
 });
