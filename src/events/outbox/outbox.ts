@@ -51,7 +51,10 @@ export class Outbox {
     const byEntity = new Map<EventEntity, Types.ObjectId[]>();
     for (const { _id } of stored) {
       const entity = entityOf.get(_id.toHexString());
-      if (entity) byEntity.set(entity, [...(byEntity.get(entity) ?? []), _id]);
+      if (!entity) continue;
+      const ids = byEntity.get(entity) ?? [];
+      ids.push(_id);
+      byEntity.set(entity, ids);
     }
     for (const [entity, ids] of byEntity) await this.track(entity, ids);
     return stored;
@@ -60,7 +63,10 @@ export class Outbox {
   /** Marks these entities as having new events, one per mention (after their write), and wakes the relay: recordChange's last step. */
   async track(entity: EventEntity, ids: readonly Types.ObjectId[]): Promise<void> {
     const written = new Map<EntityKey, number>();
-    for (const id of ids) written.set(entityKey(entity, id), (written.get(entityKey(entity, id)) ?? 0) + 1);
+    for (const id of ids) {
+      const key = entityKey(entity, id);
+      written.set(key, (written.get(key) ?? 0) + 1);
+    }
     await this.markers.mark([...written].map(([key, events]) => ({ key, events })));
     this.relay.wake();
   }
