@@ -61,28 +61,83 @@ describe(OutboxRelay.name, () => {
     expect(markers.size).toBe(0);
   });
 
-  it('claims, publishes and clears 200 entities with one produce request, one lock claim, and bulk writes of 50 (FerretDB) to clear them and their markers', async () => {
-    const { relay, docs, published, publishEvents, withLocks, bulkWrite, findById, markersWrite, markers } = setup({ count: 200 });
+  it('claims, publishes and clears 200 entities with one produce request, one lock claim, one bare `_id` read and one update each, and bulk writes of 50 (FerretDB) for their markers', async () => {
+    const { relay, docs, published, publishEvents, withLocks, bulkWrite, findById, findOneAndUpdate, markersWrite, markers } = setup({
+      count: 200,
+    });
     const expected = [...docs.values()].flatMap((doc) => doc.outbox.map((e) => e.id));
     await relay.drain();
     expect(withLocks).toHaveBeenCalledTimes(1);
     expect(withLocks.mock.calls[0][0]).toHaveLength(200);
     expect(publishEvents).toHaveBeenCalledTimes(1);
-    expect(bulkWrite.mock.calls.map(([operations]) => operations.length)).toEqual([50, 50, 50, 50]);
+    expect(findById).toHaveBeenCalledTimes(200); // one bare `_id` lookup each before the lock, never a scan
+    expect(findOneAndUpdate).toHaveBeenCalledTimes(200); // under the lock: the sent events pulled, what is left returned
+    expect(findOneAndUpdate.mock.calls.every(([filter]) => Object.keys(filter).join() === '_id')).toBe(true);
+    expect(bulkWrite).not.toHaveBeenCalled(); // nothing to fix up: no tombstone, no event the pull missed
     expect(markersWrite.mock.calls.map(([operations]) => operations.length)).toEqual([50, 50, 50, 50]);
-    expect(findById).toHaveBeenCalledTimes(400); // one bare `_id` lookup each before and under the lock, never a scan
     expect(published).toEqual(expected); // each entity's events together, in order
     expect([...docs.values()].every((doc) => doc.outbox.length === 0)).toBe(true);
     expect(markers.size).toBe(0);
   });
 
   it('works through a backlog larger than a batch in batches of 256 entities', async () => {
-    const { relay, withLocks, publishEvents, bulkWrite, markers } = setup({ count: 600, events: () => [event()] });
+    const { relay, withLocks, publishEvents, findOneAndUpdate, markers } = setup({ count: 600, events: () => [event()] });
     await relay.drain();
     expect(withLocks.mock.calls.map(([keys]) => keys.length)).toEqual([256, 256, 88]);
     expect(publishEvents).toHaveBeenCalledTimes(3);
-    expect(bulkWrite).toHaveBeenCalledTimes(6 + 6 + 2);
+    expect(findOneAndUpdate).toHaveBeenCalledTimes(600);
     expect(markers.size).toBe(0);
+  });
+
+  it('reads and publishes the next batch while the last one is cleared, one clear at a time, in the order of the markers', async () => {
+    const { relay, docs, published, publishEvents, withLocks, markers } = setup({ count: 600, events: () => [event()] });
+    const expected = [...docs.values()].flatMap((doc) => doc.outbox.map((e) => e.id));
+    const steps: string[] = [];
+    let clearing = 0;
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const withLocksAsSetUp = withLocks.getMockImplementation() as NonNullable<ReturnType<typeof withLocks.getMockImplementation>>;
+    withLocks.mockImplementation(async (keys, options, work) => {
+      const batch = withLocks.mock.calls.length;
+      expect(clearing).toBe(0);
+      clearing++;
+      steps.push(`clear ${batch}`);
+      if (batch === 1) await firstHeld; // the first clear is slow: the second batch goes out meanwhile
+      try {
+        return await withLocksAsSetUp(keys, options, work);
+      } finally {
+        clearing--;
+        steps.push(`cleared ${batch}`);
+      }
+    });
+    publishEvents.mockImplementation(async (sent) => {
+      steps.push(`publish ${publishEvents.mock.calls.length}`);
+      published.push(...sent.map((e) => e.id));
+      if (publishEvents.mock.calls.length === 2) releaseFirst();
+    });
+    await relay.drain();
+    expect(steps).toEqual(['publish 1', 'clear 1', 'publish 2', 'cleared 1', 'clear 2', 'publish 3', 'cleared 2', 'clear 3', 'cleared 3']);
+    expect(published).toEqual(expected);
+    expect(markers.size).toBe(0);
+  });
+
+  it('removes by id the sent events a pull did not match (a store that compares them differently), and sends them once', async () => {
+    const { relay, doc, published, findOneAndUpdate, bulkWrite, markers } = setup();
+    findOneAndUpdate.mockImplementation((filter) => ({
+      lean: () => ({ exec: async () => structuredClone(doc._id.equals(filter._id) ? doc : null) }),
+    }));
+    const ids = doc.outbox.map((e) => e.id);
+    await relay.drain();
+    expect(bulkWrite).toHaveBeenCalledWith(
+      [{ updateOne: { filter: { _id: doc._id }, update: { $set: { outbox: [] } }, timestamps: false } }],
+      {
+        ordered: false,
+      },
+    );
+    expect(doc.outbox).toEqual([]);
+    expect(markers.size).toBe(0);
+    await relay.drain();
+    expect(published).toEqual(ids);
   });
 
   it('clears only the events it published, not one written meanwhile (which keeps the marker)', async () => {

@@ -21,15 +21,28 @@ const POLL_MS = 1_000;
 const LEADER_KEY = 'outbox-relay';
 const SCAN_EVERY_MS = 60_000;
 const MAX_BACKOFF_MS = 5_000;
-/** Markers read per round: the round then works through them batch by batch. */
-const MARKERS_PER_ROUND = 2_048;
-/** Entities read, published and cleared together: one produce request, one lock insert, bulk writes of 50 to clear them. */
+/**
+ * Markers read per round: the round then works through them batch by batch. Reading them sorts the
+ * whole (small) collection on FerretDB, so a large backlog is taken in few reads.
+ */
+const MARKERS_PER_ROUND = 8_192;
+/**
+ * Entities read, published and cleared together: one produce request, one lock insert, one update each
+ * to clear them (side by side), bulk writes of 50 for their markers. The next batch is read and published
+ * while the previous one is cleared.
+ */
 const BATCH = 256;
 /** A writer holds an entity's lock for milliseconds: an entity found busy is tried again this soon. */
 const BUSY_RETRY_MS = 50;
 /** A produce request stays well below the broker's default 1 MB record batch. */
 const MAX_EVENTS_PER_SEND = 500;
 const MAX_BYTES_PER_SEND = 512 * 1024;
+
+/** One batch of the relay: the entities whose events go out, and the markers to remove whatever happens. */
+interface Batch {
+  ready: Claimed[];
+  done: string[];
+}
 
 /** An entity in a batch of the relay, with what its outbox held when read. */
 interface Claimed {
@@ -41,8 +54,9 @@ interface Claimed {
 
 /**
  * Publishes what the Outbox holds, at least once and in order per entity, in
- * batches: read, publish outside the locks, clear under the entities' locks
- * (see docs/outbox.md for the batches, the lease and the crash rules).
+ * batches: read, publish outside the locks, clear under the entities' locks,
+ * the next batch read and published while the last is cleared (see
+ * docs/outbox.md for the batches, the lease and the crash rules).
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -114,6 +128,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async round(): Promise<void> {
+    // The previous batch's clear, running while the next batch is read and sent; settles to its error, if any.
+    let clearing: Promise<Error | undefined> = Promise.resolve(undefined);
+    const cleared = async (): Promise<void> => {
+      const error = await clearing;
+      clearing = Promise.resolve(undefined);
+      if (error) throw error;
+    };
     try {
       if (!(await this.lead())) return;
       if (Date.now() >= this.nextScanAt) await this.scan();
@@ -122,14 +143,25 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       let sent = true;
       for (let i = 0; i < markers.length && sent; i += BATCH) {
         // A relay that lost its lease (stalled past it) leaves the rest to the new leader.
-        if (this.stopped || !(await this.lead())) return;
-        sent = await this.relayBatch(markers.slice(i, i + BATCH));
+        if (this.stopped || !(await this.lead())) return await cleared();
+        const batch = await this.claim(markers.slice(i, i + BATCH));
+        sent = await this.send(batch);
+        // One clear at a time: this batch's starts once the previous one's is done.
+        await cleared();
+        if (sent) {
+          clearing = this.clear(batch).then(
+            () => undefined,
+            (error: unknown) => error as Error,
+          );
+        }
       }
+      await cleared();
       if (markers.length === MARKERS_PER_ROUND) this.again = true;
       this.backoffMs = sent ? 0 : Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS);
       if (sent) this.metrics.relaySucceeded();
       if (markers.length > 0) this.logger.debug(`relayed ${markers.length} entities in ${Date.now() - startedAt} ms`);
     } catch (error) {
+      await clearing; // never left running into the next round
       this.logger.warn(`outbox round failed: ${(error as Error).message}`);
       this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS);
     }
@@ -165,24 +197,31 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.nextScanAt = Date.now() + nextDelayMs(SCAN_EVERY_MS, tookMs, MAX_BACKGROUND_SHARE);
   }
 
-  /**
-   * Claims, publishes and clears one batch of entities (see the class).
-   * False when the broker did not take the events: the batch stays as it
-   * was, and the relay backs off.
-   */
-  private async relayBatch(keys: readonly string[]): Promise<boolean> {
+  /** Reads the outboxes of one batch of marked entities; markers that name no entity (any more) are to be removed. */
+  private async claim(keys: readonly string[]): Promise<Batch> {
     // A marker that names no entity this service keeps (any more) is just removed.
     const isValid = (key: string): boolean => this.sources.has(parseEntityKey(key)?.entity);
-    const batch = await this.readOutboxes(keys.filter(isValid));
-    const done = [...keys.filter((key) => !isValid(key)), ...batch.gone];
-    const recount: MarkedEvents[] = [];
-    const ready = batch.found.filter(({ waiting }) => !waiting.held);
+    const { found, gone } = await this.readOutboxes(keys.filter(isValid));
+    return { ready: found.filter(({ waiting }) => !waiting.held), done: [...keys.filter((key) => !isValid(key)), ...gone] };
+  }
+
+  /**
+   * Publishes a batch's events, outside the entities' locks: while the broker is away, writers are not
+   * held up by failing sends. False when the broker did not take them: the batch stays as it was.
+   */
+  private async send({ ready }: Batch): Promise<boolean> {
     try {
-      // Outside the entities' locks: while the broker is away, writers are not held up by failing sends.
       await this.publish(ready.flatMap(({ waiting }) => waiting.events));
+      return true;
     } catch {
-      return false; // the broker is likely down: nothing of this batch is cleared
+      return false;
     }
+  }
+
+  /** Removes exactly what was sent of a batch, and the markers of entities left with nothing, under the entities' locks. */
+  private async clear({ ready, done: gone }: Batch): Promise<void> {
+    const done = [...gone];
+    const recount: MarkedEvents[] = [];
     // Writers hold an entity's lock for milliseconds: wait for them rather than publish their events twice.
     await this.locks.withLocks(
       ready.map(({ key }) => key),
@@ -193,9 +232,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         for (const [entity, source] of this.sources.entries()) {
           const mine = ready.filter((entry) => entry.entity === entity && locked.has(entry.key));
           if (mine.length === 0) continue;
-          const stillWaiting = await source.clearPublished(
-            mine.map(({ id, waiting }) => ({ id, eventIds: new Set(waiting.events.map((event) => event.id)) })),
-          );
+          const stillWaiting = await source.clearPublished(mine.map(({ id, waiting }) => ({ id, events: waiting.events })));
           // An entity with more events keeps its marker for the next round, counting exactly what is left.
           if (stillWaiting.size > 0) this.again = true;
           for (const { key, id } of mine) {
@@ -208,7 +245,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         await this.markers.recount(recount);
       },
     );
-    return true;
   }
 
   /** The outboxes of the claimed entities, by source; `gone`: keys whose entity no longer exists. */

@@ -14,10 +14,10 @@ export interface WaitingEvents {
   tombstone: boolean;
 }
 
-/** Events of one entity that went out and are to be removed from its outbox. */
+/** Events of one entity that went out (as read from its outbox) and are to be removed from it. */
 export interface PublishedEvents {
   id: Types.ObjectId;
-  eventIds: ReadonlySet<string>;
+  events: readonly OutboxEvent[];
 }
 
 /**
@@ -31,8 +31,9 @@ export interface OutboxSource {
   waitingEvents(ids: readonly Types.ObjectId[]): Promise<Map<string, WaitingEvents>>;
   /**
    * Removes exactly the published events from each entity's outbox, and
-   * deletes a tombstone left with nothing to say: one read by `_id` each, side
-   * by side, and bulk writes. The caller holds the entities' locks. Returns
+   * deletes a tombstone left with nothing to say: one update by `_id` each
+   * (which returns what is left), side by side, and a bulk write for the
+   * tombstones. The caller holds the entities' locks. Returns
    * the ids that still have events waiting (written while the others were
    * being published), with how many.
    */

@@ -62,9 +62,19 @@ export function setupRelay(
     }
   });
   const findById = jest.fn((id: Types.ObjectId) => query(() => structuredClone(docs.get(id.toHexString()) ?? null)));
+  // `$pullAll` as the store runs it: removes the elements equal to one given (compared whole), returns the document after.
+  const findOneAndUpdate = jest.fn((filter: { _id: Types.ObjectId }, update: { $pullAll: { outbox: RegistryEvent[] } }) =>
+    query(() => {
+      const current = docs.get(filter._id.toHexString());
+      if (!current) return null;
+      const pulled = new Set(update.$pullAll.outbox.map((e) => JSON.stringify(e)));
+      current.outbox = current.outbox.filter((e) => !pulled.has(JSON.stringify(e)));
+      return structuredClone(current);
+    }),
+  );
   // The scan's read: every document with events waiting.
   const find = () => query(() => [...docs.values()].filter((d) => d.outbox.length > 0).map((d) => ({ _id: d._id, outbox: [...d.outbox] })));
-  const model = strictMock<Model<OutboxFields>>('datasets', { find, findById, bulkWrite } as never);
+  const model = strictMock<Model<OutboxFields>>('datasets', { find, findById, findOneAndUpdate, bulkWrite } as never);
   // The datasets' source as the repository builds it, over a strict model.
   const source = new OutboxDocuments(
     model,
@@ -118,5 +128,20 @@ export function setupRelay(
     sources,
     new RegistryMetrics({ enabled: false }),
   );
-  return { relay, docs, doc, key, markers, counts, published, publishEvents, bulkWrite, findById, markersWrite, withLocks, removed };
+  return {
+    relay,
+    docs,
+    doc,
+    key,
+    markers,
+    counts,
+    published,
+    publishEvents,
+    bulkWrite,
+    findById,
+    findOneAndUpdate,
+    markersWrite,
+    withLocks,
+    removed,
+  };
 }
