@@ -121,6 +121,23 @@ describe(OutboxRelay.name, () => {
     expect(markers.size).toBe(0);
   });
 
+  it('stops the round at a clear that fails: the batch sent meanwhile keeps its markers and goes out again next round', async () => {
+    const { relay, docs, published, withLocks, markers } = setup({ count: 300, events: () => [event()] });
+    const withLocksAsSetUp = withLocks.getMockImplementation() as NonNullable<ReturnType<typeof withLocks.getMockImplementation>>;
+    withLocks.mockRejectedValueOnce(new Error('store away'));
+    await relay.drain();
+    expect(warn).toHaveBeenCalledWith('outbox round failed: store away');
+    warn.mockClear();
+    expect(published).toHaveLength(300); // both batches went out: the second while the first was (not) cleared
+    expect(withLocks).toHaveBeenCalledTimes(1); // nothing cleared after the failure
+    expect(markers.size).toBe(300);
+    withLocks.mockImplementation(withLocksAsSetUp);
+    await relay.drain();
+    expect(published).toHaveLength(600); // at least once: all of them again
+    expect([...docs.values()].every((doc) => doc.outbox.length === 0)).toBe(true);
+    expect(markers.size).toBe(0);
+  });
+
   it('removes by id the sent events a pull did not match (a store that compares them differently), and sends them once', async () => {
     const { relay, doc, published, findOneAndUpdate, bulkWrite, markers } = setup();
     findOneAndUpdate.mockImplementation((filter) => ({
