@@ -15,8 +15,11 @@ import { recordMeasurement } from './support/test-log';
 const POINTS = 1_000_000;
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const PYARROW = 'pyarrow==26.0.1';
-/** A service started for one export alone; holding a million points would take far more. */
-const PEAK_RSS_LIMIT_MB = 300;
+/**
+ * The service's peak through the upload, and through each export in a process of its own (issue 20's bound;
+ * docs/operations.md#memory). Holding a million points would take far more.
+ */
+const PEAK_RSS_LIMIT_MB = 250;
 const FIELDS = [
   { name: 'kw', type: 'number', unit: 'kW' },
   { name: 'note', type: 'string' },
@@ -124,7 +127,9 @@ describe('Columnar exports of a million points, read back by pyarrow (e2e)', () 
     expect(parquet.headers.get('content-disposition')).toBe('attachment; filename="wind farm 7.parquet"');
     expect(arrow.headers.get('content-type')).toBe('application/vnd.apache.arrow.stream');
     expect(arrow.headers.get('content-disposition')).toBe('attachment; filename="wind farm 7.arrows"');
-    expect(Math.max(parquet.peakMb, arrow.peakMb)).toBeLessThan(PEAK_RSS_LIMIT_MB);
+    // Names what passed the bound, with its peak.
+    const peaks = { upload: afterUpload, ndjson: ndjson.peakMb, parquet: parquet.peakMb, arrow: arrow.peakMb };
+    expect(Object.entries(peaks).filter(([, mb]) => !(mb < PEAK_RSS_LIMIT_MB))).toEqual([]);
 
     const { stdout } = await promisify(execFile)(
       python,
