@@ -206,6 +206,8 @@ export class DatasetsService {
     // The mark makes a concurrent deletion of `to` count this dataset, or cancel the transfer.
     await this.datasets.markTransfer(current._id, to);
     await this.ownerIndex.add(to, [current]);
+    // Demoted before the move, confirmed for `to` after it: a crash in between leaves candidates, never a wrong confirmed entry.
+    await this.ownerIndex.demote(current.ownerId, [current._id]);
     const moving: FieldChanges = {
       $set: { ...changes.$set, ownerId: to },
       $unset: { ...changes.$unset, transferTo: 1, transferStartedAt: 1 },
@@ -226,9 +228,12 @@ export class DatasetsService {
         if (!(await this.datasets.writeChanges(current._id, moving, moved, event))) throw await this.trash.nameTaken(to, name, principal);
       } catch (error) {
         await this.datasets.clearTransferMark(current._id);
+        // A refusal (owner gone, name taken) wrote nothing: the dataset is still the owner's.
+        if (error instanceof DomainError) await this.ownerIndex.confirm(current.ownerId, [current._id]);
         throw error;
       }
     });
+    await this.ownerIndex.confirm(to, [current._id]);
     await this.ownerIndex.remove(current.ownerId, [current._id]);
     return toDatasetResponse(moved);
   }

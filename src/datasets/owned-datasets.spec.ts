@@ -39,11 +39,13 @@ function build(stored: Dataset[], updateOne = jest.fn()) {
   const outbox = trackingOutbox();
   const ownerIndex = strictMock<OwnerIndex>('OwnerIndex', {
     remove: jest.fn(async () => undefined),
+    demote: jest.fn(async () => undefined),
     candidates: jest.fn(async () => new Map([[ownerId.toHexString(), stored.map((d) => d._id)]])),
+    entries: jest.fn(async () => new Map([[ownerId.toHexString(), stored.map((d) => ({ _id: d._id, seq: d.seq, confirmed: false }))]])),
   });
   const cleanup = strictMock<DatasetPurgeCleanup>('DatasetPurgeCleanup', { dropAll: jest.fn(async () => undefined) });
   const purge = new DatasetPurge(repository, outbox, ownerIndex, cleanup);
-  const trash = new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig);
+  const trash = new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig, ownerIndex);
   const datasetOwners = strictMock<DatasetOwners>('DatasetOwners', {});
   const service = new DatasetsService(
     repository,
