@@ -25,8 +25,8 @@ export class OwnerIndexRepository {
 
   /**
    * Applies `edit` to a user's list and stores the result if it changed.
-   * Read-then-write: only safe while the caller holds the list's lock. The
-   * states it did not change are not written (see OwnerIndexList.states).
+   * Read-then-write: only safe while the caller holds the list's lock. Only
+   * the states it changed are written (see OwnerIndexList.states).
    */
   async edit(ownerId: Types.ObjectId, edit: (list: ListedDatasets) => void): Promise<void> {
     const _id = ownerId.toHexString();
@@ -52,13 +52,13 @@ export class OwnerIndexRepository {
     }
   }
 
-  /** Sets the state of listed entries in one write by bare `_id`, without the list's lock (the caller's rules make that safe). */
+  /** Sets the state of entries in one write by bare `_id`, no read; under the list's lock (FerretDB applies an update as a read and a write). */
   async setStates(ownerId: Types.ObjectId, datasetIds: readonly Types.ObjectId[], state: EntryState): Promise<void> {
     if (datasetIds.length === 0) return;
     await this.index.updateOne({ _id: ownerId.toHexString() }, { $set: statePaths(datasetIds, state) }).exec();
   }
 
-  /** Raises the state of entries to `state` where it is lower, in one write by bare `_id` (an atomic `$max`; no lock). */
+  /** Raises the state of entries to `state` where it is lower (`$max`), in one write by bare `_id`, no read; under the list's lock too. */
   async raiseStates(ownerId: Types.ObjectId, datasetIds: readonly Types.ObjectId[], state: EntryState): Promise<void> {
     if (datasetIds.length === 0) return;
     await this.index.updateOne({ _id: ownerId.toHexString() }, { $max: statePaths(datasetIds, state) }).exec();

@@ -22,9 +22,9 @@ export interface OwnerEntry {
 
 /**
  * Keeps the per-user lists (OwnerIndexList): a superset of each user's datasets, whose confirmed entries are
- * true. Entries are listed and unlisted under the list's own lock; their state changes by single writes
- * ordered around the dataset's own (docs/architecture.md#the-owner-index):
- * confirmed only after the write that made the dataset active and the user's, demoted before any write that ends that.
+ * true. Each list changes under its own lock; the changes of an entry's state are ordered around the
+ * dataset's own writes (docs/architecture.md#the-owner-index): confirmed only after the write that made
+ * the dataset active and the user's, demoted before any write that ends that.
  */
 @Injectable()
 export class OwnerIndex {
@@ -54,21 +54,25 @@ export class OwnerIndex {
   }
 
   /**
-   * Confirms the datasets a create listed, once it activated them. Without any lock: it raises only
-   * entries still `pending`, so one demoted meanwhile (trashed, purged, transferred) stays a candidate.
+   * Confirms the datasets a create listed, once it activated them. A create holds no dataset's lock, so
+   * this raises only entries still `pending`: one demoted meanwhile (trashed, purged, transferred) stays a candidate.
    */
   async confirmCreated(ownerId: Types.ObjectId, datasetIds: readonly Types.ObjectId[]): Promise<void> {
-    await this.confirming(ownerId, datasetIds, () => this.index.raiseStates(ownerId, datasetIds, ENTRY_STATE.confirmed));
+    await this.confirming(ownerId, datasetIds, () =>
+      this.underLock(ownerId, () => this.index.raiseStates(ownerId, datasetIds, ENTRY_STATE.confirmed)),
+    );
   }
 
-  /** Confirms datasets after the write that made them active and the user's (a restore, a transfer in), under their locks. */
+  /** Confirms datasets after the write that made them active and the user's (a restore, a transfer in), under the datasets' locks. */
   async confirm(ownerId: Types.ObjectId, datasetIds: readonly Types.ObjectId[]): Promise<void> {
-    await this.confirming(ownerId, datasetIds, () => this.index.setStates(ownerId, datasetIds, ENTRY_STATE.confirmed));
+    await this.confirming(ownerId, datasetIds, () =>
+      this.underLock(ownerId, () => this.index.setStates(ownerId, datasetIds, ENTRY_STATE.confirmed)),
+    );
   }
 
-  /** Makes entries candidates again before a write that may end the dataset's being active and the user's, under its lock. */
+  /** Makes entries candidates again before a write that may end the dataset's being active and the user's, under the datasets' locks. */
   async demote(ownerId: Types.ObjectId, datasetIds: readonly Types.ObjectId[]): Promise<void> {
-    await this.index.setStates(ownerId, datasetIds, ENTRY_STATE.candidate);
+    await this.underLock(ownerId, () => this.index.setStates(ownerId, datasetIds, ENTRY_STATE.candidate));
   }
 
   /** The datasets listed under each user (candidates: check their ownerId). */
@@ -101,7 +105,11 @@ export class OwnerIndex {
   }
 
   private async change(ownerId: Types.ObjectId, edit: (list: ListedDatasets) => void): Promise<void> {
-    await this.locks.withLock(`owner-index:${ownerId.toHexString()}`, { purpose: 'owner-index' }, () => this.index.edit(ownerId, edit));
+    await this.underLock(ownerId, () => this.index.edit(ownerId, edit));
+  }
+
+  private async underLock(ownerId: Types.ObjectId, work: () => Promise<void>): Promise<void> {
+    await this.locks.withLock(`owner-index:${ownerId.toHexString()}`, { purpose: 'owner-index' }, work);
   }
 }
 

@@ -44,10 +44,7 @@ export class OwnerIndexList {
   @Prop({ type: MongooseSchema.Types.Mixed })
   sortKeys?: Record<string, ListedSortKey>;
 
-  /**
-   * By dataset id, its entry's state. Each is written alone (`states.<id>`), never the whole map: the
-   * lock-free demotions and confirmations then never overwrite one another's entries.
-   */
+  /** By dataset id, its entry's state; a change writes only the entries it changes (`states.<id>`), not the whole map. */
   @Prop({ type: MongooseSchema.Types.Mixed })
   states?: Record<string, EntryState>;
 }
