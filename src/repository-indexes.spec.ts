@@ -83,7 +83,7 @@ const ARGUMENTS: Record<string, unknown> = {
   ...Object.fromEntries(['id', 'userId', 'ownerId', 'to'].map((name) => [name, id])),
   ...Object.fromEntries(['ids', 'ownerIds', 'newIds', 'oldIds', 'keys', 'numbers'].map((name) => [name, [id, new Types.ObjectId()]])),
   ...Object.fromEntries(['key', 'token', 'name', 'subject', 'issuer', 'emailKey', 'nameKey', 'by', 'datasetId'].map((n) => [n, 'x'])),
-  ...Object.fromEntries(['number', 'rev', 'seq', 'first', 'end', 'limit', 'version', 'exceptNumber'].map((name) => [name, 2])),
+  ...Object.fromEntries(['number', 'rev', 'seq', 'first', 'end', 'limit', 'version', 'exceptNumber', 'state'].map((name) => [name, 2])),
   ...Object.fromEntries(['before', 'cutoff', 'trashedAt', 'at', 'expiresAt'].map((name) => [name, new Date()])),
   ...Object.fromEntries(['docs', 'users', 'holdings', 'datasets', 'grants'].map((name) => [name, [{ _id: id, seq: 1 }]])),
   ...Object.fromEntries(

@@ -53,15 +53,15 @@ export class OwnerIndexRepository {
   }
 
   /** Sets the state of entries in one write by bare `_id`, no read; under the list's lock (FerretDB applies an update as a read and a write). */
-  async setStates(ownerId: Types.ObjectId, datasetIds: readonly Types.ObjectId[], state: EntryState): Promise<void> {
-    if (datasetIds.length === 0) return;
-    await this.index.updateOne({ _id: ownerId.toHexString() }, { $set: statePaths(datasetIds, state) }).exec();
+  async setStates(ownerId: Types.ObjectId, ids: readonly Types.ObjectId[], state: EntryState): Promise<void> {
+    if (ids.length === 0) return;
+    await this.index.updateOne({ _id: ownerId.toHexString() }, { $set: statePaths(ids, state) }).exec();
   }
 
   /** Raises the state of entries to `state` where it is lower (`$max`), in one write by bare `_id`, no read; under the list's lock too. */
-  async raiseStates(ownerId: Types.ObjectId, datasetIds: readonly Types.ObjectId[], state: EntryState): Promise<void> {
-    if (datasetIds.length === 0) return;
-    await this.index.updateOne({ _id: ownerId.toHexString() }, { $max: statePaths(datasetIds, state) }).exec();
+  async raiseStates(ownerId: Types.ObjectId, ids: readonly Types.ObjectId[], state: EntryState): Promise<void> {
+    if (ids.length === 0) return;
+    await this.index.updateOne({ _id: ownerId.toHexString() }, { $max: statePaths(ids, state) }).exec();
   }
 }
 
