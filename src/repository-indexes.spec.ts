@@ -70,6 +70,8 @@ const WHOLE_COLLECTION_READS: Record<string, string> = {
   'DatasetsRepository.backfillSeqKeys': 'once per boot: every dataset and key',
   'DatasetsRepository.entitiesWithWaitingEvents': "the outbox's periodic sweep for events a crash left unmarked",
   'UsersRepository.entitiesWithWaitingEvents': "the outbox's periodic sweep for events a crash left unmarked",
+  'OwnerIndexRepository.allLists':
+    "the ownership janitor's repair of unconfirmed entries, at boot and every 10 minutes: one document per user",
   'OutboxMarkersRepository.oldest': 'a small collection: only the entities whose events wait',
   'OutboxMarkersRepository.backlog': 'the same small collection, counted for the metrics at each scrape',
 };

@@ -1,4 +1,5 @@
 import { mongo } from 'mongoose';
+import { OwnershipJanitor } from '../src/datasets/ownership-janitor';
 import { Api, authedApi, createUserWithToken } from './support/auth';
 import { withDatabase } from './support/mongo';
 import { useTestApp } from './support/test-app';
@@ -126,6 +127,21 @@ describe('Owner index: GET /users/{id} (e2e)', () => {
 
     await index((lists) => lists.updateOne({ _id: owner.id }, { $unset: { states: 1 } }));
     await expectListsMatchTheQuery();
+  });
+
+  it('has the ownership janitor settle unconfirmed entries: the active confirmed, the gone unlisted, the trashed kept', async () => {
+    const janitor = testApp.app.get(OwnershipJanitor);
+    // Entries of datasets made a minute ago or more: no create of theirs can still be under way.
+    const settled = await janitor.repairOwnerLists(new Date(Date.now() + 2 * 60_000));
+    expect(settled.confirmed).toBeGreaterThanOrEqual(8);
+    expect(settled.unlisted).toBeGreaterThanOrEqual(2);
+    const list = await listOf(owner.id);
+    expect(list?.datasetIds).not.toContain('0123456789abcdef01234567');
+    expect(list?.datasetIds).toContain(ids[2]);
+    await expectConfirmedAreTheActive(owner.id);
+    await expectListsMatchTheQuery();
+    // Nothing left to settle but the trashed datasets, which stay candidates.
+    expect(await janitor.repairOwnerLists(new Date(Date.now() + 2 * 60_000))).toEqual({ confirmed: 0, unlisted: 0, kept: 1 });
   });
 
   it('trusts confirmed entries for an admin and the owner, and reads the datasets for anyone else', async () => {

@@ -24,6 +24,9 @@ import { OwnerFirstPage } from './owner-first-page';
 
 export type { DatasetRef } from './dataset-rules';
 
+/** What the ownership janitor did with an unconfirmed owner-index entry (see settleOwnerEntry). */
+export type OwnerEntrySettled = 'confirmed' | 'unlisted' | 'kept';
+
 /**
  * Datasets and the user → datasets mapping (one source of truth, `Dataset.ownerId`). Every change of an existing dataset
  * runs under its lock; creates and transfers order their writes so no dataset is owned by a missing user (docs/outbox.md#ownership-writes).
@@ -190,6 +193,27 @@ export class DatasetsService {
       if (!startedAt || startedAt >= startedBefore) return false;
       await this.datasets.clearTransferMark(id);
       return true;
+    });
+  }
+
+  /**
+   * Settles an unconfirmed owner-index entry, under the dataset's lock (so no trash, purge or transfer is
+   * under way): confirmed if the dataset is active and the user's; unlisted if it is gone (missing with an
+   * id made before `startedBefore`: no create can still insert it), purged, or another user's (see OwnershipJanitor).
+   */
+  async settleOwnerEntry(ownerId: Types.ObjectId, id: Types.ObjectId, startedBefore: Date): Promise<OwnerEntrySettled> {
+    return this.locks.withLock(datasetLockKey(id), CHANGE_DATASET, async () => {
+      const dataset = await this.datasets.findById(id);
+      const owned = dataset !== null && dataset.ownerId.equals(ownerId) && dataset.state !== 'deleted';
+      if (owned && dataset.state === 'active') {
+        await this.ownerIndex.confirm(ownerId, [id]);
+        return 'confirmed';
+      }
+      // A create makes the id before it lists the dataset.
+      const mayStillCome = !dataset && id.getTimestamp() >= startedBefore;
+      if (owned || mayStillCome || dataset?.transferTo?.equals(ownerId)) return 'kept';
+      await this.ownerIndex.remove(ownerId, [id]);
+      return 'unlisted';
     });
   }
 

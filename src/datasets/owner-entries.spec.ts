@@ -155,4 +155,35 @@ describe('Owner index entries on the write paths', () => {
     );
     expect(steps).toEqual(['write transfer mark', 'list to', 'demote owner', 'clear transfer mark', 'confirm owner']);
   });
+
+  describe("the ownership janitor's settling of an unconfirmed entry (under the dataset's lock)", () => {
+    const cutoff = new Date();
+    const settle = async (stored: Dataset | null, id = stored?._id ?? new Types.ObjectId()) => {
+      const { service, steps } = build(stored as Dataset);
+      return { result: await service.settleOwnerEntry(ownerId, id, cutoff), steps };
+    };
+
+    it("confirms an active dataset of the list's user", async () => {
+      expect(await settle(storedDataset(ownerId))).toEqual({ result: 'confirmed', steps: ['confirm owner'] });
+    });
+
+    it('keeps a pending or trashed one of theirs, and one being transferred to them', async () => {
+      for (const state of ['pending', 'trashed'] as const) {
+        expect(await settle(storedDataset(ownerId, { state }))).toEqual({ result: 'kept', steps: [] });
+      }
+      expect(await settle(storedDataset(to, { transferTo: ownerId }))).toEqual({ result: 'kept', steps: [] });
+    });
+
+    it('unlists a tombstone, another user’s dataset, and a missing one whose id was made before the cutoff', async () => {
+      expect(await settle(storedDataset(ownerId, { state: 'deleted' }))).toEqual({ result: 'unlisted', steps: ['unlist owner'] });
+      expect(await settle(storedDataset(to))).toEqual({ result: 'unlisted', steps: ['unlist owner'] });
+      const old = new Types.ObjectId(Math.floor(cutoff.getTime() / 1000) - 120);
+      expect(await settle(null, old)).toEqual({ result: 'unlisted', steps: ['unlist owner'] });
+    });
+
+    it('keeps a missing one whose create may still insert it (its id made since the cutoff)', async () => {
+      const recent = new Types.ObjectId(Math.floor(cutoff.getTime() / 1000) + 1);
+      expect(await settle(null, recent)).toEqual({ result: 'kept', steps: [] });
+    });
+  });
 });

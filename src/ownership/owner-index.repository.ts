@@ -23,6 +23,14 @@ export class OwnerIndexRepository {
     return lists.map(listed);
   }
 
+  /** Every user's list (reads the whole collection, one document per user: for the ownership janitor's repair). */
+  async allLists(): Promise<{ ownerId: Types.ObjectId; list: ListedDatasets }[]> {
+    const lists = await this.index.find({}).lean().exec();
+    return lists
+      .filter(({ _id }) => Types.ObjectId.isValid(_id))
+      .map((list) => ({ ownerId: new Types.ObjectId(list._id), list: listed(list) }));
+  }
+
   /**
    * Applies `edit` to a user's list and stores the result if it changed.
    * Read-then-write: only safe while the caller holds the list's lock. Only

@@ -87,6 +87,13 @@ export class OwnerIndex {
     return new Map(ownerIds.map((id, i) => [id.toHexString(), entriesOf(lists[i])]));
   }
 
+  /** Each user's unconfirmed entries, for users that have some (the ownership janitor's repair). */
+  async unconfirmed(): Promise<{ ownerId: Types.ObjectId; entries: OwnerEntry[] }[]> {
+    return (await this.index.allLists())
+      .map(({ ownerId, list }) => ({ ownerId, entries: entriesOf(list).filter((entry) => !entry.confirmed) }))
+      .filter(({ entries }) => entries.length > 0);
+  }
+
   /** The datasets listed under a user with their sort keys where the list has them (candidates too). */
   async listed(ownerId: Types.ObjectId): Promise<OwnerEntry[]> {
     return (await this.entries([ownerId])).get(ownerId.toHexString()) ?? [];
