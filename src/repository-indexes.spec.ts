@@ -95,6 +95,7 @@ const ARGUMENTS: Record<string, unknown> = {
     ]),
   ),
   changes: { $set: { name: 'x' }, $unset: {} },
+  confirmations: [{ ownerId: id, ids: [id] }],
   edit: () => undefined,
   ref: { seq: 1 },
   '{ _id, seq }': { _id: id, seq: 1 },

@@ -77,13 +77,11 @@ export class DatasetRegistration {
     await inParallel(byOwner(pending), OWNER_LISTS_AT_ONCE, (docs) => this.ownerIndex.add(docs[0].ownerId, docs, true));
   }
 
-  /** The active datasets confirmed in their owners' lists, one write per owner. */
+  /** The active datasets confirmed in their owners' lists, all owners at once. */
   private async confirmUnderOwners(active: readonly Dataset[]): Promise<void> {
-    await inParallel(byOwner(active), OWNER_LISTS_AT_ONCE, (docs) =>
-      this.ownerIndex.confirmCreated(
-        docs[0].ownerId,
-        docs.map(({ _id }) => _id),
-      ),
+    if (active.length === 0) return;
+    await this.ownerIndex.confirmCreated(
+      byOwner(active).map((docs) => ({ ownerId: docs[0].ownerId, datasetIds: docs.map(({ _id }) => _id) })),
     );
   }
 

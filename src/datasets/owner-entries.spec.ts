@@ -71,7 +71,9 @@ function build(stored: Dataset, owners: Partial<Record<keyof DatasetOwners, unkn
     remove: jest.fn(log('unlist')),
     demote: jest.fn(log('demote')),
     confirm: jest.fn(log('confirm')),
-    confirmCreated: jest.fn(log('confirm created')),
+    confirmCreated: jest.fn(
+      async (lists: { ownerId: Types.ObjectId }[]) => void steps.push(`confirm created ${lists.map(({ ownerId }) => who(ownerId)).join()}`),
+    ),
   });
   const outbox = trackingOutbox();
   const cleanup = strictMock<DatasetPurgeCleanup>('DatasetPurgeCleanup', { dropAll: jest.fn(async () => undefined) });

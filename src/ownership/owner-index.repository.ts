@@ -12,6 +12,9 @@ export interface ListedEntry {
 /** A user's list as edited: each listed dataset id with its entry. */
 export type ListedDatasets = Map<string, ListedEntry>;
 
+/** Lists per bulk write: FerretDB 1.24.2 holds a pooled connection per statement until the command ends (as ACTIVATE_BATCH). */
+const LISTS_PER_BULK_WRITE = 20;
+
 /** The one place that touches the OwnerIndexList model (see OwnerIndex). */
 @Injectable()
 export class OwnerIndexRepository {
@@ -66,10 +69,23 @@ export class OwnerIndexRepository {
     await this.index.updateOne({ _id: ownerId.toHexString() }, { $set: statePaths(ids, state) }).exec();
   }
 
-  /** Raises the state of entries to `state` where it is lower (`$max`), in one write by bare `_id`, no read; under the list's lock too. */
-  async raiseStates(ownerId: Types.ObjectId, ids: readonly Types.ObjectId[], state: EntryState): Promise<void> {
-    if (ids.length === 0) return;
-    await this.index.updateOne({ _id: ownerId.toHexString() }, { $max: statePaths(ids, state) }).exec();
+  /**
+   * Raises the state of entries to `state` where it is lower (`$max`), one update by bare `_id` per list, no read, in bulk
+   * writes of LISTS_PER_BULK_WRITE; under the lists' locks too.
+   */
+  async raiseStates(
+    confirmations: readonly { ownerId: Types.ObjectId; ids: readonly Types.ObjectId[] }[],
+    state: EntryState,
+  ): Promise<void> {
+    const updates = confirmations
+      .filter(({ ids }) => ids.length > 0)
+      .map(({ ownerId, ids }) => ({ updateOne: { filter: { _id: ownerId.toHexString() }, update: { $max: statePaths(ids, state) } } }));
+    if (updates.length === 1) await this.index.updateOne(updates[0].updateOne.filter, updates[0].updateOne.update).exec();
+    else {
+      for (let i = 0; i < updates.length; i += LISTS_PER_BULK_WRITE) {
+        await this.index.bulkWrite(updates.slice(i, i + LISTS_PER_BULK_WRITE), { ordered: false });
+      }
+    }
   }
 }
 

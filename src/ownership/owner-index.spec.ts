@@ -32,7 +32,7 @@ function apply(doc: Stored, update: Update): void {
 }
 
 /** OwnerIndex over its real repository and an in-memory collection of lists; every list change must hold the list's lock. */
-function build(options: { failUpdates?: boolean } = {}) {
+function build(options: { failUpdates?: boolean; busy?: string[] } = {}) {
   const docs = new Map<string, Stored>();
   let locked = 0;
   const updateOne = jest.fn((filter: { _id: string }, update: Update) => {
@@ -42,20 +42,29 @@ function build(options: { failUpdates?: boolean } = {}) {
     if (doc) apply(doc, update);
     return queryResult({ matchedCount: doc ? 1 : 0 });
   });
+  const bulkWrite = jest.fn(async (operations: { updateOne: { filter: { _id: string }; update: Update } }[]) => {
+    for (const { updateOne: one } of operations) await updateOne(one.filter, one.update).exec();
+  });
   const model = strictMock<Model<OwnerIndexList>>('OwnerIndexList model', {
     findById: jest.fn((id: string) => queryResult(docs.has(id) ? structuredClone(docs.get(id)) : null)),
     updateOne,
+    bulkWrite,
     collection: { insertOne: jest.fn(async (doc: Stored) => void docs.set(doc._id, structuredClone(doc))) },
   });
+  const held = async <T>(work: () => Promise<T>): Promise<T> => {
+    locked++;
+    try {
+      return await work();
+    } finally {
+      locked--;
+    }
+  };
   const locks = strictMock<EntityLocks>('EntityLocks', {
-    withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => {
-      locked++;
-      try {
-        return await work();
-      } finally {
-        locked--;
-      }
-    }),
+    withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => held(work)),
+    // A busy list's lock is left out of the batch, as acquireMany does.
+    withLocks: jest.fn(async (keys: string[], _options: unknown, work: (locks: { key: string }[]) => Promise<unknown>) =>
+      held(() => work(keys.filter((key) => !options.busy?.includes(key)).map((key) => ({ key })))),
+    ),
   });
   return { index: new OwnerIndex(new OwnerIndexRepository(model), locks), docs, updateOne, locks };
 }
@@ -73,7 +82,7 @@ describe(OwnerIndex.name, () => {
     const [a, b] = [listedDataset(1), listedDataset(2)];
     await index.add(owner, [a, b], true);
     expect(await confirmedOf(index)).toEqual([]);
-    await index.confirmCreated(owner, [a._id, b._id]);
+    await index.confirmCreated([{ ownerId: owner, datasetIds: [a._id, b._id] }]);
     expect(await confirmedOf(index)).toEqual([1, 2]);
     expect(locks.withLock).toHaveBeenCalledWith(`owner-index:${owner.toHexString()}`, { purpose: 'owner-index' }, expect.any(Function));
   });
@@ -88,7 +97,7 @@ describe(OwnerIndex.name, () => {
     await index.demote(owner, [movedAway._id, movedBack._id]);
     await index.remove(owner, [movedAway._id, movedBack._id]);
     await index.add(owner, [movedBack]);
-    await index.confirmCreated(owner, [trashed._id, movedAway._id, movedBack._id]);
+    await index.confirmCreated([{ ownerId: owner, datasetIds: [trashed._id, movedAway._id, movedBack._id] }]);
     expect(await index.listed(owner)).toEqual([
       expect.objectContaining({ _id: trashed._id, confirmed: false }),
       expect.objectContaining({ _id: movedBack._id, confirmed: false }),
@@ -98,11 +107,26 @@ describe(OwnerIndex.name, () => {
     expect(await confirmedOf(index)).toEqual([3]);
   });
 
+  it("confirms many owners' datasets with one batch of locks, leaving a list whose lock stays busy unconfirmed", async () => {
+    const other = new Types.ObjectId();
+    const { index, locks } = build({ busy: [`owner-index:${other.toHexString()}`] });
+    const [a, b] = [listedDataset(1), listedDataset(2)];
+    await index.add(owner, [a], true);
+    await index.add(other, [b], true);
+    await index.confirmCreated([
+      { ownerId: owner, datasetIds: [a._id] },
+      { ownerId: other, datasetIds: [b._id] },
+    ]);
+    expect(locks.withLocks).toHaveBeenCalledTimes(1);
+    expect(await confirmedOf(index)).toEqual([1]);
+    expect((await index.listed(other)).map(({ confirmed }) => confirmed)).toEqual([false]);
+  });
+
   it('reads entries a crash left unconfirmed, and lists of older versions (no states), as candidates', async () => {
     const { index, docs } = build();
     const [a, b, c] = [listedDataset(1), listedDataset(2), listedDataset(3)];
     await index.add(owner, [a, b, c], true);
-    await index.confirmCreated(owner, [a._id, b._id, c._id]);
+    await index.confirmCreated([{ ownerId: owner, datasetIds: [a._id, b._id, c._id] }]);
     // Killed between b's demotion and its trash; c's create killed before its activation left it pending.
     await index.demote(owner, [b._id]);
     docs.get(owner.toHexString())!.states = {
@@ -118,7 +142,7 @@ describe(OwnerIndex.name, () => {
     const { index, updateOne } = build();
     const [a, b] = [listedDataset(1), listedDataset(2)];
     await index.add(owner, [a], true);
-    await index.confirmCreated(owner, [a._id]);
+    await index.confirmCreated([{ ownerId: owner, datasetIds: [a._id] }]);
     updateOne.mockClear();
     await index.add(owner, [b], true);
     const [, update] = updateOne.mock.calls[0];
@@ -132,7 +156,7 @@ describe(OwnerIndex.name, () => {
     docs.set(owner.toHexString(), { _id: owner.toHexString(), datasetIds: [] });
     const id = new Types.ObjectId();
     await expect(index.confirm(owner, [id])).resolves.toBeUndefined();
-    await expect(index.confirmCreated(owner, [id])).resolves.toBeUndefined();
+    await expect(index.confirmCreated([{ ownerId: owner, datasetIds: [id] }])).resolves.toBeUndefined();
     await expect(index.demote(owner, [id])).rejects.toThrow('store down');
   });
 });

@@ -54,18 +54,29 @@ export class OwnerIndex {
   }
 
   /**
-   * Confirms the datasets a create listed, once it activated them. A create holds no dataset's lock, so
-   * this raises only entries still `pending`: one demoted meanwhile (trashed, purged, transferred) stays a candidate.
+   * Confirms the datasets a create listed, once it activated them, for all their owners at once: the lists' locks
+   * taken with one insert, one update per list (in bulk writes), the locks released with one delete. A create holds no
+   * dataset's lock, so this raises only entries still `pending`: one demoted meanwhile (trashed, purged, transferred)
+   * stays a candidate. A list whose lock stays busy is left unconfirmed (readers read its entries; the janitor settles them).
    */
-  async confirmCreated(ownerId: Types.ObjectId, datasetIds: readonly Types.ObjectId[]): Promise<void> {
-    await this.confirming(ownerId, datasetIds, () =>
-      this.underLock(ownerId, () => this.index.raiseStates(ownerId, datasetIds, ENTRY_STATE.confirmed)),
+  async confirmCreated(created: readonly { ownerId: Types.ObjectId; datasetIds: readonly Types.ObjectId[] }[]): Promise<void> {
+    const byKey = new Map(created.map((list) => [listLockKey(list.ownerId), list]));
+    const count = created.reduce((sum, { datasetIds }) => sum + datasetIds.length, 0);
+    const what = created.length === 1 ? `user ${created[0].ownerId.toHexString()}` : `${created.length} users`;
+    await this.confirming(`${count} new datasets of ${what}`, () =>
+      this.locks.withLocks([...byKey.keys()], LIST_LOCK, async (held) => {
+        const lists = held.flatMap(({ key }) => byKey.get(key) ?? []);
+        await this.index.raiseStates(
+          lists.map(({ ownerId, datasetIds }) => ({ ownerId, ids: datasetIds })),
+          ENTRY_STATE.confirmed,
+        );
+      }),
     );
   }
 
   /** Confirms datasets after the write that made them active and the user's (a restore, a transfer in), under the datasets' locks. */
   async confirm(ownerId: Types.ObjectId, datasetIds: readonly Types.ObjectId[]): Promise<void> {
-    await this.confirming(ownerId, datasetIds, () =>
+    await this.confirming(`${datasetIds.length} datasets of user ${ownerId.toHexString()}`, () =>
       this.underLock(ownerId, () => this.index.setStates(ownerId, datasetIds, ENTRY_STATE.confirmed)),
     );
   }
@@ -103,11 +114,11 @@ export class OwnerIndex {
    * The caller's write is committed by now, whatever happens here: an entry left unconfirmed is only
    * read when listed, so a failure is logged, not thrown.
    */
-  private async confirming(ownerId: Types.ObjectId, datasetIds: readonly Types.ObjectId[], write: () => Promise<void>): Promise<void> {
+  private async confirming(what: string, write: () => Promise<void>): Promise<void> {
     try {
       await write();
     } catch (error) {
-      this.logger.warn(`${datasetIds.length} datasets of user ${ownerId.toHexString()} stay unconfirmed in its list: ${String(error)}`);
+      this.logger.warn(`${what} stay unconfirmed in the owner index: ${String(error)}`);
     }
   }
 
@@ -116,8 +127,14 @@ export class OwnerIndex {
   }
 
   private async underLock(ownerId: Types.ObjectId, work: () => Promise<void>): Promise<void> {
-    await this.locks.withLock(`owner-index:${ownerId.toHexString()}`, { purpose: 'owner-index' }, work);
+    await this.locks.withLock(listLockKey(ownerId), LIST_LOCK, work);
   }
+}
+
+const LIST_LOCK = { purpose: 'owner-index' };
+
+function listLockKey(ownerId: Types.ObjectId): string {
+  return `owner-index:${ownerId.toHexString()}`;
 }
 
 function entriesOf(list: ListedDatasets): OwnerEntry[] {
