@@ -36,7 +36,8 @@ export class OwnedDatasets {
       const trusted = entries.filter(
         (entry): entry is OwnerEntry & { seq: number } => trusting && entry.confirmed && entry.seq !== undefined,
       );
-      const toRead = entries.filter((entry) => !(trusted as OwnerEntry[]).includes(entry)).map(({ _id }) => _id);
+      const trustedSet = new Set<OwnerEntry>(trusted);
+      const toRead = entries.filter((entry) => !trustedSet.has(entry)).map(({ _id }) => _id);
       const read = (await this.datasets.fetchEach(toRead)).filter(
         (dataset) => dataset.state === 'active' && dataset.ownerId.equals(ownerId) && mayRead(viewer, dataset),
       );
