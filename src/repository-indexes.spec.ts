@@ -70,6 +70,8 @@ const WHOLE_COLLECTION_READS: Record<string, string> = {
   'DatasetsRepository.backfillSeqKeys': 'once per boot: every dataset and key',
   'DatasetsRepository.entitiesWithWaitingEvents': "the outbox's periodic sweep for events a crash left unmarked",
   'UsersRepository.entitiesWithWaitingEvents': "the outbox's periodic sweep for events a crash left unmarked",
+  'OwnerIndexRepository.allLists':
+    "the ownership janitor's repair of unconfirmed entries, at boot and every 10 minutes: one document per user",
   'OutboxMarkersRepository.oldest': 'a small collection: only the entities whose events wait',
   'OutboxMarkersRepository.backlog': 'the same small collection, counted for the metrics at each scrape',
 };
@@ -83,7 +85,7 @@ const ARGUMENTS: Record<string, unknown> = {
   ...Object.fromEntries(['id', 'userId', 'ownerId', 'to'].map((name) => [name, id])),
   ...Object.fromEntries(['ids', 'ownerIds', 'newIds', 'oldIds', 'keys', 'numbers'].map((name) => [name, [id, new Types.ObjectId()]])),
   ...Object.fromEntries(['key', 'token', 'name', 'subject', 'issuer', 'emailKey', 'nameKey', 'by', 'datasetId'].map((n) => [n, 'x'])),
-  ...Object.fromEntries(['number', 'rev', 'seq', 'first', 'end', 'limit', 'version', 'exceptNumber'].map((name) => [name, 2])),
+  ...Object.fromEntries(['number', 'rev', 'seq', 'first', 'end', 'limit', 'version', 'exceptNumber', 'state'].map((name) => [name, 2])),
   ...Object.fromEntries(['before', 'cutoff', 'trashedAt', 'at', 'expiresAt'].map((name) => [name, new Date()])),
   ...Object.fromEntries(['docs', 'users', 'holdings', 'datasets', 'grants'].map((name) => [name, [{ _id: id, seq: 1 }]])),
   ...Object.fromEntries(
@@ -93,6 +95,7 @@ const ARGUMENTS: Record<string, unknown> = {
     ]),
   ),
   changes: { $set: { name: 'x' }, $unset: {} },
+  confirmations: [{ ownerId: id, ids: [id] }],
   edit: () => undefined,
   ref: { seq: 1 },
   '{ _id, seq }': { _id: id, seq: 1 },

@@ -41,6 +41,36 @@ async function expectMappingHolds(api: Api): Promise<{ users: number; datasets: 
   return { users: users.length, datasets: datasets.length };
 }
 
+/**
+ * The owner index's rule (docs/architecture.md#the-owner-index): an entry confirmed (state 2) is a dataset
+ * active and owned by the list's user, whatever was interrupted; unconfirmed ones may be anything.
+ */
+async function expectConfirmedEntriesTrue(uri: string): Promise<number> {
+  return withDatabase(uri, async (db) => {
+    const lists = await db
+      .collection<{ _id: string; datasetIds: string[]; states?: Record<string, number> }>('dataset_owner_index')
+      .find()
+      .toArray();
+    const datasets = await db
+      .collection('datasets')
+      .find({}, { projection: { state: 1, ownerId: 1 } })
+      .toArray();
+    const byId = new Map(datasets.map((d) => [String(d._id), d]));
+    let confirmed = 0;
+    for (const list of lists) {
+      for (const id of list.datasetIds.filter((listed) => list.states?.[listed] === 2)) {
+        expect({ id, state: byId.get(id)?.state, ownerId: String(byId.get(id)?.ownerId) }).toEqual({
+          id,
+          state: 'active',
+          ownerId: list._id,
+        });
+        confirmed++;
+      }
+    }
+    return confirmed;
+  });
+}
+
 function pick<T>(items: T[]): T {
   return items[Math.floor(Math.random() * items.length)];
 }
@@ -109,6 +139,7 @@ describe('Ownership under concurrency (e2e)', () => {
     expect(new Set(statuses)).toEqual(new Set(statuses.filter((s) => [200, 201, 204, 404, 409, 422].includes(s))));
 
     await expectMappingHolds(api);
+    expect(await expectConfirmedEntriesTrue(testApp.config.mongodb.uri)).toBeGreaterThan(0);
     const leftovers = await withDatabase(testApp.config.mongodb.uri, async (db) => ({
       pending: await db.collection('datasets').countDocuments({ state: 'pending' }),
       marked: await db.collection('datasets').countDocuments({ transferTo: { $ne: null } }),
@@ -149,6 +180,7 @@ describe('Ownership under concurrency (e2e)', () => {
 
     // Whatever the kill left half-done is invisible to readers...
     await expectMappingHolds(api);
+    await expectConfirmedEntriesTrue(testApp.config.mongodb.uri);
     // ...and the janitor clears it once it is old enough and the dead process' locks have expired.
     const janitor = testApp.app.get(OwnershipJanitor);
     const leftovers = (): Promise<{ pending: number; marked: number }> =>

@@ -10,7 +10,16 @@ import { actsAsAdmin, Principal } from '../access/principal';
 import { notFound, DatasetRef } from './dataset-rules';
 import { AccessLevel, Dataset, visibilityOf } from './schemas/dataset.schema';
 
-function withinTokenLimit(principal: Principal, dataset: Pick<Dataset, '_id'>): boolean {
+/**
+ * Whether `principal` may read every active dataset `ownerId` owns that its token reaches (an admin, the
+ * owner): for them the owner index's confirmed entries need no read (see OwnedDatasets).
+ */
+export function readsEveryDatasetOf(principal: Principal, ownerId: Types.ObjectId): boolean {
+  return actsAsAdmin(principal) || principal.userId.equals(ownerId);
+}
+
+/** Whether the caller's token reaches the dataset (a token may be limited to some datasets). */
+export function withinTokenLimit(principal: Principal, dataset: Pick<Dataset, '_id'>): boolean {
   return !principal.datasetIds || principal.datasetIds.has(dataset._id.toHexString());
 }
 

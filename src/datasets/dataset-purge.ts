@@ -28,6 +28,8 @@ export class DatasetPurge {
     const rev = dataset.rev + 1;
     const removed = { id: dataset._id.toHexString(), seq: dataset.seq, ownerId: dataset.ownerId.toHexString() };
     const change = { type: 'dataset.deleted' as const, id: dataset._id, sequence: rev, data: removed, ownerId: removed.ownerId, actor };
+    // Demoted first: a crash after it leaves a candidate, which readers check, never a confirmed entry that is wrong.
+    await this.ownerIndex.demote(dataset.ownerId, [dataset._id]);
     await this.outbox.recordChange(change, (event) => this.datasets.markDeleted(dataset, rev, event));
     await this.ownerIndex.remove(dataset.ownerId, [dataset._id]);
     await this.storage.dropAll(dataset);

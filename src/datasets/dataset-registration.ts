@@ -24,7 +24,8 @@ export interface Registration {
 
 /**
  * The one create protocol, for `POST /datasets` and `POST /datasets/bulk`: owners checked, numbers reserved, listed under owners,
- * inserted `pending` with `dataset.created`, owners checked again, then activated (why this order: docs/outbox.md#ownership-writes).
+ * inserted `pending` with `dataset.created`, owners checked again, activated, then confirmed in the owner lists (why this order:
+ * docs/outbox.md#ownership-writes).
  */
 @Injectable()
 export class DatasetRegistration {
@@ -63,6 +64,7 @@ export class DatasetRegistration {
           return this.datasets.activate(stillOwned.map(({ doc }) => doc));
         },
       );
+      await this.confirmUnderOwners(activated);
       const active = new Map(activated.map((d) => [d._id.toHexString(), d]));
       // The others were refused on the way (a taken name, an owner gone), or lost their owner before activation.
       for (const { index, doc } of pending) results[index] ??= active.get(doc._id.toHexString()) ?? ownerDeletedMeanwhile(doc.ownerId);
@@ -72,9 +74,15 @@ export class DatasetRegistration {
 
   /** Each owner's list under its own lock, a few at once: many owners would each wait on their list's round trips. */
   private async listUnderOwners(pending: readonly Dataset[]): Promise<void> {
-    const byOwner = new Map<string, Dataset[]>();
-    for (const doc of pending) byOwner.set(doc.ownerId.toHexString(), [...(byOwner.get(doc.ownerId.toHexString()) ?? []), doc]);
-    await inParallel([...byOwner.values()], OWNER_LISTS_AT_ONCE, (docs) => this.ownerIndex.add(docs[0].ownerId, docs));
+    await inParallel(byOwner(pending), OWNER_LISTS_AT_ONCE, (docs) => this.ownerIndex.add(docs[0].ownerId, docs, true));
+  }
+
+  /** The active datasets confirmed in their owners' lists, all owners at once. */
+  private async confirmUnderOwners(active: readonly Dataset[]): Promise<void> {
+    if (active.length === 0) return;
+    await this.ownerIndex.confirmCreated(
+      byOwner(active).map((docs) => ({ ownerId: docs[0].ownerId, datasetIds: docs.map(({ _id }) => _id) })),
+    );
   }
 
   /** Inserts the pending datasets (one insert for one, an unordered batch for many); a taken name is refused. */
@@ -108,4 +116,14 @@ export class DatasetRegistration {
       results[index] = ownerUnavailable(doc.ownerId, after.get(doc.ownerId.toHexString()) ?? 'missing');
     return inserted.filter((entry) => !orphaned.includes(entry));
   }
+}
+
+function byOwner(datasets: readonly Dataset[]): Dataset[][] {
+  const groups = new Map<string, Dataset[]>();
+  for (const doc of datasets) {
+    const group = groups.get(doc.ownerId.toHexString());
+    if (group) group.push(doc);
+    else groups.set(doc.ownerId.toHexString(), [doc]);
+  }
+  return [...groups.values()];
 }

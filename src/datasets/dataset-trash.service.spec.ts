@@ -32,10 +32,14 @@ function build(stored: Dataset) {
     withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => work()),
   });
   const outbox = trackingOutbox();
-  const ownerIndex = strictMock<OwnerIndex>('OwnerIndex', { remove: jest.fn(async () => undefined) });
+  const ownerIndex = strictMock<OwnerIndex>('OwnerIndex', {
+    remove: jest.fn(async () => undefined),
+    demote: jest.fn(async () => undefined),
+    confirm: jest.fn(async () => undefined),
+  });
   const cleanup = strictMock<DatasetPurgeCleanup>('DatasetPurgeCleanup', { dropAll: jest.fn(async () => undefined) });
   const purge = new DatasetPurge(repository, outbox, ownerIndex, cleanup);
-  const service = new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig);
+  const service = new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig, ownerIndex);
   return { service, updateOne, cleanup, ownerIndex, outbox };
 }
 

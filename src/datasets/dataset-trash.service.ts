@@ -7,6 +7,7 @@ import { searchKey } from '../common/mongo/text';
 import { AppConfig } from '../config/app-config';
 import { EventActor } from '../events/contract';
 import { Outbox } from '../events/outbox/outbox';
+import { OwnerIndex } from '../ownership/owner-index';
 import { assertReadable, assertWritable, mayManage, readerOf } from './dataset-access';
 import { CHANGE_DATASET, datasetLockKey } from './dataset-lock';
 import { DatasetPurge } from './dataset-purge';
@@ -48,6 +49,7 @@ export class DatasetTrashService {
     private readonly outbox: Outbox,
     private readonly purging: DatasetPurge,
     config: AppConfig,
+    private readonly ownerIndex: OwnerIndex,
   ) {
     this.retentionDays = config.trash.retentionDays;
   }
@@ -79,6 +81,7 @@ export class DatasetTrashService {
         actor: actorOf(principal),
       };
       await this.outbox.recordChange(change, (event) => this.datasets.markRestored(_id, rev, event));
+      await this.ownerIndex.confirm(restored.ownerId, [_id]);
       return toDatasetResponse(restored);
     });
   }
@@ -135,6 +138,8 @@ export class DatasetTrashService {
       ownerId: current.ownerId.toHexString(),
       actor: actorOf(principal),
     };
+    // Demoted first: a crash after it leaves a candidate, which readers check, never a confirmed entry that is wrong.
+    await this.ownerIndex.demote(current.ownerId, [current._id]);
     await this.outbox.recordChange(change, (event) => this.datasets.markTrashed(current._id, trashedAt, rev, event));
   }
 

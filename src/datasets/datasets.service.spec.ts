@@ -40,7 +40,11 @@ function build(
   const ownerIndex = strictMock<OwnerIndex>('OwnerIndex', {
     add: jest.fn(async () => undefined),
     remove: jest.fn(async () => undefined),
+    demote: jest.fn(async () => undefined),
+    confirm: jest.fn(async () => undefined),
+    confirmCreated: jest.fn(async () => undefined),
     candidates: jest.fn(async () => new Map()),
+    entries: jest.fn(async () => new Map()),
     ...indexMethods,
   });
   const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', model), seqKeysModel());
@@ -56,7 +60,7 @@ function build(
     return new Map([[id.toHexString(), available ? 'available' : 'missing']]);
   });
   const datasetOwners = strictMock<DatasetOwners>('DatasetOwners', assertAvailable ? { availability, ...owners } : owners);
-  const trash = new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig);
+  const trash = new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig, ownerIndex);
   const sequence = strictMock<DatasetSequence>('DatasetSequence', { reserve: jest.fn(async () => 7) });
   const service = new DatasetsService(
     repository,

@@ -24,6 +24,9 @@ import { OwnerFirstPage } from './owner-first-page';
 
 export type { DatasetRef } from './dataset-rules';
 
+/** What the ownership janitor did with an unconfirmed owner-index entry (see settleOwnerEntry). */
+export type OwnerEntrySettled = 'confirmed' | 'unlisted' | 'kept';
+
 /**
  * Datasets and the user → datasets mapping (one source of truth, `Dataset.ownerId`). Every change of an existing dataset
  * runs under its lock; creates and transfers order their writes so no dataset is owned by a missing user (docs/outbox.md#ownership-writes).
@@ -193,6 +196,27 @@ export class DatasetsService {
     });
   }
 
+  /**
+   * Settles an unconfirmed owner-index entry, under the dataset's lock (so no trash, purge or transfer is
+   * under way): confirmed if the dataset is active and the user's; unlisted if it is gone (missing with an
+   * id made before `startedBefore`: no create can still insert it), purged, or another user's (see OwnershipJanitor).
+   */
+  async settleOwnerEntry(ownerId: Types.ObjectId, id: Types.ObjectId, startedBefore: Date): Promise<OwnerEntrySettled> {
+    return this.locks.withLock(datasetLockKey(id), CHANGE_DATASET, async () => {
+      const dataset = await this.datasets.findById(id);
+      const owned = dataset !== null && dataset.ownerId.equals(ownerId) && dataset.state !== 'deleted';
+      if (owned && dataset.state === 'active') {
+        await this.ownerIndex.confirm(ownerId, [id]);
+        return 'confirmed';
+      }
+      // A create makes the id before it lists the dataset.
+      const mayStillCome = !dataset && id.getTimestamp() >= startedBefore;
+      if (owned || mayStillCome || dataset?.transferTo?.equals(ownerId)) return 'kept';
+      await this.ownerIndex.remove(ownerId, [id]);
+      return 'unlisted';
+    });
+  }
+
   // ---- internals ----------------------------------------------------------------------
 
   /** Runs under the dataset's lock (see update). */
@@ -206,6 +230,8 @@ export class DatasetsService {
     // The mark makes a concurrent deletion of `to` count this dataset, or cancel the transfer.
     await this.datasets.markTransfer(current._id, to);
     await this.ownerIndex.add(to, [current]);
+    // Demoted before the move, confirmed for `to` after it: a crash in between leaves candidates, never a wrong confirmed entry.
+    await this.ownerIndex.demote(current.ownerId, [current._id]);
     const moving: FieldChanges = {
       $set: { ...changes.$set, ownerId: to },
       $unset: { ...changes.$unset, transferTo: 1, transferStartedAt: 1 },
@@ -226,9 +252,12 @@ export class DatasetsService {
         if (!(await this.datasets.writeChanges(current._id, moving, moved, event))) throw await this.trash.nameTaken(to, name, principal);
       } catch (error) {
         await this.datasets.clearTransferMark(current._id);
+        // A refusal (owner gone, name taken) wrote nothing: the dataset is still the owner's.
+        if (error instanceof DomainError) await this.ownerIndex.confirm(current.ownerId, [current._id]);
         throw error;
       }
     });
+    await this.ownerIndex.confirm(to, [current._id]);
     await this.ownerIndex.remove(current.ownerId, [current._id]);
     return toDatasetResponse(moved);
   }

@@ -18,6 +18,7 @@ import { OwnedDatasets } from './owned-datasets';
 import { OwnerFirstPage } from './owner-first-page';
 import { Dataset } from './schemas/dataset.schema';
 import { storedDataset } from './testing/stored-dataset';
+import { principalOf } from '../access/testing/principals';
 
 const ownerId = new Types.ObjectId();
 
@@ -25,11 +26,12 @@ function dataset(overrides: Partial<Dataset> = {}): Dataset {
   return storedDataset(ownerId, overrides);
 }
 
-/** The user side of the mapping over stored datasets, every dependency strict. */
-function build(stored: Dataset[], updateOne = jest.fn()) {
+/** The user side of the mapping over stored datasets, every dependency strict; `confirmed`: the ids the owner's list confirms. */
+function build(stored: Dataset[], updateOne = jest.fn(), confirmed: Dataset[] = []) {
   const byId = new Map(stored.map((d) => [d._id.toHexString(), d]));
+  const findById = jest.fn((id: Types.ObjectId) => queryResult(byId.get(id.toHexString()) ?? null));
   const model = strictMock<Model<Dataset>>('Dataset model', {
-    findById: jest.fn((id: Types.ObjectId) => queryResult(byId.get(id.toHexString()) ?? null)),
+    findById,
     updateOne,
   });
   const repository = new DatasetsRepository(model, seqKeysModel());
@@ -39,11 +41,15 @@ function build(stored: Dataset[], updateOne = jest.fn()) {
   const outbox = trackingOutbox();
   const ownerIndex = strictMock<OwnerIndex>('OwnerIndex', {
     remove: jest.fn(async () => undefined),
+    demote: jest.fn(async () => undefined),
     candidates: jest.fn(async () => new Map([[ownerId.toHexString(), stored.map((d) => d._id)]])),
+    entries: jest.fn(
+      async () => new Map([[ownerId.toHexString(), stored.map((d) => ({ _id: d._id, seq: d.seq, confirmed: confirmed.includes(d) }))]]),
+    ),
   });
   const cleanup = strictMock<DatasetPurgeCleanup>('DatasetPurgeCleanup', { dropAll: jest.fn(async () => undefined) });
   const purge = new DatasetPurge(repository, outbox, ownerIndex, cleanup);
-  const trash = new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig);
+  const trash = new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig, ownerIndex);
   const datasetOwners = strictMock<DatasetOwners>('DatasetOwners', {});
   const service = new DatasetsService(
     repository,
@@ -56,7 +62,7 @@ function build(stored: Dataset[], updateOne = jest.fn()) {
     new OwnerFirstPage(repository, ownerIndex),
     new DatasetRegistration(repository, datasetOwners, strictMock<DatasetSequence>('DatasetSequence', {}), ownerIndex, outbox, trash),
   );
-  return { owned: new OwnedDatasets(repository, ownerIndex, service), service, cleanup };
+  return { owned: new OwnedDatasets(repository, ownerIndex, service), service, cleanup, findById };
 }
 
 describe(OwnedDatasets.name, () => {
@@ -80,5 +86,36 @@ describe(OwnedDatasets.name, () => {
       { timestamps: false },
     );
     expect(cleanup.dropAll).toHaveBeenCalledWith(trashed);
+  });
+
+  describe('idsOwnedBy', () => {
+    const stranger = new Types.ObjectId();
+    const granted = (d: Dataset): Dataset => ({ ...d, grants: [{ userId: stranger, level: 'read' }] });
+    const readIds = (findById: jest.Mock): string[] => findById.mock.calls.map(([id]: [Types.ObjectId]) => id.toHexString());
+
+    it('trusts confirmed entries for an admin and the owner, reading only the others (each checked), by number', async () => {
+      const [first, second, trashed] = [dataset({ seq: 2 }), dataset({ seq: 1 }), dataset({ seq: 3, state: 'trashed' })];
+      const { owned, findById } = build([first, second, trashed], undefined, [first]);
+      for (const viewer of [principalOf(new Types.ObjectId(), { admin: true }), principalOf(ownerId)]) {
+        findById.mockClear();
+        expect((await owned.idsOwnedBy([ownerId], viewer)).get(ownerId.toHexString())).toEqual([second._id, first._id]);
+        expect(readIds(findById).sort()).toEqual([second, trashed].map((d) => d._id.toHexString()).sort());
+      }
+    });
+
+    it('reads every listed dataset for anyone else, as whether they may read one depends on the dataset', async () => {
+      const [shared, private_] = [granted(dataset({ seq: 1 })), dataset({ seq: 2 })];
+      const { owned, findById } = build([shared, private_], undefined, [shared, private_]);
+      expect((await owned.idsOwnedBy([ownerId], principalOf(stranger))).get(ownerId.toHexString())).toEqual([shared._id]);
+      expect(readIds(findById)).toHaveLength(2);
+    });
+
+    it("limits confirmed entries to what the caller's token reaches", async () => {
+      const [a, b] = [dataset({ seq: 1 }), dataset({ seq: 2 })];
+      const { owned, findById } = build([a, b], undefined, [a, b]);
+      const limited = principalOf(ownerId, { datasetIds: [b._id.toHexString()] });
+      expect((await owned.idsOwnedBy([ownerId], limited)).get(ownerId.toHexString())).toEqual([b._id]);
+      expect(findById).not.toHaveBeenCalled();
+    });
   });
 });

@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { OwnerIndex } from '../ownership/owner-index';
+import { OwnerEntry, OwnerIndex } from '../ownership/owner-index';
 import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
 import { Dataset } from './schemas/dataset.schema';
 import { Principal } from '../access/principal';
 import { EventActor } from '../events/contract';
-import { mayRead } from './dataset-access';
+import { mayRead, readsEveryDatasetOf, withinTokenLimit } from './dataset-access';
 
 /**
  * The user side of the user → datasets mapping (used by UsersService). The
- * mapping's one source of truth is `Dataset.ownerId`; the owner index only
- * says where to look.
+ * mapping's one source of truth is `Dataset.ownerId`; the owner index says
+ * where to look, and which entries need no look (its confirmed ones).
  */
 @Injectable()
 export class OwnedDatasets {
@@ -22,21 +22,29 @@ export class OwnedDatasets {
   ) {}
 
   /**
-   * The ids of each user's active datasets that `viewer` may read, oldest
-   * first: the datasets whose `ownerId` is the user, read now. (The owner
-   * index only says where to look.)
+   * The ids of each user's active datasets that `viewer` may read, by number: the owner index's confirmed
+   * entries as they are for a viewer who may read all of them (an admin, the owner), the other entries'
+   * datasets read and checked (active, the user's, readable) — for any other viewer, all of them, as
+   * whether they may read one depends on the dataset. Why: docs/architecture.md#the-owner-index.
    */
   async idsOwnedBy(ownerIds: readonly Types.ObjectId[], viewer: Principal): Promise<Map<string, Types.ObjectId[]>> {
-    const candidates = await this.ownerIndex.candidates(ownerIds);
+    const lists = await this.ownerIndex.entries(ownerIds);
     const byOwner = new Map<string, Types.ObjectId[]>();
     for (const ownerId of ownerIds) {
-      const datasets = await this.datasets.fetchEach(candidates.get(ownerId.toHexString()) ?? []);
+      const entries = lists.get(ownerId.toHexString()) ?? [];
+      const trusting = readsEveryDatasetOf(viewer, ownerId);
+      const trusted = entries.filter(
+        (entry): entry is OwnerEntry & { seq: number } => trusting && entry.confirmed && entry.seq !== undefined,
+      );
+      const trustedSet = new Set<OwnerEntry>(trusted);
+      const toRead = entries.filter((entry) => !trustedSet.has(entry)).map(({ _id }) => _id);
+      const read = (await this.datasets.fetchEach(toRead)).filter(
+        (dataset) => dataset.state === 'active' && dataset.ownerId.equals(ownerId) && mayRead(viewer, dataset),
+      );
+      const owned = [...trusted.filter((entry) => withinTokenLimit(viewer, entry)), ...read];
       byOwner.set(
         ownerId.toHexString(),
-        datasets
-          .filter((dataset) => dataset.state === 'active' && dataset.ownerId.equals(ownerId) && mayRead(viewer, dataset))
-          .sort((a, b) => a.seq - b.seq)
-          .map((dataset) => dataset._id),
+        owned.sort((a, b) => a.seq - b.seq).map(({ _id }) => _id),
       );
     }
     return byOwner;

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { ListedDatasets, OwnerIndexRepository } from './owner-index.repository';
+import { ENTRY_STATE } from './schemas/owner-index.schema';
 
 /** A dataset as a list names it: its id and what it sorts by. */
 export interface ListedDataset {
@@ -10,18 +11,38 @@ export interface ListedDataset {
   createdAt: Date;
 }
 
-/** Keeps the per-user candidate lists (OwnerIndexList); each list changes under its own lock. */
+/** A listed dataset as readers see it: its sort keys where the list has them, and whether its entry is confirmed. */
+export interface OwnerEntry {
+  _id: Types.ObjectId;
+  seq?: number;
+  createdAt?: Date;
+  /** Active and owned by the list's user: no need to read the dataset to know. */
+  confirmed: boolean;
+}
+
+/**
+ * Keeps the per-user lists (OwnerIndexList): a superset of each user's datasets, whose confirmed entries are
+ * true. Each list changes under its own lock; the changes of an entry's state are ordered around the
+ * dataset's own writes (docs/architecture.md#the-owner-index): confirmed only after the write that made
+ * the dataset active and the user's, demoted before any write that ends that.
+ */
 @Injectable()
 export class OwnerIndex {
+  private readonly logger = new Logger(OwnerIndex.name);
+
   constructor(
     private readonly index: OwnerIndexRepository,
     private readonly locks: EntityLocks,
   ) {}
 
-  /** Lists datasets under a user: call before the datasets can become theirs. */
-  async add(ownerId: Types.ObjectId, datasets: readonly ListedDataset[]): Promise<void> {
+  /**
+   * Lists datasets under a user: call before the datasets can become theirs. `created`: by the create that
+   * makes them, which confirms them once active (confirmCreated); else (a transfer in) as candidates.
+   */
+  async add(ownerId: Types.ObjectId, datasets: readonly ListedDataset[], created = false): Promise<void> {
+    const state = created ? ENTRY_STATE.pending : ENTRY_STATE.candidate;
     await this.change(ownerId, (list) => {
-      for (const { _id, seq, createdAt } of datasets) list.set(_id.toHexString(), { seq, at: createdAt.getTime() });
+      for (const { _id, seq, createdAt } of datasets) list.set(_id.toHexString(), { key: { seq, at: createdAt.getTime() }, state });
     });
   }
 
@@ -32,19 +53,94 @@ export class OwnerIndex {
     });
   }
 
+  /**
+   * Confirms the datasets a create listed, once it activated them, for all their owners at once: the lists' locks
+   * taken with one insert, one update per list (in bulk writes), the locks released with one delete. A create holds no
+   * dataset's lock, so this raises only entries still `pending`: one demoted meanwhile (trashed, purged, transferred)
+   * stays a candidate. A list whose lock stays busy is left unconfirmed (readers read its entries; the janitor settles them).
+   */
+  async confirmCreated(created: readonly { ownerId: Types.ObjectId; datasetIds: readonly Types.ObjectId[] }[]): Promise<void> {
+    const byKey = new Map(created.map((list) => [listLockKey(list.ownerId), list]));
+    const count = created.reduce((sum, { datasetIds }) => sum + datasetIds.length, 0);
+    const what = created.length === 1 ? `user ${created[0].ownerId.toHexString()}` : `${created.length} users`;
+    await this.confirming(`${count} new datasets of ${what}`, () =>
+      this.locks.withLocks([...byKey.keys()], LIST_LOCK, async (held) => {
+        const lists = held.flatMap(({ key }) => byKey.get(key) ?? []);
+        await this.index.raiseStates(
+          lists.map(({ ownerId, datasetIds }) => ({ ownerId, ids: datasetIds })),
+          ENTRY_STATE.confirmed,
+        );
+      }),
+    );
+  }
+
+  /** Confirms datasets after the write that made them active and the user's (a restore, a transfer in), under the datasets' locks. */
+  async confirm(ownerId: Types.ObjectId, datasetIds: readonly Types.ObjectId[]): Promise<void> {
+    await this.confirming(`${datasetIds.length} datasets of user ${ownerId.toHexString()}`, () =>
+      this.underLock(ownerId, () => this.index.setStates(ownerId, datasetIds, ENTRY_STATE.confirmed)),
+    );
+  }
+
+  /** Makes entries candidates again before a write that may end the dataset's being active and the user's, under the datasets' locks. */
+  async demote(ownerId: Types.ObjectId, datasetIds: readonly Types.ObjectId[]): Promise<void> {
+    await this.underLock(ownerId, () => this.index.setStates(ownerId, datasetIds, ENTRY_STATE.candidate));
+  }
+
   /** The datasets listed under each user (candidates: check their ownerId). */
   async candidates(ownerIds: readonly Types.ObjectId[]): Promise<Map<string, Types.ObjectId[]>> {
     const lists = await this.index.lists(ownerIds);
     return new Map(ownerIds.map((id, i) => [id.toHexString(), [...lists[i].keys()].map((dataset) => new Types.ObjectId(dataset))]));
   }
 
+  /** The datasets listed under each user, with their sort keys where the list has them and whether they are confirmed. */
+  async entries(ownerIds: readonly Types.ObjectId[]): Promise<Map<string, OwnerEntry[]>> {
+    const lists = await this.index.lists(ownerIds);
+    return new Map(ownerIds.map((id, i) => [id.toHexString(), entriesOf(lists[i])]));
+  }
+
+  /** Each user's unconfirmed entries, for users that have some (the ownership janitor's repair). */
+  async unconfirmed(): Promise<{ ownerId: Types.ObjectId; entries: OwnerEntry[] }[]> {
+    return (await this.index.allLists())
+      .map(({ ownerId, list }) => ({ ownerId, entries: entriesOf(list).filter((entry) => !entry.confirmed) }))
+      .filter(({ entries }) => entries.length > 0);
+  }
+
   /** The datasets listed under a user with their sort keys where the list has them (candidates too). */
-  async listed(ownerId: Types.ObjectId): Promise<{ _id: Types.ObjectId; seq?: number; createdAt?: Date }[]> {
-    const [list] = await this.index.lists([ownerId]);
-    return [...list].map(([id, key]) => ({ _id: new Types.ObjectId(id), ...(key ? { seq: key.seq, createdAt: new Date(key.at) } : {}) }));
+  async listed(ownerId: Types.ObjectId): Promise<OwnerEntry[]> {
+    return (await this.entries([ownerId])).get(ownerId.toHexString()) ?? [];
+  }
+
+  /**
+   * The caller's write is committed by now, whatever happens here: an entry left unconfirmed is only
+   * read when listed, so a failure is logged, not thrown.
+   */
+  private async confirming(what: string, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      this.logger.warn(`${what} stay unconfirmed in the owner index: ${String(error)}`);
+    }
   }
 
   private async change(ownerId: Types.ObjectId, edit: (list: ListedDatasets) => void): Promise<void> {
-    await this.locks.withLock(`owner-index:${ownerId.toHexString()}`, { purpose: 'owner-index' }, () => this.index.edit(ownerId, edit));
+    await this.underLock(ownerId, () => this.index.edit(ownerId, edit));
   }
+
+  private async underLock(ownerId: Types.ObjectId, work: () => Promise<void>): Promise<void> {
+    await this.locks.withLock(listLockKey(ownerId), LIST_LOCK, work);
+  }
+}
+
+const LIST_LOCK = { purpose: 'owner-index' };
+
+function listLockKey(ownerId: Types.ObjectId): string {
+  return `owner-index:${ownerId.toHexString()}`;
+}
+
+function entriesOf(list: ListedDatasets): OwnerEntry[] {
+  return [...list].map(([id, { key, state }]) => ({
+    _id: new Types.ObjectId(id),
+    ...(key ? { seq: key.seq, createdAt: new Date(key.at) } : {}),
+    confirmed: state === ENTRY_STATE.confirmed,
+  }));
 }

@@ -22,7 +22,16 @@ const settings = {
 };
 const BULK = 1000;
 /** The lookups by key, which must stay flat; the others are global searches that may scan on FerretDB. */
-const KEY_LOOKUPS = ['ownerId=', 'users/{id}', 'users/{id}/datasets', 'datasets/{id}', 'datasets/{seq}', 'POST', 'rename'];
+const KEY_LOOKUPS = [
+  'ownerId=',
+  'ownerId=&limit=10',
+  'users/{id}',
+  'users/{id}/datasets',
+  'datasets/{id}',
+  'datasets/{seq}',
+  'POST',
+  'rename',
+];
 
 let authorization = '';
 
@@ -133,6 +142,8 @@ async function main(): Promise<void> {
           ? await timeEach(settings.calls, (i) => call(`${bench.url}/datasets?q=${encodeURIComponent(`number ${i}1`)}`))
           : NaN,
         await timeEach(settings.calls, (i) => call(`${bench.url}/datasets?ownerId=${user(i)}`)),
+        // The same page size at every size (the default page holds up to 50: 10 at 1,000 datasets over 100 users).
+        await timeEach(settings.calls, (i) => call(`${bench.url}/datasets?ownerId=${user(i)}&limit=10`)),
         await timeEach(settings.calls, (i) => call(`${bench.url}/users/${user(i)}`)),
         await timeEach(settings.calls, (i) => call(`${bench.url}/users/${user(i)}/datasets`)),
         await timeEach(settings.calls, (i) => call(`${bench.url}/datasets/${dataset(i).id}`)),
@@ -150,7 +161,18 @@ async function main(): Promise<void> {
       process.stderr.write(`[bench] ${size}: fill ${fills.at(-1)?.join(' | ')}; medians ${lookups.at(-1)?.join(' | ')}\n`);
     }
 
-    const headers = ['tags=', 'q=', 'ownerId=', 'users/{id}', 'users/{id}/datasets', 'datasets/{id}', 'datasets/{seq}', 'POST', 'rename'];
+    const headers = [
+      'tags=',
+      'q=',
+      'ownerId=',
+      'ownerId=&limit=10',
+      'users/{id}',
+      'users/{id}/datasets',
+      'datasets/{id}',
+      'datasets/{seq}',
+      'POST',
+      'rename',
+    ];
     process.stdout.write(`\nmedian ms of ${settings.calls} calls (admin token), ${settings.users} users\n`);
     printTable(['datasets', ...headers], lookups);
     process.stdout.write('\nfill: POST /datasets/bulk (1,000 a call) vs the raw driver insertMany of the same documents\n');

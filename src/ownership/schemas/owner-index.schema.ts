@@ -8,8 +8,24 @@ export interface ListedSortKey {
 }
 
 /**
- * The datasets that may belong to one user: a superset of the truth (readers check each `ownerId`), so that
- * "the datasets of user X" is lookups by id, not a scan. Why: docs/architecture.md#the-owner-index.
+ * How far a list trusts one of its entries. Numbers, ordered so that a create's confirmation is a
+ * `$max` by bare `_id` that raises only `pending` (see OwnerIndex.confirmCreated); no state (lists of
+ * older versions) reads as `candidate`.
+ */
+export const ENTRY_STATE = {
+  /** Listed by the create that is making it; not active yet. */
+  pending: 1,
+  /** Active and owned by this user, confirmed after the write that made it so: readers may trust it. */
+  confirmed: 2,
+  /** May belong to this user: readers read the dataset to know. */
+  candidate: 3,
+} as const;
+export type EntryState = (typeof ENTRY_STATE)[keyof typeof ENTRY_STATE];
+
+/**
+ * The datasets that may belong to one user: a superset of the truth whose confirmed entries are
+ * true (readers check the others' datasets), so that "the datasets of user X" is one lookup by id,
+ * not a scan. Why and the rules: docs/architecture.md#the-owner-index.
  */
 @Schema({ collection: 'dataset_owner_index', versionKey: false })
 export class OwnerIndexList {
@@ -27,6 +43,10 @@ export class OwnerIndexList {
    */
   @Prop({ type: MongooseSchema.Types.Mixed })
   sortKeys?: Record<string, ListedSortKey>;
+
+  /** By dataset id, its entry's state; a change writes only the entries it changes (`states.<id>`), not the whole map. */
+  @Prop({ type: MongooseSchema.Types.Mixed })
+  states?: Record<string, EntryState>;
 }
 
 export const OwnerIndexListSchema = SchemaFactory.createForClass(OwnerIndexList);

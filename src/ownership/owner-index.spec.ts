@@ -1,0 +1,162 @@
+import { Model, Types } from 'mongoose';
+import { EntityLocks } from '../common/locks/entity-locks';
+import { queryResult } from '../common/testing/mongoose-mocks';
+import { strictMock } from '../common/testing/strict-mock';
+import { OwnerIndex } from './owner-index';
+import { OwnerIndexRepository } from './owner-index.repository';
+import { ENTRY_STATE, OwnerIndexList } from './schemas/owner-index.schema';
+
+type Stored = Record<string, unknown> & { _id: string };
+type Update = { $set?: Record<string, unknown>; $unset?: Record<string, unknown>; $max?: Record<string, number> };
+
+/** Applies `$set`, `$unset` and `$max` with dotted paths one level deep, as the store does. */
+function apply(doc: Stored, update: Update): void {
+  const at = (path: string): [Record<string, unknown>, string] => {
+    const [head, tail] = path.split('.');
+    if (tail === undefined) return [doc, head];
+    doc[head] ??= {};
+    return [doc[head] as Record<string, unknown>, tail];
+  };
+  for (const [path, value] of Object.entries(update.$set ?? {})) {
+    const [parent, key] = at(path);
+    parent[key] = value;
+  }
+  for (const path of Object.keys(update.$unset ?? {})) {
+    const [parent, key] = at(path);
+    delete parent[key];
+  }
+  for (const [path, value] of Object.entries(update.$max ?? {})) {
+    const [parent, key] = at(path);
+    if (parent[key] === undefined || (parent[key] as number) < value) parent[key] = value;
+  }
+}
+
+/** OwnerIndex over its real repository and an in-memory collection of lists; every list change must hold the list's lock. */
+function build(options: { failUpdates?: boolean; busy?: string[] } = {}) {
+  const docs = new Map<string, Stored>();
+  let locked = 0;
+  const updateOne = jest.fn((filter: { _id: string }, update: Update) => {
+    if (locked === 0) throw new Error('a list written without its lock');
+    if (options.failUpdates) return { exec: jest.fn(async () => Promise.reject(new Error('store down'))) };
+    const doc = docs.get(filter._id);
+    if (doc) apply(doc, update);
+    return queryResult({ matchedCount: doc ? 1 : 0 });
+  });
+  const bulkWrite = jest.fn(async (operations: { updateOne: { filter: { _id: string }; update: Update } }[]) => {
+    for (const { updateOne: one } of operations) await updateOne(one.filter, one.update).exec();
+  });
+  const model = strictMock<Model<OwnerIndexList>>('OwnerIndexList model', {
+    findById: jest.fn((id: string) => queryResult(docs.has(id) ? structuredClone(docs.get(id)) : null)),
+    updateOne,
+    bulkWrite,
+    collection: { insertOne: jest.fn(async (doc: Stored) => void docs.set(doc._id, structuredClone(doc))) },
+  });
+  const held = async <T>(work: () => Promise<T>): Promise<T> => {
+    locked++;
+    try {
+      return await work();
+    } finally {
+      locked--;
+    }
+  };
+  const locks = strictMock<EntityLocks>('EntityLocks', {
+    withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => held(work)),
+    // A busy list's lock is left out of the batch, as acquireMany does.
+    withLocks: jest.fn(async (keys: string[], _options: unknown, work: (locks: { key: string }[]) => Promise<unknown>) =>
+      held(() => work(keys.filter((key) => !options.busy?.includes(key)).map((key) => ({ key })))),
+    ),
+  });
+  return { index: new OwnerIndex(new OwnerIndexRepository(model), locks), docs, updateOne, locks };
+}
+
+const owner = new Types.ObjectId();
+const listedDataset = (seq: number) => ({ _id: new Types.ObjectId(), seq, createdAt: new Date(1_000 * seq) });
+
+async function confirmedOf(index: OwnerIndex): Promise<number[]> {
+  return (await index.listed(owner)).filter((entry) => entry.confirmed).map((entry) => entry.seq as number);
+}
+
+describe(OwnerIndex.name, () => {
+  it("confirms a create's datasets once it says they are active, each list change under the list's lock", async () => {
+    const { index, locks } = build();
+    const [a, b] = [listedDataset(1), listedDataset(2)];
+    await index.add(owner, [a, b], true);
+    expect(await confirmedOf(index)).toEqual([]);
+    await index.confirmCreated([{ ownerId: owner, datasetIds: [a._id, b._id] }]);
+    expect(await confirmedOf(index)).toEqual([1, 2]);
+    expect(locks.withLock).toHaveBeenCalledWith(`owner-index:${owner.toHexString()}`, { purpose: 'owner-index' }, expect.any(Function));
+  });
+
+  it("never lets a create's late confirmation raise an entry demoted or listed again meanwhile", async () => {
+    const { index } = build();
+    const [trashed, movedAway, movedBack] = [listedDataset(1), listedDataset(2), listedDataset(3)];
+    await index.add(owner, [trashed, movedAway, movedBack], true);
+    // Trashed right after its activation, before the create confirmed it.
+    await index.demote(owner, [trashed._id]);
+    // Transferred away (unlisted) and back (a candidate) before the create confirmed it.
+    await index.demote(owner, [movedAway._id, movedBack._id]);
+    await index.remove(owner, [movedAway._id, movedBack._id]);
+    await index.add(owner, [movedBack]);
+    await index.confirmCreated([{ ownerId: owner, datasetIds: [trashed._id, movedAway._id, movedBack._id] }]);
+    expect(await index.listed(owner)).toEqual([
+      expect.objectContaining({ _id: trashed._id, confirmed: false }),
+      expect.objectContaining({ _id: movedBack._id, confirmed: false }),
+    ]);
+    // Its transfer's own confirmation, after the move, is what confirms it.
+    await index.confirm(owner, [movedBack._id]);
+    expect(await confirmedOf(index)).toEqual([3]);
+  });
+
+  it("confirms many owners' datasets with one batch of locks, leaving a list whose lock stays busy unconfirmed", async () => {
+    const other = new Types.ObjectId();
+    const { index, locks } = build({ busy: [`owner-index:${other.toHexString()}`] });
+    const [a, b] = [listedDataset(1), listedDataset(2)];
+    await index.add(owner, [a], true);
+    await index.add(other, [b], true);
+    await index.confirmCreated([
+      { ownerId: owner, datasetIds: [a._id] },
+      { ownerId: other, datasetIds: [b._id] },
+    ]);
+    expect(locks.withLocks).toHaveBeenCalledTimes(1);
+    expect(await confirmedOf(index)).toEqual([1]);
+    expect((await index.listed(other)).map(({ confirmed }) => confirmed)).toEqual([false]);
+  });
+
+  it('reads entries a crash left unconfirmed, and lists of older versions (no states), as candidates', async () => {
+    const { index, docs } = build();
+    const [a, b, c] = [listedDataset(1), listedDataset(2), listedDataset(3)];
+    await index.add(owner, [a, b, c], true);
+    await index.confirmCreated([{ ownerId: owner, datasetIds: [a._id, b._id, c._id] }]);
+    // Killed between b's demotion and its trash; c's create killed before its activation left it pending.
+    await index.demote(owner, [b._id]);
+    docs.get(owner.toHexString())!.states = {
+      ...(docs.get(owner.toHexString())!.states as object),
+      [c._id.toHexString()]: ENTRY_STATE.pending,
+    };
+    expect(await confirmedOf(index)).toEqual([1]);
+    delete docs.get(owner.toHexString())!.states;
+    expect(await index.listed(owner)).toEqual([a, b, c].map(({ _id, seq, createdAt }) => ({ _id, seq, createdAt, confirmed: false })));
+  });
+
+  it('writes only the entry states a change changes, never the whole map', async () => {
+    const { index, updateOne } = build();
+    const [a, b] = [listedDataset(1), listedDataset(2)];
+    await index.add(owner, [a], true);
+    await index.confirmCreated([{ ownerId: owner, datasetIds: [a._id] }]);
+    updateOne.mockClear();
+    await index.add(owner, [b], true);
+    const [, update] = updateOne.mock.calls[0];
+    expect(Object.keys(update.$set ?? {}).sort()).toEqual(['datasetIds', 'sortKeys', `states.${b._id.toHexString()}`]);
+    await index.remove(owner, [a._id]);
+    expect(updateOne.mock.calls[1][1].$unset).toEqual({ [`states.${a._id.toHexString()}`]: 1 });
+  });
+
+  it("logs a failed confirmation (the dataset's write is done; its entry stays a candidate) but fails a failed demotion", async () => {
+    const { index, docs } = build({ failUpdates: true });
+    docs.set(owner.toHexString(), { _id: owner.toHexString(), datasetIds: [] });
+    const id = new Types.ObjectId();
+    await expect(index.confirm(owner, [id])).resolves.toBeUndefined();
+    await expect(index.confirmCreated([{ ownerId: owner, datasetIds: [id] }])).resolves.toBeUndefined();
+    await expect(index.demote(owner, [id])).rejects.toThrow('store down');
+  });
+});
