@@ -40,6 +40,9 @@ export function pointBytes(values: readonly Value[]): number {
 
 /** A window's points as bucket columns: runs of consecutive timestamps, each within MAX_BUCKET_BYTES. */
 export function splitBySize(points: PointMap, fields: readonly DatasetField[], maxBytes = MAX_BUCKET_BYTES): BucketPoints[] {
+  let total = 0;
+  for (const values of points.values()) total += pointBytes(values);
+  if (total <= maxBytes) return points.size > 0 ? [toColumns(points, fields)] : []; // the usual case: one bucket, no copy
   const times = [...points.keys()].sort((a, b) => a - b);
   const parts: BucketPoints[] = [];
   let part: PointMap = new Map();

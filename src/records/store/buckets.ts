@@ -67,12 +67,18 @@ export function windowStart(t: number, spanMs: number): number {
 
 /** Sorted columns of a point map. */
 export function toColumns(points: PointMap, fields: readonly DatasetField[]): BucketPoints {
-  const t = [...points.keys()].sort((a, b) => a - b);
-  const v: Record<string, Value[]> = Object.fromEntries(fields.map((field) => [field.name, new Array<Value>(t.length)]));
-  t.forEach((time, row) => {
+  const t = [...points.keys()];
+  // Uploads come in time order: sort only when they did not.
+  let sorted = true;
+  for (let i = 1; i < t.length && sorted; i++) sorted = t[i - 1] < t[i];
+  if (!sorted) t.sort((a, b) => a - b);
+  // Filled by push: a column of numbers stays an unboxed array of doubles.
+  const columns: Value[][] = fields.map(() => []);
+  for (const time of t) {
     const values = points.get(time) as Value[];
-    fields.forEach((field, column) => (v[field.name][row] = values[column] ?? null));
-  });
+    for (let column = 0; column < columns.length; column++) columns[column].push(values[column] ?? null);
+  }
+  const v: Record<string, Value[]> = Object.fromEntries(fields.map((field, column) => [field.name, columns[column]]));
   return { t, v };
 }
 

@@ -134,9 +134,17 @@ export class SeriesWrite {
     const changes: WindowChange[] = [];
     for (const start of [...windows.keys()].sort((a, b) => a - b)) {
       const added = windows.get(start) as PointMap;
-      let [low, high] = [Infinity, -Infinity];
-      for (const t of added.keys()) [low, high] = [Math.min(low, t), Math.max(high, t)];
+      let low = Infinity;
+      let high = -Infinity;
+      for (const t of added.keys()) {
+        if (t < low) low = t;
+        if (t > high) high = t;
+      }
       const reached = this.bucketsOf(start).filter((bucket) => bucket.last >= low && bucket.first <= high);
+      if (reached.length === 0) {
+        changes.push({ start, old: reached, points: added }); // nothing to merge with: no copy of the points
+        continue;
+      }
       const points = await this.pointsOf(reached);
       for (const [t, values] of added) points.set(t, values);
       changes.push({ start, old: reached, points });
