@@ -8,7 +8,8 @@
  * streamed NDJSON download, then as Parquet and as an Arrow IPC stream. Raw
  * driver: insertMany of the same bucket documents (1,000 points each, batches
  * of 50), then one cursor over them. Also prints the service's peak memory
- * (VmHWM), and each export's own, from a service restarted for it.
+ * (VmHWM) and the CPU seconds it spent on the ingest, and each export's own,
+ * from a service restarted for it.
  */
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
     const bodies: Buffer[][] = [];
     for (let offset = 0; offset < total; offset += batch) bodies.push(uploadBody(offset, Math.min(batch, total - offset)));
     process.stderr.write(`[bench] ingesting ${total} points through the API in requests of ${batch}...\n`);
+    const ingestCpuBefore = cpuSeconds(bench.app.child.pid);
     const ingest = await timed(async () => {
       for (const [n, body] of bodies.entries()) {
         const offset = n * batch;
@@ -107,6 +109,7 @@ async function main(): Promise<void> {
       }
     });
     const rssAfterIngest = rssMb(bench.app.child.pid);
+    const ingestCpu = cpuSeconds(bench.app.child.pid) - ingestCpuBefore;
 
     const exports: Record<string, { seconds: number; cpu: number; bytes: number; startMb: number; peakMb: number }> = {};
     for (const exportFormat of ['ndjson', 'parquet', 'arrow']) {
@@ -171,7 +174,9 @@ async function main(): Promise<void> {
       `\n${total} points, 3 numeric fields, uploaded as ${format} in requests of ${batch} (${new Date().toISOString()})\n\n`,
     );
     printTable(['phase', 'service points/s', 'raw driver points/s', 'ratio'], rows);
-    process.stdout.write(`\nservice peak RSS: ${rssBefore} MB before, ${rssAfterIngest} MB after ingest\n\n`);
+    process.stdout.write(
+      `\nservice peak RSS: ${rssBefore} MB before, ${rssAfterIngest} MB after ingest; service CPU through the ingest: ${ingestCpu.toFixed(1)} s\n\n`,
+    );
     printTable(
       ['export', 'points/s', 'ratio to ndjson', 'service CPU s', 'bytes', 'bytes/point', 'fresh service RSS MB: start → peak'],
       Object.entries(exports).map(([name, { seconds, cpu, bytes, startMb, peakMb }]) => [

@@ -6,6 +6,7 @@ import { windowStart } from '../store/buckets';
 import { RecordsPageDto } from '../api/dto/records-response.dto';
 import { COLUMNAR_EXTENSIONS, COLUMNAR_MEDIA_TYPES, ColumnarFormat, columnarExport } from './columnar-export';
 import type { PointRow } from '../points';
+import { isoTimestamps } from './iso-timestamps';
 import { ReadPlan } from '../read-plan';
 
 const EXPORT_CHUNK_BYTES = 64 * 1024;
@@ -109,7 +110,7 @@ async function streamExport(
 /** NDJSON or CSV text, one bucket in memory at a time, in chunks of about EXPORT_CHUNK_BYTES. */
 async function* textExport(rows: AsyncGenerator<PointRow[]>, fields: DatasetField[], format: 'ndjson' | 'csv'): AsyncGenerator<string> {
   let chunk = format === 'csv' ? `timestamp${fields.map((field) => `,${csvCell(field.name)}`).join('')}\n` : '';
-  const line = format === 'csv' ? csvLine : ndjsonLine(fields);
+  const line = format === 'csv' ? csvLine() : ndjsonLine(fields);
   for await (const batch of rows) {
     for (const row of batch) chunk += line(row);
     if (chunk.length >= EXPORT_CHUNK_BYTES) {
@@ -134,18 +135,24 @@ function drained(response: Response): Promise<void> {
 /** NDJSON lines written directly (the same text as JSON.stringify of toItem, several times faster). */
 function ndjsonLine(fields: DatasetField[]): (row: PointRow) => string {
   const keys = fields.map((field) => `,${JSON.stringify(field.name)}:`);
+  const iso = isoTimestamps();
   return (row) => {
-    let text = `{"timestamp":"${new Date(row.t).toISOString()}"`;
+    let text = `{"timestamp":"${iso(row.t)}"`;
     for (let i = 0; i < keys.length; i++) {
       const value = row.values[i];
-      text += keys[i] + (typeof value === 'number' ? String(value) : JSON.stringify(value));
+      text += keys[i] + (typeof value === 'number' ? String(value) : value === null ? 'null' : JSON.stringify(value));
     }
     return `${text}}\n`;
   };
 }
 
-function csvLine(row: PointRow): string {
-  return `${new Date(row.t).toISOString()}${row.values.map((value) => `,${value === null ? '' : csvCell(String(value))}`).join('')}\n`;
+function csvLine(): (row: PointRow) => string {
+  const iso = isoTimestamps();
+  return (row) => {
+    let text = iso(row.t);
+    for (const value of row.values) text += `,${value === null ? '' : csvCell(String(value))}`;
+    return `${text}\n`;
+  };
 }
 
 /** Quotes what a CSV reader would otherwise split, unquote, trim or read as null (the empty string). */

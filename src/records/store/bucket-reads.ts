@@ -2,7 +2,7 @@ import type { DatasetField } from '../../datasets/dataset-shape';
 import { BucketSummary } from './buckets';
 import { own } from '../points';
 import type { RecordsStore } from './records.repository';
-import type { PointRow } from '../points';
+import type { PointRow, Value } from '../points';
 import { RecordBucket } from '../schemas/record-bucket.schema';
 
 /** Buckets read ahead of the one being returned. */
@@ -43,7 +43,9 @@ export async function* readBuckets(
     for (let row = 0; row < doc.t.length; row++) {
       const t = doc.t[row];
       if (t < position.resumeAt || t >= to) continue;
-      rows.push({ t, values: columns.map((column) => column?.[row] ?? null) });
+      const values = new Array<Value>(columns.length);
+      for (let i = 0; i < columns.length; i++) values[i] = columns[i]?.[row] ?? null;
+      rows.push({ t, values });
     }
     if (rows.length > 0) {
       position.resumeAt = rows[rows.length - 1].t + 1;

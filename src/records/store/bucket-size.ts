@@ -7,8 +7,9 @@
  */
 import { MAX_FIELDS } from '../../datasets/dataset-shape';
 import type { DatasetField } from '../../datasets/dataset-shape';
-import { BucketPoints, toColumns } from './buckets';
+import { BucketPoints, windowColumns } from './buckets';
 import { PointMap, Value } from '../points';
+import { WindowPoints } from './window-points';
 import { MAX_STRING_BYTES } from '../ingest/record-values';
 
 /** Half the 16 MiB limit: the estimate need not be exact, and a single point must always fit. */
@@ -29,32 +30,39 @@ if (Math.max(MAX_POINT_BYTES, MAX_BUCKET_BYTES) + 64 * 1024 > BSON_LIMIT) throw 
 /** Estimated BSON bytes a point adds to a bucket (its timestamp and one element per field). */
 export function pointBytes(values: readonly Value[]): number {
   let bytes = ELEMENT_OVERHEAD + 8;
-  for (const value of values) {
-    bytes += ELEMENT_OVERHEAD;
-    if (typeof value === 'number') bytes += 8;
-    else if (typeof value === 'string') bytes += 5 + Buffer.byteLength(value, 'utf8');
-    else if (typeof value === 'boolean') bytes += 1;
-  }
+  for (const value of values) bytes += valueBytes(value);
   return bytes;
+}
+
+/** Estimated BSON bytes of one value in a column. */
+function valueBytes(value: Value): number {
+  if (typeof value === 'number') return ELEMENT_OVERHEAD + 8;
+  if (typeof value === 'string') return ELEMENT_OVERHEAD + 5 + Buffer.byteLength(value, 'utf8');
+  if (typeof value === 'boolean') return ELEMENT_OVERHEAD + 1;
+  return ELEMENT_OVERHEAD;
 }
 
 /** A window's points as bucket columns: runs of consecutive timestamps, each within MAX_BUCKET_BYTES. */
 export function splitBySize(points: PointMap, fields: readonly DatasetField[], maxBytes = MAX_BUCKET_BYTES): BucketPoints[] {
-  const times = [...points.keys()].sort((a, b) => a - b);
+  return splitWindow(WindowPoints.from(points, fields.length), fields, maxBytes);
+}
+
+/** splitBySize for a window held as columns: a window that fits is one bucket made of its own columns. */
+export function splitWindow(window: WindowPoints, fields: readonly DatasetField[], maxBytes = MAX_BUCKET_BYTES): BucketPoints[] {
+  window.sort();
+  const sizes = new Array<number>(window.size).fill(ELEMENT_OVERHEAD + 8);
+  for (const column of window.columns) for (let row = 0; row < sizes.length; row++) sizes[row] += valueBytes(column[row]);
   const parts: BucketPoints[] = [];
-  let part: PointMap = new Map();
+  let from = 0;
   let bytes = 0;
-  for (const t of times) {
-    const values = points.get(t) as Value[];
-    const size = pointBytes(values);
-    if (part.size > 0 && bytes + size > maxBytes) {
-      parts.push(toColumns(part, fields));
-      part = new Map();
+  for (let row = 0; row < sizes.length; row++) {
+    if (row > from && bytes + sizes[row] > maxBytes) {
+      parts.push(windowColumns(window, fields, from, row));
+      from = row;
       bytes = 0;
     }
-    part.set(t, values);
-    bytes += size;
+    bytes += sizes[row];
   }
-  if (part.size > 0) parts.push(toColumns(part, fields));
+  if (window.size > from) parts.push(windowColumns(window, fields, from));
   return parts;
 }

@@ -1,6 +1,7 @@
 /** The time-series layout as plain functions (no I/O): buckets of columns, a series listing them. docs/records.md#time-series-records */
 import type { DatasetField } from '../../datasets/dataset-shape';
 import { own, PointMap, Value } from '../points';
+import { WindowPoints } from './window-points';
 
 export interface FieldStats {
   /** Non-null values. */
@@ -67,13 +68,14 @@ export function windowStart(t: number, spanMs: number): number {
 
 /** Sorted columns of a point map. */
 export function toColumns(points: PointMap, fields: readonly DatasetField[]): BucketPoints {
-  const t = [...points.keys()].sort((a, b) => a - b);
-  const v: Record<string, Value[]> = Object.fromEntries(fields.map((field) => [field.name, new Array<Value>(t.length)]));
-  t.forEach((time, row) => {
-    const values = points.get(time) as Value[];
-    fields.forEach((field, column) => (v[field.name][row] = values[column] ?? null));
-  });
-  return { t, v };
+  return windowColumns(WindowPoints.from(points, fields.length).sort(), fields);
+}
+
+/** Rows [from, to) of a sorted window as bucket columns: the window's own arrays when that is all of them. */
+export function windowColumns(window: WindowPoints, fields: readonly DatasetField[], from = 0, to = window.size): BucketPoints {
+  const whole = from === 0 && to === window.size;
+  const slice = <T>(column: T[]): T[] => (whole ? column : column.slice(from, to));
+  return { t: slice(window.t), v: Object.fromEntries(fields.map((field, i) => [field.name, slice(window.columns[i])])) };
 }
 
 /** A point map from stored columns (fields missing from an older bucket read as null). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Dataset } from '../../datasets/dataset-shape';
-import { splitBySize } from './bucket-size';
+import { splitWindow } from './bucket-size';
 import { BucketSummary, fromColumns, MAX_POINTS_PER_BUCKET, summarize } from './buckets';
 import { PointMap, Value } from '../points';
 import { RecordsInputError } from '../ingest/record-errors';
@@ -8,6 +8,7 @@ import type { RecordsStore } from './records.repository';
 import { RecordBucket } from '../schemas/record-bucket.schema';
 import { RecordSeries } from '../schemas/record-series.schema';
 import { WindowBuffer } from './window-buffer';
+import { WindowPoints } from './window-points';
 
 /** Write-outs at once: the store prepares one batch while it commits another. */
 const WRITES_IN_FLIGHT = 2;
@@ -51,7 +52,7 @@ export class SeriesWrite {
   ) {
     this.spanMs = base?.spanMs ?? spanMs;
     this.seriesId = `${dataset._id.toHexString()}:${this.uploadId}`;
-    this.buffer = new WindowBuffer(this.spanMs);
+    this.buffer = new WindowBuffer(this.spanMs, dataset.fields.length);
     for (const bucket of base?.buckets ?? []) {
       const list = this.baseByWindow.get(bucket.start) ?? [];
       list.push(bucket);
@@ -92,7 +93,7 @@ export class SeriesWrite {
   /** Replaces a committed bucket's points wholesale (an empty map removes them). */
   async replace(bucket: BucketSummary, points: PointMap): Promise<void> {
     await this.register();
-    await this.writeBuckets([{ start: bucket.start, old: [bucket], points }]);
+    await this.writeBuckets([{ start: bucket.start, old: [bucket], points: WindowPoints.from(points, this.dataset.fields.length) }]);
   }
 
   /** Buckets of the committed series with points in [from, to). */
@@ -108,7 +109,7 @@ export class SeriesWrite {
   }
 
   /** Starts a write-out once fewer than WRITES_IN_FLIGHT run (memory: those plus one buffer filling). */
-  private async startWriteOut(windows: Map<number, PointMap>): Promise<void> {
+  private async startWriteOut(windows: Map<number, WindowPoints>): Promise<void> {
     while (this.inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(this.inFlight);
     this.throwIfFailed();
     if (windows.size === 0) return;
@@ -129,16 +130,19 @@ export class SeriesWrite {
   }
 
   /** Merges new points into their windows: only the buckets whose time span they reach are read and rewritten. */
-  private async writeOut(windows: Map<number, PointMap>): Promise<void> {
+  private async writeOut(windows: Map<number, WindowPoints>): Promise<void> {
     await this.register();
     const changes: WindowChange[] = [];
     for (const start of [...windows.keys()].sort((a, b) => a - b)) {
-      const added = windows.get(start) as PointMap;
-      let [low, high] = [Infinity, -Infinity];
-      for (const t of added.keys()) [low, high] = [Math.min(low, t), Math.max(high, t)];
+      const added = windows.get(start) as WindowPoints;
+      const { low, high } = added.range();
       const reached = this.bucketsOf(start).filter((bucket) => bucket.last >= low && bucket.first <= high);
-      const points = await this.pointsOf(reached);
-      for (const [t, values] of added) points.set(t, values);
+      if (reached.length === 0) {
+        changes.push({ start, old: reached, points: added }); // nothing to merge with: no copy of the points
+        continue;
+      }
+      const points = WindowPoints.from(await this.pointsOf(reached), this.dataset.fields.length);
+      for (let row = 0; row < added.size; row++) points.set(added.t[row], added.row(row));
       changes.push({ start, old: reached, points });
     }
     await this.writeBuckets(changes);
@@ -197,7 +201,7 @@ export class SeriesWrite {
           `more than ${MAX_POINTS_PER_BUCKET} points fall in one ${this.spanMs / 1000} s window (from ${span}): points are denser than the dataset's frequency allows`,
         );
       }
-      const written = splitBySize(points, this.dataset.fields).map((columns) => {
+      const written = splitWindow(points, this.dataset.fields).map((columns) => {
         const id = `${datasetId}:${start}:${this.uploadId}:${this.version++}`;
         docs.push({ _id: id, datasetId, start, ...columns });
         return summarize(start, id, columns, this.dataset.fields);
@@ -256,5 +260,5 @@ export class SeriesWrite {
 interface WindowChange {
   start: number;
   old: BucketSummary[];
-  points: PointMap;
+  points: WindowPoints;
 }

@@ -1,6 +1,7 @@
 import { pointBytes } from './bucket-size';
 import { windowStart } from './buckets';
-import { PointMap, Value } from '../points';
+import { Value } from '../points';
+import { WindowPoints } from './window-points';
 
 /** Points held in memory before they are written out as bucket versions... */
 export const FLUSH_POINTS = 20_000;
@@ -9,25 +10,27 @@ export const FLUSH_BYTES = 64 * 1024 * 1024;
 
 /** The points a records change has been given and not written yet, by window. */
 export class WindowBuffer {
-  private readonly open = new Map<number, PointMap>();
+  private readonly open = new Map<number, WindowPoints>();
   private points = 0;
   private bytes = 0;
 
-  constructor(private readonly spanMs: number) {}
+  constructor(
+    private readonly spanMs: number,
+    private readonly fieldCount: number,
+  ) {}
 
   /** Adds (or replaces) a point; true when the buffer is full. */
   add(t: number, values: Value[]): boolean {
     const start = windowStart(t, this.spanMs);
     let points = this.open.get(start);
-    if (!points) this.open.set(start, (points = new Map<number, Value[]>()));
-    if (!points.has(t)) this.points++;
-    points.set(t, values);
+    if (!points) this.open.set(start, (points = new WindowPoints(this.fieldCount)));
+    if (points.set(t, values)) this.points++;
     this.bytes += pointBytes(values);
     return this.points >= FLUSH_POINTS || this.bytes >= FLUSH_BYTES;
   }
 
   /** Takes the buffered windows out, all but the one holding `keep` (a timestamp) unless it is full on its own. */
-  take(keep?: number): Map<number, PointMap> {
+  take(keep?: number): Map<number, WindowPoints> {
     const windows = new Map(this.open);
     this.open.clear();
     this.points = 0;
@@ -36,7 +39,7 @@ export class WindowBuffer {
     const kept = start === undefined ? undefined : windows.get(start);
     if (!kept || windows.size === 1) return windows;
     let bytes = 0;
-    for (const values of kept.values()) bytes += pointBytes(values);
+    for (let row = 0; row < kept.size; row++) bytes += pointBytes(kept.row(row));
     if (bytes >= FLUSH_BYTES) return windows; // written all the same: its later points merge with it
     windows.delete(start as number);
     this.open.set(start as number, kept);
