@@ -61,6 +61,22 @@ describe('GET /metrics (e2e)', () => {
     return Scrape.of(response.text);
   };
 
+  it('reads NaN and infinite samples as numbers (an event-loop gauge is NaN when two scrapes come close together)', () => {
+    const text = [
+      '# HELP nodejs_eventloop_lag_mean_seconds The mean of the recorded event loop delays.',
+      '# TYPE nodejs_eventloop_lag_mean_seconds gauge',
+      'nodejs_eventloop_lag_mean_seconds NaN',
+      '# HELP edge Edges.',
+      '# TYPE edge gauge',
+      'edge{side="up"} +Inf',
+      'edge{side="down"} -Inf',
+      'edge{side="zero"} 0',
+    ].join('\n');
+    const parsed = Scrape.of(`${text}\n`);
+    expect(parsed.matching('nodejs_eventloop_lag_mean_seconds')[0].value).toBeNaN();
+    expect(parsed.matching('edge').map(({ value }) => value)).toEqual([Infinity, -Infinity, 0]);
+  });
+
   it('is for admins only: 401 without credentials, 403 for a user, 200 for an admin', async () => {
     await request(testApp.url).get('/metrics').expect(401);
     const user = await createUserWithToken(testApp.api(), { scopes: ['read', 'write'] });

@@ -19,7 +19,21 @@ export function parsePrometheusText(text: string): MetricFamily[] {
   const bin = ensureVenv('.venv-prometheus', 'prometheus_client==0.26.0');
   const result = spawnSync(path.join(bin, 'python'), [path.join(__dirname, 'parse_metrics.py')], { input: text, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`the exposition does not parse: ${result.stderr}`);
-  return JSON.parse(result.stdout) as MetricFamily[];
+  const families = JSON.parse(result.stdout) as {
+    name: string;
+    type: string;
+    samples: (Omit<Sample, 'value'> & { value: number | string })[];
+  }[];
+  return families.map((family) => ({
+    ...family,
+    samples: family.samples.map((sample) => ({ ...sample, value: sampleValue(sample.value) })),
+  }));
+}
+
+/** NaN and the infinities come as their exposition names (JSON has no such numbers). */
+function sampleValue(value: number | string): number {
+  if (typeof value === 'number') return value;
+  return { NaN: NaN, '+Inf': Infinity, '-Inf': -Infinity }[value] ?? Number(value);
 }
 
 /** Every sample, flat, for lookups by sample name and labels. */
