@@ -1,3 +1,4 @@
+import { wiredDatasetsService } from './testing/wired-datasets-service';
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors/domain-errors';
 import { Model, Types } from 'mongoose';
 import { duplicateKeyError, queryResult } from '../common/testing/mongoose-mocks';
@@ -5,21 +6,14 @@ import { strictMock } from '../common/testing/strict-mock';
 import { seqKeysModel } from './testing/seq-keys-model';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { DatasetOwners } from '../ownership/dataset-owners';
-import { DatasetSequence } from './dataset-sequence';
 import { trackingOutbox } from '../events/testing/tracking-outbox';
 import { OwnerIndex } from '../ownership/owner-index';
 import { OwnedDatasets } from './owned-datasets';
-import { OwnerFirstPage } from './owner-first-page';
 import { DatasetsRepository } from './datasets.repository';
-import { DatasetRegistration } from './dataset-registration';
 import { DatasetsService } from './datasets.service';
 import { Dataset } from './schemas/dataset.schema';
 import { storedDataset } from './testing/stored-dataset';
 import { adminPrincipal, principalOf } from '../access/testing/principals';
-import { DatasetPurgeCleanup } from './dataset-purge-cleanup';
-import { AppConfig } from '../config/app-config';
-import { DatasetPurge } from './dataset-purge';
-import { DatasetTrashService } from './dataset-trash.service';
 
 const ownerId = new Types.ObjectId();
 
@@ -48,8 +42,6 @@ function build(
     ...indexMethods,
   });
   const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', model), seqKeysModel());
-  const cleanup = strictMock<DatasetPurgeCleanup>('DatasetPurgeCleanup', { dropAll: jest.fn(async () => undefined) });
-  const purge = new DatasetPurge(repository, outbox, ownerIndex, cleanup);
   // These tests state the owner check as assertAvailable; the registration asks for availability.
   const assertAvailable = owners.assertAvailable as ((id: Types.ObjectId) => Promise<void>) | undefined;
   const availability = jest.fn(async ([id]: Types.ObjectId[]) => {
@@ -60,19 +52,7 @@ function build(
     return new Map([[id.toHexString(), available ? 'available' : 'missing']]);
   });
   const datasetOwners = strictMock<DatasetOwners>('DatasetOwners', assertAvailable ? { availability, ...owners } : owners);
-  const trash = new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig, ownerIndex);
-  const sequence = strictMock<DatasetSequence>('DatasetSequence', { reserve: jest.fn(async () => 7) });
-  const service = new DatasetsService(
-    repository,
-    datasetOwners,
-    locks,
-    outbox,
-    ownerIndex,
-    purge,
-    trash,
-    new OwnerFirstPage(repository, ownerIndex),
-    new DatasetRegistration(repository, datasetOwners, sequence, ownerIndex, outbox, trash),
-  );
+  const { service, cleanup } = wiredDatasetsService({ repository, locks, outbox, ownerIndex, datasetOwners });
   return { service, owned: new OwnedDatasets(repository, ownerIndex, service), locks, outbox, ownerIndex, cleanup };
 }
 

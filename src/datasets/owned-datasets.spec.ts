@@ -1,21 +1,14 @@
+import { wiredDatasetsService } from './testing/wired-datasets-service';
 import { Model, Types } from 'mongoose';
 import { EntityLocks } from '../common/locks/entity-locks';
-import { AppConfig } from '../config/app-config';
 import { trackingOutbox } from '../events/testing/tracking-outbox';
 import { DatasetOwners } from '../ownership/dataset-owners';
 import { OwnerIndex } from '../ownership/owner-index';
-import { DatasetPurgeCleanup } from './dataset-purge-cleanup';
 import { queryResult } from '../common/testing/mongoose-mocks';
 import { strictMock } from '../common/testing/strict-mock';
 import { seqKeysModel } from './testing/seq-keys-model';
-import { DatasetPurge } from './dataset-purge';
-import { DatasetSequence } from './dataset-sequence';
-import { DatasetTrashService } from './dataset-trash.service';
 import { DatasetsRepository } from './datasets.repository';
-import { DatasetRegistration } from './dataset-registration';
-import { DatasetsService } from './datasets.service';
 import { OwnedDatasets } from './owned-datasets';
-import { OwnerFirstPage } from './owner-first-page';
 import { Dataset } from './schemas/dataset.schema';
 import { storedDataset } from './testing/stored-dataset';
 import { principalOf } from '../access/testing/principals';
@@ -47,21 +40,8 @@ function build(stored: Dataset[], updateOne = jest.fn(), confirmed: Dataset[] = 
       async () => new Map([[ownerId.toHexString(), stored.map((d) => ({ _id: d._id, seq: d.seq, confirmed: confirmed.includes(d) }))]]),
     ),
   });
-  const cleanup = strictMock<DatasetPurgeCleanup>('DatasetPurgeCleanup', { dropAll: jest.fn(async () => undefined) });
-  const purge = new DatasetPurge(repository, outbox, ownerIndex, cleanup);
-  const trash = new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig, ownerIndex);
   const datasetOwners = strictMock<DatasetOwners>('DatasetOwners', {});
-  const service = new DatasetsService(
-    repository,
-    datasetOwners,
-    locks,
-    outbox,
-    ownerIndex,
-    purge,
-    trash,
-    new OwnerFirstPage(repository, ownerIndex),
-    new DatasetRegistration(repository, datasetOwners, strictMock<DatasetSequence>('DatasetSequence', {}), ownerIndex, outbox, trash),
-  );
+  const { service, cleanup } = wiredDatasetsService({ repository, locks, outbox, ownerIndex, datasetOwners });
   return { owned: new OwnedDatasets(repository, ownerIndex, service), service, cleanup, findById };
 }
 

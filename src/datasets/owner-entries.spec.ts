@@ -1,21 +1,14 @@
+import { wiredDatasetsService } from './testing/wired-datasets-service';
 import { Model, Types } from 'mongoose';
 import { adminPrincipal, principalOf } from '../access/testing/principals';
 import { UnprocessableError } from '../common/errors/domain-errors';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { queryResult } from '../common/testing/mongoose-mocks';
 import { strictMock } from '../common/testing/strict-mock';
-import { AppConfig } from '../config/app-config';
 import { trackingOutbox } from '../events/testing/tracking-outbox';
 import { DatasetOwners } from '../ownership/dataset-owners';
 import { OwnerIndex } from '../ownership/owner-index';
-import { DatasetPurge } from './dataset-purge';
-import { DatasetPurgeCleanup } from './dataset-purge-cleanup';
-import { DatasetRegistration } from './dataset-registration';
-import { DatasetSequence } from './dataset-sequence';
-import { DatasetTrashService } from './dataset-trash.service';
 import { DatasetsRepository } from './datasets.repository';
-import { DatasetsService } from './datasets.service';
-import { OwnerFirstPage } from './owner-first-page';
 import { Dataset } from './schemas/dataset.schema';
 import { seqKeysModel } from './testing/seq-keys-model';
 import { storedDataset } from './testing/stored-dataset';
@@ -76,29 +69,8 @@ function build(stored: Dataset, owners: Partial<Record<keyof DatasetOwners, unkn
     ),
   });
   const outbox = trackingOutbox();
-  const cleanup = strictMock<DatasetPurgeCleanup>('DatasetPurgeCleanup', { dropAll: jest.fn(async () => undefined) });
-  const purge = new DatasetPurge(repository, outbox, ownerIndex, cleanup);
-  const trash = new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig, ownerIndex);
   const datasetOwners = strictMock<DatasetOwners>('DatasetOwners', owners);
-  const registration = new DatasetRegistration(
-    repository,
-    datasetOwners,
-    strictMock<DatasetSequence>('DatasetSequence', { reserve: jest.fn(async () => 7) }),
-    ownerIndex,
-    outbox,
-    trash,
-  );
-  const service = new DatasetsService(
-    repository,
-    datasetOwners,
-    locks,
-    outbox,
-    ownerIndex,
-    purge,
-    trash,
-    new OwnerFirstPage(repository, ownerIndex),
-    registration,
-  );
+  const { service, trash } = wiredDatasetsService({ repository, locks, outbox, ownerIndex, datasetOwners });
   return { service, trash, steps };
 }
 
