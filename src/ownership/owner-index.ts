@@ -88,8 +88,8 @@ export class OwnerIndex {
 
   /** The datasets listed under each user (candidates: check their ownerId). */
   async candidates(ownerIds: readonly Types.ObjectId[]): Promise<Map<string, Types.ObjectId[]>> {
-    const lists = await this.index.lists(ownerIds);
-    return new Map(ownerIds.map((id, i) => [id.toHexString(), [...lists[i].keys()].map((dataset) => new Types.ObjectId(dataset))]));
+    const entries = await this.entries(ownerIds);
+    return new Map([...entries].map(([ownerId, listed]) => [ownerId, listed.map(({ _id }) => _id)]));
   }
 
   /** The datasets listed under each user, with their sort keys where the list has them and whether they are confirmed. */
