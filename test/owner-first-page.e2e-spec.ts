@@ -1,5 +1,5 @@
 import { Api, createUserWithToken } from './support/auth';
-import { withDatabase } from './support/mongo';
+import { editOwnerList, storeAsOlderVersion } from './support/owner-lists';
 import { useTestApp } from './support/test-app';
 
 interface Page {
@@ -94,23 +94,14 @@ describe('Owner first page (e2e)', () => {
   });
 
   it('reads a list of an older version, which has no sort keys, the same way', async () => {
-    await withDatabase(testApp.config.mongodb.uri, (db) =>
-      db.collection('dataset_owner_index').updateOne({ _id: owner.id as never }, { $unset: { sortKeys: 1 } }),
-    );
+    await storeAsOlderVersion(testApp.config.mongodb.uri, owner.id, { withSortKeys: false, withStates: true });
     expect(await expectSamePages()).toBe(32);
   });
 
   it('reads the datasets its list names, not every dataset (a dataset missing from the list is not on the page)', async () => {
     // Only a broken list could miss a dataset; breaking one shows which path the page took.
-    const listed = await withDatabase(testApp.config.mongodb.uri, (db) =>
-      db.collection<{ _id: string; datasetIds: string[] }>('dataset_owner_index').findOne({ _id: owner.id }),
-    );
     const first = (await page(admin, `/datasets?ownerId=${owner.id}&sort=seq&limit=1`)).items[0];
-    await withDatabase(testApp.config.mongodb.uri, (db) =>
-      db
-        .collection<{ _id: string; datasetIds: string[] }>('dataset_owner_index')
-        .updateOne({ _id: owner.id }, { $set: { datasetIds: (listed?.datasetIds ?? []).filter((id) => id !== first.id) } }),
-    );
+    await editOwnerList(testApp.config.mongodb.uri, owner.id, (list) => list.delete(first.id));
     expect(names(await page(admin, `/datasets?ownerId=${owner.id}&sort=seq&limit=1`))).not.toContain(first.name);
     expect(names(await page(admin, `/datasets?ownerId=${owner.id}&sort=seq&limit=1&${THROUGH_THE_QUERY}`))).toEqual([first.name]);
   });

@@ -2,13 +2,8 @@ import { mongo } from 'mongoose';
 import { OwnershipJanitor } from '../src/datasets/ownership-janitor';
 import { Api, authedApi, createUserWithToken } from './support/auth';
 import { withDatabase } from './support/mongo';
+import { editOwnerList, readOwnerLists, StoredList, storeAsOlderVersion } from './support/owner-lists';
 import { useTestApp } from './support/test-app';
-
-interface StoredList {
-  _id: string;
-  datasetIds: string[];
-  states?: Record<string, number>;
-}
 
 /** The entry states (ENTRY_STATE of the owner index's schema), as stored. */
 const PENDING = 1;
@@ -32,9 +27,12 @@ describe('Owner index: GET /users/{id} (e2e)', () => {
   const grantee = { id: '', api: undefined as unknown as Api };
   const ids: string[] = [];
 
-  const index = <T>(work: (lists: mongo.Collection<StoredList>) => Promise<T>): Promise<T> =>
-    withDatabase(testApp.config.mongodb.uri, (db) => work(db.collection<StoredList>('dataset_owner_index')));
-  const listOf = async (userId: string): Promise<StoredList | null> => index((lists) => lists.findOne({ _id: userId }));
+  const listOf = async (userId: string): Promise<StoredList | null> =>
+    (await readOwnerLists(testApp.config.mongodb.uri, userId))[0] ?? null;
+  const setStates = (userId: string, states: Record<string, number>): Promise<void> =>
+    editOwnerList(testApp.config.mongodb.uri, userId, (list) => {
+      for (const [id, state] of Object.entries(states)) list.set(id, { ...list.get(id), state: state as never });
+    });
   const listed = async (api: Api, userId: string): Promise<string[]> => (await api.get(`/users/${userId}`).expect(200)).body.datasetIds;
   /** What the query (not the index) says `api`'s caller may read of the user's datasets, by number. */
   const truth = async (api: Api, userId: string): Promise<string[]> =>
@@ -107,25 +105,13 @@ describe('Owner index: GET /users/{id} (e2e)', () => {
     // made and then removed by the janitor), a trash or transfer killed between its demotion and its write (a
     // candidate of an active dataset), a purge killed before unlisting (a candidate in the trash or gone).
     const neverMade = '0123456789abcdef01234567';
-    await index((lists) =>
-      lists.updateOne(
-        { _id: owner.id },
-        {
-          $push: { datasetIds: neverMade },
-          $set: {
-            [`states.${neverMade}`]: PENDING,
-            [`states.${orphan}`]: PENDING,
-            [`states.${ids[0]}`]: CANDIDATE,
-            [`states.${trashed}`]: CANDIDATE,
-          },
-        },
-      ),
-    );
+    await setStates(owner.id, { [neverMade]: PENDING, [orphan]: PENDING, [ids[0]]: CANDIDATE, [trashed]: CANDIDATE });
     await withDatabase(testApp.config.mongodb.uri, (db) => db.collection('datasets').deleteOne({ _id: new mongo.ObjectId(orphan) }));
     await expectListsMatchTheQuery();
     expect(await listed(admin, owner.id)).toContain(ids[0]);
 
-    await index((lists) => lists.updateOne({ _id: owner.id }, { $unset: { states: 1 } }));
+    await storeAsOlderVersion(testApp.config.mongodb.uri, owner.id, { withSortKeys: true, withStates: false });
+    expect(Object.keys((await listOf(owner.id))!.states)).toEqual([]);
     await expectListsMatchTheQuery();
   });
 
@@ -147,12 +133,12 @@ describe('Owner index: GET /users/{id} (e2e)', () => {
   it('trusts confirmed entries for an admin and the owner, and reads the datasets for anyone else', async () => {
     // Only a broken index could confirm a trashed dataset; breaking one shows which path each caller took.
     const trashed = ids[2];
-    await index((lists) => lists.updateOne({ _id: owner.id }, { $set: { [`states.${trashed}`]: CONFIRMED } }));
+    await setStates(owner.id, { [trashed]: CONFIRMED });
     expect(await listed(admin, owner.id)).toContain(trashed);
     expect(await listed(owner.api, owner.id)).toContain(trashed);
     expect(await listed(other.api, owner.id)).toEqual(await truth(other.api, owner.id));
     expect(await listed(grantee.api, owner.id)).toEqual(await truth(grantee.api, owner.id));
-    await index((lists) => lists.updateOne({ _id: owner.id }, { $set: { [`states.${trashed}`]: CANDIDATE } }));
+    await setStates(owner.id, { [trashed]: CANDIDATE });
     expect(await listed(admin, owner.id)).not.toContain(trashed);
   });
 

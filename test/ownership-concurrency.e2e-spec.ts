@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { spawnApp } from './support/app-process';
+import { readOwnerLists } from './support/owner-lists';
 import { withDatabase } from './support/mongo';
 import { freePort } from './support/ports';
 import { OwnershipJanitor } from '../src/datasets/ownership-janitor';
@@ -47,10 +48,7 @@ async function expectMappingHolds(api: Api): Promise<{ users: number; datasets: 
  */
 async function expectConfirmedEntriesTrue(uri: string): Promise<number> {
   return withDatabase(uri, async (db) => {
-    const lists = await db
-      .collection<{ _id: string; datasetIds: string[]; states?: Record<string, number> }>('dataset_owner_index')
-      .find()
-      .toArray();
+    const lists = await readOwnerLists(uri);
     const datasets = await db
       .collection('datasets')
       .find({}, { projection: { state: 1, ownerId: 1 } })
@@ -58,7 +56,7 @@ async function expectConfirmedEntriesTrue(uri: string): Promise<number> {
     const byId = new Map(datasets.map((d) => [String(d._id), d]));
     let confirmed = 0;
     for (const list of lists) {
-      for (const id of list.datasetIds.filter((listed) => list.states?.[listed] === 2)) {
+      for (const id of list.datasetIds.filter((listed) => list.states[listed] === 2)) {
         expect({ id, state: byId.get(id)?.state, ownerId: String(byId.get(id)?.ownerId) }).toEqual({
           id,
           state: 'active',

@@ -1,19 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types, UpdateQuery } from 'mongoose';
-import { EntryState, ListedSortKey, OwnerIndexList } from './schemas/owner-index.schema';
+import { Model, mongo, Types, UpdateQuery } from 'mongoose';
+import { decodeEntries, encodeEntries, ListedDatasets } from './owner-list-codec';
+import { EntryState, OwnerIndexList } from './schemas/owner-index.schema';
 
-/** One entry of a list: the dataset's sort keys and the entry's state, when the list has them. */
-export interface ListedEntry {
-  key?: ListedSortKey;
-  state?: EntryState;
-}
-
-/** A user's list as edited: each listed dataset id with its entry. */
-export type ListedDatasets = Map<string, ListedEntry>;
+export type { ListedDatasets, ListedEntry } from './owner-list-codec';
 
 /** Lists per bulk write: FerretDB 1.24.2 holds a pooled connection per statement until the command ends (as ACTIVATE_BATCH). */
 const LISTS_PER_BULK_WRITE = 20;
+/** The fields of lists written by older versions, replaced by `entries` on their next change. */
+const OLDER_FIELDS = { datasetIds: 1, sortKeys: 1, states: 1 } as const;
+
+type StoredList = Omit<OwnerIndexList, 'entries'> & { entries?: Uint8Array | mongo.Binary };
 
 /** The one place that touches the OwnerIndexList model (see OwnerIndex). */
 @Injectable()
@@ -22,64 +20,54 @@ export class OwnerIndexRepository {
 
   /** The datasets listed under each user, one lookup by id each (FerretDB scans for `$in`). */
   async lists(ownerIds: readonly Types.ObjectId[]): Promise<ListedDatasets[]> {
-    const lists = await Promise.all(ownerIds.map((id) => this.index.findById(id.toHexString()).lean().exec()));
-    return lists.map(listed);
+    return (await this.read(ownerIds)).map(listed);
   }
 
   /** Every user's list (reads the whole collection, one document per user: for the ownership janitor's repair). */
   async allLists(): Promise<{ ownerId: Types.ObjectId; list: ListedDatasets }[]> {
-    const lists = await this.index.find({}).lean().exec();
+    const lists = await this.index.find({}).lean<StoredList[]>().exec();
     return lists
       .filter(({ _id }) => Types.ObjectId.isValid(_id))
       .map((list) => ({ ownerId: new Types.ObjectId(list._id), list: listed(list) }));
   }
 
   /**
-   * Applies `edit` to a user's list and stores the result if it changed.
-   * Read-then-write: only safe while the caller holds the list's lock. Only
-   * the states it changed are written (see OwnerIndexList.states).
+   * Applies `edit` to a user's list and stores the result if it changed: one read, one write.
+   * Read-then-write: only safe while the caller holds the list's lock.
    */
   async edit(ownerId: Types.ObjectId, edit: (list: ListedDatasets) => void): Promise<void> {
-    const _id = ownerId.toHexString();
-    const current = await this.index.findById(_id).lean().exec();
+    const [current] = await this.read([ownerId]);
     const list = listed(current);
-    const before = stored(list);
-    const statesBefore = new Map([...list].map(([id, entry]) => [id, entry.state]));
+    const before = encodeEntries(list);
     edit(list);
-    const after = stored(list);
-    const update: UpdateQuery<OwnerIndexList> = {};
-    if (JSON.stringify(after) !== JSON.stringify(before)) update.$set = { ...after };
-    for (const id of new Set([...statesBefore.keys(), ...list.keys()])) {
-      const state = list.get(id)?.state;
-      if (state === statesBefore.get(id)) continue;
-      if (state === undefined) update.$unset = { ...update.$unset, [`states.${id}`]: 1 };
-      else update.$set = { ...update.$set, [`states.${id}`]: state };
-    }
-    if (current) {
-      if (update.$set || update.$unset) await this.index.updateOne({ _id }, update).exec();
-    } else if (list.size > 0) {
-      // The driver's insert: the model's `_id` is a string, which Mongoose's typings do not accept for an insert.
-      await this.index.collection.insertOne({ _id, ...after, states: statesOf(list) } as never);
-    }
+    const write = rewrite(ownerId, current, list, before);
+    if (write?.insert) await this.index.collection.insertOne(write.insert as never);
+    else if (write?.update) await this.index.updateOne(write.update.filter, write.update.update).exec();
   }
 
-  /** Sets the state of entries in one write by bare `_id`, no read; under the list's lock (FerretDB applies an update as a read and a write). */
+  /** Sets the state of a list's entries (ids it does not list are left out); under the list's lock. */
   async setStates(ownerId: Types.ObjectId, ids: readonly Types.ObjectId[], state: EntryState): Promise<void> {
     if (ids.length === 0) return;
-    await this.index.updateOne({ _id: ownerId.toHexString() }, { $set: statePaths(ids, state) }).exec();
+    await this.edit(ownerId, (list) => withStates(list, ids, () => state));
   }
 
   /**
-   * Raises the state of entries to `state` where it is lower (`$max`), one update by bare `_id` per list, no read, in bulk
-   * writes of LISTS_PER_BULK_WRITE; under the lists' locks too.
+   * Raises the state of entries to `state` where it is lower, for many lists: read side by side, written in bulk
+   * writes of LISTS_PER_BULK_WRITE; under the lists' locks.
    */
   async raiseStates(
     confirmations: readonly { ownerId: Types.ObjectId; ids: readonly Types.ObjectId[] }[],
     state: EntryState,
   ): Promise<void> {
-    const updates = confirmations
-      .filter(({ ids }) => ids.length > 0)
-      .map(({ ownerId, ids }) => ({ updateOne: { filter: { _id: ownerId.toHexString() }, update: { $max: statePaths(ids, state) } } }));
+    const raising = confirmations.filter(({ ids }) => ids.length > 0);
+    const current = await this.read(raising.map(({ ownerId }) => ownerId));
+    const updates = raising.flatMap(({ ownerId, ids }, i) => {
+      const list = listed(current[i]);
+      const before = encodeEntries(list);
+      withStates(list, ids, (was) => (was !== undefined && was >= state ? was : state));
+      const update = rewrite(ownerId, current[i], list, before)?.update;
+      return update ? [{ updateOne: update }] : [];
+    });
     if (updates.length === 1) await this.index.updateOne(updates[0].updateOne.filter, updates[0].updateOne.update).exec();
     else {
       for (let i = 0; i < updates.length; i += LISTS_PER_BULK_WRITE) {
@@ -87,24 +75,41 @@ export class OwnerIndexRepository {
       }
     }
   }
+
+  private async read(ownerIds: readonly Types.ObjectId[]): Promise<(StoredList | null)[]> {
+    return Promise.all(ownerIds.map((id) => this.index.findById(id.toHexString()).lean<StoredList>().exec()));
+  }
 }
 
-function statePaths(datasetIds: readonly Types.ObjectId[], state: EntryState): Record<string, EntryState> {
-  return Object.fromEntries(datasetIds.map((id) => [`states.${id.toHexString()}`, state]));
+function withStates(list: ListedDatasets, ids: readonly Types.ObjectId[], next: (was: EntryState | undefined) => EntryState): void {
+  for (const id of ids) {
+    const entry = list.get(id.toHexString());
+    if (entry) entry.state = next(entry.state);
+  }
 }
 
-function listed(list: OwnerIndexList | null): ListedDatasets {
+/**
+ * The write that stores `list` over `current` (null when nothing changed): the whole list as one value, the
+ * fields of an older version's list dropped with it. A list never stored is inserted once it has entries.
+ */
+function rewrite(
+  ownerId: Types.ObjectId,
+  current: StoredList | null,
+  list: ListedDatasets,
+  before: Buffer,
+): { insert?: StoredList; update?: { filter: { _id: string }; update: UpdateQuery<OwnerIndexList> } } | null {
+  const _id = ownerId.toHexString();
+  const entries = encodeEntries(list);
+  if (!current) return list.size > 0 ? { insert: { _id, entries } } : null;
+  if (entries.equals(before)) return null;
+  const older = Object.keys(OLDER_FIELDS).filter((field) => field in current);
+  const update: UpdateQuery<OwnerIndexList> = { $set: { entries } };
+  if (older.length > 0) update.$unset = Object.fromEntries(older.map((field) => [field, 1 as const]));
+  return { update: { filter: { _id }, update } };
+}
+
+/** A stored list as entries: its `entries`, or the fields a list of an older version has (entries without a state read as candidates). */
+function listed(list: StoredList | null): ListedDatasets {
+  if (list?.entries) return decodeEntries(list.entries instanceof Uint8Array ? list.entries : list.entries.value());
   return new Map((list?.datasetIds ?? []).map((id) => [id, { key: list?.sortKeys?.[id], state: list?.states?.[id] }]));
-}
-
-function stored(list: ListedDatasets): Pick<OwnerIndexList, 'datasetIds' | 'sortKeys'> {
-  const sortKeys: Record<string, ListedSortKey> = {};
-  for (const [id, { key }] of list) if (key) sortKeys[id] = key;
-  return { datasetIds: [...list.keys()], sortKeys };
-}
-
-function statesOf(list: ListedDatasets): Record<string, EntryState> {
-  const states: Record<string, EntryState> = {};
-  for (const [id, { state }] of list) if (state !== undefined) states[id] = state;
-  return states;
 }

@@ -4,6 +4,7 @@ import { queryResult } from '../common/testing/mongoose-mocks';
 import { strictMock } from '../common/testing/strict-mock';
 import { OwnerIndex } from './owner-index';
 import { OwnerIndexRepository } from './owner-index.repository';
+import { decodeEntries, encodeEntries } from './owner-list-codec';
 import { ENTRY_STATE, OwnerIndexList } from './schemas/owner-index.schema';
 
 type Stored = Record<string, unknown> & { _id: string };
@@ -72,6 +73,15 @@ function build(options: { failUpdates?: boolean; busy?: string[] } = {}) {
 const owner = new Types.ObjectId();
 const listedDataset = (seq: number) => ({ _id: new Types.ObjectId(), seq, createdAt: new Date(1_000 * seq) });
 
+/** A list as versions before the one-value form stored it: ids, sort keys by id, no states. */
+function olderList(datasets: ReturnType<typeof listedDataset>[]): Stored {
+  return {
+    _id: owner.toHexString(),
+    datasetIds: datasets.map(({ _id }) => _id.toHexString()),
+    sortKeys: Object.fromEntries(datasets.map(({ _id, seq, createdAt }) => [_id.toHexString(), { seq, at: createdAt.getTime() }])),
+  };
+}
+
 async function confirmedOf(index: OwnerIndex): Promise<number[]> {
   return (await index.listed(owner)).filter((entry) => entry.confirmed).map((entry) => entry.seq as number);
 }
@@ -129,32 +139,38 @@ describe(OwnerIndex.name, () => {
     await index.confirmCreated([{ ownerId: owner, datasetIds: [a._id, b._id, c._id] }]);
     // Killed between b's demotion and its trash; c's create killed before its activation left it pending.
     await index.demote(owner, [b._id]);
-    docs.get(owner.toHexString())!.states = {
-      ...(docs.get(owner.toHexString())!.states as object),
-      [c._id.toHexString()]: ENTRY_STATE.pending,
-    };
+    const stored = docs.get(owner.toHexString())!;
+    const entries = decodeEntries(stored.entries as Uint8Array);
+    entries.get(c._id.toHexString())!.state = ENTRY_STATE.pending;
+    stored.entries = encodeEntries(entries);
     expect(await confirmedOf(index)).toEqual([1]);
-    delete docs.get(owner.toHexString())!.states;
+    docs.set(owner.toHexString(), olderList([a, b, c]));
     expect(await index.listed(owner)).toEqual([a, b, c].map(({ _id, seq, createdAt }) => ({ _id, seq, createdAt, confirmed: false })));
   });
 
-  it('writes only the entry states a change changes, never the whole map', async () => {
-    const { index, updateOne } = build();
-    const [a, b] = [listedDataset(1), listedDataset(2)];
-    await index.add(owner, [a], true);
-    await index.confirmCreated([{ ownerId: owner, datasetIds: [a._id] }]);
-    updateOne.mockClear();
-    await index.add(owner, [b], true);
+  it("stores a list as one value, and rewrites an older version's list in that form on its next change", async () => {
+    const { index, docs, updateOne } = build();
+    const [a, b, c] = [listedDataset(1), listedDataset(2), listedDataset(3)];
+    docs.set(owner.toHexString(), { ...olderList([a, b]), states: { [a._id.toHexString()]: ENTRY_STATE.confirmed } });
+    expect(await confirmedOf(index)).toEqual([1]);
+    await index.add(owner, [c], true);
     const [, update] = updateOne.mock.calls[0];
-    expect(Object.keys(update.$set ?? {}).sort()).toEqual(['datasetIds', 'sortKeys', `states.${b._id.toHexString()}`]);
-    await index.remove(owner, [a._id]);
-    expect(updateOne.mock.calls[1][1].$unset).toEqual({ [`states.${a._id.toHexString()}`]: 1 });
+    expect(Object.keys(update.$set ?? {})).toEqual(['entries']);
+    expect(update.$unset).toEqual({ datasetIds: 1, sortKeys: 1, states: 1 });
+    expect(Object.keys(docs.get(owner.toHexString())!).sort()).toEqual(['_id', 'entries']);
+    await index.confirmCreated([{ ownerId: owner, datasetIds: [c._id] }]);
+    expect(await confirmedOf(index)).toEqual([1, 3]);
+    expect((await index.listed(owner)).map(({ seq }) => seq)).toEqual([1, 2, 3]);
+    // A change that changes nothing writes nothing; a state for a dataset the list does not name is not kept.
+    updateOne.mockClear();
+    await index.confirm(owner, [a._id, new Types.ObjectId()]);
+    expect(updateOne).not.toHaveBeenCalled();
   });
 
   it("logs a failed confirmation (the dataset's write is done; its entry stays a candidate) but fails a failed demotion", async () => {
     const { index, docs } = build({ failUpdates: true });
-    docs.set(owner.toHexString(), { _id: owner.toHexString(), datasetIds: [] });
     const id = new Types.ObjectId();
+    docs.set(owner.toHexString(), { _id: owner.toHexString(), datasetIds: [id.toHexString()] });
     await expect(index.confirm(owner, [id])).resolves.toBeUndefined();
     await expect(index.confirmCreated([{ ownerId: owner, datasetIds: [id] }])).resolves.toBeUndefined();
     await expect(index.demote(owner, [id])).rejects.toThrow('store down');

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { EntityLocks } from '../common/locks/entity-locks';
-import { ListedDatasets, OwnerIndexRepository } from './owner-index.repository';
+import { OwnerIndexRepository } from './owner-index.repository';
+import { ListedDatasets } from './owner-list-codec';
 import { ENTRY_STATE } from './schemas/owner-index.schema';
 
 /** A dataset as a list names it: its id and what it sorts by. */

@@ -33,18 +33,19 @@ export class OwnerIndexList {
   @Prop({ type: String, required: true })
   _id: string;
 
-  @Prop({ type: [String], default: [] })
-  datasetIds: string[];
+  /** The list, one binary value: each entry's dataset id, sort keys and state (the layout: owner-list-codec.ts). */
+  @Prop({ type: Buffer })
+  entries?: Buffer;
 
-  /**
-   * By dataset id, the keys a page of the user's datasets is sorted by (both
-   * never change), so its first page reads only the datasets it shows. Lists
-   * of older versions lack them: those datasets are read to sort them.
-   */
+  /** Lists of older versions: the dataset ids (this version writes `entries` and drops these three on the list's next change). */
+  @Prop({ type: [String], default: undefined })
+  datasetIds?: string[];
+
+  /** Lists of older versions: by dataset id, the keys a page is sorted by (some lack them: those datasets are read to sort them). */
   @Prop({ type: MongooseSchema.Types.Mixed })
   sortKeys?: Record<string, ListedSortKey>;
 
-  /** By dataset id, its entry's state; a change writes only the entries it changes (`states.<id>`), not the whole map. */
+  /** Lists of older versions: by dataset id, its entry's state (lists older still have none: their entries read as candidates). */
   @Prop({ type: MongooseSchema.Types.Mixed })
   states?: Record<string, EntryState>;
 }
