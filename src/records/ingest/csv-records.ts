@@ -25,11 +25,13 @@ export async function* csvRows(input: Readable, fields: readonly DatasetField[])
     const batch: (ParsedRow | RowError)[] = [];
     for (const cells of records) {
       if (header) batch.push(csvPoint(++row, cells, header, fields.length));
-      else
+      else {
         header = csvHeader(
-          cells.map((cell) => cell ?? ''),
+          cells.map((cell) => String(cell ?? '')),
           fields,
         );
+        tokenizer.readNumbers(header.map(({ type }) => (type === 'timestamp' ? 'integer' : type === 'number' ? 'decimal' : undefined)));
+      }
     }
     return batch;
   };
@@ -84,10 +86,12 @@ function csvPoint(row: number, cells: CsvCell[], header: CsvColumn[], fieldCount
     const { name, type, field } = header[i];
     const cell = cells[i];
     if (field < 0) {
-      t = timestampOf(cell !== null && /^-?\d+$/.test(cell) ? Number(cell) : cell);
+      t = timestampOf(typeof cell === 'string' && /^-?\d+$/.test(cell) ? Number(cell) : cell);
       if (typeof t === 'string') return { row, error: t };
     } else if (cell === null) {
       continue;
+    } else if (typeof cell === 'number') {
+      values[field] = cell; // read by the tokenizer: a plain decimal of at most 15 digits, storable
     } else if (type === 'number') {
       const number = NUMBER.test(cell) ? Number(cell) : NaN;
       if (!isStorableNumber(number)) return { row, error: numberError(name, cell) };

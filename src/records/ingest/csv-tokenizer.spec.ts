@@ -2,8 +2,9 @@ import { parse } from 'csv-parse/sync';
 import { CsvCell, CsvTokenizer } from './csv-tokenizer';
 import { MalformedBodyError } from './record-errors';
 
-function tokenize(pieces: string[]): CsvCell[][] {
+function tokenize(pieces: string[], numeric?: Parameters<CsvTokenizer['readNumbers']>[0]): CsvCell[][] {
   const tokenizer = new CsvTokenizer();
+  if (numeric) tokenizer.readNumbers(numeric);
   return [...pieces.flatMap((piece) => tokenizer.push(piece)), ...tokenizer.end()];
 }
 
@@ -45,5 +46,20 @@ describe(CsvTokenizer.name, () => {
   it('refuses an unterminated quoted cell and text after a closing quote', () => {
     expect(() => tokenize(['a\n"open'])).toThrow(MalformedBodyError);
     expect(() => tokenize(['a\n"x"y\n'])).toThrow(MalformedBodyError);
+  });
+
+  it('reads plain numbers in the columns it is given as numbers, whatever pieces they arrive in, and all else as text', () => {
+    const text = '1767225600000,-1.25 ,x\r\n"2",1e3,7\n-3,"4",\n+4,.5,\n12345678901234567,5.,-0\n';
+    const expected = [
+      [1767225600000, -1.25, 'x'],
+      ['2', '1e3', '7'], // quoted, an exponent, a column read as text
+      [-3, '4', null],
+      ['+4', 0.5, null], // a timestamp is -?\d+
+      ['12345678901234567', 5, '-0'], // more than 15 digits
+    ];
+    const kinds = ['integer', 'decimal'] as const;
+    expect(tokenize([text], kinds)).toEqual(expected);
+    for (let cut = 1; cut < text.length; cut++) expect(tokenize([text.slice(0, cut), text.slice(cut)], kinds)).toEqual(expected);
+    expect(tokenize([...text], kinds)).toEqual(expected);
   });
 });

@@ -1,4 +1,5 @@
 import { MalformedBodyError } from './record-errors';
+import { numberAt, NumericCell } from './csv-numbers';
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -7,8 +8,12 @@ const CR = 13;
 const SPACE = 32;
 const TAB = 9;
 
-/** A cell's text; null for an empty cell that was not quoted (`""` is the empty string). */
-export type CsvCell = string | null;
+/**
+ * A cell's text; null for an empty cell that was not quoted (`""` is the
+ * empty string). A number only in the columns given to readNumbers, when the
+ * unquoted cell is one in a plain form (csv-numbers.ts).
+ */
+export type CsvCell = string | number | null;
 
 /** A cell grew past the tokenizer's bound before it ended: the body is refused without holding it all. */
 export class CsvCellTooLongError extends Error {
@@ -33,6 +38,7 @@ export class CsvTokenizer {
   private row: CsvCell[] = [];
   private started = false;
   private completed = 0;
+  private numeric: readonly (NumericCell | undefined)[] = [];
 
   /** `maxCellChars`: the longest raw cell text held while waiting for its end. */
   constructor(private readonly maxCellChars = Infinity) {}
@@ -45,6 +51,11 @@ export class CsvTokenizer {
     }
     this.buffer += text;
     return this.drain(false);
+  }
+
+  /** From now on, unquoted cells at these positions come as numbers when they are plain ones. */
+  readNumbers(kinds: readonly (NumericCell | undefined)[]): void {
+    this.numeric = kinds;
   }
 
   /** The body has ended: returns the last record, if any. */
@@ -84,7 +95,8 @@ export class CsvTokenizer {
       } else {
         end = i;
         while (end < text.length && !isCellEnd(text.charCodeAt(end))) end++;
-        cell = text.slice(i, end).trimEnd() || null;
+        const kind = this.numeric[this.row.length];
+        cell = (kind && numberAt(text, i, end, kind)) ?? (text.slice(i, end).trimEnd() || null);
       }
       if (end >= text.length && !atEnd) {
         i = this.waitForMore(text, start); // the cell may go on in the next piece

@@ -168,6 +168,29 @@ describe(`${parseRecords.name}: whole bodies`, () => {
     });
   });
 
+  it('reads CSV numbers the same whether they come with the header (as text) or after it (straight from the characters)', async () => {
+    const body = 'timestamp,kw,note\n1,-0,a\n2, 12.50 ,b\n3,+.5,3\n4,5.,\n5,1e3,x\n06,"7",y\n7,1.2.3,z\n+8,1,w\n9,12345678901234567,v\n';
+    const expected = [
+      { row: 1, t: 1, values: [-0, 'a'] },
+      { row: 2, t: 2, values: [12.5, 'b'] },
+      { row: 3, t: 3, values: [0.5, '3'] },
+      { row: 4, t: 4, values: [5, null] },
+      { row: 5, t: 5, values: [1000, 'x'] },
+      { row: 6, t: 6, values: [7, 'y'] },
+      { row: 7, error: 'kw must be a number (got "1.2.3")' },
+      {
+        row: 8,
+        error: 'timestamp must be ISO 8601 with a time zone (e.g. 2026-01-01T00:00:00Z) or epoch milliseconds (got "+8")',
+      },
+      { row: 9, t: 9, values: [Number('12345678901234567'), 'v'] }, // more than 15 digits: the text path
+    ];
+    for (const piece of [body.length, 18, 7, 1]) {
+      const rows = await parse('csv', body, piece);
+      expect(rows).toEqual(expected);
+      expect(Object.is((rows[0] as ParsedRow).values[0], -0)).toBe(true);
+    }
+  });
+
   it.each(['json', 'ndjson'] as const)('names the unknown fields of a point in %s, in its row', async (format) => {
     const body = bodies([
       { timestamp: 1, kw: 1 },
