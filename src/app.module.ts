@@ -1,16 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { MongooseModule } from '@nestjs/mongoose';
-import { Connection } from 'mongoose';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { ArchiveModule } from './archive/archive.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { HttpRateLimitGuard, rateLimitOptions } from './common/http/rate-limit';
-import { leaseGuard } from './common/locks/lease-guard';
+import { configureConnection } from './common/mongo/connection-setup';
 import { loggerOptions } from './common/logging/logger.options';
-import { RejectUnexpectedQueryInterceptor } from './common/validation/reject-unexpected-query.interceptor';
+import { RejectUnexpectedQueryGuard } from './common/validation/reject-unexpected-query.guard';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AccessGuard } from './access/access.guard';
 import { AccessModule } from './access/access.module';
@@ -41,8 +40,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerOptions(config, logDestination)),
         MongooseModule.forRoot(config.mongodb.uri, {
           serverSelectionTimeoutMS: 5000,
-          // Before any model is compiled: every write under a lock checks its lease.
-          connectionFactory: (connection: Connection) => connection.plugin(leaseGuard),
+          connectionFactory: configureConnection,
         }),
         ThrottlerModule.forRoot(rateLimitOptions(config.http.rateLimitPerMinute)),
         HealthModule,
@@ -63,10 +61,11 @@ export class AppModule {
         // handlers (inheritAppConfig) and test-built apps get them too.
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
-        // In this order: the rate limit counts every request (per identity, per IP when anonymous), then access is decided.
+        // In this order: the rate limit counts every request (per identity, per IP when anonymous), then access is decided,
+        // then the query is checked.
         { provide: APP_GUARD, useClass: HttpRateLimitGuard },
         { provide: APP_GUARD, useExisting: AccessGuard },
-        { provide: APP_INTERCEPTOR, useClass: RejectUnexpectedQueryInterceptor },
+        { provide: APP_GUARD, useClass: RejectUnexpectedQueryGuard },
         TracingShutdown,
       ],
     };

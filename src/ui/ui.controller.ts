@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import type { Response } from 'express';
 import { Access } from '../access/access.decorator';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses.decorator';
-import { QueryReadInBrowser } from '../common/validation/reject-unexpected-query.interceptor';
+import { QueryReadInBrowser } from '../common/validation/reject-unexpected-query.guard';
 import { AppConfig } from '../config/app-config';
 import { mapViewerConfig, ViewerConfigDto } from './dto/viewer-config.dto';
 import { VIEWER_ASSETS, ViewerFiles } from './viewer-files';

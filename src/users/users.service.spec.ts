@@ -109,8 +109,21 @@ describe(UsersService.name, () => {
       expect(await service.findOne(found._id, adminPrincipal())).toMatchObject({ datasetIds: [datasetId.toHexString()], datasetCount: 1 });
     });
 
+    it('reads the user and the index of their datasets at once', async () => {
+      const found = user();
+      let release: (value: User) => void = () => undefined;
+      const exec = jest.fn(() => new Promise<User>((resolve) => (release = resolve)));
+      const idsOwnedBy = jest.fn(async () => new Map<string, Types.ObjectId[]>());
+      const { service } = build({ findById: jest.fn(() => ({ lean: () => ({ exec }) })) }, { idsOwnedBy });
+      const answer = service.findOne(found._id, adminPrincipal());
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(idsOwnedBy).toHaveBeenCalledWith([found._id], expect.anything());
+      release(found);
+      expect(await answer).toMatchObject({ id: found._id.toHexString(), datasetIds: [] });
+    });
+
     it('answers 404 for an unknown id', async () => {
-      const { service } = build({ findById: jest.fn(() => queryResult(null)) });
+      const { service } = build({ findById: jest.fn(() => queryResult(null)) }, { idsOwnedBy: jest.fn(async () => new Map()) });
       await expect(service.findOne(new Types.ObjectId(), adminPrincipal())).rejects.toBeInstanceOf(NotFoundError);
     });
   });

@@ -1,4 +1,4 @@
-import { allowedMethods, RouterLayer } from './method-not-allowed';
+import { allowedMethods, MethodTable, RouterLayer } from './method-not-allowed';
 
 /** A stand-in for an express route layer; `:param` segments match any one segment. */
 function route(path: string, ...methods: string[]): RouterLayer {
@@ -28,5 +28,17 @@ describe(allowedMethods.name, () => {
   it('knows no methods for a path no route has', () => {
     expect(allowedMethods(routes, '/nothing')).toBeUndefined();
     expect(allowedMethods(routes, '/users/1/2')).toBeUndefined();
+  });
+});
+
+describe(MethodTable.name, () => {
+  it('matches each distinct path once, whatever the number of its methods, and answers as allowedMethods does', () => {
+    const counted = routes.map((layer) => ({ ...layer, match: jest.fn(layer.match) }));
+    const table = new MethodTable(counted);
+    for (const path of ['/users', '/users/6650c0ffee0000000000a001', '/users/bulk', '/nothing']) {
+      expect(table.allowed(path)).toEqual(allowedMethods(routes, path));
+    }
+    const calls = counted.reduce((sum, layer) => sum + layer.match.mock.calls.length, 0);
+    expect(calls).toBe(4 * 3);
   });
 });

@@ -28,19 +28,56 @@ const isConcrete = (path: unknown): boolean => typeof path === 'string' && !/[:*
  * answer stays true as routes change. `undefined` for a path no route has.
  */
 export function allowedMethods(endpoints: RouterLayer[], path: string): string[] | undefined {
-  const matching = endpoints.filter((layer) => layer.match(path));
-  if (matching.length === 0) return undefined;
-  // As in OpenAPI, a concrete path is its own resource: GET /users/bulk is not GET /users/:id.
-  const concrete = matching.filter((layer) => isConcrete(layer.route?.path));
-  const methods = new Set<string>(['OPTIONS']);
-  for (const layer of concrete.length > 0 ? concrete : matching) {
-    for (const [method, handled] of Object.entries(layer.route?.methods ?? {})) {
-      if (handled) methods.add(method.toUpperCase());
+  return new MethodTable(endpoints).allowed(path);
+}
+
+/**
+ * allowedMethods over a fixed route table, for every request: each distinct
+ * path is matched once (not once per method's layer), and the answer for a
+ * combination of matching paths is worked out once.
+ */
+export class MethodTable {
+  private readonly paths: { layer: RouterLayer; concrete: boolean; methods: Set<string> }[] = [];
+  private readonly answers = new Map<string, string[]>();
+
+  constructor(endpoints: RouterLayer[]) {
+    const byPath = new Map<unknown, { layer: RouterLayer; concrete: boolean; methods: Set<string> }>();
+    for (const layer of endpoints) {
+      const path = layer.route?.path;
+      let entry = byPath.get(path);
+      if (!entry) {
+        entry = { layer, concrete: isConcrete(path), methods: new Set() };
+        byPath.set(path, entry);
+        this.paths.push(entry);
+      }
+      for (const [method, handled] of Object.entries(layer.route?.methods ?? {})) {
+        if (handled) entry.methods.add(method.toUpperCase());
+      }
     }
   }
-  // express answers HEAD with the GET handler.
-  if (methods.has('GET')) methods.add('HEAD');
-  return [...methods].sort();
+
+  allowed(path: string): string[] | undefined {
+    const matching: number[] = [];
+    for (const [index, entry] of this.paths.entries()) if (entry.layer.match(path)) matching.push(index);
+    if (matching.length === 0) return undefined;
+    const key = matching.join(',');
+    let answer = this.answers.get(key);
+    if (!answer) {
+      answer = this.work(matching.map((index) => this.paths[index]));
+      this.answers.set(key, answer);
+    }
+    return answer;
+  }
+
+  private work(matching: { concrete: boolean; methods: Set<string> }[]): string[] {
+    // As in OpenAPI, a concrete path is its own resource: GET /users/bulk is not GET /users/:id.
+    const concrete = matching.filter((entry) => entry.concrete);
+    const methods = new Set<string>(['OPTIONS']);
+    for (const entry of concrete.length > 0 ? concrete : matching) for (const method of entry.methods) methods.add(method);
+    // express answers HEAD with the GET handler.
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods].sort();
+  }
 }
 
 /**
@@ -50,10 +87,10 @@ export function allowedMethods(endpoints: RouterLayer[], path: string): string[]
  * registered.
  */
 export function methodNotAllowed(app: Express): RequestHandler {
-  let routes: RouterLayer[] | undefined;
+  let table: MethodTable | undefined;
   return (request: Request, response: Response, next: NextFunction): void => {
-    routes ??= (app.router.stack as unknown as RouterLayer[]).filter(isEndpoint);
-    const allowed = allowedMethods(routes, request.path);
+    table ??= new MethodTable((app.router.stack as unknown as RouterLayer[]).filter(isEndpoint));
+    const allowed = table.allowed(request.path);
     if (allowed === undefined || (allowed.includes(request.method) && request.method !== 'OPTIONS')) {
       next();
       return;

@@ -1,19 +1,20 @@
-import { BadRequestException, CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { BadRequestException, CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { Request } from 'express';
-import { Observable } from 'rxjs';
 
 /**
  * The global ValidationPipe rejects unknown query parameters, but only on
  * routes that declare a query DTO: elsewhere `?cascade=true` would be
  * silently ignored and the client would believe it had an effect. Routes
  * without `@Query()` take no query parameters at all, unless they serve a
- * page whose script reads them (@QueryReadInBrowser).
+ * page whose script reads them (@QueryReadInBrowser). A guard, the last one,
+ * rather than an interceptor: it runs at the same point (after access, before
+ * the pipes), and an app with no interceptor skips Nest's per-request rxjs chain.
  */
 @Injectable()
-export class RejectUnexpectedQueryInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+export class RejectUnexpectedQueryGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
     if (context.getType() === 'http') {
       const names = Object.keys(context.switchToHttp().getRequest<Request>().query ?? {});
       if (names.length > 0 && !takesQuery(context)) {
@@ -21,7 +22,7 @@ export class RejectUnexpectedQueryInterceptor implements NestInterceptor {
         throw new BadRequestException({ message: `this route takes no query parameters (got ${names.join(', ')})`, details });
       }
     }
-    return next.handle();
+    return true;
   }
 }
 
