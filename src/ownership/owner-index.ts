@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
+import { inParallel } from '../common/async/in-parallel';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { ListedDatasets, OwnerIndexRepository } from './owner-index.repository';
 import { ENTRY_STATE } from './schemas/owner-index.schema';
@@ -74,6 +75,31 @@ export class OwnerIndex {
     );
   }
 
+  /**
+   * For a create: holds the lists of `ownerIds` (one batch of locks; a list busy past the wait is left out) while `create` runs,
+   * so no user deletion reads a list between its datasets' listing and their insert (docs/architecture.md#the-owner-index).
+   */
+  async creating<T>(ownerIds: readonly Types.ObjectId[], create: (lists: HeldLists) => Promise<T>): Promise<T> {
+    const byKey = new Map(ownerIds.map((id) => [listLockKey(id), id]));
+    return this.locks.withLocks([...byKey.keys()], LIST_LOCK, (held) =>
+      create(
+        new HeldLists(
+          this.index,
+          this.logger,
+          held.flatMap(({ key }) => byKey.get(key) ?? []),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * The datasets listed under a user, read holding the list's lock (a user deletion's look): a create holds it from its
+   * owner check to its insert, so every dataset it makes is either seen here or made after its owner check saw the deletion.
+   */
+  async candidatesHeld(ownerId: Types.ObjectId): Promise<Types.ObjectId[]> {
+    return this.locks.withLock(listLockKey(ownerId), LIST_LOCK, async () => (await this.listed(ownerId)).map(({ _id }) => _id));
+  }
+
   /** Confirms datasets after the write that made them active and the user's (a restore, a transfer in), under the datasets' locks. */
   async confirm(ownerId: Types.ObjectId, datasetIds: readonly Types.ObjectId[]): Promise<void> {
     await this.confirming(`${datasetIds.length} datasets of user ${ownerId.toHexString()}`, () =>
@@ -130,6 +156,63 @@ export class OwnerIndex {
     await this.locks.withLock(listLockKey(ownerId), LIST_LOCK, work);
   }
 }
+
+/** The lists a create holds (OwnerIndex.creating): it lists its datasets as new before inserting them, and confirms them after. */
+export class HeldLists {
+  constructor(
+    private readonly index: OwnerIndexRepository,
+    private readonly logger: Logger,
+    /** The owners whose lists are held: a create gives datasets to no one else. */
+    readonly owners: readonly Types.ObjectId[],
+  ) {}
+
+  holds(ownerId: Types.ObjectId): boolean {
+    return this.owners.some((held) => held.equals(ownerId));
+  }
+
+  /** Lists datasets as `pending` under their owners, a few lists at once: call before inserting them. */
+  async listNew(datasets: readonly OwnedListedDataset[]): Promise<void> {
+    await inParallel(this.byHeldOwner(datasets), LISTS_AT_ONCE, async ([ownerId, docs]) =>
+      this.index.edit(ownerId, (list) => {
+        for (const { _id, seq, createdAt } of docs)
+          list.set(_id.toHexString(), { key: { seq, at: createdAt.getTime() }, state: ENTRY_STATE.pending });
+      }),
+    );
+  }
+
+  /**
+   * Confirms the datasets listed new once their insert (as active) has committed: one update per list, in bulk writes. Nothing
+   * demotes them meanwhile (demotions take the list's lock). A failure is logged: the entries stay pending, read and settled.
+   */
+  async confirmNew(datasets: readonly OwnedListedDataset[]): Promise<void> {
+    if (datasets.length === 0) return;
+    const lists = this.byHeldOwner(datasets).map(([ownerId, docs]) => ({ ownerId, ids: docs.map(({ _id }) => _id) }));
+    try {
+      await this.index.raiseStates(lists, ENTRY_STATE.confirmed);
+    } catch (error) {
+      this.logger.warn(`${datasets.length} new datasets stay unconfirmed in the owner index: ${String(error)}`);
+    }
+  }
+
+  private byHeldOwner(datasets: readonly OwnedListedDataset[]): [Types.ObjectId, OwnedListedDataset[]][] {
+    const groups = new Map<string, [Types.ObjectId, OwnedListedDataset[]]>();
+    for (const dataset of datasets) {
+      if (!this.holds(dataset.ownerId)) throw new Error(`the list of ${dataset.ownerId.toHexString()} is not held`);
+      const group = groups.get(dataset.ownerId.toHexString());
+      if (group) group[1].push(dataset);
+      else groups.set(dataset.ownerId.toHexString(), [dataset.ownerId, [dataset]]);
+    }
+    return [...groups.values()];
+  }
+}
+
+/** A new dataset as a create lists it: with its owner. */
+export interface OwnedListedDataset extends ListedDataset {
+  ownerId: Types.ObjectId;
+}
+
+/** Lists edited at once by one create (each edit holds one store connection at a time). */
+const LISTS_AT_ONCE = 8;
 
 const LIST_LOCK = { purpose: 'owner-index' };
 
