@@ -55,7 +55,8 @@ export class OwnerIndex {
   }
 
   /**
-   * Confirms the datasets a create listed, once it activated them, for all their owners at once: the lists' locks
+   * Confirms datasets listed `pending` once they are active, for all their owners at once, outside the lists' hold (creates now
+   * confirm within theirs: `creating`): the lists' locks
    * taken with one insert, one update per list (in bulk writes), the locks released with one delete. A create holds no
    * dataset's lock, so this raises only entries still `pending`: one demoted meanwhile (trashed, purged, transferred)
    * stays a candidate. A list whose lock stays busy is left unconfirmed (readers read its entries; the janitor settles them).
