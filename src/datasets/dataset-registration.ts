@@ -5,6 +5,7 @@ import { DomainError, LockBusyError } from '../common/errors/domain-errors';
 import { Outbox } from '../events/outbox/outbox';
 import { DatasetOwners, OwnerAvailability, ownerUnavailable } from '../ownership/dataset-owners';
 import { HeldLists, OwnerIndex } from '../ownership/owner-index';
+import { currentOrigin, EventOrigin } from '../telemetry/trace-context';
 import { datasetCreated, newDataset, uniqueIds } from './dataset-rules';
 import { DatasetSequence } from './dataset-sequence';
 import { DatasetTrashService } from './dataset-trash.service';
@@ -18,15 +19,29 @@ export interface Registration {
   ownerId: Types.ObjectId;
 }
 
+/** A registration with who asks for it and the request it comes from (several requests' registrations may run together). */
+interface Request extends Registration {
+  principal: Principal;
+  origin?: EventOrigin;
+}
+
 type Result = Dataset | DomainError | undefined;
+
+/** How long a registration waits for its owner's list, as a lock's taker does (EntityLocks). */
+const LIST_WAIT_MS = 10_000;
+/** Single creates run together at most (each owner's list is edited on its own, a few at once). */
+const RUN_TOGETHER = 100;
 
 /**
  * The one create protocol, for `POST /datasets` and `POST /datasets/bulk`. Holding the owners' lists: owners checked, numbers
- * reserved, listed as new under their owners, inserted active with `dataset.created`, confirmed in the lists; then the outbox
- * marker (why this order: docs/outbox.md#ownership-writes).
+ * reserved, listed as new under their owners, inserted active with `dataset.created`, confirmed in the lists, the outbox
+ * marker (why this order: docs/outbox.md#ownership-writes). Single creates that arrive while one runs run together next.
  */
 @Injectable()
 export class DatasetRegistration {
+  private waiting: { request: Request; resolve: (result: Dataset | DomainError) => void; reject: (error: unknown) => void }[] = [];
+  private running = false;
+
   constructor(
     private readonly datasets: DatasetsRepository,
     private readonly owners: DatasetOwners,
@@ -36,61 +51,115 @@ export class DatasetRegistration {
     private readonly trash: DatasetTrashService,
   ) {}
 
+  /**
+   * One registration (`POST /datasets`): run at once when none is under way, else with the others that came meanwhile, in one
+   * run of the protocol (one batch of locks, one insert, one marker write for all).
+   */
+  registerOne(registration: Registration, principal: Principal): Promise<Dataset | DomainError> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ request: { ...registration, principal, origin: currentOrigin() }, resolve, reject });
+      if (!this.running) void this.runWaiting();
+    });
+  }
+
   /** Each registration's dataset, active now, or the client error that refused it; in the order given. */
   async register(registrations: readonly Registration[], principal: Principal): Promise<(Dataset | DomainError)[]> {
-    const results: Result[] = registrations.map(() => undefined);
-    const ownerIds = uniqueIds(registrations.map(({ ownerId }) => ownerId.toHexString()));
-    await this.ownerIndex.creating(ownerIds, async (lists) => {
-      const candidates = await this.available(registrations, lists, results);
-      if (candidates.length === 0) return;
+    return this.run(registrations.map((registration) => ({ ...registration, principal })));
+  }
+
+  private async runWaiting(): Promise<void> {
+    this.running = true;
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, RUN_TOGETHER);
+      try {
+        const results = await this.run(batch.map(({ request }) => request));
+        batch.forEach(({ resolve }, i) => resolve(results[i]));
+      } catch (error) {
+        for (const { reject } of batch) reject(error);
+      }
+    }
+    this.running = false;
+  }
+
+  /**
+   * Runs the protocol over the lists free now, then again, after a short wait, for the registrations whose list was busy: a run
+   * never waits for a list while holding others, so two runs over the same owners cannot hold each other up.
+   */
+  private async run(requests: readonly Request[]): Promise<(Dataset | DomainError)[]> {
+    const results: Result[] = requests.map(() => undefined);
+    const giveUpAt = Date.now() + LIST_WAIT_MS;
+    let left = requests.map((_, index) => index);
+    for (let attempt = 0; left.length > 0; attempt++) {
+      if (attempt > 0) await pause(Math.min(5 * 2 ** Math.min(attempt, 5), 100) * (0.5 + Math.random()));
+      const busy = await this.once(left, requests, results);
+      if (busy.length > 0 && Date.now() >= giveUpAt) {
+        for (const index of busy) {
+          const owner = requests[index].ownerId.toHexString();
+          results[index] = new LockBusyError(`the dataset list of user ${owner} is busy with another change; retry`);
+        }
+        break;
+      }
+      left = busy;
+    }
+    return results as (Dataset | DomainError)[];
+  }
+
+  /** One run over the registrations at `indexes`, holding the free lists of their owners; returns those whose list was busy. */
+  private async once(indexes: readonly number[], requests: readonly Request[], results: Result[]): Promise<number[]> {
+    const ownerIds = uniqueIds(indexes.map((index) => requests[index].ownerId.toHexString()));
+    return this.ownerIndex.creating(ownerIds, async (lists) => {
+      const busy = indexes.filter((index) => !lists.holds(requests[index].ownerId));
+      const candidates = await this.available(
+        indexes.filter((index) => lists.holds(requests[index].ownerId)),
+        requests,
+        lists,
+        results,
+      );
+      if (candidates.length === 0) return busy;
       // Consecutive numbers, in the order given.
-      const actor = actorOf(principal);
       const firstSeq = await this.sequence.reserve(candidates.length);
-      const fresh = candidates.map(({ index, dto, ownerId }, i) => ({ index, doc: newDataset(dto, firstSeq + i, ownerId) }));
+      const fresh = candidates.map((index, i) => ({ index, doc: newDataset(requests[index].dto, firstSeq + i, requests[index].ownerId) }));
       // Each `dataset.created` is inserted with its dataset, and tracked once the insert is done.
       await this.outbox.recordChanges(
-        fresh.map(({ doc }) => datasetCreated(doc, actor)),
+        fresh.map(({ index, doc }) => ({ ...datasetCreated(doc, actorOf(requests[index].principal)), origin: requests[index].origin })),
         async (events) => {
           fresh.forEach(({ doc }, i) => doc.outbox.push(events[i]));
           await lists.listNew(fresh.map(({ doc }) => doc));
-          const inserted = await this.insert(fresh, results, principal);
+          const inserted = await this.insert(fresh, requests, results);
           await lists.confirmNew(inserted.map(({ doc }) => doc));
           for (const { index, doc } of inserted) results[index] = doc;
           return inserted.map(({ doc }) => doc);
         },
       );
+      return busy;
     });
-    return results as (Dataset | DomainError)[];
   }
 
   /**
-   * The registrations whose owner may receive datasets, checked holding their lists (so a deletion that has not read a list yet
-   * will see what is listed); the others get their refusal. A list that stayed busy refuses its owner's registrations (409, retry).
+   * Of `indexes` (their lists held), those whose owner may receive datasets, checked holding the lists (so a deletion that has not
+   * read a list yet will see what is listed); the others get their refusal.
    */
   private async available(
-    registrations: readonly Registration[],
+    indexes: readonly number[],
+    requests: readonly Request[],
     lists: HeldLists,
     results: Result[],
-  ): Promise<{ index: number; dto: CreateDatasetDto; ownerId: Types.ObjectId }[]> {
+  ): Promise<number[]> {
     const availability: Map<string, OwnerAvailability> =
       lists.owners.length > 0 ? await this.owners.availability(lists.owners) : new Map<string, OwnerAvailability>();
-    return registrations.flatMap(({ dto, ownerId }, index) => {
-      if (!lists.holds(ownerId)) {
-        results[index] = new LockBusyError(`the dataset list of user ${ownerId.toHexString()} is busy with another change; retry`);
-        return [];
-      }
+    return indexes.filter((index) => {
+      const { ownerId } = requests[index];
       const owner = availability.get(ownerId.toHexString()) ?? 'missing';
-      if (owner === 'available') return [{ index, dto, ownerId }];
-      results[index] = ownerUnavailable(ownerId, owner);
-      return [];
+      if (owner !== 'available') results[index] = ownerUnavailable(ownerId, owner);
+      return owner === 'available';
     });
   }
 
   /** Inserts the new datasets (one insert for one, an unordered batch for many); a taken name is refused. */
   private async insert(
     fresh: { index: number; doc: Dataset }[],
+    requests: readonly Request[],
     results: Result[],
-    principal: Principal,
   ): Promise<{ index: number; doc: Dataset }[]> {
     const taken =
       fresh.length === 1
@@ -98,8 +167,12 @@ export class DatasetRegistration {
         : await this.datasets.insertManyNew(fresh.map(({ doc }) => doc));
     for (const position of taken) {
       const { index, doc } = fresh[position];
-      results[index] = await this.trash.nameTaken(doc.ownerId, doc.name, principal);
+      results[index] = await this.trash.nameTaken(doc.ownerId, doc.name, requests[index].principal);
     }
     return fresh.filter((_, position) => !taken.has(position));
   }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

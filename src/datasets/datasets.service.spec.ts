@@ -129,13 +129,58 @@ describe(DatasetsService.name, () => {
       );
     });
 
-    it("answers 409 (retry) when the owner's list stays busy, inserting nothing", async () => {
+    it("answers 409 (retry) when the owner's list stays busy for the lock wait, inserting nothing", async () => {
+      jest.useFakeTimers();
+      try {
+        const insertOne = jest.fn(async () => undefined);
+        const creating = creatingLists(undefined, [ownerId]);
+        const { service } = build({ collection: { insertOne } }, {}, { creating });
+        const refused = expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' }, principalOf(ownerId))).rejects.toBeInstanceOf(
+          LockBusyError,
+        );
+        await jest.advanceTimersByTimeAsync(10_500);
+        await refused;
+        expect(insertOne).not.toHaveBeenCalled();
+        // Tried again and again meanwhile, never waiting while holding a list.
+        expect(creating.mock.calls.length).toBeGreaterThan(10);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it("tries a busy owner's list again and creates once it is free", async () => {
       const insertOne = jest.fn(async () => undefined);
-      const { service } = build({ collection: { insertOne } }, {}, { creating: creatingLists(undefined, [ownerId]) });
-      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' }, principalOf(ownerId))).rejects.toBeInstanceOf(
-        LockBusyError,
+      const busyOnce = creatingLists(undefined, [ownerId]);
+      const free = creatingLists();
+      let tries = 0;
+      const creating = jest.fn((...args: Parameters<typeof free>) => (++tries === 1 ? busyOnce : free)(...args));
+      const { service } = build({ collection: { insertOne } }, { assertAvailable: jest.fn(async () => undefined) }, { creating });
+      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' }, principalOf(ownerId))).resolves.toMatchObject({ seq: 7 });
+      expect(creating).toHaveBeenCalledTimes(2);
+      expect(insertOne).toHaveBeenCalledTimes(1);
+    });
+
+    it('runs creates that arrive while one runs together: one lock batch, one insert, one marker write', async () => {
+      const other = new Types.ObjectId();
+      const insertOne = jest.fn(async () => undefined);
+      const insertMany = jest.fn(async () => undefined);
+      const creating = creatingLists();
+      const { service, outbox } = build(
+        { collection: { insertOne, insertMany } },
+        {
+          availability: jest.fn(async (ids: Types.ObjectId[]) => new Map(ids.map((id) => [id.toHexString(), 'available']))),
+        },
+        { creating },
       );
-      expect(insertOne).not.toHaveBeenCalled();
+      const created = await Promise.all(
+        [ownerId, other, other].map((owner, i) => service.create({ ownerId: owner.toHexString(), name: `d${i}` }, adminPrincipal())),
+      );
+      // The first ran alone; the two that came meanwhile ran together, with consecutive numbers.
+      expect(creating.mock.calls.map(([owners]) => owners.length)).toEqual([1, 1]);
+      expect(insertOne).toHaveBeenCalledTimes(1);
+      expect(insertMany).toHaveBeenCalledTimes(1);
+      expect(outbox.track).toHaveBeenCalledTimes(2);
+      expect(created.map(({ name }) => name)).toEqual(['d0', 'd1', 'd2']);
     });
   });
 

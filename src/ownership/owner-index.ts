@@ -77,12 +77,13 @@ export class OwnerIndex {
   }
 
   /**
-   * For a create: holds the lists of `ownerIds` (one batch of locks; a list busy past the wait is left out) while `create` runs,
-   * so no user deletion reads a list between its datasets' listing and their insert (docs/architecture.md#the-owner-index).
+   * For a create: holds the lists of `ownerIds` that are free now (one batch of locks; a busy one is left out at once, never
+   * waited for while holding the others: the caller tries its owners again) while `create` runs, so no user deletion reads a
+   * list between its datasets' listing and their insert (docs/architecture.md#the-owner-index).
    */
   async creating<T>(ownerIds: readonly Types.ObjectId[], create: (lists: HeldLists) => Promise<T>): Promise<T> {
     const byKey = new Map(ownerIds.map((id) => [listLockKey(id), id]));
-    return this.locks.withLocks([...byKey.keys()], LIST_LOCK, (held) =>
+    return this.locks.withLocks([...byKey.keys()], { ...LIST_LOCK, waitMs: 0 }, (held) =>
       create(
         new HeldLists(
           this.index,
