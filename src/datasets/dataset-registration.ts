@@ -31,10 +31,12 @@ type Result = Dataset | DomainError | undefined;
 const LIST_WAIT_MS = 10_000;
 /** Single creates run together at most (each owner's list is edited on its own, a few at once). */
 const RUN_TOGETHER = 100;
+/** Owners' lists one run holds at most. */
+const OWNERS_PER_RUN = 20;
 
 /**
- * The one create protocol, for `POST /datasets` and `POST /datasets/bulk`. Holding the owners' lists: owners checked, numbers
- * reserved, listed as new under their owners, inserted active with `dataset.created`, confirmed in the lists, the outbox
+ * The one create protocol, for `POST /datasets` and `POST /datasets/bulk`. Numbers reserved; holding the owners' lists: owners
+ * checked, listed as new under their owners, inserted active with `dataset.created`, confirmed in the lists, the outbox
  * marker (why this order: docs/outbox.md#ownership-writes). Single creates that arrive while one runs run together next.
  */
 @Injectable()
@@ -88,10 +90,13 @@ export class DatasetRegistration {
   private async run(requests: readonly Request[]): Promise<(Dataset | DomainError)[]> {
     const results: Result[] = requests.map(() => undefined);
     const giveUpAt = Date.now() + LIST_WAIT_MS;
+    // Consecutive numbers, in the order given, whatever run each gets in (a refused registration leaves a gap).
+    const firstSeq = await this.sequence.reserve(requests.length);
     let left = requests.map((_, index) => index);
     for (let attempt = 0; left.length > 0; attempt++) {
       if (attempt > 0) await pause(Math.min(5 * 2 ** Math.min(attempt, 5), 100) * (0.5 + Math.random()));
-      const busy = await this.once(left, requests, results);
+      const busy: number[] = [];
+      for (const group of byOwnerGroups(left, requests)) busy.push(...(await this.once(group, requests, firstSeq, results)));
       if (busy.length > 0 && Date.now() >= giveUpAt) {
         for (const index of busy) {
           const owner = requests[index].ownerId.toHexString();
@@ -105,7 +110,7 @@ export class DatasetRegistration {
   }
 
   /** One run over the registrations at `indexes`, holding the free lists of their owners; returns those whose list was busy. */
-  private async once(indexes: readonly number[], requests: readonly Request[], results: Result[]): Promise<number[]> {
+  private async once(indexes: readonly number[], requests: readonly Request[], firstSeq: number, results: Result[]): Promise<number[]> {
     const ownerIds = uniqueIds(indexes.map((index) => requests[index].ownerId.toHexString()));
     return this.ownerIndex.creating(ownerIds, async (lists) => {
       const busy = indexes.filter((index) => !lists.holds(requests[index].ownerId));
@@ -116,9 +121,7 @@ export class DatasetRegistration {
         results,
       );
       if (candidates.length === 0) return busy;
-      // Consecutive numbers, in the order given.
-      const firstSeq = await this.sequence.reserve(candidates.length);
-      const fresh = candidates.map((index, i) => ({ index, doc: newDataset(requests[index].dto, firstSeq + i, requests[index].ownerId) }));
+      const fresh = candidates.map((index) => ({ index, doc: newDataset(requests[index].dto, firstSeq + index, requests[index].ownerId) }));
       // Each `dataset.created` is inserted with its dataset, and tracked once the insert is done.
       await this.outbox.recordChanges(
         fresh.map(({ index, doc }) => ({ ...datasetCreated(doc, actorOf(requests[index].principal)), origin: requests[index].origin })),
@@ -171,6 +174,26 @@ export class DatasetRegistration {
     }
     return fresh.filter((_, position) => !taken.has(position));
   }
+}
+
+/**
+ * The registrations at `indexes` in groups of at most OWNERS_PER_RUN owners, in order: a run holds its lists from its owner check
+ * to its marker write, so it is kept short (a bulk call over 100 owners is 5 runs).
+ */
+function byOwnerGroups(indexes: readonly number[], requests: readonly Request[]): number[][] {
+  const groupOf = new Map<string, number>();
+  const groups: number[][] = [];
+  for (const index of indexes) {
+    const owner = requests[index].ownerId.toHexString();
+    let group = groupOf.get(owner);
+    if (group === undefined) {
+      group = groupOf.size;
+      groupOf.set(owner, group);
+    }
+    const at = Math.floor(group / OWNERS_PER_RUN);
+    (groups[at] ??= []).push(index);
+  }
+  return groups;
 }
 
 function pause(ms: number): Promise<void> {
