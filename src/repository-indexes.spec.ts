@@ -134,7 +134,6 @@ const VARIANTS: Record<string, unknown[][]> = {
     [datasetPage, { userId: id, admin: true }],
   ],
   'DatasetsRepository.findByRef': [[{ id }], [{ seq: 1 }]],
-  'DatasetsRepository.activate': [[[{ _id: id }]], [[{ _id: id }, { _id: new Types.ObjectId() }]]],
   'DatasetsRepository.readableIds': [[reader], [{ userId: id, admin: true, datasetIds: ['x'] }]],
   'UsersRepository.search': [
     ...['createdAt', 'name'].map((sort) => [{ limit: 10, order: 'asc', sort }]),

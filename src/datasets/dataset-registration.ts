@@ -1,20 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { actorOf, Principal } from '../access/principal';
-import { inParallel } from '../common/async/in-parallel';
-import { DomainError } from '../common/errors/domain-errors';
+import { DomainError, LockBusyError } from '../common/errors/domain-errors';
 import { Outbox } from '../events/outbox/outbox';
-import { DatasetOwners, ownerUnavailable } from '../ownership/dataset-owners';
-import { OwnerIndex } from '../ownership/owner-index';
-import { datasetCreated, newDataset, ownerDeletedMeanwhile, uniqueIds } from './dataset-rules';
+import { DatasetOwners, OwnerAvailability, ownerUnavailable } from '../ownership/dataset-owners';
+import { HeldLists, OwnerIndex } from '../ownership/owner-index';
+import { currentOrigin, EventOrigin } from '../telemetry/trace-context';
+import { datasetCreated, newDataset, uniqueIds } from './dataset-rules';
 import { DatasetSequence } from './dataset-sequence';
 import { DatasetTrashService } from './dataset-trash.service';
 import { DatasetsRepository } from './datasets.repository';
 import { CreateDatasetDto } from './dto/create-dataset.dto';
 import { Dataset } from './schemas/dataset.schema';
-
-/** Owner lists edited at once (each holds one store connection at a time). */
-const OWNER_LISTS_AT_ONCE = 8;
 
 /** A dataset to register: its validated body and its owner (the caller's right to name it was checked). */
 export interface Registration {
@@ -22,13 +19,31 @@ export interface Registration {
   ownerId: Types.ObjectId;
 }
 
+/** A registration with who asks for it and the request it comes from (several requests' registrations may run together). */
+interface Request extends Registration {
+  principal: Principal;
+  origin?: EventOrigin;
+}
+
+type Result = Dataset | DomainError | undefined;
+
+/** How long a registration waits for its owner's list, as a lock's taker does (EntityLocks). */
+const LIST_WAIT_MS = 10_000;
+/** Single creates run together at most (each owner's list is edited on its own, a few at once). */
+const RUN_TOGETHER = 100;
+/** Owners' lists one run holds at most. */
+const OWNERS_PER_RUN = 20;
+
 /**
- * The one create protocol, for `POST /datasets` and `POST /datasets/bulk`: owners checked, numbers reserved, listed under owners,
- * inserted `pending` with `dataset.created`, owners checked again, activated, then confirmed in the owner lists (why this order:
- * docs/outbox.md#ownership-writes).
+ * The one create protocol, for `POST /datasets` and `POST /datasets/bulk`. Numbers reserved; holding the owners' lists: owners
+ * checked, listed as new under their owners, inserted active with `dataset.created`, confirmed in the lists, the outbox
+ * marker (why this order: docs/outbox.md#ownership-writes). Single creates that arrive while one runs run together next.
  */
 @Injectable()
 export class DatasetRegistration {
+  private waiting: { request: Request; resolve: (result: Dataset | DomainError) => void; reject: (error: unknown) => void }[] = [];
+  private running = false;
+
   constructor(
     private readonly datasets: DatasetsRepository,
     private readonly owners: DatasetOwners,
@@ -38,92 +53,149 @@ export class DatasetRegistration {
     private readonly trash: DatasetTrashService,
   ) {}
 
+  /**
+   * One registration (`POST /datasets`): run at once when none is under way, else with the others that came meanwhile, in one
+   * run of the protocol (one batch of locks, one insert, one marker write for all).
+   */
+  registerOne(registration: Registration, principal: Principal): Promise<Dataset | DomainError> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ request: { ...registration, principal, origin: currentOrigin() }, resolve, reject });
+      if (!this.running) void this.runWaiting();
+    });
+  }
+
   /** Each registration's dataset, active now, or the client error that refused it; in the order given. */
   async register(registrations: readonly Registration[], principal: Principal): Promise<(Dataset | DomainError)[]> {
-    const results: (Dataset | DomainError | undefined)[] = registrations.map(() => undefined);
-    const before = await this.owners.availability(uniqueIds(registrations.map(({ ownerId }) => ownerId.toHexString())));
-    const candidates = registrations.flatMap(({ dto, ownerId }, index) => {
-      const availability = before.get(ownerId.toHexString()) ?? 'missing';
-      if (availability === 'available') return [{ index, dto, ownerId }];
-      results[index] = ownerUnavailable(ownerId, availability);
-      return [];
-    });
-    if (candidates.length > 0) {
-      // Consecutive numbers, in the order given.
-      const firstSeq = await this.sequence.reserve(candidates.length);
-      const actor = actorOf(principal);
-      const pending = candidates.map(({ index, dto, ownerId }, i) => ({ index, doc: newDataset(dto, firstSeq + i, ownerId) }));
-      // Each `dataset.created` is inserted with its pending dataset, and tracked once the dataset is active.
-      const activated = await this.outbox.recordChanges(
-        pending.map(({ doc }) => datasetCreated(doc, actor)),
-        async (events) => {
-          pending.forEach(({ doc }, i) => doc.outbox.push(events[i]));
-          await this.listUnderOwners(pending.map(({ doc }) => doc));
-          const inserted = await this.insertPending(pending, results, principal);
-          const stillOwned = await this.removeOrphans(inserted, results);
-          return this.datasets.activate(stillOwned.map(({ doc }) => doc));
-        },
-      );
-      await this.confirmUnderOwners(activated);
-      const active = new Map(activated.map((d) => [d._id.toHexString(), d]));
-      // The others were refused on the way (a taken name, an owner gone), or lost their owner before activation.
-      for (const { index, doc } of pending) results[index] ??= active.get(doc._id.toHexString()) ?? ownerDeletedMeanwhile(doc.ownerId);
+    return this.run(registrations.map((registration) => ({ ...registration, principal })));
+  }
+
+  private async runWaiting(): Promise<void> {
+    this.running = true;
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, RUN_TOGETHER);
+      try {
+        const results = await this.run(batch.map(({ request }) => request));
+        batch.forEach(({ resolve }, i) => resolve(results[i]));
+      } catch (error) {
+        for (const { reject } of batch) reject(error);
+      }
+    }
+    this.running = false;
+  }
+
+  /**
+   * Runs the protocol over the lists free now, then again, after a short wait, for the registrations whose list was busy: a run
+   * never waits for a list while holding others, so two runs over the same owners cannot hold each other up.
+   */
+  private async run(requests: readonly Request[]): Promise<(Dataset | DomainError)[]> {
+    const results: Result[] = requests.map(() => undefined);
+    const giveUpAt = Date.now() + LIST_WAIT_MS;
+    // Consecutive numbers, in the order given, whatever run each gets in (a refused registration leaves a gap).
+    const firstSeq = await this.sequence.reserve(requests.length);
+    let left = requests.map((_, index) => index);
+    for (let attempt = 0; left.length > 0; attempt++) {
+      if (attempt > 0) await pause(Math.min(5 * 2 ** Math.min(attempt, 5), 100) * (0.5 + Math.random()));
+      const busy: number[] = [];
+      for (const group of byOwnerGroups(left, requests)) busy.push(...(await this.once(group, requests, firstSeq, results)));
+      if (busy.length > 0 && Date.now() >= giveUpAt) {
+        for (const index of busy) {
+          const owner = requests[index].ownerId.toHexString();
+          results[index] = new LockBusyError(`the dataset list of user ${owner} is busy with another change; retry`);
+        }
+        break;
+      }
+      left = busy;
     }
     return results as (Dataset | DomainError)[];
   }
 
-  /** Each owner's list under its own lock, a few at once: many owners would each wait on their list's round trips. */
-  private async listUnderOwners(pending: readonly Dataset[]): Promise<void> {
-    await inParallel(byOwner(pending), OWNER_LISTS_AT_ONCE, (docs) => this.ownerIndex.add(docs[0].ownerId, docs, true));
+  /** One run over the registrations at `indexes`, holding the free lists of their owners; returns those whose list was busy. */
+  private async once(indexes: readonly number[], requests: readonly Request[], firstSeq: number, results: Result[]): Promise<number[]> {
+    const ownerIds = uniqueIds(indexes.map((index) => requests[index].ownerId.toHexString()));
+    return this.ownerIndex.creating(ownerIds, async (lists) => {
+      const busy = indexes.filter((index) => !lists.holds(requests[index].ownerId));
+      const candidates = await this.available(
+        indexes.filter((index) => lists.holds(requests[index].ownerId)),
+        requests,
+        lists,
+        results,
+      );
+      if (candidates.length === 0) return busy;
+      const fresh = candidates.map((index) => ({ index, doc: newDataset(requests[index].dto, firstSeq + index, requests[index].ownerId) }));
+      // Each `dataset.created` is inserted with its dataset, and tracked once the insert is done.
+      await this.outbox.recordChanges(
+        fresh.map(({ index, doc }) => ({ ...datasetCreated(doc, actorOf(requests[index].principal)), origin: requests[index].origin })),
+        async (events) => {
+          fresh.forEach(({ doc }, i) => doc.outbox.push(events[i]));
+          await lists.listNew(fresh.map(({ doc }) => doc));
+          const inserted = await this.insert(fresh, requests, results);
+          await lists.confirmNew(inserted.map(({ doc }) => doc));
+          for (const { index, doc } of inserted) results[index] = doc;
+          return inserted.map(({ doc }) => doc);
+        },
+      );
+      return busy;
+    });
   }
 
-  /** The active datasets confirmed in their owners' lists, all owners at once. */
-  private async confirmUnderOwners(active: readonly Dataset[]): Promise<void> {
-    if (active.length === 0) return;
-    await this.ownerIndex.confirmCreated(
-      byOwner(active).map((docs) => ({ ownerId: docs[0].ownerId, datasetIds: docs.map(({ _id }) => _id) })),
-    );
+  /**
+   * Of `indexes` (their lists held), those whose owner may receive datasets, checked holding the lists (so a deletion that has not
+   * read a list yet will see what is listed); the others get their refusal.
+   */
+  private async available(
+    indexes: readonly number[],
+    requests: readonly Request[],
+    lists: HeldLists,
+    results: Result[],
+  ): Promise<number[]> {
+    const availability: Map<string, OwnerAvailability> =
+      lists.owners.length > 0 ? await this.owners.availability(lists.owners) : new Map<string, OwnerAvailability>();
+    return indexes.filter((index) => {
+      const { ownerId } = requests[index];
+      const owner = availability.get(ownerId.toHexString()) ?? 'missing';
+      if (owner !== 'available') results[index] = ownerUnavailable(ownerId, owner);
+      return owner === 'available';
+    });
   }
 
-  /** Inserts the pending datasets (one insert for one, an unordered batch for many); a taken name is refused. */
-  private async insertPending(
-    pending: { index: number; doc: Dataset }[],
-    results: (Dataset | DomainError | undefined)[],
-    principal: Principal,
+  /** Inserts the new datasets (one insert for one, an unordered batch for many); a taken name is refused. */
+  private async insert(
+    fresh: { index: number; doc: Dataset }[],
+    requests: readonly Request[],
+    results: Result[],
   ): Promise<{ index: number; doc: Dataset }[]> {
     const taken =
-      pending.length === 1
-        ? new Set((await this.datasets.insertPending(pending[0].doc)) ? [] : [0])
-        : await this.datasets.insertManyPending(pending.map(({ doc }) => doc));
+      fresh.length === 1
+        ? new Set((await this.datasets.insertNew(fresh[0].doc)) ? [] : [0])
+        : await this.datasets.insertManyNew(fresh.map(({ doc }) => doc));
     for (const position of taken) {
-      const { index, doc } = pending[position];
-      results[index] = await this.trash.nameTaken(doc.ownerId, doc.name, principal);
+      const { index, doc } = fresh[position];
+      results[index] = await this.trash.nameTaken(doc.ownerId, doc.name, requests[index].principal);
     }
-    return pending.filter((_, position) => !taken.has(position));
-  }
-
-  /** The owners checked again, after the insert: the datasets of an owner deleted meanwhile go. */
-  private async removeOrphans(
-    inserted: { index: number; doc: Dataset }[],
-    results: (Dataset | DomainError | undefined)[],
-  ): Promise<{ index: number; doc: Dataset }[]> {
-    if (inserted.length === 0) return [];
-    const after = await this.owners.availability(uniqueIds(inserted.map(({ doc }) => doc.ownerId.toHexString())));
-    const orphaned = inserted.filter(({ doc }) => after.get(doc.ownerId.toHexString()) !== 'available');
-    if (orphaned.length === 1) await this.datasets.removePending(orphaned[0].doc);
-    else if (orphaned.length > 1) await this.datasets.removePendingMany(orphaned.map(({ doc }) => doc));
-    for (const { index, doc } of orphaned)
-      results[index] = ownerUnavailable(doc.ownerId, after.get(doc.ownerId.toHexString()) ?? 'missing');
-    return inserted.filter((entry) => !orphaned.includes(entry));
+    return fresh.filter((_, position) => !taken.has(position));
   }
 }
 
-function byOwner(datasets: readonly Dataset[]): Dataset[][] {
-  const groups = new Map<string, Dataset[]>();
-  for (const doc of datasets) {
-    const group = groups.get(doc.ownerId.toHexString());
-    if (group) group.push(doc);
-    else groups.set(doc.ownerId.toHexString(), [doc]);
+/**
+ * The registrations at `indexes` in groups of at most OWNERS_PER_RUN owners, in order: a run holds its lists from its owner check
+ * to its marker write, so it is kept short (a bulk call over 100 owners is 5 runs).
+ */
+function byOwnerGroups(indexes: readonly number[], requests: readonly Request[]): number[][] {
+  const groupOf = new Map<string, number>();
+  const groups: number[][] = [];
+  for (const index of indexes) {
+    const owner = requests[index].ownerId.toHexString();
+    let group = groupOf.get(owner);
+    if (group === undefined) {
+      group = groupOf.size;
+      groupOf.set(owner, group);
+    }
+    const at = Math.floor(group / OWNERS_PER_RUN);
+    (groups[at] ??= []).push(index);
   }
-  return [...groups.values()];
+  return groups;
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

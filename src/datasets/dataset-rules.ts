@@ -19,7 +19,7 @@ import { fieldDetails } from '../common/errors/field-error';
 /** A dataset is addressed by its id or by its registration number. */
 export type DatasetRef = { id: Types.ObjectId } | { seq: number };
 
-/** A new pending dataset of `ownerId`, its outbox empty until it is stored with its `dataset.created` (see datasetCreated). */
+/** A new dataset of `ownerId`, active from its insert, its outbox empty until it is stored with its `dataset.created` (see datasetCreated). */
 export function newDataset(dto: CreateDatasetDto, seq: number, ownerId: Types.ObjectId): Dataset {
   const now = new Date();
   const dataset: Dataset = {
@@ -30,7 +30,7 @@ export function newDataset(dto: CreateDatasetDto, seq: number, ownerId: Types.Ob
     nameKey: searchKey(dto.name),
     tags: dto.tags ?? [],
     fields: toFields(dto.fields ?? []),
-    state: 'pending',
+    state: 'active',
     rev: 1,
     outbox: [],
     createdAt: now,
@@ -74,13 +74,6 @@ export function nameDetails(name: string): { field: string; messages: string[] }
 
 export function duplicateName(name: string): DuplicateNameError {
   return new DuplicateNameError(`the owner already has a dataset named "${name}"`, nameDetails(name));
-}
-
-export function ownerDeletedMeanwhile(ownerId: Types.ObjectId): ConflictError {
-  return new ConflictError(
-    `user ${ownerId.toHexString()} was deleted while the dataset was being assigned to it`,
-    fieldDetails('ownerId', 'the user was deleted concurrently'),
-  );
 }
 
 export function rejectWith(outcomes: BulkOutcomes<DatasetResponseDto>, index: number, error: DomainError): void {

@@ -51,6 +51,17 @@ describe(DatasetSequence.name, () => {
     expect(numbers).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
   });
 
+  it('claims the reservations made while a claim is under way as one block, in the order they were made', async () => {
+    const { sequence, insertOne } = build({ 1: 1 });
+    const numbers = await Promise.all([sequence.reserve(), sequence.reserve(3), sequence.reserve(), sequence.reserve(2)]);
+    expect(numbers).toEqual([2, 3, 6, 7]);
+    // The first claim went alone; the three that came while it ran share the next block.
+    expect(insertOne.mock.calls.map(([block]) => block)).toEqual([
+      { _id: seqBlockId(2), end: 2 },
+      { _id: seqBlockId(3), end: 8 },
+    ]);
+  });
+
   it('does not retry on other errors, and keeps serving afterwards', async () => {
     const { sequence } = build({}, [new Error('connection lost')]);
     await expect(sequence.reserve()).rejects.toThrow('connection lost');

@@ -1,54 +1,59 @@
 import { Model, Types } from 'mongoose';
-import { queryResult } from '../common/testing/mongoose-mocks';
+import { LeaseLostError } from '../common/errors/domain-errors';
+import { runUnderLease } from '../common/locks/lease-guard';
+import { duplicateKeyError } from '../common/testing/mongoose-mocks';
 import { seqKeysModel } from './testing/seq-keys-model';
 import { strictMock } from '../common/testing/strict-mock';
 import { storedDataset } from './testing/stored-dataset';
-import { ACTIVATE_BATCH, DatasetsRepository } from './datasets.repository';
+import { DatasetsRepository } from './datasets.repository';
 import { Dataset } from './schemas/dataset.schema';
-
-type UpdateById = { updateOne: { filter: Record<string, unknown>; update: { $set: { state: string } } } };
+import { seqKeyId } from './schemas/dataset-seq-key.schema';
 
 const ownerId = new Types.ObjectId();
-const pending = (count: number): Dataset[] => Array.from({ length: count }, (_, seq) => storedDataset(ownerId, { seq, state: 'pending' }));
+const fresh = (count: number): Dataset[] => Array.from({ length: count }, (_, seq) => storedDataset(ownerId, { seq, name: `d${seq}` }));
 
-describe(`${DatasetsRepository.name} activate`, () => {
-  it('updates many pending datasets by _id alone (no $in, which FerretDB answers by scanning), in batches FerretDB answers', async () => {
-    const batches: UpdateById[][] = [];
-    const bulkWrite = jest.fn(async (operations: UpdateById[]) => (batches.push(operations), { matchedCount: operations.length }));
-    const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', { bulkWrite }), seqKeysModel());
-    const datasets = pending(2 * ACTIVATE_BATCH + 5);
+describe(`${DatasetsRepository.name} insertNew`, () => {
+  it('inserts the dataset, then its seq key', async () => {
+    const steps: string[] = [];
+    const insertOne = jest.fn(async () => void steps.push('dataset'));
+    const keys = seqKeysModel({ collection: { insertMany: jest.fn(async () => void steps.push('seq key')) } });
+    const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', { collection: { insertOne } }), keys);
+    const [dataset] = fresh(1);
 
-    const active = await repository.activate(datasets);
-
-    expect(batches.map((batch) => batch.length)).toEqual([ACTIVATE_BATCH, ACTIVATE_BATCH, 5]);
-    expect(ACTIVATE_BATCH).toBeLessThan(100);
-    const operations = batches.flat();
-    expect(operations.map(({ updateOne }) => updateOne.filter)).toEqual(datasets.map(({ _id }) => ({ _id })));
-    expect(operations.every(({ updateOne }) => updateOne.update.$set.state === 'active')).toBe(true);
-    // All matched: nothing read back, and what is returned is what is stored now.
-    expect(active.map(({ _id, state }) => [_id, state])).toEqual(datasets.map(({ _id }) => [_id, 'active']));
+    expect(await repository.insertNew(dataset)).toBe(true);
+    expect(steps).toEqual(['dataset', 'seq key']);
   });
 
-  it('reads each dataset back by _id when one did not match (a cascade removed it) and returns only the active ones', async () => {
-    const datasets = pending(3);
-    const bulkWrite = jest.fn(async () => ({ matchedCount: 2 }));
-    const findById = jest.fn((id: Types.ObjectId) =>
-      queryResult(id.equals(datasets[1]._id) ? null : { ...datasets.find(({ _id }) => _id.equals(id)), state: 'active' }),
+  it("writes nothing once the owner's list lease is lost (its deletion may be reading the list)", async () => {
+    const insertOne = jest.fn(async () => undefined);
+    const insertMany = jest.fn(async () => undefined);
+    const repository = new DatasetsRepository(
+      strictMock<Model<Dataset>>('Dataset model', { collection: { insertOne, insertMany } }),
+      seqKeysModel(),
     );
-    const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', { bulkWrite, findById }), seqKeysModel());
+    const lost = { key: `owner-index:${ownerId.toHexString()}`, expiresAt: new Date(Date.now() + 60_000), lost: true };
 
-    const active = await repository.activate(datasets);
-
-    expect(findById).toHaveBeenCalledTimes(3);
-    expect(active.map(({ _id }) => _id)).toEqual([datasets[0]._id, datasets[2]._id]);
+    await expect(runUnderLease(lost, () => repository.insertNew(fresh(1)[0]))).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(runUnderLease(lost, () => repository.insertManyNew(fresh(2)))).rejects.toBeInstanceOf(LeaseLostError);
+    expect(insertOne).not.toHaveBeenCalled();
+    expect(insertMany).not.toHaveBeenCalled();
   });
 
-  it('activates a single dataset with one updateOne by _id and no read back', async () => {
-    const [dataset] = pending(1);
-    const updateOne = jest.fn(() => queryResult({ matchedCount: 1, modifiedCount: 1 }));
-    const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', { updateOne }), seqKeysModel());
+  it('inserts many in one unordered batch, keys only those that got in, and returns the positions whose name was taken', async () => {
+    const datasets = fresh(3);
+    const refused = Object.assign(duplicateKeyError(), { writeErrors: [{ index: 1, code: 11000 }] });
+    const insertMany = jest.fn(async () => Promise.reject(refused));
+    const keysInsert = jest.fn(async () => undefined);
+    const repository = new DatasetsRepository(
+      strictMock<Model<Dataset>>('Dataset model', { collection: { insertMany } }),
+      seqKeysModel({ collection: { insertMany: keysInsert } }),
+    );
 
-    expect(await repository.activate([dataset])).toEqual([{ ...dataset, state: 'active' }]);
-    expect(updateOne).toHaveBeenCalledWith({ _id: dataset._id }, { $set: { state: 'active' } }, { timestamps: false });
+    expect([...(await repository.insertManyNew(datasets))]).toEqual([1]);
+    expect(insertMany).toHaveBeenCalledWith(datasets, { ordered: false });
+    expect(keysInsert).toHaveBeenCalledWith(
+      [datasets[0], datasets[2]].map(({ _id, seq }) => ({ _id: seqKeyId(seq), datasetId: _id })),
+      { ordered: false },
+    );
   });
 });

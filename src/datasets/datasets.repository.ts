@@ -5,6 +5,7 @@ import { isDuplicateKeyError } from '../common/mongo/duplicate-key';
 import { insertManyUnique, insertUnique } from '../common/mongo/unique-inserts';
 import { FieldChanges, KEEP_UPDATED_AT } from '../common/mongo/field-changes';
 import { findEachById } from '../common/mongo/find-by-ids';
+import { assertLeasesHeld } from '../common/locks/lease-guard';
 import { findPage } from '../common/pagination/cursor';
 import { RegistryEvent } from '../events/contract';
 import { OutboxSource } from '../events/outbox/outbox-source';
@@ -18,8 +19,6 @@ import { DatasetSeqKey, seqKeyId } from './schemas/dataset-seq-key.schema';
 
 const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey', seq: 'seq' } as const;
 
-/** Updates per bulk write: FerretDB 1.24.2 holds a pooled connection (100 per database) per statement until the command ends, so 100 at once never answer. */
-export const ACTIVATE_BATCH = 20;
 /** Lookups by `_id` in flight at once, for the datasets of an owner's list. */
 const PARALLEL_LOOKUPS = 16;
 
@@ -32,7 +31,7 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
   ) {
     super(
       datasets,
-      // A pending dataset's `dataset.created` waits until the dataset is committed.
+      // A pending dataset (an earlier version's create) holds its `dataset.created` back until it is activated.
       (dataset) => dataset.state === 'pending',
       (dataset) => dataset.state === 'deleted',
     );
@@ -97,21 +96,29 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     return rows.map(({ _id }) => _id.toHexString());
   }
 
-  /** Inserts a pending dataset, then its seq key; false when its owner has a dataset of that name. */
-  async insertPending(dataset: Dataset): Promise<boolean> {
+  /**
+   * Inserts a new dataset, then its seq key; false when its owner has a dataset of that name. The create holds its owner's
+   * list, whose lease is checked first, as the lease guard does for Mongoose's writes (this one goes through the driver).
+   */
+  async insertNew(dataset: Dataset): Promise<boolean> {
+    assertLeasesHeld();
     if (!(await insertUnique(this.datasets, dataset))) return false;
     await this.insertSeqKeys([dataset]);
     return true;
   }
 
-  /** Inserts pending datasets in one unordered batch, then their seq keys; returns the positions whose name was taken. */
-  async insertManyPending(datasets: Dataset[]): Promise<Set<number>> {
-    const taken = await insertManyUnique(this.datasets, datasets, () => this.removePendingMany(datasets));
+  /**
+   * insertNew for many, in one unordered batch, then their seq keys; returns the positions whose name was taken. Nothing is
+   * undone on another failure: what got in is visible and listed, as after a create whose answer was lost.
+   */
+  async insertManyNew(datasets: Dataset[]): Promise<Set<number>> {
+    assertLeasesHeld();
+    const taken = await insertManyUnique(this.datasets, datasets);
     await this.insertSeqKeys(datasets.filter((_, position) => !taken.has(position)));
     return taken;
   }
 
-  /** Removes a pending dataset (nobody but its create writes it), its seq key first: a key never outlives its dataset. */
+  /** Removes a pending dataset (one an earlier version's create left; nobody else writes it), its seq key first: a key never outlives its dataset. */
   async removePending({ _id, seq }: Pick<Dataset, '_id' | 'seq'>): Promise<void> {
     await this.seqKeys.deleteOne({ _id: seqKeyId(seq) }).exec();
     await this.datasets.deleteOne({ _id }).exec();
@@ -144,28 +151,6 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
       this.seqKeys,
       datasets.map(({ _id, seq }) => ({ _id: seqKeyId(seq), datasetId: _id })),
     );
-  }
-
-  /**
-   * Makes pending datasets visible; returns those active now (a cascade may have removed some). One update
-   * by `_id` each (FerretDB scans for `$in`), in bulk writes of ACTIVATE_BATCH; read back only if some missed.
-   */
-  async activate(datasets: readonly Dataset[]): Promise<Dataset[]> {
-    if (datasets.length === 0) return [];
-    const $set = { state: 'active' as const };
-    let matched = 0;
-    if (datasets.length === 1) {
-      matched = (await this.datasets.updateOne({ _id: datasets[0]._id }, { $set }, KEEP_UPDATED_AT).exec()).matchedCount;
-    } else {
-      for (let i = 0; i < datasets.length; i += ACTIVATE_BATCH) {
-        const batch = datasets
-          .slice(i, i + ACTIVATE_BATCH)
-          .map(({ _id }) => ({ updateOne: { filter: { _id }, update: { $set }, ...KEEP_UPDATED_AT } }));
-        matched += (await this.datasets.bulkWrite(batch, { ordered: false })).matchedCount;
-      }
-    }
-    if (matched === datasets.length) return datasets.map((dataset) => ({ ...dataset, ...$set }));
-    return (await this.fetchEach(datasets.map(({ _id }) => _id))).filter((dataset) => dataset.state === 'active');
   }
 
   /**

@@ -1,9 +1,10 @@
 import { wiredDatasetsService } from './testing/wired-datasets-service';
-import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors/domain-errors';
+import { ConflictError, LockBusyError, NotFoundError, UnprocessableError } from '../common/errors/domain-errors';
 import { Model, Types } from 'mongoose';
 import { duplicateKeyError, queryResult } from '../common/testing/mongoose-mocks';
 import { strictMock } from '../common/testing/strict-mock';
 import { seqKeysModel } from './testing/seq-keys-model';
+import { creatingLists } from '../ownership/testing/creating-lists';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { DatasetOwners } from '../ownership/dataset-owners';
 import { trackingOutbox } from '../events/testing/tracking-outbox';
@@ -36,8 +37,8 @@ function build(
     remove: jest.fn(async () => undefined),
     demote: jest.fn(async () => undefined),
     confirm: jest.fn(async () => undefined),
-    confirmCreated: jest.fn(async () => undefined),
-    candidates: jest.fn(async () => new Map()),
+    creating: creatingLists(),
+    candidatesHeld: jest.fn(async () => []),
     entries: jest.fn(async () => new Map()),
     ...indexMethods,
   });
@@ -58,27 +59,26 @@ function build(
 
 describe(DatasetsService.name, () => {
   describe('create', () => {
-    it('inserts the dataset pending, checks the owner, then makes it visible', async () => {
+    it('checks the owner holding its list, lists the dataset, inserts it active with its event, confirms it, then marks the event', async () => {
       const steps: string[] = [];
-      const insertOne = jest.fn(async () => steps.push('insert pending'));
+      const insertOne = jest.fn(async () => void steps.push('insert'));
       const assertAvailable = jest.fn(async () => void steps.push('check owner'));
-      const add = jest.fn(async () => void steps.push('list under owner'));
-      const updateOne = jest.fn((_filter: unknown, update: { $set: { state: string } }) => {
-        steps.push(`set ${update.$set.state}`);
-        return queryResult({ matchedCount: 1, modifiedCount: 1 });
-      });
-      const findById = jest.fn(() => queryResult(dataset({ state: 'active' })));
-      const { service, outbox } = build({ collection: { insertOne }, updateOne, findById }, { assertAvailable }, { add });
+      const { service, outbox } = build(
+        { collection: { insertOne } },
+        { assertAvailable },
+        { creating: creatingLists((step) => void steps.push(step)) },
+      );
+      outbox.track.mockImplementation(async () => void steps.push('mark event'));
 
       const created = await service.create({ ownerId: ownerId.toHexString(), name: 'Power' }, principalOf(ownerId));
-      expect(steps).toEqual(['check owner', 'list under owner', 'insert pending', 'check owner', 'set active']);
+      expect(steps).toEqual(['hold', 'check owner', 'list new', 'insert', 'confirm new', 'mark event', 'release']);
       expect(insertOne).toHaveBeenCalledWith(
         expect.objectContaining({
-          state: 'pending',
+          state: 'active',
           seq: 7,
           nameKey: 'power',
           rev: 1,
-          // The event rides in the same insert; the relay holds it back while the dataset is pending.
+          // The event rides in the same insert.
           outbox: [
             expect.objectContaining({ type: 'dataset.created', sequence: 1, data: expect.objectContaining({ name: 'Power', seq: 7 }) }),
           ],
@@ -88,21 +88,17 @@ describe(DatasetsService.name, () => {
       expect(created).toMatchObject({ seq: 7, ownerId: ownerId.toHexString() });
     });
 
-    it('removes its pending dataset when the owner is unavailable', async () => {
-      const deleteOne = jest.fn((_filter?: unknown) => queryResult({ deletedCount: 1 }));
-      const { service } = build(
-        { collection: { insertOne: jest.fn(async () => undefined) }, deleteOne },
-        {
-          assertAvailable: jest
-            .fn()
-            .mockResolvedValueOnce(undefined) // the early check passes; the deletion starts right after it
-            .mockRejectedValueOnce(new UnprocessableError('no such user')),
-        },
+    it('inserts nothing when the owner is unavailable under its list', async () => {
+      const insertOne = jest.fn(async () => undefined);
+      const { service, outbox } = build(
+        { collection: { insertOne } },
+        { assertAvailable: jest.fn().mockRejectedValueOnce(new UnprocessableError('no such user')) },
       );
       await expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' }, principalOf(ownerId))).rejects.toBeInstanceOf(
         UnprocessableError,
       );
-      expect(deleteOne).toHaveBeenCalledWith({ _id: expect.any(Types.ObjectId) });
+      expect(insertOne).not.toHaveBeenCalled();
+      expect(outbox.track).not.toHaveBeenCalled();
     });
 
     it('answers 409 when the owner already has a dataset of that name', async () => {
@@ -133,18 +129,58 @@ describe(DatasetsService.name, () => {
       );
     });
 
-    it('answers 409 when a cascade removed the pending dataset before it became visible', async () => {
-      const { service } = build(
+    it("answers 409 (retry) when the owner's list stays busy for the lock wait, inserting nothing", async () => {
+      jest.useFakeTimers();
+      try {
+        const insertOne = jest.fn(async () => undefined);
+        const creating = creatingLists(undefined, [ownerId]);
+        const { service } = build({ collection: { insertOne } }, {}, { creating });
+        const refused = expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' }, principalOf(ownerId))).rejects.toBeInstanceOf(
+          LockBusyError,
+        );
+        await jest.advanceTimersByTimeAsync(10_500);
+        await refused;
+        expect(insertOne).not.toHaveBeenCalled();
+        // Tried again and again meanwhile, never waiting while holding a list.
+        expect(creating.mock.calls.length).toBeGreaterThan(10);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it("tries a busy owner's list again and creates once it is free", async () => {
+      const insertOne = jest.fn(async () => undefined);
+      const busyOnce = creatingLists(undefined, [ownerId]);
+      const free = creatingLists();
+      let tries = 0;
+      const creating = jest.fn((...args: Parameters<typeof free>) => (++tries === 1 ? busyOnce : free)(...args));
+      const { service } = build({ collection: { insertOne } }, { assertAvailable: jest.fn(async () => undefined) }, { creating });
+      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' }, principalOf(ownerId))).resolves.toMatchObject({ seq: 7 });
+      expect(creating).toHaveBeenCalledTimes(2);
+      expect(insertOne).toHaveBeenCalledTimes(1);
+    });
+
+    it('runs creates that arrive while one runs together: one lock batch, one insert, one marker write', async () => {
+      const other = new Types.ObjectId();
+      const insertOne = jest.fn(async () => undefined);
+      const insertMany = jest.fn(async () => undefined);
+      const creating = creatingLists();
+      const { service, outbox } = build(
+        { collection: { insertOne, insertMany } },
         {
-          collection: { insertOne: jest.fn(async () => undefined) },
-          updateOne: jest.fn(() => queryResult({ modifiedCount: 0 })),
-          findById: jest.fn(() => queryResult(null)),
+          availability: jest.fn(async (ids: Types.ObjectId[]) => new Map(ids.map((id) => [id.toHexString(), 'available']))),
         },
-        { assertAvailable: jest.fn(async () => undefined) },
+        { creating },
       );
-      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' }, principalOf(ownerId))).rejects.toBeInstanceOf(
-        ConflictError,
+      const created = await Promise.all(
+        [ownerId, other, other].map((owner, i) => service.create({ ownerId: owner.toHexString(), name: `d${i}` }, adminPrincipal())),
       );
+      // The first ran alone; the two that came meanwhile ran together, with consecutive numbers.
+      expect(creating.mock.calls.map(([owners]) => owners.length)).toEqual([1, 1]);
+      expect(insertOne).toHaveBeenCalledTimes(1);
+      expect(insertMany).toHaveBeenCalledTimes(1);
+      expect(outbox.track).toHaveBeenCalledTimes(2);
+      expect(created.map(({ name }) => name)).toEqual(['d0', 'd1', 'd2']);
     });
   });
 
@@ -252,7 +288,7 @@ describe(DatasetsService.name, () => {
           }),
         },
         {},
-        { candidates: jest.fn(async () => new Map([[ownerId.toHexString(), [pending._id, owned._id, incoming._id]]])) },
+        { candidatesHeld: jest.fn(async () => [pending._id, owned._id, incoming._id]) },
       );
       const progress = jest.fn(async () => undefined);
 

@@ -51,7 +51,7 @@ export class DatasetsService {
   }
 
   async create(dto: CreateDatasetDto, principal: Principal): Promise<DatasetResponseDto> {
-    const [registered] = await this.registration.register([{ dto, ownerId: ownerFor(dto, principal) }], principal);
+    const registered = await this.registration.registerOne({ dto, ownerId: ownerFor(dto, principal) }, principal);
     if (registered instanceof DomainError) throw registered;
     return toDatasetResponse(registered);
   }

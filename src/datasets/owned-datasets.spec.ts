@@ -35,7 +35,7 @@ function build(stored: Dataset[], updateOne = jest.fn(), confirmed: Dataset[] = 
   const ownerIndex = strictMock<OwnerIndex>('OwnerIndex', {
     remove: jest.fn(async () => undefined),
     demote: jest.fn(async () => undefined),
-    candidates: jest.fn(async () => new Map([[ownerId.toHexString(), stored.map((d) => d._id)]])),
+    candidatesHeld: jest.fn(async () => stored.map((d) => d._id)),
     entries: jest.fn(
       async () => new Map([[ownerId.toHexString(), stored.map((d) => ({ _id: d._id, seq: d.seq, confirmed: confirmed.includes(d) }))]]),
     ),

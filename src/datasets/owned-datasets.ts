@@ -80,8 +80,9 @@ export class OwnedDatasets {
     }
   }
 
+  /** Read holding the user's list: a create in flight has either listed and inserted its dataset by then, or not checked its owner yet. */
   private async heldBy(ownerId: Types.ObjectId): Promise<Dataset[]> {
-    const candidates = (await this.ownerIndex.candidates([ownerId])).get(ownerId.toHexString()) ?? [];
+    const candidates = await this.ownerIndex.candidatesHeld(ownerId);
     return (await this.datasets.fetchEach(candidates)).filter(
       (dataset) => (dataset.state !== 'deleted' && dataset.ownerId.equals(ownerId)) || dataset.transferTo?.equals(ownerId),
     );

@@ -11,6 +11,7 @@ import { OwnerIndex } from '../ownership/owner-index';
 import { DatasetsRepository } from './datasets.repository';
 import { Dataset } from './schemas/dataset.schema';
 import { seqKeysModel } from './testing/seq-keys-model';
+import { creatingLists } from '../ownership/testing/creating-lists';
 import { storedDataset } from './testing/stored-dataset';
 
 const ownerId = new Types.ObjectId();
@@ -33,7 +34,10 @@ function describeWrite(update: {
  * The dataset services over one stored dataset with every dependency strict, logging as steps the
  * dataset's writes and the owner index's calls, in the order they happen.
  */
-function build(stored: Dataset, owners: Partial<Record<keyof DatasetOwners, unknown>> = {}) {
+function build(
+  stored: Dataset,
+  owners: Partial<Record<keyof DatasetOwners, unknown>> | ((steps: string[]) => Partial<Record<keyof DatasetOwners, unknown>>) = {},
+) {
   const steps: string[] = [];
   const model = strictMock<Model<Dataset>>('Dataset model', {
     findById: jest.fn(() => queryResult(stored)),
@@ -46,7 +50,7 @@ function build(stored: Dataset, owners: Partial<Record<keyof DatasetOwners, unkn
       steps.push('remove pending');
       return queryResult({ deletedCount: 1 });
     }),
-    collection: { insertOne: jest.fn(async () => void steps.push('insert pending')) },
+    collection: { insertOne: jest.fn(async (doc: Dataset) => void steps.push(`insert ${doc.state}`)) },
   });
   const repository = new DatasetsRepository(model, seqKeysModel());
   const locks = strictMock<EntityLocks>('EntityLocks', {
@@ -64,12 +68,10 @@ function build(stored: Dataset, owners: Partial<Record<keyof DatasetOwners, unkn
     remove: jest.fn(log('unlist')),
     demote: jest.fn(log('demote')),
     confirm: jest.fn(log('confirm')),
-    confirmCreated: jest.fn(
-      async (lists: { ownerId: Types.ObjectId }[]) => void steps.push(`confirm created ${lists.map(({ ownerId }) => who(ownerId)).join()}`),
-    ),
+    creating: creatingLists((step, owners) => void steps.push(`${step} ${owners.map(who).join()}`)),
   });
   const outbox = trackingOutbox();
-  const datasetOwners = strictMock<DatasetOwners>('DatasetOwners', owners);
+  const datasetOwners = strictMock<DatasetOwners>('DatasetOwners', typeof owners === 'function' ? owners(steps) : owners);
   const { service, trash } = wiredDatasetsService({ repository, locks, outbox, ownerIndex, datasetOwners });
   return { service, trash, steps };
 }
@@ -78,20 +80,19 @@ const available = (ids: Types.ObjectId[]): Map<string, string> => new Map(ids.ma
 
 /** The rules of docs/architecture.md#the-owner-index: confirmed only after the write that makes it true, demoted before any that ends it. */
 describe('Owner index entries on the write paths', () => {
-  it('create: listed as new before the insert, confirmed only after the activation', async () => {
-    const { service, steps } = build(storedDataset(ownerId), { availability: jest.fn(async (ids: Types.ObjectId[]) => available(ids)) });
+  it("create: holding the owner's list, the owner checked, listed as new before the insert (active), confirmed after it", async () => {
+    const { service, steps } = build(storedDataset(ownerId), (steps) => ({
+      availability: jest.fn(async (ids: Types.ObjectId[]) => (steps.push('check owner'), available(ids))),
+    }));
     await service.create({ name: 'Power' }, principalOf(ownerId));
-    expect(steps).toEqual(['list new owner', 'insert pending', 'write active', 'confirm created owner']);
+    expect(steps).toEqual(['hold owner', 'check owner', 'list new owner', 'insert active', 'confirm new owner', 'release owner']);
   });
 
-  it('create: a dataset whose owner went before the activation is never confirmed', async () => {
-    const availability = jest
-      .fn()
-      .mockImplementationOnce(async (ids: Types.ObjectId[]) => available(ids))
-      .mockImplementationOnce(async (ids: Types.ObjectId[]) => new Map(ids.map((id) => [id.toHexString(), 'missing'])));
+  it('create: an owner gone by the check under its list gets nothing listed or inserted', async () => {
+    const availability = jest.fn(async (ids: Types.ObjectId[]) => new Map(ids.map((id) => [id.toHexString(), 'missing'])));
     const { service, steps } = build(storedDataset(ownerId), { availability });
     await expect(service.create({ name: 'Power' }, principalOf(ownerId))).rejects.toBeInstanceOf(UnprocessableError);
-    expect(steps).toEqual(['list new owner', 'insert pending', 'remove pending']);
+    expect(steps).toEqual(['hold owner', 'release owner']);
   });
 
   it('trash: demoted before the dataset goes to the trash; restore: confirmed after it is back', async () => {

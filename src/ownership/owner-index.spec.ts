@@ -36,6 +36,7 @@ function apply(doc: Stored, update: Update): void {
 function build(options: { failUpdates?: boolean; busy?: string[] } = {}) {
   const docs = new Map<string, Stored>();
   let locked = 0;
+  let readsWithoutLock = 0;
   const updateOne = jest.fn((filter: { _id: string }, update: Update) => {
     if (locked === 0) throw new Error('a list written without its lock');
     if (options.failUpdates) return { exec: jest.fn(async () => Promise.reject(new Error('store down'))) };
@@ -47,7 +48,10 @@ function build(options: { failUpdates?: boolean; busy?: string[] } = {}) {
     for (const { updateOne: one } of operations) await updateOne(one.filter, one.update).exec();
   });
   const model = strictMock<Model<OwnerIndexList>>('OwnerIndexList model', {
-    findById: jest.fn((id: string) => queryResult(docs.has(id) ? structuredClone(docs.get(id)) : null)),
+    findById: jest.fn((id: string) => {
+      if (locked === 0) readsWithoutLock++;
+      return queryResult(docs.has(id) ? structuredClone(docs.get(id)) : null);
+    }),
     updateOne,
     bulkWrite,
     collection: { insertOne: jest.fn(async (doc: Stored) => void docs.set(doc._id, structuredClone(doc))) },
@@ -67,7 +71,14 @@ function build(options: { failUpdates?: boolean; busy?: string[] } = {}) {
       held(() => work(keys.filter((key) => !options.busy?.includes(key)).map((key) => ({ key })))),
     ),
   });
-  return { index: new OwnerIndex(new OwnerIndexRepository(model), locks), docs, updateOne, locks };
+  return {
+    index: new OwnerIndex(new OwnerIndexRepository(model), locks),
+    docs,
+    updateOne,
+    locks,
+    readsWithoutLock: () => readsWithoutLock,
+    isLocked: () => locked > 0,
+  };
 }
 
 const owner = new Types.ObjectId();
@@ -165,6 +176,38 @@ describe(OwnerIndex.name, () => {
     updateOne.mockClear();
     await index.confirm(owner, [a._id, new Types.ObjectId()]);
     expect(updateOne).not.toHaveBeenCalled();
+  });
+
+  it("holds a create's lists while it lists its datasets as new, inserts them, and confirms them; leaves busy lists out", async () => {
+    const busy = new Types.ObjectId();
+    const { index, locks, isLocked } = build({ busy: [`owner-index:${busy.toHexString()}`] });
+    const a = { ...listedDataset(1), ownerId: owner };
+    const inserted: boolean[] = [];
+    await index.creating([owner, busy], async (lists) => {
+      expect(lists.owners).toEqual([owner]);
+      expect(lists.holds(busy)).toBe(false);
+      await lists.listNew([a]);
+      // What the create's insert sees: its dataset listed, unconfirmed, and the list held.
+      inserted.push(isLocked());
+      expect((await index.listed(owner)).map(({ confirmed }) => confirmed)).toEqual([false]);
+      await lists.confirmNew([a]);
+      // A dataset of an owner whose list is not held is never listed.
+      await expect(lists.listNew([{ ...listedDataset(2), ownerId: busy }])).rejects.toThrow('is not held');
+    });
+    expect(inserted).toEqual([true]);
+    expect(locks.withLocks).toHaveBeenCalledTimes(1);
+    expect(await confirmedOf(index)).toEqual([1]);
+    expect(await index.listed(busy)).toEqual([]);
+  });
+
+  it("reads a user's candidates for a deletion only holding the list (a create holds it from its owner check to its insert)", async () => {
+    const { index, locks, readsWithoutLock } = build();
+    const a = listedDataset(1);
+    await index.add(owner, [a]);
+    const before = readsWithoutLock();
+    expect(await index.candidatesHeld(owner)).toEqual([a._id]);
+    expect(readsWithoutLock()).toBe(before);
+    expect(locks.withLock).toHaveBeenLastCalledWith(`owner-index:${owner.toHexString()}`, { purpose: 'owner-index' }, expect.any(Function));
   });
 
   it("logs a failed confirmation (the dataset's write is done; its entry stays a candidate) but fails a failed demotion", async () => {

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
+import { inParallel } from '../common/async/in-parallel';
 import { EntityLocks } from '../common/locks/entity-locks';
 import { OwnerIndexRepository } from './owner-index.repository';
 import { ListedDatasets } from './owner-list-codec';
@@ -55,7 +56,8 @@ export class OwnerIndex {
   }
 
   /**
-   * Confirms the datasets a create listed, once it activated them, for all their owners at once: the lists' locks
+   * Confirms datasets listed `pending` once they are active, for all their owners at once, outside the lists' hold (creates now
+   * confirm within theirs: `creating`): the lists' locks
    * taken with one insert, one update per list (in bulk writes), the locks released with one delete. A create holds no
    * dataset's lock, so this raises only entries still `pending`: one demoted meanwhile (trashed, purged, transferred)
    * stays a candidate. A list whose lock stays busy is left unconfirmed (readers read its entries; the janitor settles them).
@@ -73,6 +75,32 @@ export class OwnerIndex {
         );
       }),
     );
+  }
+
+  /**
+   * For a create: holds the lists of `ownerIds` that are free now (one batch of locks; a busy one is left out at once, never
+   * waited for while holding the others: the caller tries its owners again) while `create` runs, so no user deletion reads a
+   * list between its datasets' listing and their insert (docs/architecture.md#the-owner-index).
+   */
+  async creating<T>(ownerIds: readonly Types.ObjectId[], create: (lists: HeldLists) => Promise<T>): Promise<T> {
+    const byKey = new Map(ownerIds.map((id) => [listLockKey(id), id]));
+    return this.locks.withLocks([...byKey.keys()], { ...LIST_LOCK, waitMs: 0 }, (held) =>
+      create(
+        new HeldLists(
+          this.index,
+          this.logger,
+          held.flatMap(({ key }) => byKey.get(key) ?? []),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * The datasets listed under a user, read holding the list's lock (a user deletion's look): a create holds it from its
+   * owner check to its insert, so every dataset it makes is either seen here or made after its owner check saw the deletion.
+   */
+  async candidatesHeld(ownerId: Types.ObjectId): Promise<Types.ObjectId[]> {
+    return this.locks.withLock(listLockKey(ownerId), LIST_LOCK, async () => (await this.listed(ownerId)).map(({ _id }) => _id));
   }
 
   /** Confirms datasets after the write that made them active and the user's (a restore, a transfer in), under the datasets' locks. */
@@ -131,6 +159,63 @@ export class OwnerIndex {
     await this.locks.withLock(listLockKey(ownerId), LIST_LOCK, work);
   }
 }
+
+/** The lists a create holds (OwnerIndex.creating): it lists its datasets as new before inserting them, and confirms them after. */
+export class HeldLists {
+  constructor(
+    private readonly index: OwnerIndexRepository,
+    private readonly logger: Logger,
+    /** The owners whose lists are held: a create gives datasets to no one else. */
+    readonly owners: readonly Types.ObjectId[],
+  ) {}
+
+  holds(ownerId: Types.ObjectId): boolean {
+    return this.owners.some((held) => held.equals(ownerId));
+  }
+
+  /** Lists datasets as `pending` under their owners, a few lists at once: call before inserting them. */
+  async listNew(datasets: readonly OwnedListedDataset[]): Promise<void> {
+    await inParallel(this.byHeldOwner(datasets), LISTS_AT_ONCE, async ([ownerId, docs]) =>
+      this.index.edit(ownerId, (list) => {
+        for (const { _id, seq, createdAt } of docs)
+          list.set(_id.toHexString(), { key: { seq, at: createdAt.getTime() }, state: ENTRY_STATE.pending });
+      }),
+    );
+  }
+
+  /**
+   * Confirms the datasets listed new once their insert (as active) has committed: one update per list, in bulk writes. Nothing
+   * demotes them meanwhile (demotions take the list's lock). A failure is logged: the entries stay pending, read and settled.
+   */
+  async confirmNew(datasets: readonly OwnedListedDataset[]): Promise<void> {
+    if (datasets.length === 0) return;
+    const lists = this.byHeldOwner(datasets).map(([ownerId, docs]) => ({ ownerId, ids: docs.map(({ _id }) => _id) }));
+    try {
+      await this.index.raiseStates(lists, ENTRY_STATE.confirmed);
+    } catch (error) {
+      this.logger.warn(`${datasets.length} new datasets stay unconfirmed in the owner index: ${String(error)}`);
+    }
+  }
+
+  private byHeldOwner(datasets: readonly OwnedListedDataset[]): [Types.ObjectId, OwnedListedDataset[]][] {
+    const groups = new Map<string, [Types.ObjectId, OwnedListedDataset[]]>();
+    for (const dataset of datasets) {
+      if (!this.holds(dataset.ownerId)) throw new Error(`the list of ${dataset.ownerId.toHexString()} is not held`);
+      const group = groups.get(dataset.ownerId.toHexString());
+      if (group) group[1].push(dataset);
+      else groups.set(dataset.ownerId.toHexString(), [dataset.ownerId, [dataset]]);
+    }
+    return [...groups.values()];
+  }
+}
+
+/** A new dataset as a create lists it: with its owner. */
+export interface OwnedListedDataset extends ListedDataset {
+  ownerId: Types.ObjectId;
+}
+
+/** Lists edited at once by one create (each edit holds one store connection at a time). */
+const LISTS_AT_ONCE = 8;
 
 const LIST_LOCK = { purpose: 'owner-index' };
 

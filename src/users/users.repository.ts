@@ -4,7 +4,7 @@ import { FilterQuery, Model, Types } from 'mongoose';
 import { KEEP_UPDATED_AT } from '../common/mongo/field-changes';
 import { isDuplicateKeyError } from '../common/mongo/duplicate-key';
 import { insertManyUnique, insertUnique } from '../common/mongo/unique-inserts';
-import { findByIds } from '../common/mongo/find-by-ids';
+import { findEachById } from '../common/mongo/find-by-ids';
 import { containsPattern, searchKey } from '../common/mongo/text';
 import { findPage } from '../common/pagination/cursor';
 import { createdAtFilter } from '../common/validation/time-range.dto';
@@ -15,6 +15,8 @@ import { SearchUsersQueryDto } from './dto/search-users-query.dto';
 import { User } from './schemas/user.schema';
 
 const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey' } as const;
+/** Lookups by `_id` in flight at once (the owners a create run checks). */
+const PARALLEL_LOOKUPS = 16;
 
 /** The one place that touches the User model and its collection; the relay reads users' outboxes through it. */
 @Injectable()
@@ -52,9 +54,9 @@ export class UsersRepository extends OutboxDocuments<User> implements OutboxSour
 
   /** Which of `ids` are users that exist and are not deleted. */
   async liveIds(ids: readonly Types.ObjectId[]): Promise<Types.ObjectId[]> {
-    // One lookup per id where possible (see findByIds: FerretDB scans for $in).
-    const found = await findByIds(this.users, ids, { _id: 1, deletedAt: 1 });
-    return found.filter((user) => !user.deletedAt).map((user) => user._id);
+    // One bare lookup per id, a few at once: FerretDB answers `$in` by scanning every user (a create run checks many owners).
+    const found = await findEachById(this.users, ids, PARALLEL_LOOKUPS);
+    return found.flatMap((user) => (user && !user.deletedAt ? [user._id] : []));
   }
 
   async search(query: SearchUsersQueryDto): Promise<{ rows: User[]; nextCursor: string | null }> {

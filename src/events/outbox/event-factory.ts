@@ -32,7 +32,7 @@ const ENTITY_OF: Record<EventType, EventEntity> = {
 /**
  * Builds the envelope of one change. `sequence` is the entity's revision after
  * the change; the event is stored in the same write as the change itself,
- * with the origin of the request (or message) being handled.
+ * with the origin of the request (or message) being handled unless given.
  */
 export function newEvent<T extends EventType>(
   type: T,
@@ -41,6 +41,7 @@ export function newEvent<T extends EventType>(
   data: EventData[T],
   ownerId?: string,
   actor?: EventActor,
+  origin = currentOrigin(),
 ): OutboxEvent<T> {
   const event: OutboxEvent<T> = {
     id: randomUUID(),
@@ -56,7 +57,6 @@ export function newEvent<T extends EventType>(
   // Stored documents must not carry `undefined` (drivers turn it into null).
   if (ownerId !== undefined) event.ownerId = ownerId;
   if (actor !== undefined) event.actor = actor;
-  const origin = currentOrigin();
   if (origin !== undefined) event.origin = origin;
   return event;
 }

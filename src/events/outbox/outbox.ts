@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { EntityKey, entityKey } from './entity-key';
 import { EventActor, EventData, EventEntity, EventType } from '../contract';
 import { newEvent, OutboxEvent } from './event-factory';
+import { EventOrigin } from '../../telemetry/trace-context';
 import { OutboxMarkersRepository } from './outbox-markers.repository';
 import { OutboxRelay } from './outbox-relay';
 
@@ -14,6 +15,8 @@ export interface Change<T extends EventType = EventType> {
   data: EventData[T];
   ownerId?: string;
   actor?: EventActor;
+  /** The request the change comes from, when it is not the one being handled (a create run together with others). */
+  origin?: EventOrigin;
 }
 
 /**
@@ -72,6 +75,6 @@ export class Outbox {
   }
 }
 
-function toEvent<T extends EventType>({ type, id, sequence, data, ownerId, actor }: Change<T>): OutboxEvent<T> {
-  return newEvent(type, id.toHexString(), sequence, data, ownerId, actor);
+function toEvent<T extends EventType>({ type, id, sequence, data, ownerId, actor, origin }: Change<T>): OutboxEvent<T> {
+  return newEvent(type, id.toHexString(), sequence, data, ownerId, actor, origin);
 }
