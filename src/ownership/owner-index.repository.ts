@@ -6,7 +6,7 @@ import { EntryState, OwnerIndexList } from './schemas/owner-index.schema';
 
 export type { ListedDatasets, ListedEntry } from './owner-list-codec';
 
-/** Lists per bulk write: FerretDB 1.24.2 holds a pooled connection per statement until the command ends (as ACTIVATE_BATCH). */
+/** Lists per bulk write: FerretDB 1.24.2 holds a pooled connection per statement until the command ends (a bulk write of 1,000 updates kept it busy for minutes). */
 const LISTS_PER_BULK_WRITE = 20;
 /** The fields of lists written by older versions, replaced by `entries` on their next change. */
 const OLDER_FIELDS = { datasetIds: 1, sortKeys: 1, states: 1 } as const;
@@ -32,10 +32,10 @@ export class OwnerIndexRepository {
   }
 
   /**
-   * Applies `edit` to a user's list and stores the result if it changed: one read, one write.
+   * Applies `edit` to a user's list and stores the result if it changed: one read, one write; returns the list as stored.
    * Read-then-write: only safe while the caller holds the list's lock.
    */
-  async edit(ownerId: Types.ObjectId, edit: (list: ListedDatasets) => void): Promise<void> {
+  async edit(ownerId: Types.ObjectId, edit: (list: ListedDatasets) => void): Promise<ListedDatasets> {
     const [current] = await this.read([ownerId]);
     const list = listed(current);
     const before = encodeEntries(list);
@@ -43,6 +43,17 @@ export class OwnerIndexRepository {
     const write = rewrite(ownerId, current, list, before);
     if (write?.insert) await this.index.collection.insertOne(write.insert as never);
     else if (write?.update) await this.index.updateOne(write.update.filter, write.update.update).exec();
+    return list;
+  }
+
+  /**
+   * Stores lists the caller edited since it last read or stored them (`edit`), without reading them again, in bulk writes of
+   * LISTS_PER_BULK_WRITE: only while it has held their locks since.
+   */
+  async store(lists: readonly { ownerId: Types.ObjectId; list: ListedDatasets }[]): Promise<void> {
+    await this.writeAll(
+      lists.map(({ ownerId, list }) => ({ filter: { _id: ownerId.toHexString() }, update: { $set: { entries: encodeEntries(list) } } })),
+    );
   }
 
   /** Sets the state of a list's entries (ids it does not list are left out); under the list's lock. */
@@ -66,12 +77,18 @@ export class OwnerIndexRepository {
       const before = encodeEntries(list);
       withStates(list, ids, (was) => (was !== undefined && was >= state ? was : state));
       const update = rewrite(ownerId, current[i], list, before)?.update;
-      return update ? [{ updateOne: update }] : [];
+      return update ? [update] : [];
     });
-    if (updates.length === 1) await this.index.updateOne(updates[0].updateOne.filter, updates[0].updateOne.update).exec();
+    await this.writeAll(updates);
+  }
+
+  /** One update alone, more in bulk writes of LISTS_PER_BULK_WRITE. */
+  private async writeAll(updates: readonly { filter: { _id: string }; update: UpdateQuery<OwnerIndexList> }[]): Promise<void> {
+    if (updates.length === 1) await this.index.updateOne(updates[0].filter, updates[0].update).exec();
     else {
       for (let i = 0; i < updates.length; i += LISTS_PER_BULK_WRITE) {
-        await this.index.bulkWrite(updates.slice(i, i + LISTS_PER_BULK_WRITE), { ordered: false });
+        const batch = updates.slice(i, i + LISTS_PER_BULK_WRITE).map((updateOne) => ({ updateOne }));
+        await this.index.bulkWrite(batch, { ordered: false });
       }
     }
   }

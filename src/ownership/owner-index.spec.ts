@@ -47,11 +47,12 @@ function build(options: { failUpdates?: boolean; busy?: string[] } = {}) {
   const bulkWrite = jest.fn(async (operations: { updateOne: { filter: { _id: string }; update: Update } }[]) => {
     for (const { updateOne: one } of operations) await updateOne(one.filter, one.update).exec();
   });
+  const findById = jest.fn((id: string) => {
+    if (locked === 0) readsWithoutLock++;
+    return queryResult(docs.has(id) ? structuredClone(docs.get(id)) : null);
+  });
   const model = strictMock<Model<OwnerIndexList>>('OwnerIndexList model', {
-    findById: jest.fn((id: string) => {
-      if (locked === 0) readsWithoutLock++;
-      return queryResult(docs.has(id) ? structuredClone(docs.get(id)) : null);
-    }),
+    findById,
     updateOne,
     bulkWrite,
     collection: { insertOne: jest.fn(async (doc: Stored) => void docs.set(doc._id, structuredClone(doc))) },
@@ -76,6 +77,7 @@ function build(options: { failUpdates?: boolean; busy?: string[] } = {}) {
     docs,
     updateOne,
     locks,
+    findById,
     readsWithoutLock: () => readsWithoutLock,
     isLocked: () => locked > 0,
   };
@@ -198,6 +200,32 @@ describe(OwnerIndex.name, () => {
     expect(locks.withLocks).toHaveBeenCalledTimes(1);
     expect(await confirmedOf(index)).toEqual([1]);
     expect(await index.listed(busy)).toEqual([]);
+  });
+
+  it("confirms a create's new entries as it listed them, without reading the lists again", async () => {
+    const other = new Types.ObjectId();
+    const { index, findById, updateOne } = build();
+    const [a, b, c] = [
+      { ...listedDataset(1), ownerId: owner },
+      { ...listedDataset(2), ownerId: other },
+      { ...listedDataset(3), ownerId: owner },
+    ];
+    await index.add(owner, [listedDataset(0)]);
+    await index.creating([owner, other], async (lists) => {
+      await lists.listNew([a, b, c]);
+      findById.mockClear();
+      updateOne.mockClear();
+      // c's insert was refused (its name taken): it stays pending, for the janitor.
+      await lists.confirmNew([a, b]);
+      expect(findById).not.toHaveBeenCalled();
+      expect(updateOne).toHaveBeenCalledTimes(2);
+    });
+    expect((await index.listed(owner)).map(({ seq, confirmed }) => [seq, confirmed])).toEqual([
+      [0, false],
+      [1, true],
+      [3, false],
+    ]);
+    expect((await index.listed(other)).map(({ seq, confirmed }) => [seq, confirmed])).toEqual([[2, true]]);
   });
 
   it("reads a user's candidates for a deletion only holding the list (a create holds it from its owner check to its insert)", async () => {

@@ -152,7 +152,7 @@ export class OwnerIndex {
   }
 
   private async change(ownerId: Types.ObjectId, edit: (list: ListedDatasets) => void): Promise<void> {
-    await this.underLock(ownerId, () => this.index.edit(ownerId, edit));
+    await this.underLock(ownerId, async () => void (await this.index.edit(ownerId, edit)));
   }
 
   private async underLock(ownerId: Types.ObjectId, work: () => Promise<void>): Promise<void> {
@@ -162,6 +162,9 @@ export class OwnerIndex {
 
 /** The lists a create holds (OwnerIndex.creating): it lists its datasets as new before inserting them, and confirms them after. */
 export class HeldLists {
+  /** Each list as this hold last stored it: nobody else changes it while the hold lasts, so confirming needs no read. */
+  private readonly stored = new Map<string, ListedDatasets>();
+
   constructor(
     private readonly index: OwnerIndexRepository,
     private readonly logger: Logger,
@@ -175,23 +178,33 @@ export class HeldLists {
 
   /** Lists datasets as `pending` under their owners, a few lists at once: call before inserting them. */
   async listNew(datasets: readonly OwnedListedDataset[]): Promise<void> {
-    await inParallel(this.byHeldOwner(datasets), LISTS_AT_ONCE, async ([ownerId, docs]) =>
-      this.index.edit(ownerId, (list) => {
+    await inParallel(this.byHeldOwner(datasets), LISTS_AT_ONCE, async ([ownerId, docs]) => {
+      const list = await this.index.edit(ownerId, (list) => {
         for (const { _id, seq, createdAt } of docs)
           list.set(_id.toHexString(), { key: { seq, at: createdAt.getTime() }, state: ENTRY_STATE.pending });
-      }),
-    );
+      });
+      this.stored.set(ownerId.toHexString(), list);
+    });
   }
 
   /**
-   * Confirms the datasets listed new once their insert (as active) has committed: one update per list, in bulk writes. Nothing
-   * demotes them meanwhile (demotions take the list's lock). A failure is logged: the entries stay pending, read and settled.
+   * Confirms the datasets listed new once their insert (as active) has committed: each list written as listNew stored it with
+   * their entries confirmed, no read, in bulk writes. Nothing demotes them meanwhile (demotions take the list's lock). A failure
+   * is logged: the entries stay pending, read and settled.
    */
   async confirmNew(datasets: readonly OwnedListedDataset[]): Promise<void> {
     if (datasets.length === 0) return;
-    const lists = this.byHeldOwner(datasets).map(([ownerId, docs]) => ({ ownerId, ids: docs.map(({ _id }) => _id) }));
+    const lists = this.byHeldOwner(datasets).map(([ownerId, docs]) => {
+      const list = this.stored.get(ownerId.toHexString());
+      if (!list) throw new Error(`the datasets of ${ownerId.toHexString()} were not listed by this hold`);
+      for (const { _id } of docs) {
+        const entry = list.get(_id.toHexString());
+        if (entry?.state === ENTRY_STATE.pending) entry.state = ENTRY_STATE.confirmed;
+      }
+      return { ownerId, list };
+    });
     try {
-      await this.index.raiseStates(lists, ENTRY_STATE.confirmed);
+      await this.index.store(lists);
     } catch (error) {
       this.logger.warn(`${datasets.length} new datasets stay unconfirmed in the owner index: ${String(error)}`);
     }
