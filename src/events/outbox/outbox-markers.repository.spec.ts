@@ -23,16 +23,18 @@ function setup(stored: Partial<OutboxMarker>[] = []) {
   const bulkWrite = jest.fn(async (operations: Operation[]) => {
     for (const { deleteOne } of operations) if (deleteOne) markers.delete(deleteOne.filter._id);
   });
-  // What the two `$group` stages answer: markers per key, then keys and markers counted (nothing for no markers).
+  // What `$group` by key then `$count` answer: the keys counted (nothing for no markers).
   const aggregate = jest.fn(() => {
     const keys = new Set([...markers.values()].map((marker) => marker.key));
-    return queryResult(markers.size === 0 ? [] : [{ _id: null, entities: keys.size, events: markers.size }]);
+    return queryResult(markers.size === 0 ? [] : [{ entities: keys.size }]);
   });
+  const countDocuments = jest.fn(() => queryResult(markers.size));
   const findOne = jest.fn(() => queryResult([...markers.values()].sort((a, b) => a.since.getTime() - b.since.getTime())[0] ?? null));
   const model = strictMock<Model<OutboxMarker>>('markers', {
     collection: { insertMany },
     bulkWrite,
     aggregate,
+    countDocuments,
     findOne,
   } as never);
   return { repository: new OutboxMarkersRepository(model), markers, insertMany, bulkWrite };

@@ -67,18 +67,13 @@ export class OutboxMarkersRepository {
 
   /** How many entities and events wait, and since when the longest-waiting event has (for the metrics). */
   async backlog(): Promise<{ entities: number; events: number; oldestSince?: Date }> {
-    const [counts, oldest] = await Promise.all([
-      // Field paths only (what FerretDB 1.24 supports): per entity, then the entities counted (markers of an older version, keyless, as one).
-      this.markers
-        .aggregate<{ entities: number; events: number }>([
-          { $group: { _id: '$key', events: { $sum: 1 } } },
-          { $group: { _id: null, entities: { $sum: 1 }, events: { $sum: '$events' } } },
-        ])
-        .exec(),
+    const [entities, events, oldest] = await Promise.all([
+      // Grouped by key, then counted: FerretDB 1.24 sums a previous stage's fields as 0 (markers of an older version, keyless, count as one).
+      this.markers.aggregate<{ entities: number }>([{ $group: { _id: '$key' } }, { $count: 'entities' }]).exec(),
+      this.markers.countDocuments().exec(),
       this.markers.findOne({}, { since: 1 }).sort({ since: 1 }).lean().exec(),
     ]);
-    const [total] = counts;
-    return { entities: total?.entities ?? 0, events: total?.events ?? 0, ...(oldest ? { oldestSince: oldest.since } : {}) };
+    return { entities: entities[0]?.entities ?? 0, events, ...(oldest ? { oldestSince: oldest.since } : {}) };
   }
 
   /** Removes markers by id: a bare `_id` delete each, one round trip per chunk (see MAX_STATEMENTS_PER_COMMAND). */
