@@ -77,7 +77,7 @@ const WHOLE_COLLECTION_READS: Record<string, string> = {
     "the ownership janitor's repair of unconfirmed entries, at boot and every 10 minutes: one document per user",
   'OutboxMarkersRepository.oldest': 'a small collection: only the events waiting',
   'OutboxMarkersRepository.allIds': "the same small collection, for the outbox's periodic sweep for events a crash left unmarked",
-  'OutboxSentRepository.oldest': 'a small collection: only the events sent and not cleared from their outboxes yet',
+  'OutboxSentRepository.some': 'a small collection: only the events sent and not cleared from their outboxes yet',
   'OutboxSentRepository.allIds': "the same small collection, for the outbox's periodic sweep for events a crash left unmarked",
   'OutboxMarkersRepository.backlog': 'the same small collection, counted for the metrics at each scrape',
 };

@@ -32,7 +32,8 @@ const MARKERS_PER_ROUND = 16_384;
  * and sent while the last one is recorded.
  */
 const BATCH = 1_024;
-/** Sent events cleared from their entities' outboxes together, under the entities' locks. */
+/** Sent records read at once for clearing, and cleared from their entities' outboxes together under the entities' locks. */
+const CLEAR_READ = 2_048;
 const CLEAR_BATCH = 256;
 /** A produce request stays well below the broker's default 1 MB record batch. */
 const MAX_EVENTS_PER_SEND = 500;
@@ -54,6 +55,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private draining?: Promise<void>;
   private clearing?: Promise<void>;
   private again = false;
+  /** The last round read a full round of markers: sending comes first, the clear waits. */
+  private backlogged = false;
   private stopped = false;
   private leadership?: HeldLock;
   /**
@@ -116,8 +119,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async tick(): Promise<void> {
     await this.drain();
-    // Beside the next rounds: clearing the outboxes never holds up a send.
-    if (this.leadership && this.backoffMs === 0) void this.clearSent();
+    // Beside the next rounds, once no backlog is left: clearing the outboxes never holds up a send.
+    if (this.leadership && this.backoffMs === 0 && !this.backlogged) void this.clearSent();
     const delay = this.backoffMs || (this.again ? 0 : POLL_MS);
     this.again = false;
     this.schedule(delay);
@@ -151,7 +154,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         );
       }
       await recorded();
-      if (markers.length === MARKERS_PER_ROUND) this.again = true;
+      this.backlogged = markers.length === MARKERS_PER_ROUND;
+      if (this.backlogged) this.again = true;
       this.backoffMs = sent ? 0 : Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS);
       if (sent) this.metrics.relaySucceeded();
       if (markers.length > 0) this.logger.debug(`relayed ${markers.length} events in ${Date.now() - startedAt} ms`);
@@ -160,6 +164,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.logger.warn(`outbox round failed: ${(error as Error).message}`);
       this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS);
     }
+  }
+
+  /** Whether this instance holds the relay lease now. */
+  private leads(): boolean {
+    return this.leadership !== undefined && !this.leadership.lost && this.leadership.expiresAt.getTime() > Date.now();
   }
 
   /** Takes or renews the relay lease; false while another instance holds it. */
@@ -221,13 +230,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async clearAll(): Promise<void> {
     try {
-      while (!this.stopped && (await this.lead())) {
-        const sent = await this.sent.oldest(CLEAR_BATCH);
+      // Only while this instance holds the lease, without renewing it: the rounds do that (two takers at once would race).
+      while (!this.stopped && this.leads() && !this.backlogged) {
+        const sent = await this.sent.some(CLEAR_READ);
         if (sent.length === 0) return;
-        const cleared = await this.clear(sent);
-        await this.sent.remove(cleared);
+        let busy = false;
+        for (let i = 0; i < sent.length && this.leads() && !this.backlogged; i += CLEAR_BATCH) {
+          const batch = sent.slice(i, i + CLEAR_BATCH);
+          const cleared = await this.clear(batch);
+          await this.sent.remove(cleared);
+          busy ||= cleared.length < batch.length;
+        }
         // Entities busy with a writer are tried again after the next round.
-        if (cleared.length < sent.length) return;
+        if (busy || sent.length < CLEAR_READ) return;
       }
     } catch (error) {
       this.logger.warn(`clearing sent events failed: ${(error as Error).message}`);

@@ -40,9 +40,9 @@ export class OutboxSentRepository {
     return found;
   }
 
-  /** The events sent longest ago, oldest first: what the relay clears from the entities next. */
-  async oldest(limit: number): Promise<SentEvent[]> {
-    const sent = await this.sent.find({}, { key: 1, event: 1 }).sort({ at: 1 }).limit(limit).lean().exec();
+  /** Some sent events, in no particular order: what the relay clears from the entities next (unsorted, so FerretDB need not read them all). */
+  async some(limit: number): Promise<SentEvent[]> {
+    const sent = await this.sent.find({}, { key: 1, event: 1 }).limit(limit).lean().exec();
     return sent.map(({ key, event }) => ({ key, event }));
   }
 
