@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AsyncResource } from 'node:async_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Types } from 'mongoose';
 import { entityKey, parseEntityKey } from './entity-key';
 import { EntityLocks, HeldLock } from '../../common/locks/entity-locks';
@@ -210,9 +211,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.nextScanAt = Date.now() + nextDelayMs(SCAN_EVERY_MS, tookMs, MAX_BACKGROUND_SHARE);
   }
 
-  /**
-   * Publishes a batch's events. False when the broker did not take them: the batch stays as it was.
-   */
+  /** Publishes a batch's events. False when the broker did not take them: the batch stays as it was. */
   private async send(events: readonly OutboxEvent[]): Promise<boolean> {
     try {
       await this.publish(events);
@@ -237,9 +236,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         let busy = false;
         for (let i = 0; i < sent.length && this.leads() && !this.backlogged; i += CLEAR_BATCH) {
           const batch = sent.slice(i, i + CLEAR_BATCH);
+          const startedAt = Date.now();
           const cleared = await this.clear(batch);
           await this.sent.remove(cleared);
           busy ||= cleared.length < batch.length;
+          // FerretDB writes one statement at a time: rest as long as the batch took, so sends and writers get the store half the time.
+          await sleep(Date.now() - startedAt);
         }
         // Entities busy with a writer are tried again after the next round.
         if (busy || sent.length < CLEAR_READ) return;
