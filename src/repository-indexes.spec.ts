@@ -10,8 +10,9 @@ import { DatasetSeqKeySchema } from './datasets/schemas/dataset-seq-key.schema';
 import { SeqBlockSchema } from './datasets/schemas/seq-block.schema';
 import { AuditEventSchema } from './events/audit-log/audit-event.schema';
 import { AuditEventsRepository } from './events/audit-log/audit-events.repository';
-import { OutboxMarkerSchema } from './events/outbox/outbox-marker.schema';
+import { OutboxMarkerSchema, OutboxSentSchema } from './events/outbox/outbox-marker.schema';
 import { OutboxMarkersRepository } from './events/outbox/outbox-markers.repository';
+import { OutboxSentRepository } from './events/outbox/outbox-sent.repository';
 import { OwnerIndexRepository } from './ownership/owner-index.repository';
 import { OwnerIndexListSchema } from './ownership/schemas/owner-index.schema';
 import { RecordsRepository } from './records/store/records.repository';
@@ -43,6 +44,7 @@ const SCHEMAS: Record<string, Schema> = {
   ApiToken: ApiTokenSchema,
   Lock: LockSchema,
   OutboxMarker: OutboxMarkerSchema,
+  OutboxSent: OutboxSentSchema,
   AuditEvent: AuditEventSchema,
   RecordBucket: RecordBucketSchema,
   RecordSeries: RecordSeriesSchema,
@@ -60,6 +62,7 @@ const REPOSITORIES: Repository[] = [
   TokensRepository,
   LocksRepository,
   OutboxMarkersRepository,
+  OutboxSentRepository,
   AuditEventsRepository,
   RecordsRepository,
   VersionsRepository,
@@ -72,7 +75,10 @@ const WHOLE_COLLECTION_READS: Record<string, string> = {
   'UsersRepository.entitiesWithWaitingEvents': "the outbox's periodic sweep for events a crash left unmarked",
   'OwnerIndexRepository.allLists':
     "the ownership janitor's repair of unconfirmed entries, at boot and every 10 minutes: one document per user",
-  'OutboxMarkersRepository.oldest': 'a small collection: only the entities whose events wait',
+  'OutboxMarkersRepository.oldest': 'a small collection: only the events waiting',
+  'OutboxMarkersRepository.allIds': "the same small collection, for the outbox's periodic sweep for events a crash left unmarked",
+  'OutboxSentRepository.some': 'a small collection: only the events sent and not cleared from their outboxes yet',
+  'OutboxSentRepository.allIds': "the same small collection, for the outbox's periodic sweep for events a crash left unmarked",
   'OutboxMarkersRepository.backlog': 'the same small collection, counted for the metrics at each scrape',
 };
 

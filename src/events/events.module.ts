@@ -12,9 +12,10 @@ import { EventsPublisher } from './events.publisher';
 import { KafkaTopicsService } from './kafka-topics.service';
 import { kafkaClientConfig, PRODUCER_CONFIG } from './kafka.transport';
 import { Outbox } from './outbox/outbox';
-import { OutboxMarker, OutboxMarkerSchema } from './outbox/outbox-marker.schema';
+import { OutboxMarker, OutboxMarkerSchema, OutboxSent, OutboxSentSchema } from './outbox/outbox-marker.schema';
 import { OutboxMarkersRepository } from './outbox/outbox-markers.repository';
 import { OutboxMetrics } from './outbox/outbox-metrics';
+import { OutboxSentRepository } from './outbox/outbox-sent.repository';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { OutboxSources } from './outbox/outbox-sources';
 
@@ -39,7 +40,10 @@ import { OutboxSources } from './outbox/outbox-sources';
         }),
       },
     ]),
-    MongooseModule.forFeature([{ name: OutboxMarker.name, schema: OutboxMarkerSchema }]),
+    MongooseModule.forFeature([
+      { name: OutboxMarker.name, schema: OutboxMarkerSchema },
+      { name: OutboxSent.name, schema: OutboxSentSchema },
+    ]),
     AuditLogModule,
     LocksModule,
   ],
@@ -48,6 +52,7 @@ import { OutboxSources } from './outbox/outbox-sources';
     Outbox,
     OutboxRelay,
     OutboxMarkersRepository,
+    OutboxSentRepository,
     OutboxMetrics,
     OutboxSources,
     EventsPublisher,

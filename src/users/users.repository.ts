@@ -25,7 +25,8 @@ export class UsersRepository extends OutboxDocuments<User> implements OutboxSour
     // A user's events are published at once; a deleted user is a tombstone until they are.
     super(
       users,
-      () => false,
+      // A user is committed by its insert: nothing is held back.
+      null,
       (user) => user.deletedAt !== undefined && user.deletedAt !== null,
     );
   }

@@ -18,21 +18,26 @@ const PARALLEL_LOOKUPS = 16;
 /**
  * The outbox operations on a collection whose documents carry their own
  * outbox (OutboxEntity), for the repositories that implement OutboxSource.
- * `isHeld` keeps a document's events back while it is not committed;
- * `isTombstone` tells a deleted document, removed once its last event is out.
+ * `isHeld` keeps a document's events back while it is not committed (null:
+ * never); `isTombstone` tells a deleted document, removed once its last event is out.
  */
 export class OutboxDocuments<T extends OutboxFields> {
+  readonly holdsBack: boolean;
+
   constructor(
     private readonly model: Model<T>,
-    private readonly isHeld: (doc: T) => boolean,
+    private readonly isHeld: ((doc: T) => boolean) | null,
     private readonly isTombstone: (doc: T) => boolean,
-  ) {}
+  ) {
+    this.holdsBack = isHeld !== null;
+  }
 
   async waitingEvents(ids: readonly Types.ObjectId[]): Promise<Map<string, WaitingEvents>> {
     const docs = await findEachById(this.model, ids, PARALLEL_LOOKUPS);
     const found = new Map<string, WaitingEvents>();
     docs.forEach((doc, i) => {
-      if (doc) found.set(ids[i].toHexString(), { events: doc.outbox ?? [], held: this.isHeld(doc), tombstone: this.isTombstone(doc) });
+      if (doc)
+        found.set(ids[i].toHexString(), { events: doc.outbox ?? [], held: this.isHeld?.(doc) ?? false, tombstone: this.isTombstone(doc) });
     });
     return found;
   }
@@ -75,12 +80,13 @@ export class OutboxDocuments<T extends OutboxFields> {
       .exec();
   }
 
-  async entitiesWithWaitingEvents(): Promise<{ id: Types.ObjectId; events: number }[]> {
+  async entitiesWithWaitingEvents(): Promise<{ id: Types.ObjectId; events: OutboxEvent[] }[]> {
     const waiting = await this.model
-      .find({ 'outbox.0': { $exists: true } }, { _id: 1, outbox: 1 })
-      .lean<{ _id: Types.ObjectId; outbox?: unknown[] }[]>()
+      .find({ 'outbox.0': { $exists: true } })
+      .lean<T[]>()
       .exec();
-    return waiting.map(({ _id, outbox }) => ({ id: _id, events: outbox?.length ?? 0 }));
+    // A document not committed yet (a pending dataset) is not marked: its events go out once it is.
+    return waiting.filter((doc) => !this.isHeld?.(doc)).map((doc) => ({ id: doc._id, events: doc.outbox ?? [] }));
   }
 }
 

@@ -1,26 +1,54 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { SchemaTypes } from 'mongoose';
+import type { OutboxEvent } from './event-factory';
 
 /**
- * "This entity has events waiting in its outbox." Markers let the relay find
- * the work without scanning every user and dataset; they are written after
- * the entity (under its lock), so a crash can lose a marker but never an
- * event — the relay's periodic scan recreates lost markers.
+ * "This event waits to go out": one marker per event, written after the entity's write, carrying a copy
+ * of the event so the relay publishes from the markers alone (docs/outbox.md). A crash can lose a marker
+ * but never an event: the relay's periodic scan recreates lost markers from the entities' outboxes.
  */
 @Schema({ collection: 'outbox_markers', versionKey: false })
 export class OutboxMarker {
-  /** `<entity>:<id>`, e.g. `dataset:6650…`. */
+  /** The event's id; on a marker of an older version, the entity key (it carries no event). */
   @Prop({ type: String, required: true })
   _id: string;
+
+  /** The entity the event tells of, `<entity>:<id>`; absent on a marker of an older version (then `_id`). */
+  @Prop({ type: String })
+  key?: string;
 
   @Prop({ required: true })
   since: Date;
 
-  /**
-   * How many events wait in the entity's outbox: exact in normal operation, set right again by the relay after a crash
-   * (docs/outbox.md#counting-the-events-waiting). Absent on markers written by an older version: such a marker counts as 1.
-   */
+  @Prop({ type: SchemaTypes.Mixed })
+  event?: OutboxEvent;
+
+  /** Events waiting, on a marker of an older version only (one marker per entity then). */
   @Prop()
   events?: number;
 }
 
 export const OutboxMarkerSchema = SchemaFactory.createForClass(OutboxMarker);
+
+/**
+ * "This event went out": written by the relay after a send and before it removes the markers, so an
+ * event still in its entity's outbox tells published from lost. Removed once the event is cleared from
+ * the entity's outbox (docs/outbox.md).
+ */
+@Schema({ collection: 'outbox_sent', versionKey: false })
+export class OutboxSent {
+  /** The event's id. */
+  @Prop({ type: String, required: true })
+  _id: string;
+
+  @Prop({ type: String, required: true })
+  key: string;
+
+  @Prop({ required: true })
+  at: Date;
+
+  @Prop({ type: SchemaTypes.Mixed, required: true })
+  event: OutboxEvent;
+}
+
+export const OutboxSentSchema = SchemaFactory.createForClass(OutboxSent);

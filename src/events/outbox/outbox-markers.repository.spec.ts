@@ -2,6 +2,7 @@ import { Model } from 'mongoose';
 import { strictMock } from '../../common/testing/strict-mock';
 import { queryResult } from '../../common/testing/mongoose-mocks';
 import { EntityKey } from './entity-key';
+import { OutboxEvent } from './event-factory';
 import { OutboxMarker } from './outbox-marker.schema';
 import { OutboxMarkersRepository } from './outbox-markers.repository';
 
@@ -9,7 +10,7 @@ const A: EntityKey = 'dataset:6650c0ffee0000000000a001';
 const B: EntityKey = 'dataset:6650c0ffee0000000000a002';
 const C: EntityKey = 'user:6650c0ffee0000000000a003';
 
-type Operation = { updateOne?: { filter: { _id: string }; update: { $inc: { events: number } } }; deleteOne?: { filter: { _id: string } } };
+type Operation = { deleteOne?: { filter: { _id: string } } };
 
 /** A markers collection in memory, behind a strict model with the calls the repository makes. */
 function setup(stored: Partial<OutboxMarker>[] = []) {
@@ -20,99 +21,74 @@ function setup(stored: Partial<OutboxMarker>[] = []) {
     if (writeErrors.length > 0) throw Object.assign(new Error('E11000'), { writeErrors });
   });
   const bulkWrite = jest.fn(async (operations: Operation[]) => {
-    for (const { updateOne, deleteOne } of operations) {
-      const marker = markers.get((updateOne ?? deleteOne)?.filter._id as string);
-      if (updateOne && marker) marker.events = (marker.events ?? 0) + updateOne.update.$inc.events;
-      if (deleteOne) markers.delete(deleteOne.filter._id);
-    }
+    for (const { deleteOne } of operations) if (deleteOne) markers.delete(deleteOne.filter._id);
   });
-  const updateOne = jest.fn((filter: { _id: string }, update: { $set: { events: number } }) => {
-    const marker = markers.get(filter._id);
-    if (marker) marker.events = update.$set.events;
-    return queryResult(undefined);
-  });
-  // What `$group` by `$events` answers: a missing count groups under null.
+  // What `$group` by key then `$count` answer: the keys counted (nothing for no markers).
   const aggregate = jest.fn(() => {
-    const groups = new Map<number | null, number>();
-    for (const { events } of markers.values()) groups.set(events ?? null, (groups.get(events ?? null) ?? 0) + 1);
-    return queryResult([...groups].map(([_id, count]) => ({ _id, markers: count })));
+    const keys = new Set([...markers.values()].map((marker) => marker.key));
+    return queryResult(markers.size === 0 ? [] : [{ entities: keys.size }]);
   });
+  const countDocuments = jest.fn(() => queryResult(markers.size));
   const findOne = jest.fn(() => queryResult([...markers.values()].sort((a, b) => a.since.getTime() - b.since.getTime())[0] ?? null));
   const model = strictMock<Model<OutboxMarker>>('markers', {
     collection: { insertMany },
     bulkWrite,
-    updateOne,
     aggregate,
+    countDocuments,
     findOne,
   } as never);
-  return { repository: new OutboxMarkersRepository(model), markers, insertMany, bulkWrite, updateOne };
+  return { repository: new OutboxMarkersRepository(model), markers, insertMany, bulkWrite };
 }
 
-const countOf = (markers: Map<string, OutboxMarker>, key: string): number | undefined => markers.get(key)?.events;
+const written = (key: EntityKey, occurredAt = '2026-01-01T00:00:00.000Z'): OutboxEvent => {
+  const [entity, entityId] = key.split(':');
+  return { id: `event-${Math.random().toString(36).slice(2)}`, entity, entityId, occurredAt } as OutboxEvent;
+};
 
 describe(OutboxMarkersRepository.name, () => {
-  describe('mark', () => {
-    it('inserts new markers with the number of events written, all in one insert', async () => {
-      const { repository, markers, insertMany, bulkWrite } = setup();
-      await repository.mark([
-        { key: A, events: 1 },
-        { key: B, events: 3 },
-      ]);
-      expect(insertMany).toHaveBeenCalledTimes(1);
-      expect(bulkWrite).not.toHaveBeenCalled();
-      expect(countOf(markers, A)).toBe(1);
-      expect(countOf(markers, B)).toBe(3);
-    });
-
-    it('adds the events to a marker already there, by bare `_id`, and leaves its `since`', async () => {
-      const { repository, markers, bulkWrite } = setup([{ _id: A, events: 2 }]);
-      await repository.mark([
-        { key: A, events: 1 },
-        { key: B, events: 1 },
-      ]);
-      expect(bulkWrite).toHaveBeenCalledWith([{ updateOne: { filter: { _id: A }, update: { $inc: { events: 1 } } } }], { ordered: false });
-      expect(countOf(markers, A)).toBe(3);
-      expect(markers.get(A)?.since).toEqual(new Date(0));
-      expect(countOf(markers, B)).toBe(1);
-    });
+  it('marks events just written, each with its copy and its entity, all in one insert', async () => {
+    const { repository, markers, insertMany } = setup();
+    const [a, b] = [written(A), written(B)];
+    await repository.mark([a, b]);
+    expect(insertMany).toHaveBeenCalledTimes(1);
+    expect(markers.get(a.id)).toMatchObject({ key: A, event: a });
+    expect(markers.get(b.id)).toMatchObject({ key: B, event: b });
   });
 
-  it('sets the exact count of an entity the relay left with events', async () => {
-    const { repository, markers, updateOne } = setup([{ _id: A, events: 5 }]);
-    await repository.recount([{ key: A, events: 2 }]);
-    expect(updateOne).toHaveBeenCalledWith({ _id: A }, { $set: { events: 2 } });
-    expect(countOf(markers, A)).toBe(2);
+  it('re-marks lost events dated when they happened, and leaves a marker already there as it is', async () => {
+    const lost = written(A, '2025-06-01T00:00:00.000Z');
+    const kept = written(B);
+    const { repository, markers } = setup([{ _id: kept.id, key: B, event: kept }]);
+    await repository.markLost([lost, kept]);
+    expect(markers.get(lost.id)?.since).toEqual(new Date('2025-06-01T00:00:00.000Z'));
+    expect(markers.get(kept.id)?.since).toEqual(new Date(0));
   });
 
-  it('removes markers, and their events leave the count', async () => {
-    const { repository, markers } = setup([
-      { _id: A, events: 2 },
-      { _id: B, events: 1 },
+  it('marks whole entities by their key, without copies', async () => {
+    const { repository, markers } = setup();
+    await repository.markEntities([A]);
+    expect(markers.get(A)).toMatchObject({ _id: A });
+    expect(markers.get(A)?.event).toBeUndefined();
+  });
+
+  it('removes markers by id, in bulk deletes by bare `_id`', async () => {
+    const [a, b] = [written(A), written(B)];
+    const { repository, markers, bulkWrite } = setup([
+      { _id: a.id, key: A, event: a },
+      { _id: b.id, key: B, event: b },
     ]);
-    await repository.remove([A]);
-    expect([...markers.keys()]).toEqual([B]);
-    expect(await repository.backlog()).toMatchObject({ entities: 1, events: 1 });
+    await repository.remove([a.id]);
+    expect(bulkWrite).toHaveBeenCalledWith([{ deleteOne: { filter: { _id: a.id } } }], { ordered: false });
+    expect([...markers.keys()]).toEqual([b.id]);
   });
 
-  it("marks what the scan found unmarked with its outbox's length, and keeps the count of a marker already there", async () => {
-    const { repository, markers, bulkWrite } = setup([{ _id: A, events: 2 }]);
-    await repository.markMissing([
-      { key: A, events: 7 },
-      { key: B, events: 4 },
-    ]);
-    expect(bulkWrite).not.toHaveBeenCalled();
-    expect(countOf(markers, A)).toBe(2);
-    expect(countOf(markers, B)).toBe(4);
-  });
-
-  it('sums the events waiting over all markers, a marker of an older version (no count) as one', async () => {
+  it('counts the events waiting and their entities, and the oldest', async () => {
     const since = new Date('2026-01-01T00:00:00Z');
-    const { repository } = setup([
-      { _id: A, events: 3, since },
-      { _id: B, events: 3 },
-      { _id: C, since: new Date('2026-02-01T00:00:00Z') },
-    ]);
-    expect(await repository.backlog()).toEqual({ entities: 3, events: 7, oldestSince: new Date(0) });
+    const events = [written(A), written(A), written(C)];
+    const { repository } = setup(
+      events.map((e, i) => ({ _id: e.id, key: `${e.entity}:${e.entityId}`, event: e, ...(i === 2 ? { since } : {}) })),
+    );
+    expect(await repository.backlog()).toEqual({ entities: 2, events: 3, oldestSince: new Date(0) });
     expect(await setup().repository.backlog()).toEqual({ entities: 0, events: 0 });
   });
 });

@@ -2,91 +2,87 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { EntityKey } from './entity-key';
-import { inParallel } from '../../common/async/in-parallel';
 import { chunks } from '../../common/mongo/bulk-chunks';
 import { insertManyUnique } from '../../common/mongo/unique-inserts';
+import type { OutboxEvent } from './event-factory';
 import { OutboxMarker } from './outbox-marker.schema';
 
-/** An entity's marker and the number of its events waiting (or, to mark, just written). */
-export interface MarkedEvents {
-  key: EntityKey;
-  events: number;
+/** A marker as the relay reads it: its event, or (a marker of an older version, or an entity marked without one) none. */
+export interface WaitingMarker {
+  id: string;
+  key: string;
+  event?: OutboxEvent;
 }
 
-/** Updates in flight at once: one bare `_id` update each (FerretDB scans for `$in`). */
-const PARALLEL_UPDATES = 8;
+/** The key of the entity an event tells of. */
+export function keyOf(event: OutboxEvent): EntityKey {
+  return `${event.entity}:${event.entityId}`;
+}
 
 /** The one place that touches the `outbox_markers` collection. */
 @Injectable()
 export class OutboxMarkersRepository {
   constructor(@InjectModel(OutboxMarker.name) private readonly markers: Model<OutboxMarker>) {}
 
+  /** Marks events just written, each with its copy, in one insert; a marker already there (the scan's) is left as it is. */
+  async mark(events: readonly OutboxEvent[]): Promise<void> {
+    const since = new Date();
+    await insertManyUnique(
+      this.markers,
+      events.map((event) => ({ _id: event.id, key: keyOf(event), since, event })),
+    );
+  }
+
   /**
-   * Marks entities as having `events` more waiting: a new marker in one insert for all; one already there (the relay has not
-   * got to it yet) adds them, by bare `_id`. Markers change under the entity's lock, so no atomic `$inc` is needed (docs/outbox.md).
+   * The scan's re-marking of events a crash left unmarked: dated when they happened, so the relay takes
+   * them before any later event of their entity (docs/outbox.md#crash-rules).
    */
-  async mark(written: readonly MarkedEvents[]): Promise<void> {
-    const refused = await this.insertMarkers(written);
-    const added = written.filter((_, position) => refused.has(position));
-    for (const chunk of chunks(added)) {
-      await this.markers.bulkWrite(
-        chunk.map(({ key, events }) => ({ updateOne: { filter: { _id: key }, update: { $inc: { events } } } })),
-        { ordered: false },
-      );
-    }
+  async markLost(events: readonly OutboxEvent[]): Promise<void> {
+    await insertManyUnique(
+      this.markers,
+      events.map((event) => ({ _id: event.id, key: keyOf(event), since: new Date(event.occurredAt), event })),
+    );
   }
 
-  /** The relay's scan: marks entities whose marker a crash lost, with their outbox's length; existing markers stay as they are. */
-  async markMissing(waiting: readonly MarkedEvents[]): Promise<void> {
-    await this.insertMarkers(waiting);
+  /** Marks whole entities, without copies: the relay reads their outboxes (what every marker of an older version asks). */
+  async markEntities(keys: readonly EntityKey[]): Promise<void> {
+    const since = new Date();
+    await insertManyUnique(
+      this.markers,
+      keys.map((key) => ({ _id: key, since })),
+    );
   }
 
-  /** Sets the count of entities still waiting after the relay cleared what it sent (rare: written to meanwhile). */
-  async recount(waiting: readonly MarkedEvents[]): Promise<void> {
-    await inParallel(waiting, PARALLEL_UPDATES, async ({ key, events }) => {
-      await this.markers.updateOne({ _id: key }, { $set: { events } }).exec();
-    });
+  /** The markers written longest ago, oldest first. */
+  async oldest(limit: number): Promise<WaitingMarker[]> {
+    const markers = await this.markers.find({}, { _id: 1, key: 1, event: 1 }).sort({ since: 1 }).limit(limit).lean().exec();
+    return markers.map(({ _id, key, event }) => ({ id: _id, key: key ?? _id, ...(event ? { event } : {}) }));
   }
 
-  /** The keys marked longest ago, oldest first. */
-  async oldest(limit: number): Promise<string[]> {
-    const markers = await this.markers.find({}, { _id: 1 }).sort({ since: 1 }).limit(limit).lean().exec();
-    return markers.map((marker) => marker._id);
+  /** Every marker's id (for the scan: an event with a marker is not lost). */
+  async allIds(): Promise<Set<string>> {
+    const markers = await this.markers.find({}, { _id: 1 }).lean().exec();
+    return new Set(markers.map((marker) => marker._id));
   }
 
-  /** How many entities and events wait, and since when the longest-waiting entity has (for the metrics). */
+  /** How many entities and events wait, and since when the longest-waiting event has (for the metrics). */
   async backlog(): Promise<{ entities: number; events: number; oldestSince?: Date }> {
-    const [counts, oldest] = await Promise.all([
-      // Grouped by the count itself: one read, field paths only (what FerretDB 1.24 supports); a marker without a count is one event.
-      this.markers.aggregate<{ _id: number | null; markers: number }>([{ $group: { _id: '$events', markers: { $sum: 1 } } }]).exec(),
+    const [entities, events, oldest] = await Promise.all([
+      // Grouped by key, then counted: FerretDB 1.24 sums a previous stage's fields as 0 (markers of an older version, keyless, count as one).
+      this.markers.aggregate<{ entities: number }>([{ $group: { _id: '$key' } }, { $count: 'entities' }]).exec(),
+      this.markers.countDocuments().exec(),
       this.markers.findOne({}, { since: 1 }).sort({ since: 1 }).lean().exec(),
     ]);
-    let entities = 0;
-    let events = 0;
-    for (const { _id, markers } of counts) {
-      entities += markers;
-      events += (_id ?? 1) * markers;
-    }
-    return { entities, events, ...(oldest ? { oldestSince: oldest.since } : {}) };
+    return { entities: entities[0]?.entities ?? 0, events, ...(oldest ? { oldestSince: oldest.since } : {}) };
   }
 
-  /** Removes the markers of entities with nothing left to publish: a bare `_id` lookup each, one round trip per chunk (see MAX_STATEMENTS_PER_COMMAND). */
-  async remove(keys: readonly string[]): Promise<void> {
-    for (const chunk of chunks(keys)) {
+  /** Removes markers by id: a bare `_id` delete each, one round trip per chunk (see MAX_STATEMENTS_PER_COMMAND). */
+  async remove(ids: readonly string[]): Promise<void> {
+    for (const chunk of chunks(ids)) {
       await this.markers.bulkWrite(
-        chunk.map((key) => ({ deleteOne: { filter: { _id: key } } })),
+        chunk.map((id) => ({ deleteOne: { filter: { _id: id } } })),
         { ordered: false },
       );
     }
-  }
-
-  /** Inserts markers for all in one unordered batch; returns the positions already marked. */
-  private async insertMarkers(waiting: readonly MarkedEvents[]): Promise<Set<number>> {
-    if (waiting.length === 0) return new Set();
-    const since = new Date();
-    return insertManyUnique(
-      this.markers,
-      waiting.map(({ key, events }) => ({ _id: key, since, events })),
-    );
   }
 }

@@ -51,100 +51,135 @@ describe(OutboxRelay.name, () => {
     expect(extend).toHaveBeenCalledWith(expect.objectContaining({ token: 'mine' }), 6000);
   });
 
-  it('publishes the waiting events in order, then clears them under the entity lock and the marker', async () => {
-    const { relay, doc, key, markers, published, markersWrite } = setup();
+  it('publishes the waiting events in order from their markers, records them as sent, then removes the markers; the outbox is cleared after', async () => {
+    const { relay, doc, markers, sent, published, markerStore, sentStore } = setup();
     const ids = doc.outbox.map((e) => e.id);
     await relay.drain();
     expect(published).toEqual(ids);
+    expect(markers.size).toBe(0);
+    // Recorded as sent before the markers go: a crash between the two sends again, never loses.
+    expect(sentStore.insertMany.mock.invocationCallOrder[0]).toBeLessThan(markerStore.bulkWrite.mock.invocationCallOrder[0]);
+    expect(doc.outbox).toHaveLength(2);
+    await relay.clearSent();
     expect(doc.outbox).toEqual([]);
-    expect(markersWrite).toHaveBeenCalledWith([{ deleteOne: { filter: { _id: key } } }], { ordered: false });
-    expect(markers.size).toBe(0);
+    expect(sent.size).toBe(0);
   });
 
-  it('claims, publishes and clears 200 entities with one produce request, one lock claim, one bare `_id` read and one update each, and bulk writes of 50 (FerretDB) for their markers', async () => {
-    const { relay, docs, published, publishEvents, withLocks, bulkWrite, findById, findOneAndUpdate, markersWrite, markers } = setup({
+  it('reads the entity of a `*.created` event first where events may be held back, and holds it while pending', async () => {
+    const { relay, published, findById, markers } = setup({ events: () => [event({ type: 'dataset.created' })], publishable: false });
+    await relay.drain();
+    expect(findById).toHaveBeenCalledTimes(1);
+    expect(published).toEqual([]);
+    expect(markers.size).toBe(1);
+  });
+
+  it('sends a `*.created` event from its copy alone, without reading or writing its entity, where nothing is held back', async () => {
+    const { relay, docs, published, findById, findOneAndUpdate, withLocks, markers } = setup({
       count: 200,
+      events: () => [event({ type: 'dataset.created' })],
+      holdsBack: false,
     });
-    const expected = [...docs.values()].flatMap((doc) => doc.outbox.map((e) => e.id));
+    const expected = [...docs.values()].map((doc) => doc.outbox[0].id);
     await relay.drain();
-    expect(withLocks).toHaveBeenCalledTimes(1);
-    expect(withLocks.mock.calls[0][0]).toHaveLength(200);
-    expect(publishEvents).toHaveBeenCalledTimes(1);
-    expect(findById).toHaveBeenCalledTimes(200); // one bare `_id` lookup each before the lock, never a scan
-    expect(findOneAndUpdate).toHaveBeenCalledTimes(200); // under the lock: the sent events pulled, what is left returned
-    expect(findOneAndUpdate.mock.calls.every(([filter]) => Object.keys(filter).join() === '_id')).toBe(true);
-    expect(bulkWrite).not.toHaveBeenCalled(); // nothing to fix up: no tombstone, no event the pull missed
-    expect(markersWrite.mock.calls.map(([operations]) => operations.length)).toEqual([50, 50, 50, 50]);
-    expect(published).toEqual(expected); // each entity's events together, in order
-    expect([...docs.values()].every((doc) => doc.outbox.length === 0)).toBe(true);
-    expect(markers.size).toBe(0);
-  });
-
-  it('works through a backlog larger than a batch in batches of 256 entities', async () => {
-    const { relay, withLocks, publishEvents, findOneAndUpdate, markers } = setup({ count: 600, events: () => [event()] });
-    await relay.drain();
-    expect(withLocks.mock.calls.map(([keys]) => keys.length)).toEqual([256, 256, 88]);
-    expect(publishEvents).toHaveBeenCalledTimes(3);
-    expect(findOneAndUpdate).toHaveBeenCalledTimes(600);
-    expect(markers.size).toBe(0);
-  });
-
-  it('reads and publishes the next batch while the last one is cleared, one clear at a time, in the order of the markers', async () => {
-    const { relay, docs, published, publishEvents, withLocks, markers } = setup({ count: 600, events: () => [event()] });
-    const expected = [...docs.values()].flatMap((doc) => doc.outbox.map((e) => e.id));
-    const steps: string[] = [];
-    let clearing = 0;
-    let releaseFirst!: () => void;
-    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
-    const withLocksAsSetUp = withLocks.getMockImplementation() as NonNullable<ReturnType<typeof withLocks.getMockImplementation>>;
-    withLocks.mockImplementation(async (keys, options, work) => {
-      const batch = withLocks.mock.calls.length;
-      expect(clearing).toBe(0);
-      clearing++;
-      steps.push(`clear ${batch}`);
-      if (batch === 1) await firstHeld; // the first clear is slow: the second batch goes out meanwhile
-      try {
-        return await withLocksAsSetUp(keys, options, work);
-      } finally {
-        clearing--;
-        steps.push(`cleared ${batch}`);
-      }
-    });
-    publishEvents.mockImplementation(async (sent) => {
-      steps.push(`publish ${publishEvents.mock.calls.length}`);
-      published.push(...sent.map((e) => e.id));
-      if (publishEvents.mock.calls.length === 2) releaseFirst();
-    });
-    await relay.drain();
-    expect(steps).toEqual(['publish 1', 'clear 1', 'publish 2', 'cleared 1', 'clear 2', 'publish 3', 'cleared 2', 'clear 3', 'cleared 3']);
     expect(published).toEqual(expected);
+    expect(findById).not.toHaveBeenCalled();
+    expect(findOneAndUpdate).not.toHaveBeenCalled();
+    expect(withLocks).not.toHaveBeenCalled();
     expect(markers.size).toBe(0);
   });
 
-  it('stops the round at a clear that fails: the batch sent meanwhile keeps its markers and goes out again next round', async () => {
-    const { relay, docs, published, withLocks, markers } = setup({ count: 300, events: () => [event()] });
-    const withLocksAsSetUp = withLocks.getMockImplementation() as NonNullable<ReturnType<typeof withLocks.getMockImplementation>>;
-    withLocks.mockRejectedValueOnce(new Error('store away'));
+  it('sends 3,000 events in batches of about 1,024, one produce request per 500, one insert each recording them, deletes of 50 for their markers', async () => {
+    const { relay, publishEvents, sentStore, markerStore, markers, sent } = setup({
+      count: 3000,
+      events: () => [event({ type: 'dataset.created' })],
+      holdsBack: false,
+    });
+    await relay.drain();
+    expect(publishEvents.mock.calls.map(([events]) => events.length)).toEqual([500, 500, 24, 500, 500, 24, 500, 452]);
+    expect(sentStore.insertMany.mock.calls.map(([docs]) => docs.length)).toEqual([1024, 1024, 952]);
+    expect(markerStore.bulkWrite.mock.calls.every(([operations]) => operations.length <= 50)).toBe(true);
+    expect(markers.size).toBe(0);
+    expect(sent.size).toBe(3000);
+  });
+
+  it("keeps an entity's markers in one batch, so its events go out together and in order", async () => {
+    const { relay, docs, published, publishEvents } = setup({
+      count: 400,
+      events: () => [event({ type: 'dataset.created' }), event({ sequence: 2 }), event({ sequence: 3 })],
+    });
+    const expected = [...docs.values()].flatMap((doc) => doc.outbox.map((e) => e.id));
+    await relay.drain();
+    expect(published).toEqual(expected);
+    // 341 entities (1,023 events) in the first batch, not 341⅓.
+    expect(publishEvents.mock.calls.slice(0, 3).flatMap(([events]) => events).length).toBe(1023);
+  });
+
+  it('sends an event a crash left unmarked before the later one marked, reading the outbox: an entity keeps its order', async () => {
+    const { relay, doc, markers, published, sent } = setup({ events: () => [] });
+    await relay.drain(); // the first round's scan found nothing lost; the next is a minute away
+    const entityId = doc._id.toHexString();
+    const [lost, later] = [event({ entityId }), event({ sequence: 2, entityId })];
+    doc.outbox.push(lost, later);
+    // The writer of `lost` died between its write and its marker; `later` was marked.
+    markers.set(later.id, { _id: later.id, key: `dataset:${entityId}`, since: new Date(), event: later });
+    await relay.drain();
+    expect(published).toEqual([lost.id, later.id]);
+    expect([...sent.keys()]).toEqual([lost.id, later.id]);
+  });
+
+  it('does not send again an earlier event recorded as sent and still in the outbox (not cleared yet)', async () => {
+    const { relay, doc, markers, published } = setup();
+    await relay.drain();
+    const written = event({ sequence: 3, entityId: doc._id.toHexString() });
+    doc.outbox.push(written);
+    markers.set(written.id, { _id: written.id, key: `dataset:${written.entityId}`, since: new Date(), event: written });
+    await relay.drain();
+    expect(published).toEqual([...doc.outbox.slice(0, 2).map((e) => e.id), written.id]);
+  });
+
+  it('sends the whole outbox of an entity marked by an older version (one marker, no copies), but what was sent already', async () => {
+    const { relay, doc, key, markers, published, sent } = setup({ marked: 'whole' });
+    const [first, second] = doc.outbox;
+    sent.set(first.id, { _id: first.id, key, at: new Date(), event: first });
+    await relay.drain();
+    expect(published).toEqual([second.id]);
+    expect(markers.size).toBe(0);
+  });
+
+  it('stops the round at a record that fails: the batch sent keeps its markers and goes out again next round', async () => {
+    const { relay, published, markers, sentStore } = setup({ count: 300, events: () => [event({ type: 'dataset.created' })] });
+    sentStore.insertMany.mockRejectedValueOnce(new Error('store away'));
     await relay.drain();
     expect(warn).toHaveBeenCalledWith('outbox round failed: store away');
     warn.mockClear();
-    expect(published).toHaveLength(300); // both batches went out: the second while the first was (not) cleared
-    expect(withLocks).toHaveBeenCalledTimes(1); // nothing cleared after the failure
+    expect(published).toHaveLength(300);
     expect(markers.size).toBe(300);
-    withLocks.mockImplementation(withLocksAsSetUp);
     await relay.drain();
     expect(published).toHaveLength(600); // at least once: all of them again
-    expect([...docs.values()].every((doc) => doc.outbox.length === 0)).toBe(true);
     expect(markers.size).toBe(0);
   });
 
-  it('removes by id the sent events a pull did not match (a store that compares them differently), and sends them once', async () => {
-    const { relay, doc, published, findOneAndUpdate, bulkWrite, markers } = setup();
+  it('sends again a batch whose markers a crash kept after it was recorded, and records it once', async () => {
+    const { relay, doc, markers, sent, published, markerStore } = setup();
+    markerStore.bulkWrite.mockRejectedValueOnce(new Error('killed'));
+    await relay.drain();
+    expect(warn).toHaveBeenCalledWith('outbox round failed: killed');
+    warn.mockClear();
+    expect(markers.size).toBe(2);
+    await relay.drain();
+    const ids = doc.outbox.map((e) => e.id);
+    expect(published).toEqual([...ids, ...ids]);
+    expect([...sent.keys()]).toEqual(ids);
+    expect(markers.size).toBe(0);
+  });
+
+  it('removes by id the sent events a pull did not match (a store that compares them differently), under the lock', async () => {
+    const { relay, doc, findOneAndUpdate, bulkWrite, sent } = setup();
     findOneAndUpdate.mockImplementation((filter) => ({
       lean: () => ({ exec: async () => structuredClone(doc._id.equals(filter._id) ? doc : null) }),
     }));
-    const ids = doc.outbox.map((e) => e.id);
     await relay.drain();
+    await relay.clearSent();
     expect(bulkWrite).toHaveBeenCalledWith(
       [{ updateOne: { filter: { _id: doc._id }, update: { $set: { outbox: [] } }, timestamps: false } }],
       {
@@ -152,71 +187,65 @@ describe(OutboxRelay.name, () => {
       },
     );
     expect(doc.outbox).toEqual([]);
-    expect(markers.size).toBe(0);
-    await relay.drain();
-    expect(published).toEqual(ids);
+    expect(sent.size).toBe(0);
   });
 
-  it('clears only the events it published, not one written meanwhile (which keeps the marker)', async () => {
-    const { relay, doc, markers, published, publishEvents, markersWrite } = setup();
-    const meanwhile = event({ sequence: 3 });
-    publishEvents.mockImplementationOnce(async (sent) => {
-      published.push(...sent.map((e) => e.id));
+  it('clears only the events sent, not one written meanwhile (which keeps its marker)', async () => {
+    const { relay, doc, markers, published, publishEvents } = setup();
+    const meanwhile = event({ sequence: 3, entityId: doc._id.toHexString() });
+    publishEvents.mockImplementationOnce(async (events) => {
+      published.push(...events.map((e) => e.id));
       doc.outbox = [...doc.outbox, meanwhile]; // a writer commits while the relay is sending
+      markers.set(meanwhile.id, { _id: meanwhile.id, key: `dataset:${meanwhile.entityId}`, since: new Date(), event: meanwhile });
     });
     await relay.drain();
+    await relay.clearSent();
     expect(published).toHaveLength(2);
-    expect(published).not.toContain(meanwhile.id);
     expect(doc.outbox).toEqual([meanwhile]);
-    expect(markersWrite).not.toHaveBeenCalled();
-    expect(markers.size).toBe(1);
+    expect([...markers.keys()]).toEqual([meanwhile.id]);
   });
 
-  it('leaves an entity busy with a writer, and retries it soon rather than at the next poll', async () => {
-    jest.useFakeTimers();
+  it('leaves the outbox of an entity busy with a writer for a later clear', async () => {
     let busy = true;
-    const { relay, doc, markers, withLocks, bulkWrite } = setup({ busy: () => busy });
-    relay.onApplicationBootstrap();
-    await jest.advanceTimersByTimeAsync(0);
-    expect(withLocks).toHaveBeenCalledTimes(1);
-    expect(bulkWrite).not.toHaveBeenCalled();
+    const { relay, doc, sent } = setup({ busy: () => busy });
+    await relay.drain();
+    await relay.clearSent();
     expect(doc.outbox).toHaveLength(2);
-    expect(markers.size).toBe(1);
-
+    expect(sent.size).toBe(2);
     busy = false;
-    await jest.advanceTimersByTimeAsync(100); // well before the 1 s poll
+    await relay.clearSent();
     expect(doc.outbox).toEqual([]);
-    expect(markers.size).toBe(0);
-    await relay.onApplicationShutdown();
+    expect(sent.size).toBe(0);
   });
 
-  it('keeps the outboxes and markers and backs off when a send fails', async () => {
-    const { relay, doc, markers, publishEvents, bulkWrite } = setup();
+  it('keeps the markers, records nothing and backs off when a send fails', async () => {
+    const { relay, doc, markers, sent, publishEvents } = setup();
     publishEvents.mockRejectedValueOnce(new Error('broker down'));
     await relay.drain();
-    expect(bulkWrite).not.toHaveBeenCalled();
+    expect(sent.size).toBe(0);
     expect(doc.outbox).toHaveLength(2);
-    expect(markers.size).toBe(1);
+    expect(markers.size).toBe(2);
   });
 
-  it('deletes a tombstone once its last events are out', async () => {
+  it('deletes a tombstone once its last events are out and cleared', async () => {
     const { relay, doc, markers, published, removed } = setup({ deleted: true });
     await relay.drain();
     expect(published).toHaveLength(2);
-    expect(removed).toEqual([doc._id]);
     expect(markers.size).toBe(0);
+    await relay.clearSent();
+    expect(removed).toEqual([doc._id]);
   });
 
   it('holds back the events of a document not committed yet (a pending dataset)', async () => {
-    const { relay, doc, markers, published, bulkWrite } = setup({ publishable: false });
+    const { relay, doc, markers, published, sent } = setup({ publishable: false });
     await relay.drain();
     expect(published).toEqual([]);
-    expect(bulkWrite).not.toHaveBeenCalled();
+    expect(sent.size).toBe(0);
     expect(doc.outbox).toHaveLength(2);
-    expect(markers.size).toBe(1);
+    expect(markers.size).toBe(2);
   });
 
-  it('removes the marker of an entity that no longer exists', async () => {
+  it('removes the markers of an entity that no longer exists', async () => {
     const { relay, docs, markers, publishEvents } = setup();
     docs.clear();
     await relay.drain();
@@ -224,31 +253,27 @@ describe(OutboxRelay.name, () => {
     expect(markers.size).toBe(0);
   });
 
-  it('counts exactly what is left on the marker of an entity written to while its events were sent', async () => {
-    const { relay, doc, key, counts, published, publishEvents, markers } = setup();
-    publishEvents.mockImplementationOnce(async (sent) => {
-      published.push(...sent.map((e) => e.id));
-      doc.outbox = [...doc.outbox, event({ sequence: 3 }), event({ sequence: 4 })]; // two writes commit meanwhile
-    });
-    await relay.drain();
-    expect(doc.outbox).toHaveLength(2);
-    expect(markers.has(key)).toBe(true);
-    expect(counts.get(key)).toBe(2);
-  });
-
-  it("re-marks an entity whose marker a crash lost, counting its outbox's events, and leaves existing markers' counts alone", async () => {
-    const { relay, docs, markers, counts, publishEvents } = setup({ count: 2, events: () => [event(), event(), event()] });
-    const [lost, kept] = [...markers];
-    markers.delete(lost); // the writer died between its write and its marker
-    counts.set(kept, 3);
+  it('re-marks the events a crash left unmarked, dated when they happened, and leaves marked and sent ones alone', async () => {
+    const { relay, docs, key, markers, sent, publishEvents } = setup({ count: 2, events: () => [event(), event(), event()] });
+    const [first, second] = [...docs.values()];
+    const [lost, wasSent, kept] = first.outbox;
+    markers.delete(lost.id); // the writer died between its write and its marker
+    markers.delete(wasSent.id);
+    sent.set(wasSent.id, { _id: wasSent.id, key, at: new Date(), event: wasSent }); // sent, not cleared yet
+    for (const e of second.outbox) markers.delete(e.id);
     publishEvents.mockRejectedValue(new Error('broker down')); // keep everything waiting, to look at the markers
     await relay.drain();
-    expect(docs.size).toBe(2);
-    expect(markers).toEqual(new Set([lost, kept]));
-    expect([...counts]).toEqual([
-      [kept, 3],
-      [lost, 3],
-    ]);
+    expect(markers.get(lost.id)).toMatchObject({ key: `dataset:${lost.entityId}`, since: new Date(lost.occurredAt), event: lost });
+    expect(markers.has(wasSent.id)).toBe(false);
+    expect(markers.has(kept.id)).toBe(true);
+    expect(second.outbox.every((e) => markers.get(e.id)?.since.getTime() === Date.parse(e.occurredAt))).toBe(true);
+  });
+
+  it('does not re-mark the events of an entity marked whole (by an older version)', async () => {
+    const { relay, markers, key, publishEvents } = setup({ marked: 'whole' });
+    publishEvents.mockRejectedValue(new Error('broker down'));
+    await relay.drain();
+    expect([...markers.keys()]).toEqual([key]);
   });
 
   it('scans for lost markers at most every minute, and after a slow scan rests so scanning keeps to 5 % of the time', async () => {

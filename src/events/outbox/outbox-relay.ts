@@ -1,16 +1,17 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AsyncResource } from 'node:async_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Types } from 'mongoose';
 import { entityKey, parseEntityKey } from './entity-key';
 import { EntityLocks, HeldLock } from '../../common/locks/entity-locks';
 import { MAX_BACKGROUND_SHARE, nextDelayMs } from '../../common/scheduling/run-every';
 import { RegistryMetrics } from '../../metrics/registry-metrics';
-import { EventEntity } from '../contract';
 import { EventsPublisher } from '../events.publisher';
-import { MarkedEvents, OutboxMarkersRepository } from './outbox-markers.repository';
+import { OutboxMarkersRepository } from './outbox-markers.repository';
 import { OutboxEvent } from './event-factory';
-import { WaitingEvents } from './outbox-source';
+import { OutboxSentRepository, SentEvent } from './outbox-sent.repository';
 import { OutboxSources } from './outbox-sources';
+import { batchesOf, planBatch, RelayPlan } from './relay-plan';
 
 const POLL_MS = 1_000;
 /**
@@ -23,40 +24,28 @@ const SCAN_EVERY_MS = 60_000;
 const MAX_BACKOFF_MS = 5_000;
 /**
  * Markers read per round: the round then works through them batch by batch. Reading them sorts the
- * whole (small) collection on FerretDB, so a large backlog is taken in few reads.
+ * whole marker collection on FerretDB, so a large backlog is taken in few reads.
  */
-const MARKERS_PER_ROUND = 8_192;
+const MARKERS_PER_ROUND = 16_384;
 /**
- * Entities read, published and cleared together: one produce request, one lock insert, one update each
- * to clear them (side by side), bulk writes of 50 for their markers. The next batch is read and published
- * while the previous one is cleared.
+ * Events sent together (about: an entity's markers stay in one batch): one produce request per 500,
+ * one insert recording them as sent, bulk deletes of 50 for their markers. The next batch is planned
+ * and sent while the last one is recorded.
  */
-const BATCH = 256;
-/** A writer holds an entity's lock for milliseconds: an entity found busy is tried again this soon. */
-const BUSY_RETRY_MS = 50;
+const BATCH = 1_024;
+/** Sent records read at once for clearing, and cleared from their entities' outboxes together under the entities' locks. */
+const CLEAR_READ = 2_048;
+const CLEAR_BATCH = 256;
 /** A produce request stays well below the broker's default 1 MB record batch. */
 const MAX_EVENTS_PER_SEND = 500;
 const MAX_BYTES_PER_SEND = 512 * 1024;
 
-/** One batch of the relay: the entities whose events go out, and the markers to remove whatever happens. */
-interface Batch {
-  ready: Claimed[];
-  done: string[];
-}
-
-/** An entity in a batch of the relay, with what its outbox held when read. */
-interface Claimed {
-  key: string;
-  entity: EventEntity;
-  id: Types.ObjectId;
-  waiting: WaitingEvents;
-}
-
 /**
  * Publishes what the Outbox holds, at least once and in order per entity, in
- * batches: read, publish outside the locks, clear under the entities' locks,
- * the next batch read and published while the last is cleared (see
- * docs/outbox.md for the batches, the lease and the crash rules).
+ * batches read from the markers' copies: plan, publish, record as sent and
+ * remove the markers; the entities' outboxes are cleared of what was sent
+ * afterwards, beside the next rounds (see docs/outbox.md for the batches, the
+ * lease and the crash rules).
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -65,8 +54,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private nextScanAt = 0;
   private backoffMs = 0;
   private draining?: Promise<void>;
+  private clearing?: Promise<void>;
   private again = false;
-  private busy = false;
+  /** The last round read a full round of markers: sending comes first, the clear waits. */
+  private backlogged = false;
   private stopped = false;
   private leadership?: HeldLock;
   /**
@@ -79,6 +70,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly publisher: EventsPublisher,
     private readonly locks: EntityLocks,
     private readonly markers: OutboxMarkersRepository,
+    private readonly sent: OutboxSentRepository,
     private readonly sources: OutboxSources,
     private readonly metrics: RegistryMetrics,
   ) {}
@@ -87,11 +79,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.schedule(0);
   }
 
-  /** Stops the relay after the round in flight, so no send is cut off half-way. */
+  /** Stops the relay after the round and the clear in flight, so no send is cut off half-way. */
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.draining;
+    await this.clearing;
     // Hand over at once rather than when the lease runs out.
     if (this.leadership) await this.locks.release(this.leadership).catch(() => undefined);
   }
@@ -112,6 +105,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return this.draining;
   }
 
+  /** Clears sent events from their entities' outboxes until none is left (or the lease is): resolves when done; never rejects. */
+  async clearSent(): Promise<void> {
+    this.clearing ??= this.clearAll().finally(() => (this.clearing = undefined));
+    return this.clearing;
+  }
+
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
@@ -121,18 +120,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async tick(): Promise<void> {
     await this.drain();
-    const delay = this.backoffMs || (this.again ? 0 : this.busy ? BUSY_RETRY_MS : POLL_MS);
+    // Beside the next rounds, once no backlog is left: clearing the outboxes never holds up a send.
+    if (this.leadership && this.backoffMs === 0 && !this.backlogged) void this.clearSent();
+    const delay = this.backoffMs || (this.again ? 0 : POLL_MS);
     this.again = false;
-    this.busy = false;
     this.schedule(delay);
   }
 
   private async round(): Promise<void> {
-    // The previous batch's clear, running while the next batch is read and sent; settles to its error, if any.
-    let clearing: Promise<Error | undefined> = Promise.resolve(undefined);
-    const cleared = async (): Promise<void> => {
-      const error = await clearing;
-      clearing = Promise.resolve(undefined);
+    // The previous batch's record and removal, running while the next batch is planned and sent; settles to its error, if any.
+    let recording: Promise<Error | undefined> = Promise.resolve(undefined);
+    const recorded = async (): Promise<void> => {
+      const error = await recording;
+      recording = Promise.resolve(undefined);
       if (error) throw error;
     };
     try {
@@ -141,30 +141,35 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const startedAt = Date.now();
       const markers = await this.markers.oldest(MARKERS_PER_ROUND);
       let sent = true;
-      for (let i = 0; i < markers.length && sent; i += BATCH) {
+      for (const batch of batchesOf(markers, BATCH)) {
         // A relay that lost its lease (stalled past it) leaves the rest to the new leader.
-        if (this.stopped || !(await this.lead())) return await cleared();
-        const batch = await this.claim(markers.slice(i, i + BATCH));
-        sent = await this.send(batch);
-        // One clear at a time: this batch's starts once the previous one's is done.
-        await cleared();
-        if (sent) {
-          clearing = this.clear(batch).then(
-            () => undefined,
-            (error: unknown) => error as Error,
-          );
-        }
+        if (this.stopped || !(await this.lead())) return await recorded();
+        const plan = await planBatch(batch, this.sources, this.sent);
+        sent = await this.send(plan.events);
+        if (!sent) break;
+        // One record at a time: this batch's starts once the previous one's is done.
+        await recorded();
+        recording = this.record(plan).then(
+          () => undefined,
+          (error: unknown) => error as Error,
+        );
       }
-      await cleared();
-      if (markers.length === MARKERS_PER_ROUND) this.again = true;
+      await recorded();
+      this.backlogged = markers.length === MARKERS_PER_ROUND;
+      if (this.backlogged) this.again = true;
       this.backoffMs = sent ? 0 : Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS);
       if (sent) this.metrics.relaySucceeded();
-      if (markers.length > 0) this.logger.debug(`relayed ${markers.length} entities in ${Date.now() - startedAt} ms`);
+      if (markers.length > 0) this.logger.debug(`relayed ${markers.length} events in ${Date.now() - startedAt} ms`);
     } catch (error) {
-      await clearing; // never left running into the next round
+      await recording; // never left running into the next round
       this.logger.warn(`outbox round failed: ${(error as Error).message}`);
       this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS);
     }
+  }
+
+  /** Whether this instance holds the relay lease now. */
+  private leads(): boolean {
+    return this.leadership !== undefined && !this.leadership.lost && this.leadership.expiresAt.getTime() > Date.now();
   }
 
   /** Takes or renews the relay lease; false while another instance holds it. */
@@ -185,87 +190,90 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return this.leadership !== undefined;
   }
 
-  /** Finds events whose marker was lost (a crash between the write and the marker). */
+  /**
+   * Re-marks events whose marker was lost (a crash between the write and the marker): those in an
+   * outbox with neither a marker nor a record of being sent. Markers are read before the record, so an
+   * event sent meanwhile is seen in one or the other.
+   */
   private async scan(): Promise<void> {
     const startedAt = Date.now();
+    const marked = await this.markers.allIds();
+    const sent = await this.sent.allIds();
     for (const [entity, source] of this.sources.entries()) {
       const waiting = await source.entitiesWithWaitingEvents();
-      await this.markers.markMissing(waiting.map(({ id, events }) => ({ key: entityKey(entity, id), events })));
+      const lost = waiting
+        .filter(({ id }) => !marked.has(entityKey(entity, id)))
+        .flatMap(({ events }) => events.filter((event) => !marked.has(event.id) && !sent.has(event.id)));
+      await this.markers.markLost(lost);
     }
     // On FerretDB a scan reads whole collections: keep it to a small share of the time (docs/architecture.md#background-work).
     const tookMs = Date.now() - startedAt;
     this.nextScanAt = Date.now() + nextDelayMs(SCAN_EVERY_MS, tookMs, MAX_BACKGROUND_SHARE);
   }
 
-  /** Reads the outboxes of one batch of marked entities; markers that name no entity (any more) are to be removed. */
-  private async claim(keys: readonly string[]): Promise<Batch> {
-    // A marker that names no entity this service keeps (any more) is just removed.
-    const isValid = (key: string): boolean => this.sources.has(parseEntityKey(key)?.entity);
-    const { found, gone } = await this.readOutboxes(keys.filter(isValid));
-    return { ready: found.filter(({ waiting }) => !waiting.held), done: [...keys.filter((key) => !isValid(key)), ...gone] };
-  }
-
-  /**
-   * Publishes a batch's events, outside the entities' locks: while the broker is away, writers are not
-   * held up by failing sends. False when the broker did not take them: the batch stays as it was.
-   */
-  private async send({ ready }: Batch): Promise<boolean> {
+  /** Publishes a batch's events. False when the broker did not take them: the batch stays as it was. */
+  private async send(events: readonly OutboxEvent[]): Promise<boolean> {
     try {
-      await this.publish(ready.flatMap(({ waiting }) => waiting.events));
+      await this.publish(events);
       return true;
     } catch {
       return false;
     }
   }
 
-  /** Removes exactly what was sent of a batch, and the markers of entities left with nothing, under the entities' locks. */
-  private async clear({ ready, done: gone }: Batch): Promise<void> {
-    const done = [...gone];
-    const recount: MarkedEvents[] = [];
-    // Writers hold an entity's lock for milliseconds: wait for them rather than publish their events twice.
-    await this.locks.withLocks(
-      ready.map(({ key }) => key),
-      { purpose: 'relay', waitMs: 2_000 },
-      async (held) => {
-        const locked = new Set(held.map((lock) => lock.key));
-        if (locked.size < ready.length) this.busy = true;
-        for (const [entity, source] of this.sources.entries()) {
-          const mine = ready.filter((entry) => entry.entity === entity && locked.has(entry.key));
-          if (mine.length === 0) continue;
-          const stillWaiting = await source.clearPublished(mine.map(({ id, waiting }) => ({ id, events: waiting.events })));
-          // An entity with more events keeps its marker for the next round, counting exactly what is left.
-          if (stillWaiting.size > 0) this.again = true;
-          for (const { key, id } of mine) {
-            const left = stillWaiting.get(id.toHexString());
-            if (left === undefined) done.push(key);
-            else recount.push({ key: entityKey(entity, id), events: left });
-          }
-        }
-        await this.markers.remove(done);
-        await this.markers.recount(recount);
-      },
-    );
+  /** Records a sent batch as sent, then removes its markers: a crash in between sends it again (docs/outbox.md#crash-rules). */
+  private async record({ events, markerIds }: RelayPlan): Promise<void> {
+    await this.sent.record(events);
+    await this.markers.remove(markerIds);
   }
 
-  /** The outboxes of the claimed entities, by source; `gone`: keys whose entity no longer exists. */
-  private async readOutboxes(keys: readonly string[]): Promise<{ found: Claimed[]; gone: string[] }> {
-    const found: Claimed[] = [];
-    const gone: string[] = [];
-    for (const [entity, source] of this.sources.entries()) {
-      const mine = keys.map((key) => ({ key, parsed: parseEntityKey(key) })).filter(({ parsed }) => parsed?.entity === entity);
-      if (mine.length === 0) continue;
-      const waiting = await source.waitingEvents(mine.map(({ parsed }) => (parsed as { id: Types.ObjectId }).id));
-      for (const { key, parsed } of mine) {
-        const id = (parsed as { id: Types.ObjectId }).id;
-        const entry = waiting.get(id.toHexString());
-        if (entry) found.push({ key, entity, id, waiting: entry });
-        else gone.push(key);
+  private async clearAll(): Promise<void> {
+    try {
+      // Only while this instance holds the lease, without renewing it: the rounds do that (two takers at once would race).
+      while (!this.stopped && this.leads() && !this.backlogged) {
+        const sent = await this.sent.some(CLEAR_READ);
+        if (sent.length === 0) return;
+        let busy = false;
+        for (let i = 0; i < sent.length && this.leads() && !this.backlogged; i += CLEAR_BATCH) {
+          const batch = sent.slice(i, i + CLEAR_BATCH);
+          const startedAt = Date.now();
+          const cleared = await this.clear(batch);
+          await this.sent.remove(cleared);
+          busy ||= cleared.length < batch.length;
+          // FerretDB writes one statement at a time: rest as long as the batch took, so sends and writers get the store half the time.
+          await sleep(Date.now() - startedAt);
+        }
+        // Entities busy with a writer are tried again after the next round.
+        if (busy || sent.length < CLEAR_READ) return;
       }
+    } catch (error) {
+      this.logger.warn(`clearing sent events failed: ${(error as Error).message}`);
     }
-    // In the order the markers came, so the oldest work goes out first.
-    const order = new Map(keys.map((key, i) => [key, i]));
-    found.sort((a, b) => (order.get(a.key) ?? 0) - (order.get(b.key) ?? 0));
-    return { found, gone };
+  }
+
+  /**
+   * Removes sent events from their entities' outboxes, under the entities' locks (one insert for all,
+   * waiting up to 2 s for writers), and deletes tombstones left with nothing; returns the ids of the
+   * events cleared. An entity gone is cleared too.
+   */
+  private async clear(sent: readonly SentEvent[]): Promise<string[]> {
+    const byKey = new Map<string, OutboxEvent[]>();
+    for (const { key, event } of sent) byKey.set(key, [...(byKey.get(key) ?? []), event]);
+    const cleared: string[] = [];
+    await this.locks.withLocks([...byKey.keys()], { purpose: 'relay', waitMs: 2_000 }, async (held) => {
+      const locked = new Set(held.map((lock) => lock.key));
+      for (const [key, events] of byKey) {
+        // A key no source keeps (any more) has nothing to clear.
+        if (!this.sources.has(parseEntityKey(key)?.entity) && locked.has(key)) cleared.push(...events.map((event) => event.id));
+      }
+      for (const [entity, source] of this.sources.entries()) {
+        const mine = [...byKey].filter(([key]) => locked.has(key) && parseEntityKey(key)?.entity === entity);
+        if (mine.length === 0) continue;
+        await source.clearPublished(mine.map(([key, events]) => ({ id: (parseEntityKey(key) as { id: Types.ObjectId }).id, events })));
+        cleared.push(...mine.flatMap(([, events]) => events.map((event) => event.id)));
+      }
+    });
+    return cleared;
   }
 
   /** Sends `events` in order, in produce requests of a bounded size, each acknowledged before the next. */

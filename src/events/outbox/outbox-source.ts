@@ -27,6 +27,8 @@ export interface PublishedEvents {
  * outboxSource() provider in that module.
  */
 export interface OutboxSource {
+  /** Whether some entity's events may wait for it to be committed: if not, a `*.created` event goes out from its marker's copy alone. */
+  readonly holdsBack: boolean;
   /** The waiting events of each entity that still exists, by hex id. */
   waitingEvents(ids: readonly Types.ObjectId[]): Promise<Map<string, WaitingEvents>>;
   /**
@@ -38,6 +40,6 @@ export interface OutboxSource {
    * being published), with how many.
    */
   clearPublished(published: readonly PublishedEvents[]): Promise<Map<string, number>>;
-  /** Every entity with events waiting, and how many: the relay's scan for markers a crash lost. */
-  entitiesWithWaitingEvents(): Promise<{ id: Types.ObjectId; events: number }[]>;
+  /** Every committed entity whose outbox holds events, with them: the relay's scan for markers a crash lost. */
+  entitiesWithWaitingEvents(): Promise<{ id: Types.ObjectId; events: OutboxEvent[] }[]>;
 }

@@ -20,6 +20,10 @@ export class OutboxSources {
     return entity !== undefined && this.byEntity.has(entity);
   }
 
+  get(entity: EventEntity | undefined): OutboxSource | undefined {
+    return entity === undefined ? undefined : this.byEntity.get(entity);
+  }
+
   entries(): [EventEntity, OutboxSource][] {
     return [...this.byEntity.entries()];
   }

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { strictMock } from '../../common/testing/strict-mock';
 import { Change, Outbox } from './outbox';
+import { OutboxEvent } from './event-factory';
 import { OutboxMarkersRepository } from './outbox-markers.repository';
 import { OutboxRelay } from './outbox-relay';
 
@@ -8,14 +9,20 @@ const deleted = (id: Types.ObjectId): Change<'user.deleted'> => ({ type: 'user.d
 
 function setup() {
   const steps: string[] = [];
-  const mark = jest.fn(async (written: { key: string; events: number }[]) => void steps.push(`mark ${JSON.stringify(written)}`));
+  const mark = jest.fn(
+    async (events: OutboxEvent[]) => void steps.push(`mark ${events.map((e) => `${e.type} ${e.entity}:${e.entityId}`).join()}`),
+  );
+  const markEntities = jest.fn(async (keys: string[]) => void steps.push(`mark whole ${keys.join()}`));
   const wake = jest.fn(() => void steps.push('wake'));
-  const outbox = new Outbox(strictMock<OutboxMarkersRepository>('markers', { mark }), strictMock<OutboxRelay>('relay', { wake }));
-  return { outbox, steps, mark, wake };
+  const outbox = new Outbox(
+    strictMock<OutboxMarkersRepository>('markers', { mark, markEntities }),
+    strictMock<OutboxRelay>('relay', { wake }),
+  );
+  return { outbox, steps, mark, markEntities, wake };
 }
 
 describe(Outbox.name, () => {
-  it('builds the event, runs the write with it, then marks the entity with one event and wakes the relay', async () => {
+  it('builds the event, runs the write with it, then marks the event with its copy and wakes the relay', async () => {
     const { outbox, steps } = setup();
     const id = new Types.ObjectId();
     const result = await outbox.recordChange(deleted(id), async (event) => {
@@ -23,11 +30,7 @@ describe(Outbox.name, () => {
       return 'written';
     });
     expect(result).toBe('written');
-    expect(steps).toEqual([
-      `write user.deleted user:${id.toHexString()} #2`,
-      `mark [{"key":"user:${id.toHexString()}","events":1}]`,
-      'wake',
-    ]);
+    expect(steps).toEqual([`write user.deleted user:${id.toHexString()} #2`, `mark user.deleted user:${id.toHexString()}`, 'wake']);
   });
 
   it('tracks nothing when the write throws', async () => {
@@ -48,6 +51,13 @@ describe(Outbox.name, () => {
       return [{ _id: stored }];
     });
     expect(written).toEqual([{ _id: stored }]);
-    expect(mark).toHaveBeenCalledWith([{ key: `user:${stored.toHexString()}`, events: 1 }]);
+    expect(mark).toHaveBeenCalledWith([expect.objectContaining({ entity: 'user', entityId: stored.toHexString(), type: 'user.deleted' })]);
+  });
+
+  it('marks an entity tracked without an event written through it whole: the relay reads its outbox', async () => {
+    const { outbox, steps } = setup();
+    const id = new Types.ObjectId();
+    await outbox.track('dataset', [id]);
+    expect(steps).toEqual([`mark whole dataset:${id.toHexString()}`, 'wake']);
   });
 });

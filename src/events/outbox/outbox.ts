@@ -4,7 +4,7 @@ import { EntityKey, entityKey } from './entity-key';
 import { EventActor, EventData, EventEntity, EventType } from '../contract';
 import { newEvent, OutboxEvent } from './event-factory';
 import { EventOrigin } from '../../telemetry/trace-context';
-import { OutboxMarkersRepository } from './outbox-markers.repository';
+import { keyOf, OutboxMarkersRepository } from './outbox-markers.repository';
 import { OutboxRelay } from './outbox-relay';
 
 /** A change of one entity, as its event tells it; `sequence` is the entity's revision after the change. */
@@ -21,11 +21,14 @@ export interface Change<T extends EventType = EventType> {
 
 /**
  * The transactional outbox, without transactions: a change and its event are
- * stored in one single-document write; a marker written after it tells the
- * OutboxRelay there is work (see docs/outbox.md).
+ * stored in one single-document write; a marker written after it, carrying a
+ * copy of the event, tells the OutboxRelay there is work (see docs/outbox.md).
  */
 @Injectable()
 export class Outbox {
+  /** Events written and not marked yet, by entity key: what `track`, whose calls name entities, marks for them. */
+  private readonly unmarked = new Map<string, OutboxEvent[]>();
+
   constructor(
     private readonly markers: OutboxMarkersRepository,
     private readonly relay: OutboxRelay,
@@ -39,6 +42,7 @@ export class Outbox {
   async recordChange<T extends EventType, R>(change: Change<T>, write: (event: OutboxEvent<T>) => Promise<R>): Promise<R> {
     const event = toEvent(change);
     const result = await write(event);
+    this.written([event]);
     await this.track(event.entity, [change.id]);
     return result;
   }
@@ -52,6 +56,8 @@ export class Outbox {
     const stored = await write(events);
     const entityOf = new Map(events.map((event) => [event.entityId, event.entity]));
     const byEntity = new Map<EventEntity, Types.ObjectId[]>();
+    const storedIds = new Set(stored.map(({ _id }) => _id.toHexString()));
+    this.written(events.filter((event) => storedIds.has(event.entityId)));
     for (const { _id } of stored) {
       const entity = entityOf.get(_id.toHexString());
       if (!entity) continue;
@@ -63,15 +69,28 @@ export class Outbox {
     return stored;
   }
 
-  /** Marks these entities as having new events, one per mention (after their write), and wakes the relay: recordChange's last step. */
+  /**
+   * Marks the events just written to these entities, each marker with its copy (after their write), and
+   * wakes the relay: recordChange's last step. An entity named without events written here is marked
+   * whole: the relay then reads its outbox.
+   */
   async track(entity: EventEntity, ids: readonly Types.ObjectId[]): Promise<void> {
-    const written = new Map<EntityKey, number>();
+    const events: OutboxEvent[] = [];
+    const whole = new Set<EntityKey>();
     for (const id of ids) {
       const key = entityKey(entity, id);
-      written.set(key, (written.get(key) ?? 0) + 1);
+      const written = this.unmarked.get(key);
+      this.unmarked.delete(key);
+      if (written) events.push(...written);
+      else whole.add(key);
     }
-    await this.markers.mark([...written].map(([key, events]) => ({ key, events })));
+    if (events.length > 0) await this.markers.mark(events);
+    if (whole.size > 0) await this.markers.markEntities([...whole]);
     this.relay.wake();
+  }
+
+  private written(events: readonly OutboxEvent[]): void {
+    for (const event of events) this.unmarked.set(keyOf(event), [...(this.unmarked.get(keyOf(event)) ?? []), event]);
   }
 }
 

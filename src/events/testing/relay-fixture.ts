@@ -1,31 +1,41 @@
-/** The relay over strict collaborators and in-memory datasets and markers, for outbox-relay.spec.ts. */
+/** The relay over strict collaborators and in-memory datasets, markers and sent records, for outbox-relay.spec.ts. */
 import { Model, Types } from 'mongoose';
 import { strictMock } from '../../common/testing/strict-mock';
 import { EntityLocks, HeldLock, LockOptions } from '../../common/locks/entity-locks';
 import { OutboxDocuments } from '../outbox/outbox-documents';
 import { RegistryEvent } from '../contract';
 import { EventsPublisher } from '../events.publisher';
-import { OutboxMarker } from '../outbox/outbox-marker.schema';
-import { OutboxMarkersRepository } from '../outbox/outbox-markers.repository';
+import { OutboxMarker, OutboxSent } from '../outbox/outbox-marker.schema';
+import { keyOf, OutboxMarkersRepository } from '../outbox/outbox-markers.repository';
+import { OutboxSentRepository } from '../outbox/outbox-sent.repository';
 import { RegistryMetrics } from '../../metrics/registry-metrics';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { OutboxFields } from '../outbox/outbox-source';
 import { OutboxSources } from '../outbox/outbox-sources';
 
+let clock = Date.parse('2026-01-01T00:00:00Z');
+
+/** An event of a dataset (set `entityId` to tie it to one), each a millisecond after the last. */
 export const event = (overrides: Partial<RegistryEvent> = {}): RegistryEvent =>
   ({
     id: `event-${Math.random().toString(36).slice(2)}`,
     type: 'dataset.updated',
     entity: 'dataset',
     sequence: 1,
+    occurredAt: new Date(clock++).toISOString(),
     ...overrides,
   }) as RegistryEvent;
 
-/** A query chain (`.limit().lean().exec()`) that resolves to `value`. */
+/** A query chain (`.sort().limit().lean().exec()`) that resolves to `value`, cut at the limit given. */
 const query = <T>(value: () => T): Record<string, unknown> => {
+  let limit = Infinity;
   const chain: Record<string, unknown> = {};
-  for (const step of ['sort', 'limit', 'lean']) chain[step] = () => chain;
-  chain.exec = () => Promise.resolve(value());
+  for (const step of ['sort', 'lean']) chain[step] = () => chain;
+  chain.limit = (n: number) => ((limit = n), chain);
+  chain.exec = () => {
+    const result = value();
+    return Promise.resolve(Array.isArray(result) ? result.slice(0, limit) : result);
+  };
   return chain;
 };
 
@@ -33,25 +43,52 @@ type BulkOperation = { updateOne?: { filter: { _id: Types.ObjectId }; update: { 
   deleteOne?: { filter: { _id: Types.ObjectId | string } };
 };
 
-/** `count` datasets with events waiting, their markers, and strict collaborators around the relay. */
+/** A collection keyed by `_id` that refuses an `_id` it holds, as a unique index does. */
+function keyedCollection<T extends { _id: string }>(docs: Map<string, T>, order: (doc: T) => number) {
+  const insertMany = jest.fn(async (inserted: T[]) => {
+    const writeErrors = inserted.flatMap(({ _id }, index) => (docs.has(_id) ? [{ index, code: 11000 }] : []));
+    for (const doc of inserted) if (!docs.has(doc._id)) docs.set(doc._id, structuredClone(doc));
+    if (writeErrors.length > 0) throw Object.assign(new Error('E11000'), { writeErrors });
+  });
+  const bulkWrite = jest.fn(async (operations: BulkOperation[]) => {
+    for (const { deleteOne } of operations) docs.delete(deleteOne?.filter._id as string);
+  });
+  const find = jest.fn(() => query(() => [...docs.values()].sort((a, b) => order(a) - order(b)).map((doc) => structuredClone(doc))));
+  const findById = jest.fn((id: string) => query(() => (docs.has(id) ? { _id: id } : null)));
+  return { insertMany, bulkWrite, find, findById };
+}
+
+/**
+ * `count` datasets with events waiting (two updates each unless `events` says), marked as their
+ * writers mark them (`marked`: a marker with a copy per event; `whole`: one marker per entity, as an
+ * older version wrote; `none`: a crash lost them), and strict collaborators around the relay.
+ */
 export function setupRelay(
   overrides: {
     count?: number;
     events?: () => RegistryEvent[];
+    marked?: 'copies' | 'whole' | 'none';
     busy?: () => boolean;
     publishable?: boolean;
+    /** false: the source never holds events back (as users), so a `*.created` goes out from its copy. */
+    holdsBack?: boolean;
     deleted?: boolean;
     leadership?: Partial<Pick<EntityLocks, 'tryAcquire' | 'extend'>>;
   } = {},
 ) {
   const docs = new Map<string, OutboxFields>();
+  const markers = new Map<string, OutboxMarker>();
+  const sent = new Map<string, OutboxSent>();
   for (let i = 0; i < (overrides.count ?? 1); i++) {
     const _id = new Types.ObjectId();
-    docs.set(_id.toHexString(), { _id, rev: 2, outbox: overrides.events?.() ?? [event(), event({ sequence: 2 })] });
+    const events = (overrides.events?.() ?? [event(), event({ sequence: 2 })]).map((e) => ({ ...e, entityId: _id.toHexString() }));
+    docs.set(_id.toHexString(), { _id, rev: 2, outbox: events });
+    const since = new Date(clock++);
+    if (overrides.marked === 'whole') markers.set(`dataset:${_id.toHexString()}`, { _id: `dataset:${_id.toHexString()}`, since });
+    else if (overrides.marked !== 'none') for (const e of events) markers.set(e.id, { _id: e.id, key: keyOf(e), since, event: e });
   }
   const [doc] = docs.values();
-  const key = `dataset:${doc._id.toHexString()}`;
-  const markers = new Set([...docs.keys()].map((hex) => `dataset:${hex}`));
+  const key = doc ? `dataset:${doc._id.toHexString()}` : '';
   const published: string[] = [];
   const removed: Types.ObjectId[] = [];
 
@@ -73,18 +110,20 @@ export function setupRelay(
     }),
   );
   // The scan's read: every document with events waiting.
-  const find = () => query(() => [...docs.values()].filter((d) => d.outbox.length > 0).map((d) => ({ _id: d._id, outbox: [...d.outbox] })));
+  const find = jest.fn(() =>
+    query(() => [...docs.values()].filter((d) => d.outbox.length > 0).map((d) => ({ ...d, outbox: [...d.outbox] }))),
+  );
   const model = strictMock<Model<OutboxFields>>('datasets', { find, findById, findOneAndUpdate, bulkWrite } as never);
   // The datasets' source as the repository builds it, over a strict model.
   const source = new OutboxDocuments(
     model,
-    () => !(overrides.publishable ?? true),
+    overrides.holdsBack === false ? null : () => !(overrides.publishable ?? true),
     () => overrides.deleted ?? false,
   );
   const sources = new OutboxSources();
   sources.register('dataset', source);
-  const publishEvents = jest.fn(async (sent: readonly RegistryEvent[]) => {
-    published.push(...sent.map((e) => e.id));
+  const publishEvents = jest.fn(async (events: readonly RegistryEvent[]) => {
+    published.push(...events.map((e) => e.id));
   });
   const publisher = strictMock<EventsPublisher>('publisher', { publishEvents });
   const lock = (k: string): HeldLock => ({ key: k, token: 't', expiresAt: new Date(Date.now() + 60_000) });
@@ -99,32 +138,24 @@ export function setupRelay(
     leaseMs: 6000,
     ...overrides.leadership,
   });
-  const markersWrite = jest.fn(async (operations: BulkOperation[]) => {
-    for (const { deleteOne } of operations) markers.delete(deleteOne?.filter._id as string);
-  });
-  // The count each marker holds, as last inserted or set (see OutboxMarkersRepository).
-  const counts = new Map<string, number>();
-  // Inserting a marker already there is refused, as the unique `_id` does.
-  const insertMany = jest.fn(async (inserted: { _id: string; events: number }[]) => {
-    const writeErrors = inserted.flatMap(({ _id }, index) => (markers.has(_id) ? [{ index, code: 11000 }] : []));
-    for (const { _id, events } of inserted) {
-      if (markers.has(_id)) continue;
-      markers.add(_id);
-      counts.set(_id, events);
-    }
-    if (writeErrors.length > 0) throw Object.assign(new Error('E11000'), { writeErrors });
-  });
+  const markerStore = keyedCollection(markers, (m) => m.since.getTime());
   const markerModel = strictMock<Model<OutboxMarker>>('markers', {
-    collection: { insertMany },
-    find: () => query(() => [...markers].map((k) => ({ _id: k }))),
-    bulkWrite: markersWrite,
-    updateOne: (filter: { _id: string }, update: { $set: { events: number } }) =>
-      query(() => void counts.set(filter._id, update.$set.events)),
+    collection: { insertMany: markerStore.insertMany },
+    find: markerStore.find,
+    bulkWrite: markerStore.bulkWrite,
+  } as never);
+  const sentStore = keyedCollection(sent, (s) => s.at.getTime());
+  const sentModel = strictMock<Model<OutboxSent>>('sent', {
+    collection: { insertMany: sentStore.insertMany },
+    find: sentStore.find,
+    findById: sentStore.findById,
+    bulkWrite: sentStore.bulkWrite,
   } as never);
   const relay = new OutboxRelay(
     publisher,
     locks,
     new OutboxMarkersRepository(markerModel),
+    new OutboxSentRepository(sentModel),
     sources,
     new RegistryMetrics({ enabled: false }),
   );
@@ -134,13 +165,15 @@ export function setupRelay(
     doc,
     key,
     markers,
-    counts,
+    sent,
     published,
     publishEvents,
     bulkWrite,
+    find,
     findById,
     findOneAndUpdate,
-    markersWrite,
+    markerStore,
+    sentStore,
     withLocks,
     removed,
   };

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model } from 'mongoose';
+import { inParallel } from '../../common/async/in-parallel';
+import { chunks } from '../../common/mongo/bulk-chunks';
+import { insertManyUnique } from '../../common/mongo/unique-inserts';
+import type { OutboxEvent } from './event-factory';
+import { OutboxSent } from './outbox-marker.schema';
+import { keyOf } from './outbox-markers.repository';
+
+/** A sent event whose entity's outbox still holds it. */
+export interface SentEvent {
+  key: string;
+  event: OutboxEvent;
+}
+
+/** Lookups in flight at once: one bare `_id` read each (FerretDB scans for `$in`). */
+const PARALLEL_LOOKUPS = 16;
+
+/** The one place that touches the `outbox_sent` collection: the record of events sent, until their entities' outboxes are cleared. */
+@Injectable()
+export class OutboxSentRepository {
+  constructor(@InjectModel(OutboxSent.name) private readonly sent: Model<OutboxSent>) {}
+
+  /** Records events as sent, in one insert; one sent before (a send repeated after a crash) stays as it is. */
+  async record(events: readonly OutboxEvent[]): Promise<void> {
+    const at = new Date();
+    await insertManyUnique(
+      this.sent,
+      events.map((event) => ({ _id: event.id, key: keyOf(event), at, event })),
+    );
+  }
+
+  /** Which of these events were sent and are not cleared yet. */
+  async sentAmong(ids: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    await inParallel(ids, PARALLEL_LOOKUPS, async (id) => {
+      if (await this.sent.findById(id, { _id: 1 }).lean().exec()) found.add(id);
+    });
+    return found;
+  }
+
+  /** Some sent events, in no particular order: what the relay clears from the entities next (unsorted, so FerretDB need not read them all). */
+  async some(limit: number): Promise<SentEvent[]> {
+    const sent = await this.sent.find({}, { key: 1, event: 1 }).limit(limit).lean().exec();
+    return sent.map(({ key, event }) => ({ key, event }));
+  }
+
+  /** Every sent event's id (for the scan: such an event is not lost). */
+  async allIds(): Promise<Set<string>> {
+    const sent = await this.sent.find({}, { _id: 1 }).lean().exec();
+    return new Set(sent.map((entry) => entry._id));
+  }
+
+  /** Forgets events cleared from their entities: a bare `_id` delete each, one round trip per chunk. */
+  async remove(ids: readonly string[]): Promise<void> {
+    for (const chunk of chunks(ids)) {
+      await this.sent.bulkWrite(
+        chunk.map((id) => ({ deleteOne: { filter: { _id: id } } })),
+        { ordered: false },
+      );
+    }
+  }
+}
