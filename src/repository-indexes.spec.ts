@@ -102,6 +102,8 @@ const ARGUMENTS: Record<string, unknown> = {
   ),
   changes: { $set: { name: 'x' }, $unset: {} },
   confirmations: [{ ownerId: id, ids: [id] }],
+  lists: [{ ownerId: id, list: new Map() }],
+  updates: [{ filter: { _id: id.toHexString() }, update: { $set: { entries: Buffer.alloc(0) } } }],
   edit: () => undefined,
   ref: { seq: 1 },
   '{ _id, seq }': { _id: id, seq: 1 },
