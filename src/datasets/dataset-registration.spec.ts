@@ -1,0 +1,136 @@
+import { ConflictError, LockBusyError, UnprocessableError } from '../common/errors/domain-errors';
+import { Types } from 'mongoose';
+import { duplicateKeyError, queryResult } from '../common/testing/mongoose-mocks';
+import { creatingLists } from '../ownership/testing/creating-lists';
+import { DatasetsService } from './datasets.service';
+import { adminPrincipal, principalOf } from '../access/testing/principals';
+import { buildDatasetsService as build, dataset, ownerId } from './testing/datasets-service-fixture';
+
+/** DatasetsService.create over DatasetRegistration: the create protocol's order (docs/architecture.md#the-write-path-post-datasets). */
+describe(`${DatasetsService.name} create`, () => {
+  describe('create', () => {
+    it('checks the owner holding its list, lists the dataset, inserts it active with its event, confirms it, then marks the event', async () => {
+      const steps: string[] = [];
+      const insertOne = jest.fn(async () => void steps.push('insert'));
+      const assertAvailable = jest.fn(async () => void steps.push('check owner'));
+      const { service, outbox } = build(
+        { collection: { insertOne } },
+        { assertAvailable },
+        { creating: creatingLists((step) => void steps.push(step)) },
+      );
+      outbox.track.mockImplementation(async () => void steps.push('mark event'));
+
+      const created = await service.create({ ownerId: ownerId.toHexString(), name: 'Power' }, principalOf(ownerId));
+      expect(steps).toEqual(['hold', 'check owner', 'list new', 'insert', 'confirm new', 'mark event', 'release']);
+      expect(insertOne).toHaveBeenCalledWith(
+        expect.objectContaining({
+          state: 'active',
+          seq: 7,
+          nameKey: 'power',
+          rev: 1,
+          // The event rides in the same insert.
+          outbox: [
+            expect.objectContaining({ type: 'dataset.created', sequence: 1, data: expect.objectContaining({ name: 'Power', seq: 7 }) }),
+          ],
+        }),
+      );
+      expect(outbox.track).toHaveBeenCalledWith('dataset', [expect.any(Types.ObjectId)]);
+      expect(created).toMatchObject({ seq: 7, ownerId: ownerId.toHexString() });
+    });
+
+    it('inserts nothing when the owner is unavailable under its list', async () => {
+      const insertOne = jest.fn(async () => undefined);
+      const { service, outbox } = build(
+        { collection: { insertOne } },
+        { assertAvailable: jest.fn().mockRejectedValueOnce(new UnprocessableError('no such user')) },
+      );
+      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' }, principalOf(ownerId))).rejects.toBeInstanceOf(
+        UnprocessableError,
+      );
+      expect(insertOne).not.toHaveBeenCalled();
+      expect(outbox.track).not.toHaveBeenCalled();
+    });
+
+    it('answers 409 when the owner already has a dataset of that name', async () => {
+      const findOne = jest.fn((_filter: unknown, _projection: unknown) => queryResult(dataset()));
+      const { service } = build(
+        { collection: { insertOne: jest.fn(async () => Promise.reject(duplicateKeyError())) }, findOne },
+        { assertAvailable: jest.fn(async () => undefined) },
+      );
+      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'Power' }, principalOf(ownerId))).rejects.toThrow(
+        'the owner already has a dataset named "Power"',
+      );
+      expect(findOne).toHaveBeenCalledWith({ ownerId, nameKey: 'power' }, { _id: 1, state: 1, trashedAt: 1 });
+    });
+
+    it('answers 409 saying a trashed dataset holds the name, and how to free it', async () => {
+      const holder = dataset({ state: 'trashed', trashedAt: new Date('2026-12-01T00:00:00Z') });
+      const { service } = build(
+        {
+          collection: { insertOne: jest.fn(async () => Promise.reject(duplicateKeyError())) },
+          findOne: jest.fn(() => queryResult(holder)),
+        },
+        { assertAvailable: jest.fn(async () => undefined) },
+      );
+      const refused = service.create({ ownerId: ownerId.toHexString(), name: 'power' }, principalOf(ownerId));
+      await expect(refused).rejects.toBeInstanceOf(ConflictError);
+      await expect(refused).rejects.toThrow(
+        `a trashed dataset of the owner holds the name "power" until it is purged at 2026-12-31T00:00:00.000Z; restore it with POST /datasets/${holder._id.toHexString()}/restore, or free the name at once with DELETE /datasets/${holder._id.toHexString()}?permanent=true`,
+      );
+    });
+
+    it("answers 409 (retry) when the owner's list stays busy for the lock wait, inserting nothing", async () => {
+      jest.useFakeTimers();
+      try {
+        const insertOne = jest.fn(async () => undefined);
+        const creating = creatingLists(undefined, [ownerId]);
+        const { service } = build({ collection: { insertOne } }, {}, { creating });
+        const refused = expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' }, principalOf(ownerId))).rejects.toBeInstanceOf(
+          LockBusyError,
+        );
+        await jest.advanceTimersByTimeAsync(10_500);
+        await refused;
+        expect(insertOne).not.toHaveBeenCalled();
+        // Tried again and again meanwhile, never waiting while holding a list.
+        expect(creating.mock.calls.length).toBeGreaterThan(10);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it("tries a busy owner's list again and creates once it is free", async () => {
+      const insertOne = jest.fn(async () => undefined);
+      const busyOnce = creatingLists(undefined, [ownerId]);
+      const free = creatingLists();
+      let tries = 0;
+      const creating = jest.fn((...args: Parameters<typeof free>) => (++tries === 1 ? busyOnce : free)(...args));
+      const { service } = build({ collection: { insertOne } }, { assertAvailable: jest.fn(async () => undefined) }, { creating });
+      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' }, principalOf(ownerId))).resolves.toMatchObject({ seq: 7 });
+      expect(creating).toHaveBeenCalledTimes(2);
+      expect(insertOne).toHaveBeenCalledTimes(1);
+    });
+
+    it('runs creates that arrive while one runs together: one lock batch, one insert, one marker write', async () => {
+      const other = new Types.ObjectId();
+      const insertOne = jest.fn(async () => undefined);
+      const insertMany = jest.fn(async () => undefined);
+      const creating = creatingLists();
+      const { service, outbox } = build(
+        { collection: { insertOne, insertMany } },
+        {
+          availability: jest.fn(async (ids: Types.ObjectId[]) => new Map(ids.map((id) => [id.toHexString(), 'available']))),
+        },
+        { creating },
+      );
+      const created = await Promise.all(
+        [ownerId, other, other].map((owner, i) => service.create({ ownerId: owner.toHexString(), name: `d${i}` }, adminPrincipal())),
+      );
+      // The first ran alone; the two that came meanwhile ran together, with consecutive numbers.
+      expect(creating.mock.calls.map(([owners]) => owners.length)).toEqual([1, 1]);
+      expect(insertOne).toHaveBeenCalledTimes(1);
+      expect(insertMany).toHaveBeenCalledTimes(1);
+      expect(outbox.track).toHaveBeenCalledTimes(2);
+      expect(created.map(({ name }) => name)).toEqual(['d0', 'd1', 'd2']);
+    });
+  });
+});
