@@ -21,7 +21,7 @@ describe(`${DatasetsService.name} create`, () => {
       outbox.track.mockImplementation(async () => void steps.push('mark event'));
 
       const created = await service.create({ ownerId: ownerId.toHexString(), name: 'Power' }, principalOf(ownerId));
-      expect(steps).toEqual(['hold', 'check owner', 'list new', 'insert', 'confirm new', 'mark event', 'release']);
+      expect(steps).toEqual(['check owner', 'hold', 'check owner', 'list new', 'insert', 'confirm new', 'mark event', 'release']);
       expect(insertOne).toHaveBeenCalledWith(
         expect.objectContaining({
           state: 'active',
@@ -84,7 +84,7 @@ describe(`${DatasetsService.name} create`, () => {
       try {
         const insertOne = jest.fn(async () => undefined);
         const creating = creatingLists(undefined, [ownerId]);
-        const { service } = build({ collection: { insertOne } }, {}, { creating });
+        const { service } = build({ collection: { insertOne } }, { assertAvailable: jest.fn(async () => undefined) }, { creating });
         const refused = expect(service.create({ ownerId: ownerId.toHexString(), name: 'x' }, principalOf(ownerId))).rejects.toBeInstanceOf(
           LockBusyError,
         );

@@ -89,14 +89,23 @@ export class DatasetRegistration {
    */
   private async run(requests: readonly Request[]): Promise<(Dataset | DomainError)[]> {
     const results: Result[] = requests.map(() => undefined);
+    // An owner that cannot receive datasets now is refused before numbers are reserved, so it takes none; the check holding
+    // the lists (once) is the guard. Consecutive numbers, in the order given, whatever run each gets in.
+    const before = await this.owners.availability(uniqueIds(requests.map(({ ownerId }) => ownerId.toHexString())));
+    const numbered = requests.flatMap(({ ownerId }, index) => {
+      const owner = before.get(ownerId.toHexString()) ?? 'missing';
+      if (owner !== 'available') results[index] = ownerUnavailable(ownerId, owner);
+      return owner === 'available' ? [index] : [];
+    });
+    if (numbered.length === 0) return results as DomainError[];
     const giveUpAt = Date.now() + LIST_WAIT_MS;
-    // Consecutive numbers, in the order given, whatever run each gets in (a refused registration leaves a gap).
-    const firstSeq = await this.sequence.reserve(requests.length);
-    let left = requests.map((_, index) => index);
+    const firstSeq = await this.sequence.reserve(numbered.length);
+    const seqs = new Map(numbered.map((index, i) => [index, firstSeq + i]));
+    let left = numbered;
     for (let attempt = 0; left.length > 0; attempt++) {
       if (attempt > 0) await pause(Math.min(5 * 2 ** Math.min(attempt, 5), 100) * (0.5 + Math.random()));
       const busy: number[] = [];
-      for (const group of byOwnerGroups(left, requests)) busy.push(...(await this.once(group, requests, firstSeq, results)));
+      for (const group of byOwnerGroups(left, requests)) busy.push(...(await this.once(group, requests, seqs, results)));
       if (busy.length > 0 && Date.now() >= giveUpAt) {
         for (const index of busy) {
           const owner = requests[index].ownerId.toHexString();
@@ -110,7 +119,12 @@ export class DatasetRegistration {
   }
 
   /** One run over the registrations at `indexes`, holding the free lists of their owners; returns those whose list was busy. */
-  private async once(indexes: readonly number[], requests: readonly Request[], firstSeq: number, results: Result[]): Promise<number[]> {
+  private async once(
+    indexes: readonly number[],
+    requests: readonly Request[],
+    seqs: ReadonlyMap<number, number>,
+    results: Result[],
+  ): Promise<number[]> {
     const ownerIds = uniqueIds(indexes.map((index) => requests[index].ownerId.toHexString()));
     return this.ownerIndex.creating(ownerIds, async (lists) => {
       const busy = indexes.filter((index) => !lists.holds(requests[index].ownerId));
@@ -121,7 +135,10 @@ export class DatasetRegistration {
         results,
       );
       if (candidates.length === 0) return busy;
-      const fresh = candidates.map((index) => ({ index, doc: newDataset(requests[index].dto, firstSeq + index, requests[index].ownerId) }));
+      const fresh = candidates.map((index) => ({
+        index,
+        doc: newDataset(requests[index].dto, seqs.get(index) as number, requests[index].ownerId),
+      }));
       // Each `dataset.created` is inserted with its dataset, and tracked once the insert is done.
       await this.outbox.recordChanges(
         fresh.map(({ index, doc }) => ({ ...datasetCreated(doc, actorOf(requests[index].principal)), origin: requests[index].origin })),

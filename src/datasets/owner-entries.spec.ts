@@ -85,14 +85,33 @@ describe('Owner index entries on the write paths', () => {
       availability: jest.fn(async (ids: Types.ObjectId[]) => (steps.push('check owner'), available(ids))),
     }));
     await service.create({ name: 'Power' }, principalOf(ownerId));
-    expect(steps).toEqual(['hold owner', 'check owner', 'list new owner', 'insert active', 'confirm new owner', 'release owner']);
+    // Checked before its number is reserved (an owner refused there takes none), then again holding its list.
+    expect(steps).toEqual([
+      'check owner',
+      'hold owner',
+      'check owner',
+      'list new owner',
+      'insert active',
+      'confirm new owner',
+      'release owner',
+    ]);
   });
 
   it('create: an owner gone by the check under its list gets nothing listed or inserted', async () => {
-    const availability = jest.fn(async (ids: Types.ObjectId[]) => new Map(ids.map((id) => [id.toHexString(), 'missing'])));
+    // Available when first checked (before the number), gone by the check holding its list.
+    const availability = jest
+      .fn(async (ids: Types.ObjectId[]) => new Map(ids.map((id) => [id.toHexString(), 'missing'])))
+      .mockImplementationOnce(async (ids: Types.ObjectId[]) => new Map(ids.map((id) => [id.toHexString(), 'available'])));
     const { service, steps } = build(storedDataset(ownerId), { availability });
     await expect(service.create({ name: 'Power' }, principalOf(ownerId))).rejects.toBeInstanceOf(UnprocessableError);
     expect(steps).toEqual(['hold owner', 'release owner']);
+  });
+
+  it('create: an owner refused by the first check, before any number is reserved, holds no list', async () => {
+    const availability = jest.fn(async (ids: Types.ObjectId[]) => new Map(ids.map((id) => [id.toHexString(), 'missing'])));
+    const { service, steps } = build(storedDataset(ownerId), { availability });
+    await expect(service.create({ name: 'Power' }, principalOf(ownerId))).rejects.toBeInstanceOf(UnprocessableError);
+    expect(steps).toEqual([]);
   });
 
   it('trash: demoted before the dataset goes to the trash; restore: confirmed after it is back', async () => {
