@@ -23,18 +23,17 @@ function setup(stored: Partial<OutboxMarker>[] = []) {
   const bulkWrite = jest.fn(async (operations: Operation[]) => {
     for (const { deleteOne } of operations) if (deleteOne) markers.delete(deleteOne.filter._id);
   });
-  // What `$group` by key then `$count` answer: the keys counted (nothing for no markers).
+  // What `$group` by key with `$sum: 1` answers: one document per key, with its markers counted.
   const aggregate = jest.fn(() => {
-    const keys = new Set([...markers.values()].map((marker) => marker.key));
-    return queryResult(markers.size === 0 ? [] : [{ entities: keys.size }]);
+    const byKey = new Map<string | undefined, number>();
+    for (const { key } of markers.values()) byKey.set(key, (byKey.get(key) ?? 0) + 1);
+    return queryResult([...byKey].map(([_id, events]) => ({ _id, events })));
   });
-  const countDocuments = jest.fn(() => queryResult(markers.size));
   const findOne = jest.fn(() => queryResult([...markers.values()].sort((a, b) => a.since.getTime() - b.since.getTime())[0] ?? null));
   const model = strictMock<Model<OutboxMarker>>('markers', {
     collection: { insertMany },
     bulkWrite,
     aggregate,
-    countDocuments,
     findOne,
   } as never);
   return { repository: new OutboxMarkersRepository(model), markers, insertMany, bulkWrite };

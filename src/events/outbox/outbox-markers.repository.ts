@@ -67,13 +67,14 @@ export class OutboxMarkersRepository {
 
   /** How many entities and events wait, and since when the longest-waiting event has (for the metrics). */
   async backlog(): Promise<{ entities: number; events: number; oldestSince?: Date }> {
-    const [entities, events, oldest] = await Promise.all([
-      // Grouped by key, then counted: FerretDB 1.24 sums a previous stage's fields as 0 (markers of an older version, keyless, count as one).
-      this.markers.aggregate<{ entities: number }>([{ $group: { _id: '$key' } }, { $count: 'entities' }]).exec(),
-      this.markers.countDocuments().exec(),
+    const [byEntity, oldest] = await Promise.all([
+      // Both counts from one read, so they agree (each entity waiting has an event); summed here: FerretDB 1.24 sums a previous
+      // stage's fields as 0. Markers of an older version, keyless, count as one entity.
+      this.markers.aggregate<{ events: number }>([{ $group: { _id: '$key', events: { $sum: 1 } } }]).exec(),
       this.markers.findOne({}, { since: 1 }).sort({ since: 1 }).lean().exec(),
     ]);
-    return { entities: entities[0]?.entities ?? 0, events, ...(oldest ? { oldestSince: oldest.since } : {}) };
+    const events = byEntity.reduce((sum, entity) => sum + entity.events, 0);
+    return { entities: byEntity.length, events, ...(oldest ? { oldestSince: oldest.since } : {}) };
   }
 
   /** Removes markers by id: a bare `_id` delete each, one round trip per chunk (see MAX_STATEMENTS_PER_COMMAND). */
