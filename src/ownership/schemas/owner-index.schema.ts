@@ -8,9 +8,9 @@ export interface ListedSortKey {
 }
 
 /**
- * How far a list trusts one of its entries. Numbers, ordered so that a create's confirmation is a
- * `$max` by bare `_id` that raises only `pending` (see OwnerIndex.confirmCreated); no state (lists of
- * older versions) reads as `candidate`.
+ * How far a list trusts one of its entries. Numbers, ordered so that a confirmation raises only
+ * `pending` (see OwnerIndexRepository.raiseStates); no state (lists of older versions) reads as
+ * `candidate`.
  */
 export const ENTRY_STATE = {
   /** Listed by the create that is making it; not active yet. */

@@ -10,8 +10,9 @@ const NINE = 57;
 const PLUS = 43;
 const MINUS = 45;
 const DOT = 46;
-const SPACE = 32;
-const TAB = 9;
+/** The blanks the tokenizer trims around a cell (shared with csv-tokenizer.ts). */
+export const SPACE = 32;
+export const TAB = 9;
 
 /** Up to 15 digits fit a double exactly (< 2^53), and so does 10^15. */
 const MAX_DIGITS = 15;

@@ -1,12 +1,10 @@
 import { MalformedBodyError } from './record-errors';
-import { numberAt, NumericCell } from './csv-numbers';
+import { numberAt, NumericCell, SPACE, TAB } from './csv-numbers';
 
 const QUOTE = 34;
 const COMMA = 44;
 const LF = 10;
 const CR = 13;
-const SPACE = 32;
-const TAB = 9;
 
 /**
  * A cell's text; null for an empty cell that was not quoted (`""` is the
