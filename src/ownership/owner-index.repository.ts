@@ -62,26 +62,6 @@ export class OwnerIndexRepository {
     await this.edit(ownerId, (list) => withStates(list, ids, () => state));
   }
 
-  /**
-   * Raises the state of entries to `state` where it is lower, for many lists: read side by side, written in bulk
-   * writes of LISTS_PER_BULK_WRITE; under the lists' locks.
-   */
-  async raiseStates(
-    confirmations: readonly { ownerId: Types.ObjectId; ids: readonly Types.ObjectId[] }[],
-    state: EntryState,
-  ): Promise<void> {
-    const raising = confirmations.filter(({ ids }) => ids.length > 0);
-    const current = await this.read(raising.map(({ ownerId }) => ownerId));
-    const updates = raising.flatMap(({ ownerId, ids }, i) => {
-      const list = listed(current[i]);
-      const before = encodeEntries(list);
-      withStates(list, ids, (was) => (was !== undefined && was >= state ? was : state));
-      const update = rewrite(ownerId, current[i], list, before)?.update;
-      return update ? [update] : [];
-    });
-    await this.writeAll(updates);
-  }
-
   /** One update alone, more in bulk writes of LISTS_PER_BULK_WRITE. */
   private async writeAll(updates: readonly { filter: { _id: string }; update: UpdateQuery<OwnerIndexList> }[]): Promise<void> {
     if (updates.length === 1) await this.index.updateOne(updates[0].filter, updates[0].update).exec();

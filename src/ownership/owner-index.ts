@@ -37,14 +37,11 @@ export class OwnerIndex {
     private readonly locks: EntityLocks,
   ) {}
 
-  /**
-   * Lists datasets under a user: call before the datasets can become theirs. `created`: by the create that
-   * makes them, which confirms them once active (confirmCreated); else (a transfer in) as candidates.
-   */
-  async add(ownerId: Types.ObjectId, datasets: readonly ListedDataset[], created = false): Promise<void> {
-    const state = created ? ENTRY_STATE.pending : ENTRY_STATE.candidate;
+  /** Lists datasets under a user as candidates: call before the datasets can become theirs (a transfer in). */
+  async add(ownerId: Types.ObjectId, datasets: readonly ListedDataset[]): Promise<void> {
     await this.change(ownerId, (list) => {
-      for (const { _id, seq, createdAt } of datasets) list.set(_id.toHexString(), { key: { seq, at: createdAt.getTime() }, state });
+      for (const { _id, seq, createdAt } of datasets)
+        list.set(_id.toHexString(), { key: { seq, at: createdAt.getTime() }, state: ENTRY_STATE.candidate });
     });
   }
 
@@ -53,28 +50,6 @@ export class OwnerIndex {
     await this.change(ownerId, (list) => {
       for (const id of datasetIds) list.delete(id.toHexString());
     });
-  }
-
-  /**
-   * Confirms datasets listed `pending` once they are active, for all their owners at once, outside the lists' hold (creates now
-   * confirm within theirs: `creating`): the lists' locks
-   * taken with one insert, one update per list (in bulk writes), the locks released with one delete. A create holds no
-   * dataset's lock, so this raises only entries still `pending`: one demoted meanwhile (trashed, purged, transferred)
-   * stays a candidate. A list whose lock stays busy is left unconfirmed (readers read its entries; the janitor settles them).
-   */
-  async confirmCreated(created: readonly { ownerId: Types.ObjectId; datasetIds: readonly Types.ObjectId[] }[]): Promise<void> {
-    const byKey = new Map(created.map((list) => [listLockKey(list.ownerId), list]));
-    const count = created.reduce((sum, { datasetIds }) => sum + datasetIds.length, 0);
-    const what = created.length === 1 ? `user ${created[0].ownerId.toHexString()}` : `${created.length} users`;
-    await this.confirming(`${count} new datasets of ${what}`, () =>
-      this.locks.withLocks([...byKey.keys()], LIST_LOCK, async (held) => {
-        const lists = held.flatMap(({ key }) => byKey.get(key) ?? []);
-        await this.index.raiseStates(
-          lists.map(({ ownerId, datasetIds }) => ({ ownerId, ids: datasetIds })),
-          ENTRY_STATE.confirmed,
-        );
-      }),
-    );
   }
 
   /**
