@@ -78,6 +78,7 @@ function build(options: { failUpdates?: boolean; busy?: string[] } = {}) {
     updateOne,
     locks,
     findById,
+    bulkWrite,
     readsWithoutLock: () => readsWithoutLock,
     isLocked: () => locked > 0,
   };
@@ -163,6 +164,27 @@ describe(OwnerIndex.name, () => {
     expect(locks.withLocks).toHaveBeenCalledTimes(1);
     expect(await confirmedOf(index)).toEqual([1]);
     expect(await index.listed(busy)).toEqual([]);
+  });
+
+  it('reads the held lists as the hold starts, and writes the lists a create changes together (one bulk write)', async () => {
+    const other = new Types.ObjectId();
+    const { index, findById, updateOne, bulkWrite } = build();
+    await index.add(owner, [listedDataset(0)]);
+    await index.add(other, [listedDataset(1)]);
+    findById.mockClear();
+    updateOne.mockClear();
+    await index.creating([owner, other], async (lists) => {
+      // Read beside the create's owner check, before anything is listed.
+      expect(findById.mock.calls.map(([id]) => id)).toEqual([owner.toHexString(), other.toHexString()]);
+      await lists.listNew([
+        { ...listedDataset(2), ownerId: owner },
+        { ...listedDataset(3), ownerId: other },
+      ]);
+      expect(findById).toHaveBeenCalledTimes(2);
+      expect(bulkWrite).toHaveBeenCalledTimes(1);
+      expect(updateOne).toHaveBeenCalledTimes(2);
+    });
+    expect((await index.listed(other)).map(({ seq }) => seq)).toEqual([1, 3]);
   });
 
   it("confirms a create's new entries as it listed them, without reading the lists again", async () => {
