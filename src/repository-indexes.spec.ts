@@ -101,7 +101,8 @@ const ARGUMENTS: Record<string, unknown> = {
     ]),
   ),
   changes: { $set: { name: 'x' }, $unset: {} },
-  confirmations: [{ ownerId: id, ids: [id] }],
+  // A list read for an edit that changed it: stored back with one update.
+  edits: [{ ownerId: id, current: { _id: id.toHexString() }, list: new Map([[id.toHexString(), { state: 2 }]]), before: Buffer.alloc(0) }],
   lists: [{ ownerId: id, list: new Map() }],
   updates: [{ filter: { _id: id.toHexString() }, update: { $set: { entries: Buffer.alloc(0) } } }],
   edit: () => undefined,

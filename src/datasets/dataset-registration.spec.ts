@@ -2,6 +2,9 @@ import { ConflictError, LockBusyError, UnprocessableError } from '../common/erro
 import { Types } from 'mongoose';
 import { duplicateKeyError, queryResult } from '../common/testing/mongoose-mocks';
 import { creatingLists } from '../ownership/testing/creating-lists';
+import { HeldLists } from '../ownership/owner-index';
+import { strictMock } from '../common/testing/strict-mock';
+import { DatasetSequence } from './dataset-sequence';
 import { DatasetsService } from './datasets.service';
 import { adminPrincipal, principalOf } from '../access/testing/principals';
 import { buildDatasetsService as build, dataset, ownerId } from './testing/datasets-service-fixture';
@@ -36,6 +39,48 @@ describe(`${DatasetsService.name} create`, () => {
       );
       expect(outbox.track).toHaveBeenCalledWith('dataset', [expect.any(Types.ObjectId)]);
       expect(created).toMatchObject({ seq: 7, ownerId: ownerId.toHexString() });
+    });
+
+    it('claims the numbers while the lists are taken, and lists nothing before they are claimed', async () => {
+      const steps: string[] = [];
+      let claimed = (_first: number): void => undefined;
+      const reserve = jest.fn(() => new Promise<number>((resolve) => (claimed = resolve)));
+      const { service } = build(
+        { collection: { insertOne: jest.fn(async () => void steps.push('insert')) } },
+        { assertAvailable: jest.fn(async () => undefined) },
+        { creating: creatingLists((step) => void steps.push(step)) },
+        strictMock<DatasetSequence>('DatasetSequence', { reserve }),
+      );
+      const created = service.create({ ownerId: ownerId.toHexString(), name: 'Power' }, principalOf(ownerId));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(steps).toEqual(['hold']);
+      claimed(11);
+      await expect(created).resolves.toMatchObject({ seq: 11 });
+      expect(steps).toEqual(['hold', 'list new', 'insert', 'confirm new', 'release']);
+    });
+
+    it('writes the seq key, the confirmation and the marker side by side once the insert is in, holding the lists until all are done', async () => {
+      const steps: string[] = [];
+      const lists = creatingLists((step) => void steps.push(step));
+      const creating = jest.fn(async (owners: Types.ObjectId[], create: (held: HeldLists) => Promise<unknown>) =>
+        lists(owners, async (held) => {
+          const confirmNew = held.confirmNew.bind(held);
+          held.confirmNew = jest.fn(async (datasets: Parameters<HeldLists['confirmNew']>[0]) => {
+            await confirmNew(datasets);
+            await new Promise((resolve) => setTimeout(resolve, 30));
+            steps.push('confirmed');
+          });
+          return create(held);
+        }),
+      );
+      const { service, outbox } = build(
+        { collection: { insertOne: jest.fn(async () => void steps.push('insert')) } },
+        { assertAvailable: jest.fn(async () => undefined) },
+        { creating },
+      );
+      outbox.track.mockImplementation(async () => void steps.push('mark event'));
+      await service.create({ ownerId: ownerId.toHexString(), name: 'Power' }, principalOf(ownerId));
+      expect(steps).toEqual(['hold', 'list new', 'insert', 'confirm new', 'mark event', 'confirmed', 'release']);
     });
 
     it('inserts nothing when the owner is unavailable under its list', async () => {

@@ -91,7 +91,7 @@ export class DatasetRegistration {
     const results: Result[] = requests.map(() => undefined);
     // An owner that cannot receive datasets now is refused before numbers are reserved, so it takes none; the check holding
     // the lists (once) is the guard. Consecutive numbers, in the order given, whatever run each gets in.
-    const before = await this.owners.availability(uniqueIds(requests.map(({ ownerId }) => ownerId.toHexString())));
+    const before = await this.owners.availability(uniqueIds(requests.map(({ ownerId }) => ownerId.toHexString())), { guard: false });
     const numbered = requests.flatMap(({ ownerId }, index) => {
       const owner = before.get(ownerId.toHexString()) ?? 'missing';
       if (owner !== 'available') results[index] = ownerUnavailable(ownerId, owner);
@@ -99,8 +99,9 @@ export class DatasetRegistration {
     });
     if (numbered.length === 0) return results as DomainError[];
     const giveUpAt = Date.now() + LIST_WAIT_MS;
-    const firstSeq = await this.sequence.reserve(numbered.length);
-    const seqs = new Map(numbered.map((index, i) => [index, firstSeq + i]));
+    // Claimed while the first lists are taken and checked; awaited holding them, before anything is listed.
+    const seqs = this.sequence.reserve(numbered.length).then((first) => new Map(numbered.map((index, i) => [index, first + i])));
+    seqs.catch(() => undefined);
     let left = numbered;
     for (let attempt = 0; left.length > 0; attempt++) {
       if (attempt > 0) await pause(Math.min(5 * 2 ** Math.min(attempt, 5), 100) * (0.5 + Math.random()));
@@ -122,7 +123,7 @@ export class DatasetRegistration {
   private async once(
     indexes: readonly number[],
     requests: readonly Request[],
-    seqs: ReadonlyMap<number, number>,
+    seqs: Promise<ReadonlyMap<number, number>>,
     results: Result[],
   ): Promise<number[]> {
     const ownerIds = uniqueIds(indexes.map((index) => requests[index].ownerId.toHexString()));
@@ -135,22 +136,32 @@ export class DatasetRegistration {
         results,
       );
       if (candidates.length === 0) return busy;
+      const numbers = await seqs;
       const fresh = candidates.map((index) => ({
         index,
-        doc: newDataset(requests[index].dto, seqs.get(index) as number, requests[index].ownerId),
+        doc: newDataset(requests[index].dto, numbers.get(index) as number, requests[index].ownerId),
       }));
-      // Each `dataset.created` is inserted with its dataset, and tracked once the insert is done.
-      await this.outbox.recordChanges(
-        fresh.map(({ index, doc }) => ({ ...datasetCreated(doc, actorOf(requests[index].principal)), origin: requests[index].origin })),
-        async (events) => {
-          fresh.forEach(({ doc }, i) => doc.outbox.push(events[i]));
-          await lists.listNew(fresh.map(({ doc }) => doc));
-          const inserted = await this.insert(fresh, requests, results);
-          await lists.confirmNew(inserted.map(({ doc }) => doc));
-          for (const { index, doc } of inserted) results[index] = doc;
-          return inserted.map(({ doc }) => doc);
-        },
-      );
+      // After the insert, three writes that each need only the insert done: the seq keys, the lists' confirmation, the markers.
+      let keysAndConfirmations: Promise<unknown> = Promise.resolve();
+      try {
+        // Each `dataset.created` is inserted with its dataset, and tracked (marked) once the insert is done.
+        await this.outbox.recordChanges(
+          fresh.map(({ index, doc }) => ({ ...datasetCreated(doc, actorOf(requests[index].principal)), origin: requests[index].origin })),
+          async (events) => {
+            fresh.forEach(({ doc }, i) => doc.outbox.push(events[i]));
+            await lists.listNew(fresh.map(({ doc }) => doc));
+            const inserted = await this.insert(fresh, requests, results);
+            const docs = inserted.map(({ doc }) => doc);
+            keysAndConfirmations = Promise.all([this.datasets.insertSeqKeys(docs), lists.confirmNew(docs)]);
+            for (const { index, doc } of inserted) results[index] = doc;
+            return docs;
+          },
+        );
+      } finally {
+        // The lists stay held until their confirmation is written, whatever the marker write did.
+        await Promise.allSettled([keysAndConfirmations]);
+      }
+      await keysAndConfirmations;
       return busy;
     });
   }
@@ -181,10 +192,7 @@ export class DatasetRegistration {
     requests: readonly Request[],
     results: Result[],
   ): Promise<{ index: number; doc: Dataset }[]> {
-    const taken =
-      fresh.length === 1
-        ? new Set((await this.datasets.insertNew(fresh[0].doc)) ? [] : [0])
-        : await this.datasets.insertManyNew(fresh.map(({ doc }) => doc));
+    const taken = await this.datasets.insertDatasets(fresh.map(({ doc }) => doc));
     for (const position of taken) {
       const { index, doc } = fresh[position];
       results[index] = await this.trash.nameTaken(doc.ownerId, doc.name, requests[index].principal);

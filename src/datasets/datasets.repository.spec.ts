@@ -34,7 +34,7 @@ describe(`${DatasetsRepository.name} insertNew`, () => {
     const lost = { key: `owner-index:${ownerId.toHexString()}`, expiresAt: new Date(Date.now() + 60_000), lost: true };
 
     await expect(runUnderLease(lost, () => repository.insertNew(fresh(1)[0]))).rejects.toBeInstanceOf(LeaseLostError);
-    await expect(runUnderLease(lost, () => repository.insertManyNew(fresh(2)))).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(runUnderLease(lost, () => repository.insertDatasets(fresh(2)))).rejects.toBeInstanceOf(LeaseLostError);
     expect(insertOne).not.toHaveBeenCalled();
     expect(insertMany).not.toHaveBeenCalled();
   });
@@ -49,7 +49,9 @@ describe(`${DatasetsRepository.name} insertNew`, () => {
       seqKeysModel({ collection: { insertMany: keysInsert } }),
     );
 
-    expect([...(await repository.insertManyNew(datasets))]).toEqual([1]);
+    const taken = await repository.insertDatasets(datasets);
+    expect([...taken]).toEqual([1]);
+    await repository.insertSeqKeys(datasets.filter((_, position) => !taken.has(position)));
     expect(insertMany).toHaveBeenCalledWith(datasets, { ordered: false });
     expect(keysInsert).toHaveBeenCalledWith(
       [datasets[0], datasets[2]].map(({ _id, seq }) => ({ _id: seqKeyId(seq), datasetId: _id })),

@@ -96,26 +96,23 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     return rows.map(({ _id }) => _id.toHexString());
   }
 
-  /**
-   * Inserts a new dataset, then its seq key; false when its owner has a dataset of that name. The create holds its owner's
-   * list, whose lease is checked first, as the lease guard does for Mongoose's writes (this one goes through the driver).
-   */
+  /** Inserts a new dataset, then its seq key; false when its owner has a dataset of that name (see insertDatasets). */
   async insertNew(dataset: Dataset): Promise<boolean> {
-    assertLeasesHeld();
-    if (!(await insertUnique(this.datasets, dataset))) return false;
+    if ((await this.insertDatasets([dataset])).size > 0) return false;
     await this.insertSeqKeys([dataset]);
     return true;
   }
 
   /**
-   * insertNew for many, in one unordered batch, then their seq keys; returns the positions whose name was taken. Nothing is
-   * undone on another failure: what got in is visible and listed, as after a create whose answer was lost.
+   * Inserts new datasets (one insert for one, an unordered batch for many) and returns the positions whose name was taken;
+   * their seq keys follow once they are in (insertSeqKeys). The create holds its owners' lists, whose leases are checked
+   * first, as the lease guard does for Mongoose's writes (these go through the driver). Nothing is undone on another failure:
+   * what got in is visible and listed, as after a create whose answer was lost.
    */
-  async insertManyNew(datasets: Dataset[]): Promise<Set<number>> {
+  async insertDatasets(datasets: Dataset[]): Promise<Set<number>> {
     assertLeasesHeld();
-    const taken = await insertManyUnique(this.datasets, datasets);
-    await this.insertSeqKeys(datasets.filter((_, position) => !taken.has(position)));
-    return taken;
+    if (datasets.length === 1) return new Set((await insertUnique(this.datasets, datasets[0])) ? [] : [0]);
+    return insertManyUnique(this.datasets, datasets);
   }
 
   /** Removes a pending dataset (one an earlier version's create left; nobody else writes it), its seq key first: a key never outlives its dataset. */
@@ -145,8 +142,11 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     return missing.length;
   }
 
-  /** A key that exists already names the same dataset (numbers are never reused): a refusal is no failure. */
-  private async insertSeqKeys(datasets: readonly Pick<Dataset, '_id' | 'seq'>[]): Promise<void> {
+  /**
+   * The seq keys of datasets that are in: after them, so a key never names a dataset that is not there. A key that exists
+   * already names the same dataset (numbers are never reused): a refusal is no failure.
+   */
+  async insertSeqKeys(datasets: readonly Pick<Dataset, '_id' | 'seq'>[]): Promise<void> {
     await insertManyUnique(
       this.seqKeys,
       datasets.map(({ _id, seq }) => ({ _id: seqKeyId(seq), datasetId: _id })),

@@ -43,6 +43,29 @@ describe(DatasetOwners.name, () => {
     expect(calls).toEqual(['locks', 'users']);
   });
 
+  it('reads the locks and the users at once only for a look that guards nothing (a create before numbering)', async () => {
+    const { owners, calls, heldFor } = build();
+    let locksRead = (): void => undefined;
+    heldFor.mockImplementation(async () => {
+      calls.push('locks');
+      await new Promise<void>((resolve) => (locksRead = resolve));
+      return new Set<string>();
+    });
+    const look = owners.availability([present], { guard: false });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual(['locks', 'users']);
+    locksRead();
+    expect((await look).get(present.toHexString())).toBe('available');
+
+    calls.length = 0;
+    const check = owners.availability([present]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual(['locks']);
+    locksRead();
+    await check;
+    expect(calls).toEqual(['locks', 'users']);
+  });
+
   it('explains an unavailable owner: 422 when missing, 409 while being deleted', async () => {
     const { owners } = build();
     await expect(owners.assertAvailable(present)).resolves.toBeUndefined();

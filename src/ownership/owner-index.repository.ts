@@ -13,6 +13,14 @@ const OLDER_FIELDS = { datasetIds: 1, sortKeys: 1, states: 1 } as const;
 
 type StoredList = Omit<OwnerIndexList, 'entries'> & { entries?: Uint8Array | mongo.Binary };
 
+/** A list read to be changed (readForEdit): as stored (`current`, encoded `before`) and as changed (`list`). */
+export interface ListEdit {
+  ownerId: Types.ObjectId;
+  current: StoredList | null;
+  list: ListedDatasets;
+  before: Buffer;
+}
+
 /** The one place that touches the OwnerIndexList model (see OwnerIndex). */
 @Injectable()
 export class OwnerIndexRepository {
@@ -36,14 +44,35 @@ export class OwnerIndexRepository {
    * Read-then-write: only safe while the caller holds the list's lock.
    */
   async edit(ownerId: Types.ObjectId, edit: (list: ListedDatasets) => void): Promise<ListedDatasets> {
-    const [current] = await this.read([ownerId]);
-    const list = listed(current);
-    const before = encodeEntries(list);
-    edit(list);
-    const write = rewrite(ownerId, current, list, before);
-    if (write?.insert) await this.index.collection.insertOne(write.insert as never);
-    else if (write?.update) await this.index.updateOne(write.update.filter, write.update.update).exec();
-    return list;
+    const [editing] = await this.readForEdit([ownerId]);
+    edit(editing.list);
+    await this.writeEdited([editing]);
+    return editing.list;
+  }
+
+  /** Users' lists as stored now, one lookup by id each side by side, to change and store with writeEdited (holding their locks). */
+  async readForEdit(ownerIds: readonly Types.ObjectId[]): Promise<ListEdit[]> {
+    const current = await this.read(ownerIds);
+    return ownerIds.map((ownerId, i) => {
+      const list = listed(current[i]);
+      return { ownerId, current: current[i], list, before: encodeEntries(list) };
+    });
+  }
+
+  /**
+   * Stores the lists of readForEdit that changed: a list never stored is inserted, the others updated (one update alone, more in
+   * bulk writes of LISTS_PER_BULK_WRITE); each then counts as stored as it is. Only while holding their locks since the read.
+   */
+  async writeEdited(edits: readonly ListEdit[]): Promise<void> {
+    const writes = edits.map((editing) => rewrite(editing.ownerId, editing.current, editing.list, editing.before));
+    const inserts = writes.flatMap((write) => (write?.insert ? [write.insert] : []));
+    const updates = writes.flatMap((write) => (write?.update ? [write.update] : []));
+    await Promise.all([...inserts.map((insert) => this.index.collection.insertOne(insert as never)), this.writeAll(updates)]);
+    edits.forEach((editing, i) => {
+      if (!writes[i]) return;
+      editing.before = encodeEntries(editing.list);
+      editing.current = { _id: editing.ownerId.toHexString(), entries: editing.before };
+    });
   }
 
   /**
@@ -62,28 +91,9 @@ export class OwnerIndexRepository {
     await this.edit(ownerId, (list) => withStates(list, ids, () => state));
   }
 
-  /**
-   * Raises the state of entries to `state` where it is lower, for many lists: read side by side, written in bulk
-   * writes of LISTS_PER_BULK_WRITE; under the lists' locks.
-   */
-  async raiseStates(
-    confirmations: readonly { ownerId: Types.ObjectId; ids: readonly Types.ObjectId[] }[],
-    state: EntryState,
-  ): Promise<void> {
-    const raising = confirmations.filter(({ ids }) => ids.length > 0);
-    const current = await this.read(raising.map(({ ownerId }) => ownerId));
-    const updates = raising.flatMap(({ ownerId, ids }, i) => {
-      const list = listed(current[i]);
-      const before = encodeEntries(list);
-      withStates(list, ids, (was) => (was !== undefined && was >= state ? was : state));
-      const update = rewrite(ownerId, current[i], list, before)?.update;
-      return update ? [update] : [];
-    });
-    await this.writeAll(updates);
-  }
-
   /** One update alone, more in bulk writes of LISTS_PER_BULK_WRITE. */
   private async writeAll(updates: readonly { filter: { _id: string }; update: UpdateQuery<OwnerIndexList> }[]): Promise<void> {
+    if (updates.length === 0) return;
     if (updates.length === 1) await this.index.updateOne(updates[0].filter, updates[0].update).exec();
     else {
       for (let i = 0; i < updates.length; i += LISTS_PER_BULK_WRITE) {

@@ -78,6 +78,7 @@ function build(options: { failUpdates?: boolean; busy?: string[] } = {}) {
     updateOne,
     locks,
     findById,
+    bulkWrite,
     readsWithoutLock: () => readsWithoutLock,
     isLocked: () => locked > 0,
   };
@@ -95,61 +96,24 @@ function olderList(datasets: ReturnType<typeof listedDataset>[]): Stored {
   };
 }
 
+/** A create's datasets listed new and confirmed, as DatasetRegistration does holding the owner's list. */
+async function created(index: OwnerIndex, datasets: ReturnType<typeof listedDataset>[], ownerId = owner): Promise<void> {
+  await index.creating([ownerId], async (lists) => {
+    const owned = datasets.map((dataset) => ({ ...dataset, ownerId }));
+    await lists.listNew(owned);
+    await lists.confirmNew(owned);
+  });
+}
+
 async function confirmedOf(index: OwnerIndex): Promise<number[]> {
   return (await index.listed(owner)).filter((entry) => entry.confirmed).map((entry) => entry.seq as number);
 }
 
 describe(OwnerIndex.name, () => {
-  it("confirms a create's datasets once it says they are active, each list change under the list's lock", async () => {
-    const { index, locks } = build();
-    const [a, b] = [listedDataset(1), listedDataset(2)];
-    await index.add(owner, [a, b], true);
-    expect(await confirmedOf(index)).toEqual([]);
-    await index.confirmCreated([{ ownerId: owner, datasetIds: [a._id, b._id] }]);
-    expect(await confirmedOf(index)).toEqual([1, 2]);
-    expect(locks.withLock).toHaveBeenCalledWith(`owner-index:${owner.toHexString()}`, { purpose: 'owner-index' }, expect.any(Function));
-  });
-
-  it("never lets a create's late confirmation raise an entry demoted or listed again meanwhile", async () => {
-    const { index } = build();
-    const [trashed, movedAway, movedBack] = [listedDataset(1), listedDataset(2), listedDataset(3)];
-    await index.add(owner, [trashed, movedAway, movedBack], true);
-    // Trashed right after its activation, before the create confirmed it.
-    await index.demote(owner, [trashed._id]);
-    // Transferred away (unlisted) and back (a candidate) before the create confirmed it.
-    await index.demote(owner, [movedAway._id, movedBack._id]);
-    await index.remove(owner, [movedAway._id, movedBack._id]);
-    await index.add(owner, [movedBack]);
-    await index.confirmCreated([{ ownerId: owner, datasetIds: [trashed._id, movedAway._id, movedBack._id] }]);
-    expect(await index.listed(owner)).toEqual([
-      expect.objectContaining({ _id: trashed._id, confirmed: false }),
-      expect.objectContaining({ _id: movedBack._id, confirmed: false }),
-    ]);
-    // Its transfer's own confirmation, after the move, is what confirms it.
-    await index.confirm(owner, [movedBack._id]);
-    expect(await confirmedOf(index)).toEqual([3]);
-  });
-
-  it("confirms many owners' datasets with one batch of locks, leaving a list whose lock stays busy unconfirmed", async () => {
-    const other = new Types.ObjectId();
-    const { index, locks } = build({ busy: [`owner-index:${other.toHexString()}`] });
-    const [a, b] = [listedDataset(1), listedDataset(2)];
-    await index.add(owner, [a], true);
-    await index.add(other, [b], true);
-    await index.confirmCreated([
-      { ownerId: owner, datasetIds: [a._id] },
-      { ownerId: other, datasetIds: [b._id] },
-    ]);
-    expect(locks.withLocks).toHaveBeenCalledTimes(1);
-    expect(await confirmedOf(index)).toEqual([1]);
-    expect((await index.listed(other)).map(({ confirmed }) => confirmed)).toEqual([false]);
-  });
-
   it('reads entries a crash left unconfirmed, and lists of older versions (no states), as candidates', async () => {
     const { index, docs } = build();
     const [a, b, c] = [listedDataset(1), listedDataset(2), listedDataset(3)];
-    await index.add(owner, [a, b, c], true);
-    await index.confirmCreated([{ ownerId: owner, datasetIds: [a._id, b._id, c._id] }]);
+    await created(index, [a, b, c]);
     // Killed between b's demotion and its trash; c's create killed before its activation left it pending.
     await index.demote(owner, [b._id]);
     const stored = docs.get(owner.toHexString())!;
@@ -166,12 +130,12 @@ describe(OwnerIndex.name, () => {
     const [a, b, c] = [listedDataset(1), listedDataset(2), listedDataset(3)];
     docs.set(owner.toHexString(), { ...olderList([a, b]), states: { [a._id.toHexString()]: ENTRY_STATE.confirmed } });
     expect(await confirmedOf(index)).toEqual([1]);
-    await index.add(owner, [c], true);
+    await index.add(owner, [c]);
     const [, update] = updateOne.mock.calls[0];
     expect(Object.keys(update.$set ?? {})).toEqual(['entries']);
     expect(update.$unset).toEqual({ datasetIds: 1, sortKeys: 1, states: 1 });
     expect(Object.keys(docs.get(owner.toHexString())!).sort()).toEqual(['_id', 'entries']);
-    await index.confirmCreated([{ ownerId: owner, datasetIds: [c._id] }]);
+    await index.confirm(owner, [c._id]);
     expect(await confirmedOf(index)).toEqual([1, 3]);
     expect((await index.listed(owner)).map(({ seq }) => seq)).toEqual([1, 2, 3]);
     // A change that changes nothing writes nothing; a state for a dataset the list does not name is not kept.
@@ -200,6 +164,27 @@ describe(OwnerIndex.name, () => {
     expect(locks.withLocks).toHaveBeenCalledTimes(1);
     expect(await confirmedOf(index)).toEqual([1]);
     expect(await index.listed(busy)).toEqual([]);
+  });
+
+  it('reads the held lists as the hold starts, and writes the lists a create changes together (one bulk write)', async () => {
+    const other = new Types.ObjectId();
+    const { index, findById, updateOne, bulkWrite } = build();
+    await index.add(owner, [listedDataset(0)]);
+    await index.add(other, [listedDataset(1)]);
+    findById.mockClear();
+    updateOne.mockClear();
+    await index.creating([owner, other], async (lists) => {
+      // Read beside the create's owner check, before anything is listed.
+      expect(findById.mock.calls.map(([id]) => id)).toEqual([owner.toHexString(), other.toHexString()]);
+      await lists.listNew([
+        { ...listedDataset(2), ownerId: owner },
+        { ...listedDataset(3), ownerId: other },
+      ]);
+      expect(findById).toHaveBeenCalledTimes(2);
+      expect(bulkWrite).toHaveBeenCalledTimes(1);
+      expect(updateOne).toHaveBeenCalledTimes(2);
+    });
+    expect((await index.listed(other)).map(({ seq }) => seq)).toEqual([1, 3]);
   });
 
   it("confirms a create's new entries as it listed them, without reading the lists again", async () => {
@@ -243,7 +228,6 @@ describe(OwnerIndex.name, () => {
     const id = new Types.ObjectId();
     docs.set(owner.toHexString(), { _id: owner.toHexString(), datasetIds: [id.toHexString()] });
     await expect(index.confirm(owner, [id])).resolves.toBeUndefined();
-    await expect(index.confirmCreated([{ ownerId: owner, datasetIds: [id] }])).resolves.toBeUndefined();
     await expect(index.demote(owner, [id])).rejects.toThrow('store down');
   });
 });

@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { inParallel } from '../common/async/in-parallel';
 import { EntityLocks } from '../common/locks/entity-locks';
-import { OwnerIndexRepository } from './owner-index.repository';
+import { ListEdit, OwnerIndexRepository } from './owner-index.repository';
 import { ListedDatasets } from './owner-list-codec';
 import { ENTRY_STATE } from './schemas/owner-index.schema';
 
@@ -37,14 +36,11 @@ export class OwnerIndex {
     private readonly locks: EntityLocks,
   ) {}
 
-  /**
-   * Lists datasets under a user: call before the datasets can become theirs. `created`: by the create that
-   * makes them, which confirms them once active (confirmCreated); else (a transfer in) as candidates.
-   */
-  async add(ownerId: Types.ObjectId, datasets: readonly ListedDataset[], created = false): Promise<void> {
-    const state = created ? ENTRY_STATE.pending : ENTRY_STATE.candidate;
+  /** Lists datasets under a user as candidates: call before the datasets can become theirs (a transfer in). */
+  async add(ownerId: Types.ObjectId, datasets: readonly ListedDataset[]): Promise<void> {
     await this.change(ownerId, (list) => {
-      for (const { _id, seq, createdAt } of datasets) list.set(_id.toHexString(), { key: { seq, at: createdAt.getTime() }, state });
+      for (const { _id, seq, createdAt } of datasets)
+        list.set(_id.toHexString(), { key: { seq, at: createdAt.getTime() }, state: ENTRY_STATE.candidate });
     });
   }
 
@@ -56,31 +52,10 @@ export class OwnerIndex {
   }
 
   /**
-   * Confirms datasets listed `pending` once they are active, for all their owners at once, outside the lists' hold (creates now
-   * confirm within theirs: `creating`): the lists' locks
-   * taken with one insert, one update per list (in bulk writes), the locks released with one delete. A create holds no
-   * dataset's lock, so this raises only entries still `pending`: one demoted meanwhile (trashed, purged, transferred)
-   * stays a candidate. A list whose lock stays busy is left unconfirmed (readers read its entries; the janitor settles them).
-   */
-  async confirmCreated(created: readonly { ownerId: Types.ObjectId; datasetIds: readonly Types.ObjectId[] }[]): Promise<void> {
-    const byKey = new Map(created.map((list) => [listLockKey(list.ownerId), list]));
-    const count = created.reduce((sum, { datasetIds }) => sum + datasetIds.length, 0);
-    const what = created.length === 1 ? `user ${created[0].ownerId.toHexString()}` : `${created.length} users`;
-    await this.confirming(`${count} new datasets of ${what}`, () =>
-      this.locks.withLocks([...byKey.keys()], LIST_LOCK, async (held) => {
-        const lists = held.flatMap(({ key }) => byKey.get(key) ?? []);
-        await this.index.raiseStates(
-          lists.map(({ ownerId, datasetIds }) => ({ ownerId, ids: datasetIds })),
-          ENTRY_STATE.confirmed,
-        );
-      }),
-    );
-  }
-
-  /**
    * For a create: holds the lists of `ownerIds` that are free now (one batch of locks; a busy one is left out at once, never
    * waited for while holding the others: the caller tries its owners again) while `create` runs, so no user deletion reads a
-   * list between its datasets' listing and their insert (docs/architecture.md#the-owner-index).
+   * list between its datasets' listing and their insert (docs/architecture.md#the-owner-index). The held lists are read at
+   * once, beside the create's owner check.
    */
   async creating<T>(ownerIds: readonly Types.ObjectId[], create: (lists: HeldLists) => Promise<T>): Promise<T> {
     const byKey = new Map(ownerIds.map((id) => [listLockKey(id), id]));
@@ -162,29 +137,37 @@ export class OwnerIndex {
 
 /** The lists a create holds (OwnerIndex.creating): it lists its datasets as new before inserting them, and confirms them after. */
 export class HeldLists {
-  /** Each list as this hold last stored it: nobody else changes it while the hold lasts, so confirming needs no read. */
+  /** Each held list as this hold last stored it: nobody else changes it while the hold lasts, so confirming needs no read. */
   private readonly stored = new Map<string, ListedDatasets>();
+  /** The held lists, read as the hold starts (beside the owner check, whose answer listNew waits for anyway). */
+  private readonly reading: Promise<ListEdit[]>;
 
   constructor(
     private readonly index: OwnerIndexRepository,
     private readonly logger: Logger,
     /** The owners whose lists are held: a create gives datasets to no one else. */
     readonly owners: readonly Types.ObjectId[],
-  ) {}
+  ) {
+    this.reading = owners.length > 0 ? index.readForEdit(owners) : Promise.resolve([]);
+    // Awaited by listNew; a hold that lists nothing leaves a failed read unread.
+    this.reading.catch(() => undefined);
+  }
 
   holds(ownerId: Types.ObjectId): boolean {
     return this.owners.some((held) => held.equals(ownerId));
   }
 
-  /** Lists datasets as `pending` under their owners, a few lists at once: call before inserting them. */
+  /** Lists datasets as `pending` under their owners, the lists written together: call before inserting them. */
   async listNew(datasets: readonly OwnedListedDataset[]): Promise<void> {
-    await inParallel(this.byHeldOwner(datasets), LISTS_AT_ONCE, async ([ownerId, docs]) => {
-      const list = await this.index.edit(ownerId, (list) => {
-        for (const { _id, seq, createdAt } of docs)
-          list.set(_id.toHexString(), { key: { seq, at: createdAt.getTime() }, state: ENTRY_STATE.pending });
-      });
-      this.stored.set(ownerId.toHexString(), list);
+    const lists = new Map((await this.reading).map((editing) => [editing.ownerId.toHexString(), editing]));
+    const changed = this.byHeldOwner(datasets).map(([ownerId, docs]) => {
+      const editing = lists.get(ownerId.toHexString()) as ListEdit;
+      for (const { _id, seq, createdAt } of docs)
+        editing.list.set(_id.toHexString(), { key: { seq, at: createdAt.getTime() }, state: ENTRY_STATE.pending });
+      this.stored.set(ownerId.toHexString(), editing.list);
+      return editing;
     });
+    await this.index.writeEdited(changed);
   }
 
   /**
@@ -226,9 +209,6 @@ export class HeldLists {
 export interface OwnedListedDataset extends ListedDataset {
   ownerId: Types.ObjectId;
 }
-
-/** Lists edited at once by one create (each edit holds one store connection at a time). */
-const LISTS_AT_ONCE = 8;
 
 const LIST_LOCK = { purpose: 'owner-index' };
 

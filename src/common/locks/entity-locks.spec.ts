@@ -95,6 +95,19 @@ describe(EntityLocks.name, () => {
       await expect(work).rejects.toThrow(new LeaseLostError('dataset:1 was taken over by another holder; retry'));
     });
 
+    it('renews on a fixed cadence from the start of the last renewal, so a slow store does not let the lease run out', async () => {
+      // Each renewal takes 700 ms of a 3 s lease: counted from its end, the next one would start 1.7 s late and the lease would
+      // be within LEASE_SAFETY_MS of its expiry from 3 s to 3.4 s.
+      const { locks } = buildRenewing(3000, async () => {
+        await sleep(700);
+        return { matchedCount: 1 };
+      });
+      await locks.withLock('dataset:1', { purpose: 'p' }, async () => {
+        await sleep(3200);
+        assertLeasesHeld();
+      });
+    });
+
     it('stops a holder that could not renew before its lease ran out', async () => {
       const { locks } = buildRenewing(1500, async () => Promise.reject(new Error('store unreachable')));
       const work = locks.withLock('dataset:1', { purpose: 'p' }, async () => {
@@ -133,6 +146,37 @@ describe(EntityLocks.name, () => {
 
       await locks.releaseMany(held);
       expect(deleteMany).toHaveBeenCalledWith({ _id: { $in: ['a', 'c'] }, token: held[0].token });
+    });
+
+    it('renews each holding of a batch on its own: one taken by another holder is lost, the others stay renewed', async () => {
+      const taken = new Set<string>();
+      let token = '';
+      const insertMany = jest.fn(async (docs: Lock[]) => void (token = docs[0].token));
+      const updateMany = jest.fn((filter: { _id: { $in: string[] } }) =>
+        queryResult({ matchedCount: filter._id.$in.filter((key) => !taken.has(key)).length }),
+      );
+      const find = jest.fn((filter: { _id: { $in: string[] } }) =>
+        queryResult(filter._id.$in.map((key) => ({ _id: key, token: taken.has(key) ? 'other' : token }))),
+      );
+      const deleteMany = jest.fn(() => queryResult({ deletedCount: 2 }));
+      const model = strictMock<Model<Lock>>('Lock model', { collection: { insertMany }, updateMany, find, deleteMany });
+      const locks = new EntityLocks(new LocksRepository(model), { lockTtlMs: 1500 } as AppConfig);
+
+      await locks.withLocks(['a', 'b', 'c'], { purpose: 'relay' }, async (held) => {
+        const initial = held[0].expiresAt.getTime();
+        taken.add('b');
+        await sleep(1100);
+        expect(held.map(({ key, lost }) => [key, lost ?? false])).toEqual([
+          ['a', false],
+          ['b', true],
+          ['c', false],
+        ]);
+        expect(held[0].expiresAt.getTime()).toBeGreaterThan(initial);
+        // The second renewal asks only for the holdings still held.
+        expect(updateMany).toHaveBeenLastCalledWith({ _id: { $in: ['a', 'c'] }, token }, { $set: { expiresAt: expect.any(Date) } });
+        // The work's writes still stop: the guard cannot tell which of them depended on `b`.
+        expect(() => assertLeasesHeld()).toThrow(LeaseLostError);
+      });
     });
 
     it('fails on anything but a duplicate key', async () => {

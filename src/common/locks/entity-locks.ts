@@ -55,7 +55,9 @@ export class EntityLocks {
   /**
    * withLock for a batch (the outbox relay): takes what acquireMany can of
    * `keys`, renews them together while `work` runs (one update per holding
-   * token), and stops `work`'s writes if any of them is lost.
+   * token; a holding found taken is lost alone, the others stay renewed), and
+   * stops `work`'s writes if any of them is lost (the guard cannot tell which
+   * write depends on which lock).
    */
   async withLocks<T>(keys: readonly string[], options: LockOptions, work: (held: HeldLock[]) => Promise<T>): Promise<T> {
     const held = await this.acquireMany(keys, options);
@@ -69,36 +71,39 @@ export class EntityLocks {
     }
   }
 
-  /** Renews `held` every third of `ttlMs` until the returned function is called. */
+  /**
+   * Renews `held` every third of `ttlMs`, counted from the start of the last renewal (a slow store must not push the next one
+   * late), until the returned function is called. Each holding stands alone: one found taken is lost, the others renewed.
+   */
   private keepRenewed(held: readonly HeldLock[], ttlMs: number): () => void {
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
     const renew = async (): Promise<void> => {
+      const started = Date.now();
       // The expiry counts from before the write: our idea of it is never later than the store's.
-      const expiresAt = new Date(Date.now() + ttlMs);
-      try {
-        for (const [token, locks] of byToken(held)) {
-          const keys = locks.map((lock) => lock.key);
-          const renewed =
-            keys.length === 1
-              ? await this.locks.setExpiry(keys[0], token, expiresAt)
-              : await this.locks.setExpiryMany(keys, token, expiresAt);
-          // One of a batch gone: which one is not known, so the whole batch stops writing.
+      const expiresAt = new Date(started + ttlMs);
+      for (const [token, locks] of byToken(held.filter((lock) => !lock.lost))) {
+        try {
+          const renewed = await this.locks.setExpiryMany(
+            locks.map((lock) => lock.key),
+            token,
+            expiresAt,
+          );
           for (const lock of locks) {
-            if (renewed) lock.expiresAt = expiresAt;
+            if (renewed.has(lock.key)) lock.expiresAt = expiresAt;
             else lock.lost = true;
           }
+        } catch {
+          // The store did not answer: these leases run out unrenewed and the guard stops the work; the next token's are still tried.
         }
-      } catch {
-        // The store did not answer: the lease runs out unrenewed and the guard stops the work.
       }
-      if (!stopped && !held.some((lock) => lock.lost)) schedule();
+      if (!stopped && held.some((lock) => !lock.lost)) schedule(Math.max(0, ttlMs / 3 - (Date.now() - started)));
     };
-    const schedule = (): void => {
-      timer = setTimeout(() => void renew(), ttlMs / 3);
+    const schedule = (delayMs: number): void => {
+      timer = setTimeout(() => void renew(), delayMs);
       timer.unref();
     };
-    if (held.length > 0) schedule();
+    if (held.length > 0) schedule(ttlMs / 3);
     return () => {
       stopped = true;
       clearTimeout(timer);
@@ -170,7 +175,7 @@ export class EntityLocks {
   /** Pushes the expiry of a held lock further out, for long work such as a cascade. */
   async extend(lock: HeldLock, ttlMs = this.ttlMs): Promise<void> {
     const expiresAt = new Date(Date.now() + ttlMs);
-    if (await this.locks.setExpiry(lock.key, lock.token, expiresAt)) lock.expiresAt = expiresAt;
+    if ((await this.locks.setExpiryMany([lock.key], lock.token, expiresAt)).has(lock.key)) lock.expiresAt = expiresAt;
     else lock.lost = true;
   }
 

@@ -42,15 +42,17 @@ export class LocksRepository {
     await this.locks.deleteMany({ _id: { $in: keys }, token }).exec();
   }
 
-  /** Moves the expiry of exactly this holding; false when it is gone (expired and taken by another holder). */
-  async setExpiry(key: string, token: string, expiresAt: Date): Promise<boolean> {
-    const { matchedCount } = await this.locks.updateOne({ _id: key, token }, { $set: { expiresAt } }).exec();
-    return matchedCount > 0;
-  }
-
-  /** Moves the expiry of these holdings of one token; false unless every one of them is still there. */
-  async setExpiryMany(keys: readonly string[], token: string, expiresAt: Date): Promise<boolean> {
-    const { matchedCount } = await this.locks.updateMany({ _id: { $in: keys }, token }, { $set: { expiresAt } }).exec();
-    return matchedCount === keys.length;
+  /**
+   * Moves the expiry of these holdings of one token; returns the keys still held with it. One holding taken by another holder
+   * does not cost the others theirs: when fewer matched than asked, the holdings are read to tell which are gone.
+   */
+  async setExpiryMany(keys: readonly string[], token: string, expiresAt: Date): Promise<Set<string>> {
+    const { matchedCount } =
+      keys.length === 1
+        ? await this.locks.updateOne({ _id: keys[0], token }, { $set: { expiresAt } }).exec()
+        : await this.locks.updateMany({ _id: { $in: keys }, token }, { $set: { expiresAt } }).exec();
+    if (matchedCount === keys.length) return new Set(keys);
+    if (matchedCount === 0) return new Set();
+    return new Set((await this.findMany(keys)).filter((holding) => holding.token === token).map((holding) => holding._id));
   }
 }

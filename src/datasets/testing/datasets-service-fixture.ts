@@ -9,6 +9,7 @@ import { trackingOutbox } from '../../events/testing/tracking-outbox';
 import { OwnerIndex } from '../../ownership/owner-index';
 import { OwnedDatasets } from '../owned-datasets';
 import { DatasetsRepository } from '../datasets.repository';
+import { DatasetSequence } from '../dataset-sequence';
 import { Dataset } from '../schemas/dataset.schema';
 import { storedDataset } from './stored-dataset';
 
@@ -24,6 +25,7 @@ export function buildDatasetsService(
   model: Record<string, unknown>,
   owners: Partial<Record<keyof DatasetOwners, unknown>> = {},
   indexMethods: Partial<Record<keyof OwnerIndex, unknown>> = {},
+  sequence?: DatasetSequence,
 ) {
   const locks = strictMock<EntityLocks>('EntityLocks', {
     withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => work()),
@@ -50,6 +52,6 @@ export function buildDatasetsService(
     return new Map([[id.toHexString(), available ? 'available' : 'missing']]);
   });
   const datasetOwners = strictMock<DatasetOwners>('DatasetOwners', assertAvailable ? { availability, ...owners } : owners);
-  const { service, cleanup } = wiredDatasetsService({ repository, locks, outbox, ownerIndex, datasetOwners });
+  const { service, cleanup } = wiredDatasetsService({ repository, locks, outbox, ownerIndex, datasetOwners, sequence });
   return { service, owned: new OwnedDatasets(repository, ownerIndex, service), locks, outbox, ownerIndex, cleanup };
 }

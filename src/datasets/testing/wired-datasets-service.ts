@@ -20,17 +20,19 @@ export interface DatasetsServiceDoubles {
   outbox: Outbox;
   ownerIndex: OwnerIndex;
   datasetOwners: DatasetOwners;
+  /** Numbers reserved from 7 unless given. */
+  sequence?: DatasetSequence;
 }
 
 /**
  * A DatasetsService with its purge, trash and registration wired over `doubles` as DatasetsModule wires
  * them; numbers are reserved from 7 and a purge's records cleanup does nothing (`cleanup` to check it ran).
  */
-export function wiredDatasetsService({ repository, locks, outbox, ownerIndex, datasetOwners }: DatasetsServiceDoubles) {
+export function wiredDatasetsService({ repository, locks, outbox, ownerIndex, datasetOwners, sequence: given }: DatasetsServiceDoubles) {
   const cleanup = strictMock<DatasetPurgeCleanup>('DatasetPurgeCleanup', { dropAll: jest.fn(async () => undefined) });
   const purge = new DatasetPurge(repository, outbox, ownerIndex, cleanup);
   const trash = new DatasetTrashService(repository, locks, outbox, purge, { trash: { retentionDays: 30 } } as AppConfig, ownerIndex);
-  const sequence = strictMock<DatasetSequence>('DatasetSequence', { reserve: jest.fn(async () => 7) });
+  const sequence = given ?? strictMock<DatasetSequence>('DatasetSequence', { reserve: jest.fn(async () => 7) });
   const registration = new DatasetRegistration(repository, datasetOwners, sequence, ownerIndex, outbox, trash);
   const firstPage = new OwnerFirstPage(repository, ownerIndex);
   const service = new DatasetsService(repository, datasetOwners, locks, outbox, ownerIndex, purge, trash, firstPage, registration);

@@ -8,9 +8,8 @@ export interface ListedSortKey {
 }
 
 /**
- * How far a list trusts one of its entries. Numbers, ordered so that a confirmation raises only
- * `pending` (see OwnerIndexRepository.raiseStates); no state (lists of older versions) reads as
- * `candidate`.
+ * How far a list trusts one of its entries. Numbers, ordered so that a create's confirmation raises only
+ * `pending` (see HeldLists.confirmNew); no state (lists of older versions) reads as `candidate`.
  */
 export const ENTRY_STATE = {
   /** Listed by the create that is making it; not active yet. */
