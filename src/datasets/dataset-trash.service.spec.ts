@@ -5,7 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { trackingOutbox } from '../events/testing/tracking-outbox';
 import { OwnerIndex } from '../ownership/owner-index';
 import { DatasetPurgeCleanup } from './dataset-purge-cleanup';
-import { queryResult } from '../common/testing/mongoose-mocks';
+import { driverFindById, queryResult } from '../common/testing/mongoose-mocks';
 import { strictMock } from '../common/testing/strict-mock';
 import { seqKeysModel } from './testing/seq-keys-model';
 import { adminPrincipal, principalOf } from '../access/testing/principals';
@@ -23,10 +23,10 @@ function dataset(overrides: Partial<Dataset> = {}): Dataset {
   return storedDataset(ownerId, { grants: [{ userId: writer, level: 'write' }], recordSeriesId: 'series-1', rev: 3, ...overrides });
 }
 
-/** The service over one stored dataset, every dependency strict: only findById and updateOne of the model. */
+/** The service over one stored dataset, every dependency strict: only the driver's findOne by id and updateOne of the model. */
 function build(stored: Dataset) {
   const updateOne = jest.fn((_filter: unknown, _update: unknown, _options: unknown) => queryResult({ modifiedCount: 1 }));
-  const model = strictMock<Model<Dataset>>('Dataset model', { findById: jest.fn(() => queryResult(stored)), updateOne });
+  const model = strictMock<Model<Dataset>>('Dataset model', { collection: { findOne: driverFindById(() => stored) }, updateOne });
   const repository = new DatasetsRepository(model, seqKeysModel());
   const locks = strictMock<EntityLocks>('EntityLocks', {
     withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => work()),

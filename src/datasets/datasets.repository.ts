@@ -4,7 +4,7 @@ import { FilterQuery, Model, Types, UpdateQuery } from 'mongoose';
 import { isDuplicateKeyError } from '../common/mongo/duplicate-key';
 import { insertManyUnique, insertUnique } from '../common/mongo/unique-inserts';
 import { FieldChanges, KEEP_UPDATED_AT } from '../common/mongo/field-changes';
-import { findEachById } from '../common/mongo/find-by-ids';
+import { findEachById, findOneById } from '../common/mongo/find-by-ids';
 import { assertLeasesHeld } from '../common/locks/lease-guard';
 import { findPage } from '../common/pagination/cursor';
 import { RegistryEvent } from '../events/contract';
@@ -42,8 +42,9 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     return this.datasets.collection.name;
   }
 
-  async findById(id: Types.ObjectId): Promise<Dataset | null> {
-    return this.datasets.findById(id).lean().exec();
+  /** The stored dataset, in any state (by `_id` through the driver: the hot read of GET /datasets/{id}). */
+  findById(id: Types.ObjectId): Promise<Dataset | null> {
+    return findOneById(this.datasets, id);
   }
 
   /** The records series a dataset points at (whatever its state), or undefined. */

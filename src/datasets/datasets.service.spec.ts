@@ -1,6 +1,6 @@
 import { NotFoundError, UnprocessableError } from '../common/errors/domain-errors';
 import { Types } from 'mongoose';
-import { queryResult } from '../common/testing/mongoose-mocks';
+import { driverFindById, queryResult } from '../common/testing/mongoose-mocks';
 import { DatasetsService } from './datasets.service';
 import { adminPrincipal } from '../access/testing/principals';
 import { buildDatasetsService as build, dataset, ownerId } from './testing/datasets-service-fixture';
@@ -12,7 +12,7 @@ describe(DatasetsService.name, () => {
       const to = new Types.ObjectId();
       const updateOne = jest.fn(() => queryResult({ modifiedCount: 1 }));
       const assertAvailable = jest.fn(async () => undefined);
-      const { service, locks } = build({ findById: jest.fn(() => queryResult(current)), updateOne }, { assertAvailable });
+      const { service, locks } = build({ collection: { findOne: driverFindById(() => current) }, updateOne }, { assertAvailable });
 
       const moved = await service.update({ id: current._id }, { ownerId: to.toHexString() }, adminPrincipal());
       expect(moved.ownerId).toBe(to.toHexString());
@@ -47,7 +47,7 @@ describe(DatasetsService.name, () => {
       const current = dataset();
       const updateOne = jest.fn(() => queryResult({ modifiedCount: 1 }));
       const { service } = build(
-        { findOne: jest.fn(() => queryResult(current)), findById: jest.fn(() => queryResult(current)), updateOne },
+        { findOne: jest.fn(() => queryResult(current)), collection: { findOne: driverFindById(() => current) }, updateOne },
         { assertAvailable: jest.fn(async () => Promise.reject(new UnprocessableError('no such user'))) },
       );
       await expect(service.update({ seq: 7 }, { ownerId: new Types.ObjectId().toHexString() }, adminPrincipal())).rejects.toBeInstanceOf(
@@ -63,7 +63,7 @@ describe(DatasetsService.name, () => {
     it('sets and clears fields without touching the owner', async () => {
       const current = dataset({ description: 'old', descriptionKey: 'old' });
       const updateOne = jest.fn(() => queryResult({ modifiedCount: 1 }));
-      const { service } = build({ findById: jest.fn(() => queryResult(current)), updateOne });
+      const { service } = build({ collection: { findOne: driverFindById(() => current) }, updateOne });
       const updated = await service.update({ id: current._id }, { description: null, tags: ['a'] }, adminPrincipal());
       expect(updated).not.toHaveProperty('description');
       expect(updateOne).toHaveBeenCalledWith(
@@ -103,6 +103,7 @@ describe(DatasetsService.name, () => {
             return deleteOne(filter);
           }),
           findById: jest.fn((id: Types.ObjectId) => queryResult(byId.get(id.toHexString()) ?? null)),
+          collection: { findOne: driverFindById((id) => byId.get(id.toHexString())) },
           updateOne: jest.fn((filter: { _id: Types.ObjectId }, update: { $set?: { state?: string } }, options: unknown) => {
             if (update.$set?.state === 'deleted') byId.delete(filter._id.toHexString());
             if ('$unset' in update && !update.$set) byId.set(filter._id.toHexString(), { ...incoming, transferTo: undefined });

@@ -4,7 +4,7 @@ import { EntityLocks } from '../common/locks/entity-locks';
 import { trackingOutbox } from '../events/testing/tracking-outbox';
 import { DatasetOwners } from '../ownership/dataset-owners';
 import { OwnerIndex } from '../ownership/owner-index';
-import { queryResult } from '../common/testing/mongoose-mocks';
+import { driverFindById, queryResult } from '../common/testing/mongoose-mocks';
 import { strictMock } from '../common/testing/strict-mock';
 import { seqKeysModel } from './testing/seq-keys-model';
 import { DatasetsRepository } from './datasets.repository';
@@ -26,6 +26,7 @@ function build(stored: Dataset[], updateOne = jest.fn(), confirmed: Dataset[] = 
   const model = strictMock<Model<Dataset>>('Dataset model', {
     findById,
     updateOne,
+    collection: { findOne: driverFindById((id) => byId.get(id.toHexString())) },
   });
   const repository = new DatasetsRepository(model, seqKeysModel());
   const locks = strictMock<EntityLocks>('EntityLocks', {

@@ -3,7 +3,7 @@ import { Model, Types } from 'mongoose';
 import { adminPrincipal, principalOf } from '../access/testing/principals';
 import { UnprocessableError } from '../common/errors/domain-errors';
 import { EntityLocks } from '../common/locks/entity-locks';
-import { queryResult } from '../common/testing/mongoose-mocks';
+import { driverFindById, queryResult } from '../common/testing/mongoose-mocks';
 import { strictMock } from '../common/testing/strict-mock';
 import { trackingOutbox } from '../events/testing/tracking-outbox';
 import { DatasetOwners } from '../ownership/dataset-owners';
@@ -40,7 +40,6 @@ function build(
 ) {
   const steps: string[] = [];
   const model = strictMock<Model<Dataset>>('Dataset model', {
-    findById: jest.fn(() => queryResult(stored)),
     findOne: jest.fn(() => queryResult(null)),
     updateOne: jest.fn((_filter: unknown, update: Parameters<typeof describeWrite>[0]) => {
       steps.push(describeWrite(update));
@@ -50,7 +49,10 @@ function build(
       steps.push('remove pending');
       return queryResult({ deletedCount: 1 });
     }),
-    collection: { insertOne: jest.fn(async (doc: Dataset) => void steps.push(`insert ${doc.state}`)) },
+    collection: {
+      insertOne: jest.fn(async (doc: Dataset) => void steps.push(`insert ${doc.state}`)),
+      findOne: driverFindById(() => stored),
+    },
   });
   const repository = new DatasetsRepository(model, seqKeysModel());
   const locks = strictMock<EntityLocks>('EntityLocks', {

@@ -4,7 +4,7 @@ import { FilterQuery, Model, Types } from 'mongoose';
 import { KEEP_UPDATED_AT } from '../common/mongo/field-changes';
 import { isDuplicateKeyError } from '../common/mongo/duplicate-key';
 import { insertManyUnique, insertUnique } from '../common/mongo/unique-inserts';
-import { findEachById } from '../common/mongo/find-by-ids';
+import { findEachById, findOneById } from '../common/mongo/find-by-ids';
 import { containsPattern, searchKey } from '../common/mongo/text';
 import { findPage } from '../common/pagination/cursor';
 import { createdAtFilter } from '../common/validation/time-range.dto';
@@ -44,8 +44,8 @@ export class UsersRepository extends OutboxDocuments<User> implements OutboxSour
   }
 
   /** The stored user, tombstones included. */
-  async findById(id: Types.ObjectId): Promise<User | null> {
-    return this.users.findById(id).lean().exec();
+  findById(id: Types.ObjectId): Promise<User | null> {
+    return findOneById(this.users, id);
   }
 
   /** The user (not a tombstone: those have another key) whose lower-cased e-mail this is. */

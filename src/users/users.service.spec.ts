@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError } from '../common/errors/domain-errors';
 import { Model, Types } from 'mongoose';
-import { duplicateKeyError, queryResult } from '../common/testing/mongoose-mocks';
+import { driverFindById, duplicateKeyError, queryResult } from '../common/testing/mongoose-mocks';
 import { strictMock } from '../common/testing/strict-mock';
 import { EntityLocks, HeldLock } from '../common/locks/entity-locks';
 import { DatasetsService } from '../datasets/datasets.service';
@@ -103,7 +103,7 @@ describe(UsersService.name, () => {
       const found = user();
       const datasetId = new Types.ObjectId();
       const { service } = build(
-        { findById: jest.fn(() => queryResult(found)) },
+        { collection: { findOne: driverFindById(() => found) } },
         { idsOwnedBy: jest.fn(async () => new Map([[found._id.toHexString(), [datasetId]]])) },
       );
       expect(await service.findOne(found._id, adminPrincipal())).toMatchObject({ datasetIds: [datasetId.toHexString()], datasetCount: 1 });
@@ -112,9 +112,9 @@ describe(UsersService.name, () => {
     it('reads the user and the index of their datasets at once', async () => {
       const found = user();
       let release: (value: User) => void = () => undefined;
-      const exec = jest.fn(() => new Promise<User>((resolve) => (release = resolve)));
+      const findOne = jest.fn(() => new Promise<User>((resolve) => (release = resolve)));
       const idsOwnedBy = jest.fn(async () => new Map<string, Types.ObjectId[]>());
-      const { service } = build({ findById: jest.fn(() => ({ lean: () => ({ exec }) })) }, { idsOwnedBy });
+      const { service } = build({ collection: { findOne } }, { idsOwnedBy });
       const answer = service.findOne(found._id, adminPrincipal());
       await new Promise((resolve) => setImmediate(resolve));
       expect(idsOwnedBy).toHaveBeenCalledWith([found._id], expect.anything());
@@ -123,7 +123,7 @@ describe(UsersService.name, () => {
     });
 
     it('answers 404 for an unknown id', async () => {
-      const { service } = build({ findById: jest.fn(() => queryResult(null)) }, { idsOwnedBy: jest.fn(async () => new Map()) });
+      const { service } = build({ collection: { findOne: driverFindById(() => null) } }, { idsOwnedBy: jest.fn(async () => new Map()) });
       await expect(service.findOne(new Types.ObjectId(), adminPrincipal())).rejects.toBeInstanceOf(NotFoundError);
     });
   });
@@ -133,7 +133,7 @@ describe(UsersService.name, () => {
       const found = user();
       const deleteOne = jest.fn();
       const { service, locks } = build(
-        { findById: jest.fn(() => queryResult(found)), deleteOne },
+        { collection: { findOne: driverFindById(() => found) }, deleteOne },
         { countHeldBy: jest.fn(async () => ({ total: 3, trashed: 0 })) },
       );
       const refused = service.remove(found._id, false, adminPrincipal());
@@ -146,7 +146,7 @@ describe(UsersService.name, () => {
     it('counts datasets in the trash too, saying how many and how to free them', async () => {
       const found = user();
       const { service } = build(
-        { findById: jest.fn(() => queryResult(found)), deleteOne: jest.fn() },
+        { collection: { findOne: driverFindById(() => found) }, deleteOne: jest.fn() },
         { countHeldBy: jest.fn(async () => ({ total: 2, trashed: 2 })) },
       );
       await expect(service.remove(found._id, false, adminPrincipal())).rejects.toThrow(
@@ -159,7 +159,7 @@ describe(UsersService.name, () => {
       const steps: string[] = [];
       const { service, locks } = build(
         {
-          findById: jest.fn(() => queryResult(found)),
+          collection: { findOne: driverFindById(() => found) },
           updateOne: jest.fn((_filter: unknown, update: { $set: { emailKey: string }; $push: { outbox: { type: string } } }) => {
             steps.push(`tombstone ${update.$set.emailKey} with ${update.$push.outbox.type}`);
             return queryResult({ modifiedCount: 1 });

@@ -4,6 +4,16 @@ import { inParallel } from '../async/in-parallel';
 type Id = Types.ObjectId | string;
 
 /**
+ * The whole stored document with this `_id`, read straight through the driver:
+ * what `findById(id).lean()` returns, without Mongoose building, casting and
+ * hooking a query (no read has middleware here) — a cost every hot GET by id
+ * paid. `id` is already of the `_id`'s type: nothing casts it.
+ */
+export async function findOneById<T extends { _id: Id }>(model: Model<T>, id: T['_id']): Promise<T | null> {
+  return (await model.collection.findOne({ _id: id } as never)) as T | null;
+}
+
+/**
  * Documents by id. One id is looked up with a bare `{ _id }` filter, the one
  * query FerretDB answers without scanning the collection (it scans for `$in`
  * and for `_id` combined with other conditions); real MongoDB uses its index

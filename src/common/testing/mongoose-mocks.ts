@@ -1,3 +1,5 @@
+import { Types } from 'mongoose';
+
 type QueryChain = Record<'sort' | 'limit' | 'lean' | 'exec', jest.Mock>;
 
 /** What a Mongoose query chain (`.find().sort().limit().lean().exec()`) resolves to. */
@@ -9,6 +11,11 @@ export function queryResult<T>(value: T): QueryChain {
     exec: jest.fn(async () => value),
   };
   return chain;
+}
+
+/** The driver's `collection.findOne({ _id })` (what findOneById reads), answered by `lookup`: null where it finds nothing. */
+export function driverFindById<T>(lookup: (id: Types.ObjectId) => T | null | undefined): jest.Mock {
+  return jest.fn(async (filter: { _id: Types.ObjectId }) => lookup(filter._id) ?? null);
 }
 
 export function duplicateKeyError(): Error {

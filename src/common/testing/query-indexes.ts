@@ -41,6 +41,11 @@ function recordingModel(modelName: string, queries: Query[], where: () => string
       name: modelName,
       insertOne: async () => ({ acknowledged: true }),
       insertMany: async () => ({ acknowledged: true }),
+      // A read straight through the driver is a query too (findOneById).
+      findOne: async (filter: Record<string, unknown>) => {
+        queries.push({ where: where(), filter });
+        return null;
+      },
     },
     // A pipeline is judged by its leading `$match` (none: the whole collection).
     aggregate: (pipeline: Record<string, unknown>[]) => {
