@@ -1,17 +1,16 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AsyncResource } from 'node:async_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Types } from 'mongoose';
-import { entityKey, parseEntityKey } from './entity-key';
+import { entityKey } from './entity-key';
 import { EntityLocks, HeldLock } from '../../common/locks/entity-locks';
 import { MAX_BACKGROUND_SHARE, nextDelayMs } from '../../common/scheduling/run-every';
 import { RegistryMetrics } from '../../metrics/registry-metrics';
 import { EventsPublisher } from '../events.publisher';
 import { OutboxMarkersRepository } from './outbox-markers.repository';
 import { OutboxEvent } from './event-factory';
-import { OutboxSentRepository, SentEvent } from './outbox-sent.repository';
+import { OutboxSentRepository } from './outbox-sent.repository';
 import { OutboxSources } from './outbox-sources';
 import { batchesOf, planBatch, RelayPlan } from './relay-plan';
+import { SentClearing } from './sent-clearing';
 
 const POLL_MS = 1_000;
 /**
@@ -33,9 +32,6 @@ const MARKERS_PER_ROUND = 16_384;
  * and sent while the last one is recorded.
  */
 const BATCH = 1_024;
-/** Sent records read at once for clearing, and cleared from their entities' outboxes together under the entities' locks. */
-const CLEAR_READ = 2_048;
-const CLEAR_BATCH = 256;
 /** A produce request stays well below the broker's default 1 MB record batch. */
 const MAX_EVENTS_PER_SEND = 500;
 const MAX_BYTES_PER_SEND = 512 * 1024;
@@ -65,6 +61,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * the request that woke it, whose trace and log bindings they would take over.
    */
   private readonly ownContext = new AsyncResource('OutboxRelay');
+  private readonly clearer: SentClearing;
 
   constructor(
     private readonly publisher: EventsPublisher,
@@ -73,7 +70,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly sent: OutboxSentRepository,
     private readonly sources: OutboxSources,
     private readonly metrics: RegistryMetrics,
-  ) {}
+  ) {
+    this.clearer = new SentClearing(locks, sent, sources);
+  }
 
   onApplicationBootstrap(): void {
     this.schedule(0);
@@ -91,6 +90,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** New events were written: publish soon (unless backing off from a broker outage). */
   wake(): void {
+    this.clearer.wrote();
     if (this.draining) this.again = true;
     else if (this.backoffMs === 0) this.schedule(0);
   }
@@ -105,9 +105,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return this.draining;
   }
 
-  /** Clears sent events from their entities' outboxes until none is left (or the lease is): resolves when done; never rejects. */
+  /** Clears sent events from their entities' outboxes until none is left (or the lease is), writers busy or not: resolves when done; never rejects. */
   async clearSent(): Promise<void> {
-    this.clearing ??= this.clearAll().finally(() => (this.clearing = undefined));
+    return this.clear(() => true);
+  }
+
+  /**
+   * Clears only while this instance holds the lease, without renewing it (the rounds do that: two
+   * takers at once would race), and while no backlog waits; `due` says whether writers let it go on.
+   */
+  private clear(due: () => boolean): Promise<void> {
+    this.clearing ??= this.clearer
+      .clearAll(() => !this.stopped && this.leads() && !this.backlogged && due())
+      .finally(() => (this.clearing = undefined));
     return this.clearing;
   }
 
@@ -120,8 +130,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async tick(): Promise<void> {
     await this.drain();
-    // Beside the next rounds, once no backlog is left: clearing the outboxes never holds up a send.
-    if (this.leadership && this.backoffMs === 0 && !this.backlogged) void this.clearSent();
+    // Beside the next rounds, once no backlog is left and writers are quiet (or too much waits): clearing never holds up a send.
+    if (this.leadership && this.backoffMs === 0 && !this.backlogged && this.clearer.due()) void this.clear(() => this.clearer.due());
     const delay = this.backoffMs || (this.again ? 0 : POLL_MS);
     this.again = false;
     this.schedule(delay);
@@ -140,6 +150,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       if (Date.now() >= this.nextScanAt) await this.scan();
       const startedAt = Date.now();
       const markers = await this.markers.oldest(MARKERS_PER_ROUND);
+      // Another instance's writers wake no relay here: their markers tell they are busy.
+      if (markers.length > 0) this.clearer.wrote();
       let sent = true;
       for (const batch of batchesOf(markers, BATCH)) {
         // A relay that lost its lease (stalled past it) leaves the rest to the new leader.
@@ -187,6 +199,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       }
     }
     this.leadership = (await this.locks.tryAcquire(LEADER_KEY, { purpose: 'relay', ttlMs: leaseMs })) ?? undefined;
+    if (this.leadership) this.clearer.forget();
     return this.leadership !== undefined;
   }
 
@@ -224,56 +237,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** Records a sent batch as sent, then removes its markers: a crash in between sends it again (docs/outbox.md#crash-rules). */
   private async record({ events, markerIds }: RelayPlan): Promise<void> {
     await this.sent.record(events);
+    this.clearer.recorded(events.length);
     await this.markers.remove(markerIds);
-  }
-
-  private async clearAll(): Promise<void> {
-    try {
-      // Only while this instance holds the lease, without renewing it: the rounds do that (two takers at once would race).
-      while (!this.stopped && this.leads() && !this.backlogged) {
-        const sent = await this.sent.some(CLEAR_READ);
-        if (sent.length === 0) return;
-        let busy = false;
-        for (let i = 0; i < sent.length && this.leads() && !this.backlogged; i += CLEAR_BATCH) {
-          const batch = sent.slice(i, i + CLEAR_BATCH);
-          const startedAt = Date.now();
-          const cleared = await this.clear(batch);
-          await this.sent.remove(cleared);
-          busy ||= cleared.length < batch.length;
-          // FerretDB writes one statement at a time: rest as long as the batch took, so sends and writers get the store half the time.
-          await sleep(Date.now() - startedAt);
-        }
-        // Entities busy with a writer are tried again after the next round.
-        if (busy || sent.length < CLEAR_READ) return;
-      }
-    } catch (error) {
-      this.logger.warn(`clearing sent events failed: ${(error as Error).message}`);
-    }
-  }
-
-  /**
-   * Removes sent events from their entities' outboxes, under the entities' locks (one insert for all,
-   * waiting up to 2 s for writers), and deletes tombstones left with nothing; returns the ids of the
-   * events cleared. An entity gone is cleared too.
-   */
-  private async clear(sent: readonly SentEvent[]): Promise<string[]> {
-    const byKey = new Map<string, OutboxEvent[]>();
-    for (const { key, event } of sent) byKey.set(key, [...(byKey.get(key) ?? []), event]);
-    const cleared: string[] = [];
-    await this.locks.withLocks([...byKey.keys()], { purpose: 'relay', waitMs: 2_000 }, async (held) => {
-      const locked = new Set(held.map((lock) => lock.key));
-      for (const [key, events] of byKey) {
-        // A key no source keeps (any more) has nothing to clear.
-        if (!this.sources.has(parseEntityKey(key)?.entity) && locked.has(key)) cleared.push(...events.map((event) => event.id));
-      }
-      for (const [entity, source] of this.sources.entries()) {
-        const mine = [...byKey].filter(([key]) => locked.has(key) && parseEntityKey(key)?.entity === entity);
-        if (mine.length === 0) continue;
-        await source.clearPublished(mine.map(([key, events]) => ({ id: (parseEntityKey(key) as { id: Types.ObjectId }).id, events })));
-        cleared.push(...mine.flatMap(([, events]) => events.map((event) => event.id)));
-      }
-    });
-    return cleared;
   }
 
   /** Sends `events` in order, in produce requests of a bounded size, each acknowledged before the next. */
