@@ -29,7 +29,7 @@ const MARKERS_PER_ROUND = 16_384;
 /**
  * Events sent together (about: an entity's markers stay in one batch): one produce request per 500,
  * one insert recording them as sent, bulk deletes of 50 for their markers. The next batch is planned
- * and sent while the last one is recorded.
+ * and sent while the last one is recorded, across rounds too.
  */
 const BATCH = 1_024;
 /** A produce request stays well below the broker's default 1 MB record batch. */
@@ -62,6 +62,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    */
   private readonly ownContext = new AsyncResource('OutboxRelay');
   private readonly clearer: SentClearing;
+  /** The last batch's record and marker removal, left running into the next batch or round; settles to its error, if any. */
+  private recording: Promise<Error | undefined> = Promise.resolve(undefined);
+  /** That batch's markers and events: sent, so no round sends them again while they are being recorded. */
+  private beingRecorded = { markerIds: new Set<string>(), eventIds: new Set<string>() };
 
   constructor(
     private readonly publisher: EventsPublisher,
@@ -83,6 +87,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.stopped = true;
     clearTimeout(this.timer);
     await this.draining;
+    await this.recording;
     await this.clearing;
     // Hand over at once rather than when the lease runs out.
     if (this.leadership) await this.locks.release(this.leadership).catch(() => undefined);
@@ -95,14 +100,34 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     else if (this.backoffMs === 0) this.schedule(0);
   }
 
-  /** One round: everything marked, in order per entity. Resolves when done; never rejects. */
+  /** One round: everything marked, in order per entity, sent and recorded. Resolves when done; never rejects. */
   async drain(): Promise<void> {
+    await this.startRound();
+    await this.recorded().catch((error: Error) => this.failed(error));
+  }
+
+  /** A round, or the one under way; its last batch's record may still run when it resolves. */
+  private startRound(): Promise<void> {
     if (this.draining) {
       this.again = true;
       return this.draining;
     }
     this.draining = this.round().finally(() => (this.draining = undefined));
     return this.draining;
+  }
+
+  /** Waits for the record in flight; its error is thrown once, to the first caller to see it. */
+  private async recorded(): Promise<void> {
+    const current = this.recording;
+    const error = await current;
+    if (this.recording !== current) return;
+    this.recording = Promise.resolve(undefined);
+    if (error) throw error;
+  }
+
+  private failed(error: Error): void {
+    this.logger.warn(`outbox round failed: ${error.message}`);
+    this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS);
   }
 
   /** Clears sent events from their entities' outboxes until none is left (or the lease is), writers busy or not: resolves when done; never rejects. */
@@ -129,7 +154,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async tick(): Promise<void> {
-    await this.drain();
+    // The next round starts while this one's last record runs: a write waits for one round, not for a round and a record.
+    await this.startRound();
     // Beside the next rounds, once no backlog is left and writers are quiet (or too much waits): clearing never holds up a send.
     if (this.leadership && this.backoffMs === 0 && !this.backlogged && this.clearer.due()) void this.clear(() => this.clearer.due());
     const delay = this.backoffMs || (this.again ? 0 : POLL_MS);
@@ -138,44 +164,38 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async round(): Promise<void> {
-    // The previous batch's record and removal, running while the next batch is planned and sent; settles to its error, if any.
-    let recording: Promise<Error | undefined> = Promise.resolve(undefined);
-    const recorded = async (): Promise<void> => {
-      const error = await recording;
-      recording = Promise.resolve(undefined);
-      if (error) throw error;
-    };
     try {
       if (!(await this.lead())) return;
       if (Date.now() >= this.nextScanAt) await this.scan();
       const startedAt = Date.now();
-      const markers = await this.markers.oldest(MARKERS_PER_ROUND);
+      // Taken before the read: a record that ends meanwhile has removed its markers from what is read.
+      const recordingMarkers = new Set(this.beingRecorded.markerIds);
+      const read = await this.markers.oldest(MARKERS_PER_ROUND);
+      const markers = read.filter((marker) => !recordingMarkers.has(marker.id));
       // Another instance's writers wake no relay here: their markers tell they are busy.
       if (markers.length > 0) this.clearer.wrote();
       let sent = true;
       for (const batch of batchesOf(markers, BATCH)) {
         // A relay that lost its lease (stalled past it) leaves the rest to the new leader.
-        if (this.stopped || !(await this.lead())) return await recorded();
-        const plan = await planBatch(batch, this.sources, this.sent);
+        if (this.stopped || !(await this.lead())) return await this.recorded();
+        const plan = await planBatch(batch, this.sources, this.sent, new Set(this.beingRecorded.eventIds));
         sent = await this.send(plan.events);
         if (!sent) break;
         // One record at a time: this batch's starts once the previous one's is done.
-        await recorded();
-        recording = this.record(plan).then(
+        await this.recorded();
+        this.beingRecorded = { markerIds: new Set(plan.markerIds), eventIds: new Set(plan.events.map((event) => event.id)) };
+        this.recording = this.record(plan).then(
           () => undefined,
           (error: unknown) => error as Error,
         );
       }
-      await recorded();
-      this.backlogged = markers.length === MARKERS_PER_ROUND;
+      this.backlogged = read.length === MARKERS_PER_ROUND;
       if (this.backlogged) this.again = true;
       this.backoffMs = sent ? 0 : Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS);
       if (sent) this.metrics.relaySucceeded();
       if (markers.length > 0) this.logger.debug(`relayed ${markers.length} events in ${Date.now() - startedAt} ms`);
     } catch (error) {
-      await recording; // never left running into the next round
-      this.logger.warn(`outbox round failed: ${(error as Error).message}`);
-      this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS);
+      this.failed(error as Error);
     }
   }
 
@@ -236,9 +256,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Records a sent batch as sent, then removes its markers: a crash in between sends it again (docs/outbox.md#crash-rules). */
   private async record({ events, markerIds }: RelayPlan): Promise<void> {
-    await this.sent.record(events);
-    this.clearer.recorded(events.length);
-    await this.markers.remove(markerIds);
+    try {
+      await this.sent.record(events);
+      this.clearer.recorded(events.length);
+      await this.markers.remove(markerIds);
+    } finally {
+      // Recorded, or failed with its markers kept: either way the next rounds read the store again.
+      this.beingRecorded = { markerIds: new Set(), eventIds: new Set() };
+    }
   }
 
   /** Sends `events` in order, in produce requests of a bounded size, each acknowledged before the next. */
