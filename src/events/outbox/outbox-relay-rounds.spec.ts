@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { OutboxRelay } from './outbox-relay';
 import { OutboxSent } from './outbox-marker.schema';
+import { OutboxDocuments } from './outbox-documents';
 import { event, setupRelay as setup } from '../testing/relay-fixture';
 
 describe(`${OutboxRelay.name} rounds`, () => {
@@ -41,6 +42,24 @@ describe(`${OutboxRelay.name} rounds`, () => {
     await jest.advanceTimersByTimeAsync(0);
     await relay.onApplicationShutdown();
     expect([...sent.keys()].sort()).toEqual([first.id, second.id, third.id].sort());
+    expect(markers.size).toBe(0);
+  });
+
+  it('sends while its scan for lost markers still reads the outboxes (on FerretDB, whole collections)', async () => {
+    let finishScan = (): void => undefined;
+    const read = OutboxDocuments.prototype.entitiesWithWaitingEvents;
+    jest.spyOn(OutboxDocuments.prototype, 'entitiesWithWaitingEvents').mockImplementationOnce(function (this: never) {
+      return new Promise((resolve) => (finishScan = () => resolve(read.call(this))));
+    });
+    const { relay, doc, published, markers } = setup();
+    const ids = doc.outbox.map((e) => e.id);
+    relay.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(published).toEqual(ids);
+    expect(markers.size).toBe(0);
+    finishScan();
+    await relay.onApplicationShutdown();
+    // Sent and recorded meanwhile: nothing for the scan to re-mark.
     expect(markers.size).toBe(0);
   });
 });

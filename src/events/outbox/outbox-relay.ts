@@ -1,6 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AsyncResource } from 'node:async_hooks';
-import { entityKey } from './entity-key';
 import { EntityLocks, HeldLock } from '../../common/locks/entity-locks';
 import { MAX_BACKGROUND_SHARE, nextDelayMs } from '../../common/scheduling/run-every';
 import { RegistryMetrics } from '../../metrics/registry-metrics';
@@ -11,6 +10,7 @@ import { OutboxSentRepository } from './outbox-sent.repository';
 import { OutboxSources } from './outbox-sources';
 import { batchesOf, planBatch, RelayPlan } from './relay-plan';
 import { SentClearing } from './sent-clearing';
+import { remarkLost } from './lost-markers';
 
 const POLL_MS = 1_000;
 /**
@@ -48,6 +48,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly logger = new Logger(OutboxRelay.name);
   private timer?: NodeJS.Timeout;
   private nextScanAt = 0;
+  private scanning?: Promise<void>;
   private backoffMs = 0;
   private draining?: Promise<void>;
   private clearing?: Promise<void>;
@@ -87,6 +88,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.stopped = true;
     clearTimeout(this.timer);
     await this.draining;
+    await this.scanning;
     await this.recording;
     await this.clearing;
     // Hand over at once rather than when the lease runs out.
@@ -100,9 +102,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     else if (this.backoffMs === 0) this.schedule(0);
   }
 
-  /** One round: everything marked, in order per entity, sent and recorded. Resolves when done; never rejects. */
+  /** One round: everything marked, in order per entity, sent and recorded (and the scan it started done). Resolves when done; never rejects. */
   async drain(): Promise<void> {
     await this.startRound();
+    await this.scanning;
     await this.recorded().catch((error: Error) => this.failed(error));
   }
 
@@ -166,7 +169,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async round(): Promise<void> {
     try {
       if (!(await this.lead())) return;
-      if (Date.now() >= this.nextScanAt) await this.scan();
+      // Beside the rounds: on FerretDB the scan reads whole collections, which no send should wait for.
+      if (!this.scanning && Date.now() >= this.nextScanAt) this.scanning = this.scan().finally(() => (this.scanning = undefined));
       const startedAt = Date.now();
       // Taken before the read: a record that ends meanwhile has removed its markers from what is read.
       const recordingMarkers = new Set(this.beingRecorded.markerIds);
@@ -223,21 +227,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return this.leadership !== undefined;
   }
 
-  /**
-   * Re-marks events whose marker was lost (a crash between the write and the marker): those in an
-   * outbox with neither a marker nor a record of being sent. Markers are read before the record, so an
-   * event sent meanwhile is seen in one or the other.
-   */
+  /** The scan for markers a crash lost (remarkLost), beside the rounds, kept to a small share of the time. Never rejects. */
   private async scan(): Promise<void> {
     const startedAt = Date.now();
-    const marked = await this.markers.allIds();
-    const sent = await this.sent.allIds();
-    for (const [entity, source] of this.sources.entries()) {
-      const waiting = await source.entitiesWithWaitingEvents();
-      const lost = waiting
-        .filter(({ id }) => !marked.has(entityKey(entity, id)))
-        .flatMap(({ events }) => events.filter((event) => !marked.has(event.id) && !sent.has(event.id)));
-      await this.markers.markLost(lost);
+    try {
+      await remarkLost(this.markers, this.sent, this.sources);
+    } catch (error) {
+      this.logger.warn(`outbox scan failed: ${(error as Error).message}`);
     }
     // On FerretDB a scan reads whole collections: keep it to a small share of the time (docs/architecture.md#background-work).
     const tookMs = Date.now() - startedAt;
