@@ -1,17 +1,16 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AsyncResource } from 'node:async_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Types } from 'mongoose';
-import { entityKey, parseEntityKey } from './entity-key';
 import { EntityLocks, HeldLock } from '../../common/locks/entity-locks';
 import { MAX_BACKGROUND_SHARE, nextDelayMs } from '../../common/scheduling/run-every';
 import { RegistryMetrics } from '../../metrics/registry-metrics';
 import { EventsPublisher } from '../events.publisher';
 import { OutboxMarkersRepository } from './outbox-markers.repository';
 import { OutboxEvent } from './event-factory';
-import { OutboxSentRepository, SentEvent } from './outbox-sent.repository';
+import { OutboxSentRepository } from './outbox-sent.repository';
 import { OutboxSources } from './outbox-sources';
 import { batchesOf, planBatch, RelayPlan } from './relay-plan';
+import { SentClearing } from './sent-clearing';
+import { remarkLost } from './lost-markers';
 
 const POLL_MS = 1_000;
 /**
@@ -30,12 +29,9 @@ const MARKERS_PER_ROUND = 16_384;
 /**
  * Events sent together (about: an entity's markers stay in one batch): one produce request per 500,
  * one insert recording them as sent, bulk deletes of 50 for their markers. The next batch is planned
- * and sent while the last one is recorded.
+ * and sent while the last one is recorded, across rounds too.
  */
 const BATCH = 1_024;
-/** Sent records read at once for clearing, and cleared from their entities' outboxes together under the entities' locks. */
-const CLEAR_READ = 2_048;
-const CLEAR_BATCH = 256;
 /** A produce request stays well below the broker's default 1 MB record batch. */
 const MAX_EVENTS_PER_SEND = 500;
 const MAX_BYTES_PER_SEND = 512 * 1024;
@@ -52,6 +48,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly logger = new Logger(OutboxRelay.name);
   private timer?: NodeJS.Timeout;
   private nextScanAt = 0;
+  private scanning?: Promise<void>;
   private backoffMs = 0;
   private draining?: Promise<void>;
   private clearing?: Promise<void>;
@@ -65,6 +62,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * the request that woke it, whose trace and log bindings they would take over.
    */
   private readonly ownContext = new AsyncResource('OutboxRelay');
+  private readonly clearer: SentClearing;
+  /** The last batch's record and marker removal, left running into the next batch or round; settles to its error, if any. */
+  private recording: Promise<Error | undefined> = Promise.resolve(undefined);
+  /** That batch's markers and events: sent, so no round sends them again while they are being recorded. */
+  private beingRecorded = { markerIds: new Set<string>(), eventIds: new Set<string>() };
 
   constructor(
     private readonly publisher: EventsPublisher,
@@ -73,7 +75,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly sent: OutboxSentRepository,
     private readonly sources: OutboxSources,
     private readonly metrics: RegistryMetrics,
-  ) {}
+  ) {
+    this.clearer = new SentClearing(locks, sent, sources);
+  }
 
   onApplicationBootstrap(): void {
     this.schedule(0);
@@ -84,6 +88,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.stopped = true;
     clearTimeout(this.timer);
     await this.draining;
+    await this.scanning;
+    await this.recording;
     await this.clearing;
     // Hand over at once rather than when the lease runs out.
     if (this.leadership) await this.locks.release(this.leadership).catch(() => undefined);
@@ -91,12 +97,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** New events were written: publish soon (unless backing off from a broker outage). */
   wake(): void {
+    this.clearer.wrote();
     if (this.draining) this.again = true;
     else if (this.backoffMs === 0) this.schedule(0);
   }
 
-  /** One round: everything marked, in order per entity. Resolves when done; never rejects. */
+  /** One round: everything marked, in order per entity, sent and recorded (and the scan it started done). Resolves when done; never rejects. */
   async drain(): Promise<void> {
+    await this.startRound();
+    await this.scanning;
+    await this.recorded().catch((error: Error) => this.failed(error));
+  }
+
+  /** A round, or the one under way; its last batch's record may still run when it resolves. */
+  private startRound(): Promise<void> {
     if (this.draining) {
       this.again = true;
       return this.draining;
@@ -105,9 +119,33 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return this.draining;
   }
 
-  /** Clears sent events from their entities' outboxes until none is left (or the lease is): resolves when done; never rejects. */
+  /** Waits for the record in flight; its error is thrown once, to the first caller to see it. */
+  private async recorded(): Promise<void> {
+    const current = this.recording;
+    const error = await current;
+    if (this.recording !== current) return;
+    this.recording = Promise.resolve(undefined);
+    if (error) throw error;
+  }
+
+  private failed(error: Error): void {
+    this.logger.warn(`outbox round failed: ${error.message}`);
+    this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS);
+  }
+
+  /** Clears sent events from their entities' outboxes until none is left (or the lease is), writers busy or not: resolves when done; never rejects. */
   async clearSent(): Promise<void> {
-    this.clearing ??= this.clearAll().finally(() => (this.clearing = undefined));
+    return this.clear(() => true);
+  }
+
+  /**
+   * Clears only while this instance holds the lease, without renewing it (the rounds do that: two
+   * takers at once would race), and while no backlog waits; `due` says whether writers let it go on.
+   */
+  private clear(due: () => boolean): Promise<void> {
+    this.clearing ??= this.clearer
+      .clearAll(() => !this.stopped && this.leads() && !this.backlogged && due())
+      .finally(() => (this.clearing = undefined));
     return this.clearing;
   }
 
@@ -119,51 +157,49 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async tick(): Promise<void> {
-    await this.drain();
-    // Beside the next rounds, once no backlog is left: clearing the outboxes never holds up a send.
-    if (this.leadership && this.backoffMs === 0 && !this.backlogged) void this.clearSent();
+    // The next round starts while this one's last record runs: a write waits for one round, not for a round and a record.
+    await this.startRound();
+    // Beside the next rounds, once no backlog is left and writers are quiet (or too much waits): clearing never holds up a send.
+    if (this.leadership && this.backoffMs === 0 && !this.backlogged && this.clearer.due()) void this.clear(() => this.clearer.due());
     const delay = this.backoffMs || (this.again ? 0 : POLL_MS);
     this.again = false;
     this.schedule(delay);
   }
 
   private async round(): Promise<void> {
-    // The previous batch's record and removal, running while the next batch is planned and sent; settles to its error, if any.
-    let recording: Promise<Error | undefined> = Promise.resolve(undefined);
-    const recorded = async (): Promise<void> => {
-      const error = await recording;
-      recording = Promise.resolve(undefined);
-      if (error) throw error;
-    };
     try {
       if (!(await this.lead())) return;
-      if (Date.now() >= this.nextScanAt) await this.scan();
+      // Beside the rounds: on FerretDB the scan reads whole collections, which no send should wait for.
+      if (!this.scanning && Date.now() >= this.nextScanAt) this.scanning = this.scan().finally(() => (this.scanning = undefined));
       const startedAt = Date.now();
-      const markers = await this.markers.oldest(MARKERS_PER_ROUND);
+      // Taken before the read: a record that ends meanwhile has removed its markers from what is read.
+      const recordingMarkers = new Set(this.beingRecorded.markerIds);
+      const read = await this.markers.oldest(MARKERS_PER_ROUND);
+      const markers = read.filter((marker) => !recordingMarkers.has(marker.id));
+      // Another instance's writers wake no relay here: their markers tell they are busy.
+      if (markers.length > 0) this.clearer.wrote();
       let sent = true;
       for (const batch of batchesOf(markers, BATCH)) {
         // A relay that lost its lease (stalled past it) leaves the rest to the new leader.
-        if (this.stopped || !(await this.lead())) return await recorded();
-        const plan = await planBatch(batch, this.sources, this.sent);
+        if (this.stopped || !(await this.lead())) return await this.recorded();
+        const plan = await planBatch(batch, this.sources, this.sent, new Set(this.beingRecorded.eventIds));
         sent = await this.send(plan.events);
         if (!sent) break;
         // One record at a time: this batch's starts once the previous one's is done.
-        await recorded();
-        recording = this.record(plan).then(
+        await this.recorded();
+        this.beingRecorded = { markerIds: new Set(plan.markerIds), eventIds: new Set(plan.events.map((event) => event.id)) };
+        this.recording = this.record(plan).then(
           () => undefined,
           (error: unknown) => error as Error,
         );
       }
-      await recorded();
-      this.backlogged = markers.length === MARKERS_PER_ROUND;
+      this.backlogged = read.length === MARKERS_PER_ROUND;
       if (this.backlogged) this.again = true;
       this.backoffMs = sent ? 0 : Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS);
       if (sent) this.metrics.relaySucceeded();
       if (markers.length > 0) this.logger.debug(`relayed ${markers.length} events in ${Date.now() - startedAt} ms`);
     } catch (error) {
-      await recording; // never left running into the next round
-      this.logger.warn(`outbox round failed: ${(error as Error).message}`);
-      this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS);
+      this.failed(error as Error);
     }
   }
 
@@ -187,24 +223,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       }
     }
     this.leadership = (await this.locks.tryAcquire(LEADER_KEY, { purpose: 'relay', ttlMs: leaseMs })) ?? undefined;
+    if (this.leadership) this.clearer.forget();
     return this.leadership !== undefined;
   }
 
-  /**
-   * Re-marks events whose marker was lost (a crash between the write and the marker): those in an
-   * outbox with neither a marker nor a record of being sent. Markers are read before the record, so an
-   * event sent meanwhile is seen in one or the other.
-   */
+  /** The scan for markers a crash lost (remarkLost), beside the rounds, kept to a small share of the time. Never rejects. */
   private async scan(): Promise<void> {
     const startedAt = Date.now();
-    const marked = await this.markers.allIds();
-    const sent = await this.sent.allIds();
-    for (const [entity, source] of this.sources.entries()) {
-      const waiting = await source.entitiesWithWaitingEvents();
-      const lost = waiting
-        .filter(({ id }) => !marked.has(entityKey(entity, id)))
-        .flatMap(({ events }) => events.filter((event) => !marked.has(event.id) && !sent.has(event.id)));
-      await this.markers.markLost(lost);
+    try {
+      await remarkLost(this.markers, this.sent, this.sources);
+    } catch (error) {
+      this.logger.warn(`outbox scan failed: ${(error as Error).message}`);
     }
     // On FerretDB a scan reads whole collections: keep it to a small share of the time (docs/architecture.md#background-work).
     const tookMs = Date.now() - startedAt;
@@ -223,57 +252,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Records a sent batch as sent, then removes its markers: a crash in between sends it again (docs/outbox.md#crash-rules). */
   private async record({ events, markerIds }: RelayPlan): Promise<void> {
-    await this.sent.record(events);
-    await this.markers.remove(markerIds);
-  }
-
-  private async clearAll(): Promise<void> {
     try {
-      // Only while this instance holds the lease, without renewing it: the rounds do that (two takers at once would race).
-      while (!this.stopped && this.leads() && !this.backlogged) {
-        const sent = await this.sent.some(CLEAR_READ);
-        if (sent.length === 0) return;
-        let busy = false;
-        for (let i = 0; i < sent.length && this.leads() && !this.backlogged; i += CLEAR_BATCH) {
-          const batch = sent.slice(i, i + CLEAR_BATCH);
-          const startedAt = Date.now();
-          const cleared = await this.clear(batch);
-          await this.sent.remove(cleared);
-          busy ||= cleared.length < batch.length;
-          // FerretDB writes one statement at a time: rest as long as the batch took, so sends and writers get the store half the time.
-          await sleep(Date.now() - startedAt);
-        }
-        // Entities busy with a writer are tried again after the next round.
-        if (busy || sent.length < CLEAR_READ) return;
-      }
-    } catch (error) {
-      this.logger.warn(`clearing sent events failed: ${(error as Error).message}`);
+      await this.sent.record(events);
+      this.clearer.recorded(events.length);
+      await this.markers.remove(markerIds);
+    } finally {
+      // Recorded, or failed with its markers kept: either way the next rounds read the store again.
+      this.beingRecorded = { markerIds: new Set(), eventIds: new Set() };
     }
-  }
-
-  /**
-   * Removes sent events from their entities' outboxes, under the entities' locks (one insert for all,
-   * waiting up to 2 s for writers), and deletes tombstones left with nothing; returns the ids of the
-   * events cleared. An entity gone is cleared too.
-   */
-  private async clear(sent: readonly SentEvent[]): Promise<string[]> {
-    const byKey = new Map<string, OutboxEvent[]>();
-    for (const { key, event } of sent) byKey.set(key, [...(byKey.get(key) ?? []), event]);
-    const cleared: string[] = [];
-    await this.locks.withLocks([...byKey.keys()], { purpose: 'relay', waitMs: 2_000 }, async (held) => {
-      const locked = new Set(held.map((lock) => lock.key));
-      for (const [key, events] of byKey) {
-        // A key no source keeps (any more) has nothing to clear.
-        if (!this.sources.has(parseEntityKey(key)?.entity) && locked.has(key)) cleared.push(...events.map((event) => event.id));
-      }
-      for (const [entity, source] of this.sources.entries()) {
-        const mine = [...byKey].filter(([key]) => locked.has(key) && parseEntityKey(key)?.entity === entity);
-        if (mine.length === 0) continue;
-        await source.clearPublished(mine.map(([key, events]) => ({ id: (parseEntityKey(key) as { id: Types.ObjectId }).id, events })));
-        cleared.push(...mine.flatMap(([, events]) => events.map((event) => event.id)));
-      }
-    });
-    return cleared;
   }
 
   /** Sends `events` in order, in produce requests of a bounded size, each acknowledged before the next. */

@@ -46,6 +46,11 @@ export class OutboxSentRepository {
     return sent.map(({ key, event }) => ({ key, event }));
   }
 
+  /** About how many sent events wait to be cleared (the store's count of the collection, not a scan on MongoDB). */
+  count(): Promise<number> {
+    return this.sent.estimatedDocumentCount().exec();
+  }
+
   /** Every sent event's id (for the scan: such an event is not lost). */
   async allIds(): Promise<Set<string>> {
     const sent = await this.sent.find({}, { _id: 1 }).lean().exec();

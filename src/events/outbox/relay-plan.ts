@@ -46,7 +46,13 @@ export function batchesOf(markers: readonly WaitingMarker[], size: number): Wait
  * event a crash left unmarked goes out before the later ones, unless it was sent already (see
  * docs/outbox.md#crash-rules); a pending entity waits, a gone one just loses its markers.
  */
-export async function planBatch(markers: readonly WaitingMarker[], sources: OutboxSources, sent: OutboxSentRepository): Promise<RelayPlan> {
+export async function planBatch(
+  markers: readonly WaitingMarker[],
+  sources: OutboxSources,
+  sent: OutboxSentRepository,
+  /** Events sent whose record is still being written: sent already, as if recorded. */
+  beingRecorded: ReadonlySet<string> = new Set(),
+): Promise<RelayPlan> {
   const plan: RelayPlan = { events: [], markerIds: [] };
   const groups = grouped(markers);
   const toRead: Marked[] = [];
@@ -60,7 +66,8 @@ export async function planBatch(markers: readonly WaitingMarker[], sources: Outb
   }
   const outboxes = await readOutboxes(toRead, sources);
   const earlier = toRead.flatMap((group) => unmarkedBefore(group, outboxes.get(group.key)));
-  const alreadySent = await sent.sentAmong(earlier.map((event) => event.id));
+  const alreadySent = await sent.sentAmong(earlier.map((event) => event.id).filter((id) => !beingRecorded.has(id)));
+  for (const event of earlier) if (beingRecorded.has(event.id)) alreadySent.add(event.id);
   for (const group of toRead) {
     const outbox = outboxes.get(group.key);
     if (outbox?.held) continue;

@@ -150,12 +150,14 @@ export function setupRelay(
     find: sentStore.find,
     findById: sentStore.findById,
     bulkWrite: sentStore.bulkWrite,
+    estimatedDocumentCount: () => ({ exec: async () => sent.size }),
   } as never);
+  const sentRepository = new OutboxSentRepository(sentModel);
   const relay = new OutboxRelay(
     publisher,
     locks,
     new OutboxMarkersRepository(markerModel),
-    new OutboxSentRepository(sentModel),
+    sentRepository,
     sources,
     new RegistryMetrics({ enabled: false }),
   );
@@ -176,5 +178,9 @@ export function setupRelay(
     sentStore,
     withLocks,
     removed,
+    // What the relay's SentClearing is built from.
+    locks,
+    sentRepository,
+    sources,
   };
 }
