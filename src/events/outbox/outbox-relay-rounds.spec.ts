@@ -1,21 +1,10 @@
-import { Logger } from '@nestjs/common';
 import { OutboxRelay } from './outbox-relay';
 import { OutboxSent } from './outbox-marker.schema';
 import { OutboxDocuments } from './outbox-documents';
-import { event, setupRelay as setup } from '../testing/relay-fixture';
+import { event, failOnRelayWarnings, setupRelay as setup } from '../testing/relay-fixture';
 
 describe(`${OutboxRelay.name} rounds`, () => {
-  let warn: jest.SpyInstance;
-  beforeEach(() => {
-    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
-    jest.useFakeTimers({ now: 0, doNotFake: ['nextTick', 'setImmediate'] });
-  });
-  afterEach(() => {
-    expect(warn).not.toHaveBeenCalled();
-    jest.restoreAllMocks();
-    jest.useRealTimers();
-  });
+  failOnRelayWarnings({ fakeTimers: true });
 
   it("sends a new event while the last round's record is still written, without sending that round's events again", async () => {
     const { relay, doc, key, markers, sent, published, sentStore } = setup();

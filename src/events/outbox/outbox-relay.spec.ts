@@ -1,21 +1,10 @@
-import { Logger } from '@nestjs/common';
 import { HeldLock } from '../../common/locks/entity-locks';
 import { OutboxDocuments } from './outbox-documents';
 import { OutboxRelay } from './outbox-relay';
-import { event, setupRelay as setup } from '../testing/relay-fixture';
+import { event, failOnRelayWarnings, setupRelay as setup } from '../testing/relay-fixture';
 
 describe(OutboxRelay.name, () => {
-  let warn: jest.SpyInstance;
-  beforeEach(() => {
-    // The relay swallows and logs a failed round: an unexpected call shows up here.
-    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
-  });
-  afterEach(() => {
-    expect(warn).not.toHaveBeenCalled();
-    jest.restoreAllMocks();
-    jest.useRealTimers();
-  });
+  const warnings = failOnRelayWarnings();
 
   it('stops relaying when renewing its leadership finds the lease taken by another instance', async () => {
     const tryAcquire = jest
@@ -150,8 +139,8 @@ describe(OutboxRelay.name, () => {
     const { relay, published, markers, sentStore } = setup({ count: 300, events: () => [event({ type: 'dataset.created' })] });
     sentStore.insertMany.mockRejectedValueOnce(new Error('store away'));
     await relay.drain();
-    expect(warn).toHaveBeenCalledWith('outbox round failed: store away');
-    warn.mockClear();
+    expect(warnings()).toHaveBeenCalledWith('outbox round failed: store away');
+    warnings().mockClear();
     expect(published).toHaveLength(300);
     expect(markers.size).toBe(300);
     await relay.drain();
@@ -163,8 +152,8 @@ describe(OutboxRelay.name, () => {
     const { relay, doc, markers, sent, published, markerStore } = setup();
     markerStore.bulkWrite.mockRejectedValueOnce(new Error('killed'));
     await relay.drain();
-    expect(warn).toHaveBeenCalledWith('outbox round failed: killed');
-    warn.mockClear();
+    expect(warnings()).toHaveBeenCalledWith('outbox round failed: killed');
+    warnings().mockClear();
     expect(markers.size).toBe(2);
     await relay.drain();
     const ids = doc.outbox.map((e) => e.id);

@@ -1,20 +1,8 @@
-import { Logger } from '@nestjs/common';
 import { SentClearing } from './sent-clearing';
-import { event, setupRelay as setup } from '../testing/relay-fixture';
+import { event, failOnRelayWarnings, setupRelay as setup } from '../testing/relay-fixture';
 
 describe(SentClearing.name, () => {
-  let warn: jest.SpyInstance;
-  beforeEach(() => {
-    // A failed clear is swallowed and logged: an unexpected call shows up here.
-    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
-    jest.useFakeTimers({ now: 0, doNotFake: ['nextTick', 'setImmediate'] });
-  });
-  afterEach(() => {
-    expect(warn).not.toHaveBeenCalled();
-    jest.restoreAllMocks();
-    jest.useRealTimers();
-  });
+  failOnRelayWarnings({ fakeTimers: true });
 
   it('waits while writes flow, and clears once the writers have been quiet for 2 s', async () => {
     const { relay, doc, sent, locks, sentRepository, sources } = setup();

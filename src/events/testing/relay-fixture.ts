@@ -1,4 +1,5 @@
-/** The relay over strict collaborators and in-memory datasets, markers and sent records, for outbox-relay.spec.ts. */
+/** The relay over strict collaborators and in-memory datasets, markers and sent records, for the relay's specs. */
+import { Logger } from '@nestjs/common';
 import { Model, Types } from 'mongoose';
 import { strictMock } from '../../common/testing/strict-mock';
 import { EntityLocks, HeldLock, LockOptions } from '../../common/locks/entity-locks';
@@ -183,4 +184,23 @@ export function setupRelay(
     sentRepository,
     sources,
   };
+}
+
+/**
+ * The relay swallows and logs a failed round or clear: each test of the calling suite fails on a warning it did not expect
+ * (one that does expects it, then clears the spy returned). With `fakeTimers`, each test starts at time 0.
+ */
+export function failOnRelayWarnings({ fakeTimers = false } = {}): () => jest.SpyInstance {
+  let warn: jest.SpyInstance;
+  beforeEach(() => {
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
+    if (fakeTimers) jest.useFakeTimers({ now: 0, doNotFake: ['nextTick', 'setImmediate'] });
+  });
+  afterEach(() => {
+    expect(warn).not.toHaveBeenCalled();
+    jest.restoreAllMocks();
+    jest.useRealTimers();
+  });
+  return () => warn;
 }
