@@ -196,7 +196,7 @@ describe('GET /metrics (e2e)', () => {
     };
     await testApp.app.get(Outbox).recordChanges([datasetCreated(pending, { type: 'system', name: 'metrics-e2e' })], async ([event]) => {
       pending.outbox.push(event);
-      expect(await datasets.insertNew(pending)).toBe(true);
+      expect(await datasets.insertDatasets([pending])).toEqual(new Set());
       return [pending];
     });
     const held = await waitFor(

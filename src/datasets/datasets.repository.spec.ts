@@ -12,15 +12,16 @@ import { seqKeyId } from './schemas/dataset-seq-key.schema';
 const ownerId = new Types.ObjectId();
 const fresh = (count: number): Dataset[] => Array.from({ length: count }, (_, seq) => storedDataset(ownerId, { seq, name: `d${seq}` }));
 
-describe(`${DatasetsRepository.name} insertNew`, () => {
-  it('inserts the dataset, then its seq key', async () => {
+describe(`${DatasetsRepository.name} insertDatasets`, () => {
+  it('inserts one dataset with one insert; its seq key follows once it is in', async () => {
     const steps: string[] = [];
     const insertOne = jest.fn(async () => void steps.push('dataset'));
     const keys = seqKeysModel({ collection: { insertMany: jest.fn(async () => void steps.push('seq key')) } });
     const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', { collection: { insertOne } }), keys);
     const [dataset] = fresh(1);
 
-    expect(await repository.insertNew(dataset)).toBe(true);
+    expect(await repository.insertDatasets([dataset])).toEqual(new Set());
+    await repository.insertSeqKeys([dataset]);
     expect(steps).toEqual(['dataset', 'seq key']);
   });
 
@@ -33,7 +34,7 @@ describe(`${DatasetsRepository.name} insertNew`, () => {
     );
     const lost = { key: `owner-index:${ownerId.toHexString()}`, expiresAt: new Date(Date.now() + 60_000), lost: true };
 
-    await expect(runUnderLease(lost, () => repository.insertNew(fresh(1)[0]))).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(runUnderLease(lost, () => repository.insertDatasets(fresh(1)))).rejects.toBeInstanceOf(LeaseLostError);
     await expect(runUnderLease(lost, () => repository.insertDatasets(fresh(2)))).rejects.toBeInstanceOf(LeaseLostError);
     expect(insertOne).not.toHaveBeenCalled();
     expect(insertMany).not.toHaveBeenCalled();

@@ -97,13 +97,6 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     return rows.map(({ _id }) => _id.toHexString());
   }
 
-  /** Inserts a new dataset, then its seq key; false when its owner has a dataset of that name (see insertDatasets). */
-  async insertNew(dataset: Dataset): Promise<boolean> {
-    if ((await this.insertDatasets([dataset])).size > 0) return false;
-    await this.insertSeqKeys([dataset]);
-    return true;
-  }
-
   /**
    * Inserts new datasets (one insert for one, an unordered batch for many) and returns the positions whose name was taken;
    * their seq keys follow once they are in (insertSeqKeys). The create holds its owners' lists, whose leases are checked

@@ -75,16 +75,6 @@ export class OwnerIndexRepository {
     });
   }
 
-  /**
-   * Stores lists the caller edited since it last read or stored them (`edit`), without reading them again, in bulk writes of
-   * LISTS_PER_BULK_WRITE: only while it has held their locks since.
-   */
-  async store(lists: readonly { ownerId: Types.ObjectId; list: ListedDatasets }[]): Promise<void> {
-    await this.writeAll(
-      lists.map(({ ownerId, list }) => ({ filter: { _id: ownerId.toHexString() }, update: { $set: { entries: encodeEntries(list) } } })),
-    );
-  }
-
   /** Sets the state of a list's entries (ids it does not list are left out); under the list's lock. */
   async setStates(ownerId: Types.ObjectId, ids: readonly Types.ObjectId[], state: EntryState): Promise<void> {
     if (ids.length === 0) return;

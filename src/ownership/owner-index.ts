@@ -138,7 +138,7 @@ export class OwnerIndex {
 /** The lists a create holds (OwnerIndex.creating): it lists its datasets as new before inserting them, and confirms them after. */
 export class HeldLists {
   /** Each held list as this hold last stored it: nobody else changes it while the hold lasts, so confirming needs no read. */
-  private readonly stored = new Map<string, ListedDatasets>();
+  private readonly stored = new Map<string, ListEdit>();
   /** The held lists, read as the hold starts (beside the owner check, whose answer listNew waits for anyway). */
   private readonly reading: Promise<ListEdit[]>;
 
@@ -164,7 +164,7 @@ export class HeldLists {
       const editing = lists.get(ownerId.toHexString()) as ListEdit;
       for (const { _id, seq, createdAt } of docs)
         editing.list.set(_id.toHexString(), { key: { seq, at: createdAt.getTime() }, state: ENTRY_STATE.pending });
-      this.stored.set(ownerId.toHexString(), editing.list);
+      this.stored.set(ownerId.toHexString(), editing);
       return editing;
     });
     await this.index.writeEdited(changed);
@@ -178,16 +178,16 @@ export class HeldLists {
   async confirmNew(datasets: readonly OwnedListedDataset[]): Promise<void> {
     if (datasets.length === 0) return;
     const lists = this.byHeldOwner(datasets).map(([ownerId, docs]) => {
-      const list = this.stored.get(ownerId.toHexString());
-      if (!list) throw new Error(`the datasets of ${ownerId.toHexString()} were not listed by this hold`);
+      const editing = this.stored.get(ownerId.toHexString());
+      if (!editing) throw new Error(`the datasets of ${ownerId.toHexString()} were not listed by this hold`);
       for (const { _id } of docs) {
-        const entry = list.get(_id.toHexString());
+        const entry = editing.list.get(_id.toHexString());
         if (entry?.state === ENTRY_STATE.pending) entry.state = ENTRY_STATE.confirmed;
       }
-      return { ownerId, list };
+      return editing;
     });
     try {
-      await this.index.store(lists);
+      await this.index.writeEdited(lists);
     } catch (error) {
       this.logger.warn(`${datasets.length} new datasets stay unconfirmed in the owner index: ${String(error)}`);
     }
