@@ -1,6 +1,5 @@
 import { Model, Types } from 'mongoose';
 import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors/domain-errors';
-import { EntityLocks } from '../common/locks/entity-locks';
 import { AppConfig } from '../config/app-config';
 import { trackingOutbox } from '../events/testing/tracking-outbox';
 import { OwnerIndex } from '../ownership/owner-index';
@@ -14,6 +13,7 @@ import { DatasetTrashService, TRASH_JANITOR } from './dataset-trash.service';
 import { DatasetsRepository } from './datasets.repository';
 import { Dataset } from './schemas/dataset.schema';
 import { storedDataset } from './testing/stored-dataset';
+import { passThroughLocks } from './testing/datasets-service-fixture';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const ownerId = new Types.ObjectId();
@@ -28,9 +28,7 @@ function build(stored: Dataset) {
   const updateOne = jest.fn((_filter: unknown, _update: unknown, _options: unknown) => queryResult({ modifiedCount: 1 }));
   const model = strictMock<Model<Dataset>>('Dataset model', { collection: { findOne: driverFindById(() => stored) }, updateOne });
   const repository = new DatasetsRepository(model, seqKeysModel());
-  const locks = strictMock<EntityLocks>('EntityLocks', {
-    withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => work()),
-  });
+  const locks = passThroughLocks();
   const outbox = trackingOutbox();
   const ownerIndex = strictMock<OwnerIndex>('OwnerIndex', {
     remove: jest.fn(async () => undefined),

@@ -1,6 +1,5 @@
 import { wiredDatasetsService } from './testing/wired-datasets-service';
 import { Model, Types } from 'mongoose';
-import { EntityLocks } from '../common/locks/entity-locks';
 import { trackingOutbox } from '../events/testing/tracking-outbox';
 import { DatasetOwners } from '../ownership/dataset-owners';
 import { OwnerIndex } from '../ownership/owner-index';
@@ -12,6 +11,7 @@ import { OwnedDatasets } from './owned-datasets';
 import { Dataset } from './schemas/dataset.schema';
 import { storedDataset } from './testing/stored-dataset';
 import { principalOf } from '../access/testing/principals';
+import { passThroughLocks } from './testing/datasets-service-fixture';
 
 const ownerId = new Types.ObjectId();
 
@@ -29,9 +29,7 @@ function build(stored: Dataset[], updateOne = jest.fn(), confirmed: Dataset[] = 
     collection: { findOne: driverFindById((id) => byId.get(id.toHexString())) },
   });
   const repository = new DatasetsRepository(model, seqKeysModel());
-  const locks = strictMock<EntityLocks>('EntityLocks', {
-    withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => work()),
-  });
+  const locks = passThroughLocks();
   const outbox = trackingOutbox();
   const ownerIndex = strictMock<OwnerIndex>('OwnerIndex', {
     remove: jest.fn(async () => undefined),

@@ -2,7 +2,6 @@ import { wiredDatasetsService } from './testing/wired-datasets-service';
 import { Model, Types } from 'mongoose';
 import { adminPrincipal, principalOf } from '../access/testing/principals';
 import { UnprocessableError } from '../common/errors/domain-errors';
-import { EntityLocks } from '../common/locks/entity-locks';
 import { driverFindById, queryResult } from '../common/testing/mongoose-mocks';
 import { strictMock } from '../common/testing/strict-mock';
 import { trackingOutbox } from '../events/testing/tracking-outbox';
@@ -13,6 +12,7 @@ import { Dataset } from './schemas/dataset.schema';
 import { seqKeysModel } from './testing/seq-keys-model';
 import { creatingLists } from '../ownership/testing/creating-lists';
 import { storedDataset } from './testing/stored-dataset';
+import { passThroughLocks } from './testing/datasets-service-fixture';
 
 const ownerId = new Types.ObjectId();
 const to = new Types.ObjectId();
@@ -55,9 +55,7 @@ function build(
     },
   });
   const repository = new DatasetsRepository(model, seqKeysModel());
-  const locks = strictMock<EntityLocks>('EntityLocks', {
-    withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => work()),
-  });
+  const locks = passThroughLocks();
   const log =
     (what: string) =>
     async (owner: Types.ObjectId): Promise<void> =>

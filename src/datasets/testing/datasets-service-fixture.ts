@@ -21,15 +21,20 @@ export function dataset(overrides: Partial<Dataset> = {}): Dataset {
 }
 
 /** Builds DatasetsService with every dependency strict; tests pass only the model methods they expect. */
+/** Entity locks that run the work at once, as if every lock were free. */
+export function passThroughLocks(): EntityLocks {
+  return strictMock<EntityLocks>('EntityLocks', {
+    withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => work()),
+  });
+}
+
 export function buildDatasetsService(
   model: Record<string, unknown>,
   owners: Partial<Record<keyof DatasetOwners, unknown>> = {},
   indexMethods: Partial<Record<keyof OwnerIndex, unknown>> = {},
   sequence?: DatasetSequence,
 ) {
-  const locks = strictMock<EntityLocks>('EntityLocks', {
-    withLock: jest.fn(async (_key: string, _options: unknown, work: () => Promise<unknown>) => work()),
-  });
+  const locks = passThroughLocks();
   const outbox = trackingOutbox();
   const ownerIndex = strictMock<OwnerIndex>('OwnerIndex', {
     add: jest.fn(async () => undefined),
