@@ -83,6 +83,22 @@ describe(EventsConsumer.name, () => {
     expect(publish).not.toHaveBeenCalled();
   });
 
+  it("stores the batches of partitions handled side by side in one bulk call, and retries only a refused entry's own batch", async () => {
+    const { consumer, recordMany, publish } = setup();
+    recordMany.mockResolvedValueOnce(new Map([[2, new Error('refused')]]));
+    const other = (offset: string): ConsumedMessage =>
+      message(registryEvent({ id: `00000000-0000-4000-8000-00000000010${offset}` }), offset);
+    await Promise.all([
+      consumer.onEvents(batchOf(message(registryEvent(), '42'), message(second, '43'))),
+      consumer.onEvents({ ...batchOf(other('1'), other('2')), partition: 4 }),
+    ]);
+    expect(recordMany.mock.calls.map(([items]) => items.map(({ position }) => `${position.partition}@${position.offset}`))).toEqual([
+      ['3@42', '3@43', '4@1', '4@2'],
+      ['4@1'],
+    ]);
+    expect(publish).not.toHaveBeenCalled();
+  });
+
   it('retries the entries the store refused, with growing delays, and stops once they are stored', async () => {
     const { consumer, recordMany, publish } = setup();
     recordMany.mockRejectedValueOnce(new Error('mongo down')).mockResolvedValueOnce(new Map([[1, new Error('refused')]]));

@@ -9,6 +9,7 @@ import { BATCH_HANDLER, ConsumedBatch, ConsumedMessage } from './batch-server-ka
 import { RegistryEvent } from './contract';
 import { EVENTS_TOPIC } from './events.constants';
 import { deadLetterTopic, EventsPublisher } from './events.publisher';
+import { JoinedWrites } from './joined-writes';
 
 /** Attempts at storing one message before it goes to the dead-letter topic. */
 export const MAX_ATTEMPTS = 4;
@@ -28,13 +29,17 @@ interface Parsed {
 @Controller()
 export class EventsConsumer {
   private readonly logger = new Logger(EventsConsumer.name);
+  /** The batches of the partitions handled side by side, stored together: one bulk write per fetch, not per partition. */
+  private readonly writes: JoinedWrites<Parsed>;
 
   constructor(
     private readonly auditLog: AuditLog,
     private readonly publisher: EventsPublisher,
     private readonly config: AppConfig,
     private readonly metrics: RegistryMetrics,
-  ) {}
+  ) {
+    this.writes = new JoinedWrites((items) => this.auditLog.recordMany(items));
+  }
 
   /** Each message is handled in its own span, continuing the trace in its headers (see MessageTrace). */
   @EventPattern(EVENTS_TOPIC, BATCH_HANDLER)
@@ -70,10 +75,10 @@ export class EventsConsumer {
     }
   }
 
-  /** One bulk write for `items`; the ones not stored, with why (all of them when the write failed as a whole). */
+  /** One bulk write for `items` (and those of the batches handled beside); the ones not stored, with why (all of them when the write failed as a whole). */
   private async store(items: Parsed[]): Promise<Map<Parsed, Error>> {
     try {
-      const failed = await this.auditLog.recordMany(items);
+      const failed = await this.writes.store(items);
       return new Map([...failed].map(([i, error]) => [items[i], error]));
     } catch (error) {
       return new Map(items.map((item) => [item, error as Error]));

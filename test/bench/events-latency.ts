@@ -29,6 +29,7 @@ import {
   progress,
   resumeRelay,
 } from './events-load';
+import { recordTimes, stagesOf } from './events-stages';
 
 const backlog = Number(process.env.BENCH_BACKLOG ?? 20_000);
 const rate = Number(process.env.BENCH_RATE ?? 200);
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
   const bench = await startBenchEnvironment();
   const rows: Row[] = [];
   const summary: Row[] = [];
+  const loads: { label: string; load: LoadResult }[] = [];
   try {
     // Whatever start-up published (the bootstrap admin) is in before the count starts.
     await waitFor(async () => (await auditCount(bench)) > 0, { what: 'the bootstrap events', timeoutMs: 30_000 });
@@ -89,6 +91,7 @@ async function main(): Promise<void> {
       const load = await pacedWrites(bench, offered, duration, clients);
       progress(`${label}: ${load.respondedAt.size} writes acknowledged (${load.achieved.toFixed(0)}/s, ${load.failures} failed)`);
       const e2e = e2eLatencies(load, await awaitAudit(bench, startCount + load.respondedAt.size, AUDIT_TIMEOUT_MS));
+      loads.push({ label: `${label} ${offered}/s`, load });
       rows.push([
         label,
         offered,
@@ -124,6 +127,16 @@ async function main(): Promise<void> {
     printTable(['phase', 'offered/s', 'achieved/s', 'writes', 'failed', 'write p99 ms', 'e2e p50 ms', 'e2e p99 ms', 'e2e max ms'], rows);
     process.stdout.write('\n');
     printTable(['', ''], summary);
+
+    // Where each write's event spent its time, p50 / p99 ms per stage (docs/benchmarks.md#fourth-round-event-latency-issue20-ev).
+    const times = await recordTimes(bench);
+    const stageRows: Row[] = [];
+    for (const { label, load } of loads) {
+      const { write, toSend, toAudit } = await stagesOf(bench, load, times);
+      stageRows.push([label, write.join(' / '), toSend.join(' / '), toAudit.join(' / ')]);
+    }
+    process.stdout.write('\n');
+    printTable(['phase', 'event → HTTP response', 'response → sent', 'sent → audit entry'], stageRows);
   } finally {
     await bench.stop();
   }

@@ -23,6 +23,14 @@ export class OutboxMarker {
   @Prop({ type: SchemaTypes.Mixed })
   event?: OutboxEvent;
 
+  /**
+   * Written by the entity's writer after the write that committed the entity (Outbox.track), so the entity
+   * holds nothing back: its `*.created` goes out from the copy alone (docs/outbox.md#the-relay-outboxrelay).
+   * Absent on the scan's markers and an older version's.
+   */
+  @Prop()
+  committed?: boolean;
+
   /** Events waiting, on a marker of an older version only (one marker per entity then). */
   @Prop()
   events?: number;

@@ -54,6 +54,17 @@ describe(OutboxMarkersRepository.name, () => {
     expect(markers.get(b.id)).toMatchObject({ key: B, event: b });
   });
 
+  it("says a writer's markers come after the write that committed their entities, and not the scan's or whole ones", async () => {
+    const { repository, markers } = setup();
+    const [a, lost] = [written(A), written(B)];
+    await repository.mark([a]);
+    await repository.markLost([lost]);
+    await repository.markEntities([C]);
+    expect(markers.get(a.id)?.committed).toBe(true);
+    expect(markers.get(lost.id)?.committed).toBeUndefined();
+    expect(markers.get(C)?.committed).toBeUndefined();
+  });
+
   it('re-marks lost events dated when they happened, and leaves a marker already there as it is', async () => {
     const lost = written(A, '2025-06-01T00:00:00.000Z');
     const kept = written(B);

@@ -12,6 +12,8 @@ export interface WaitingMarker {
   id: string;
   key: string;
   event?: OutboxEvent;
+  /** Written after the write that committed its entity (see OutboxMarker.committed). */
+  committed?: boolean;
 }
 
 /** The key of the entity an event tells of. */
@@ -24,12 +26,15 @@ export function keyOf(event: OutboxEvent): EntityKey {
 export class OutboxMarkersRepository {
   constructor(@InjectModel(OutboxMarker.name) private readonly markers: Model<OutboxMarker>) {}
 
-  /** Marks events just written, each with its copy, in one insert; a marker already there (the scan's) is left as it is. */
+  /**
+   * Marks events just written, each with its copy, in one insert; a marker already there (the scan's) is left as it is.
+   * Called only once their entities' write committed them, which the markers say.
+   */
   async mark(events: readonly OutboxEvent[]): Promise<void> {
     const since = new Date();
     await insertManyUnique(
       this.markers,
-      events.map((event) => ({ _id: event.id, key: keyOf(event), since, event })),
+      events.map((event) => ({ _id: event.id, key: keyOf(event), since, event, committed: true })),
     );
   }
 
@@ -55,8 +60,13 @@ export class OutboxMarkersRepository {
 
   /** The markers written longest ago, oldest first. */
   async oldest(limit: number): Promise<WaitingMarker[]> {
-    const markers = await this.markers.find({}, { _id: 1, key: 1, event: 1 }).sort({ since: 1 }).limit(limit).lean().exec();
-    return markers.map(({ _id, key, event }) => ({ id: _id, key: key ?? _id, ...(event ? { event } : {}) }));
+    const markers = await this.markers.find({}, { _id: 1, key: 1, event: 1, committed: 1 }).sort({ since: 1 }).limit(limit).lean().exec();
+    return markers.map(({ _id, key, event, committed }) => ({
+      id: _id,
+      key: key ?? _id,
+      ...(event ? { event } : {}),
+      ...(committed ? { committed } : {}),
+    }));
   }
 
   /** Every marker's id (for the scan: an event with a marker is not lost). */

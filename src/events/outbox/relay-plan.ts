@@ -18,6 +18,8 @@ interface Marked {
   markerIds: string[];
   copies: OutboxEvent[];
   whole: boolean;
+  /** Every marker written after the write that committed the entity: nothing of it is held back. */
+  committed: boolean;
 }
 
 /**
@@ -42,7 +44,9 @@ export function batchesOf(markers: readonly WaitingMarker[], size: number): Wait
 
 /**
  * Decides what a batch sends. An entity whose one marker copies its `*.created` event goes out from
- * the copy, when its source never holds events back: nothing of it can come before. Any other entity's outbox is read first, so that an earlier
+ * the copy when nothing of it is held back — its source never holds events back, or its writer marked it
+ * after the write that committed it (a dataset inserted active) — and nothing of it can come before a
+ * creation. Any other entity's outbox is read first, so that an earlier
  * event a crash left unmarked goes out before the later ones, unless it was sent already (see
  * docs/outbox.md#crash-rules); a pending entity waits, a gone one just loses its markers.
  */
@@ -59,7 +63,12 @@ export async function planBatch(
   for (const group of groups) {
     const source = sources.get(parseEntityKey(group.key)?.entity);
     if (!source) plan.markerIds.push(...group.markerIds);
-    else if (!source.holdsBack && !group.whole && group.copies.length === 1 && group.copies[0].type.endsWith('.created')) {
+    else if (
+      (!source.holdsBack || group.committed) &&
+      !group.whole &&
+      group.copies.length === 1 &&
+      group.copies[0].type.endsWith('.created')
+    ) {
       plan.events.push(group.copies[0]);
       plan.markerIds.push(...group.markerIds);
     } else toRead.push(group);
@@ -83,11 +92,12 @@ export async function planBatch(
 
 function grouped(markers: readonly WaitingMarker[]): Marked[] {
   const groups = new Map<string, Marked>();
-  for (const { id, key, event } of markers) {
-    const group = groups.get(key) ?? { key, markerIds: [], copies: [], whole: false };
+  for (const { id, key, event, committed } of markers) {
+    const group = groups.get(key) ?? { key, markerIds: [], copies: [], whole: false, committed: true };
     group.markerIds.push(id);
     if (event) group.copies.push(event);
     else group.whole = true;
+    group.committed &&= committed === true;
     groups.set(key, group);
   }
   return [...groups.values()];

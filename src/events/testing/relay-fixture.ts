@@ -61,14 +61,15 @@ function keyedCollection<T extends { _id: string }>(docs: Map<string, T>, order:
 
 /**
  * `count` datasets with events waiting (two updates each unless `events` says), marked as their
- * writers mark them (`marked`: a marker with a copy per event; `whole`: one marker per entity, as an
+ * writers mark them (`marked`: a marker with a copy per event; `committed`: the same, saying the
+ * entity's write committed it, as Outbox.track writes them; `whole`: one marker per entity, as an
  * older version wrote; `none`: a crash lost them), and strict collaborators around the relay.
  */
 export function setupRelay(
   overrides: {
     count?: number;
     events?: () => RegistryEvent[];
-    marked?: 'copies' | 'whole' | 'none';
+    marked?: 'copies' | 'committed' | 'whole' | 'none';
     busy?: () => boolean;
     publishable?: boolean;
     /** false: the source never holds events back (as users), so a `*.created` goes out from its copy. */
@@ -86,7 +87,10 @@ export function setupRelay(
     docs.set(_id.toHexString(), { _id, rev: 2, outbox: events });
     const since = new Date(clock++);
     if (overrides.marked === 'whole') markers.set(`dataset:${_id.toHexString()}`, { _id: `dataset:${_id.toHexString()}`, since });
-    else if (overrides.marked !== 'none') for (const e of events) markers.set(e.id, { _id: e.id, key: keyOf(e), since, event: e });
+    else if (overrides.marked !== 'none') {
+      const committed = overrides.marked === 'committed' ? { committed: true } : {};
+      for (const e of events) markers.set(e.id, { _id: e.id, key: keyOf(e), since, event: e, ...committed });
+    }
   }
   const [doc] = docs.values();
   const key = doc ? `dataset:${doc._id.toHexString()}` : '';

@@ -1,0 +1,119 @@
+/**
+ * npm run bench:events-commands — what a write costs the store and the service's CPU, pipeline
+ * included, counted rather than timed (so it holds on a loaded machine): POST /users, then POST
+ * /datasets, paced at BENCH_RATE (200) writes/s for BENCH_SECONDS (10), each until its last event is
+ * in the audit log; the store commands the service sent (by command and collection, counted in its
+ * driver by store-commands.cjs) and its CPU ms, per write. The clear of sent events, which runs once
+ * writers are quiet, is counted apart (BENCH_CLEAR_SECONDS, 8, after each).
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BenchEnvironment, printTable, startBenchEnvironment } from './bench-environment';
+import { auditCount, awaitAudit, progress } from './events-load';
+import { waitFor } from '../support/wait';
+
+const rate = Number(process.env.BENCH_RATE ?? 200);
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const clearSeconds = Number(process.env.BENCH_CLEAR_SECONDS ?? 8);
+const CLIENTS = 20;
+const file = path.join(process.env.TMPDIR ?? '/tmp', `store-commands-${randomUUID()}.json`);
+
+interface Counted {
+  cpuMs: number;
+  counts: Record<string, number>;
+}
+
+async function counted(bench: BenchEnvironment): Promise<Counted> {
+  rmSync(file, { force: true });
+  bench.app.child.kill('SIGWINCH');
+  await waitFor(() => existsSync(file), { what: 'the command counts', timeoutMs: 5000, intervalMs: 20 });
+  // Written whole before the next poll in practice; a partial read fails JSON.parse and is retried.
+  return waitFor(() => JSON.parse(readFileSync(file, 'utf8')) as Counted, {
+    what: 'the command counts, whole',
+    timeoutMs: 5000,
+    intervalMs: 20,
+  });
+}
+
+/** Per write between two counts: rows of [command collection, per write], the largest first, and the total. */
+function perWrite(from: Counted, to: Counted, writes: number): { rows: [string, string][]; total: number; cpuMs: number } {
+  const names = new Set([...Object.keys(from.counts), ...Object.keys(to.counts)]);
+  const each = [...names]
+    .map((name) => [name, ((to.counts[name] ?? 0) - (from.counts[name] ?? 0)) / writes] as const)
+    .filter(([, value]) => value >= 0.005)
+    .sort((a, b) => b[1] - a[1]);
+  return {
+    rows: each.map(([name, value]) => [name, value.toFixed(2)]),
+    total: each.reduce((sum, [, value]) => sum + value, 0),
+    cpuMs: (to.cpuMs - from.cpuMs) / writes,
+  };
+}
+
+async function paced(bench: BenchEnvironment, route: string, body: () => object): Promise<number> {
+  const end = Date.now() + seconds * 1000;
+  const interval = (CLIENTS * 1000) / rate;
+  let created = 0;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, client) => {
+      let next = Date.now() + (client * interval) / CLIENTS;
+      while (next < end) {
+        await sleep(Math.max(0, next - Date.now()));
+        next += interval;
+        const response = await fetch(`${bench.url}${route}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${bench.adminToken}` },
+          body: JSON.stringify(body()),
+        });
+        if (response.status === 201) created++;
+        await response.arrayBuffer();
+      }
+    }),
+  );
+  return created;
+}
+
+async function main(): Promise<void> {
+  const bench = await startBenchEnvironment({
+    NODE_OPTIONS: `--require ${path.join(__dirname, 'store-commands.cjs')}`,
+    STORE_COMMANDS_FILE: file,
+  });
+  try {
+    await waitFor(async () => (await auditCount(bench)) > 0, { what: 'the bootstrap events', timeoutMs: 30_000 });
+    const routes: [string, string, () => object][] = [
+      ['POST /users', '/users', () => ({ name: 'bench user', email: `${randomUUID()}@example.com` })],
+      ['POST /datasets', '/datasets', () => ({ name: `bench ${randomUUID()}` })],
+    ];
+    for (const [label, route, body] of routes) {
+      const before = await auditCount(bench);
+      const start = await counted(bench);
+      progress(`${label} at ${rate}/s for ${seconds} s...`);
+      const writes = await paced(bench, route, body);
+      await awaitAudit(bench, before + writes, 120_000);
+      const written = await counted(bench);
+      await sleep(clearSeconds * 1000);
+      const cleared = await counted(bench);
+      const pipeline = perWrite(start, written, writes);
+      const clear = perWrite(written, cleared, writes);
+      process.stdout.write(
+        `\n${label}, ${writes} writes at ${rate}/s: store commands per write, up to the last event in the audit log\n\n`,
+      );
+      printTable(
+        ['command collection', 'per write'],
+        [...pipeline.rows, ['total', pipeline.total.toFixed(2)], ['service CPU ms', pipeline.cpuMs.toFixed(2)]],
+      );
+      process.stdout.write(
+        `\nthen the clear of sent events (${clearSeconds} s): ${clear.total.toFixed(2)} commands, ${clear.cpuMs.toFixed(2)} CPU ms per write\n`,
+      );
+    }
+  } finally {
+    rmSync(file, { force: true });
+    await bench.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
