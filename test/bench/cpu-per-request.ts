@@ -10,7 +10,7 @@
  * over 5 s (the last row). With BENCH_PROFILE_DIR set, a V8 CPU
  * profile of the service is taken over another BENCH_REQUESTS per route
  * (through the inspector: the service runs with --inspect on a free port) and
- * written there as <route>.cpuprofile.
+ * written there as <route>.cpuprofile (and one of the idle time as idle.cpuprofile).
  */
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
@@ -168,7 +168,13 @@ async function main(): Promise<void> {
       return { users: userDocs.map(({ _id }) => _id.toHexString()), datasets: datasetDocs.map(({ _id }) => _id.toHexString()) };
     });
     await waitFor(
-      () => withDatabase(bench.env.MONGODB_URI ?? '', async (db) => (await db.collection('outbox_markers').countDocuments()) === 0),
+      () =>
+        withDatabase(
+          bench.env.MONGODB_URI ?? '',
+          async (db) =>
+            (await db.collection('outbox_markers').countDocuments()) === 0 &&
+            (await db.collection('events').countDocuments()) >= serviceUsers.length + serviceDatasets.length,
+        ),
       { what: 'the seed events to be relayed', timeoutMs: 300_000, intervalMs: 1000 },
     );
     const cdp = settings.profileDir ? await inspector(() => bench.app.output()) : undefined;
@@ -180,7 +186,10 @@ async function main(): Promise<void> {
     ];
     // What each process burns with no request at all (the relay's and the consumer's polls): part of every route's figure.
     const idle = sides.map((side) => cpuMicros(side.pid));
+    if (cdp) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
     await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+    if (cdp)
+      writeFileSync(path.join(settings.profileDir ?? '', 'idle.cpuprofile'), JSON.stringify((await cdp.send('Profiler.stop')).profile));
     const idleRows = sides.map((side, s) => Math.round((cpuMicros(side.pid) - idle[s]) / IDLE_SECONDS / 1000));
     const rows: (string | number)[][] = [];
     for (const [r, [route]] of sides[0].routes.entries()) {
