@@ -51,11 +51,16 @@ function build(options: { failUpdates?: boolean; busy?: string[] } = {}) {
     if (locked === 0) readsWithoutLock++;
     return queryResult(docs.has(id) ? structuredClone(docs.get(id)) : null);
   });
+  // A plain read (not for an edit) goes straight through the driver (findOneById).
+  const findOne = jest.fn(async (filter: { _id: string }) => {
+    if (locked === 0) readsWithoutLock++;
+    return docs.has(filter._id) ? structuredClone(docs.get(filter._id)) : null;
+  });
   const model = strictMock<Model<OwnerIndexList>>('OwnerIndexList model', {
     findById,
     updateOne,
     bulkWrite,
-    collection: { insertOne: jest.fn(async (doc: Stored) => void docs.set(doc._id, structuredClone(doc))) },
+    collection: { insertOne: jest.fn(async (doc: Stored) => void docs.set(doc._id, structuredClone(doc))), findOne },
   });
   const held = async <T>(work: () => Promise<T>): Promise<T> => {
     locked++;
@@ -78,6 +83,7 @@ function build(options: { failUpdates?: boolean; busy?: string[] } = {}) {
     updateOne,
     locks,
     findById,
+    findOne,
     bulkWrite,
     readsWithoutLock: () => readsWithoutLock,
     isLocked: () => locked > 0,
@@ -211,6 +217,23 @@ describe(OwnerIndex.name, () => {
       [3, false],
     ]);
     expect((await index.listed(other)).map(({ seq, confirmed }) => [seq, confirmed])).toEqual([[2, true]]);
+  });
+
+  it('reads lists for a look (not an edit) straight through the driver, each by its _id, in the order asked', async () => {
+    const other = new Types.ObjectId();
+    const { index, findById, findOne } = build();
+    const [a, b] = [listedDataset(1), listedDataset(2)];
+    await index.add(owner, [a]);
+    await index.add(other, [b]);
+    findById.mockClear();
+    const entries = await index.entries([other, new Types.ObjectId(), owner]);
+    expect([...entries.values()].map((listed) => listed.map(({ _id }) => _id.toHexString()))).toEqual([
+      [b._id.toHexString()],
+      [],
+      [a._id.toHexString()],
+    ]);
+    expect(findOne.mock.calls.map(([filter]) => Object.keys(filter))).toEqual([['_id'], ['_id'], ['_id']]);
+    expect(findById).not.toHaveBeenCalled();
   });
 
   it("reads a user's candidates for a deletion only holding the list (a create holds it from its owner check to its insert)", async () => {

@@ -8,7 +8,8 @@
  * each route for BENCH_SECONDS with autocannon, BENCH_ROUNDS rounds, service
  * and baseline alternating (who goes first alternates too), BENCH_CONNECTIONS
  * connections. Prints req/s (over all rounds), the median p99 of the rounds,
- * and the ratios service/baseline (targets: req/s ≥ 0.7×, p99 ≤ 2×).
+ * and the ratios service/baseline (targets: req/s ≥ 0.7×, p99 ≤ 2×). Each route
+ * starts once the service's event pipeline is idle (no markers, no sent events waiting to be cleared).
  * METRICS_ENABLED and the OTEL_* variables are passed on to the service.
  */
 import autocannon from 'autocannon';
@@ -161,6 +162,19 @@ async function main(): Promise<void> {
         ),
       { what: 'the seed events to be relayed', timeoutMs: 300_000, intervalMs: 1000 },
     );
+    /**
+     * Before each route: the relay clears sent events from their outboxes once writes pause (docs/outbox.md),
+     * so a read route measured right after a write route would also measure that write route's clearing.
+     */
+    const pipelineIdle = (): Promise<unknown> =>
+      waitFor(
+        () =>
+          withDatabase(bench.env.MONGODB_URI ?? '', async (db) => {
+            const waiting = await Promise.all(['outbox_markers', 'outbox_sent'].map((name) => db.collection(name).countDocuments()));
+            return waiting.every((count) => count === 0);
+          }),
+        { what: 'the event pipeline to be idle', timeoutMs: 300_000, intervalMs: 1000 },
+      );
 
     const sides = [
       { name: 'service', url: bench.url, routes: routes({ users: serviceUsers, datasets: serviceDatasets }) },
@@ -168,6 +182,7 @@ async function main(): Promise<void> {
     ];
     const rows: (string | number)[][] = [];
     for (const [r, [route]] of sides[0].routes.entries()) {
+      await pipelineIdle();
       const measured = sides.map(() => ({ requests: 0, seconds: 0, p99s: [] as number[] }));
       for (let round = 0; round < settings.rounds; round++) {
         for (const s of round % 2 === 0 ? [0, 1] : [1, 0]) {

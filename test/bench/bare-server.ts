@@ -16,6 +16,8 @@ import { mongo } from 'mongoose';
 
 export interface BareServer {
   url: string;
+  /** Its process id: what a benchmark reads the CPU time of. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export async function startBareServer(env: { mongoUri: string; brokers: string; 
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid ?? 0,
     stop: async () => {
       child.kill('SIGTERM');
       await exited;

@@ -1,0 +1,233 @@
+/**
+ * npm run bench:cpu — the CPU time each CRUD route costs the service's process
+ * per request, against the bare baseline's (bare-server.ts), under a fixed
+ * request count: load-insensitive where req/s is not (the time is the process's
+ * own, read from /proc/<pid>/stat, Linux only).
+ *
+ * Seeds BENCH_USERS users and BENCH_DATASETS datasets on each side, waits for
+ * the seed's events, then per route: BENCH_WARMUP requests, BENCH_REQUESTS
+ * measured (BENCH_CONNECTIONS at a time); and the CPU each process uses idle
+ * over 5 s (the last row). With BENCH_PROFILE_DIR set, a V8 CPU
+ * profile of the service is taken over another BENCH_REQUESTS per route
+ * (through the inspector: the service runs with --inspect on a free port) and
+ * written there as <route>.cpuprofile (and one of the idle time as idle.cpuprofile).
+ */
+import autocannon from 'autocannon';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { mongo } from 'mongoose';
+import { testKafka } from '../support/kafka';
+import { uriWithDatabase, withDatabase } from '../support/mongo';
+import { waitFor } from '../support/wait';
+import { startBareServer } from './bare-server';
+import { printTable, startBenchEnvironment } from './bench-environment';
+
+const settings = {
+  connections: Number(process.env.BENCH_CONNECTIONS ?? 16),
+  warmup: Number(process.env.BENCH_WARMUP ?? 1000),
+  requests: Number(process.env.BENCH_REQUESTS ?? 4000),
+  users: Number(process.env.BENCH_USERS ?? 300),
+  datasets: Number(process.env.BENCH_DATASETS ?? 300),
+  profileDir: process.env.BENCH_PROFILE_DIR,
+};
+
+const IDLE_SECONDS = 5;
+
+let authorization = '';
+
+/** User + system CPU time of a process so far, in µs. */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat, counted from the state (field 3).
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+}
+
+async function run(url: string, amount: number, options: Partial<autocannon.Options>): Promise<void> {
+  const result = await autocannon({
+    url,
+    connections: settings.connections,
+    amount,
+    ...options,
+    headers: { ...options.headers, authorization },
+  });
+  const failed = result.non2xx + result.errors + result.timeouts;
+  if (failed > 0) throw new Error(`${url}: ${failed} failed requests`);
+}
+
+async function seed(url: string, items: unknown[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < items.length; i += 1000) {
+    const batch = items.slice(i, i + 1000);
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: JSON.stringify(batch),
+    });
+    const body = (await response.json()) as { items: { item: { id: string } }[] };
+    if (!response.ok) throw new Error(`seeding ${url} failed: ${response.status}`);
+    ids.push(...body.items.map((outcome) => outcome.item.id));
+  }
+  return ids;
+}
+
+const randomOf = (ids: string[]): string => ids[Math.floor(Math.random() * ids.length)];
+const user = (i: number): object => ({ name: `seed ${i}`, email: `seed-${i}-${randomUUID()}@example.com`, organization: `org-${i % 10}` });
+const dataset = (owners: string[], i: number): object => ({
+  ownerId: owners[i % owners.length],
+  name: `seed-${i}-${randomUUID().slice(0, 8)}`,
+  tags: ['seed'],
+  frequency: '1m',
+});
+
+function routes(ids: { users: string[]; datasets: string[] }): [string, Partial<autocannon.Options>][] {
+  const owners = ids.users.slice(0, Math.max(1, Math.floor(ids.users.length / 10)));
+  const post = (body: () => unknown): Partial<autocannon.Options> => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify(body()) }) }],
+  });
+  const get = (p: () => string): Partial<autocannon.Options> => ({
+    requests: [{ setupRequest: (request) => ({ ...request, path: p() }) }],
+  });
+  let n = 0;
+  return [
+    ['GET /datasets/{id}', get(() => `/datasets/${randomOf(ids.datasets)}`)],
+    ['GET /users/{id}', get(() => `/users/${randomOf(ids.users)}`)],
+    ['POST /users', { ...post(() => ({ name: `user ${++n}`, email: `u${n}-${randomUUID()}@example.com` })), path: '/users' } as never],
+    [
+      'POST /datasets',
+      {
+        ...post(() => ({
+          ownerId: owners[++n % owners.length],
+          name: `dataset-${n}-${randomUUID().slice(0, 8)}`,
+          tags: ['bench'],
+          frequency: '1m',
+        })),
+        path: '/datasets',
+      } as never,
+    ],
+  ];
+}
+
+/** A Chrome DevTools Protocol session on the service's inspector. */
+async function inspector(
+  output: () => string,
+): Promise<{ send: (method: string, params?: object) => Promise<Record<string, unknown>>; close: () => void }> {
+  let wsUrl = '';
+  await waitFor(() => Boolean((wsUrl = /ws:\/\/\S+/.exec(output())?.[0] ?? '')), { what: 'the inspector URL', timeoutMs: 10_000 });
+  const socket = new WebSocket(wsUrl);
+  await new Promise((resolve, reject) => ((socket.onopen = resolve), (socket.onerror = reject)));
+  const pending = new Map<number, (result: Record<string, unknown>) => void>();
+  socket.onmessage = (message) => {
+    const data = JSON.parse(String(message.data)) as { id?: number; result?: Record<string, unknown> };
+    if (data.id !== undefined) pending.get(data.id)?.(data.result ?? {});
+  };
+  let id = 0;
+  const send = (method: string, params = {}): Promise<Record<string, unknown>> =>
+    new Promise((resolve) => {
+      pending.set(++id, resolve);
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+  return { send, close: () => socket.close() };
+}
+
+async function main(): Promise<void> {
+  // LOG_LEVEL and METRICS_ENABLED are passed on: what a route costs without its logging or metrics.
+  const passed = Object.entries(process.env).filter(([name]) => name === 'METRICS_ENABLED' || name === 'LOG_LEVEL');
+  const bench = await startBenchEnvironment({
+    ...Object.fromEntries(passed),
+    ...(settings.profileDir ? { NODE_OPTIONS: '--inspect=127.0.0.1:0' } : {}),
+  });
+  authorization = `Bearer ${bench.adminToken}`;
+  const bareUri = uriWithDatabase(bench.env.MONGODB_URI ?? '', `${new URL(bench.env.MONGODB_URI ?? '').pathname.slice(1)}_bare`);
+  const bareTopic = `${bench.env.KAFKA_TOPIC ?? ''}_bare`;
+  const admin = testKafka(bench.env.KAFKA_BROKERS).admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: bareTopic, numPartitions: 3 }], waitForLeaders: true });
+  const bare = await startBareServer({
+    mongoUri: bareUri,
+    brokers: bench.env.KAFKA_BROKERS ?? '',
+    topic: bareTopic,
+    token: bench.adminToken,
+  });
+  try {
+    const users = Array.from({ length: settings.users }, (_, i) => user(i));
+    const serviceUsers = await seed(`${bench.url}/users/bulk`, users);
+    const serviceOwners = serviceUsers.slice(0, Math.max(1, Math.floor(serviceUsers.length / 10)));
+    const serviceDatasets = await seed(
+      `${bench.url}/datasets/bulk`,
+      Array.from({ length: settings.datasets }, (_, i) => dataset(serviceOwners, i)),
+    );
+    const bareIds = await withDatabase(bareUri, async (db) => {
+      const userDocs = users.map((doc) => ({ _id: new mongo.ObjectId(), ...doc }));
+      await db.collection('users').insertMany(userDocs);
+      const owners = userDocs.slice(0, serviceOwners.length).map(({ _id }) => _id.toHexString());
+      const datasetDocs = Array.from({ length: settings.datasets }, (_, i) => ({ _id: new mongo.ObjectId(), ...dataset(owners, i) }));
+      await db.collection('datasets').insertMany(datasetDocs);
+      return { users: userDocs.map(({ _id }) => _id.toHexString()), datasets: datasetDocs.map(({ _id }) => _id.toHexString()) };
+    });
+    await waitFor(
+      () =>
+        withDatabase(
+          bench.env.MONGODB_URI ?? '',
+          async (db) =>
+            (await db.collection('outbox_markers').countDocuments()) === 0 &&
+            (await db.collection('events').countDocuments()) >= serviceUsers.length + serviceDatasets.length,
+        ),
+      { what: 'the seed events to be relayed', timeoutMs: 300_000, intervalMs: 1000 },
+    );
+    const cdp = settings.profileDir ? await inspector(() => bench.app.output()) : undefined;
+    if (settings.profileDir) mkdirSync(settings.profileDir, { recursive: true });
+
+    const sides = [
+      { url: bench.url, pid: bench.app.child.pid ?? 0, routes: routes({ users: serviceUsers, datasets: serviceDatasets }) },
+      { url: bare.url, pid: bare.pid, routes: routes(bareIds) },
+    ];
+    // What each process burns with no request at all (the relay's and the consumer's polls): part of every route's figure.
+    const idle = sides.map((side) => cpuMicros(side.pid));
+    if (cdp) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+    if (cdp)
+      writeFileSync(path.join(settings.profileDir ?? '', 'idle.cpuprofile'), JSON.stringify((await cdp.send('Profiler.stop')).profile));
+    const idleRows = sides.map((side, s) => Math.round((cpuMicros(side.pid) - idle[s]) / IDLE_SECONDS / 1000));
+    const rows: (string | number)[][] = [];
+    for (const [r, [route]] of sides[0].routes.entries()) {
+      const micros: number[] = [];
+      for (const side of sides) {
+        const { path: routePath, ...options } = side.routes[r][1] as autocannon.Options & { path?: string };
+        const url = `${side.url}${routePath ?? ''}`;
+        await run(url, settings.warmup, options);
+        const before = cpuMicros(side.pid);
+        await run(url, settings.requests, options);
+        micros.push((cpuMicros(side.pid) - before) / settings.requests);
+        if (cdp && side === sides[0]) {
+          await cdp.send('Profiler.enable');
+          await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+          await cdp.send('Profiler.start');
+          await run(url, settings.requests, options);
+          const { profile } = await cdp.send('Profiler.stop');
+          writeFileSync(path.join(settings.profileDir ?? '', `${route.replace(/\W+/g, '_')}.cpuprofile`), JSON.stringify(profile));
+        }
+      }
+      rows.push([route, Math.round(micros[0]), Math.round(micros[1]), (micros[0] / micros[1]).toFixed(2)]);
+    }
+    process.stdout.write(
+      `\nCPU µs per request, ${settings.requests} requests per route, ${settings.connections} connections (${new Date().toISOString()})\n\n`,
+    );
+    rows.push(['idle, ms of CPU per s', ...idleRows, '']);
+    printTable(['route', 'service µs', 'bare µs', 'service/bare'], rows);
+    cdp?.close();
+  } finally {
+    await bare.stop();
+    await withDatabase(bareUri, (db) => db.dropDatabase());
+    await admin.deleteTopics({ topics: [bareTopic] });
+    await admin.disconnect();
+    await bench.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
