@@ -1,4 +1,4 @@
-import { ConflictError, LockBusyError, UnprocessableError } from '../common/errors/domain-errors';
+import { ConflictError, DomainError, LockBusyError, UnprocessableError } from '../common/errors/domain-errors';
 import { Types } from 'mongoose';
 import { duplicateKeyError, queryResult } from '../common/testing/mongoose-mocks';
 import { creatingLists } from '../ownership/testing/creating-lists';
@@ -176,6 +176,62 @@ describe(`${DatasetsService.name} create`, () => {
       expect(insertMany).toHaveBeenCalledTimes(1);
       expect(outbox.track).toHaveBeenCalledTimes(2);
       expect(created.map(({ name }) => name)).toEqual(['d0', 'd1', 'd2']);
+    });
+  });
+
+  describe('register (a bulk call)', () => {
+    const owners = Array.from({ length: 25 }, () => new Types.ObjectId());
+    const missing = owners[3];
+    it("holds all the owners' lists at once, reads each owner once (holding them), and numbers only those available, in order", async () => {
+      const check = jest.fn(
+        async (ids: Types.ObjectId[], _options?: { guard?: boolean }) =>
+          new Map(ids.map((id) => [id.toHexString(), id.equals(missing) ? 'missing' : 'available'])),
+      );
+      const reserve = jest.fn(async (_count: number) => 100);
+      const insertMany = jest.fn(async (_docs: unknown[]) => undefined);
+      const creating = creatingLists();
+      const { registration } = build(
+        { collection: { insertMany } },
+        { availability: check },
+        { creating },
+        strictMock<DatasetSequence>('DatasetSequence', { reserve }),
+      );
+      const registrations = owners.flatMap((owner, i) => [0, 1].map((n) => ({ dto: { name: `d${i}-${n}` }, ownerId: owner })));
+
+      const results = await registration.register(registrations, adminPrincipal());
+
+      expect(creating.mock.calls.map(([held]) => held.length)).toEqual([25]);
+      expect(check.mock.calls).toEqual([[owners]]);
+      expect(reserve.mock.calls).toEqual([[48]]);
+      expect(insertMany.mock.calls.map(([docs]) => docs.length)).toEqual([48]);
+      expect(results.filter((result) => result instanceof UnprocessableError)).toHaveLength(2);
+      const seqs = results.flatMap((result) => (result instanceof DomainError ? [] : [result.seq]));
+      expect(seqs).toEqual(Array.from({ length: 48 }, (_, i) => 100 + i));
+    });
+
+    it("numbers a busy list's datasets with the others, in the order given, once they are checked", async () => {
+      const [busy, free] = owners;
+      const reserve = jest.fn(async (_count: number) => 100);
+      const busyOnce = creatingLists(undefined, [busy]);
+      const freeLists = creatingLists();
+      let tries = 0;
+      const creating = jest.fn((...args: Parameters<typeof freeLists>) => (++tries === 1 ? busyOnce : freeLists)(...args));
+      const check = jest.fn(async (ids: Types.ObjectId[]) => new Map(ids.map((id) => [id.toHexString(), 'available'])));
+      const { registration } = build(
+        { collection: { insertOne: jest.fn(async () => undefined) } },
+        { availability: check },
+        { creating },
+        strictMock<DatasetSequence>('DatasetSequence', { reserve }),
+      );
+
+      const results = await registration.register(
+        [busy, free].map((ownerId, i) => ({ dto: { name: `d${i}` }, ownerId })),
+        adminPrincipal(),
+      );
+
+      expect(check.mock.calls).toEqual([[[free]], [[busy]]]);
+      expect(reserve.mock.calls).toEqual([[2]]);
+      expect(results.map((result) => (result instanceof DomainError ? result : result.seq))).toEqual([100, 101]);
     });
   });
 });

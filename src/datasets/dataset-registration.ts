@@ -31,13 +31,12 @@ type Result = Dataset | DomainError | undefined;
 const LIST_WAIT_MS = 10_000;
 /** Single creates run together at most (each owner's list is edited on its own, a few at once). */
 const RUN_TOGETHER = 100;
-/** Owners' lists one run holds at most. */
-const OWNERS_PER_RUN = 20;
 
 /**
- * The one create protocol, for `POST /datasets` and `POST /datasets/bulk`. Numbers reserved; holding the owners' lists: owners
- * checked, listed as new under their owners, inserted active with `dataset.created`, confirmed in the lists, the outbox
- * marker (why this order: docs/outbox.md#ownership-writes). Single creates that arrive while one runs run together next.
+ * The one create protocol, for `POST /datasets` and `POST /datasets/bulk`. Holding all the owners' lists at once: owners
+ * checked, numbers reserved for those available, listed as new under their owners, inserted active with `dataset.created`,
+ * confirmed in the lists, the outbox marker (why this order: docs/outbox.md#ownership-writes). Single creates that arrive while
+ * one runs run together next.
  */
 @Injectable()
 export class DatasetRegistration {
@@ -89,24 +88,24 @@ export class DatasetRegistration {
    */
   private async run(requests: readonly Request[]): Promise<(Dataset | DomainError)[]> {
     const results: Result[] = requests.map(() => undefined);
-    // An owner that cannot receive datasets now is refused before numbers are reserved, so it takes none; the check holding
-    // the lists (once) is the guard. Consecutive numbers, in the order given, whatever run each gets in.
-    const before = await this.owners.availability(uniqueIds(requests.map(({ ownerId }) => ownerId.toHexString())), { guard: false });
-    const numbered = requests.flatMap(({ ownerId }, index) => {
-      const owner = before.get(ownerId.toHexString()) ?? 'missing';
-      if (owner !== 'available') results[index] = ownerUnavailable(ownerId, owner);
-      return owner === 'available' ? [index] : [];
-    });
-    if (numbered.length === 0) return results as DomainError[];
+    const owners = uniqueIds(requests.map(({ ownerId }) => ownerId.toHexString()));
+    let numbers: Promise<ReadonlyMap<number, number>> | undefined;
+    if (owners.length === 1) {
+      // One owner (a single create): a first look, so the numbers are claimed while its list is taken (a round trip fewer in a
+      // row). More owners (a bulk call): each is read once, by the check holding the lists, and numbered after it.
+      const before = await this.owners.availability(owners, { guard: false });
+      refuseUnavailable(requests, requests.keys(), before, results);
+      if (results.every((result) => result !== undefined)) return results;
+      numbers = this.number(unresolved(results));
+    }
+    // An owner that cannot receive datasets now is refused before numbers are reserved, so it takes none. Consecutive numbers,
+    // in the order given, whatever run each gets in.
+    const numbered = (): Promise<ReadonlyMap<number, number>> => (numbers ??= this.number(unresolved(results)));
     const giveUpAt = Date.now() + LIST_WAIT_MS;
-    // Claimed while the first lists are taken and checked; awaited holding them, before anything is listed.
-    const seqs = this.sequence.reserve(numbered.length).then((first) => new Map(numbered.map((index, i) => [index, first + i])));
-    seqs.catch(() => undefined);
-    let left = numbered;
+    let left = unresolved(results);
     for (let attempt = 0; left.length > 0; attempt++) {
       if (attempt > 0) await pause(Math.min(5 * 2 ** Math.min(attempt, 5), 100) * (0.5 + Math.random()));
-      const busy: number[] = [];
-      for (const group of byOwnerGroups(left, requests)) busy.push(...(await this.once(group, requests, seqs, results)));
+      const busy = await this.once(left, requests, numbered, results);
       if (busy.length > 0 && Date.now() >= giveUpAt) {
         for (const index of busy) {
           const owner = requests[index].ownerId.toHexString();
@@ -119,11 +118,22 @@ export class DatasetRegistration {
     return results as (Dataset | DomainError)[];
   }
 
-  /** One run over the registrations at `indexes`, holding the free lists of their owners; returns those whose list was busy. */
+  /** Reserves consecutive numbers for the registrations at `indexes`, in their order. */
+  private number(indexes: readonly number[]): Promise<ReadonlyMap<number, number>> {
+    const numbers = this.sequence.reserve(indexes.length).then((first) => new Map(indexes.map((index, i) => [index, first + i])));
+    // Awaited holding the lists, before anything is listed; a run that lists nothing leaves a failed claim unread.
+    numbers.catch(() => undefined);
+    return numbers;
+  }
+
+  /**
+   * One run over the registrations at `indexes`, holding the free lists of all their owners at once (one lock insert, one insert
+   * per collection); returns those whose list was busy. `numbered` gives their numbers, claimed by the first run to need them.
+   */
   private async once(
     indexes: readonly number[],
     requests: readonly Request[],
-    seqs: Promise<ReadonlyMap<number, number>>,
+    numbered: () => Promise<ReadonlyMap<number, number>>,
     results: Result[],
   ): Promise<number[]> {
     const ownerIds = uniqueIds(indexes.map((index) => requests[index].ownerId.toHexString()));
@@ -136,7 +146,7 @@ export class DatasetRegistration {
         results,
       );
       if (candidates.length === 0) return busy;
-      const numbers = await seqs;
+      const numbers = await numbered();
       const fresh = candidates.map((index) => ({
         index,
         doc: newDataset(requests[index].dto, numbers.get(index) as number, requests[index].ownerId),
@@ -178,12 +188,8 @@ export class DatasetRegistration {
   ): Promise<number[]> {
     const availability: Map<string, OwnerAvailability> =
       lists.owners.length > 0 ? await this.owners.availability(lists.owners) : new Map<string, OwnerAvailability>();
-    return indexes.filter((index) => {
-      const { ownerId } = requests[index];
-      const owner = availability.get(ownerId.toHexString()) ?? 'missing';
-      if (owner !== 'available') results[index] = ownerUnavailable(ownerId, owner);
-      return owner === 'available';
-    });
+    refuseUnavailable(requests, indexes, availability, results);
+    return indexes.filter((index) => results[index] === undefined);
   }
 
   /** Inserts the new datasets (one insert for one, an unordered batch for many); a taken name is refused. */
@@ -201,24 +207,23 @@ export class DatasetRegistration {
   }
 }
 
-/**
- * The registrations at `indexes` in groups of at most OWNERS_PER_RUN owners, in order: a run holds its lists from its owner check
- * to its marker write, so it is kept short (a bulk call over 100 owners is 5 runs).
- */
-function byOwnerGroups(indexes: readonly number[], requests: readonly Request[]): number[][] {
-  const groupOf = new Map<string, number>();
-  const groups: number[][] = [];
+/** Refuses the registrations at `indexes` whose owner is not available. */
+function refuseUnavailable(
+  requests: readonly Request[],
+  indexes: Iterable<number>,
+  availability: ReadonlyMap<string, OwnerAvailability>,
+  results: Result[],
+): void {
   for (const index of indexes) {
-    const owner = requests[index].ownerId.toHexString();
-    let group = groupOf.get(owner);
-    if (group === undefined) {
-      group = groupOf.size;
-      groupOf.set(owner, group);
-    }
-    const at = Math.floor(group / OWNERS_PER_RUN);
-    (groups[at] ??= []).push(index);
+    const { ownerId } = requests[index];
+    const owner = availability.get(ownerId.toHexString()) ?? 'missing';
+    if (owner !== 'available') results[index] = ownerUnavailable(ownerId, owner);
   }
-  return groups;
+}
+
+/** The registrations not decided yet, in order. */
+function unresolved(results: readonly Result[]): number[] {
+  return results.flatMap((result, index) => (result === undefined ? [index] : []));
 }
 
 function pause(ms: number): Promise<void> {

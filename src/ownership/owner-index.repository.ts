@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo, Types, UpdateQuery } from 'mongoose';
-import { findOneById } from '../common/mongo/find-by-ids';
+import { findEachById, findOneById } from '../common/mongo/find-by-ids';
 import { decodeEntries, encodeEntries, ListedDatasets } from './owner-list-codec';
 import { EntryState, OwnerIndexList } from './schemas/owner-index.schema';
 
@@ -9,6 +9,8 @@ export type { ListedDatasets, ListedEntry } from './owner-list-codec';
 
 /** Lists per bulk write: FerretDB 1.24.2 holds a pooled connection per statement until the command ends (a bulk write of 1,000 updates kept it busy for minutes). */
 const LISTS_PER_BULK_WRITE = 20;
+/** Lists read by id at once. */
+const PARALLEL_LOOKUPS = 16;
 /** The fields of lists written by older versions, replaced by `entries` on their next change. */
 const OLDER_FIELDS = { datasetIds: 1, sortKeys: 1, states: 1 } as const;
 
@@ -55,7 +57,7 @@ export class OwnerIndexRepository {
     return editing.list;
   }
 
-  /** Users' lists as stored now, one lookup by id each side by side, to change and store with writeEdited (holding their locks). */
+  /** Users' lists as stored now, one lookup by id each, a few at a time, to change and store with writeEdited (holding their locks). */
   async readForEdit(ownerIds: readonly Types.ObjectId[]): Promise<ListEdit[]> {
     const current = await this.read(ownerIds);
     return ownerIds.map((ownerId, i) => {
@@ -99,7 +101,12 @@ export class OwnerIndexRepository {
   }
 
   private async read(ownerIds: readonly Types.ObjectId[]): Promise<(StoredList | null)[]> {
-    return Promise.all(ownerIds.map((id) => this.index.findById(id.toHexString()).lean<StoredList>().exec()));
+    // A bulk call holds all its owners' lists at once (up to 1,000): a few lookups at a time, as for users, not one per pooled connection.
+    return findEachById(
+      this.index,
+      ownerIds.map((id) => id.toHexString()),
+      PARALLEL_LOOKUPS,
+    );
   }
 }
 

@@ -193,6 +193,25 @@ describe(OwnerIndex.name, () => {
     expect((await index.listed(other)).map(({ seq }) => seq)).toEqual([1, 3]);
   });
 
+  it("reads a bulk call's held lists a few at a time (it holds up to 1,000 at once)", async () => {
+    const { index, findById } = build();
+    const owners = Array.from({ length: 40 }, () => new Types.ObjectId());
+    let [reading, most] = [0, 0];
+    findById.mockImplementation(() => {
+      most = Math.max(most, ++reading);
+      const chain = queryResult(null);
+      chain.exec = jest.fn(async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        reading--;
+        return null;
+      });
+      return chain;
+    });
+    await index.creating(owners, (lists) => lists.listNew(owners.map((ownerId, i) => ({ ...listedDataset(i), ownerId }))));
+    expect(findById).toHaveBeenCalledTimes(40);
+    expect(most).toBe(16);
+  });
+
   it("confirms a create's new entries as it listed them, without reading the lists again", async () => {
     const other = new Types.ObjectId();
     const { index, findById, updateOne } = build();

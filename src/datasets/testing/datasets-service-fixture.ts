@@ -57,6 +57,6 @@ export function buildDatasetsService(
     return new Map([[id.toHexString(), available ? 'available' : 'missing']]);
   });
   const datasetOwners = strictMock<DatasetOwners>('DatasetOwners', assertAvailable ? { availability, ...owners } : owners);
-  const { service, cleanup } = wiredDatasetsService({ repository, locks, outbox, ownerIndex, datasetOwners, sequence });
-  return { service, owned: new OwnedDatasets(repository, ownerIndex, service), locks, outbox, ownerIndex, cleanup };
+  const { service, cleanup, registration } = wiredDatasetsService({ repository, locks, outbox, ownerIndex, datasetOwners, sequence });
+  return { service, registration, owned: new OwnedDatasets(repository, ownerIndex, service), locks, outbox, ownerIndex, cleanup };
 }

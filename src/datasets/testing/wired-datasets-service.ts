@@ -36,5 +36,5 @@ export function wiredDatasetsService({ repository, locks, outbox, ownerIndex, da
   const registration = new DatasetRegistration(repository, datasetOwners, sequence, ownerIndex, outbox, trash);
   const firstPage = new OwnerFirstPage(repository, ownerIndex);
   const service = new DatasetsService(repository, datasetOwners, locks, outbox, ownerIndex, purge, trash, firstPage, registration);
-  return { service, trash, cleanup };
+  return { service, trash, cleanup, registration };
 }

@@ -1,0 +1,136 @@
+/**
+ * ts-node test/bench/bulk-cost.ts (after `nest build`) — what one `POST /datasets/bulk` of 1,000 datasets over
+ * BENCH_USERS owners (100) costs the store and the service, counted rather than timed (load-insensitive): the store
+ * commands and the documents they carry, by command and collection (driver command monitoring, test/bench/command-probe.js
+ * preloaded into the service), and the service's CPU time, for the call itself and for the tail after it (the relay sending
+ * the call's events). BENCH_CALLS calls (5) after one warm-up call; per-call averages.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { mongo } from 'mongoose';
+import { LocalStack } from '../../stack/local-stack';
+import { printTable, startBenchEnvironment } from './bench-environment';
+
+const USERS = Number(process.env.BENCH_USERS ?? 100);
+const CALLS = Number(process.env.BENCH_CALLS ?? 5);
+const BULK = 1000;
+
+/** CPU ms the store's process (the local stack's FerretDB) has used so far; 0 where it cannot be read. */
+function storeCpuMs(pid: number | undefined): number {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return 0;
+  // Fields 14 and 15 (utime, stime) in clock ticks, after the command name in parentheses.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+interface Probe {
+  counts: Record<string, { commands: number; documents: number }>;
+  cpuMs: number;
+}
+
+async function main(): Promise<void> {
+  const probeOut = path.join(tmpdir(), `bulk-cost-${randomUUID()}.json`);
+  const bench = await startBenchEnvironment({
+    NODE_OPTIONS: `--require ${path.join(__dirname, 'command-probe.js')} ${process.env.BENCH_NODE_OPTIONS ?? ''}`,
+    PROBE_OUT: probeOut,
+  });
+  const client = new mongo.MongoClient(bench.env.MONGODB_URI ?? '');
+  await client.connect();
+  const storePid = (await new LocalStack().status()).find(({ name }) => name === 'ferretdb')?.pid;
+  const call = async (url: string, body: unknown): Promise<{ created: number; items: { item: { id: string } }[] }> => {
+    const response = await fetch(`${bench.url}${url}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bench.adminToken}` },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as { created: number; items: { item: { id: string } }[] };
+  };
+  /** The probe's counts since the last read. */
+  const probe = async (): Promise<Probe> => {
+    rmSync(probeOut, { force: true });
+    bench.app.child.kill('SIGWINCH');
+    while (!existsSync(probeOut)) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return JSON.parse(readFileSync(probeOut, 'utf8')) as Probe;
+  };
+  const settled = async (): Promise<void> => {
+    while ((await client.db().collection('outbox_markers').countDocuments()) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  };
+  try {
+    const users = await call(
+      '/users/bulk',
+      Array.from({ length: USERS }, (_, i) => ({ name: `cost ${i}`, email: `cost-${i}-${randomUUID()}@example.com` })),
+    );
+    const owners = users.items.map(({ item }) => item.id);
+    const items = (round: number): object[] =>
+      Array.from({ length: BULK }, (_, i) => ({
+        name: `cost ${round} ${i}`,
+        ownerId: owners[i % owners.length],
+        description: `dataset ${i} of round ${round}`,
+        tags: [`tag-${i % 50}`, 'cost'],
+        frequency: '1h',
+        fields: [{ name: 'value', type: 'number', unit: 'kW' }],
+      }));
+    const total = new Map<string, { commands: number; documents: number }>();
+    let [callCpu, tailCpu, callMs, callStore, tailStore] = [0, 0, 0, 0, 0];
+    for (let round = 0; round <= CALLS; round++) {
+      await settled();
+      await probe();
+      const store = storeCpuMs(storePid);
+      const started = performance.now();
+      const result = await call('/datasets/bulk', items(round));
+      const ms = performance.now() - started;
+      if (result.created !== BULK) throw new Error(`bulk: ${result.created} of ${BULK} created`);
+      const during = await probe();
+      const storeDuring = storeCpuMs(storePid) - store;
+      await settled();
+      const after = await probe();
+      const storeAfter = storeCpuMs(storePid) - store - storeDuring;
+      process.stderr.write(
+        `[bench] call ${round}${round === 0 ? ' (warm-up)' : ''}: ${Math.round(ms)} ms, CPU ${Math.round(during.cpuMs)} + ${Math.round(after.cpuMs)} ms, store CPU ${Math.round(storeDuring)} + ${Math.round(storeAfter)} ms\n`,
+      );
+      if (round === 0) continue;
+      callMs += ms;
+      callCpu += during.cpuMs;
+      tailCpu += after.cpuMs;
+      callStore += storeDuring;
+      tailStore += storeAfter;
+      const counted = [
+        ...Object.entries(during.counts),
+        // After the call, everything is the tail's (the relay, the consumer): counted apart from the call's own outside work.
+        ...Object.entries(after.counts).map(([key, entry]) => [`tail ${key.split(' ').slice(1).join(' ')}`, entry] as const),
+      ];
+      for (const [key, { commands, documents }] of counted) {
+        const entry = total.get(key) ?? { commands: 0, documents: 0 };
+        total.set(key, { commands: entry.commands + commands, documents: entry.documents + documents });
+      }
+    }
+    const rows = [...total]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, { commands, documents }]) => [key, (commands / CALLS).toFixed(1), (documents / CALLS).toFixed(1)]);
+    const sum = (side: string, field: 'commands' | 'documents'): string =>
+      ([...total].filter(([key]) => key.startsWith(side)).reduce((n, [, entry]) => n + entry[field], 0) / CALLS).toFixed(1);
+    rows.push(['request total', sum('request', 'commands'), sum('request', 'documents')]);
+    rows.push(['outside total', sum('outside', 'commands'), sum('outside', 'documents')]);
+    rows.push(['tail total', sum('tail', 'commands'), sum('tail', 'documents')]);
+    process.stdout.write(
+      `\nper POST /datasets/bulk of ${BULK} over ${USERS} owners, mean of ${CALLS} calls: request and outside during the call, tail after it until its events are out\n`,
+    );
+    printTable(['side command collection', 'commands', 'documents'], rows);
+    process.stdout.write(
+      `\nwall ${Math.round(callMs / CALLS)} ms per call; service CPU ${Math.round(callCpu / CALLS)} ms during the call, ${Math.round(tailCpu / CALLS)} ms after it until its events are out; store (FerretDB) CPU ${Math.round(callStore / CALLS)} ms during, ${Math.round(tailStore / CALLS)} ms after\n`,
+    );
+  } finally {
+    rmSync(probeOut, { force: true });
+    await client.close();
+    await bench.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
