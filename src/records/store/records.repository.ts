@@ -40,6 +40,14 @@ export class RecordsRepository implements RecordsStore {
     return this.buckets.collection.findOne<RecordBucket>({ _id: id as never });
   }
 
+  /**
+   * A bucket as its BSON bytes, decoded by the reader when it gets to it (decodeBucket): buckets read
+   * ahead then wait as one buffer outside the JS heap, not as thousands of values the GC must copy and promote.
+   */
+  async findBucketBytes(id: string): Promise<Uint8Array | null> {
+    return (await this.buckets.collection.findOne({ _id: id as never }, { raw: true })) as Uint8Array | null;
+  }
+
   async insertBuckets(docs: RecordBucket[]): Promise<void> {
     if (docs.length === 0) return;
     // Unordered: the documents are independent, and a failed write is discarded whole anyway.
