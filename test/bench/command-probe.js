@@ -1,5 +1,5 @@
 /**
- * Preloaded into the service by bench:bulk-cost (`node --require`): counts the store commands and the documents they carry,
+ * Preloaded into the service by bench:bulk-cost and bench:events-commands (`node --require`): counts the store commands and the documents they carry,
  * split by whether they ran inside an HTTP request (the bulk call itself) or outside one (the relay, the janitors), and on
  * SIGWINCH (Nest's shutdown hooks take SIGUSR2) writes the counts and the process's CPU time to PROBE_OUT, then starts counting afresh.
  */

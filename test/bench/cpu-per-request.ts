@@ -13,15 +13,11 @@
  * written there as <route>.cpuprofile (and one of the idle time as idle.cpuprofile).
  */
 import autocannon from 'autocannon';
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { mongo } from 'mongoose';
-import { testKafka } from '../support/kafka';
-import { uriWithDatabase, withDatabase } from '../support/mongo';
 import { waitFor } from '../support/wait';
-import { startBareServer } from './bare-server';
-import { printTable, startBenchEnvironment } from './bench-environment';
+import { printTable } from './bench-environment';
+import { startCrudSides } from './crud-sides';
 
 const settings = {
   connections: Number(process.env.BENCH_CONNECTIONS ?? 16),
@@ -55,61 +51,6 @@ async function run(url: string, amount: number, options: Partial<autocannon.Opti
   if (failed > 0) throw new Error(`${url}: ${failed} failed requests`);
 }
 
-async function seed(url: string, items: unknown[]): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < items.length; i += 1000) {
-    const batch = items.slice(i, i + 1000);
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization },
-      body: JSON.stringify(batch),
-    });
-    const body = (await response.json()) as { items: { item: { id: string } }[] };
-    if (!response.ok) throw new Error(`seeding ${url} failed: ${response.status}`);
-    ids.push(...body.items.map((outcome) => outcome.item.id));
-  }
-  return ids;
-}
-
-const randomOf = (ids: string[]): string => ids[Math.floor(Math.random() * ids.length)];
-const user = (i: number): object => ({ name: `seed ${i}`, email: `seed-${i}-${randomUUID()}@example.com`, organization: `org-${i % 10}` });
-const dataset = (owners: string[], i: number): object => ({
-  ownerId: owners[i % owners.length],
-  name: `seed-${i}-${randomUUID().slice(0, 8)}`,
-  tags: ['seed'],
-  frequency: '1m',
-});
-
-function routes(ids: { users: string[]; datasets: string[] }): [string, Partial<autocannon.Options>][] {
-  const owners = ids.users.slice(0, Math.max(1, Math.floor(ids.users.length / 10)));
-  const post = (body: () => unknown): Partial<autocannon.Options> => ({
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify(body()) }) }],
-  });
-  const get = (p: () => string): Partial<autocannon.Options> => ({
-    requests: [{ setupRequest: (request) => ({ ...request, path: p() }) }],
-  });
-  let n = 0;
-  return [
-    ['GET /datasets/{id}', get(() => `/datasets/${randomOf(ids.datasets)}`)],
-    ['GET /users/{id}', get(() => `/users/${randomOf(ids.users)}`)],
-    ['POST /users', { ...post(() => ({ name: `user ${++n}`, email: `u${n}-${randomUUID()}@example.com` })), path: '/users' } as never],
-    [
-      'POST /datasets',
-      {
-        ...post(() => ({
-          ownerId: owners[++n % owners.length],
-          name: `dataset-${n}-${randomUUID().slice(0, 8)}`,
-          tags: ['bench'],
-          frequency: '1m',
-        })),
-        path: '/datasets',
-      } as never,
-    ],
-  ];
-}
-
 /** A Chrome DevTools Protocol session on the service's inspector. */
 async function inspector(
   output: () => string,
@@ -135,55 +76,14 @@ async function inspector(
 async function main(): Promise<void> {
   // LOG_LEVEL and METRICS_ENABLED are passed on: what a route costs without its logging or metrics.
   const passed = Object.entries(process.env).filter(([name]) => name === 'METRICS_ENABLED' || name === 'LOG_LEVEL');
-  const bench = await startBenchEnvironment({
-    ...Object.fromEntries(passed),
-    ...(settings.profileDir ? { NODE_OPTIONS: '--inspect=127.0.0.1:0' } : {}),
-  });
-  authorization = `Bearer ${bench.adminToken}`;
-  const bareUri = uriWithDatabase(bench.env.MONGODB_URI ?? '', `${new URL(bench.env.MONGODB_URI ?? '').pathname.slice(1)}_bare`);
-  const bareTopic = `${bench.env.KAFKA_TOPIC ?? ''}_bare`;
-  const admin = testKafka(bench.env.KAFKA_BROKERS).admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: bareTopic, numPartitions: 3 }], waitForLeaders: true });
-  const bare = await startBareServer({
-    mongoUri: bareUri,
-    brokers: bench.env.KAFKA_BROKERS ?? '',
-    topic: bareTopic,
-    token: bench.adminToken,
-  });
+  const { bench, sides, stop, ...started } = await startCrudSides(
+    { ...Object.fromEntries(passed), ...(settings.profileDir ? { NODE_OPTIONS: '--inspect=127.0.0.1:0' } : {}) },
+    settings,
+  );
+  authorization = started.authorization;
   try {
-    const users = Array.from({ length: settings.users }, (_, i) => user(i));
-    const serviceUsers = await seed(`${bench.url}/users/bulk`, users);
-    const serviceOwners = serviceUsers.slice(0, Math.max(1, Math.floor(serviceUsers.length / 10)));
-    const serviceDatasets = await seed(
-      `${bench.url}/datasets/bulk`,
-      Array.from({ length: settings.datasets }, (_, i) => dataset(serviceOwners, i)),
-    );
-    const bareIds = await withDatabase(bareUri, async (db) => {
-      const userDocs = users.map((doc) => ({ _id: new mongo.ObjectId(), ...doc }));
-      await db.collection('users').insertMany(userDocs);
-      const owners = userDocs.slice(0, serviceOwners.length).map(({ _id }) => _id.toHexString());
-      const datasetDocs = Array.from({ length: settings.datasets }, (_, i) => ({ _id: new mongo.ObjectId(), ...dataset(owners, i) }));
-      await db.collection('datasets').insertMany(datasetDocs);
-      return { users: userDocs.map(({ _id }) => _id.toHexString()), datasets: datasetDocs.map(({ _id }) => _id.toHexString()) };
-    });
-    await waitFor(
-      () =>
-        withDatabase(
-          bench.env.MONGODB_URI ?? '',
-          async (db) =>
-            (await db.collection('outbox_markers').countDocuments()) === 0 &&
-            (await db.collection('events').countDocuments()) >= serviceUsers.length + serviceDatasets.length,
-        ),
-      { what: 'the seed events to be relayed', timeoutMs: 300_000, intervalMs: 1000 },
-    );
     const cdp = settings.profileDir ? await inspector(() => bench.app.output()) : undefined;
     if (settings.profileDir) mkdirSync(settings.profileDir, { recursive: true });
-
-    const sides = [
-      { url: bench.url, pid: bench.app.child.pid ?? 0, routes: routes({ users: serviceUsers, datasets: serviceDatasets }) },
-      { url: bare.url, pid: bare.pid, routes: routes(bareIds) },
-    ];
     // What each process burns with no request at all (the relay's and the consumer's polls): part of every route's figure.
     const idle = sides.map((side) => cpuMicros(side.pid));
     if (cdp) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
@@ -219,11 +119,7 @@ async function main(): Promise<void> {
     printTable(['route', 'service µs', 'bare µs', 'service/bare'], rows);
     cdp?.close();
   } finally {
-    await bare.stop();
-    await withDatabase(bareUri, (db) => db.dropDatabase());
-    await admin.deleteTopics({ topics: [bareTopic] });
-    await admin.disconnect();
-    await bench.stop();
+    await stop();
   }
 }
 

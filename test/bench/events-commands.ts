@@ -3,7 +3,8 @@
  * included, counted rather than timed (so it holds on a loaded machine): POST /users, then POST
  * /datasets, paced at BENCH_RATE (200) writes/s for BENCH_SECONDS (10), each until its last event is
  * in the audit log; the store commands the service sent (by command and collection, counted in its
- * driver by store-commands.cjs) and its CPU ms, per write. The clear of sent events, which runs once
+ * driver by command-probe.js, split into those inside a request and those outside one: relay,
+ * consumer) and its CPU ms, per write. The clear of sent events, which runs once
  * writers are quiet, is counted apart (BENCH_CLEAR_SECONDS, 8, after each).
  */
 import { randomUUID } from 'node:crypto';
@@ -18,11 +19,12 @@ const rate = Number(process.env.BENCH_RATE ?? 200);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const clearSeconds = Number(process.env.BENCH_CLEAR_SECONDS ?? 8);
 const CLIENTS = 20;
-const file = path.join(process.env.TMPDIR ?? '/tmp', `store-commands-${randomUUID()}.json`);
+const file = path.join(process.env.TMPDIR ?? '/tmp', `command-probe-${randomUUID()}.json`);
 
+/** What the probe counted since its previous read (it starts afresh at each). */
 interface Counted {
   cpuMs: number;
-  counts: Record<string, number>;
+  counts: Record<string, { commands: number; documents: number }>;
 }
 
 async function counted(bench: BenchEnvironment): Promise<Counted> {
@@ -37,17 +39,16 @@ async function counted(bench: BenchEnvironment): Promise<Counted> {
   });
 }
 
-/** Per write between two counts: rows of [command collection, per write], the largest first, and the total. */
-function perWrite(from: Counted, to: Counted, writes: number): { rows: [string, string][]; total: number; cpuMs: number } {
-  const names = new Set([...Object.keys(from.counts), ...Object.keys(to.counts)]);
-  const each = [...names]
-    .map((name) => [name, ((to.counts[name] ?? 0) - (from.counts[name] ?? 0)) / writes] as const)
+/** Per write of one count: rows of [where command collection, per write], the largest first, and the total. */
+function perWrite({ counts, cpuMs }: Counted, writes: number): { rows: [string, string][]; total: number; cpuMs: number } {
+  const each = Object.entries(counts)
+    .map(([name, { commands }]) => [name, commands / writes] as const)
     .filter(([, value]) => value >= 0.005)
     .sort((a, b) => b[1] - a[1]);
   return {
     rows: each.map(([name, value]) => [name, value.toFixed(2)]),
     total: each.reduce((sum, [, value]) => sum + value, 0),
-    cpuMs: (to.cpuMs - from.cpuMs) / writes,
+    cpuMs: cpuMs / writes,
   };
 }
 
@@ -76,8 +77,8 @@ async function paced(bench: BenchEnvironment, route: string, body: () => object)
 
 async function main(): Promise<void> {
   const bench = await startBenchEnvironment({
-    NODE_OPTIONS: `--require ${path.join(__dirname, 'store-commands.cjs')}`,
-    STORE_COMMANDS_FILE: file,
+    NODE_OPTIONS: `--require ${path.join(__dirname, 'command-probe.js')}`,
+    PROBE_OUT: file,
   });
   try {
     await waitFor(async () => (await auditCount(bench)) > 0, { what: 'the bootstrap events', timeoutMs: 30_000 });
@@ -87,20 +88,20 @@ async function main(): Promise<void> {
     ];
     for (const [label, route, body] of routes) {
       const before = await auditCount(bench);
-      const start = await counted(bench);
+      await counted(bench);
       progress(`${label} at ${rate}/s for ${seconds} s...`);
       const writes = await paced(bench, route, body);
       await awaitAudit(bench, before + writes, 120_000);
       const written = await counted(bench);
       await sleep(clearSeconds * 1000);
       const cleared = await counted(bench);
-      const pipeline = perWrite(start, written, writes);
-      const clear = perWrite(written, cleared, writes);
+      const pipeline = perWrite(written, writes);
+      const clear = perWrite(cleared, writes);
       process.stdout.write(
         `\n${label}, ${writes} writes at ${rate}/s: store commands per write, up to the last event in the audit log\n\n`,
       );
       printTable(
-        ['command collection', 'per write'],
+        ['where command collection', 'per write'],
         [...pipeline.rows, ['total', pipeline.total.toFixed(2)], ['service CPU ms', pipeline.cpuMs.toFixed(2)]],
       );
       process.stdout.write(
