@@ -1,5 +1,5 @@
 /**
- * ts-node test/bench/bulk-cost.ts (after `nest build`) — what one `POST /datasets/bulk` of 1,000 datasets over
+ * npm run bench:bulk-cost — what one `POST /datasets/bulk` of 1,000 datasets over
  * BENCH_USERS owners (100) costs the store and the service, counted rather than timed (load-insensitive): the store
  * commands and the documents they carry, by command and collection (driver command monitoring, test/bench/command-probe.js
  * preloaded into the service), and the service's CPU time, for the call itself and for the tail after it (the relay sending
