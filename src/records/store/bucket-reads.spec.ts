@@ -5,7 +5,7 @@ import type { PointRow } from '../points';
 import { RecordBucket } from '../schemas/record-bucket.schema';
 import { readBuckets } from './bucket-reads';
 import { BucketSummary, summarize } from './buckets';
-import { RecordsRepository } from './records.repository';
+import type { RecordsStore } from './records.repository';
 
 const FIELDS: DatasetField[] = [
   { name: 'kw', type: 'number' },
@@ -20,10 +20,10 @@ function bucket(n: number, offset = 0.5): RecordBucket {
 }
 
 /** The store's answers, by id: the bytes it hands out (a test may change them afterwards). */
-function storeOf(docs: RecordBucket[]): { store: jest.Mocked<Pick<RecordsRepository, 'findBucketBytes'>>; bytes: Map<string, Uint8Array> } {
+function storeOf(docs: RecordBucket[]): { store: jest.Mocked<Pick<RecordsStore, 'findBucketBytes'>>; bytes: Map<string, Uint8Array> } {
   const bytes = new Map(docs.map((doc) => [doc._id, BSON.serialize(doc)]));
   const findBucketBytes = jest.fn((id: string) => Promise.resolve(bytes.get(id) ?? null));
-  return { store: strictMock<RecordsRepository>('RecordsRepository', { findBucketBytes }), bytes };
+  return { store: strictMock<RecordsStore>('RecordsStore', { findBucketBytes }), bytes };
 }
 
 const summaries = (docs: RecordBucket[]): BucketSummary[] => docs.map((doc) => summarize(doc.start, doc._id, doc, FIELDS));

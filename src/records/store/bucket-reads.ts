@@ -2,7 +2,7 @@ import { BSON } from 'mongodb';
 import type { DatasetField } from '../../datasets/dataset-shape';
 import { BucketSummary } from './buckets';
 import { own } from '../points';
-import type { RecordsRepository } from './records.repository';
+import type { RecordsStore } from './records.repository';
 import type { PointRow, Value } from '../points';
 import { RecordBucket } from '../schemas/record-bucket.schema';
 
@@ -19,7 +19,7 @@ const PREFETCH_BUCKETS = 4;
  * concurrent write replaced it): the caller reads the new series from there.
  */
 export async function* readBuckets(
-  store: Pick<RecordsRepository, 'findBucketBytes'>,
+  store: Pick<RecordsStore, 'findBucketBytes'>,
   wanted: readonly BucketSummary[],
   fields: readonly DatasetField[],
   position: { resumeAt: number },

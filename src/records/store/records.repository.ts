@@ -9,6 +9,8 @@ import { RecordUpload } from '../schemas/record-upload.schema';
 export interface RecordsStore {
   findSeries(id: string): Promise<RecordSeries | null>;
   findBucket(id: string): Promise<RecordBucket | null>;
+  /** A bucket as its BSON bytes, for readers that decode it only when they get to it. */
+  findBucketBytes(id: string): Promise<Uint8Array | null>;
   insertBuckets(docs: RecordBucket[]): Promise<void>;
   insertSeries(series: RecordSeries): Promise<void>;
   deleteDocuments(ids: readonly string[]): Promise<void>;
@@ -41,7 +43,7 @@ export class RecordsRepository implements RecordsStore {
   }
 
   /**
-   * A bucket as its BSON bytes, decoded by the reader when it gets to it (decodeBucket): buckets read
+   * A bucket as its BSON bytes, decoded by the reader when it gets to it (readBuckets): buckets read
    * ahead then wait as one buffer outside the JS heap, not as thousands of values the GC must copy and promote.
    */
   async findBucketBytes(id: string): Promise<Uint8Array | null> {

@@ -1,4 +1,5 @@
 import { HOUR } from '../../common/testing/time';
+import { BSON } from 'mongodb';
 import { Types } from 'mongoose';
 import type { Dataset } from '../../datasets/dataset-shape';
 import { strictMock } from '../../common/testing/strict-mock';
@@ -16,6 +17,7 @@ function memoryStores(): RecordsStore & { docs: Map<string, RecordBucket> } {
     docs,
     findSeries: () => Promise.resolve(null),
     findBucket: (id) => Promise.resolve(docs.get(id) ?? null),
+    findBucketBytes: (id) => Promise.resolve(docs.has(id) ? BSON.serialize(docs.get(id) as RecordBucket) : null),
     insertBuckets: (many) => Promise.resolve(many.forEach((doc) => docs.set(doc._id, structuredClone(doc)))),
     insertSeries: () => Promise.resolve(),
     deleteDocuments: (ids) => Promise.resolve(ids.forEach((id) => docs.delete(id))),
