@@ -58,8 +58,10 @@ export interface TextRule {
 /** What is wrong with `value` under `rule`, or undefined when it conforms. */
 export function textProblem(value: unknown, { kind, maxLength, minLength = 1 }: TextRule): string | undefined {
   if (typeof value !== 'string') return 'must be a string';
-  if (value.length < minLength) return minLength === 1 ? 'must not be empty' : `must be at least ${minLength} characters`;
-  if (value.length > maxLength) return `must be at most ${maxLength} characters`;
+  // Characters as the OpenAPI document's minLength/maxLength count them (JSON Schema: code points), not UTF-16 units.
+  const length = value.length > maxLength || value.length < 2 * minLength ? codePoints(value) : value.length;
+  if (length < minLength) return minLength === 1 ? 'must not be empty' : `must be at least ${minLength} characters`;
+  if (length > maxLength) return `must be at most ${maxLength} characters`;
   if (LONE_SURROGATE.test(value)) return 'must be valid Unicode text (it holds a lone surrogate)';
   if (new RegExp(PATTERNS[kind === 'label' ? 'line' : kind], 'u').test(value) === false) {
     return kind === 'multiline'
@@ -68,6 +70,19 @@ export function textProblem(value: unknown, { kind, maxLength, minLength = 1 }: 
   }
   if (!new RegExp(PATTERNS[kind], 'u').test(value)) return 'must not be blank or start or end with white space';
   return undefined;
+}
+
+function codePoints(value: string): number {
+  let count = 0;
+  for (let i = 0; i < value.length; i++, count++) {
+    const unit = value.charCodeAt(i);
+    // A high surrogate followed by a low one is one character; a lone one counts alone (and is refused below).
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < value.length) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+  }
+  return count;
 }
 
 /** A string field under one of the rules above, validated and documented from the same rule. */
