@@ -1,6 +1,7 @@
 /** Fetching the Kafka broker's jars and building FerretDB into the stack's cache, once per content of their sources. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { OVERLAY_SOURCES, overlayBuildArgs } from './ferretdb-overlay';
 import { fingerprint, requireTool, runCommand, seconds } from './processes';
 import { FERRETDB_MODULE, KAFKA_POM, REPO_ROOT, S3PROXY_POM, StackError } from './settings';
 
@@ -41,20 +42,22 @@ async function provisionJars(cacheDir: string, log: Log, name: string, pom: stri
   return libs;
 }
 
-/** Builds our FerretDB main (embedding FerretDB v1.24.2), once per source content. */
+/** Builds our FerretDB main (embedding FerretDB v1.24.2, with stack/ferretdb-overlay.ts applied), once per source content. */
 export async function provisionFerretDb(cacheDir: string, log: Log): Promise<string> {
   const sources = fs
     .readdirSync(FERRETDB_MODULE)
     .filter((file) => file.endsWith('.go') || file === 'go.mod' || file === 'go.sum')
     .sort()
-    .map((file) => path.join(FERRETDB_MODULE, file));
+    .map((file) => path.join(FERRETDB_MODULE, file))
+    .concat(OVERLAY_SOURCES);
   const binary = path.join(cacheDir, `ferretdb-${fingerprint(sources)}`, 'ferretdb');
   if (fs.existsSync(binary)) return binary;
   requireTool('go', ['version'], 'Go is needed to build FerretDB from the Go module proxy');
   log('building FerretDB v1.24.2 from the Go module proxy (first run only, a few minutes)...');
   const partial = `${binary}.partial`;
   fs.mkdirSync(path.dirname(binary), { recursive: true });
-  await runWithProgress(log, 'go', ['build', '-trimpath', '-o', partial, '.'], 'building FerretDB', FERRETDB_MODULE);
+  const overlay = await overlayBuildArgs(path.dirname(binary));
+  await runWithProgress(log, 'go', ['build', '-trimpath', ...overlay, '-o', partial, '.'], 'building FerretDB', FERRETDB_MODULE);
   fs.renameSync(partial, binary);
   pruneCache(cacheDir, 'ferretdb-', path.dirname(binary));
   return binary;

@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { Document, ObjectId } from 'mongodb';
 import { withDatabase } from './support/mongo';
 import { PrivateStack, startPrivateStack } from './support/private-stack';
 import { waitFor } from './support/wait';
@@ -109,6 +110,38 @@ describe('the local stack (e2e)', () => {
       }
       expect(failures).toEqual([]);
       expect(updates).toBeGreaterThan(100);
+    });
+  });
+
+  // stack/ferretdb-overlay.ts: every `_id` equality or `$in` of strings and ObjectIds is looked up
+  // through the id index, as MongoDB's `_id` index serves them; the rest of the filter still applies.
+  it('looks documents up by `_id` through the index for `$in`, `$eq` and `_id` beside other keys, with the same answers', async () => {
+    await withDatabase(privateStack.env.MONGODB_URI, async (db) => {
+      const collection = db.collection<Document>('id_lookups');
+      const oid = new ObjectId();
+      await collection.insertMany([{ _id: 'a', n: 1 }, { _id: 'b', n: 2 }, { _id: oid, n: 3 }, { _id: 4, n: 4 }] as Document[]);
+      const pushedDown = async (filter: Document): Promise<boolean> => {
+        const plan = await db.command({ explain: { find: 'id_lookups', filter } });
+        return (plan as { filterPushdown?: boolean }).filterPushdown === true;
+      };
+      const ids = async (filter: Document): Promise<unknown[]> =>
+        (await collection.find(filter).toArray()).map(({ n }) => n as number).sort();
+
+      expect(await pushedDown({ _id: { $in: ['a', oid, 'zz'] } })).toBe(true);
+      expect(await ids({ _id: { $in: ['a', oid, 'zz'] } })).toEqual([1, 3]);
+      expect(await pushedDown({ _id: { $eq: 'b' } })).toBe(true);
+      expect(await ids({ _id: { $eq: 'b' } })).toEqual([2]);
+      expect(await pushedDown({ _id: 'a', n: 2 })).toBe(true);
+      expect(await ids({ _id: 'a', n: 2 })).toEqual([]);
+      expect(await ids({ _id: { $in: ['a', 'b'] }, n: { $gt: 1 } })).toEqual([2]);
+      expect(await ids({ _id: { $in: [] } })).toEqual([]);
+      // A number may equal one of another type: not pushed down, still found.
+      expect(await pushedDown({ _id: { $in: [4, 'a'] } })).toBe(false);
+      expect(await ids({ _id: { $in: [4, 'a'] } })).toEqual([1, 4]);
+
+      const deleted = await collection.deleteMany({ _id: { $in: ['a', oid] } } as Document);
+      expect(deleted.deletedCount).toBe(2);
+      expect(await ids({})).toEqual([2, 4]);
     });
   });
 });
