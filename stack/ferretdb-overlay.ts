@@ -55,7 +55,9 @@ export async function overlayBuildArgs(buildDir: string): Promise<string[]> {
   let collection = fs.readFileSync(collectionFile, 'utf8');
   for (const [upstream, patched] of PATCHES) {
     if (collection.split(upstream).length !== 2) {
-      throw new StackError(`FerretDB's ${path.join(moduleDir, 'internal/backends/sqlite/collection.go')} is not the one stack/ferretdb-overlay.ts patches`);
+      throw new StackError(
+        `FerretDB's ${path.join(moduleDir, 'internal/backends/sqlite/collection.go')} is not the one stack/ferretdb-overlay.ts patches`,
+      );
     }
     collection = collection.replace(upstream, patched);
   }

@@ -119,7 +119,12 @@ describe('the local stack (e2e)', () => {
     await withDatabase(privateStack.env.MONGODB_URI, async (db) => {
       const collection = db.collection<Document>('id_lookups');
       const oid = new ObjectId();
-      await collection.insertMany([{ _id: 'a', n: 1 }, { _id: 'b', n: 2 }, { _id: oid, n: 3 }, { _id: 4, n: 4 }] as Document[]);
+      await collection.insertMany([
+        { _id: 'a', n: 1 },
+        { _id: 'b', n: 2 },
+        { _id: oid, n: 3 },
+        { _id: 4, n: 4 },
+      ] as Document[]);
       const pushedDown = async (filter: Document): Promise<boolean> => {
         const plan = await db.command({ explain: { find: 'id_lookups', filter } });
         return (plan as { filterPushdown?: boolean }).filterPushdown === true;

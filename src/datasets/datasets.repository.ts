@@ -19,9 +19,6 @@ import { DatasetSeqKey, seqKeyId } from './schemas/dataset-seq-key.schema';
 
 const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey', seq: 'seq' } as const;
 
-/** Lookups by `_id` in flight at once, for the datasets of an owner's list. */
-const PARALLEL_LOOKUPS = 16;
-
 /** The one place that touches the Dataset model and its collection; the relay reads datasets' outboxes through it. */
 @Injectable()
 export class DatasetsRepository extends OutboxDocuments<Dataset> implements OutboxSource {
@@ -66,9 +63,9 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     return 'id' in ref ? this.findById(ref.id) : this.findBySeq(ref.seq);
   }
 
-  /** Datasets by id, one lookup each, a few at a time (see findEachById: FerretDB scans for $in). */
+  /** Datasets by id, in the order of `ids`; those gone are left out. */
   async fetchEach(ids: readonly Types.ObjectId[]): Promise<Dataset[]> {
-    return (await findEachById(this.datasets, ids, PARALLEL_LOOKUPS)).filter((dataset) => dataset !== null);
+    return (await findEachById(this.datasets, ids)).filter((dataset) => dataset !== null);
   }
 
   /** One page of active datasets matching the query that `reader` may read (the access rule is part of the query). */

@@ -1,6 +1,6 @@
 import { NotFoundError, UnprocessableError } from '../common/errors/domain-errors';
 import { Types } from 'mongoose';
-import { driverFindById, queryResult } from '../common/testing/mongoose-mocks';
+import { driverFindById, findInVia, queryResult } from '../common/testing/mongoose-mocks';
 import { DatasetsService } from './datasets.service';
 import { adminPrincipal } from '../access/testing/principals';
 import { buildDatasetsService as build, dataset, ownerId } from './testing/datasets-service-fixture';
@@ -96,13 +96,15 @@ describe(DatasetsService.name, () => {
       const byId = new Map([owned, incoming].map((d) => [d._id.toHexString(), d]));
       const updateOne = jest.fn((_filter: unknown, _update: unknown, _options: unknown) => queryResult({ modifiedCount: 1 }));
       byId.set(pending._id.toHexString(), pending);
+      const readById = jest.fn((id: Types.ObjectId) => queryResult(byId.get(id.toHexString()) ?? null));
       const { owned: service } = build(
         {
           deleteOne: jest.fn((filter: { _id: Types.ObjectId }) => {
             byId.delete(filter._id.toHexString());
             return deleteOne(filter);
           }),
-          findById: jest.fn((id: Types.ObjectId) => queryResult(byId.get(id.toHexString()) ?? null)),
+          findById: readById,
+          find: findInVia(readById),
           collection: { findOne: driverFindById((id) => byId.get(id.toHexString())) },
           updateOne: jest.fn((filter: { _id: Types.ObjectId }, update: { $set?: { state?: string } }, options: unknown) => {
             if (update.$set?.state === 'deleted') byId.delete(filter._id.toHexString());

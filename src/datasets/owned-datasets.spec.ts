@@ -3,7 +3,7 @@ import { Model, Types } from 'mongoose';
 import { trackingOutbox } from '../events/testing/tracking-outbox';
 import { DatasetOwners } from '../ownership/dataset-owners';
 import { OwnerIndex } from '../ownership/owner-index';
-import { driverFindById, queryResult } from '../common/testing/mongoose-mocks';
+import { driverFindById, findInVia, queryResult } from '../common/testing/mongoose-mocks';
 import { strictMock } from '../common/testing/strict-mock';
 import { seqKeysModel } from './testing/seq-keys-model';
 import { DatasetsRepository } from './datasets.repository';
@@ -25,6 +25,7 @@ function build(stored: Dataset[], updateOne = jest.fn(), confirmed: Dataset[] = 
   const findById = jest.fn((id: Types.ObjectId) => queryResult(byId.get(id.toHexString()) ?? null));
   const model = strictMock<Model<Dataset>>('Dataset model', {
     findById,
+    find: findInVia(findById),
     updateOne,
     collection: { findOne: driverFindById((id) => byId.get(id.toHexString())) },
   });

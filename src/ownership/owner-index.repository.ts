@@ -9,8 +9,6 @@ export type { ListedDatasets, ListedEntry } from './owner-list-codec';
 
 /** Lists per bulk write: FerretDB 1.24.2 holds a pooled connection per statement until the command ends (a bulk write of 1,000 updates kept it busy for minutes). */
 const LISTS_PER_BULK_WRITE = 20;
-/** Lists read by id at once. */
-const PARALLEL_LOOKUPS = 16;
 /** The fields of lists written by older versions, replaced by `entries` on their next change. */
 const OLDER_FIELDS = { datasetIds: 1, sortKeys: 1, states: 1 } as const;
 
@@ -101,11 +99,9 @@ export class OwnerIndexRepository {
   }
 
   private async read(ownerIds: readonly Types.ObjectId[]): Promise<(StoredList | null)[]> {
-    // A bulk call holds all its owners' lists at once (up to 1,000): a few lookups at a time, as for users, not one per pooled connection.
     return findEachById(
       this.index,
       ownerIds.map((id) => id.toHexString()),
-      PARALLEL_LOOKUPS,
     );
   }
 }

@@ -1,6 +1,6 @@
 import { Model, Types } from 'mongoose';
 import { EntityLocks } from '../common/locks/entity-locks';
-import { queryResult } from '../common/testing/mongoose-mocks';
+import { findInVia, queryResult } from '../common/testing/mongoose-mocks';
 import { strictMock } from '../common/testing/strict-mock';
 import { OwnerIndex } from './owner-index';
 import { OwnerIndexRepository } from './owner-index.repository';
@@ -51,6 +51,7 @@ function build(options: { failUpdates?: boolean; busy?: string[] } = {}) {
     if (locked === 0) readsWithoutLock++;
     return queryResult(docs.has(id) ? structuredClone(docs.get(id)) : null);
   });
+  const find = findInVia(findById);
   // A plain read (not for an edit) goes straight through the driver (findOneById).
   const findOne = jest.fn(async (filter: { _id: string }) => {
     if (locked === 0) readsWithoutLock++;
@@ -58,6 +59,7 @@ function build(options: { failUpdates?: boolean; busy?: string[] } = {}) {
   });
   const model = strictMock<Model<OwnerIndexList>>('OwnerIndexList model', {
     findById,
+    find,
     updateOne,
     bulkWrite,
     collection: { insertOne: jest.fn(async (doc: Stored) => void docs.set(doc._id, structuredClone(doc))), findOne },
@@ -83,6 +85,7 @@ function build(options: { failUpdates?: boolean; busy?: string[] } = {}) {
     updateOne,
     locks,
     findById,
+    find,
     findOne,
     bulkWrite,
     readsWithoutLock: () => readsWithoutLock,
@@ -193,23 +196,13 @@ describe(OwnerIndex.name, () => {
     expect((await index.listed(other)).map(({ seq }) => seq)).toEqual([1, 3]);
   });
 
-  it("reads a bulk call's held lists a few at a time (it holds up to 1,000 at once)", async () => {
-    const { index, findById } = build();
+  it("reads a bulk call's held lists in one query by `_id` (it holds up to 1,000 at once)", async () => {
+    const { index, find, findById } = build();
     const owners = Array.from({ length: 40 }, () => new Types.ObjectId());
-    let [reading, most] = [0, 0];
-    findById.mockImplementation(() => {
-      most = Math.max(most, ++reading);
-      const chain = queryResult(null);
-      chain.exec = jest.fn(async () => {
-        await new Promise((resolve) => setImmediate(resolve));
-        reading--;
-        return null;
-      });
-      return chain;
-    });
     await index.creating(owners, (lists) => lists.listNew(owners.map((ownerId, i) => ({ ...listedDataset(i), ownerId }))));
+    expect(find).toHaveBeenCalledTimes(1);
+    expect(find).toHaveBeenCalledWith({ _id: { $in: owners.map((id) => id.toHexString()) } }, undefined);
     expect(findById).toHaveBeenCalledTimes(40);
-    expect(most).toBe(16);
   });
 
   it("confirms a create's new entries as it listed them, without reading the lists again", async () => {

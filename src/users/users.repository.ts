@@ -15,8 +15,6 @@ import { SearchUsersQueryDto } from './dto/search-users-query.dto';
 import { User } from './schemas/user.schema';
 
 const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey' } as const;
-/** Lookups by `_id` in flight at once (the owners a create run checks). */
-const PARALLEL_LOOKUPS = 16;
 
 /** The one place that touches the User model and its collection; the relay reads users' outboxes through it. */
 @Injectable()
@@ -55,8 +53,7 @@ export class UsersRepository extends OutboxDocuments<User> implements OutboxSour
 
   /** Which of `ids` are users that exist and are not deleted. */
   async liveIds(ids: readonly Types.ObjectId[]): Promise<Types.ObjectId[]> {
-    // One bare lookup per id, a few at once: FerretDB answers `$in` by scanning every user (a create run checks many owners).
-    const found = await findEachById(this.users, ids, PARALLEL_LOOKUPS);
+    const found = await findEachById(this.users, ids);
     return found.flatMap((user) => (user && !user.deletedAt ? [user._id] : []));
   }
 

@@ -28,7 +28,7 @@ export class LocksRepository {
     return this.locks.findById(key).lean().exec();
   }
 
-  /** The holdings of `keys` that exist (by id one at a time where it counts: see findByIds). */
+  /** The holdings of `keys` that exist. */
   findMany(keys: readonly string[]): Promise<Lock[]> {
     return findByIds(this.locks, keys);
   }

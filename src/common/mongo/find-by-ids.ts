@@ -1,7 +1,13 @@
 import { Model, ProjectionType, Types } from 'mongoose';
-import { inParallel } from '../async/in-parallel';
+import { chunks } from './bulk-chunks';
 
 type Id = Types.ObjectId | string;
+
+/**
+ * Ids in one `$in` query at most (a relay batch, ~1,024, fits): a bounded command and answer on any store. Both MongoDB and the
+ * local stack's FerretDB serve an `_id` `$in` from their `_id` index (stack/ferretdb-overlay.ts).
+ */
+export const IDS_PER_QUERY = 2_048;
 
 /**
  * The whole stored document with this `_id`, read straight through the driver:
@@ -13,33 +19,29 @@ export async function findOneById<T extends { _id: Id }>(model: Model<T>, id: T[
   return (await model.collection.findOne({ _id: id } as never)) as T | null;
 }
 
-/**
- * Documents by id. One id is looked up with a bare `{ _id }` filter, the one
- * query FerretDB answers without scanning the collection (it scans for `$in`
- * and for `_id` combined with other conditions); real MongoDB uses its index
- * either way.
- */
-export async function findByIds<T extends { _id: Id }>(model: Model<T>, ids: readonly Id[], projection?: ProjectionType<T>): Promise<T[]> {
-  if (ids.length === 0) return [];
-  if (ids.length === 1) {
-    const found = await model.findById(ids[0], projection).lean<T>().exec();
-    return found ? [found] : [];
-  }
-  return model
-    .find({ _id: { $in: ids } }, projection)
-    .lean<T[]>()
-    .exec();
+/** The documents of these ids that exist, in no particular order: one `$in` query per IDS_PER_QUERY ids, side by side. */
+export function findByIds<T extends { _id: Id }>(model: Model<T>, ids: readonly Id[], projection?: ProjectionType<T>): Promise<T[]> {
+  const queries = chunks(ids, IDS_PER_QUERY).map((chunk) =>
+    model
+      .find({ _id: { $in: chunk } }, projection)
+      .lean<T[]>()
+      .exec(),
+  );
+  return queries.length === 1 ? queries[0] : Promise.all(queries).then((found) => found.flat());
+}
+
+/** Documents by id (see findByIds), aligned with `ids`: null where none exists. */
+export function findEachById<T extends { _id: Id }>(model: Model<T>, ids: readonly Id[]): Promise<(T | null)[]> {
+  return findByIds(model, ids).then((found) => {
+    const byId = new Map(found.map((doc) => [String(doc._id), doc]));
+    return ids.map((id) => byId.get(String(id)) ?? null);
+  });
 }
 
 /**
- * Documents by id, each with its own bare `{ _id }` lookup (see findByIds),
- * `parallel` at a time over the connection pool: aligned with `ids`, null
- * where none exists.
+ * Deletes the documents of these ids: one `deleteMany` by `_id` `$in` per IDS_PER_QUERY ids — one write
+ * on the store for all of them, where a bulk of single deletes is a read and a write each on FerretDB.
  */
-export async function findEachById<T extends { _id: Id }>(model: Model<T>, ids: readonly Id[], parallel: number): Promise<(T | null)[]> {
-  const found: (T | null)[] = ids.map(() => null);
-  await inParallel([...ids.keys()], parallel, async (i) => {
-    found[i] = await model.findById(ids[i]).lean<T>().exec();
-  });
-  return found;
+export async function removeByIds<T extends { _id: Id }>(model: Model<T>, ids: readonly Id[]): Promise<void> {
+  for (const chunk of chunks(ids, IDS_PER_QUERY)) await model.deleteMany({ _id: { $in: chunk } }).exec();
 }

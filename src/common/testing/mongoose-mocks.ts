@@ -21,3 +21,32 @@ export function driverFindById<T>(lookup: (id: Types.ObjectId) => T | null | und
 export function duplicateKeyError(): Error {
   return Object.assign(new Error('E11000 duplicate key error'), { code: 11000 });
 }
+
+/** A spec's `findById`: a query chain whose `exec` resolves to the document or null. */
+type ByIdQuery = (id: never) => unknown;
+
+/**
+ * A model's `find` for findByIds and findEachById (`{ _id: { $in } }`), answered by the spec's own
+ * `findById` mock, one call per id: what a spec asserts of the documents read by id holds either way.
+ * Any other filter goes to `otherwise`.
+ */
+export function findInVia(findById: ByIdQuery, otherwise?: (filter: never) => unknown): jest.Mock {
+  return jest.fn((filter: { _id?: { $in?: unknown[] } }) => {
+    const ids = filter._id?.$in;
+    if (!ids) {
+      if (!otherwise) throw new Error(`unexpected find: ${JSON.stringify(filter)}`);
+      return otherwise(filter as never);
+    }
+    const chain: QueryChain = {
+      sort: jest.fn(() => chain),
+      limit: jest.fn(() => chain),
+      lean: jest.fn(() => chain),
+      exec: jest.fn(() =>
+        Promise.all(ids.map((id) => (findById(id as never) as { exec: () => Promise<unknown> }).exec())).then((docs) =>
+          docs.filter((doc) => doc !== null),
+        ),
+      ),
+    };
+    return chain;
+  });
+}

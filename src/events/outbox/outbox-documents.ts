@@ -7,13 +7,12 @@ import { KEEP_UPDATED_AT } from '../../common/mongo/field-changes';
 import { chunks } from '../../common/mongo/bulk-chunks';
 
 /**
- * Documents read or cleared side by side: one bare `_id` lookup or update
- * each, which FerretDB answers from its index (it scans the collection for
- * `$in`), pipelined over the connection pool so a batch costs a few round
+ * Documents cleared side by side: one update by `_id` each (each removes its
+ * own events), pipelined over the connection pool so a batch costs a few round
  * trips of wall time. 16 keeps FerretDB's cores busy without crowding out the
  * requests served meanwhile.
  */
-const PARALLEL_LOOKUPS = 16;
+const PARALLEL_CLEARS = 16;
 
 /**
  * The outbox operations on a collection whose documents carry their own
@@ -33,7 +32,7 @@ export class OutboxDocuments<T extends OutboxFields> {
   }
 
   async waitingEvents(ids: readonly Types.ObjectId[]): Promise<Map<string, WaitingEvents>> {
-    const docs = await findEachById(this.model, ids, PARALLEL_LOOKUPS);
+    const docs = await findEachById(this.model, ids);
     const found = new Map<string, WaitingEvents>();
     docs.forEach((doc, i) => {
       if (doc)
@@ -45,7 +44,7 @@ export class OutboxDocuments<T extends OutboxFields> {
   async clearPublished(published: readonly PublishedEvents[]): Promise<Map<string, number>> {
     const operations: AnyBulkWriteOperation<OutboxFields>[] = [];
     const stillWaiting = new Map<string, number>();
-    await inParallel(published, PARALLEL_LOOKUPS, async ({ id, events }) => {
+    await inParallel(published, PARALLEL_CLEARS, async ({ id, events }) => {
       const current = await this.pullPublished(id, events);
       if (!current) return;
       const sent = new Set(events.map((event) => event.id));
@@ -62,7 +61,7 @@ export class OutboxDocuments<T extends OutboxFields> {
         operations.push({ deleteOne: { filter: { _id: id } } });
       }
     });
-    // Bare `_id` filters (see PARALLEL_LOOKUPS); one round trip per chunk (see MAX_STATEMENTS_PER_COMMAND).
+    // One round trip per chunk (see MAX_STATEMENTS_PER_COMMAND).
     // `as never`: Mongoose's conditional types cannot relate a generic T to its bulk operations.
     for (const chunk of chunks(operations)) await this.model.bulkWrite(chunk as never, { ordered: false });
     return stillWaiting;

@@ -10,8 +10,6 @@ const A: EntityKey = 'dataset:6650c0ffee0000000000a001';
 const B: EntityKey = 'dataset:6650c0ffee0000000000a002';
 const C: EntityKey = 'user:6650c0ffee0000000000a003';
 
-type Operation = { deleteOne?: { filter: { _id: string } } };
-
 /** A markers collection in memory, behind a strict model with the calls the repository makes. */
 function setup(stored: Partial<OutboxMarker>[] = []) {
   const markers = new Map(stored.map((marker) => [marker._id as string, { since: new Date(0), ...marker } as OutboxMarker]));
@@ -20,8 +18,9 @@ function setup(stored: Partial<OutboxMarker>[] = []) {
     for (const doc of docs) if (!markers.has(doc._id)) markers.set(doc._id, doc);
     if (writeErrors.length > 0) throw Object.assign(new Error('E11000'), { writeErrors });
   });
-  const bulkWrite = jest.fn(async (operations: Operation[]) => {
-    for (const { deleteOne } of operations) if (deleteOne) markers.delete(deleteOne.filter._id);
+  const deleteMany = jest.fn((filter: { _id: { $in: string[] } }) => {
+    for (const id of filter._id.$in) markers.delete(id);
+    return queryResult({ deletedCount: filter._id.$in.length });
   });
   // What `$group` by key with `$sum: 1` answers: one document per key, with its markers counted.
   const aggregate = jest.fn(() => {
@@ -32,11 +31,11 @@ function setup(stored: Partial<OutboxMarker>[] = []) {
   const findOne = jest.fn(() => queryResult([...markers.values()].sort((a, b) => a.since.getTime() - b.since.getTime())[0] ?? null));
   const model = strictMock<Model<OutboxMarker>>('markers', {
     collection: { insertMany },
-    bulkWrite,
+    deleteMany,
     aggregate,
     findOne,
   } as never);
-  return { repository: new OutboxMarkersRepository(model), markers, insertMany, bulkWrite };
+  return { repository: new OutboxMarkersRepository(model), markers, insertMany, deleteMany };
 }
 
 const written = (key: EntityKey, occurredAt = '2026-01-01T00:00:00.000Z'): OutboxEvent => {
@@ -81,14 +80,14 @@ describe(OutboxMarkersRepository.name, () => {
     expect(markers.get(A)?.event).toBeUndefined();
   });
 
-  it('removes markers by id, in bulk deletes by bare `_id`', async () => {
+  it('removes markers by id, in one delete by `_id` `$in`', async () => {
     const [a, b] = [written(A), written(B)];
-    const { repository, markers, bulkWrite } = setup([
+    const { repository, markers, deleteMany } = setup([
       { _id: a.id, key: A, event: a },
       { _id: b.id, key: B, event: b },
     ]);
     await repository.remove([a.id]);
-    expect(bulkWrite).toHaveBeenCalledWith([{ deleteOne: { filter: { _id: a.id } } }], { ordered: false });
+    expect(deleteMany).toHaveBeenCalledWith({ _id: { $in: [a.id] } });
     expect([...markers.keys()]).toEqual([b.id]);
   });
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { EntityKey } from './entity-key';
-import { chunks } from '../../common/mongo/bulk-chunks';
+import { removeByIds } from '../../common/mongo/find-by-ids';
 import { insertManyUnique } from '../../common/mongo/unique-inserts';
 import type { OutboxEvent } from './event-factory';
 import { OutboxMarker } from './outbox-marker.schema';
@@ -87,13 +87,8 @@ export class OutboxMarkersRepository {
     return { entities: byEntity.length, events, ...(oldest ? { oldestSince: oldest.since } : {}) };
   }
 
-  /** Removes markers by id: a bare `_id` delete each, one round trip per chunk (see MAX_STATEMENTS_PER_COMMAND). */
+  /** Removes markers by id. */
   async remove(ids: readonly string[]): Promise<void> {
-    for (const chunk of chunks(ids)) {
-      await this.markers.bulkWrite(
-        chunk.map((id) => ({ deleteOne: { filter: { _id: id } } })),
-        { ordered: false },
-      );
-    }
+    await removeByIds(this.markers, ids);
   }
 }

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { inParallel } from '../../common/async/in-parallel';
-import { chunks } from '../../common/mongo/bulk-chunks';
+import { findByIds, removeByIds } from '../../common/mongo/find-by-ids';
 import { insertManyUnique } from '../../common/mongo/unique-inserts';
 import type { OutboxEvent } from './event-factory';
 import { OutboxSent } from './outbox-marker.schema';
@@ -13,9 +12,6 @@ export interface SentEvent {
   key: string;
   event: OutboxEvent;
 }
-
-/** Lookups in flight at once: one bare `_id` read each (FerretDB scans for `$in`). */
-const PARALLEL_LOOKUPS = 16;
 
 /** The one place that touches the `outbox_sent` collection: the record of events sent, until their entities' outboxes are cleared. */
 @Injectable()
@@ -33,11 +29,7 @@ export class OutboxSentRepository {
 
   /** Which of these events were sent and are not cleared yet. */
   async sentAmong(ids: readonly string[]): Promise<Set<string>> {
-    const found = new Set<string>();
-    await inParallel(ids, PARALLEL_LOOKUPS, async (id) => {
-      if (await this.sent.findById(id, { _id: 1 }).lean().exec()) found.add(id);
-    });
-    return found;
+    return new Set((await findByIds(this.sent, ids, { _id: 1 })).map((entry) => entry._id));
   }
 
   /** Some sent events, in no particular order: what the relay clears from the entities next (unsorted, so FerretDB need not read them all). */
@@ -57,13 +49,8 @@ export class OutboxSentRepository {
     return new Set(sent.map((entry) => entry._id));
   }
 
-  /** Forgets events cleared from their entities: a bare `_id` delete each, one round trip per chunk. */
+  /** Forgets events cleared from their entities. */
   async remove(ids: readonly string[]): Promise<void> {
-    for (const chunk of chunks(ids)) {
-      await this.sent.bulkWrite(
-        chunk.map((id) => ({ deleteOne: { filter: { _id: id } } })),
-        { ordered: false },
-      );
-    }
+    await removeByIds(this.sent, ids);
   }
 }

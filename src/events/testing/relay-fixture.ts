@@ -1,6 +1,7 @@
 /** The relay over strict collaborators and in-memory datasets, markers and sent records, for the relay's specs. */
 import { Logger } from '@nestjs/common';
 import { Model, Types } from 'mongoose';
+import { findInVia } from '../../common/testing/mongoose-mocks';
 import { strictMock } from '../../common/testing/strict-mock';
 import { EntityLocks, HeldLock, LockOptions } from '../../common/locks/entity-locks';
 import { OutboxDocuments } from '../outbox/outbox-documents';
@@ -51,12 +52,16 @@ function keyedCollection<T extends { _id: string }>(docs: Map<string, T>, order:
     for (const doc of inserted) if (!docs.has(doc._id)) docs.set(doc._id, structuredClone(doc));
     if (writeErrors.length > 0) throw Object.assign(new Error('E11000'), { writeErrors });
   });
-  const bulkWrite = jest.fn(async (operations: BulkOperation[]) => {
-    for (const { deleteOne } of operations) docs.delete(deleteOne?.filter._id as string);
-  });
-  const find = jest.fn(() => query(() => [...docs.values()].sort((a, b) => order(a) - order(b)).map((doc) => structuredClone(doc))));
+  const deleteMany = jest.fn((filter: { _id: { $in: string[] } }) => ({
+    exec: async () => {
+      for (const id of filter._id.$in) docs.delete(id);
+    },
+  }));
   const findById = jest.fn((id: string) => query(() => (docs.has(id) ? { _id: id } : null)));
-  return { insertMany, bulkWrite, find, findById };
+  const find = findInVia(findById, () =>
+    query(() => [...docs.values()].sort((a, b) => order(a) - order(b)).map((doc) => structuredClone(doc))),
+  );
+  return { insertMany, deleteMany, find, findById };
 }
 
 /**
@@ -103,7 +108,13 @@ export function setupRelay(
       if (deleteOne) removed.push(deleteOne.filter._id as Types.ObjectId);
     }
   });
-  const findById = jest.fn((id: Types.ObjectId) => query(() => structuredClone(docs.get(id.toHexString()) ?? null)));
+  // A copy as the store returns it: its `_id` still an ObjectId (structuredClone makes a plain object of one).
+  const findById = jest.fn((id: Types.ObjectId) =>
+    query(() => {
+      const doc = docs.get(id.toHexString());
+      return doc ? { ...structuredClone(doc), _id: doc._id } : null;
+    }),
+  );
   // `$pullAll` as the store runs it: removes the elements equal to one given (compared whole), returns the document after.
   const findOneAndUpdate = jest.fn((filter: { _id: Types.ObjectId }, update: { $pullAll: { outbox: RegistryEvent[] } }) =>
     query(() => {
@@ -115,7 +126,7 @@ export function setupRelay(
     }),
   );
   // The scan's read: every document with events waiting.
-  const find = jest.fn(() =>
+  const find = findInVia(findById, () =>
     query(() => [...docs.values()].filter((d) => d.outbox.length > 0).map((d) => ({ ...d, outbox: [...d.outbox] }))),
   );
   const model = strictMock<Model<OutboxFields>>('datasets', { find, findById, findOneAndUpdate, bulkWrite } as never);
@@ -147,14 +158,13 @@ export function setupRelay(
   const markerModel = strictMock<Model<OutboxMarker>>('markers', {
     collection: { insertMany: markerStore.insertMany },
     find: markerStore.find,
-    bulkWrite: markerStore.bulkWrite,
+    deleteMany: markerStore.deleteMany,
   } as never);
   const sentStore = keyedCollection(sent, (s) => s.at.getTime());
   const sentModel = strictMock<Model<OutboxSent>>('sent', {
     collection: { insertMany: sentStore.insertMany },
     find: sentStore.find,
-    findById: sentStore.findById,
-    bulkWrite: sentStore.bulkWrite,
+    deleteMany: sentStore.deleteMany,
     estimatedDocumentCount: () => ({ exec: async () => sent.size }),
   } as never);
   const sentRepository = new OutboxSentRepository(sentModel);
