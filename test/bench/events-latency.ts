@@ -11,7 +11,9 @@
  *    audit log latency.
  * 3. Ramp: BENCH_RATES (100,…,1500) writes/s, BENCH_STEP_SECONDS (10) each,
  *    with rate/10 clients (at least 20): the highest rate the HTTP API
- *    sustains, its e2e p99, and the knee (the first rate whose p99 passes 1 s).
+ *    sustains (answers ≥ 97 % of what is offered, none failing), its e2e p99,
+ *    the most it answered when offered more, and the knee (the first rate
+ *    whose p99 passes 1 s).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { printTable, startBenchEnvironment } from './bench-environment';
@@ -38,6 +40,8 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const rates = (process.env.BENCH_RATES ?? '100,200,400,600,800,1000,1500').split(',').map(Number);
 const stepSeconds = Number(process.env.BENCH_STEP_SECONDS ?? 10);
 const KNEE_MS = 1000;
+/** A step is sustained when the API answers at least this share of the rate offered. */
+const SUSTAINED_SHARE = 0.97;
 const AUDIT_TIMEOUT_MS = 600_000;
 const DRAIN_TIMEOUT_MS = Number(process.env.BENCH_DRAIN_TIMEOUT_SECONDS ?? 600) * 1000;
 
@@ -110,17 +114,31 @@ async function main(): Promise<void> {
     const steady = await measure('steady', rate, connections, seconds);
     summary.push([`e2e p99 at ${rate}/s`, `${percentile(steady.e2e, 99)} ms`]);
 
-    let best: { achieved: number; p99: number } | undefined;
+    let best: { offered: number; achieved: number; p99: number } | undefined;
+    let most: { offered: number; achieved: number; p99: number } | undefined;
     let knee: number | undefined;
     for (const offered of rates) {
       const { load, e2e } = await measure('ramp', offered, Math.max(20, Math.ceil(offered / 10)), stepSeconds);
       const p99 = percentile(e2e, 99);
       if (knee === undefined && p99 > KNEE_MS) knee = offered;
-      if (load.failures === 0 && (!best || load.achieved > best.achieved)) best = { achieved: load.achieved, p99 };
+      const step = { offered, achieved: load.achieved, p99 };
+      // Sustained: the API answered what was offered, all of it. Past that, writes wait in the clients.
+      if (load.failures === 0 && load.achieved >= SUSTAINED_SHARE * offered) best = step;
+      if (!most || load.achieved > most.achieved) most = step;
       // The API no longer keeps up with what is offered: higher rates only queue in the clients.
       if (load.achieved < 0.8 * offered) break;
     }
-    if (best) summary.push(['highest write rate sustained', `${Math.round(best.achieved)} writes/s, e2e p99 ${best.p99} ms`]);
+    if (best)
+      summary.push([
+        'highest write rate sustained',
+        `${best.offered} writes/s offered, ${Math.round(best.achieved)}/s answered, e2e p99 ${best.p99} ms`,
+      ]);
+    if (most && most !== best) {
+      summary.push([
+        'most answered (overloaded)',
+        `${Math.round(most.achieved)} writes/s of ${most.offered}/s offered, e2e p99 ${most.p99} ms`,
+      ]);
+    }
     summary.push(['knee (p99 > 1 s)', knee === undefined ? `none up to the rates tried` : `${knee} writes/s offered`]);
 
     process.stdout.write(`\nEvent pipeline: HTTP response → audit log (${new Date().toISOString()})\n\n`);
