@@ -4,14 +4,14 @@
  * /datasets, paced at BENCH_RATE (200) writes/s for BENCH_SECONDS (10), each until its last event is
  * in the audit log; the store commands the service sent (by command and collection, counted in its
  * driver by command-probe.js, split into those inside a request and those outside one: relay,
- * consumer) and its CPU ms, per write. The clear of sent events, which runs once
+ * consumer), its CPU ms and the store's (FerretDB's, on the local stack), per write. The clear of sent events, which runs once
  * writers are quiet, is counted apart (BENCH_CLEAR_SECONDS, 8, after each).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BenchEnvironment, printTable, startBenchEnvironment } from './bench-environment';
+import { BenchEnvironment, printTable, startBenchEnvironment, storeCpuReader } from './bench-environment';
 import { auditCount, awaitAudit, progress } from './events-load';
 import { waitFor } from '../support/wait';
 
@@ -82,6 +82,7 @@ async function main(): Promise<void> {
   });
   try {
     await waitFor(async () => (await auditCount(bench)) > 0, { what: 'the bootstrap events', timeoutMs: 30_000 });
+    const storeCpu = await storeCpuReader();
     const routes: [string, string, () => object][] = [
       ['POST /users', '/users', () => ({ name: 'bench user', email: `${randomUUID()}@example.com` })],
       ['POST /datasets', '/datasets', () => ({ name: `bench ${randomUUID()}` })],
@@ -89,12 +90,15 @@ async function main(): Promise<void> {
     for (const [label, route, body] of routes) {
       const before = await auditCount(bench);
       await counted(bench);
+      const storeStart = storeCpu();
       progress(`${label} at ${rate}/s for ${seconds} s...`);
       const writes = await paced(bench, route, body);
       await awaitAudit(bench, before + writes, 120_000);
       const written = await counted(bench);
+      const storeWritten = storeCpu();
       await sleep(clearSeconds * 1000);
       const cleared = await counted(bench);
+      const storeCleared = storeCpu();
       const pipeline = perWrite(written, writes);
       const clear = perWrite(cleared, writes);
       process.stdout.write(
@@ -102,10 +106,15 @@ async function main(): Promise<void> {
       );
       printTable(
         ['where command collection', 'per write'],
-        [...pipeline.rows, ['total', pipeline.total.toFixed(2)], ['service CPU ms', pipeline.cpuMs.toFixed(2)]],
+        [
+          ...pipeline.rows,
+          ['total', pipeline.total.toFixed(2)],
+          ['service CPU ms', pipeline.cpuMs.toFixed(2)],
+          ['store (FerretDB) CPU ms', ((storeWritten - storeStart) / writes).toFixed(2)],
+        ],
       );
       process.stdout.write(
-        `\nthen the clear of sent events (${clearSeconds} s): ${clear.total.toFixed(2)} commands, ${clear.cpuMs.toFixed(2)} CPU ms per write\n`,
+        `\nthen the clear of sent events (${clearSeconds} s): ${clear.total.toFixed(2)} commands, ${clear.cpuMs.toFixed(2)} service and ${((storeCleared - storeWritten) / writes).toFixed(2)} store CPU ms per write\n`,
       );
     }
   } finally {
