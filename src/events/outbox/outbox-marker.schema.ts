@@ -20,8 +20,18 @@ export class OutboxMarker {
   @Prop({ required: true })
   since: Date;
 
+  /** The copy of the event, as written before the copy went into `eventBson` (still read: an older version's markers). */
   @Prop({ type: SchemaTypes.Mixed })
   event?: OutboxEvent;
+
+  /**
+   * The copy of the event as BSON bytes, opaque to the store: FerretDB stores and reads a binary value at
+   * a fraction of the cost of a document of many fields (a marker inserted ~3x, scanned ~3.5x cheaper), and
+   * the relay reads every marker at least once. An older relay sees no `event` and reads the entity's
+   * outbox instead, as for a whole marker: the same events, in order.
+   */
+  @Prop({ type: Buffer })
+  eventBson?: Buffer;
 
   /**
    * Written by the entity's writer after the write that committed the entity (Outbox.track), so the entity

@@ -1,10 +1,10 @@
-import { Model } from 'mongoose';
+import { Model, mongo } from 'mongoose';
 import { strictMock } from '../../common/testing/strict-mock';
 import { queryResult } from '../../common/testing/mongoose-mocks';
 import { EntityKey } from './entity-key';
 import { OutboxEvent } from './event-factory';
 import { OutboxMarker } from './outbox-marker.schema';
-import { OutboxMarkersRepository } from './outbox-markers.repository';
+import { copyOf, OutboxMarkersRepository } from './outbox-markers.repository';
 
 const A: EntityKey = 'dataset:6650c0ffee0000000000a001';
 const B: EntityKey = 'dataset:6650c0ffee0000000000a002';
@@ -49,8 +49,19 @@ describe(OutboxMarkersRepository.name, () => {
     const [a, b] = [written(A), written(B)];
     await repository.mark([a, b]);
     expect(insertMany).toHaveBeenCalledTimes(1);
-    expect(markers.get(a.id)).toMatchObject({ key: A, event: a });
-    expect(markers.get(b.id)).toMatchObject({ key: B, event: b });
+    expect(markers.get(a.id)).toMatchObject({ key: A });
+    expect(copyOf(markers.get(a.id) as OutboxMarker)).toEqual(a);
+    expect(copyOf(markers.get(b.id) as OutboxMarker)).toEqual(b);
+  });
+
+  it('stores the copy as BSON bytes, not as a document (an older relay reads the entity instead), and reads either form', async () => {
+    const { repository, markers } = setup();
+    const a = { ...written(A), data: { name: 'x', at: new Date('2026-01-02T00:00:00Z'), tags: ['t'] } } as unknown as OutboxEvent;
+    await repository.mark([a]);
+    const stored = markers.get(a.id) as OutboxMarker;
+    expect(stored.event).toBeUndefined();
+    expect(copyOf({ eventBson: new mongo.Binary(stored.eventBson) })).toEqual(a);
+    expect(copyOf({ event: a })).toEqual(a);
   });
 
   it("says a writer's markers come after the write that committed their entities, and not the scan's or whole ones", async () => {
@@ -77,7 +88,7 @@ describe(OutboxMarkersRepository.name, () => {
     const { repository, markers } = setup();
     await repository.markEntities([A]);
     expect(markers.get(A)).toMatchObject({ _id: A });
-    expect(markers.get(A)?.event).toBeUndefined();
+    expect(copyOf(markers.get(A) as OutboxMarker)).toBeUndefined();
   });
 
   it('removes markers by id, in one delete by `_id` `$in`', async () => {

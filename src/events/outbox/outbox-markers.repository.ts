@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
+import { Model, mongo } from 'mongoose';
 import { EntityKey } from './entity-key';
 import { removeByIds } from '../../common/mongo/find-by-ids';
 import { insertManyUnique } from '../../common/mongo/unique-inserts';
@@ -21,6 +21,18 @@ export function keyOf(event: OutboxEvent): EntityKey {
   return `${event.entity}:${event.entityId}`;
 }
 
+/** A marker's copy of its event as stored (OutboxMarker.eventBson). */
+function bsonOf(event: OutboxEvent): Buffer {
+  return Buffer.from(mongo.BSON.serialize(event));
+}
+
+/** The event a stored marker copies, from its bytes or (an older version's) its document; none on a whole marker. */
+export function copyOf(marker: { event?: OutboxEvent; eventBson?: Uint8Array | mongo.Binary }): OutboxEvent | undefined {
+  const bytes = marker.eventBson;
+  if (!bytes) return marker.event;
+  return mongo.BSON.deserialize(bytes instanceof mongo.Binary ? bytes.buffer : bytes) as OutboxEvent;
+}
+
 /** The one place that touches the `outbox_markers` collection. */
 @Injectable()
 export class OutboxMarkersRepository {
@@ -34,7 +46,7 @@ export class OutboxMarkersRepository {
     const since = new Date();
     await insertManyUnique(
       this.markers,
-      events.map((event) => ({ _id: event.id, key: keyOf(event), since, event, committed: true })),
+      events.map((event) => ({ _id: event.id, key: keyOf(event), since, eventBson: bsonOf(event), committed: true })),
     );
   }
 
@@ -45,7 +57,7 @@ export class OutboxMarkersRepository {
   async markLost(events: readonly OutboxEvent[]): Promise<void> {
     await insertManyUnique(
       this.markers,
-      events.map((event) => ({ _id: event.id, key: keyOf(event), since: new Date(event.occurredAt), event })),
+      events.map((event) => ({ _id: event.id, key: keyOf(event), since: new Date(event.occurredAt), eventBson: bsonOf(event) })),
     );
   }
 
@@ -60,13 +72,21 @@ export class OutboxMarkersRepository {
 
   /** The markers written longest ago, oldest first. */
   async oldest(limit: number): Promise<WaitingMarker[]> {
-    const markers = await this.markers.find({}, { _id: 1, key: 1, event: 1, committed: 1 }).sort({ since: 1 }).limit(limit).lean().exec();
-    return markers.map(({ _id, key, event, committed }) => ({
-      id: _id,
-      key: key ?? _id,
-      ...(event ? { event } : {}),
-      ...(committed ? { committed } : {}),
-    }));
+    const markers = await this.markers
+      .find({}, { _id: 1, key: 1, event: 1, eventBson: 1, committed: 1 })
+      .sort({ since: 1 })
+      .limit(limit)
+      .lean()
+      .exec();
+    return markers.map((marker) => {
+      const event = copyOf(marker);
+      return {
+        id: marker._id,
+        key: marker.key ?? marker._id,
+        ...(event ? { event } : {}),
+        ...(marker.committed ? { committed: true } : {}),
+      };
+    });
   }
 
   /** Every marker's id (for the scan: an event with a marker is not lost). */
