@@ -4,8 +4,9 @@
  * /datasets, paced at BENCH_RATE (200) writes/s for BENCH_SECONDS (10), each until its last event is
  * in the audit log; the store commands the service sent (by command and collection, counted in its
  * driver by command-probe.js, split into those inside a request and those outside one: relay,
- * consumer) and its CPU ms, per write. The clear of sent events, which runs once
- * writers are quiet, is counted apart (BENCH_CLEAR_SECONDS, 8, after each).
+ * consumer) and its CPU ms, per write; with BENCH_STORE_PID (the store's process, e.g. the local
+ * stack's FerretDB, used by nothing else meanwhile), the store's CPU ms per write too. The clear of
+ * sent events, which runs once writers are quiet, is counted apart (BENCH_CLEAR_SECONDS, 8, after each).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -14,10 +15,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchEnvironment, printTable, startBenchEnvironment } from './bench-environment';
 import { auditCount, awaitAudit, progress } from './events-load';
 import { waitFor } from '../support/wait';
+import { cpuMicros } from './process-cpu';
 
 const rate = Number(process.env.BENCH_RATE ?? 200);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const clearSeconds = Number(process.env.BENCH_CLEAR_SECONDS ?? 8);
+const storePid = process.env.BENCH_STORE_PID ? Number(process.env.BENCH_STORE_PID) : undefined;
 const CLIENTS = 20;
 const file = path.join(process.env.TMPDIR ?? '/tmp', `command-probe-${randomUUID()}.json`);
 
@@ -25,22 +28,40 @@ const file = path.join(process.env.TMPDIR ?? '/tmp', `command-probe-${randomUUID
 interface Counted {
   cpuMs: number;
   counts: Record<string, { commands: number; documents: number }>;
+  /** The store process's CPU ms since the previous read (with BENCH_STORE_PID). */
+  storeCpuMs?: number;
+}
+
+let storeCpuAt = storePid === undefined ? 0 : cpuMicros(storePid);
+
+/** The store's CPU ms since the previous call (undefined without BENCH_STORE_PID). */
+function storeCpuSince(): number | undefined {
+  if (storePid === undefined) return undefined;
+  const now = cpuMicros(storePid);
+  const ms = (now - storeCpuAt) / 1000;
+  storeCpuAt = now;
+  return ms;
 }
 
 async function counted(bench: BenchEnvironment): Promise<Counted> {
+  const storeCpuMs = storeCpuSince();
   rmSync(file, { force: true });
   bench.app.child.kill('SIGWINCH');
   await waitFor(() => existsSync(file), { what: 'the command counts', timeoutMs: 5000, intervalMs: 20 });
   // Written whole before the next poll in practice; a partial read fails JSON.parse and is retried.
-  return waitFor(() => JSON.parse(readFileSync(file, 'utf8')) as Counted, {
+  const read = await waitFor(() => JSON.parse(readFileSync(file, 'utf8')) as Counted, {
     what: 'the command counts, whole',
     timeoutMs: 5000,
     intervalMs: 20,
   });
+  return { ...read, ...(storeCpuMs === undefined ? {} : { storeCpuMs }) };
 }
 
 /** Per write of one count: rows of [where command collection, per write], the largest first, and the total. */
-function perWrite({ counts, cpuMs }: Counted, writes: number): { rows: [string, string][]; total: number; cpuMs: number } {
+function perWrite(
+  { counts, cpuMs, storeCpuMs }: Counted,
+  writes: number,
+): { rows: [string, string][]; total: number; cpuMs: number; storeCpuMs?: number } {
   const each = Object.entries(counts)
     .map(([name, { commands }]) => [name, commands / writes] as const)
     .filter(([, value]) => value >= 0.005)
@@ -49,6 +70,7 @@ function perWrite({ counts, cpuMs }: Counted, writes: number): { rows: [string, 
     rows: each.map(([name, value]) => [name, value.toFixed(2)]),
     total: each.reduce((sum, [, value]) => sum + value, 0),
     cpuMs: cpuMs / writes,
+    ...(storeCpuMs === undefined ? {} : { storeCpuMs: storeCpuMs / writes }),
   };
 }
 
@@ -102,7 +124,12 @@ async function main(): Promise<void> {
       );
       printTable(
         ['where command collection', 'per write'],
-        [...pipeline.rows, ['total', pipeline.total.toFixed(2)], ['service CPU ms', pipeline.cpuMs.toFixed(2)]],
+        [
+          ...pipeline.rows,
+          ['total', pipeline.total.toFixed(2)],
+          ['service CPU ms', pipeline.cpuMs.toFixed(2)],
+          ...(pipeline.storeCpuMs === undefined ? [] : [['store CPU ms', pipeline.storeCpuMs.toFixed(2)] as [string, string]]),
+        ],
       );
       process.stdout.write(
         `\nthen the clear of sent events (${clearSeconds} s): ${clear.total.toFixed(2)} commands, ${clear.cpuMs.toFixed(2)} CPU ms per write\n`,
