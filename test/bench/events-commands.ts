@@ -78,6 +78,7 @@ async function paced(bench: BenchEnvironment, route: string, body: () => object)
   const end = Date.now() + seconds * 1000;
   const interval = (CLIENTS * 1000) / rate;
   let created = 0;
+  let failed = 0;
   await Promise.all(
     Array.from({ length: CLIENTS }, async (_, client) => {
       let next = Date.now() + (client * interval) / CLIENTS;
@@ -90,6 +91,8 @@ async function paced(bench: BenchEnvironment, route: string, body: () => object)
           body: JSON.stringify(body()),
         });
         if (response.status === 201) created++;
+        // A write that failed is not counted: say why, so a count short of the rate is read for what it is.
+        else if (++failed <= 5) progress(`${route}: ${response.status} ${await response.clone().text()}`);
         await response.arrayBuffer();
       }
     }),
