@@ -98,9 +98,9 @@ export class OutboxMarkersRepository {
   }
 
   /** Inserts markers with the other writers' of this turn: one already there is no failure, any other refusal of these is. */
-  private async insertJoined(markers: OutboxMarker[]): Promise<void> {
-    if (markers.length === 0) return;
-    const refused = await this.joined.store(markers);
+  private async insertJoined(docs: OutboxMarker[]): Promise<void> {
+    if (docs.length === 0) return;
+    const refused = await this.joined.store(docs);
     const failure = [...refused.values()].find((error) => !isDuplicateKeyError(error));
     if (failure) throw failure;
   }
