@@ -4,9 +4,9 @@
  * /datasets, paced at BENCH_RATE (200) writes/s for BENCH_SECONDS (10), each until its last event is
  * in the audit log; the store commands the service sent (by command and collection, counted in its
  * driver by command-probe.js, split into those inside a request and those outside one: relay,
- * consumer) and its CPU ms, per write; with BENCH_STORE_PID (the store's process, e.g. the local
- * stack's FerretDB, used by nothing else meanwhile), the store's CPU ms per write too. The clear of
- * sent events, which runs once writers are quiet, is counted apart (BENCH_CLEAR_SECONDS, 8, after each).
+ * consumer) and its CPU ms, per write, and the store's (the local stack's FerretDB, when it runs
+ * one). The clear of sent events, which runs once writers are quiet, is counted apart
+ * (BENCH_CLEAR_SECONDS, 8, after each).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -15,12 +15,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchEnvironment, printTable, startBenchEnvironment } from './bench-environment';
 import { auditCount, awaitAudit, progress } from './events-load';
 import { waitFor } from '../support/wait';
-import { cpuMicros } from './process-cpu';
+import { storeCpuMs, storePid } from './process-cpu';
 
 const rate = Number(process.env.BENCH_RATE ?? 200);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const clearSeconds = Number(process.env.BENCH_CLEAR_SECONDS ?? 8);
-const storePid = process.env.BENCH_STORE_PID ? Number(process.env.BENCH_STORE_PID) : undefined;
 const CLIENTS = 20;
 const file = path.join(process.env.TMPDIR ?? '/tmp', `command-probe-${randomUUID()}.json`);
 
@@ -28,23 +27,16 @@ const file = path.join(process.env.TMPDIR ?? '/tmp', `command-probe-${randomUUID
 interface Counted {
   cpuMs: number;
   counts: Record<string, { commands: number; documents: number }>;
-  /** The store process's CPU ms since the previous read (with BENCH_STORE_PID). */
+  /** The store process's CPU ms since the previous read, when there is one to read. */
   storeCpuMs?: number;
 }
 
-let storeCpuAt = storePid === undefined ? 0 : cpuMicros(storePid);
-
-/** The store's CPU ms since the previous call (undefined without BENCH_STORE_PID). */
-function storeCpuSince(): number | undefined {
-  if (storePid === undefined) return undefined;
-  const now = cpuMicros(storePid);
-  const ms = (now - storeCpuAt) / 1000;
-  storeCpuAt = now;
-  return ms;
-}
+/** The store's CPU so far (ms) where it can be read: each count takes the difference since the previous one. */
+let store: { pid: number; cpuMs: number } | undefined;
 
 async function counted(bench: BenchEnvironment): Promise<Counted> {
-  const storeCpuMs = storeCpuSince();
+  const storeCpu = store && storeCpuMs(store.pid) - store.cpuMs;
+  if (store) store.cpuMs += storeCpu ?? 0;
   rmSync(file, { force: true });
   bench.app.child.kill('SIGWINCH');
   await waitFor(() => existsSync(file), { what: 'the command counts', timeoutMs: 5000, intervalMs: 20 });
@@ -54,7 +46,7 @@ async function counted(bench: BenchEnvironment): Promise<Counted> {
     timeoutMs: 5000,
     intervalMs: 20,
   });
-  return { ...read, ...(storeCpuMs === undefined ? {} : { storeCpuMs }) };
+  return { ...read, ...(storeCpu === undefined ? {} : { storeCpuMs: storeCpu }) };
 }
 
 /** Per write of one count: rows of [where command collection, per write], the largest first, and the total. */
@@ -107,6 +99,8 @@ async function main(): Promise<void> {
   });
   try {
     await waitFor(async () => (await auditCount(bench)) > 0, { what: 'the bootstrap events', timeoutMs: 30_000 });
+    const pid = await storePid();
+    if (pid !== undefined) store = { pid, cpuMs: storeCpuMs(pid) };
     const routes: [string, string, () => object][] = [
       ['POST /users', '/users', () => ({ name: 'bench user', email: `${randomUUID()}@example.com` })],
       ['POST /datasets', '/datasets', () => ({ name: `bench ${randomUUID()}` })],
