@@ -57,6 +57,19 @@ describe('Users (e2e)', () => {
         .expect(409);
       expect(response.body).toMatchObject({ statusCode: 409, error: 'Conflict', details: [{ field: 'email' }] });
     });
+
+    it('answers creates sent side by side each its own way: one 409 for the taken e-mail, 201 for the others', async () => {
+      // Sent together, their inserts may go to the store as one (UsersRepository joins those of a turn).
+      const email = `${unique('side')}@example.com`;
+      const bodies = [newUser({ email }), newUser(), newUser({ email: email.toUpperCase() }), newUser()];
+      const responses = await Promise.all(bodies.map((body) => api.post('/users').send(body)));
+      expect(responses.map(({ status }) => status).sort()).toEqual([201, 201, 201, 409]);
+      const taken = responses.find(({ status }) => status === 409);
+      expect(taken?.body).toMatchObject({ statusCode: 409, error: 'Conflict', details: [{ field: 'email' }] });
+      for (const { body } of responses.filter(({ status }) => status === 201)) {
+        await api.get(`/users/${body.id as string}`).expect(200);
+      }
+    });
   });
 
   describe('GET, PATCH and DELETE /users/:id', () => {

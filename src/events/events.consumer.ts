@@ -1,6 +1,7 @@
 import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { JoinedWrites } from '../common/async/joined-writes';
 import { AppConfig } from '../config/app-config';
 import { RegistryMetrics } from '../metrics/registry-metrics';
 import { MessageTrace } from '../telemetry/trace-context';
@@ -9,7 +10,6 @@ import { BATCH_HANDLER, ConsumedBatch, ConsumedMessage } from './batch-server-ka
 import { RegistryEvent } from './contract';
 import { EVENTS_TOPIC } from './events.constants';
 import { deadLetterTopic, EventsPublisher } from './events.publisher';
-import { JoinedWrites } from './joined-writes';
 
 /** Attempts at storing one message before it goes to the dead-letter topic. */
 export const MAX_ATTEMPTS = 4;

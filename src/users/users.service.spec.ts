@@ -9,6 +9,7 @@ import { trackingOutbox } from '../events/testing/tracking-outbox';
 import { User } from './schemas/user.schema';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
+import { emailTaken } from './user-rules';
 import { adminPrincipal } from '../access/testing/principals';
 
 function user(overrides: Partial<User> = {}): User {
@@ -68,6 +69,51 @@ describe(UsersService.name, () => {
       const { service } = build({ collection: { insertOne: jest.fn(async () => Promise.reject(duplicateKeyError())) } });
       await expect(service.create({ name: 'A', email: 'a@b.io' }, adminPrincipal())).rejects.toMatchObject({
         details: [{ field: 'email' }],
+      });
+    });
+
+    describe('side by side', () => {
+      const both = (service: UsersService) =>
+        Promise.allSettled([
+          service.create({ name: 'A', email: 'a@b.io' }, adminPrincipal()),
+          service.create({ name: 'B', email: 'B@b.io' }, adminPrincipal()),
+        ]);
+
+      it('inserts the users of creates running side by side in one unordered insert, and tracks each', async () => {
+        const insertMany = jest.fn(async () => undefined);
+        const { service, outbox } = build({ collection: { insertMany } });
+        const [a, b] = await both(service);
+        expect([a.status, b.status]).toEqual(['fulfilled', 'fulfilled']);
+        expect(insertMany).toHaveBeenCalledTimes(1);
+        expect(insertMany).toHaveBeenCalledWith(
+          [expect.objectContaining({ emailKey: 'a@b.io' }), expect.objectContaining({ emailKey: 'b@b.io' })],
+          { ordered: false },
+        );
+        expect(outbox.track).toHaveBeenCalledTimes(2);
+      });
+
+      it('refuses only the create whose e-mail is taken, with the 409 a lone create gets', async () => {
+        const refusal = Object.assign(new Error('bulk'), { writeErrors: [{ index: 1, code: 11000, errmsg: 'E11000 duplicate key' }] });
+        const { service, outbox } = build({ collection: { insertMany: jest.fn(async () => Promise.reject(refusal)) } });
+        const [a, b] = await both(service);
+        expect(a.status).toBe('fulfilled');
+        expect(b).toEqual({ status: 'rejected', reason: emailTaken('B@b.io') });
+        expect(b.status === 'rejected' && b.reason).toBeInstanceOf(ConflictError);
+        expect(outbox.track).toHaveBeenCalledTimes(1);
+      });
+
+      it("fails a create whose user the store refused otherwise with that refusal, and the whole write's failure every create", async () => {
+        const refusal = Object.assign(new Error('bulk'), { writeErrors: [{ index: 0, code: 2, errmsg: 'bad value' }] });
+        const refused = await both(build({ collection: { insertMany: jest.fn(async () => Promise.reject(refusal)) } }).service);
+        expect(refused.map(({ status }) => status)).toEqual(['rejected', 'fulfilled']);
+        expect(refused[0].status === 'rejected' && refused[0].reason).toMatchObject({ code: 2, message: 'bad value' });
+
+        const down = new Error('store down');
+        const failed = await both(build({ collection: { insertMany: jest.fn(async () => Promise.reject(down)) } }).service);
+        expect(failed).toEqual([
+          { status: 'rejected', reason: down },
+          { status: 'rejected', reason: down },
+        ]);
       });
     });
   });

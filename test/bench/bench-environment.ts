@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { LocalStack, ServiceName, stackEnv } from '../../stack/local-stack';
 import { AppProcess, spawnApp } from '../support/app-process';
 import { freePort } from '../support/ports';
@@ -106,15 +105,4 @@ export function printTable(headers: string[], rows: (string | number)[][]): void
   const line = (row: string[]): string => row.map((cell, column) => cell.padStart(widths[column])).join('  ');
   process.stdout.write(`${line(headers)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const row of cells.slice(1)) process.stdout.write(`${line(row)}\n`);
-}
-
-/** A reader of the CPU ms the local stack's store (FerretDB) has used so far: 0 where it cannot be read (another store). */
-export async function storeCpuReader(): Promise<() => number> {
-  const pid = (await new LocalStack().status()).find(({ name }) => name === 'ferretdb')?.pid;
-  return () => {
-    if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return 0;
-    // Fields 14 and 15 (utime, stime) in clock ticks (100 a second), after the command name in parentheses.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  };
 }

@@ -10,20 +10,12 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { mongo } from 'mongoose';
-import { LocalStack } from '../../stack/local-stack';
 import { printTable, startBenchEnvironment } from './bench-environment';
+import { storeCpuMs, storePid as findStorePid } from './process-cpu';
 
 const USERS = Number(process.env.BENCH_USERS ?? 100);
 const CALLS = Number(process.env.BENCH_CALLS ?? 5);
 const BULK = 1000;
-
-/** CPU ms the store's process (the local stack's FerretDB) has used so far; 0 where it cannot be read. */
-function storeCpuMs(pid: number | undefined): number {
-  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return 0;
-  // Fields 14 and 15 (utime, stime) in clock ticks, after the command name in parentheses.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
 interface Probe {
   counts: Record<string, { commands: number; documents: number }>;
@@ -38,7 +30,7 @@ async function main(): Promise<void> {
   });
   const client = new mongo.MongoClient(bench.env.MONGODB_URI ?? '');
   await client.connect();
-  const storePid = (await new LocalStack().status()).find(({ name }) => name === 'ferretdb')?.pid;
+  const storePid = await findStorePid();
   const call = async (url: string, body: unknown): Promise<{ created: number; items: { item: { id: string } }[] }> => {
     const response = await fetch(`${bench.url}${url}`, {
       method: 'POST',

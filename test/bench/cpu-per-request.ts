@@ -13,10 +13,11 @@
  * written there as <route>.cpuprofile (and one of the idle time as idle.cpuprofile).
  */
 import autocannon from 'autocannon';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { waitFor } from '../support/wait';
 import { printTable } from './bench-environment';
+import { cpuMicros } from './process-cpu';
 import { startCrudSides } from './crud-sides';
 
 const settings = {
@@ -31,13 +32,6 @@ const settings = {
 const IDLE_SECONDS = 5;
 
 let authorization = '';
-
-/** User + system CPU time of a process so far, in µs. */
-function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  // utime and stime are fields 14 and 15 of stat, counted from the state (field 3).
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
-}
 
 async function run(url: string, amount: number, options: Partial<autocannon.Options>): Promise<void> {
   const result = await autocannon({

@@ -1,4 +1,4 @@
-import { Model } from 'mongoose';
+import { Model, mongo } from 'mongoose';
 import { duplicateKeyIndexes, isDuplicateKeyError } from './duplicate-key';
 
 /**
@@ -36,4 +36,36 @@ export async function insertManyUnique<T>(model: Model<T>, docs: readonly T[], u
     await undo?.();
     throw error;
   }
+}
+
+/**
+ * Inserts `docs` in one unordered batch, for writes joined from several callers (JoinedWrites): returns
+ * the error of each position the store refused — a unique index's among them (isDuplicateKeyError),
+ * the others still stored — so each caller fails only for its own; throws when the command failed as
+ * a whole. No undo: each position's caller decides what its refusal means.
+ */
+export async function insertEach<T>(model: Model<T>, docs: readonly T[]): Promise<Map<number, Error>> {
+  if (docs.length === 0) return new Map();
+  try {
+    await model.collection.insertMany(docs as never[], { ordered: false });
+    return new Map();
+  } catch (error) {
+    const refused = refusedPositions(error);
+    if (refused) return refused;
+    throw error;
+  }
+}
+
+/** The positions an unordered insertMany's write errors name, each as the error a lone insert of it would have thrown. */
+function refusedPositions(error: unknown): Map<number, Error> | undefined {
+  const writeErrors = (error as { writeErrors?: unknown } | null)?.writeErrors;
+  if (!Array.isArray(writeErrors) || writeErrors.length === 0) return undefined;
+  return new Map(
+    (writeErrors as { index: number; code?: number; errmsg?: string; errInfo?: mongo.Document }[]).map(
+      ({ index, code, errmsg, errInfo }) => [
+        index,
+        new mongo.MongoServerError({ message: errmsg ?? 'write error', errmsg, code, errInfo }),
+      ],
+    ),
+  );
 }

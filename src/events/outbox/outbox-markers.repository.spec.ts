@@ -91,6 +91,20 @@ describe(OutboxMarkersRepository.name, () => {
     expect(copyOf(markers.get(A) as OutboxMarker)).toBeUndefined();
   });
 
+  it('marks the events of writers running side by side in one insert, each failing only for its own markers', async () => {
+    const kept = written(B);
+    const { repository, markers, insertMany } = setup([{ _id: kept.id, key: B, event: kept }]);
+    const [a, c] = [written(A), written(C)];
+    await Promise.all([repository.mark([a]), repository.mark([kept]), repository.markEntities([C]), repository.mark([c])]);
+    expect(insertMany).toHaveBeenCalledTimes(1);
+    expect(insertMany.mock.calls[0][0].map(({ _id }) => _id)).toEqual([a.id, kept.id, C, c.id]);
+    expect(markers.get(kept.id)?.since).toEqual(new Date(0));
+
+    insertMany.mockRejectedValueOnce(Object.assign(new Error('bulk'), { writeErrors: [{ index: 1, code: 2, errmsg: 'bad value' }] }));
+    const outcomes = await Promise.allSettled([repository.mark([written(A)]), repository.mark([written(B)])]);
+    expect(outcomes.map(({ status }) => status)).toEqual(['fulfilled', 'rejected']);
+  });
+
   it('removes markers by id, in one delete by `_id` `$in`', async () => {
     const [a, b] = [written(A), written(B)];
     const { repository, markers, deleteMany } = setup([

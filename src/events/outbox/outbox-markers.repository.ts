@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
 import { EntityKey } from './entity-key';
+import { JoinedWrites } from '../../common/async/joined-writes';
 import { removeByIds } from '../../common/mongo/find-by-ids';
-import { insertManyUnique } from '../../common/mongo/unique-inserts';
+import { isDuplicateKeyError } from '../../common/mongo/duplicate-key';
+import { insertEach, insertManyUnique } from '../../common/mongo/unique-inserts';
 import type { OutboxEvent } from './event-factory';
 import { OutboxMarker } from './outbox-marker.schema';
 
@@ -36,16 +38,19 @@ export function copyOf(marker: { event?: OutboxEvent; eventBson?: Uint8Array | m
 /** The one place that touches the `outbox_markers` collection. */
 @Injectable()
 export class OutboxMarkersRepository {
+  /** The markers of the writes running side by side (every user and dataset write marks), inserted together: one command. */
+  private readonly joined = new JoinedWrites<OutboxMarker>((markers) => insertEach(this.markers, markers));
+
   constructor(@InjectModel(OutboxMarker.name) private readonly markers: Model<OutboxMarker>) {}
 
   /**
-   * Marks events just written, each with its copy, in one insert; a marker already there (the scan's) is left as it is.
-   * Called only once their entities' write committed them, which the markers say.
+   * Marks events just written, each with its copy, in one insert with the other writers' of this turn; a marker
+   * already there (the scan's) is left as it is. Called only once their entities' write committed them, which
+   * the markers say.
    */
   async mark(events: readonly OutboxEvent[]): Promise<void> {
     const since = new Date();
-    await insertManyUnique(
-      this.markers,
+    await this.insertJoined(
       events.map((event) => ({ _id: event.id, key: keyOf(event), since, eventBson: bsonOf(event), committed: true })),
     );
   }
@@ -64,10 +69,7 @@ export class OutboxMarkersRepository {
   /** Marks whole entities, without copies: the relay reads their outboxes (what every marker of an older version asks). */
   async markEntities(keys: readonly EntityKey[]): Promise<void> {
     const since = new Date();
-    await insertManyUnique(
-      this.markers,
-      keys.map((key) => ({ _id: key, since })),
-    );
+    await this.insertJoined(keys.map((key) => ({ _id: key, since })));
   }
 
   /** The markers written longest ago, oldest first. */
@@ -110,5 +112,13 @@ export class OutboxMarkersRepository {
   /** Removes markers by id. */
   async remove(ids: readonly string[]): Promise<void> {
     await removeByIds(this.markers, ids);
+  }
+
+  /** Inserts markers with the other writers' of this turn: one already there is no failure, any other refusal of these is. */
+  private async insertJoined(docs: OutboxMarker[]): Promise<void> {
+    if (docs.length === 0) return;
+    const refused = await this.joined.store(docs);
+    const failure = [...refused.values()].find((error) => !isDuplicateKeyError(error));
+    if (failure) throw failure;
   }
 }

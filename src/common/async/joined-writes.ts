@@ -1,8 +1,9 @@
 /**
- * Joins the writes asked for in the same turn of the event loop into one call of `write`. The
- * consumer handles the batches of one fetch (one per partition) side by side: joined, they are one
- * bulk write instead of one each, which FerretDB would run one after the other. Each caller gets
- * back the failures of its own items (by their positions in its items), or the error of the whole write.
+ * Joins the writes asked for in the same turn of the event loop into one call of `write`: FerretDB runs
+ * one command at a time and pays most of an insert per command, not per document, so the writes of
+ * callers running side by side (the consumer's partitions, concurrent requests) cost one bulk write
+ * instead of one each. Each caller gets back the failures of its own items (by their positions in its
+ * items), or the error of the whole write.
  */
 export class JoinedWrites<T> {
   private waiting: { items: readonly T[]; done: (failed: Map<number, Error>) => void; failed: (error: unknown) => void }[] = [];
@@ -11,7 +12,7 @@ export class JoinedWrites<T> {
 
   store(items: readonly T[]): Promise<Map<number, Error>> {
     return new Promise((done, failed) => {
-      // After the current turn: the other partitions' batches of the same fetch ask in it too.
+      // After the current turn: the other callers running side by side (a fetch's partitions, requests read together) ask in it too.
       if (this.waiting.length === 0) setImmediate(() => void this.flush());
       this.waiting.push({ items, done, failed });
     });

@@ -1,0 +1,19 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { LocalStack } from '../../stack/local-stack';
+
+/** User + system CPU time of a process so far, in µs (Linux: /proc/<pid>/stat). */
+export function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat, counted from the state (field 3).
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+}
+
+/** The store's process whose CPU the benchmarks read: the local stack's FerretDB, when it runs one. */
+export async function storePid(): Promise<number | undefined> {
+  return (await new LocalStack().status()).find(({ name }) => name === 'ferretdb')?.pid;
+}
+
+/** CPU ms the store's process has used so far; 0 where it cannot be read. */
+export function storeCpuMs(pid: number | undefined): number {
+  return pid === undefined || !existsSync(`/proc/${pid}/stat`) ? 0 : cpuMicros(pid) / 1000;
+}
