@@ -25,7 +25,7 @@ describe(RecordsRepository.name, () => {
     const { repository, find } = repositoryOf(bytes);
     const found = await repository.findBucketsBytes(['d:1:u:0', 'd:2:u:0', 'd:3:u:0']);
     expect(find).toHaveBeenCalledTimes(1);
-    expect(find).toHaveBeenCalledWith({ _id: { $in: ['d:1:u:0', 'd:2:u:0', 'd:3:u:0'] } }, { raw: true, batchSize: 3 });
+    expect(find).toHaveBeenCalledWith({ _id: { $in: ['d:1:u:0', 'd:2:u:0', 'd:3:u:0'] } }, { raw: true, limit: 3, batchSize: 3 });
     expect([...found.keys()].sort()).toEqual(['d:1:u:0', 'd:2:u:0']);
     expect(found.get('d:1:u:0')).toBe(bytes[1]);
   });

@@ -52,12 +52,16 @@ export class RecordsRepository implements RecordsStore {
   /**
    * Buckets as BSON bytes, decoded by the reader when it gets to each (readBuckets): buckets read ahead then
    * wait as buffers outside the JS heap, not as thousands of values the GC must copy and promote. One `$in` query
-   * (by the `_id` index, on MongoDB and the local stack's FerretDB) per IDS_PER_QUERY ids, answered in one batch.
+   * (by the `_id` index, on MongoDB and the local stack's FerretDB) per IDS_PER_QUERY ids, answered in one batch
+   * (the limit, as many as the ids, closes the cursor: without it FerretDB kept it open for a getMore to find nothing).
    */
   async findBucketsBytes(ids: readonly string[]): Promise<Map<string, Uint8Array>> {
     const found = new Map<string, Uint8Array>();
     for (const chunk of chunks(ids, IDS_PER_QUERY)) {
-      const cursor = this.buckets.collection.find({ _id: { $in: chunk } as never }, { raw: true, batchSize: chunk.length });
+      const cursor = this.buckets.collection.find(
+        { _id: { $in: chunk } as never },
+        { raw: true, limit: chunk.length, batchSize: chunk.length },
+      );
       for (const bytes of (await cursor.toArray()) as unknown as Uint8Array[]) found.set(rawStringId(bytes), bytes);
     }
     return found;
