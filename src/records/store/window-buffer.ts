@@ -3,12 +3,8 @@ import { windowStart } from './buckets';
 import { Value } from '../points';
 import { WindowPoints } from './window-points';
 
-/**
- * Points held in memory before they are written out as bucket versions: at one point a second, 50 buckets in
- * one insert and one paperwork update, where each command costs FerretDB a fixed share of CPU (20,000 made it
- * two and a half times as many)...
- */
-export const FLUSH_POINTS = 50_000;
+/** Points held in memory before they are written out as bucket versions... */
+export const FLUSH_POINTS = 20_000;
 /** ...or fewer, when they are large (estimated BSON bytes). */
 export const FLUSH_BYTES = 64 * 1024 * 1024;
 
