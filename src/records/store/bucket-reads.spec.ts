@@ -69,9 +69,10 @@ describe(readBuckets.name, () => {
     const { store, bytes } = storeOf(docs);
     const reading = readBuckets(store, summaries(docs), FIELDS, { resumeAt: -Infinity }, Infinity);
     await reading.next();
-    // Ten points with a string field are bound to ~655 KB: six buckets to a read.
+    // Ten points with a string field are bound to ~655 KB: three buckets to a read, two reads ahead.
     expect(store.findBucketsBytes.mock.calls.map(([ids]) => ids)).toEqual([
-      ['d:0', 'd:1', 'd:2', 'd:3', 'd:4', 'd:5'],
+      ['d:0', 'd:1', 'd:2'],
+      ['d:3', 'd:4', 'd:5'],
       ['d:6', 'd:7'],
     ]);
     // Bucket 1 is fetched but still bytes: what they hold when it is served is what is served.
@@ -89,11 +90,11 @@ describe(readBuckets.name, () => {
     const reading = readBuckets(store, summaries(docs), numbers, { resumeAt: -Infinity }, Infinity);
     const first = await reading.next();
     expect(first.value).toHaveLength(10);
-    expect(store.findBucketsBytes.mock.calls.map(([ids]) => ids.length)).toEqual([BUCKETS_PER_READ, 100 - BUCKETS_PER_READ]);
+    expect(store.findBucketsBytes.mock.calls.map(([ids]) => ids.length)).toEqual([BUCKETS_PER_READ, BUCKETS_PER_READ, BUCKETS_PER_READ]);
     const { rows, complete } = await collect(reading);
     expect(complete).toBe(true);
     expect(rows).toHaveLength(990);
-    expect(store.findBucketsBytes).toHaveBeenCalledTimes(2);
+    expect(store.findBucketsBytes.mock.calls.map(([ids]) => ids.length)).toEqual([32, 32, 32, 4]);
   });
 
   it('answers false at the first bucket gone from a run, after serving those before it', async () => {
@@ -110,21 +111,21 @@ describe(bucketReads.name, () => {
   const numbers = (count: number): DatasetField[] => Array.from({ length: count }, (_, i) => ({ name: `f${i}`, type: 'number' }));
 
   it('puts up to BUCKETS_PER_READ small buckets in a read, in order', () => {
-    const reads = bucketReads(summariesOf(130, 1000), numbers(3));
-    expect(reads.map((read) => read.length)).toEqual([64, 64, 2]);
-    expect(reads.flat().map((bucket) => bucket.id)).toEqual(summariesOf(130, 1000).map((bucket) => bucket.id));
+    const reads = bucketReads(summariesOf(70, 1000), numbers(3));
+    expect(reads.map((read) => read.length)).toEqual([32, 32, 6]);
+    expect(reads.flat().map((bucket) => bucket.id)).toEqual(summariesOf(70, 1000).map((bucket) => bucket.id));
   });
 
   it('keeps a read within BYTES_PER_READ by the most its buckets can hold', () => {
-    // 1,000 points of 60 numbers: ~915 KB each, four to a read.
-    expect(bucketReads(summariesOf(10, 1000), numbers(60)).map((read) => read.length)).toEqual([4, 4, 2]);
+    // 1,000 points of 60 numbers: ~915 KB each, two to a read.
+    expect(bucketReads(summariesOf(5, 1000), numbers(60)).map((read) => read.length)).toEqual([2, 2, 1]);
     // A full bucket (8 MB) is a read of its own.
     expect(bucketBytesBound(20_000, numbers(60))).toBe(MAX_BUCKET_BYTES);
     expect(bucketReads(summariesOf(3, 20_000), numbers(60)).map((read) => read.length)).toEqual([1, 1, 1]);
     // Strings are counted at their length limit.
     const notes: DatasetField[] = [{ name: 'note', type: 'string' }];
     expect(bucketReads(summariesOf(3, 100), notes).map((read) => read.length)).toEqual([1, 1, 1]);
-    expect(bucketReads(summariesOf(3, 30), notes).map((read) => read.length)).toEqual([2, 1]);
-    expect(2 * bucketBytesBound(30, notes)).toBeLessThanOrEqual(BYTES_PER_READ);
+    expect(bucketReads(summariesOf(3, 15), notes).map((read) => read.length)).toEqual([2, 1]);
+    expect(2 * bucketBytesBound(15, notes)).toBeLessThanOrEqual(BYTES_PER_READ);
   });
 });
