@@ -9,14 +9,17 @@
  * driver: insertMany of the same bucket documents (1,000 points each, batches
  * of 50), then one cursor over them. Also prints the service's peak memory
  * (VmHWM) and the CPU seconds it spent on the ingest, and each export's own,
- * from a service restarted for it.
+ * from a service restarted for it; and, per 1,000 points, the store commands the
+ * service sent (test/bench/command-probe.js) and the CPU the local stack's
+ * FerretDB spent on each side (its bottleneck: load-insensitive, unlike the times).
  */
-import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
+import { LocalStack } from '../../stack/local-stack';
 import { withDatabase } from '../support/mongo';
 import { rssMb } from '../support/process-memory';
 import { printTable, startBenchEnvironment } from './bench-environment';
+import { commandProbe, commandsByName, Counted, processCpuMs } from './command-counts';
 
 const total = Number(process.env.BENCH_POINTS ?? 1_000_000);
 const batch = Number(process.env.BENCH_BATCH ?? 250_000);
@@ -46,10 +49,15 @@ function uploadBody(offset: number, count: number): Buffer[] {
   return chunks;
 }
 
-/** CPU seconds the service has used (user + system; /proc/PID/stat counts in ticks of 1/100 s). */
-function cpuSeconds(pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+/** CPU seconds the service has used (user + system). */
+const cpuSeconds = (pid: number | undefined): number => processCpuMs(pid) / 1000;
+
+/** Commands per 1,000 points, in all and the largest few by command and collection. */
+function perThousand(counted: Counted): string {
+  const named = commandsByName(counted);
+  const all = named.reduce((sum, [, commands]) => sum + commands, 0);
+  const each = named.slice(0, 6).map(([name, commands]) => `${name} ${((commands * 1000) / total).toFixed(2)}`);
+  return `${((all * 1000) / total).toFixed(2)} (${each.join(', ')})`;
 }
 
 /** One streamed export, read to the end: its size and (text only, as binary bytes need no look) its lines. */
@@ -72,7 +80,11 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; seconds: n
 }
 
 async function main(): Promise<void> {
-  const bench = await startBenchEnvironment();
+  const probe = commandProbe();
+  const bench = await startBenchEnvironment(probe.env);
+  // Undefined on a store of one's own (MONGODB_URI): its CPU then reads as 0.
+  const storePid = (await new LocalStack().status()).find(({ name }) => name === 'ferretdb' && !process.env.MONGODB_URI)?.pid;
+  const storeSeconds = (): number => processCpuMs(storePid) / 1000;
   const authorization = `Bearer ${bench.adminToken}`;
   try {
     const post = async (path: string, body: unknown): Promise<{ id: string }> => {
@@ -92,7 +104,9 @@ async function main(): Promise<void> {
     const bodies: Buffer[][] = [];
     for (let offset = 0; offset < total; offset += batch) bodies.push(uploadBody(offset, Math.min(batch, total - offset)));
     process.stderr.write(`[bench] ingesting ${total} points through the API in requests of ${batch}...\n`);
+    await probe.read(bench);
     const ingestCpuBefore = cpuSeconds(bench.app.child.pid);
+    const ingestStoreBefore = storeSeconds();
     const ingest = await timed(async () => {
       for (const [n, body] of bodies.entries()) {
         const offset = n * batch;
@@ -110,19 +124,28 @@ async function main(): Promise<void> {
     });
     const rssAfterIngest = rssMb(bench.app.child.pid);
     const ingestCpu = cpuSeconds(bench.app.child.pid) - ingestCpuBefore;
+    const ingestStore = storeSeconds() - ingestStoreBefore;
+    const ingestCommands = await probe.read(bench);
 
-    const exports: Record<string, { seconds: number; cpu: number; bytes: number; startMb: number; peakMb: number }> = {};
+    const exports: Record<
+      string,
+      { seconds: number; cpu: number; store: number; commands: Counted; bytes: number; startMb: number; peakMb: number }
+    > = {};
     for (const exportFormat of ['ndjson', 'parquet', 'arrow']) {
       process.stderr.write(`[bench] exporting them as ${exportFormat}...\n`);
       await bench.restart();
       const startMb = rssMb(bench.app.child.pid, 'VmRSS');
+      await probe.read(bench);
       const cpuBefore = cpuSeconds(bench.app.child.pid);
+      const storeBefore = storeSeconds();
       const { result, seconds } = await timed(() =>
         download(`${bench.url}/datasets/${dataset.id}/records?format=${exportFormat}`, authorization, exportFormat === 'ndjson'),
       );
       if (exportFormat === 'ndjson' && result.lines !== total) throw new Error(`exported ${result.lines} points, expected ${total}`);
       const cpu = cpuSeconds(bench.app.child.pid) - cpuBefore;
-      exports[exportFormat] = { seconds, cpu, bytes: result.bytes, startMb, peakMb: rssMb(bench.app.child.pid) };
+      const store = storeSeconds() - storeBefore;
+      const commands = await probe.read(bench);
+      exports[exportFormat] = { seconds, cpu, store, commands, bytes: result.bytes, startMb, peakMb: rssMb(bench.app.child.pid) };
     }
     const exported = exports.ndjson;
 
@@ -144,16 +167,20 @@ async function main(): Promise<void> {
         }
         docs.push({ _id: `raw:${start}`, datasetId: 'raw', start: T0 + start * 1000, t, v });
       }
+      const insertStoreBefore = storeSeconds();
       const insert = await timed(async () => {
         for (let i = 0; i < docs.length; i += 50) await collection.insertMany(docs.slice(i, i + 50), { ordered: false });
       });
+      const insertStore = storeSeconds() - insertStoreBefore;
+      const readStoreBefore = storeSeconds();
       const read = await timed(async () => {
         let points = 0;
         for await (const doc of collection.find({})) points += doc.t.length;
         return points;
       });
+      const readStore = storeSeconds() - readStoreBefore;
       await collection.drop();
-      return { insert, read };
+      return { insert, read, insertStore, readStore };
     });
 
     const rows: (string | number)[][] = [
@@ -188,6 +215,19 @@ async function main(): Promise<void> {
         (bytes / total).toFixed(1),
         `${startMb} → ${peakMb}`,
       ]),
+    );
+    process.stdout.write('\n');
+    printTable(
+      ['phase', 'FerretDB CPU s: service', 'raw driver', 'service store commands per 1,000 points'],
+      [
+        ['ingest', ingestStore.toFixed(1), raw.insertStore.toFixed(1), perThousand(ingestCommands)],
+        ...Object.entries(exports).map(([name, { store, commands }]) => [
+          `${name} export`,
+          store.toFixed(1),
+          name === 'ndjson' ? raw.readStore.toFixed(1) : '',
+          perThousand(commands),
+        ]),
+      ],
     );
   } finally {
     await bench.stop();

@@ -34,6 +34,16 @@ export function pointBytes(values: readonly Value[]): number {
   return bytes;
 }
 
+/**
+ * The most BSON bytes a stored bucket of `count` points of these fields can take (every string at its length
+ * limit; splitWindow keeps it within MAX_BUCKET_BYTES or one point): what a reader of many buckets at once holds.
+ */
+export function bucketBytesBound(count: number, fields: readonly DatasetField[]): number {
+  let point = ELEMENT_OVERHEAD + 8;
+  for (const field of fields) point += field.type === 'string' ? ELEMENT_OVERHEAD + 5 + MAX_STRING_BYTES : ELEMENT_OVERHEAD + 8;
+  return Math.min(count * point, Math.max(MAX_BUCKET_BYTES, point));
+}
+
 /** Estimated BSON bytes of one value in a column. */
 function valueBytes(value: Value): number {
   if (typeof value === 'number') return ELEMENT_OVERHEAD + 8;

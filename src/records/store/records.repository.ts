@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { BSON } from 'mongodb';
 import { Model } from 'mongoose';
+import { chunks } from '../../common/mongo/bulk-chunks';
+import { IDS_PER_QUERY, removeByIds } from '../../common/mongo/find-by-ids';
 import { RecordBucket } from '../schemas/record-bucket.schema';
 import { RecordSeries } from '../schemas/record-series.schema';
 import { RecordUpload } from '../schemas/record-upload.schema';
@@ -8,9 +11,10 @@ import { RecordUpload } from '../schemas/record-upload.schema';
 /** What SeriesWrite and the reads need of the store (the spec fakes it in memory). */
 export interface RecordsStore {
   findSeries(id: string): Promise<RecordSeries | null>;
-  findBucket(id: string): Promise<RecordBucket | null>;
-  /** A bucket as its BSON bytes, for readers that decode it only when they get to it. */
-  findBucketBytes(id: string): Promise<Uint8Array | null>;
+  /** The buckets of these ids that exist, in no particular order. */
+  findBuckets(ids: readonly string[]): Promise<RecordBucket[]>;
+  /** Buckets as their BSON bytes by id (those that exist), for readers that decode each only when they get to it. */
+  findBucketsBytes(ids: readonly string[]): Promise<Map<string, Uint8Array>>;
   insertBuckets(docs: RecordBucket[]): Promise<void>;
   insertSeries(series: RecordSeries): Promise<void>;
   deleteDocuments(ids: readonly string[]): Promise<void>;
@@ -38,16 +42,29 @@ export class RecordsRepository implements RecordsStore {
     return this.series.collection.findOne<RecordSeries>({ _id: id as never });
   }
 
-  findBucket(id: string): Promise<RecordBucket | null> {
-    return this.buckets.collection.findOne<RecordBucket>({ _id: id as never });
+  async findBuckets(ids: readonly string[]): Promise<RecordBucket[]> {
+    const found: RecordBucket[] = [];
+    for (const chunk of chunks(ids, IDS_PER_QUERY))
+      found.push(...(await this.buckets.collection.find<RecordBucket>({ _id: { $in: chunk } as never }).toArray()));
+    return found;
   }
 
   /**
-   * A bucket as its BSON bytes, decoded by the reader when it gets to it (readBuckets): buckets read
-   * ahead then wait as one buffer outside the JS heap, not as thousands of values the GC must copy and promote.
+   * Buckets as BSON bytes, decoded by the reader when it gets to each (readBuckets): buckets read ahead then
+   * wait as buffers outside the JS heap, not as thousands of values the GC must copy and promote. One `$in` query
+   * (by the `_id` index, on MongoDB and the local stack's FerretDB) per IDS_PER_QUERY ids, answered in one batch
+   * (the limit, as many as the ids, closes the cursor: without it FerretDB kept it open for a getMore to find nothing).
    */
-  async findBucketBytes(id: string): Promise<Uint8Array | null> {
-    return (await this.buckets.collection.findOne({ _id: id as never }, { raw: true })) as Uint8Array | null;
+  async findBucketsBytes(ids: readonly string[]): Promise<Map<string, Uint8Array>> {
+    const found = new Map<string, Uint8Array>();
+    for (const chunk of chunks(ids, IDS_PER_QUERY)) {
+      const cursor = this.buckets.collection.find(
+        { _id: { $in: chunk } as never },
+        { raw: true, limit: chunk.length, batchSize: chunk.length },
+      );
+      for (const bytes of (await cursor.toArray()) as unknown as Uint8Array[]) found.set(rawStringId(bytes), bytes);
+    }
+    return found;
   }
 
   async insertBuckets(docs: RecordBucket[]): Promise<void> {
@@ -62,11 +79,14 @@ export class RecordsRepository implements RecordsStore {
 
   /** Deletes buckets and series by id (a bucket id has more than two `:`-parts, a series id two). */
   async deleteDocuments(ids: readonly string[]): Promise<void> {
-    const buckets = ids.filter((id) => id.split(':').length > 2);
-    const series = ids.filter((id) => id.split(':').length === 2);
-    // One by one: FerretDB finds documents by a bare `_id` without scanning.
-    for (const id of buckets) await this.buckets.deleteOne({ _id: id }).exec();
-    for (const id of series) await this.series.deleteOne({ _id: id }).exec();
+    await removeByIds(
+      this.buckets,
+      ids.filter((id) => id.split(':').length > 2),
+    );
+    await removeByIds(
+      this.series,
+      ids.filter((id) => id.split(':').length === 2),
+    );
   }
 
   async registerUpload(upload: RecordUpload): Promise<void> {
@@ -90,4 +110,19 @@ export class RecordsRepository implements RecordsStore {
       .lean<RecordUpload[]>()
       .exec();
   }
+}
+
+/**
+ * The string `_id` of a BSON document, read from its first element where both MongoDB and FerretDB keep it,
+ * without decoding the rest (a bucket's thousands of values); anywhere else, by decoding the whole.
+ */
+export function rawStringId(bytes: Uint8Array): string {
+  const STRING = 0x02;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // int32 document size, then the element: type byte, "_id\0", int32 length (with its NUL), the UTF-8 text.
+  if (bytes[4] === STRING && bytes[5] === 0x5f && bytes[6] === 0x69 && bytes[7] === 0x64 && bytes[8] === 0) {
+    const length = view.getInt32(9, true);
+    return Buffer.from(bytes.buffer, bytes.byteOffset + 13, length - 1).toString('utf8');
+  }
+  return String((BSON.deserialize(bytes) as { _id: unknown })._id);
 }

@@ -16,8 +16,9 @@ function memoryStores(): RecordsStore & { docs: Map<string, RecordBucket> } {
   return {
     docs,
     findSeries: () => Promise.resolve(null),
-    findBucket: (id) => Promise.resolve(docs.get(id) ?? null),
-    findBucketBytes: (id) => Promise.resolve(docs.has(id) ? BSON.serialize(docs.get(id) as RecordBucket) : null),
+    findBuckets: (ids) => Promise.resolve(ids.flatMap((id) => docs.get(id) ?? [])),
+    findBucketsBytes: (ids) =>
+      Promise.resolve(new Map(ids.flatMap((id) => (docs.has(id) ? [[id, BSON.serialize(docs.get(id) as RecordBucket)] as const] : [])))),
     insertBuckets: (many) => Promise.resolve(many.forEach((doc) => docs.set(doc._id, structuredClone(doc)))),
     insertSeries: () => Promise.resolve(),
     deleteDocuments: (ids) => Promise.resolve(ids.forEach((id) => docs.delete(id))),
@@ -110,7 +111,7 @@ function failingStore(fail: { bucketInsert?: number; seriesInsert?: boolean } = 
   const written: string[] = [];
   const store = strictMock<RecordsStore>('store', {
     findSeries: async (id) => series.get(id) ?? null,
-    findBucket: async (id) => buckets.get(id) ?? null,
+    findBuckets: async (ids) => ids.flatMap((id) => buckets.get(id) ?? []),
     insertBuckets: async (docs) => {
       if (++inserts === fail.bucketInsert) throw new Error('insert failed');
       for (const doc of docs) buckets.set(doc._id, doc);

@@ -79,11 +79,12 @@ export class SeriesWrite {
     return this.rewritten.get(start) ?? this.baseByWindow.get(start) ?? [];
   }
 
-  /** The points of some buckets, read back. */
+  /** The points of some buckets, read back (in one query). */
   async pointsOf(buckets: readonly BucketSummary[]): Promise<PointMap> {
+    const docs = new Map((await this.store.findBuckets(buckets.map((bucket) => bucket.id))).map((doc) => [doc._id, doc]));
     const points: PointMap = new Map();
     for (const bucket of buckets) {
-      const doc = await this.store.findBucket(bucket.id);
+      const doc = docs.get(bucket.id);
       if (!doc) throw new Error(`bucket ${bucket.id} is missing`);
       for (const [t, values] of fromColumns(doc, this.dataset.fields)) points.set(t, values);
     }
