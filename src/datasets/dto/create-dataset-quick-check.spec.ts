@@ -120,7 +120,15 @@ describe(quickCreateDataset.name, () => {
         else if (key === 'frequency') item[key] = pick(['1m', '15s', '0s', 'm', null, 3]);
         else if (key === 'visibility') item[key] = pick(['private', 'internal', 'PRIVATE', null]);
         else if (key === 'tags') item[key] = pick([[], ['a'], ['a', 'a'], ['a b'], [pick(texts)], null, 'a']);
-        else if (key === 'fields') item[key] = pick([[], [field({})], [field({ unit: pick(texts) })], [field({}), field({})], [field({ type: pick(['string', 'int']) })], null]);
+        else if (key === 'fields')
+          item[key] = pick([
+            [],
+            [field({})],
+            [field({ unit: pick(texts) })],
+            [field({}), field({})],
+            [field({ type: pick(['string', 'int']) })],
+            null,
+          ]);
         else if (key === 'other') item[key] = 1;
         else item[key] = pick(texts);
       }

@@ -1,7 +1,15 @@
 import { isObjectIdHex, textProblem, TextRule } from '../../common/validation/text';
 import { MAX_FIELDS, TIMESTAMP_FIELD } from '../dataset-shape';
 import { FIELD_TYPES, VISIBILITIES } from '../schemas/dataset.schema';
-import { CreateDatasetDto, DATASET_TEXT, DatasetFieldDto, FIELD_NAME_PATTERN, FREQUENCY_PATTERN, MAX_TAGS, TAG_PATTERN } from './create-dataset.dto';
+import {
+  CreateDatasetDto,
+  DATASET_TEXT,
+  DatasetFieldDto,
+  FIELD_NAME_PATTERN,
+  FREQUENCY_PATTERN,
+  MAX_TAGS,
+  TAG_PATTERN,
+} from './create-dataset.dto';
 
 /**
  * The body of a `POST /datasets/bulk` item as CreateDatasetDto, when it plainly keeps every rule of that DTO; undefined
