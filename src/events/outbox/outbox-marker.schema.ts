@@ -20,6 +20,11 @@ export class OutboxMarker {
   @Prop({ required: true })
   since: Date;
 
+  /** The event's copy as one binary value (event-copy.ts: what FerretDB stores and reads fastest). */
+  @Prop({ type: Buffer })
+  copy?: Buffer;
+
+  /** The copy as a subdocument, on a marker of an earlier version (read as well as `copy`). */
   @Prop({ type: SchemaTypes.Mixed })
   event?: OutboxEvent;
 
@@ -55,8 +60,13 @@ export class OutboxSent {
   @Prop({ required: true })
   at: Date;
 
-  @Prop({ type: SchemaTypes.Mixed, required: true })
-  event: OutboxEvent;
+  /** The event's copy as one binary value (see OutboxMarker.copy), what `$pullAll` clears from the entity's outbox. */
+  @Prop({ type: Buffer })
+  copy?: Buffer;
+
+  /** The copy as a subdocument, on a record of an earlier version (read as well as `copy`). */
+  @Prop({ type: SchemaTypes.Mixed })
+  event?: OutboxEvent;
 }
 
 export const OutboxSentSchema = SchemaFactory.createForClass(OutboxSent);

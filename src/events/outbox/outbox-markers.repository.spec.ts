@@ -1,10 +1,11 @@
-import { Model } from 'mongoose';
+import { Model, mongo } from 'mongoose';
 import { strictMock } from '../../common/testing/strict-mock';
 import { queryResult } from '../../common/testing/mongoose-mocks';
 import { EntityKey } from './entity-key';
 import { OutboxEvent } from './event-factory';
 import { OutboxMarker } from './outbox-marker.schema';
 import { OutboxMarkersRepository } from './outbox-markers.repository';
+import { eventOf } from './event-copy';
 
 const A: EntityKey = 'dataset:6650c0ffee0000000000a001';
 const B: EntityKey = 'dataset:6650c0ffee0000000000a002';
@@ -29,7 +30,16 @@ function setup(stored: Partial<OutboxMarker>[] = []) {
     return queryResult([...byKey].map(([_id, events]) => ({ _id, events })));
   });
   const findOne = jest.fn(() => queryResult([...markers.values()].sort((a, b) => a.since.getTime() - b.since.getTime())[0] ?? null));
+  // Oldest first, each copy read back as the driver reads binary values.
+  const find = jest.fn(() =>
+    queryResult(
+      [...markers.values()]
+        .sort((a, b) => a.since.getTime() - b.since.getTime())
+        .map((marker) => (marker.copy ? { ...marker, copy: new mongo.Binary(marker.copy) } : marker)),
+    ),
+  );
   const model = strictMock<Model<OutboxMarker>>('markers', {
+    find,
     collection: { insertMany },
     deleteMany,
     aggregate,
@@ -49,8 +59,21 @@ describe(OutboxMarkersRepository.name, () => {
     const [a, b] = [written(A), written(B)];
     await repository.mark([a, b]);
     expect(insertMany).toHaveBeenCalledTimes(1);
-    expect(markers.get(a.id)).toMatchObject({ key: A, event: a });
-    expect(markers.get(b.id)).toMatchObject({ key: B, event: b });
+    expect(markers.get(a.id)).toMatchObject({ key: A });
+    expect(eventOf(markers.get(a.id)?.copy as Buffer)).toEqual(a);
+    expect(eventOf(markers.get(b.id)?.copy as Buffer)).toEqual(b);
+  });
+
+  it("keeps a marker's copy as one binary value, and reads it back as an earlier version's copy is read", async () => {
+    const older = written(C);
+    const { repository, markers } = setup([{ _id: older.id, key: C, event: older }]);
+    const a = { ...written(A), data: { name: 'n', tags: ['t'], fields: [{ name: 'v', type: 'number' }], seq: 7 } } as OutboxEvent;
+    await repository.mark([a]);
+    expect(markers.get(a.id)?.event).toBeUndefined();
+    expect(Buffer.isBuffer(markers.get(a.id)?.copy)).toBe(true);
+    const read = await repository.oldest(10);
+    expect(read.find((marker) => marker.id === a.id)?.event).toEqual(a);
+    expect(read.find((marker) => marker.id === older.id)?.event).toEqual(older);
   });
 
   it("says a writer's markers come after the write that committed their entities, and not the scan's or whole ones", async () => {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
+import { Model, mongo } from 'mongoose';
 import { EntityKey } from './entity-key';
+import { copyOf, eventOf } from './event-copy';
 import { removeByIds } from '../../common/mongo/find-by-ids';
 import { insertManyUnique } from '../../common/mongo/unique-inserts';
 import type { OutboxEvent } from './event-factory';
@@ -15,6 +16,9 @@ export interface WaitingMarker {
   /** Written after the write that committed its entity (see OutboxMarker.committed). */
   committed?: boolean;
 }
+
+/** A marker as read: its copy a Binary through the driver. */
+type StoredMarker = Omit<OutboxMarker, 'copy'> & { copy?: mongo.Binary | Uint8Array };
 
 /** The key of the entity an event tells of. */
 export function keyOf(event: OutboxEvent): EntityKey {
@@ -34,7 +38,7 @@ export class OutboxMarkersRepository {
     const since = new Date();
     await insertManyUnique(
       this.markers,
-      events.map((event) => ({ _id: event.id, key: keyOf(event), since, event, committed: true })),
+      events.map((event) => ({ _id: event.id, key: keyOf(event), since, copy: copyOf(event), committed: true })),
     );
   }
 
@@ -45,7 +49,7 @@ export class OutboxMarkersRepository {
   async markLost(events: readonly OutboxEvent[]): Promise<void> {
     await insertManyUnique(
       this.markers,
-      events.map((event) => ({ _id: event.id, key: keyOf(event), since: new Date(event.occurredAt), event })),
+      events.map((event) => ({ _id: event.id, key: keyOf(event), since: new Date(event.occurredAt), copy: copyOf(event) })),
     );
   }
 
@@ -58,13 +62,18 @@ export class OutboxMarkersRepository {
     );
   }
 
-  /** The markers written longest ago, oldest first. */
+  /** The markers written longest ago, oldest first (each with its event, from its copy or, an older version's, its `event`). */
   async oldest(limit: number): Promise<WaitingMarker[]> {
-    const markers = await this.markers.find({}, { _id: 1, key: 1, event: 1, committed: 1 }).sort({ since: 1 }).limit(limit).lean().exec();
-    return markers.map(({ _id, key, event, committed }) => ({
+    const markers = await this.markers
+      .find({}, { _id: 1, key: 1, copy: 1, event: 1, committed: 1 })
+      .sort({ since: 1 })
+      .limit(limit)
+      .lean<StoredMarker[]>()
+      .exec();
+    return markers.map(({ _id, key, copy, event, committed }) => ({
       id: _id,
       key: key ?? _id,
-      ...(event ? { event } : {}),
+      ...(copy ? { event: eventOf(copy) } : event ? { event } : {}),
       ...(committed ? { committed } : {}),
     }));
   }
