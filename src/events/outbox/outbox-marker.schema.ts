@@ -20,7 +20,7 @@ export class OutboxMarker {
   @Prop({ required: true })
   since: Date;
 
-  /** The event's copy as one binary value (event-copy.ts: what FerretDB stores and reads fastest). */
+  /** The event's copy as one binary value (common/mongo/bson-copy.ts: what FerretDB stores and reads fastest). */
   @Prop({ type: Buffer })
   copy?: Buffer;
 

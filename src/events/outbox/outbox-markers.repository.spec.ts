@@ -5,7 +5,7 @@ import { EntityKey } from './entity-key';
 import { OutboxEvent } from './event-factory';
 import { OutboxMarker } from './outbox-marker.schema';
 import { OutboxMarkersRepository } from './outbox-markers.repository';
-import { eventOf } from './event-copy';
+import { fromBsonCopy } from '../../common/mongo/bson-copy';
 
 const A: EntityKey = 'dataset:6650c0ffee0000000000a001';
 const B: EntityKey = 'dataset:6650c0ffee0000000000a002';
@@ -60,8 +60,8 @@ describe(OutboxMarkersRepository.name, () => {
     await repository.mark([a, b]);
     expect(insertMany).toHaveBeenCalledTimes(1);
     expect(markers.get(a.id)).toMatchObject({ key: A });
-    expect(eventOf(markers.get(a.id)?.copy as Buffer)).toEqual(a);
-    expect(eventOf(markers.get(b.id)?.copy as Buffer)).toEqual(b);
+    expect(fromBsonCopy<OutboxEvent>(markers.get(a.id)?.copy as Buffer)).toEqual(a);
+    expect(fromBsonCopy<OutboxEvent>(markers.get(b.id)?.copy as Buffer)).toEqual(b);
   });
 
   it("keeps a marker's copy as one binary value, and reads it back as an earlier version's copy is read", async () => {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
 import { EntityKey } from './entity-key';
-import { copyOf, eventOf } from './event-copy';
+import { bsonCopy, fromBsonCopy } from '../../common/mongo/bson-copy';
 import { removeByIds } from '../../common/mongo/find-by-ids';
 import { insertManyUnique } from '../../common/mongo/unique-inserts';
 import type { OutboxEvent } from './event-factory';
@@ -38,7 +38,7 @@ export class OutboxMarkersRepository {
     const since = new Date();
     await insertManyUnique(
       this.markers,
-      events.map((event) => ({ _id: event.id, key: keyOf(event), since, copy: copyOf(event), committed: true })),
+      events.map((event) => ({ _id: event.id, key: keyOf(event), since, copy: bsonCopy(event), committed: true })),
     );
   }
 
@@ -49,7 +49,7 @@ export class OutboxMarkersRepository {
   async markLost(events: readonly OutboxEvent[]): Promise<void> {
     await insertManyUnique(
       this.markers,
-      events.map((event) => ({ _id: event.id, key: keyOf(event), since: new Date(event.occurredAt), copy: copyOf(event) })),
+      events.map((event) => ({ _id: event.id, key: keyOf(event), since: new Date(event.occurredAt), copy: bsonCopy(event) })),
     );
   }
 
@@ -73,7 +73,7 @@ export class OutboxMarkersRepository {
     return markers.map(({ _id, key, copy, event, committed }) => ({
       id: _id,
       key: key ?? _id,
-      ...(copy ? { event: eventOf(copy) } : event ? { event } : {}),
+      ...(copy ? { event: fromBsonCopy<OutboxEvent>(copy) } : event ? { event } : {}),
       ...(committed ? { committed } : {}),
     }));
   }

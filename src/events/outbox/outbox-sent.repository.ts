@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
 import { findByIds, removeByIds } from '../../common/mongo/find-by-ids';
 import { insertManyUnique } from '../../common/mongo/unique-inserts';
-import { copyOf, eventOf } from './event-copy';
+import { bsonCopy, fromBsonCopy } from '../../common/mongo/bson-copy';
 import type { OutboxEvent } from './event-factory';
 import { OutboxSent } from './outbox-marker.schema';
 import { keyOf } from './outbox-markers.repository';
@@ -27,7 +27,7 @@ export class OutboxSentRepository {
     const at = new Date();
     await insertManyUnique(
       this.sent,
-      events.map((event) => ({ _id: event.id, key: keyOf(event), at, copy: copyOf(event) })),
+      events.map((event) => ({ _id: event.id, key: keyOf(event), at, copy: bsonCopy(event) })),
     );
   }
 
@@ -40,7 +40,7 @@ export class OutboxSentRepository {
   async some(limit: number): Promise<SentEvent[]> {
     const sent = await this.sent.find({}, { key: 1, copy: 1, event: 1 }).limit(limit).lean<StoredSent[]>().exec();
     return sent.flatMap(({ key, copy, event }) => {
-      const copied = copy ? eventOf(copy) : event;
+      const copied = copy ? fromBsonCopy<OutboxEvent>(copy) : event;
       return copied ? [{ key, event: copied }] : [];
     });
   }
