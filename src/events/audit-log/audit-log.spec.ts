@@ -182,7 +182,7 @@ describe(AuditLog.name, () => {
   it("keeps an event's data as one binary value and answers it as sent, beside an earlier version's entry", async () => {
     const data = { id: 'd', name: 'n', tags: ['a'], fields: [{ name: 'v', type: 'number', unit: null }], seq: 3 };
     const { log, insert } = setup();
-    await log.record(registryEvent({ type: 'dataset.created', data } as Partial<RegistryEvent>), position);
+    await log.record(registryEvent({ type: 'dataset.created', data }), position);
     const entry = insert.mock.calls[0][0];
     expect(entry.data).toBeUndefined();
     expect(Buffer.isBuffer(entry.dataCopy)).toBe(true);
