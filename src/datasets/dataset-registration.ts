@@ -82,11 +82,16 @@ export class DatasetRegistration {
     this.running = false;
   }
 
+  /** One run of the protocol: seconds for a bulk call on a busy store, so the relay's clear of sent events waits for it. */
+  private run(requests: readonly Request[]): Promise<(Dataset | DomainError)[]> {
+    return this.outbox.writing(() => this.runHolding(requests));
+  }
+
   /**
    * Runs the protocol over the lists free now, then again, after a short wait, for the registrations whose list was busy: a run
    * never waits for a list while holding others, so two runs over the same owners cannot hold each other up.
    */
-  private async run(requests: readonly Request[]): Promise<(Dataset | DomainError)[]> {
+  private async runHolding(requests: readonly Request[]): Promise<(Dataset | DomainError)[]> {
     const results: Result[] = requests.map(() => undefined);
     const owners = uniqueIds(requests.map(({ ownerId }) => ownerId.toHexString()));
     let numbers: Promise<ReadonlyMap<number, number>> | undefined;

@@ -2,13 +2,13 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsNotIn, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
-import { IsObjectIdString, IsText } from '../../common/validation/text';
+import { IsObjectIdString, IsText, TextRule } from '../../common/validation/text';
 import { MAX_FIELDS, TIMESTAMP_FIELD } from '../dataset-shape';
 import { FIELD_TYPES, FieldType, VISIBILITIES, Visibility } from '../schemas/dataset.schema';
 
 export const MAX_TAGS = 32;
-const FREQUENCY_PATTERN = /^[1-9][0-9]{0,5}(ms|s|m|h|d|w)$/;
-const FIELD_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+export const FREQUENCY_PATTERN = /^[1-9][0-9]{0,5}(ms|s|m|h|d|w)$/;
+export const FIELD_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 export const TAG_PATTERN = /^[A-Za-z0-9_.:/-]{1,64}$/;
 
 /** A sampling interval such as `1m` or `15m`: a positive number and a unit. */
@@ -44,6 +44,14 @@ export const IsFieldList = (): PropertyDecorator =>
     ApiProperty({ type: () => [DatasetFieldDto], maxItems: MAX_FIELDS }),
   );
 
+/** The text rules of a new dataset's fields (also read by quickCreateDataset). */
+export const DATASET_TEXT = {
+  name: { kind: 'label', maxLength: 200 },
+  description: { kind: 'multiline', maxLength: 4000, minLength: 0 },
+  source: { kind: 'label', maxLength: 2048 },
+  unit: { kind: 'label', maxLength: 32 },
+} as const satisfies Record<string, TextRule>;
+
 export const IsVisibility = (): PropertyDecorator => applyDecorators(IsIn(VISIBILITIES), ApiProperty({ enum: VISIBILITIES }));
 
 export class DatasetFieldDto {
@@ -67,7 +75,7 @@ export class DatasetFieldDto {
 
   /** @example '°C' */
   @IsOptional()
-  @IsText({ kind: 'label', maxLength: 32 })
+  @IsText(DATASET_TEXT.unit)
   unit?: string | null;
 }
 
@@ -84,12 +92,12 @@ export class CreateDatasetDto {
    * Unique (case-insensitively) among the owner's datasets.
    * @example 'household-power'
    */
-  @IsText({ kind: 'label', maxLength: 200 })
+  @IsText(DATASET_TEXT.name)
   name: string;
 
   /** @example 'Minute-level household power consumption, cleaned and resampled.' */
   @IsOptional()
-  @IsText({ kind: 'multiline', maxLength: 4000, minLength: 0 })
+  @IsText(DATASET_TEXT.description)
   description?: string | null;
 
   /**
@@ -118,7 +126,7 @@ export class CreateDatasetDto {
    * @example 's3://raw/power/2026-11.csv'
    */
   @IsOptional()
-  @IsText({ kind: 'label', maxLength: 2048 })
+  @IsText(DATASET_TEXT.source)
   source?: string | null;
 
   /** Who may read it: `private` (the default: its owner, the users it is shared with, admins) or `internal` (every authenticated user). */

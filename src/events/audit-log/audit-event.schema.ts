@@ -1,4 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { mongo } from 'mongoose';
 import { EVENT_ENTITIES, EVENT_TYPES, EventActor, EventEntity, EventType } from '../contract';
 
 /** One consumed event, stored once: its `_id` is the event id, so redelivered duplicates are refused. */
@@ -36,8 +37,13 @@ export class AuditEvent {
   @Prop({ required: true })
   sequence: number;
 
-  @Prop({ type: Object, required: true })
-  data: Record<string, unknown>;
+  /** The event's data as one binary value (its BSON, common/mongo/bson-copy.ts): read whole, never queried by its fields. */
+  @Prop({ type: Buffer })
+  dataCopy?: Buffer | mongo.Binary;
+
+  /** The data as a subdocument, on an entry of an earlier version (read as well as `dataCopy`). */
+  @Prop({ type: Object })
+  data?: Record<string, unknown>;
 
   @Prop({ required: true })
   meta_string: string;

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Model } from 'mongoose';
+import { Model, mongo } from 'mongoose';
 import { strictMock } from '../../common/testing/strict-mock';
 import { RegistryEvent } from '../contract';
 import { AuditEvent } from './audit-event.schema';
@@ -177,6 +177,20 @@ describe(AuditLog.name, () => {
         { occurredAt: { $gte: new Date('2026-11-01T00:00:00Z'), $lt: new Date('2026-12-01T00:00:00Z') } },
       ],
     });
+  });
+
+  it("keeps an event's data as one binary value and answers it as sent, beside an earlier version's entry", async () => {
+    const data = { id: 'd', name: 'n', tags: ['a'], fields: [{ name: 'v', type: 'number', unit: null }], seq: 3 };
+    const { log, insert } = setup();
+    await log.record(registryEvent({ type: 'dataset.created', data }), position);
+    const entry = insert.mock.calls[0][0];
+    expect(entry.data).toBeUndefined();
+    expect(Buffer.isBuffer(entry.dataCopy)).toBe(true);
+    // As the driver reads it back: a Binary.
+    const stored = { ...entry, dataCopy: new mongo.Binary(entry.dataCopy as Buffer) };
+    const older = { ...entry, _id: 'older', dataCopy: undefined, data };
+    const page = await setup(undefined, [stored, older]).log.search({ limit: 10, order: 'asc' });
+    expect(page.items.map((item) => item.data)).toEqual([data, data]);
   });
 
   it('searches everything without filters, and answers the stored entries as DTOs', async () => {

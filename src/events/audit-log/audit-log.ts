@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
+import { bsonCopy, fromBsonCopy } from '../../common/mongo/bson-copy';
 import { flattenValidationErrors, VALIDATION_OPTIONS } from '../../common/validation/validation.pipe';
 import { MessageTrace } from '../../telemetry/trace-context';
 import { RegistryEvent } from '../contract';
@@ -105,7 +106,7 @@ function toEntry(event: RegistryEvent, position: MessagePosition): AuditEvent {
     entity: event.entity,
     entityId: event.entityId,
     sequence: event.sequence,
-    data: event.data as unknown as Record<string, unknown>,
+    dataCopy: bsonCopy(event.data),
     meta_string: event.meta_string,
     ...position,
     receivedAt: new Date(),
@@ -127,7 +128,7 @@ export function toAuditEventDto(entry: AuditEvent): AuditEventDto {
     entity: entry.entity,
     entityId: entry.entityId,
     sequence: entry.sequence,
-    data: entry.data,
+    data: entry.dataCopy ? fromBsonCopy(entry.dataCopy) : (entry.data ?? {}),
     meta_string: entry.meta_string,
     topic: entry.topic,
     partition: entry.partition,

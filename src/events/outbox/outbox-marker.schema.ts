@@ -20,18 +20,17 @@ export class OutboxMarker {
   @Prop({ required: true })
   since: Date;
 
-  /** The copy of the event, as written before the copy went into `eventBson` (still read: an older version's markers). */
-  @Prop({ type: SchemaTypes.Mixed })
-  event?: OutboxEvent;
-
   /**
-   * The copy of the event as BSON bytes, opaque to the store: FerretDB stores and reads a binary value at
-   * a fraction of the cost of a document of many fields (a marker inserted ~3x, scanned ~3.5x cheaper), and
-   * the relay reads every marker at least once. An older relay sees no `event` and reads the entity's
-   * outbox instead, as for a whole marker: the same events, in order.
+   * The event's copy as one binary value (common/mongo/bson-copy.ts: what FerretDB stores and reads fastest;
+   * the relay reads every marker at least once). A relay of the previous version sees no `event` and reads the
+   * entity's outbox instead, as for a whole marker: the same events, in order.
    */
   @Prop({ type: Buffer })
-  eventBson?: Buffer;
+  copy?: Buffer;
+
+  /** The copy as a subdocument, on a marker of an earlier version (read as well as `copy`). */
+  @Prop({ type: SchemaTypes.Mixed })
+  event?: OutboxEvent;
 
   /**
    * Written by the entity's writer after the write that committed the entity (Outbox.track), so the entity
@@ -65,8 +64,13 @@ export class OutboxSent {
   @Prop({ required: true })
   at: Date;
 
-  @Prop({ type: SchemaTypes.Mixed, required: true })
-  event: OutboxEvent;
+  /** The event's copy as one binary value (see OutboxMarker.copy), what `$pullAll` clears from the entity's outbox. */
+  @Prop({ type: Buffer })
+  copy?: Buffer;
+
+  /** The copy as a subdocument, on a record of an earlier version (read as well as `copy`). */
+  @Prop({ type: SchemaTypes.Mixed })
+  event?: OutboxEvent;
 }
 
 export const OutboxSentSchema = SchemaFactory.createForClass(OutboxSent);

@@ -4,7 +4,8 @@ import { queryResult } from '../../common/testing/mongoose-mocks';
 import { EntityKey } from './entity-key';
 import { OutboxEvent } from './event-factory';
 import { OutboxMarker } from './outbox-marker.schema';
-import { copyOf, OutboxMarkersRepository } from './outbox-markers.repository';
+import { OutboxMarkersRepository } from './outbox-markers.repository';
+import { fromBsonCopy } from '../../common/mongo/bson-copy';
 
 const A: EntityKey = 'dataset:6650c0ffee0000000000a001';
 const B: EntityKey = 'dataset:6650c0ffee0000000000a002';
@@ -29,7 +30,16 @@ function setup(stored: Partial<OutboxMarker>[] = []) {
     return queryResult([...byKey].map(([_id, events]) => ({ _id, events })));
   });
   const findOne = jest.fn(() => queryResult([...markers.values()].sort((a, b) => a.since.getTime() - b.since.getTime())[0] ?? null));
+  // Oldest first, each copy read back as the driver reads binary values.
+  const find = jest.fn(() =>
+    queryResult(
+      [...markers.values()]
+        .sort((a, b) => a.since.getTime() - b.since.getTime())
+        .map((marker) => (marker.copy ? { ...marker, copy: new mongo.Binary(marker.copy) } : marker)),
+    ),
+  );
   const model = strictMock<Model<OutboxMarker>>('markers', {
+    find,
     collection: { insertMany },
     deleteMany,
     aggregate,
@@ -50,18 +60,20 @@ describe(OutboxMarkersRepository.name, () => {
     await repository.mark([a, b]);
     expect(insertMany).toHaveBeenCalledTimes(1);
     expect(markers.get(a.id)).toMatchObject({ key: A });
-    expect(copyOf(markers.get(a.id) as OutboxMarker)).toEqual(a);
-    expect(copyOf(markers.get(b.id) as OutboxMarker)).toEqual(b);
+    expect(fromBsonCopy<OutboxEvent>(markers.get(a.id)?.copy as Buffer)).toEqual(a);
+    expect(fromBsonCopy<OutboxEvent>(markers.get(b.id)?.copy as Buffer)).toEqual(b);
   });
 
-  it('stores the copy as BSON bytes, not as a document (an older relay reads the entity instead), and reads either form', async () => {
-    const { repository, markers } = setup();
-    const a = { ...written(A), data: { name: 'x', at: new Date('2026-01-02T00:00:00Z'), tags: ['t'] } } as unknown as OutboxEvent;
+  it("keeps a marker's copy as one binary value, and reads it back as an earlier version's copy is read", async () => {
+    const older = written(C);
+    const { repository, markers } = setup([{ _id: older.id, key: C, event: older }]);
+    const a = { ...written(A), data: { name: 'n', tags: ['t'], fields: [{ name: 'v', type: 'number' }], seq: 7 } } as OutboxEvent;
     await repository.mark([a]);
-    const stored = markers.get(a.id) as OutboxMarker;
-    expect(stored.event).toBeUndefined();
-    expect(copyOf({ eventBson: new mongo.Binary(stored.eventBson) })).toEqual(a);
-    expect(copyOf({ event: a })).toEqual(a);
+    expect(markers.get(a.id)?.event).toBeUndefined();
+    expect(Buffer.isBuffer(markers.get(a.id)?.copy)).toBe(true);
+    const read = await repository.oldest(10);
+    expect(read.find((marker) => marker.id === a.id)?.event).toEqual(a);
+    expect(read.find((marker) => marker.id === older.id)?.event).toEqual(older);
   });
 
   it("says a writer's markers come after the write that committed their entities, and not the scan's or whole ones", async () => {
@@ -88,7 +100,8 @@ describe(OutboxMarkersRepository.name, () => {
     const { repository, markers } = setup();
     await repository.markEntities([A]);
     expect(markers.get(A)).toMatchObject({ _id: A });
-    expect(copyOf(markers.get(A) as OutboxMarker)).toBeUndefined();
+    expect(markers.get(A)?.copy).toBeUndefined();
+    expect(markers.get(A)?.event).toBeUndefined();
   });
 
   it('marks the events of writers running side by side in one insert, each failing only for its own markers', async () => {

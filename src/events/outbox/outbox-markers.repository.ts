@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
 import { EntityKey } from './entity-key';
+import { bsonCopy, fromBsonCopy } from '../../common/mongo/bson-copy';
 import { JoinedWrites } from '../../common/async/joined-writes';
 import { removeByIds } from '../../common/mongo/find-by-ids';
 import { isDuplicateKeyError } from '../../common/mongo/duplicate-key';
@@ -18,21 +19,12 @@ export interface WaitingMarker {
   committed?: boolean;
 }
 
+/** A marker as read: its copy a Binary through the driver. */
+type StoredMarker = Omit<OutboxMarker, 'copy'> & { copy?: mongo.Binary | Uint8Array };
+
 /** The key of the entity an event tells of. */
 export function keyOf(event: OutboxEvent): EntityKey {
   return `${event.entity}:${event.entityId}`;
-}
-
-/** A marker's copy of its event as stored (OutboxMarker.eventBson). */
-function bsonOf(event: OutboxEvent): Buffer {
-  return Buffer.from(mongo.BSON.serialize(event));
-}
-
-/** The event a stored marker copies, from its bytes or (an older version's) its document; none on a whole marker. */
-export function copyOf(marker: { event?: OutboxEvent; eventBson?: Uint8Array | mongo.Binary }): OutboxEvent | undefined {
-  const bytes = marker.eventBson;
-  if (!bytes) return marker.event;
-  return mongo.BSON.deserialize(bytes instanceof mongo.Binary ? bytes.buffer : bytes) as OutboxEvent;
 }
 
 /** The one place that touches the `outbox_markers` collection. */
@@ -50,9 +42,7 @@ export class OutboxMarkersRepository {
    */
   async mark(events: readonly OutboxEvent[]): Promise<void> {
     const since = new Date();
-    await this.insertJoined(
-      events.map((event) => ({ _id: event.id, key: keyOf(event), since, eventBson: bsonOf(event), committed: true })),
-    );
+    await this.insertJoined(events.map((event) => ({ _id: event.id, key: keyOf(event), since, copy: bsonCopy(event), committed: true })));
   }
 
   /**
@@ -62,7 +52,7 @@ export class OutboxMarkersRepository {
   async markLost(events: readonly OutboxEvent[]): Promise<void> {
     await insertManyUnique(
       this.markers,
-      events.map((event) => ({ _id: event.id, key: keyOf(event), since: new Date(event.occurredAt), eventBson: bsonOf(event) })),
+      events.map((event) => ({ _id: event.id, key: keyOf(event), since: new Date(event.occurredAt), copy: bsonCopy(event) })),
     );
   }
 
@@ -72,23 +62,20 @@ export class OutboxMarkersRepository {
     await this.insertJoined(keys.map((key) => ({ _id: key, since })));
   }
 
-  /** The markers written longest ago, oldest first. */
+  /** The markers written longest ago, oldest first (each with its event, from its copy or, an older version's, its `event`). */
   async oldest(limit: number): Promise<WaitingMarker[]> {
     const markers = await this.markers
-      .find({}, { _id: 1, key: 1, event: 1, eventBson: 1, committed: 1 })
+      .find({}, { _id: 1, key: 1, copy: 1, event: 1, committed: 1 })
       .sort({ since: 1 })
       .limit(limit)
-      .lean()
+      .lean<StoredMarker[]>()
       .exec();
-    return markers.map((marker) => {
-      const event = copyOf(marker);
-      return {
-        id: marker._id,
-        key: marker.key ?? marker._id,
-        ...(event ? { event } : {}),
-        ...(marker.committed ? { committed: true } : {}),
-      };
-    });
+    return markers.map(({ _id, key, copy, event, committed }) => ({
+      id: _id,
+      key: key ?? _id,
+      ...(copy ? { event: fromBsonCopy<OutboxEvent>(copy) } : event ? { event } : {}),
+      ...(committed ? { committed } : {}),
+    }));
   }
 
   /** Every marker's id (for the scan: an event with a marker is not lost). */

@@ -102,6 +102,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     else if (this.backoffMs === 0) this.schedule(0);
   }
 
+  /** Runs a write of many changes (see SentClearing.writeStarted): the background clear waits until it ends. */
+  async writing<T>(work: () => Promise<T>): Promise<T> {
+    this.clearer.writeStarted();
+    try {
+      return await work();
+    } finally {
+      this.clearer.writeEnded();
+    }
+  }
+
   /** One round: everything marked, in order per entity, sent and recorded (and the scan it started done). Resolves when done; never rejects. */
   async drain(): Promise<void> {
     await this.startRound();

@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
+import { Model, mongo } from 'mongoose';
 import { findByIds, removeByIds } from '../../common/mongo/find-by-ids';
 import { insertManyUnique } from '../../common/mongo/unique-inserts';
+import { bsonCopy, fromBsonCopy } from '../../common/mongo/bson-copy';
 import type { OutboxEvent } from './event-factory';
 import { OutboxSent } from './outbox-marker.schema';
 import { keyOf } from './outbox-markers.repository';
+
+/** A sent record as read: its copy a Binary through the driver, or (an earlier version's) its `event`. */
+type StoredSent = Omit<OutboxSent, 'copy'> & { copy?: mongo.Binary | Uint8Array };
 
 /** A sent event whose entity's outbox still holds it. */
 export interface SentEvent {
@@ -23,7 +27,7 @@ export class OutboxSentRepository {
     const at = new Date();
     await insertManyUnique(
       this.sent,
-      events.map((event) => ({ _id: event.id, key: keyOf(event), at, event })),
+      events.map((event) => ({ _id: event.id, key: keyOf(event), at, copy: bsonCopy(event) })),
     );
   }
 
@@ -34,8 +38,11 @@ export class OutboxSentRepository {
 
   /** Some sent events, in no particular order: what the relay clears from the entities next (unsorted, so FerretDB need not read them all). */
   async some(limit: number): Promise<SentEvent[]> {
-    const sent = await this.sent.find({}, { key: 1, event: 1 }).limit(limit).lean().exec();
-    return sent.map(({ key, event }) => ({ key, event }));
+    const sent = await this.sent.find({}, { key: 1, copy: 1, event: 1 }).limit(limit).lean<StoredSent[]>().exec();
+    return sent.flatMap(({ key, copy, event }) => {
+      const copied = copy ? fromBsonCopy<OutboxEvent>(copy) : event;
+      return copied ? [{ key, event: copied }] : [];
+    });
   }
 
   /** About how many sent events wait to be cleared (the store's count of the collection, not a scan on MongoDB). */

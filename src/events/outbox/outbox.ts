@@ -69,6 +69,11 @@ export class Outbox {
     return stored;
   }
 
+  /** Runs `work`, a write of many changes to come, as one the relay's bookkeeping makes way for (OutboxRelay.writing). */
+  writing<T>(work: () => Promise<T>): Promise<T> {
+    return this.relay.writing(work);
+  }
+
   /**
    * Marks the events just written to these entities, each marker with its copy (after their write), and
    * wakes the relay: recordChange's last step. An entity named without events written here is marked

@@ -20,6 +20,23 @@ describe(SentClearing.name, () => {
     expect(sent.size).toBe(0);
   });
 
+  it('waits for a write under way however long it takes, then for 2 s after it ends', async () => {
+    const { relay, doc, locks, sentRepository, sources } = setup();
+    await relay.drain();
+    const clearing = new SentClearing(locks, sentRepository, sources);
+    clearing.wrote();
+    await clearing.clearAll(() => clearing.due());
+    clearing.writeStarted();
+    jest.setSystemTime(60_000);
+    expect(clearing.due()).toBe(false);
+    clearing.writeEnded();
+    jest.setSystemTime(61_999);
+    expect(clearing.due()).toBe(false);
+    jest.setSystemTime(62_000);
+    await clearing.clearAll(() => clearing.due());
+    expect(doc.outbox).toEqual([]);
+  });
+
   it('clears while writes flow once more sent records wait than its bound, in batches of 64, down to the bound', async () => {
     const { relay, docs, sent, locks, sentRepository, sources, withLocks } = setup({ count: 100, events: () => [event()] });
     await relay.drain();

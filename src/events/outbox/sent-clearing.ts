@@ -30,6 +30,7 @@ export const MAX_SENT_WAITING = 50_000;
 export class SentClearing {
   private readonly logger = new Logger(SentClearing.name);
   private lastWriteAt = 0;
+  private writesUnderWay = 0;
   /** Sent records waiting to be cleared, as far as this instance knows (counted once a lease is taken). */
   private waiting?: number;
 
@@ -45,6 +46,19 @@ export class SentClearing {
     this.lastWriteAt = Date.now();
   }
 
+  /**
+   * A write of many changes started here (a bulk registration: seconds on a busy store, with its markers at the end): busy
+   * until it ends, however long it takes, so the clear does not take the store from it half-way.
+   */
+  writeStarted(): void {
+    this.writesUnderWay++;
+  }
+
+  writeEnded(): void {
+    this.writesUnderWay--;
+    this.wrote();
+  }
+
   /** Events were recorded as sent: one more each to clear. */
   recorded(count: number): void {
     if (this.waiting !== undefined) this.waiting += count;
@@ -55,9 +69,10 @@ export class SentClearing {
     this.waiting = undefined;
   }
 
-  /** Whether the background clear may run: no write lately, or too many records wait (or how many is not known yet). */
+  /** Whether the background clear may run: no write under way nor lately, or too many records wait (or how many is not known yet). */
   due(): boolean {
-    return Date.now() - this.lastWriteAt >= QUIET_MS || this.waiting === undefined || this.waiting > this.maxWaiting;
+    const quiet = this.writesUnderWay === 0 && Date.now() - this.lastWriteAt >= QUIET_MS;
+    return quiet || this.waiting === undefined || this.waiting > this.maxWaiting;
   }
 
   /**
