@@ -6,27 +6,20 @@
  * the call's events). BENCH_CALLS calls (5) after one warm-up call; per-call averages.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { mongo } from 'mongoose';
 import { printTable, startBenchEnvironment } from './bench-environment';
-import { storeCpuMs, storePid as findStorePid } from './process-cpu';
+import { commandProbe, Counted } from './command-counts';
+import { processCpuMs, storePid as findStorePid } from './process-cpu';
 
 const USERS = Number(process.env.BENCH_USERS ?? 100);
 const CALLS = Number(process.env.BENCH_CALLS ?? 5);
 const BULK = 1000;
 
-interface Probe {
-  counts: Record<string, { commands: number; documents: number }>;
-  cpuMs: number;
-}
-
 async function main(): Promise<void> {
-  const probeOut = path.join(tmpdir(), `bulk-cost-${randomUUID()}.json`);
+  const counter = commandProbe();
   const bench = await startBenchEnvironment({
-    NODE_OPTIONS: `--require ${path.join(__dirname, 'command-probe.js')} ${process.env.BENCH_NODE_OPTIONS ?? ''}`,
-    PROBE_OUT: probeOut,
+    ...counter.env,
+    NODE_OPTIONS: `${counter.env.NODE_OPTIONS ?? ''} ${process.env.BENCH_NODE_OPTIONS ?? ''}`,
   });
   const client = new mongo.MongoClient(bench.env.MONGODB_URI ?? '');
   await client.connect();
@@ -41,13 +34,7 @@ async function main(): Promise<void> {
     return (await response.json()) as { created: number; items: { item: { id: string } }[] };
   };
   /** The probe's counts since the last read. */
-  const probe = async (): Promise<Probe> => {
-    rmSync(probeOut, { force: true });
-    bench.app.child.kill('SIGWINCH');
-    while (!existsSync(probeOut)) await new Promise((resolve) => setTimeout(resolve, 20));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    return JSON.parse(readFileSync(probeOut, 'utf8')) as Probe;
-  };
+  const probe = (): Promise<Counted> => counter.read(bench);
   const settled = async (): Promise<void> => {
     while ((await client.db().collection('outbox_markers').countDocuments()) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
   };
@@ -71,16 +58,16 @@ async function main(): Promise<void> {
     for (let round = 0; round <= CALLS; round++) {
       await settled();
       await probe();
-      const store = storeCpuMs(storePid);
+      const store = processCpuMs(storePid);
       const started = performance.now();
       const result = await call('/datasets/bulk', items(round));
       const ms = performance.now() - started;
       if (result.created !== BULK) throw new Error(`bulk: ${result.created} of ${BULK} created`);
       const during = await probe();
-      const storeDuring = storeCpuMs(storePid) - store;
+      const storeDuring = processCpuMs(storePid) - store;
       await settled();
       const after = await probe();
-      const storeAfter = storeCpuMs(storePid) - store - storeDuring;
+      const storeAfter = processCpuMs(storePid) - store - storeDuring;
       process.stderr.write(
         `[bench] call ${round}${round === 0 ? ' (warm-up)' : ''}: ${Math.round(ms)} ms, CPU ${Math.round(during.cpuMs)} + ${Math.round(after.cpuMs)} ms, store CPU ${Math.round(storeDuring)} + ${Math.round(storeAfter)} ms\n`,
       );
@@ -116,7 +103,6 @@ async function main(): Promise<void> {
       `\nwall ${Math.round(callMs / CALLS)} ms per call; service CPU ${Math.round(callCpu / CALLS)} ms during the call, ${Math.round(tailCpu / CALLS)} ms after it until its events are out; store (FerretDB) CPU ${Math.round(callStore / CALLS)} ms during, ${Math.round(tailStore / CALLS)} ms after\n`,
     );
   } finally {
-    rmSync(probeOut, { force: true });
     await client.close();
     await bench.stop();
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { BenchEnvironment } from './bench-environment';
@@ -43,11 +43,4 @@ export function commandsByName({ counts }: Counted): [string, number][] {
     sums.set(name, (sums.get(name) ?? 0) + commands);
   }
   return [...sums].sort((a, b) => b[1] - a[1]);
-}
-
-/** CPU ms a process has used so far (/proc/PID/stat, in ticks of 1/100 s); 0 where it cannot be read. */
-export function processCpuMs(pid: number | undefined): number {
-  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return 0;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }

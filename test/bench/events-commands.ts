@@ -9,43 +9,29 @@
  * (BENCH_CLEAR_SECONDS, 8, after each).
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchEnvironment, printTable, startBenchEnvironment } from './bench-environment';
 import { auditCount, awaitAudit, progress } from './events-load';
 import { waitFor } from '../support/wait';
-import { storeCpuMs, storePid } from './process-cpu';
+import { commandProbe, Counted as ProbeCounts } from './command-counts';
+import { processCpuMs, storePid } from './process-cpu';
 
 const rate = Number(process.env.BENCH_RATE ?? 200);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const clearSeconds = Number(process.env.BENCH_CLEAR_SECONDS ?? 8);
 const CLIENTS = 20;
-const file = path.join(process.env.TMPDIR ?? '/tmp', `command-probe-${randomUUID()}.json`);
+const probe = commandProbe();
 
-/** What the probe counted since its previous read (it starts afresh at each). */
-interface Counted {
-  cpuMs: number;
-  counts: Record<string, { commands: number; documents: number }>;
-  /** The store process's CPU ms since the previous read, when there is one to read. */
-  storeCpuMs?: number;
-}
+/** What the probe counted since its previous read, and the store process's CPU ms meanwhile, when there is one to read. */
+type Counted = ProbeCounts & { storeCpuMs?: number };
 
 /** The store's CPU so far (ms) where it can be read: each count takes the difference since the previous one. */
 let store: { pid: number; cpuMs: number } | undefined;
 
 async function counted(bench: BenchEnvironment): Promise<Counted> {
-  const storeCpu = store && storeCpuMs(store.pid) - store.cpuMs;
+  const storeCpu = store && processCpuMs(store.pid) - store.cpuMs;
   if (store) store.cpuMs += storeCpu ?? 0;
-  rmSync(file, { force: true });
-  bench.app.child.kill('SIGWINCH');
-  await waitFor(() => existsSync(file), { what: 'the command counts', timeoutMs: 5000, intervalMs: 20 });
-  // Written whole before the next poll in practice; a partial read fails JSON.parse and is retried.
-  const read = await waitFor(() => JSON.parse(readFileSync(file, 'utf8')) as Counted, {
-    what: 'the command counts, whole',
-    timeoutMs: 5000,
-    intervalMs: 20,
-  });
+  const read = await probe.read(bench);
   return { ...read, ...(storeCpu === undefined ? {} : { storeCpuMs: storeCpu }) };
 }
 
@@ -93,14 +79,11 @@ async function paced(bench: BenchEnvironment, route: string, body: () => object)
 }
 
 async function main(): Promise<void> {
-  const bench = await startBenchEnvironment({
-    NODE_OPTIONS: `--require ${path.join(__dirname, 'command-probe.js')}`,
-    PROBE_OUT: file,
-  });
+  const bench = await startBenchEnvironment(probe.env);
   try {
     await waitFor(async () => (await auditCount(bench)) > 0, { what: 'the bootstrap events', timeoutMs: 30_000 });
     const pid = await storePid();
-    if (pid !== undefined) store = { pid, cpuMs: storeCpuMs(pid) };
+    if (pid !== undefined) store = { pid, cpuMs: processCpuMs(pid) };
     const routes: [string, string, () => object][] = [
       ['POST /users', '/users', () => ({ name: 'bench user', email: `${randomUUID()}@example.com` })],
       ['POST /datasets', '/datasets', () => ({ name: `bench ${randomUUID()}` })],
@@ -129,11 +112,10 @@ async function main(): Promise<void> {
         ],
       );
       process.stdout.write(
-        `\nthen the clear of sent events (${clearSeconds} s): ${clear.total.toFixed(2)} commands, ${clear.cpuMs.toFixed(2)} CPU ms per write\n`,
+        `\nthen the clear of sent events (${clearSeconds} s): ${clear.total.toFixed(2)} commands, ${clear.cpuMs.toFixed(2)} service${clear.storeCpuMs === undefined ? '' : ` and ${clear.storeCpuMs.toFixed(2)} store`} CPU ms per write\n`,
       );
     }
   } finally {
-    rmSync(file, { force: true });
     await bench.stop();
   }
 }

@@ -13,7 +13,7 @@ export async function storePid(): Promise<number | undefined> {
   return (await new LocalStack().status()).find(({ name }) => name === 'ferretdb')?.pid;
 }
 
-/** CPU ms the store's process has used so far; 0 where it cannot be read. */
-export function storeCpuMs(pid: number | undefined): number {
+/** CPU ms a process (the store's, the service's) has used so far; 0 where it cannot be read. */
+export function processCpuMs(pid: number | undefined): number {
   return pid === undefined || !existsSync(`/proc/${pid}/stat`) ? 0 : cpuMicros(pid) / 1000;
 }

@@ -19,7 +19,8 @@ import { LocalStack } from '../../stack/local-stack';
 import { withDatabase } from '../support/mongo';
 import { rssMb } from '../support/process-memory';
 import { printTable, startBenchEnvironment } from './bench-environment';
-import { commandProbe, commandsByName, Counted, processCpuMs } from './command-counts';
+import { commandProbe, commandsByName, Counted } from './command-counts';
+import { processCpuMs } from './process-cpu';
 
 const total = Number(process.env.BENCH_POINTS ?? 1_000_000);
 const batch = Number(process.env.BENCH_BATCH ?? 250_000);
