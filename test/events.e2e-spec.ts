@@ -101,6 +101,35 @@ describe('Events on msg_collection (e2e)', () => {
     }
   });
 
+  it("commits the audit group's offsets up to the last event it stored", async () => {
+    const user = (
+      await api
+        .post('/users')
+        .send({ name: 'Committed', email: `${randomUUID()}@example.com` })
+        .expect(201)
+    ).body.id;
+    await waitFor(async () => (await auditLogOf(api, user)).length === 1, { what: 'the event in the audit log' });
+
+    const { topic, groupId } = testApp.config.kafka;
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const ends = (await admin.fetchTopicOffsets(topic)).filter((end) => Number(end.high) > 0);
+      expect(ends.length).toBeGreaterThan(0);
+      // Committed beside the fetch loop, shortly after the batch was stored.
+      await waitFor(
+        async () => {
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          const at = new Map(committed.partitions.map(({ partition, offset }) => [partition, Number(offset)]));
+          return ends.every((end) => (at.get(end.partition) ?? -1) >= Number(end.high));
+        },
+        { what: `the group's offsets at the topic's end (${ends.map((end) => `${end.partition}:${end.high}`).join(', ')})` },
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('parks a poison message on the dead-letter topic and goes on consuming', async () => {
     const dlq = await new TopicRecorder(kafka, [deadLetterTopic(testApp.config.kafka.topic)]).start();
     const producer = kafka.producer();

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { KafkaContext, ServerKafka } from '@nestjs/microservices';
 import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer } from '@nestjs/microservices/external/kafka.interface';
 
@@ -25,14 +26,51 @@ export interface ConsumedBatch {
 }
 
 /**
+ * Runs `commit` whenever asked, one at a time: asks that come while one runs are served by one more run
+ * after it, which commits everything resolved by then.
+ */
+export class CoalescedCommits {
+  private asked = false;
+  private running?: Promise<void>;
+
+  constructor(private readonly commit: () => Promise<void>) {}
+
+  /** Settles once a run that started after this ask has ended. */
+  ask(): Promise<void> {
+    this.asked = true;
+    this.running ??= this.drain().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.asked) {
+      this.asked = false;
+      await this.commit();
+    }
+  }
+}
+
+/**
  * Nest's Kafka server fed by kafkajs' `eachBatch`: a BATCH_HANDLER handler gets each fetched batch in one
- * call, its offsets committed when it returns. See docs/events.md#consuming-the-audit-log-dead-letters-live-feed.
+ * call, its offsets committed when it returns — beside the fetch loop rather than in it (kafkajs' own
+ * auto-commit sends one commit per partition's batch and fetches again only once they are answered).
+ * See docs/events.md#consuming-the-audit-log-dead-letters-live-feed.
  */
 export class BatchServerKafka extends ServerKafka {
+  private readonly commitLogger = new Logger(BatchServerKafka.name);
+  /** Commits the offsets resolved so far, through the latest batch's consumer group (a restart makes a new one). */
+  private commitResolved: () => Promise<void> = () => Promise.resolve();
+  private readonly commits = new CoalescedCommits(() => this.commitResolved());
+
   override async bindEvents(consumer: Consumer): Promise<void> {
     const topics = [...this.messageHandlers.keys()];
     if (topics.length > 0) await consumer.subscribe({ ...(this.options.subscribe ?? {}), topics });
-    await consumer.run({ ...this.options.run, eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) });
+    await consumer.run({
+      ...this.options.run,
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
@@ -74,6 +112,12 @@ export class BatchServerKafka extends ServerKafka {
         await payload.heartbeat();
       }
     }
-    await payload.commitOffsetsIfNecessary();
+    this.commitResolved = () => payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
+    const committed = this.commits.ask().catch((error: Error) => {
+      // The next commit takes these offsets too; were there none, they are read again, and storing is idempotent.
+      this.commitLogger.warn(`committing offsets failed: ${error.message}`);
+    });
+    // Stopping: kafkajs leaves the group once this batch returns, so its offsets must be in before.
+    if (!payload.isRunning()) await committed;
   }
 }
