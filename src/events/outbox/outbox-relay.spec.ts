@@ -64,7 +64,7 @@ describe(OutboxRelay.name, () => {
   });
 
   it('sends a `*.created` event from its copy alone, without reading or writing its entity, where nothing is held back', async () => {
-    const { relay, docs, published, findById, findOneAndUpdate, withLocks, markers } = setup({
+    const { relay, docs, published, findById, updateMany, withLocks, markers } = setup({
       count: 200,
       events: () => [event({ type: 'dataset.created' })],
       holdsBack: false,
@@ -73,7 +73,7 @@ describe(OutboxRelay.name, () => {
     await relay.drain();
     expect(published).toEqual(expected);
     expect(findById).not.toHaveBeenCalled();
-    expect(findOneAndUpdate).not.toHaveBeenCalled();
+    expect(updateMany).not.toHaveBeenCalled();
     expect(withLocks).not.toHaveBeenCalled();
     expect(markers.size).toBe(0);
   });
@@ -164,10 +164,8 @@ describe(OutboxRelay.name, () => {
   });
 
   it('removes by id the sent events a pull did not match (a store that compares them differently), under the lock', async () => {
-    const { relay, doc, findOneAndUpdate, bulkWrite, sent } = setup();
-    findOneAndUpdate.mockImplementation((filter) => ({
-      lean: () => ({ exec: async () => structuredClone(doc._id.equals(filter._id) ? doc : null) }),
-    }));
+    const { relay, doc, updateMany, bulkWrite, sent } = setup();
+    updateMany.mockImplementation(() => ({ exec: async () => undefined }));
     await relay.drain();
     await relay.clearSent();
     expect(bulkWrite).toHaveBeenCalledWith(
@@ -178,6 +176,16 @@ describe(OutboxRelay.name, () => {
     );
     expect(doc.outbox).toEqual([]);
     expect(sent.size).toBe(0);
+  });
+
+  it('clears a batch of outboxes with one updateMany and one read, not a write per entity', async () => {
+    const { relay, docs, updateMany, sent } = setup({ count: 100 });
+    await relay.drain();
+    await relay.clearSent();
+    expect([...docs.values()].every((doc) => doc.outbox.length === 0)).toBe(true);
+    expect(sent.size).toBe(0);
+    // A clear batch is 64 sent events under their entities' locks: two events each, 32 entities a write.
+    expect(updateMany.mock.calls.map(([filter]) => (filter as { _id: { $in: unknown[] } })._id.$in.length)).toEqual([32, 32, 32, 4]);
   });
 
   it('clears only the events sent, not one written meanwhile (which keeps its marker)', async () => {

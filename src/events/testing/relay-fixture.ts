@@ -115,21 +115,21 @@ export function setupRelay(
       return doc ? { ...structuredClone(doc), _id: doc._id } : null;
     }),
   );
-  // `$pullAll` as the store runs it: removes the elements equal to one given (compared whole), returns the document after.
-  const findOneAndUpdate = jest.fn((filter: { _id: Types.ObjectId }, update: { $pullAll: { outbox: RegistryEvent[] } }) =>
-    query(() => {
-      const current = docs.get(filter._id.toHexString());
-      if (!current) return null;
+  // `$pullAll` as the store runs it on each document of the filter: removes the elements equal to one given (compared whole).
+  const updateMany = jest.fn((filter: { _id: { $in: Types.ObjectId[] } }, update: { $pullAll: { outbox: RegistryEvent[] } }) => ({
+    exec: async () => {
       const pulled = new Set(update.$pullAll.outbox.map((e) => JSON.stringify(e)));
-      current.outbox = current.outbox.filter((e) => !pulled.has(JSON.stringify(e)));
-      return structuredClone(current);
-    }),
-  );
+      for (const id of filter._id.$in) {
+        const current = docs.get(id.toHexString());
+        if (current) current.outbox = current.outbox.filter((e) => !pulled.has(JSON.stringify(e)));
+      }
+    },
+  }));
   // The scan's read: every document with events waiting.
   const find = findInVia(findById, () =>
     query(() => [...docs.values()].filter((d) => d.outbox.length > 0).map((d) => ({ ...d, outbox: [...d.outbox] }))),
   );
-  const model = strictMock<Model<OutboxFields>>('datasets', { find, findById, findOneAndUpdate, bulkWrite } as never);
+  const model = strictMock<Model<OutboxFields>>('datasets', { find, findById, updateMany, bulkWrite } as never);
   // The datasets' source as the repository builds it, over a strict model.
   const source = new OutboxDocuments(
     model,
@@ -188,7 +188,7 @@ export function setupRelay(
     bulkWrite,
     find,
     findById,
-    findOneAndUpdate,
+    updateMany,
     markerStore,
     sentStore,
     withLocks,
