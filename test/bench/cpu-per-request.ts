@@ -7,7 +7,10 @@
  * Seeds BENCH_USERS users and BENCH_DATASETS datasets on each side, waits for
  * the seed's events, then per route: BENCH_WARMUP requests, BENCH_REQUESTS
  * measured (BENCH_CONNECTIONS at a time); and the CPU each process uses idle
- * over 5 s (the last row). With BENCH_PROFILE_DIR set, a V8 CPU
+ * over 5 s (the last row). Beside each side's own CPU, the local stack's FerretDB
+ * and Kafka CPU over the same requests (the writes' events included: each side
+ * is measured until its events are through), and what the ratio of the sums
+ * bounds req/s to on a machine whose cores all these share. With BENCH_PROFILE_DIR set, a V8 CPU
  * profile of the service is taken over another BENCH_REQUESTS per route
  * (through the inspector: the service runs with --inspect on a free port) and
  * written there as <route>.cpuprofile (and one of the idle time as idle.cpuprofile).
@@ -17,7 +20,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { waitFor } from '../support/wait';
 import { printTable } from './bench-environment';
-import { cpuMicros } from './process-cpu';
+import { cpuMicros, processCpuMs, stackPid } from './process-cpu';
 import { startCrudSides } from './crud-sides';
 
 const settings = {
@@ -86,15 +89,21 @@ async function main(): Promise<void> {
       writeFileSync(path.join(settings.profileDir ?? '', 'idle.cpuprofile'), JSON.stringify((await cdp.send('Profiler.stop')).profile));
     const idleRows = sides.map((side, s) => Math.round((cpuMicros(side.pid) - idle[s]) / IDLE_SECONDS / 1000));
     const rows: (string | number)[][] = [];
+    const stack = { store: await stackPid('ferretdb'), broker: await stackPid('kafka') };
+    const stackMicros = (): number => (processCpuMs(stack.store) + processCpuMs(stack.broker)) * 1000;
     for (const [r, [route]] of sides[0].routes.entries()) {
       const micros: number[] = [];
+      const stackUsed: number[] = [];
       for (const side of sides) {
         const { path: routePath, ...options } = side.routes[r][1] as autocannon.Options & { path?: string };
         const url = `${side.url}${routePath ?? ''}`;
         await run(url, settings.warmup, options);
-        const before = cpuMicros(side.pid);
+        await side.settled();
+        const [before, stackBefore] = [cpuMicros(side.pid), stackMicros()];
         await run(url, settings.requests, options);
+        await side.settled();
         micros.push((cpuMicros(side.pid) - before) / settings.requests);
+        stackUsed.push((stackMicros() - stackBefore) / settings.requests);
         if (cdp && side === sides[0]) {
           await cdp.send('Profiler.enable');
           await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
@@ -104,13 +113,23 @@ async function main(): Promise<void> {
           writeFileSync(path.join(settings.profileDir ?? '', `${route.replace(/\W+/g, '_')}.cpuprofile`), JSON.stringify(profile));
         }
       }
-      rows.push([route, Math.round(micros[0]), Math.round(micros[1]), (micros[0] / micros[1]).toFixed(2)]);
+      const bound = (micros[1] + stackUsed[1]) / (micros[0] + stackUsed[0]);
+      rows.push([
+        route,
+        Math.round(micros[0]),
+        Math.round(micros[1]),
+        (micros[0] / micros[1]).toFixed(2),
+        Math.round(stackUsed[0]),
+        Math.round(stackUsed[1]),
+        bound.toFixed(2),
+      ]);
     }
     process.stdout.write(
       `\nCPU µs per request, ${settings.requests} requests per route, ${settings.connections} connections (${new Date().toISOString()})\n\n`,
     );
-    rows.push(['idle, ms of CPU per s', ...idleRows, '']);
-    printTable(['route', 'service µs', 'bare µs', 'service/bare'], rows);
+    rows.push(['idle, ms of CPU per s', ...idleRows, '', '', '', '']);
+    printTable(['route', 'service µs', 'bare µs', 'service/bare', 'store+broker µs (service)', '(bare)', 'req/s bound'], rows);
+    process.stdout.write('\nreq/s bound: (bare + its store and broker) / (service + its store and broker), µs per request\n');
     cdp?.close();
   } finally {
     await stop();

@@ -26,6 +26,8 @@ export interface Side {
   url: string;
   pid: number;
   routes: Route[];
+  /** Resolves once the side's writes have nothing left to do: the service's events relayed and cleared; the baseline's at once (it publishes in the request). */
+  settled(): Promise<unknown>;
 }
 
 export interface CrudSides {
@@ -99,8 +101,9 @@ export async function startCrudSides(env: NodeJS.ProcessEnv, seeded: { users: nu
         url: bench.url,
         pid: bench.app.child.pid ?? 0,
         routes: routes({ users: serviceUsers, datasets: serviceDatasets }),
+        settled: pipelineIdle,
       },
-      { name: 'baseline', url: bare.url, pid: bare.pid, routes: routes(bareIds) },
+      { name: 'baseline', url: bare.url, pid: bare.pid, routes: routes(bareIds), settled: () => Promise.resolve() },
     ];
     return { bench, bare, sides, authorization, pipelineIdle, stop };
   } catch (error) {

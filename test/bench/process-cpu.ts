@@ -8,10 +8,13 @@ export function cpuMicros(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
 }
 
-/** The store's process whose CPU the benchmarks read: the local stack's FerretDB, when it runs one. */
-export async function storePid(): Promise<number | undefined> {
-  return (await new LocalStack().status()).find(({ name }) => name === 'ferretdb')?.pid;
+/** A process of the local stack whose CPU the benchmarks read (FerretDB: the store; Kafka: the broker), when it runs one. */
+export async function stackPid(name: 'ferretdb' | 'kafka'): Promise<number | undefined> {
+  return (await new LocalStack().status()).find((service) => service.name === name)?.pid;
 }
+
+/** The store's process: the local stack's FerretDB, when it runs one. */
+export const storePid = (): Promise<number | undefined> => stackPid('ferretdb');
 
 /** CPU ms a process (the store's, the service's) has used so far; 0 where it cannot be read. */
 export function processCpuMs(pid: number | undefined): number {
