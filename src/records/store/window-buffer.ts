@@ -13,6 +13,10 @@ export class WindowBuffer {
   private readonly open = new Map<number, WindowPoints>();
   private points = 0;
   private bytes = 0;
+  /** The window the last point went to, and its bounds: a time-ordered upload finds it without a lookup. */
+  private current?: WindowPoints;
+  private currentStart = 0;
+  private currentEnd = 0;
 
   constructor(
     private readonly spanMs: number,
@@ -21,9 +25,15 @@ export class WindowBuffer {
 
   /** Adds (or replaces) a point; true when the buffer is full. */
   add(t: number, values: Value[]): boolean {
-    const start = windowStart(t, this.spanMs);
-    let points = this.open.get(start);
-    if (!points) this.open.set(start, (points = new WindowPoints(this.fieldCount)));
+    let points = this.current;
+    if (!points || !(t >= this.currentStart && t < this.currentEnd)) {
+      const start = windowStart(t, this.spanMs);
+      points = this.open.get(start);
+      if (!points) this.open.set(start, (points = new WindowPoints(this.fieldCount)));
+      this.current = points;
+      this.currentStart = start;
+      this.currentEnd = start + this.spanMs;
+    }
     if (points.set(t, values)) this.points++;
     this.bytes += pointBytes(values);
     return this.points >= FLUSH_POINTS || this.bytes >= FLUSH_BYTES;
@@ -33,6 +43,7 @@ export class WindowBuffer {
   take(keep?: number): Map<number, WindowPoints> {
     const windows = new Map(this.open);
     this.open.clear();
+    this.current = undefined;
     this.points = 0;
     this.bytes = 0;
     const start = keep === undefined ? undefined : windowStart(keep, this.spanMs);
