@@ -5,7 +5,11 @@ import { MalformedBodyError } from './record-errors';
 function tokenize(pieces: string[], numeric?: Parameters<CsvTokenizer['readNumbers']>[0]): CsvCell[][] {
   const tokenizer = new CsvTokenizer();
   if (numeric) tokenizer.readNumbers(numeric);
-  return [...pieces.flatMap((piece) => tokenizer.push(piece)), ...tokenizer.end()];
+  const records: CsvCell[][] = [];
+  const keep = (cells: readonly CsvCell[], count: number): number => records.push(cells.slice(0, count));
+  for (const piece of pieces) tokenizer.push(piece, keep);
+  tokenizer.end(keep);
+  return records;
 }
 
 const SAMPLES = [

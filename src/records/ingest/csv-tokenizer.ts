@@ -13,6 +13,12 @@ const CR = 13;
  */
 export type CsvCell = string | number | null;
 
+/**
+ * Takes each record as it completes: its `count` first cells. They are valid
+ * during the call only: the array is reused for the next record.
+ */
+export type CsvRecordSink = (cells: readonly CsvCell[], count: number) => void;
+
 /** A cell grew past the tokenizer's bound before it ended: the body is refused without holding it all. */
 export class CsvCellTooLongError extends Error {
   override readonly name = 'CsvCellTooLongError';
@@ -33,7 +39,9 @@ export class CsvCellTooLongError extends Error {
  */
 export class CsvTokenizer {
   private buffer = '';
-  private row: CsvCell[] = [];
+  /** The cells of the record being read: the first `cells` (one array for every record, none to collect per row). */
+  private readonly row: CsvCell[] = [];
+  private cells = 0;
   private started = false;
   private completed = 0;
   private numeric: readonly (NumericCell | undefined)[] = [];
@@ -41,14 +49,14 @@ export class CsvTokenizer {
   /** `maxCellChars`: the longest raw cell text held while waiting for its end. */
   constructor(private readonly maxCellChars = Infinity) {}
 
-  /** Adds text; returns the records it completed. */
-  push(text: string): CsvCell[][] {
+  /** Adds text; gives `sink` the records it completed. */
+  push(text: string, sink: CsvRecordSink): void {
     if (!this.started) {
       this.started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
     this.buffer += text;
-    return this.drain(false);
+    this.drain(false, sink);
   }
 
   /** From now on, unquoted cells at these positions come as numbers when they are plain ones. */
@@ -56,22 +64,22 @@ export class CsvTokenizer {
     this.numeric = kinds;
   }
 
-  /** The body has ended: returns the last record, if any. */
-  end(): CsvCell[][] {
-    return this.drain(true);
+  /** The body has ended: gives `sink` the last record, if any. */
+  end(sink: CsvRecordSink): void {
+    this.drain(true, sink);
   }
 
-  private drain(atEnd: boolean): CsvCell[][] {
-    const records: CsvCell[][] = [];
+  private drain(atEnd: boolean, sink: CsvRecordSink): void {
     const text = this.buffer;
+    const completedBefore = this.completed;
     let i = 0;
     // Each turn reads one cell (and what ends it); an incomplete cell waits for more text.
     for (;;) {
       const start = i;
       while (i < text.length && (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB)) i++;
       if (i >= text.length) {
-        if (atEnd && this.row.length > 0) this.row.push(null); // the body ends right after a comma (in an earlier piece)
-        if (atEnd) this.endRow(records);
+        if (atEnd && this.cells > 0) this.row[this.cells++] = null; // the body ends right after a comma (in an earlier piece)
+        if (atEnd) this.endRow(sink);
         i = atEnd ? i : start;
         break;
       }
@@ -80,7 +88,7 @@ export class CsvTokenizer {
       if (text.charCodeAt(i) === QUOTE) {
         const closed = closingQuote(text, i + 1, atEnd);
         if (closed < 0) {
-          if (atEnd) throw new MalformedBodyError(`CSV row ${records.length + 1} has an unterminated quoted cell`);
+          if (atEnd) throw new MalformedBodyError(`CSV row ${this.completed - completedBefore + 1} has an unterminated quoted cell`);
           i = this.waitForMore(text, start);
           break;
         }
@@ -93,42 +101,41 @@ export class CsvTokenizer {
       } else {
         end = i;
         while (end < text.length && !isCellEnd(text.charCodeAt(end))) end++;
-        const kind = this.numeric[this.row.length];
+        const kind = this.numeric[this.cells];
         cell = (kind && numberAt(text, i, end, kind)) ?? (text.slice(i, end).trimEnd() || null);
       }
       if (end >= text.length && !atEnd) {
         i = this.waitForMore(text, start); // the cell may go on in the next piece
         break;
       }
-      this.row.push(cell);
+      this.row[this.cells++] = cell;
       const ender = end < text.length ? text.charCodeAt(end) : LF;
       i = end + 1;
       if (ender === CR && text.charCodeAt(i) === LF) i++;
-      if (ender !== COMMA) this.endRow(records);
+      if (ender !== COMMA) this.endRow(sink);
       if (i >= text.length) {
         if (atEnd && ender === COMMA) {
-          this.row.push(null);
-          this.endRow(records);
+          this.row[this.cells++] = null;
+          this.endRow(sink);
         }
         break;
       }
     }
     this.buffer = text.slice(i);
-    return records;
   }
 
   /** Keeps the unfinished cell from `start` for the next piece, unless it is already too long. */
   private waitForMore(text: string, start: number): number {
-    if (text.length - start > this.maxCellChars) throw new CsvCellTooLongError(this.completed, this.row.length);
+    if (text.length - start > this.maxCellChars) throw new CsvCellTooLongError(this.completed, this.cells);
     return start;
   }
 
-  private endRow(records: CsvCell[][]): void {
-    const row = this.row;
-    this.row = [];
-    if (row.length === 0 || (row.length === 1 && row[0] === null)) return; // an empty line
+  private endRow(sink: CsvRecordSink): void {
+    const count = this.cells;
+    this.cells = 0;
+    if (count === 0 || (count === 1 && this.row[0] === null)) return; // an empty line
     this.completed++;
-    records.push(row);
+    sink(this.row, count);
   }
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Dataset } from '../../datasets/dataset-shape';
 import { splitWindow } from './bucket-size';
 import { BucketSummary, fromColumns, MAX_POINTS_PER_BUCKET, summarize } from './buckets';
-import { PointMap, Value } from '../points';
+import { PointBatch, PointMap, Value } from '../points';
 import { RecordsInputError } from '../ingest/record-errors';
 import type { RecordsStore } from './records.repository';
 import { RecordBucket } from '../schemas/record-bucket.schema';
@@ -67,7 +67,16 @@ export class SeriesWrite {
    * full and a write-out had to start (await it before adding more).
    */
   add(t: number, values: Value[]): Promise<void> | undefined {
-    const full = this.buffer.add(t, values);
+    return this.noteAdded(t, this.buffer.add(t, values));
+  }
+
+  /** add() for the point at `row` of a parsed batch. */
+  addFrom(batch: PointBatch, row: number): Promise<void> | undefined {
+    const t = batch.t[row];
+    return this.noteAdded(t, this.buffer.addFrom(t, batch.columns, row));
+  }
+
+  private noteAdded(t: number, full: boolean): Promise<void> | undefined {
     this.low = this.added === 0 ? t : Math.min(this.low, t);
     this.high = this.added === 0 ? t : Math.max(this.high, t);
     this.added++;

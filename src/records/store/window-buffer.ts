@@ -1,4 +1,4 @@
-import { pointBytes } from './bucket-size';
+import { pointBytes, rowBytes } from './bucket-size';
 import { windowStart } from './buckets';
 import { Value } from '../points';
 import { WindowPoints } from './window-points';
@@ -25,18 +25,31 @@ export class WindowBuffer {
 
   /** Adds (or replaces) a point; true when the buffer is full. */
   add(t: number, values: Value[]): boolean {
-    let points = this.current;
-    if (!points || !(t >= this.currentStart && t < this.currentEnd)) {
-      const start = windowStart(t, this.spanMs);
-      points = this.open.get(start);
-      if (!points) this.open.set(start, (points = new WindowPoints(this.fieldCount)));
-      this.current = points;
-      this.currentStart = start;
-      this.currentEnd = start + this.spanMs;
-    }
-    if (points.set(t, values)) this.points++;
+    if (this.windowOf(t).set(t, values)) this.points++;
     this.bytes += pointBytes(values);
+    return this.isFull();
+  }
+
+  /** add() for the point at `row` of columns aligned with the fields (a parsed batch's). */
+  addFrom(t: number, columns: readonly (readonly Value[])[], row: number): boolean {
+    if (this.windowOf(t).setFrom(t, columns, row)) this.points++;
+    this.bytes += rowBytes(columns, row);
+    return this.isFull();
+  }
+
+  private isFull(): boolean {
     return this.points >= FLUSH_POINTS || this.bytes >= FLUSH_BYTES;
+  }
+
+  private windowOf(t: number): WindowPoints {
+    if (this.current && t >= this.currentStart && t < this.currentEnd) return this.current;
+    const start = windowStart(t, this.spanMs);
+    let points = this.open.get(start);
+    if (!points) this.open.set(start, (points = new WindowPoints(this.fieldCount)));
+    this.current = points;
+    this.currentStart = start;
+    this.currentEnd = start + this.spanMs;
+    return points;
   }
 
   /** Takes the buffered windows out, all but the one holding `keep` (a timestamp) unless it is full on its own. */

@@ -31,24 +31,36 @@ export class WindowPoints {
 
   /** Adds or replaces a point; true when it is new. */
   set(t: number, values: readonly Value[]): boolean {
+    const size = this.t.length;
+    const row = this.rowFor(t);
     const { columns } = this;
+    for (let i = 0; i < columns.length; i++) columns[i][row] = values[i] ?? null;
+    return row === size;
+  }
+
+  /** set() for the point at `from` in columns aligned with these (a parsed batch's): no array for the point. */
+  setFrom(t: number, source: readonly (readonly Value[])[], from: number): boolean {
+    const size = this.t.length;
+    const row = this.rowFor(t);
+    const { columns } = this;
+    for (let i = 0; i < columns.length; i++) columns[i][row] = source[i][from];
+    return row === size;
+  }
+
+  /** The row of timestamp `t`: the one it has, or a new one at the end (its time set, its values to be). */
+  private rowFor(t: number): number {
     const last = this.t.length - 1;
     if (!this.rowOf && (last < 0 || t > this.t[last])) {
       this.t.push(t);
-      for (let i = 0; i < columns.length; i++) columns[i].push(values[i] ?? null);
-      return true;
+      return last + 1;
     }
     const rowOf = (this.rowOf ??= new Map(this.t.map((time, row) => [time, row])));
     const row = rowOf.get(t);
-    if (row !== undefined) {
-      for (let i = 0; i < columns.length; i++) columns[i][row] = values[i] ?? null;
-      return false;
-    }
+    if (row !== undefined) return row;
     if (t < this.t[last]) this.ordered = false;
     rowOf.set(t, this.t.length);
     this.t.push(t);
-    for (let i = 0; i < columns.length; i++) columns[i].push(values[i] ?? null);
-    return true;
+    return this.t.length - 1;
   }
 
   /** Lowest and highest timestamp (of a window holding points). */
