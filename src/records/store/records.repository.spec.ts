@@ -38,6 +38,23 @@ describe(RecordsRepository.name, () => {
   });
 });
 
+describe(`${RecordsRepository.name}: upload paperwork`, () => {
+  it('appends new ids, sets the old ones and the time in one update, and deletes the upload by id', async () => {
+    const updateOne = jest.fn((..._args: unknown[]) => Promise.resolve());
+    const deleteOne = jest.fn((..._args: unknown[]) => Promise.resolve());
+    const uploads = strictMock<Model<RecordUpload>>('uploads', { collection: { updateOne, deleteOne } });
+    const repository = new RecordsRepository(strictMock('buckets', {}), strictMock('series', {}), uploads);
+    await repository.noteUpload('u1', ['d:1:u1:0'], ['d:old']);
+    await repository.noteUpload('u1', [], []);
+    await repository.deleteUpload('u1');
+    expect(updateOne.mock.calls).toEqual([
+      [{ _id: 'u1' }, { $push: { newIds: { $each: ['d:1:u1:0'] } }, $set: { oldIds: ['d:old'], touchedAt: expect.any(Date) as Date } }],
+      [{ _id: 'u1' }, { $set: { oldIds: [], touchedAt: expect.any(Date) as Date } }],
+    ]);
+    expect(deleteOne.mock.calls).toEqual([[{ _id: 'u1' }]]);
+  });
+});
+
 describe(rawStringId.name, () => {
   it('reads a string `_id` stored first without decoding the rest, and any other `_id` by decoding', () => {
     expect(rawStringId(BSON.serialize(bucket('64a:1700000000000:ü€:3')))).toBe('64a:1700000000000:ü€:3');

@@ -96,11 +96,12 @@ export class RecordsRepository implements RecordsStore {
   /** Appends to the upload's `newIds`, sets its `oldIds`, and marks it alive. */
   async noteUpload(id: string, newIds: readonly string[], oldIds: string[]): Promise<void> {
     const push = newIds.length > 0 ? { $push: { newIds: { $each: [...newIds] } } } : {};
-    await this.uploads.updateOne({ _id: id }, { ...push, $set: { oldIds, touchedAt: new Date() } }).exec();
+    // The driver's: Mongoose's casting of every id, once per write-out, was a tenth of the ingest's CPU.
+    await this.uploads.collection.updateOne({ _id: id as never }, { ...push, $set: { oldIds, touchedAt: new Date() } } as never);
   }
 
   async deleteUpload(id: string): Promise<void> {
-    await this.uploads.deleteOne({ _id: id }).exec();
+    await this.uploads.collection.deleteOne({ _id: id as never });
   }
 
   /** Uploads not touched since `before`: their process died. */
