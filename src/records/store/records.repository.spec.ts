@@ -1,5 +1,7 @@
 import { BSON } from 'mongodb';
 import type { Model } from 'mongoose';
+import { LeaseLostError } from '../../common/errors/domain-errors';
+import { runUnderLease } from '../../common/locks/lease-guard';
 import { strictMock } from '../../common/testing/strict-mock';
 import { RecordBucket } from '../schemas/record-bucket.schema';
 import { RecordSeries } from '../schemas/record-series.schema';
@@ -52,6 +54,16 @@ describe(`${RecordsRepository.name}: upload paperwork`, () => {
       [{ _id: 'u1' }, { $set: { oldIds: [], touchedAt: expect.any(Date) as Date } }],
     ]);
     expect(deleteOne.mock.calls).toEqual([[{ _id: 'u1' }]]);
+  });
+
+  it('writes none of it under a lock that was lost, as the lease guard stops Mongoose writes', async () => {
+    const uploads = strictMock<Model<RecordUpload>>('uploads', { collection: {} });
+    const repository = new RecordsRepository(strictMock('buckets', {}), strictMock('series', {}), uploads);
+    const lease = { key: 'records:d', expiresAt: new Date(Date.now() + 60_000), lost: true };
+    await runUnderLease(lease, async () => {
+      await expect(repository.noteUpload('u1', ['d:1:u1:0'], [])).rejects.toThrow(LeaseLostError);
+      await expect(repository.deleteUpload('u1')).rejects.toThrow(LeaseLostError);
+    });
   });
 });
 
