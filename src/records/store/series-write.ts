@@ -67,20 +67,21 @@ export class SeriesWrite {
    * full and a write-out had to start (await it before adding more).
    */
   add(t: number, values: Value[]): Promise<void> | undefined {
-    return this.noteAdded(t, this.buffer.add(t, values));
-  }
-
-  /** add() for the point at `row` of a parsed batch. */
-  addFrom(batch: PointBatch, row: number): Promise<void> | undefined {
-    const t = batch.t[row];
-    return this.noteAdded(t, this.buffer.addFrom(t, batch.columns, row));
-  }
-
-  private noteAdded(t: number, full: boolean): Promise<void> | undefined {
+    const full = this.buffer.add(t, values);
     this.low = this.added === 0 ? t : Math.min(this.low, t);
     this.high = this.added === 0 ? t : Math.max(this.high, t);
     this.added++;
     // The window being filled stays open: in a time-ordered upload the next points go there.
+    return full ? this.startWriteOut(this.buffer.take(this.high)) : undefined;
+  }
+
+  /** add() for the point at `row` of a parsed batch (its time read here, not passed: a double passed on is boxed). */
+  addFrom(batch: PointBatch, row: number): Promise<void> | undefined {
+    const full = this.buffer.addFrom(batch, row);
+    const t = batch.t[row];
+    this.low = this.added === 0 ? t : Math.min(this.low, t);
+    this.high = this.added === 0 ? t : Math.max(this.high, t);
+    this.added++;
     return full ? this.startWriteOut(this.buffer.take(this.high)) : undefined;
   }
 

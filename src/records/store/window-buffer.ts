@@ -1,6 +1,6 @@
 import { pointBytes, rowBytes } from './bucket-size';
 import { windowStart } from './buckets';
-import { Value } from '../points';
+import { PointBatch, Value } from '../points';
 import { WindowPoints } from './window-points';
 
 /** Points held in memory before they are written out as bucket versions... */
@@ -30,10 +30,12 @@ export class WindowBuffer {
     return this.isFull();
   }
 
-  /** add() for the point at `row` of columns aligned with the fields (a parsed batch's). */
-  addFrom(t: number, columns: readonly (readonly Value[])[], row: number): boolean {
-    if (this.windowOf(t).setFrom(t, columns, row)) this.points++;
-    this.bytes += rowBytes(columns, row);
+  /** add() for the point at `row` of a parsed batch. */
+  addFrom(batch: PointBatch, row: number): boolean {
+    const t = batch.t[row];
+    const points = this.current && t >= this.currentStart && t < this.currentEnd ? this.current : this.windowOf(t);
+    if (points.setFrom(batch, row)) this.points++;
+    this.bytes += rowBytes(batch.columns, row);
     return this.isFull();
   }
 

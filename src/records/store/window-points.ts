@@ -1,4 +1,4 @@
-import { PointMap, Value } from '../points';
+import { PointBatch, PointMap, Value } from '../points';
 
 /**
  * The points of one window as columns: a time column and one column per
@@ -38,11 +38,15 @@ export class WindowPoints {
     return row === size;
   }
 
-  /** set() for the point at `from` in columns aligned with these (a parsed batch's): no array for the point. */
-  setFrom(t: number, source: readonly (readonly Value[])[], from: number): boolean {
+  /** set() for the point at `from` of a parsed batch: no array for the point, and no number boxed to pass it. */
+  setFrom(batch: PointBatch, from: number): boolean {
+    const t = batch.t[from];
     const size = this.t.length;
-    const row = this.rowFor(t);
+    let row = size;
+    if (!this.rowOf && (size === 0 || t > this.t[size - 1])) this.t.push(t);
+    else row = this.rowFor(t);
     const { columns } = this;
+    const source = batch.columns;
     for (let i = 0; i < columns.length; i++) columns[i][row] = source[i][from];
     return row === size;
   }
