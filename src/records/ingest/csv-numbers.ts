@@ -30,6 +30,12 @@ export type NumericCell = 'integer' | 'decimal';
  * correctly rounded value of the decimal (the fast path of Clinger, 1990).
  */
 export function numberAt(text: string, start: number, end: number, kind: NumericCell): number | undefined {
+  const value = plainNumberAt(text, start, end, kind);
+  return Number.isNaN(value) ? undefined : value;
+}
+
+/** numberAt with NaN for undefined: a double either way, which the tokenizer stores without boxing it. */
+export function plainNumberAt(text: string, start: number, end: number, kind: NumericCell): number {
   while (end > start && (text.charCodeAt(end - 1) === SPACE || text.charCodeAt(end - 1) === TAB)) end--;
   let i = start;
   const sign = text.charCodeAt(i);
@@ -47,10 +53,10 @@ export function numberAt(text: string, start: number, end: number, kind: Numeric
     } else if (code === DOT && fraction < 0 && kind === 'decimal') {
       fraction = 0;
     } else {
-      return undefined;
+      return NaN;
     }
   }
-  if (digits === 0 || digits > MAX_DIGITS) return undefined;
+  if (digits === 0 || digits > MAX_DIGITS) return NaN;
   const value = fraction > 0 ? mantissa / POWERS_OF_TEN[fraction] : mantissa;
   return negative ? -value : value;
 }

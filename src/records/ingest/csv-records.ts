@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 import { TIMESTAMP_FIELD } from '../../datasets/dataset-shape';
 import type { DatasetField } from '../../datasets/dataset-shape';
 import { PointBatch } from '../points';
-import { CsvCell, CsvCellTooLongError, CsvTokenizer } from './csv-tokenizer';
+import { isInstantInRange } from '../../common/validation/instants';
+import { CsvCell, CsvCellTooLongError, CsvTokenizer, NUMBER_CELL } from './csv-tokenizer';
 import { asBodyError, MalformedBodyError } from './record-errors';
 import { isStorableNumber, MAX_STRING_BYTES, NUMBER, numberError, stringError, stringTooLong, timestampOf } from './record-values';
 import { InvalidUtf8Error, StrictUtf8Decoder } from './utf8';
@@ -23,14 +24,14 @@ export async function* csvRows(input: Readable, fields: readonly DatasetField[])
   const batch = new PointBatch(fields.length);
   /** Fields with no column in the header: null in every point. */
   let unnamed: number[] = [];
-  const take = (cells: readonly CsvCell[], count: number): void => {
+  const take = (cells: readonly CsvCell[], count: number, numbers: Float64Array): void => {
     if (header) {
-      const error = addCsvPoint(batch, ++row, cells, count, header, unnamed);
+      const error = addCsvPoint(batch, ++row, cells, count, numbers, header, unnamed);
       if (error) batch.refuse({ row, error });
       return;
     }
     const named = (header = csvHeader(
-      cells.slice(0, count).map((cell) => String(cell ?? '')),
+      cells.slice(0, count).map((cell) => (typeof cell === 'string' ? cell : '')), // no number cells before readNumbers
       fields,
     ));
     unnamed = fields.map((_, field) => field).filter((field) => !named.some((column) => column.field === field));
@@ -93,8 +94,10 @@ const BOOLEANS: Record<string, boolean> = { true: true, false: false, '1': true,
 function addCsvPoint(
   batch: PointBatch,
   row: number,
+  // The record as the tokenizer gives it (csv-tokenizer.ts), passed as it is: an object holding them would be one more per row.
   cells: readonly CsvCell[],
   count: number,
+  numbers: Float64Array,
   header: CsvColumn[],
   unnamed: readonly number[],
 ): string | undefined {
@@ -102,17 +105,24 @@ function addCsvPoint(
   const { columns } = batch;
   // Values go at index `size`: they become the point's on commit, and are written over if the row is refused.
   const at = batch.size;
-  let t: number | string = `${TIMESTAMP_FIELD} is required`;
+  let t = NaN; // a number throughout (no heap number per row); the header always has the timestamp column
   for (let i = 0; i < header.length; i++) {
     const { name, type, field } = header[i];
     const cell = cells[i];
     if (field < 0) {
-      t = timestampOf(typeof cell === 'string' && /^-?\d+$/.test(cell) ? Number(cell) : cell);
-      if (typeof t === 'string') return t;
+      // Read by the tokenizer: an integer of at most 15 digits; only its range is left to check.
+      if (cell === NUMBER_CELL && isInstantInRange(numbers[i])) t = numbers[i];
+      else {
+        const given = timestampOf(
+          cell === NUMBER_CELL ? numbers[i] : typeof cell === 'string' && /^-?\d+$/.test(cell) ? Number(cell) : cell,
+        );
+        if (typeof given === 'string') return given;
+        t = given;
+      }
     } else if (cell === null) {
       columns[field][at] = null;
-    } else if (typeof cell === 'number') {
-      columns[field][at] = cell; // read by the tokenizer: a plain decimal of at most 15 digits, storable
+    } else if (cell === NUMBER_CELL) {
+      columns[field][at] = numbers[i]; // read by the tokenizer: a plain decimal of at most 15 digits, storable
     } else if (type === 'number') {
       const number = NUMBER.test(cell) ? Number(cell) : NaN;
       if (!isStorableNumber(number)) return numberError(name, cell);
@@ -128,6 +138,6 @@ function addCsvPoint(
     }
   }
   for (const field of unnamed) columns[field][at] = null;
-  batch.commit(row, t as number);
+  batch.commit(row, t);
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { MalformedBodyError } from './record-errors';
-import { numberAt, NumericCell, SPACE, TAB } from './csv-numbers';
+import { NumericCell, plainNumberAt, SPACE, TAB } from './csv-numbers';
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -8,16 +8,21 @@ const CR = 13;
 
 /**
  * A cell's text; null for an empty cell that was not quoted (`""` is the
- * empty string). A number only in the columns given to readNumbers, when the
- * unquoted cell is one in a plain form (csv-numbers.ts).
+ * empty string); NUMBER_CELL in the columns given to readNumbers when the
+ * unquoted cell is a number in a plain form (csv-numbers.ts), whose value is
+ * then in the record's `numbers` at the same position.
  */
-export type CsvCell = string | number | null;
+export type CsvCell = string | null | typeof NUMBER_CELL;
+
+/** Stands for a cell read as a number: the number stays unboxed in a Float64Array (no heap number per cell). */
+export const NUMBER_CELL = Symbol('number cell');
 
 /**
- * Takes each record as it completes: its `count` first cells. They are valid
- * during the call only: the array is reused for the next record.
+ * Takes each record as it completes: its `count` first cells, and the values
+ * of its NUMBER_CELLs. They are valid during the call only: the arrays are
+ * reused for the next record.
  */
-export type CsvRecordSink = (cells: readonly CsvCell[], count: number) => void;
+export type CsvRecordSink = (cells: readonly CsvCell[], count: number, numbers: Float64Array) => void;
 
 /** A cell grew past the tokenizer's bound before it ended: the body is refused without holding it all. */
 export class CsvCellTooLongError extends Error {
@@ -42,6 +47,8 @@ export class CsvTokenizer {
   /** The cells of the record being read: the first `cells` (one array for every record, none to collect per row). */
   private readonly row: CsvCell[] = [];
   private cells = 0;
+  /** The values of the record's NUMBER_CELLs, by position. */
+  private numbers = new Float64Array(0);
   private started = false;
   private completed = 0;
   private numeric: readonly (NumericCell | undefined)[] = [];
@@ -62,6 +69,7 @@ export class CsvTokenizer {
   /** From now on, unquoted cells at these positions come as numbers when they are plain ones. */
   readNumbers(kinds: readonly (NumericCell | undefined)[]): void {
     this.numeric = kinds;
+    this.numbers = new Float64Array(kinds.length);
   }
 
   /** The body has ended: gives `sink` the last record, if any. */
@@ -102,7 +110,12 @@ export class CsvTokenizer {
         end = i;
         while (end < text.length && !isCellEnd(text.charCodeAt(end))) end++;
         const kind = this.numeric[this.cells];
-        cell = (kind && numberAt(text, i, end, kind)) ?? (text.slice(i, end).trimEnd() || null);
+        const number = kind ? plainNumberAt(text, i, end, kind) : NaN;
+        if (Number.isNaN(number)) cell = text.slice(i, end).trimEnd() || null;
+        else {
+          this.numbers[this.cells] = number;
+          cell = NUMBER_CELL;
+        }
       }
       if (end >= text.length && !atEnd) {
         i = this.waitForMore(text, start); // the cell may go on in the next piece
@@ -135,7 +148,7 @@ export class CsvTokenizer {
     this.cells = 0;
     if (count === 0 || (count === 1 && this.row[0] === null)) return; // an empty line
     this.completed++;
-    sink(this.row, count);
+    sink(this.row, count, this.numbers);
   }
 }
 

@@ -221,6 +221,18 @@ describe(`${parseRecords.name}: whole bodies`, () => {
     }
   });
 
+  it('refuses an epoch-milliseconds timestamp outside the years 0000 to 9999 in any format, in its row', async () => {
+    const error = { row: 2, error: 'timestamp must lie in the years 0000 to 9999' };
+    for (const t of [253402300800000, -62167219200001]) {
+      const body = bodies([{ timestamp: 1 }, { timestamp: t }]);
+      for (const format of ['json', 'ndjson', 'csv'] as const) expect(errors(await parse(format, body[format]))).toEqual([error]);
+    }
+    expect(await parse('csv', 'timestamp\n253402300799999\n-62167219200000\n')).toEqual([
+      { row: 1, t: 253402300799999, values: [null, null] },
+      { row: 2, t: -62167219200000, values: [null, null] },
+    ]);
+  });
+
   it('names a CSV row with the wrong number of cells', async () => {
     expect(errors(await parse('csv', 'timestamp,kw,note\n1,2,a\n2,3\n'))).toEqual([{ row: 2, error: 'the row has 2 cells, the header 3' }]);
   });
