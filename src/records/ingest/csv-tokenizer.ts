@@ -1,5 +1,5 @@
 import { MalformedBodyError } from './record-errors';
-import { NumericCell, plainNumberAt, SPACE, TAB } from './csv-numbers';
+import { NumericCell, readNumber, SPACE, TAB } from './csv-numbers';
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -62,6 +62,14 @@ export class CsvTokenizer {
       this.started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
+    const lineEnd = this.buffer.length > 0 ? text.indexOf('\n') + 1 : 0;
+    if (lineEnd > 0 && lineEnd < text.length) {
+      // The rest of a row cut between pieces goes first, alone: the piece itself is then read as it is, not copied
+      // whole into one string with that rest (unless the row goes on, in a quoted cell).
+      this.buffer += text.slice(0, lineEnd);
+      this.drain(false, sink);
+      text = text.slice(lineEnd);
+    }
     this.buffer += text;
     this.drain(false, sink);
   }
@@ -110,12 +118,8 @@ export class CsvTokenizer {
         end = i;
         while (end < text.length && !isCellEnd(text.charCodeAt(end))) end++;
         const kind = this.numeric[this.cells];
-        const number = kind ? plainNumberAt(text, i, end, kind) : NaN;
-        if (Number.isNaN(number)) cell = text.slice(i, end).trimEnd() || null;
-        else {
-          this.numbers[this.cells] = number;
-          cell = NUMBER_CELL;
-        }
+        const number = kind !== undefined && readNumber(this.numbers, this.cells, text, i, end, kind);
+        cell = number ? NUMBER_CELL : text.slice(i, end).trimEnd() || null;
       }
       if (end >= text.length && !atEnd) {
         i = this.waitForMore(text, start); // the cell may go on in the next piece
