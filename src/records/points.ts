@@ -17,6 +17,80 @@ export interface RowError {
   error: string;
 }
 
+/**
+ * The rows of an upload as parsed, its points in columns: no object or array
+ * per point (a million-row upload made a million of each, most of the ingest's
+ * garbage). Each refused row is kept with the number of points before it.
+ * A parser fills one batch again for each piece of the body: a batch holds
+ * until the next is asked for, and its arrays, grown once, are not regrown.
+ */
+export class PointBatch {
+  /** Row of each point, as the client counts them. */
+  readonly rowOf: number[] = [];
+  readonly t: number[] = [];
+  /** One column per field, aligned with `t` (entries from `size` on are left over from earlier rows). */
+  readonly columns: Value[][];
+  readonly errors: RowError[] = [];
+  /** For each error, the points before it in the batch. */
+  readonly errorAt: number[] = [];
+  private points = 0;
+
+  constructor(fieldCount: number) {
+    this.columns = Array.from({ length: fieldCount }, () => []);
+  }
+
+  /** Points in the batch. */
+  get size(): number {
+    return this.points;
+  }
+
+  /** Rows in the batch: its points and its errors. */
+  get length(): number {
+    return this.points + this.errors.length;
+  }
+
+  /** Points before the first error (all of them if none). */
+  get clean(): number {
+    return this.errors.length > 0 ? this.errorAt[0] : this.points;
+  }
+
+  /** Empties the batch for the next piece. */
+  clear(): void {
+    this.points = 0;
+    this.errors.length = 0;
+    this.errorAt.length = 0;
+  }
+
+  add(point: ParsedRow): void {
+    for (let i = 0; i < this.columns.length; i++) this.columns[i][this.points] = point.values[i];
+    this.commit(point.row, point.t);
+  }
+
+  /** Adds the point whose values the caller has written at index `size` of every column. */
+  commit(row: number, t: number): void {
+    this.rowOf[this.points] = row;
+    this.t[this.points] = t;
+    this.points++;
+  }
+
+  refuse(error: RowError): void {
+    this.errors.push(error);
+    this.errorAt.push(this.points);
+  }
+
+  /** The batch row by row, points and errors in order. */
+  entries(): (ParsedRow | RowError)[] {
+    const entries: (ParsedRow | RowError)[] = [];
+    let next = 0;
+    for (let point = 0; point <= this.points; point++) {
+      while (next < this.errors.length && this.errorAt[next] === point) entries.push(this.errors[next++]);
+      if (point < this.points)
+        entries.push({ row: this.rowOf[point], t: this.t[point], values: this.columns.map((column) => column[point]) });
+    }
+    return entries;
+  }
+}
+
 /** One point as read back: its time and its values, aligned with the dataset's fields. */
 export interface PointRow {
   t: number;

@@ -67,14 +67,15 @@ export class RecordsService {
       try {
         const errors: RowError[] = [];
         parsing: for await (const batch of parseRecords(body, format, dataset.fields, this.config.records)) {
-          for (const item of batch) {
-            if ('error' in item) {
-              errors.push(item);
-              if (errors.length >= REPORTED_ERRORS) break parsing;
-            } else if (errors.length === 0) {
-              const writing = write.add(item.t, item.values);
-              if (writing) await writing;
-            }
+          // Once a row is refused, no more points are written: the upload will be refused whole.
+          const points = errors.length === 0 ? batch.clean : 0;
+          for (let row = 0; row < points; row++) {
+            const writing = write.addFrom(batch, row);
+            if (writing) await writing;
+          }
+          for (const error of batch.errors) {
+            errors.push(error);
+            if (errors.length >= REPORTED_ERRORS) break parsing;
           }
           await renew();
         }

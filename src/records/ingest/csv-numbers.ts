@@ -30,6 +30,16 @@ export type NumericCell = 'integer' | 'decimal';
  * correctly rounded value of the decimal (the fast path of Clinger, 1990).
  */
 export function numberAt(text: string, start: number, end: number, kind: NumericCell): number | undefined {
+  return readNumber(SCRATCH, 0, text, start, end, kind) ? SCRATCH[0] : undefined;
+}
+
+const SCRATCH = new Float64Array(1);
+
+/**
+ * numberAt, the number written to `out[at]`; false when the fast path does not apply. A double returned by a
+ * function not inlined is boxed: one heap number per cell, four million in a million-row upload.
+ */
+export function readNumber(out: Float64Array, at: number, text: string, start: number, end: number, kind: NumericCell): boolean {
   while (end > start && (text.charCodeAt(end - 1) === SPACE || text.charCodeAt(end - 1) === TAB)) end--;
   let i = start;
   const sign = text.charCodeAt(i);
@@ -47,10 +57,11 @@ export function numberAt(text: string, start: number, end: number, kind: Numeric
     } else if (code === DOT && fraction < 0 && kind === 'decimal') {
       fraction = 0;
     } else {
-      return undefined;
+      return false;
     }
   }
-  if (digits === 0 || digits > MAX_DIGITS) return undefined;
+  if (digits === 0 || digits > MAX_DIGITS) return false;
   const value = fraction > 0 ? mantissa / POWERS_OF_TEN[fraction] : mantissa;
-  return negative ? -value : value;
+  out[at] = negative ? -value : value;
+  return true;
 }

@@ -1,11 +1,17 @@
 import { parse } from 'csv-parse/sync';
-import { CsvCell, CsvTokenizer } from './csv-tokenizer';
+import { CsvCell, CsvTokenizer, NUMBER_CELL } from './csv-tokenizer';
 import { MalformedBodyError } from './record-errors';
 
-function tokenize(pieces: string[], numeric?: Parameters<CsvTokenizer['readNumbers']>[0]): CsvCell[][] {
+/** Each record's cells, a number cell as its value. */
+function tokenize(pieces: string[], numeric?: Parameters<CsvTokenizer['readNumbers']>[0]): (string | number | null)[][] {
   const tokenizer = new CsvTokenizer();
   if (numeric) tokenizer.readNumbers(numeric);
-  return [...pieces.flatMap((piece) => tokenizer.push(piece)), ...tokenizer.end()];
+  const records: (string | number | null)[][] = [];
+  const keep = (cells: readonly CsvCell[], count: number, numbers: Float64Array): number =>
+    records.push(cells.slice(0, count).map((cell, i) => (cell === NUMBER_CELL ? numbers[i] : cell)));
+  for (const piece of pieces) tokenizer.push(piece, keep);
+  tokenizer.end(keep);
+  return records;
 }
 
 const SAMPLES = [

@@ -1,5 +1,5 @@
 import { MalformedBodyError } from './record-errors';
-import { numberAt, NumericCell, SPACE, TAB } from './csv-numbers';
+import { NumericCell, readNumber, SPACE, TAB } from './csv-numbers';
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -8,10 +8,21 @@ const CR = 13;
 
 /**
  * A cell's text; null for an empty cell that was not quoted (`""` is the
- * empty string). A number only in the columns given to readNumbers, when the
- * unquoted cell is one in a plain form (csv-numbers.ts).
+ * empty string); NUMBER_CELL in the columns given to readNumbers when the
+ * unquoted cell is a number in a plain form (csv-numbers.ts), whose value is
+ * then in the record's `numbers` at the same position.
  */
-export type CsvCell = string | number | null;
+export type CsvCell = string | null | typeof NUMBER_CELL;
+
+/** Stands for a cell read as a number: the number stays unboxed in a Float64Array (no heap number per cell). */
+export const NUMBER_CELL = Symbol('number cell');
+
+/**
+ * Takes each record as it completes: its `count` first cells, and the values
+ * of its NUMBER_CELLs. They are valid during the call only: the arrays are
+ * reused for the next record.
+ */
+export type CsvRecordSink = (cells: readonly CsvCell[], count: number, numbers: Float64Array) => void;
 
 /** A cell grew past the tokenizer's bound before it ended: the body is refused without holding it all. */
 export class CsvCellTooLongError extends Error {
@@ -33,7 +44,11 @@ export class CsvCellTooLongError extends Error {
  */
 export class CsvTokenizer {
   private buffer = '';
-  private row: CsvCell[] = [];
+  /** The cells of the record being read: the first `cells` (one array for every record, none to collect per row). */
+  private readonly row: CsvCell[] = [];
+  private cells = 0;
+  /** The values of the record's NUMBER_CELLs, by position. */
+  private numbers = new Float64Array(0);
   private started = false;
   private completed = 0;
   private numeric: readonly (NumericCell | undefined)[] = [];
@@ -41,37 +56,46 @@ export class CsvTokenizer {
   /** `maxCellChars`: the longest raw cell text held while waiting for its end. */
   constructor(private readonly maxCellChars = Infinity) {}
 
-  /** Adds text; returns the records it completed. */
-  push(text: string): CsvCell[][] {
+  /** Adds text; gives `sink` the records it completed. */
+  push(text: string, sink: CsvRecordSink): void {
     if (!this.started) {
       this.started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
+    const lineEnd = this.buffer.length > 0 ? text.indexOf('\n') + 1 : 0;
+    if (lineEnd > 0 && lineEnd < text.length) {
+      // The rest of a row cut between pieces goes first, alone: the piece itself is then read as it is, not copied
+      // whole into one string with that rest (unless the row goes on, in a quoted cell).
+      this.buffer += text.slice(0, lineEnd);
+      this.drain(false, sink);
+      text = text.slice(lineEnd);
+    }
     this.buffer += text;
-    return this.drain(false);
+    this.drain(false, sink);
   }
 
   /** From now on, unquoted cells at these positions come as numbers when they are plain ones. */
   readNumbers(kinds: readonly (NumericCell | undefined)[]): void {
     this.numeric = kinds;
+    this.numbers = new Float64Array(kinds.length);
   }
 
-  /** The body has ended: returns the last record, if any. */
-  end(): CsvCell[][] {
-    return this.drain(true);
+  /** The body has ended: gives `sink` the last record, if any. */
+  end(sink: CsvRecordSink): void {
+    this.drain(true, sink);
   }
 
-  private drain(atEnd: boolean): CsvCell[][] {
-    const records: CsvCell[][] = [];
+  private drain(atEnd: boolean, sink: CsvRecordSink): void {
     const text = this.buffer;
+    const completedBefore = this.completed;
     let i = 0;
     // Each turn reads one cell (and what ends it); an incomplete cell waits for more text.
     for (;;) {
       const start = i;
       while (i < text.length && (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB)) i++;
       if (i >= text.length) {
-        if (atEnd && this.row.length > 0) this.row.push(null); // the body ends right after a comma (in an earlier piece)
-        if (atEnd) this.endRow(records);
+        if (atEnd && this.cells > 0) this.row[this.cells++] = null; // the body ends right after a comma (in an earlier piece)
+        if (atEnd) this.endRow(sink);
         i = atEnd ? i : start;
         break;
       }
@@ -80,7 +104,7 @@ export class CsvTokenizer {
       if (text.charCodeAt(i) === QUOTE) {
         const closed = closingQuote(text, i + 1, atEnd);
         if (closed < 0) {
-          if (atEnd) throw new MalformedBodyError(`CSV row ${records.length + 1} has an unterminated quoted cell`);
+          if (atEnd) throw new MalformedBodyError(`CSV row ${this.completed - completedBefore + 1} has an unterminated quoted cell`);
           i = this.waitForMore(text, start);
           break;
         }
@@ -93,42 +117,42 @@ export class CsvTokenizer {
       } else {
         end = i;
         while (end < text.length && !isCellEnd(text.charCodeAt(end))) end++;
-        const kind = this.numeric[this.row.length];
-        cell = (kind && numberAt(text, i, end, kind)) ?? (text.slice(i, end).trimEnd() || null);
+        const kind = this.numeric[this.cells];
+        const number = kind !== undefined && readNumber(this.numbers, this.cells, text, i, end, kind);
+        cell = number ? NUMBER_CELL : text.slice(i, end).trimEnd() || null;
       }
       if (end >= text.length && !atEnd) {
         i = this.waitForMore(text, start); // the cell may go on in the next piece
         break;
       }
-      this.row.push(cell);
+      this.row[this.cells++] = cell;
       const ender = end < text.length ? text.charCodeAt(end) : LF;
       i = end + 1;
       if (ender === CR && text.charCodeAt(i) === LF) i++;
-      if (ender !== COMMA) this.endRow(records);
+      if (ender !== COMMA) this.endRow(sink);
       if (i >= text.length) {
         if (atEnd && ender === COMMA) {
-          this.row.push(null);
-          this.endRow(records);
+          this.row[this.cells++] = null;
+          this.endRow(sink);
         }
         break;
       }
     }
     this.buffer = text.slice(i);
-    return records;
   }
 
   /** Keeps the unfinished cell from `start` for the next piece, unless it is already too long. */
   private waitForMore(text: string, start: number): number {
-    if (text.length - start > this.maxCellChars) throw new CsvCellTooLongError(this.completed, this.row.length);
+    if (text.length - start > this.maxCellChars) throw new CsvCellTooLongError(this.completed, this.cells);
     return start;
   }
 
-  private endRow(records: CsvCell[][]): void {
-    const row = this.row;
-    this.row = [];
-    if (row.length === 0 || (row.length === 1 && row[0] === null)) return; // an empty line
+  private endRow(sink: CsvRecordSink): void {
+    const count = this.cells;
+    this.cells = 0;
+    if (count === 0 || (count === 1 && this.row[0] === null)) return; // an empty line
     this.completed++;
-    records.push(row);
+    sink(this.row, count, this.numbers);
   }
 }
 

@@ -15,7 +15,7 @@ async function parse(format: RecordFormat, body: Buffer | string, piece = 7): Pr
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
   const pieces = Array.from({ length: Math.ceil(bytes.length / piece) }, (_, i) => bytes.subarray(i * piece, (i + 1) * piece));
   const rows: (ParsedRow | RowError)[] = [];
-  for await (const batch of parseRecords(Readable.from(pieces), format, FIELDS, LIMITS)) rows.push(...batch);
+  for await (const batch of parseRecords(Readable.from(pieces), format, FIELDS, LIMITS)) rows.push(...batch.entries());
   return rows;
 }
 
@@ -111,7 +111,7 @@ describe(parseRecords.name, () => {
 /** All rows, or the error that ends the body, for `limits` other than the defaults. */
 async function parseWith(format: RecordFormat, body: string, limits = LIMITS): Promise<(ParsedRow | RowError)[]> {
   const rows: (ParsedRow | RowError)[] = [];
-  for await (const batch of parseRecords(Readable.from([Buffer.from(body)]), format, FIELDS, limits)) rows.push(...batch);
+  for await (const batch of parseRecords(Readable.from([Buffer.from(body)]), format, FIELDS, limits)) rows.push(...batch.entries());
   return rows;
 }
 
@@ -202,6 +202,35 @@ describe(`${parseRecords.name}: whole bodies`, () => {
   it('refuses a CSV header with an unknown column, or without timestamp', async () => {
     await expect(parse('csv', 'timestamp,kw,colour\n1,2,red\n')).rejects.toThrow('CSV header names unknown columns: colour');
     await expect(parse('csv', 'kw,note\n2,a\n')).rejects.toThrow('CSV header must have a "timestamp" column');
+  });
+
+  it('gives a CSV point none of the values of a row refused before it, in the same piece or an earlier one', async () => {
+    const body = 'timestamp,kw,note\n1,5,"a\u0001"\n2,,b\n3,7,x\n4,"8",\n';
+    for (const piece of [body.length, 20, 1]) {
+      expect(await parse('csv', body, piece)).toEqual([
+        { row: 1, error: 'note holds the control character U+0001 (only TAB, LF and CR are allowed)' },
+        { row: 2, t: 2, values: [null, 'b'] },
+        { row: 3, t: 3, values: [7, 'x'] },
+        { row: 4, t: 4, values: [8, null] },
+      ]);
+      expect(await parse('csv', 'note,timestamp\nx,1\ny,z\n,3\n', piece)).toEqual([
+        { row: 1, t: 1, values: [null, 'x'] },
+        { row: 2, error: expect.stringContaining('timestamp must be ISO 8601') as string },
+        { row: 3, t: 3, values: [null, null] },
+      ]);
+    }
+  });
+
+  it('refuses an epoch-milliseconds timestamp outside the years 0000 to 9999 in any format, in its row', async () => {
+    const error = { row: 2, error: 'timestamp must lie in the years 0000 to 9999' };
+    for (const t of [253402300800000, -62167219200001]) {
+      const body = bodies([{ timestamp: 1 }, { timestamp: t }]);
+      for (const format of ['json', 'ndjson', 'csv'] as const) expect(errors(await parse(format, body[format]))).toEqual([error]);
+    }
+    expect(await parse('csv', 'timestamp\n253402300799999\n-62167219200000\n')).toEqual([
+      { row: 1, t: 253402300799999, values: [null, null] },
+      { row: 2, t: -62167219200000, values: [null, null] },
+    ]);
   });
 
   it('names a CSV row with the wrong number of cells', async () => {

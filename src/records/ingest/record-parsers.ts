@@ -3,7 +3,7 @@ import { parser as jsonParser } from 'stream-json';
 import { streamArray } from 'stream-json/streamers/StreamArray';
 import { TIMESTAMP_FIELD } from '../../datasets/dataset-shape';
 import type { DatasetField } from '../../datasets/dataset-shape';
-import { own, Value } from '../points';
+import { own, PointBatch, Value } from '../points';
 import { csvRows } from './csv-records';
 import { asBodyError, TooLargeError } from './record-errors';
 import { isStorableNumber, numberError, stringError, timestampOf } from './record-values';
@@ -22,8 +22,8 @@ export interface ParseLimits {
 /**
  * Reads points from a request body as it streams in — a JSON array, NDJSON
  * or CSV with a header row — and type-checks each against the dataset's
- * fields. Yields, in order and in batches of whatever has arrived, a point or
- * an error per row; throws TooLargeError or MalformedBodyError when the body
+ * fields. Yields, in order, a batch of whatever has arrived: its points in
+ * columns and an error per refused row; throws TooLargeError or MalformedBodyError when the body
  * as a whole is unacceptable.
  */
 export async function* parseRecords(
@@ -31,13 +31,11 @@ export async function* parseRecords(
   format: RecordFormat,
   fields: readonly DatasetField[],
   limits: ParseLimits,
-): AsyncGenerator<(ParsedRow | RowError)[]> {
+): AsyncGenerator<PointBatch> {
   const input = body.pipe(new ByteLimit(limits.maxBytes));
   body.once('error', (error) => input.destroy(error));
   const batches =
-    format === 'csv'
-      ? csvRows(input, fields)
-      : mapBatches(format === 'ndjson' ? ndjsonRows(input) : jsonArrayRows(input), ({ row, value }) => toPoint(row, value, fields));
+    format === 'csv' ? csvRows(input, fields) : jsonBatches(format === 'ndjson' ? ndjsonRows(input) : jsonArrayRows(input), fields);
   let count = 0;
   for await (const batch of batches) {
     count += batch.length;
@@ -46,8 +44,17 @@ export async function* parseRecords(
   }
 }
 
-async function* mapBatches<T, U>(batches: AsyncIterable<T[]>, map: (item: T) => U): AsyncGenerator<U[]> {
-  for await (const batch of batches) yield batch.map(map);
+async function* jsonBatches(batches: AsyncIterable<RawRow[]>, fields: readonly DatasetField[]): AsyncGenerator<PointBatch> {
+  const batch = new PointBatch(fields.length);
+  for await (const rows of batches) {
+    batch.clear();
+    for (const { row, value } of rows) {
+      const point = toPoint(row, value, fields);
+      if ('error' in point) batch.refuse(point);
+      else batch.add(point);
+    }
+    yield batch;
+  }
 }
 
 /**

@@ -34,6 +34,13 @@ export function pointBytes(values: readonly Value[]): number {
   return bytes;
 }
 
+/** pointBytes() of the point at `row` of these columns. */
+export function rowBytes(columns: readonly (readonly Value[])[], row: number): number {
+  let bytes = ELEMENT_OVERHEAD + 8;
+  for (let i = 0; i < columns.length; i++) bytes += valueBytes(columns[i][row]);
+  return bytes;
+}
+
 /**
  * The most BSON bytes a stored bucket of `count` points of these fields can take (every string at its length
  * limit; splitWindow keeps it within MAX_BUCKET_BYTES or one point): what a reader of many buckets at once holds.

@@ -45,6 +45,13 @@ describe('buckets', () => {
     });
   });
 
+  it('summarizes each field as the stored series lists it: keys in order, none for what a column lacks', () => {
+    const summary = summarize(0, 'b1', { t: [1, 2, 3], v: { kw: [null, -0, 2.5], on: [null, null, null] } }, fields);
+    expect(Object.keys(summary.stats.kw)).toEqual(['n', 'min', 'max', 'sum']);
+    expect(summary.stats.kw).toStrictEqual({ n: 2, min: -0, max: 2.5, sum: 2.5 });
+    expect(summarize(0, 'b2', { t: [1], v: { kw: [null] } }, fields).stats).toStrictEqual({ kw: { n: 0 }, on: { n: 0 } });
+  });
+
   it.each([
     ['avg', [1.5, null], [4, null]],
     ['sum', [3, null], [4, null]],

@@ -94,17 +94,25 @@ export function summarize(start: number, id: string, bucket: BucketPoints, field
   const stats: Record<string, FieldStats> = {};
   for (const field of fields) {
     const column = own(bucket.v, field.name) ?? [];
-    const summary: FieldStats = { n: 0 };
-    for (const value of column) {
+    const numeric = field.type === 'number';
+    // Running totals in locals, set on the summary once: a double field of an object rewritten per value is a new heap number each time.
+    let n = 0;
+    let numbers = 0;
+    let min = 0;
+    let max = 0;
+    let sum = 0;
+    for (let row = 0; row < column.length; row++) {
+      const value = column[row];
       if (value === null) continue;
-      summary.n++;
-      if (field.type === 'number' && typeof value === 'number') {
-        summary.min = summary.min === undefined ? value : Math.min(summary.min, value);
-        summary.max = summary.max === undefined ? value : Math.max(summary.max, value);
-        summary.sum = (summary.sum ?? 0) + value;
+      n++;
+      if (numeric && typeof value === 'number') {
+        min = numbers === 0 ? value : Math.min(min, value);
+        max = numbers === 0 ? value : Math.max(max, value);
+        sum += value;
+        numbers++;
       }
     }
-    stats[field.name] = summary;
+    stats[field.name] = numbers === 0 ? { n } : { n, min, max, sum };
   }
   return { start, id, count: bucket.t.length, first: bucket.t[0], last: bucket.t[bucket.t.length - 1], stats };
 }

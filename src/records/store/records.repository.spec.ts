@@ -1,5 +1,7 @@
 import { BSON } from 'mongodb';
 import type { Model } from 'mongoose';
+import { LeaseLostError } from '../../common/errors/domain-errors';
+import { runUnderLease } from '../../common/locks/lease-guard';
 import { strictMock } from '../../common/testing/strict-mock';
 import { RecordBucket } from '../schemas/record-bucket.schema';
 import { RecordSeries } from '../schemas/record-series.schema';
@@ -35,6 +37,33 @@ describe(RecordsRepository.name, () => {
     await repository.deleteDocuments(['d:1:u:0', 'd:u', 'd:2:u:1']);
     expect(deleteBuckets.mock.calls).toEqual([[{ _id: { $in: ['d:1:u:0', 'd:2:u:1'] } }]]);
     expect(deleteSeries.mock.calls).toEqual([[{ _id: { $in: ['d:u'] } }]]);
+  });
+});
+
+describe(`${RecordsRepository.name}: upload paperwork`, () => {
+  it('appends new ids, sets the old ones and the time in one update, and deletes the upload by id', async () => {
+    const updateOne = jest.fn((..._args: unknown[]) => Promise.resolve());
+    const deleteOne = jest.fn((..._args: unknown[]) => Promise.resolve());
+    const uploads = strictMock<Model<RecordUpload>>('uploads', { collection: { updateOne, deleteOne } });
+    const repository = new RecordsRepository(strictMock('buckets', {}), strictMock('series', {}), uploads);
+    await repository.noteUpload('u1', ['d:1:u1:0'], ['d:old']);
+    await repository.noteUpload('u1', [], []);
+    await repository.deleteUpload('u1');
+    expect(updateOne.mock.calls).toEqual([
+      [{ _id: 'u1' }, { $push: { newIds: { $each: ['d:1:u1:0'] } }, $set: { oldIds: ['d:old'], touchedAt: expect.any(Date) as Date } }],
+      [{ _id: 'u1' }, { $set: { oldIds: [], touchedAt: expect.any(Date) as Date } }],
+    ]);
+    expect(deleteOne.mock.calls).toEqual([[{ _id: 'u1' }]]);
+  });
+
+  it('writes none of it under a lock that was lost, as the lease guard stops Mongoose writes', async () => {
+    const uploads = strictMock<Model<RecordUpload>>('uploads', { collection: {} });
+    const repository = new RecordsRepository(strictMock('buckets', {}), strictMock('series', {}), uploads);
+    const lease = { key: 'records:d', expiresAt: new Date(Date.now() + 60_000), lost: true };
+    await runUnderLease(lease, async () => {
+      await expect(repository.noteUpload('u1', ['d:1:u1:0'], [])).rejects.toThrow(LeaseLostError);
+      await expect(repository.deleteUpload('u1')).rejects.toThrow(LeaseLostError);
+    });
   });
 });
 

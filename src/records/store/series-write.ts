@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Dataset } from '../../datasets/dataset-shape';
 import { splitWindow } from './bucket-size';
 import { BucketSummary, fromColumns, MAX_POINTS_PER_BUCKET, summarize } from './buckets';
-import { PointMap, Value } from '../points';
+import { PointBatch, PointMap, Value } from '../points';
 import { RecordsInputError } from '../ingest/record-errors';
 import type { RecordsStore } from './records.repository';
 import { RecordBucket } from '../schemas/record-bucket.schema';
@@ -41,8 +41,9 @@ export class SeriesWrite {
 
   /** Points given to add(); with first and last timestamp. */
   added = 0;
-  first?: number;
-  last?: number;
+  // Doubles from the start, so that add() updates them in place (an optional field would box each new value).
+  private low = Infinity;
+  private high = -Infinity;
 
   constructor(
     private readonly store: RecordsStore,
@@ -67,11 +68,29 @@ export class SeriesWrite {
    */
   add(t: number, values: Value[]): Promise<void> | undefined {
     const full = this.buffer.add(t, values);
+    this.low = this.added === 0 ? t : Math.min(this.low, t);
+    this.high = this.added === 0 ? t : Math.max(this.high, t);
     this.added++;
-    this.first = this.first === undefined ? t : Math.min(this.first, t);
-    this.last = this.last === undefined ? t : Math.max(this.last, t);
     // The window being filled stays open: in a time-ordered upload the next points go there.
-    return full ? this.startWriteOut(this.buffer.take(this.last)) : undefined;
+    return full ? this.startWriteOut(this.buffer.take(this.high)) : undefined;
+  }
+
+  /** add() for the point at `row` of a parsed batch (its time read here, not passed: a double passed on is boxed). */
+  addFrom(batch: PointBatch, row: number): Promise<void> | undefined {
+    const full = this.buffer.addFrom(batch, row);
+    const t = batch.t[row];
+    this.low = this.added === 0 ? t : Math.min(this.low, t);
+    this.high = this.added === 0 ? t : Math.max(this.high, t);
+    this.added++;
+    return full ? this.startWriteOut(this.buffer.take(this.high)) : undefined;
+  }
+
+  get first(): number | undefined {
+    return this.added === 0 ? undefined : this.low;
+  }
+
+  get last(): number | undefined {
+    return this.added === 0 ? undefined : this.high;
   }
 
   /** The buckets a window has in this change (committed, or already rewritten), in time order. */

@@ -1,6 +1,6 @@
-import { pointBytes } from './bucket-size';
+import { pointBytes, rowBytes } from './bucket-size';
 import { windowStart } from './buckets';
-import { Value } from '../points';
+import { PointBatch, Value } from '../points';
 import { WindowPoints } from './window-points';
 
 /** Points held in memory before they are written out as bucket versions... */
@@ -13,6 +13,10 @@ export class WindowBuffer {
   private readonly open = new Map<number, WindowPoints>();
   private points = 0;
   private bytes = 0;
+  /** The window the last point went to, and its bounds: a time-ordered upload finds it without a lookup. */
+  private current?: WindowPoints;
+  private currentStart = 0;
+  private currentEnd = 0;
 
   constructor(
     private readonly spanMs: number,
@@ -21,18 +25,40 @@ export class WindowBuffer {
 
   /** Adds (or replaces) a point; true when the buffer is full. */
   add(t: number, values: Value[]): boolean {
+    if (this.windowOf(t).set(t, values)) this.points++;
+    this.bytes += pointBytes(values);
+    return this.isFull();
+  }
+
+  /** add() for the point at `row` of a parsed batch. */
+  addFrom(batch: PointBatch, row: number): boolean {
+    const t = batch.t[row];
+    const points = this.current && t >= this.currentStart && t < this.currentEnd ? this.current : this.windowOf(t);
+    if (points.setFrom(batch, row)) this.points++;
+    this.bytes += rowBytes(batch.columns, row);
+    return this.isFull();
+  }
+
+  private isFull(): boolean {
+    return this.points >= FLUSH_POINTS || this.bytes >= FLUSH_BYTES;
+  }
+
+  private windowOf(t: number): WindowPoints {
+    if (this.current && t >= this.currentStart && t < this.currentEnd) return this.current;
     const start = windowStart(t, this.spanMs);
     let points = this.open.get(start);
     if (!points) this.open.set(start, (points = new WindowPoints(this.fieldCount)));
-    if (points.set(t, values)) this.points++;
-    this.bytes += pointBytes(values);
-    return this.points >= FLUSH_POINTS || this.bytes >= FLUSH_BYTES;
+    this.current = points;
+    this.currentStart = start;
+    this.currentEnd = start + this.spanMs;
+    return points;
   }
 
   /** Takes the buffered windows out, all but the one holding `keep` (a timestamp) unless it is full on its own. */
   take(keep?: number): Map<number, WindowPoints> {
     const windows = new Map(this.open);
     this.open.clear();
+    this.current = undefined;
     this.points = 0;
     this.bytes = 0;
     const start = keep === undefined ? undefined : windowStart(keep, this.spanMs);

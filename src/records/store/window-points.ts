@@ -1,4 +1,4 @@
-import { PointMap, Value } from '../points';
+import { PointBatch, PointMap, Value } from '../points';
 
 /**
  * The points of one window as columns: a time column and one column per
@@ -31,24 +31,40 @@ export class WindowPoints {
 
   /** Adds or replaces a point; true when it is new. */
   set(t: number, values: readonly Value[]): boolean {
+    const size = this.t.length;
+    const row = this.rowFor(t);
     const { columns } = this;
+    for (let i = 0; i < columns.length; i++) columns[i][row] = values[i] ?? null;
+    return row === size;
+  }
+
+  /** set() for the point at `from` of a parsed batch: no array for the point, and no number boxed to pass it. */
+  setFrom(batch: PointBatch, from: number): boolean {
+    const t = batch.t[from];
+    const size = this.t.length;
+    let row = size;
+    if (!this.rowOf && (size === 0 || t > this.t[size - 1])) this.t.push(t);
+    else row = this.rowFor(t);
+    const { columns } = this;
+    const source = batch.columns;
+    for (let i = 0; i < columns.length; i++) columns[i][row] = source[i][from];
+    return row === size;
+  }
+
+  /** The row of timestamp `t`: the one it has, or a new one at the end (its time set, its values to be). */
+  private rowFor(t: number): number {
     const last = this.t.length - 1;
     if (!this.rowOf && (last < 0 || t > this.t[last])) {
       this.t.push(t);
-      for (let i = 0; i < columns.length; i++) columns[i].push(values[i] ?? null);
-      return true;
+      return last + 1;
     }
     const rowOf = (this.rowOf ??= new Map(this.t.map((time, row) => [time, row])));
     const row = rowOf.get(t);
-    if (row !== undefined) {
-      for (let i = 0; i < columns.length; i++) columns[i][row] = values[i] ?? null;
-      return false;
-    }
+    if (row !== undefined) return row;
     if (t < this.t[last]) this.ordered = false;
     rowOf.set(t, this.t.length);
     this.t.push(t);
-    for (let i = 0; i < columns.length; i++) columns[i].push(values[i] ?? null);
-    return true;
+    return this.t.length - 1;
   }
 
   /** Lowest and highest timestamp (of a window holding points). */
