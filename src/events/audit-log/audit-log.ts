@@ -9,6 +9,7 @@ import { AuditEvent } from './audit-event.schema';
 import { AuditEventsRepository } from './audit-events.repository';
 import { EventScope } from './event-scope';
 import { AuditEventDto, AuditEventPageDto, RegistryEventDto } from './registry-event.dto';
+import { quickRegistryEvent } from './registry-event-quick-check';
 import { SearchEventsQueryDto } from './search-events-query.dto';
 
 /** A message that can never become an event: retrying it cannot help. */
@@ -33,6 +34,9 @@ export async function parseEvent(value: unknown): Promise<RegistryEvent> {
     }
   }
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) throw new InvalidEventError('value is not a JSON object');
+  // Most events plainly keep the contract: the full validator (and its wording of a refusal) only for the others.
+  const quick = quickRegistryEvent(plain);
+  if (quick) return quick;
   const errors = await validate(plainToInstance(RegistryEventDto, plain), { ...VALIDATION_OPTIONS, forbidNonWhitelisted: false });
   if (errors.length > 0) {
     const problems = flattenValidationErrors(errors).flatMap((detail) => detail.messages);
