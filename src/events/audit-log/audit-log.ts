@@ -5,7 +5,7 @@ import { bsonCopy, fromBsonCopy } from '../../common/mongo/bson-copy';
 import { flattenValidationErrors, VALIDATION_OPTIONS } from '../../common/validation/validation.pipe';
 import { MessageTrace } from '../../telemetry/trace-context';
 import { RegistryEvent } from '../contract';
-import { AuditEvent } from './audit-event.schema';
+import { AuditEntryCopy, AuditEvent } from './audit-event.schema';
 import { AuditEventsRepository } from './audit-events.repository';
 import { EventScope } from './event-scope';
 import { AuditEventDto, AuditEventPageDto, RegistryEventDto } from './registry-event.dto';
@@ -102,44 +102,65 @@ function inTrace(trace: MessageTrace | undefined, work: () => void): void {
 }
 
 function toEntry(event: RegistryEvent, position: MessagePosition): AuditEvent {
-  const entry: AuditEvent = {
-    _id: event.id,
-    type: event.type,
+  const rest: AuditEntryCopy = {
     version: event.version,
-    occurredAt: new Date(event.occurredAt),
-    entity: event.entity,
-    entityId: event.entityId,
-    sequence: event.sequence,
-    dataCopy: bsonCopy(event.data),
+    data: event.data as unknown as Record<string, unknown>,
     meta_string: event.meta_string,
     ...position,
     receivedAt: new Date(),
   };
+  const entry: AuditEvent = {
+    _id: event.id,
+    type: event.type,
+    occurredAt: new Date(event.occurredAt),
+    entity: event.entity,
+    entityId: event.entityId,
+    sequence: event.sequence,
+  };
   if (event.ownerId !== undefined) entry.ownerId = event.ownerId;
   if (event.actor !== undefined) {
-    entry.actor = event.actor;
+    rest.actor = event.actor;
     if (event.actor.type === 'user') entry.actorId = event.actor.userId;
   }
+  entry.copy = bsonCopy(rest);
   return entry;
 }
 
 export function toAuditEventDto(entry: AuditEvent): AuditEventDto {
+  const { version, data, meta_string, actor, topic, partition, offset, receivedAt } = entry.copy
+    ? fromBsonCopy<AuditEntryCopy>(entry.copy)
+    : earlierCopy(entry);
   const dto: AuditEventDto = {
     id: entry._id,
     type: entry.type,
-    version: entry.version,
+    version,
     occurredAt: entry.occurredAt.toISOString(),
     entity: entry.entity,
     entityId: entry.entityId,
     sequence: entry.sequence,
-    data: entry.dataCopy ? fromBsonCopy(entry.dataCopy) : (entry.data ?? {}),
+    data,
+    meta_string,
+    topic,
+    partition,
+    offset,
+    receivedAt,
+  };
+  if (entry.ownerId !== undefined) dto.ownerId = entry.ownerId;
+  if (actor !== undefined) dto.actor = actor;
+  return dto;
+}
+
+/** An earlier version's entry, its fields each on its own (the data as its own binary value, or older still a subdocument). */
+function earlierCopy(entry: AuditEvent): AuditEntryCopy {
+  const copy = {
+    version: entry.version,
+    data: entry.dataCopy ? fromBsonCopy<Record<string, unknown>>(entry.dataCopy) : (entry.data ?? {}),
     meta_string: entry.meta_string,
     topic: entry.topic,
     partition: entry.partition,
     offset: entry.offset,
     receivedAt: entry.receivedAt,
-  };
-  if (entry.ownerId !== undefined) dto.ownerId = entry.ownerId;
-  if (entry.actor !== undefined) dto.actor = entry.actor;
-  return dto;
+  } as AuditEntryCopy;
+  if (entry.actor !== undefined) copy.actor = entry.actor;
+  return copy;
 }
