@@ -102,12 +102,14 @@ function inTrace(trace: MessageTrace | undefined, work: () => void): void {
 }
 
 function toEntry(event: RegistryEvent, position: MessagePosition): AuditEvent {
+  // Built field by field, so the same event read at the same position (a replay's) is stored as the same bytes.
   const rest: AuditEntryCopy = {
     version: event.version,
     data: event.data as unknown as Record<string, unknown>,
     meta_string: event.meta_string,
-    ...position,
-    receivedAt: new Date(),
+    topic: position.topic,
+    partition: position.partition,
+    offset: position.offset,
   };
   const entry: AuditEvent = {
     _id: event.id,
@@ -116,6 +118,7 @@ function toEntry(event: RegistryEvent, position: MessagePosition): AuditEvent {
     entity: event.entity,
     entityId: event.entityId,
     sequence: event.sequence,
+    receivedAt: new Date(),
   };
   if (event.ownerId !== undefined) entry.ownerId = event.ownerId;
   if (event.actor !== undefined) {
@@ -127,7 +130,7 @@ function toEntry(event: RegistryEvent, position: MessagePosition): AuditEvent {
 }
 
 export function toAuditEventDto(entry: AuditEvent): AuditEventDto {
-  const { version, data, meta_string, actor, topic, partition, offset, receivedAt } = entry.copy
+  const { version, data, meta_string, actor, topic, partition, offset } = entry.copy
     ? fromBsonCopy<AuditEntryCopy>(entry.copy)
     : earlierCopy(entry);
   const dto: AuditEventDto = {
@@ -143,7 +146,7 @@ export function toAuditEventDto(entry: AuditEvent): AuditEventDto {
     topic,
     partition,
     offset,
-    receivedAt,
+    receivedAt: entry.receivedAt,
   };
   if (entry.ownerId !== undefined) dto.ownerId = entry.ownerId;
   if (actor !== undefined) dto.actor = actor;
@@ -159,7 +162,6 @@ function earlierCopy(entry: AuditEvent): AuditEntryCopy {
     topic: entry.topic,
     partition: entry.partition,
     offset: entry.offset,
-    receivedAt: entry.receivedAt,
   } as AuditEntryCopy;
   if (entry.actor !== undefined) copy.actor = entry.actor;
   return copy;
