@@ -1,5 +1,5 @@
 import { mongo } from 'mongoose';
-import { bsonCopy, fromBsonCopy } from './bson-copy';
+import { bsonCopies, bsonCopy, fromBsonCopies, fromBsonCopy } from './bson-copy';
 
 describe('BSON copies', () => {
   const event = {
@@ -21,5 +21,13 @@ describe('BSON copies', () => {
 
   it('is the BSON the driver stores for the event itself', () => {
     expect(bsonCopy(event).equals(Buffer.from(mongo.BSON.serialize(event)))).toBe(true);
+  });
+
+  it('gives back several values kept as one, in order, whether read as a Binary or as bytes', () => {
+    const values = [event, { ...event, id: 'event-2', data: {} }, { only: 'x' }];
+    const copies = bsonCopies(values.map((value) => bsonCopy(value)));
+    expect(fromBsonCopies(copies)).toStrictEqual(values);
+    expect(fromBsonCopies(new mongo.Binary(copies))).toStrictEqual(values);
+    expect(fromBsonCopies(bsonCopies([]))).toStrictEqual([]);
   });
 });

@@ -17,3 +17,21 @@ export function bsonCopy(value: object): Buffer {
 export function fromBsonCopy<T>(copy: mongo.Binary | Uint8Array): T {
   return mongo.BSON.deserialize(copy instanceof Uint8Array ? copy : copy.value()) as T;
 }
+
+/** Values kept as one binary value: their copies (bsonCopy) one after another, each BSON document starting with its length. */
+export function bsonCopies(copies: readonly Buffer[]): Buffer {
+  return Buffer.concat(copies);
+}
+
+/** The values bsonCopies keeps, in order. */
+export function fromBsonCopies<T>(copies: mongo.Binary | Uint8Array): T[] {
+  const bytes = copies instanceof Uint8Array ? copies : copies.value();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const values: T[] = [];
+  for (let at = 0; at < bytes.byteLength;) {
+    const length = view.getInt32(at, true);
+    values.push(mongo.BSON.deserialize(bytes.subarray(at, at + length)) as T);
+    at += length;
+  }
+  return values;
+}

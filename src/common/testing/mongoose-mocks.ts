@@ -1,16 +1,32 @@
 import { Types } from 'mongoose';
 
-type QueryChain = Record<'sort' | 'limit' | 'lean' | 'exec', jest.Mock>;
+type QueryChain = Record<'sort' | 'limit' | 'lean' | 'exec' | 'cursor', jest.Mock>;
 
-/** What a Mongoose query chain (`.find().sort().limit().lean().exec()`) resolves to. */
+/** What a Mongoose query chain (`.find().sort().limit().lean().exec()`, or `.cursor()` for its documents one by one) resolves to. */
 export function queryResult<T>(value: T): QueryChain {
   const chain: QueryChain = {
     sort: jest.fn(() => chain),
     limit: jest.fn(() => chain),
     lean: jest.fn(() => chain),
     exec: jest.fn(async () => value),
+    cursor: jest.fn(() => cursorOver(async () => value)),
   };
   return chain;
+}
+
+/** A query's cursor (`next` until null, then `close`): the documents `exec` resolves to, one by one. */
+export function cursorOver(exec: () => Promise<unknown>): { next(): Promise<unknown>; close(): Promise<void> } {
+  let docs: unknown[] | undefined;
+  return {
+    async next() {
+      if (!docs) {
+        const result = await exec();
+        docs = Array.isArray(result) ? [...(result as unknown[])] : [result];
+      }
+      return docs.shift() ?? null;
+    },
+    close: async () => undefined,
+  };
 }
 
 /** The driver's `collection.findOne({ _id })` (what findOneById reads), answered by `lookup`: null where it finds nothing. */
@@ -46,6 +62,7 @@ export function findInVia(findById: ByIdQuery, otherwise?: (filter: never) => un
           docs.filter((doc) => doc !== null),
         ),
       ),
+      cursor: jest.fn(() => cursorOver(chain.exec as () => Promise<unknown>)),
     };
     return chain;
   });

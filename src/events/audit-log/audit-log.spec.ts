@@ -3,6 +3,7 @@ import { Model, mongo } from 'mongoose';
 import { strictMock } from '../../common/testing/strict-mock';
 import { RegistryEvent } from '../contract';
 import { AuditEvent } from './audit-event.schema';
+import { bsonCopy } from '../../common/mongo/bson-copy';
 import { AuditEventsRepository } from './audit-events.repository';
 import { AuditLog, InvalidEventError, parseEvent, toAuditEventDto } from './audit-log';
 import { SearchEventsQueryDto } from './search-events-query.dto';
@@ -78,9 +79,11 @@ describe(AuditLog.name, () => {
     await expect(log.record(registryEvent(), position)).resolves.toBe('stored');
     expect(insert).toHaveBeenCalledTimes(1);
     const entry = insert.mock.calls[0][0];
-    expect(entry).toMatchObject({ _id: registryEvent().id, ownerId: registryEvent().ownerId, sequence: 4, ...position });
+    expect(entry).toMatchObject({ _id: registryEvent().id, ownerId: registryEvent().ownerId, sequence: 4 });
     expect(entry.occurredAt).toEqual(new Date('2026-11-28T12:00:00.000Z'));
-    expect(entry.receivedAt).toBeInstanceOf(Date);
+    // The position and the time received are in the entry's copy.
+    expect(toAuditEventDto(entry)).toMatchObject(position);
+    expect(toAuditEventDto(entry).receivedAt).toBeInstanceOf(Date);
   });
 
   it('stores no ownerId for an event without one (user events)', async () => {
@@ -118,7 +121,7 @@ describe(AuditLog.name, () => {
       expect(failed.size).toBe(0);
       expect(insert).not.toHaveBeenCalled();
       expect(insertMany).toHaveBeenCalledTimes(1);
-      expect(insertMany.mock.calls[0][0].map((entry) => [entry._id, entry.offset])).toEqual([
+      expect(insertMany.mock.calls[0][0].map((entry) => [entry._id, toAuditEventDto(entry).offset])).toEqual([
         [registryEvent().id, '7'],
         [second.id, '8'],
       ]);
@@ -135,7 +138,7 @@ describe(AuditLog.name, () => {
         { event: registryEvent(), position: { ...position, offset: '9' } },
         { event: second, position: { ...position, offset: '8' } },
       ]);
-      expect(insertMany.mock.calls[0][0].map((entry) => [entry._id, entry.offset])).toEqual([
+      expect(insertMany.mock.calls[0][0].map((entry) => [entry._id, toAuditEventDto(entry).offset])).toEqual([
         [registryEvent().id, '7'],
         [second.id, '8'],
       ]);
@@ -185,12 +188,20 @@ describe(AuditLog.name, () => {
     await log.record(registryEvent({ type: 'dataset.created', data }), position);
     const entry = insert.mock.calls[0][0];
     expect(entry.data).toBeUndefined();
-    expect(Buffer.isBuffer(entry.dataCopy)).toBe(true);
+    expect(entry.dataCopy).toBeUndefined();
+    expect(Buffer.isBuffer(entry.copy)).toBe(true);
     // As the driver reads it back: a Binary.
-    const stored = { ...entry, dataCopy: new mongo.Binary(entry.dataCopy as Buffer) };
-    const older = { ...entry, _id: 'older', dataCopy: undefined, data };
-    const page = await setup(undefined, [stored, older]).log.search({ limit: 10, order: 'asc' });
-    expect(page.items.map((item) => item.data)).toEqual([data, data]);
+    const stored = { ...entry, copy: new mongo.Binary(entry.copy as Buffer) };
+    // The same entry as earlier versions stored it: each field on its own, the data as its own binary value or a subdocument.
+    const { version, meta_string, topic, partition, offset, receivedAt, actor } = toAuditEventDto(entry);
+    const fields: AuditEvent = { ...entry, version, meta_string, topic, partition, offset, receivedAt, ...(actor ? { actor } : {}) };
+    delete fields.copy;
+    const earlier: AuditEvent = { ...fields, _id: 'earlier', dataCopy: bsonCopy(data) };
+    const older: AuditEvent = { ...fields, _id: 'older', data };
+    const page = await setup(undefined, [stored, earlier, older]).log.search({ limit: 10, order: 'asc' });
+    expect(page.items.map((item) => item.data)).toEqual([data, data, data]);
+    const answered = page.items.map(({ id, ...item }) => ({ ...item, id: id.replace(/^(earlier|older)$/, entry._id) }));
+    expect(answered).toEqual([answered[0], answered[0], answered[0]]);
   });
 
   it('searches everything without filters, and answers the stored entries as DTOs', async () => {

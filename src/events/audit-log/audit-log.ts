@@ -5,10 +5,11 @@ import { bsonCopy, fromBsonCopy } from '../../common/mongo/bson-copy';
 import { flattenValidationErrors, VALIDATION_OPTIONS } from '../../common/validation/validation.pipe';
 import { MessageTrace } from '../../telemetry/trace-context';
 import { RegistryEvent } from '../contract';
-import { AuditEvent } from './audit-event.schema';
+import { AuditEntryCopy, AuditEvent } from './audit-event.schema';
 import { AuditEventsRepository } from './audit-events.repository';
 import { EventScope } from './event-scope';
 import { AuditEventDto, AuditEventPageDto, RegistryEventDto } from './registry-event.dto';
+import { quickRegistryEvent } from './registry-event-quick-check';
 import { SearchEventsQueryDto } from './search-events-query.dto';
 
 /** A message that can never become an event: retrying it cannot help. */
@@ -33,6 +34,9 @@ export async function parseEvent(value: unknown): Promise<RegistryEvent> {
     }
   }
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) throw new InvalidEventError('value is not a JSON object');
+  // Most events plainly keep the contract: the full validator (and its wording of a refusal) only for the others.
+  const quick = quickRegistryEvent(plain);
+  if (quick) return quick;
   const errors = await validate(plainToInstance(RegistryEventDto, plain), { ...VALIDATION_OPTIONS, forbidNonWhitelisted: false });
   if (errors.length > 0) {
     const problems = flattenValidationErrors(errors).flatMap((detail) => detail.messages);
@@ -98,44 +102,67 @@ function inTrace(trace: MessageTrace | undefined, work: () => void): void {
 }
 
 function toEntry(event: RegistryEvent, position: MessagePosition): AuditEvent {
+  // Built field by field, so the same event read at the same position (a replay's) is stored as the same bytes.
+  const rest: AuditEntryCopy = {
+    version: event.version,
+    data: event.data as unknown as Record<string, unknown>,
+    meta_string: event.meta_string,
+    topic: position.topic,
+    partition: position.partition,
+    offset: position.offset,
+  };
   const entry: AuditEvent = {
     _id: event.id,
     type: event.type,
-    version: event.version,
     occurredAt: new Date(event.occurredAt),
     entity: event.entity,
     entityId: event.entityId,
     sequence: event.sequence,
-    dataCopy: bsonCopy(event.data),
-    meta_string: event.meta_string,
-    ...position,
     receivedAt: new Date(),
   };
   if (event.ownerId !== undefined) entry.ownerId = event.ownerId;
   if (event.actor !== undefined) {
-    entry.actor = event.actor;
+    rest.actor = event.actor;
     if (event.actor.type === 'user') entry.actorId = event.actor.userId;
   }
+  entry.copy = bsonCopy(rest);
   return entry;
 }
 
 export function toAuditEventDto(entry: AuditEvent): AuditEventDto {
+  const { version, data, meta_string, actor, topic, partition, offset } = entry.copy
+    ? fromBsonCopy<AuditEntryCopy>(entry.copy)
+    : earlierCopy(entry);
   const dto: AuditEventDto = {
     id: entry._id,
     type: entry.type,
-    version: entry.version,
+    version,
     occurredAt: entry.occurredAt.toISOString(),
     entity: entry.entity,
     entityId: entry.entityId,
     sequence: entry.sequence,
-    data: entry.dataCopy ? fromBsonCopy(entry.dataCopy) : (entry.data ?? {}),
+    data,
+    meta_string,
+    topic,
+    partition,
+    offset,
+    receivedAt: entry.receivedAt,
+  };
+  if (entry.ownerId !== undefined) dto.ownerId = entry.ownerId;
+  if (actor !== undefined) dto.actor = actor;
+  return dto;
+}
+
+/** An earlier version's entry, its fields each on its own (the data as its own binary value, or older still a subdocument). */
+function earlierCopy(entry: AuditEvent): AuditEntryCopy {
+  const copy = {
+    version: entry.version,
+    data: entry.dataCopy ? fromBsonCopy<Record<string, unknown>>(entry.dataCopy) : (entry.data ?? {}),
     meta_string: entry.meta_string,
     topic: entry.topic,
     partition: entry.partition,
     offset: entry.offset,
-    receivedAt: entry.receivedAt,
-  };
-  if (entry.ownerId !== undefined) dto.ownerId = entry.ownerId;
-  if (entry.actor !== undefined) dto.actor = entry.actor;
-  return dto;
+  } as AuditEntryCopy;
+  if (entry.actor !== undefined) copy.actor = entry.actor;
+  return copy;
 }

@@ -43,6 +43,13 @@ export class OutboxMarker {
   /** Events waiting, on a marker of an older version only (one marker per entity then). */
   @Prop()
   events?: number;
+
+  /**
+   * On a batch marker, the events it marks: one write's many events (a bulk registration's), their copies in `copy` as one
+   * `{ events }`, removed together once all are recorded as sent (OutboxMarkersRepository.mark). Absent: one event, or an entity.
+   */
+  @Prop()
+  batch?: number;
 }
 
 export const OutboxMarkerSchema = SchemaFactory.createForClass(OutboxMarker);

@@ -4,7 +4,7 @@ import { queryResult } from '../../common/testing/mongoose-mocks';
 import { EntityKey } from './entity-key';
 import { OutboxEvent } from './event-factory';
 import { OutboxMarker } from './outbox-marker.schema';
-import { OutboxMarkersRepository } from './outbox-markers.repository';
+import { BATCH_FROM, OutboxMarkersRepository } from './outbox-markers.repository';
 import { fromBsonCopy } from '../../common/mongo/bson-copy';
 
 const A: EntityKey = 'dataset:6650c0ffee0000000000a001';
@@ -137,5 +137,55 @@ describe(OutboxMarkersRepository.name, () => {
     );
     expect(await repository.backlog()).toEqual({ entities: 2, events: 3, oldestSince: new Date(0) });
     expect(await setup().repository.backlog()).toEqual({ entities: 0, events: 0 });
+  });
+
+  describe('batch markers', () => {
+    const entity = (i: number): EntityKey => `dataset:6650c0ffee0000000000${(0xb000 + i).toString(16)}`;
+    const many = (count: number, data: object = {}): OutboxEvent[] =>
+      Array.from({ length: count }, (_, i) => ({ ...written(entity(i)), data }) as OutboxEvent);
+
+    it('marks the events of one write over many entities with one marker of their copies, read back one by one', async () => {
+      const { repository, markers, insertMany, deleteMany } = setup();
+      const events = many(BATCH_FROM);
+      await repository.mark(events);
+      expect(insertMany).toHaveBeenCalledTimes(1);
+      expect(markers.size).toBe(1);
+      const [batch] = markers.values();
+      expect(batch).toMatchObject({ key: `batch:${BATCH_FROM}`, batch: BATCH_FROM, committed: true });
+      const read = await repository.oldest(100);
+      expect(read.map(({ event }) => event)).toEqual(events);
+      expect(read.map(({ id, key, markerId, committed }) => ({ id, key, markerId, committed }))).toEqual(
+        events.map((event) => ({ id: event.id, key: `${event.entity}:${event.entityId}`, markerId: batch._id, committed: true })),
+      );
+      expect(await repository.allIds()).toEqual(new Set(events.map(({ id }) => id)));
+      expect(await repository.backlog()).toEqual({ entities: BATCH_FROM, events: BATCH_FROM, oldestSince: batch.since });
+      await repository.remove(read.map(({ markerId, id }) => markerId ?? id));
+      expect(deleteMany).toHaveBeenCalledWith({ _id: { $in: [batch._id] } });
+      expect(markers.size).toBe(0);
+    });
+
+    it('keeps one marker per event for fewer events, or for events of one entity', async () => {
+      const few = setup();
+      await few.repository.mark(many(BATCH_FROM - 1));
+      expect(few.markers.size).toBe(BATCH_FROM - 1);
+      const same = setup();
+      const events = many(BATCH_FROM);
+      events[1] = { ...events[1], entityId: events[0].entityId };
+      await same.repository.mark(events);
+      expect([...same.markers.keys()]).toEqual(events.map(({ id }) => id));
+    });
+
+    it("cuts a write's markers at 64 KB of copies (a larger copy alone), and reads about `limit` events, a marker's all or none", async () => {
+      const { repository, markers } = setup();
+      const events = many(BATCH_FROM, { blob: 'x'.repeat(20_000) });
+      events[5] = { ...many(1, { blob: 'y'.repeat(70_000) })[0], entityId: 'ffffffffffffffffffffffff' };
+      await repository.mark(events);
+      const stored = [...markers.values()];
+      expect(stored.map(({ batch }) => batch ?? 1)).toEqual([3, 2, 1, 3, 3, 3, 1]);
+      expect(stored.find(({ _id }) => _id === events[5].id)?.key).toBe(`${events[5].entity}:${events[5].entityId}`);
+      expect(Math.max(...stored.filter(({ batch }) => batch).map(({ copy }) => (copy as Buffer).length))).toBeLessThanOrEqual(64 * 1024);
+      expect((await repository.oldest(100)).map(({ event }) => event)).toEqual(events);
+      expect(await repository.oldest(4)).toHaveLength(5);
+    });
   });
 });

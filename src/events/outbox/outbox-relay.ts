@@ -185,7 +185,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       // Taken before the read: a record that ends meanwhile has removed its markers from what is read.
       const recordingMarkers = new Set(this.beingRecorded.markerIds);
       const read = await this.markers.oldest(MARKERS_PER_ROUND);
-      const markers = read.filter((marker) => !recordingMarkers.has(marker.id));
+      const markers = read.filter((marker) => !recordingMarkers.has(marker.markerId ?? marker.id));
       // Another instance's writers wake no relay here: their markers tell they are busy.
       if (markers.length > 0) this.clearer.wrote();
       let sent = true;
@@ -203,7 +203,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           (error: unknown) => error as Error,
         );
       }
-      this.backlogged = read.length === MARKERS_PER_ROUND;
+      this.backlogged = read.length >= MARKERS_PER_ROUND;
       if (this.backlogged) this.again = true;
       this.backoffMs = sent ? 0 : Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS);
       if (sent) this.metrics.relaySucceeded();

@@ -24,14 +24,30 @@ interface Marked {
 
 /**
  * Markers grouped by entity, in the order of each entity's oldest marker, cut into batches of about
- * `size` events; all of an entity's markers stay in one batch, so its events go out in order.
+ * `size` events; all of an entity's markers stay in one batch, so its events go out in order, and so do
+ * all the events of a batch marker (with their entities' other markers), which is removed once for all.
  */
 export function batchesOf(markers: readonly WaitingMarker[], size: number): WaitingMarker[][] {
-  const byKey = new Map<string, WaitingMarker[]>();
-  for (const marker of markers) byKey.set(marker.key, [...(byKey.get(marker.key) ?? []), marker]);
+  // Each entity and each batch marker is a node; a marker joins its entity's with its batch's.
+  const parent = new Map<string, string>();
+  const root = (node: string): string => {
+    let top = node;
+    while (parent.has(top) && parent.get(top) !== top) top = parent.get(top) as string;
+    parent.set(node, top);
+    return top;
+  };
+  for (const { key, markerId } of markers) {
+    const entity = root(`entity ${key}`);
+    if (markerId !== undefined) parent.set(root(`batch ${markerId}`), entity);
+  }
+  const units = new Map<string, WaitingMarker[]>();
+  for (const marker of markers) {
+    const unit = root(`entity ${marker.key}`);
+    units.set(unit, [...(units.get(unit) ?? []), marker]);
+  }
   const batches: WaitingMarker[][] = [];
   let batch: WaitingMarker[] = [];
-  for (const group of byKey.values()) {
+  for (const group of units.values()) {
     if (batch.length > 0 && batch.length + group.length > size) {
       batches.push(batch);
       batch = [];
@@ -77,24 +93,31 @@ export async function planBatch(
   const earlier = toRead.flatMap((group) => unmarkedBefore(group, outboxes.get(group.key)));
   const alreadySent = await sent.sentAmong(earlier.map((event) => event.id).filter((id) => !beingRecorded.has(id)));
   for (const event of earlier) if (beingRecorded.has(event.id)) alreadySent.add(event.id);
+  // A held entity keeps its markers, and so a batch marker that marks it keeps the others' too (they go out again).
+  const kept = new Set<string>();
   for (const group of toRead) {
     const outbox = outboxes.get(group.key);
-    if (outbox?.held) continue;
+    if (outbox?.held) {
+      for (const id of group.markerIds) kept.add(id);
+      continue;
+    }
     plan.markerIds.push(...group.markerIds);
     if (!outbox) continue;
     const events = inOrder(group, outbox.events, alreadySent);
     plan.events.push(...events);
     // An earlier event sent now may have a marker this round did not read: it goes with the others.
-    plan.markerIds.push(...events.filter((event) => !group.markerIds.includes(event.id)).map((event) => event.id));
+    const marked = new Set([...group.markerIds, ...group.copies.map((event) => event.id)]);
+    plan.markerIds.push(...events.filter((event) => !marked.has(event.id)).map((event) => event.id));
   }
+  if (kept.size > 0) plan.markerIds = plan.markerIds.filter((id) => !kept.has(id));
   return plan;
 }
 
 function grouped(markers: readonly WaitingMarker[]): Marked[] {
   const groups = new Map<string, Marked>();
-  for (const { id, key, event, committed } of markers) {
+  for (const { id, key, event, committed, markerId } of markers) {
     const group = groups.get(key) ?? { key, markerIds: [], copies: [], whole: false, committed: true };
-    group.markerIds.push(id);
+    group.markerIds.push(markerId ?? id);
     if (event) group.copies.push(event);
     else group.whole = true;
     group.committed &&= committed === true;

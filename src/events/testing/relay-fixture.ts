@@ -1,7 +1,7 @@
 /** The relay over strict collaborators and in-memory datasets, markers and sent records, for the relay's specs. */
 import { Logger } from '@nestjs/common';
 import { Model, Types } from 'mongoose';
-import { findInVia } from '../../common/testing/mongoose-mocks';
+import { cursorOver, findInVia } from '../../common/testing/mongoose-mocks';
 import { strictMock } from '../../common/testing/strict-mock';
 import { EntityLocks, HeldLock, LockOptions } from '../../common/locks/entity-locks';
 import { OutboxDocuments } from '../outbox/outbox-documents';
@@ -38,6 +38,7 @@ const query = <T>(value: () => T): Record<string, unknown> => {
     const result = value();
     return Promise.resolve(Array.isArray(result) ? result.slice(0, limit) : result);
   };
+  chain.cursor = () => cursorOver(chain.exec as () => Promise<unknown>);
   return chain;
 };
 
@@ -168,14 +169,8 @@ export function setupRelay(
     estimatedDocumentCount: () => ({ exec: async () => sent.size }),
   } as never);
   const sentRepository = new OutboxSentRepository(sentModel);
-  const relay = new OutboxRelay(
-    publisher,
-    locks,
-    new OutboxMarkersRepository(markerModel),
-    sentRepository,
-    sources,
-    new RegistryMetrics({ enabled: false }),
-  );
+  const markersRepository = new OutboxMarkersRepository(markerModel);
+  const relay = new OutboxRelay(publisher, locks, markersRepository, sentRepository, sources, new RegistryMetrics({ enabled: false }));
   return {
     relay,
     docs,
@@ -190,6 +185,8 @@ export function setupRelay(
     findById,
     updateMany,
     markerStore,
+    // What writers mark through (Outbox.track), over the same markers.
+    markersRepository,
     sentStore,
     withLocks,
     removed,
