@@ -1,3 +1,5 @@
+import { mongo } from 'mongoose';
+import { fromBsonCopy } from '../../src/common/mongo/bson-copy';
 import { withDatabase } from '../support/mongo';
 import { testKafka } from '../support/kafka';
 import { BenchEnvironment } from './bench-environment';
@@ -41,11 +43,12 @@ export async function recordTimes(bench: BenchEnvironment): Promise<Map<string, 
 
 /** The stages of one load's events, from their audit entries and the records' timestamps. */
 export async function stagesOf(bench: BenchEnvironment, load: LoadResult, times: Map<string, number>): Promise<StageBreakdown> {
+  type Entry = { entityId: string; occurredAt: Date; receivedAt: Date; partition?: number; offset?: string; copy?: mongo.Binary };
   const entries = await withDatabase(bench.env.MONGODB_URI ?? '', (db) =>
     db
-      .collection<{ entityId: string; occurredAt: Date; receivedAt: Date; partition: number; offset: string }>('events')
+      .collection<Entry>('events')
       .find({ type: 'user.created', entityId: { $in: [...load.respondedAt.keys()] } })
-      .project<{ entityId: string; occurredAt: Date; receivedAt: Date; partition: number; offset: string }>({ _id: 0 })
+      .project<Entry>({ _id: 0 })
       .toArray(),
   );
   const write: number[] = [];
@@ -53,7 +56,9 @@ export async function stagesOf(bench: BenchEnvironment, load: LoadResult, times:
   const toAudit: number[] = [];
   for (const entry of entries) {
     const respondedAt = load.respondedAt.get(entry.entityId);
-    const sentAt = times.get(`${entry.partition}:${entry.offset}`);
+    // Where it was read from: in the entry's copy, or on its own in an earlier version's entry.
+    const { partition, offset } = entry.copy ? fromBsonCopy<{ partition: number; offset: string }>(entry.copy) : entry;
+    const sentAt = times.get(`${partition}:${offset}`);
     if (respondedAt === undefined || sentAt === undefined) continue;
     write.push(respondedAt - entry.occurredAt.getTime());
     toSend.push(sentAt - respondedAt);
