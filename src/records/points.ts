@@ -77,18 +77,6 @@ export class PointBatch {
     this.errors.push(error);
     this.errorAt.push(this.points);
   }
-
-  /** The batch row by row, points and errors in order. */
-  entries(): (ParsedRow | RowError)[] {
-    const entries: (ParsedRow | RowError)[] = [];
-    let next = 0;
-    for (let point = 0; point <= this.points; point++) {
-      while (next < this.errors.length && this.errorAt[next] === point) entries.push(this.errors[next++]);
-      if (point < this.points)
-        entries.push({ row: this.rowOf[point], t: this.t[point], values: this.columns.map((column) => column[point]) });
-    }
-    return entries;
-  }
 }
 
 /** One point as read back: its time and its values, aligned with the dataset's fields. */

@@ -22,22 +22,12 @@ const POWERS_OF_TEN = Array.from({ length: MAX_DIGITS + 1 }, (_, i) => 10 ** i);
 export type NumericCell = 'integer' | 'decimal';
 
 /**
- * The number `text[start, end)` means, or undefined when the fast path does
- * not apply. `integer`: `-?\d+`; `decimal`: `[+-]?(\d+(\.\d*)?|\.\d+)`. The
- * cell may end in spaces and tabs (the tokenizer trims them). The result is
- * what Number() gives for the same text: a digit string of at most 15 digits
- * and a power of ten up to 1e15 are exact doubles, so their quotient is the
- * correctly rounded value of the decimal (the fast path of Clinger, 1990).
- */
-export function numberAt(text: string, start: number, end: number, kind: NumericCell): number | undefined {
-  return readNumber(SCRATCH, 0, text, start, end, kind) ? SCRATCH[0] : undefined;
-}
-
-const SCRATCH = new Float64Array(1);
-
-/**
- * numberAt, the number written to `out[at]`; false when the fast path does not apply. A double returned by a
- * function not inlined is boxed: one heap number per cell, four million in a million-row upload.
+ * Whether `text[start, end)` is a number on the fast path, written then to `out[at]` (not returned: a double
+ * returned by a function not inlined is boxed, one heap number per cell, four million in a million-row upload).
+ * `integer`: `-?\d+`; `decimal`: `[+-]?(\d+(\.\d*)?|\.\d+)`. The cell may end in spaces and tabs (the
+ * tokenizer trims them). The value is what Number() gives for the same text: a digit string of at most 15
+ * digits and a power of ten up to 1e15 are exact doubles, so their quotient is the correctly rounded value of
+ * the decimal (the fast path of Clinger, 1990).
  */
 export function readNumber(out: Float64Array, at: number, text: string, start: number, end: number, kind: NumericCell): boolean {
   while (end > start && (text.charCodeAt(end - 1) === SPACE || text.charCodeAt(end - 1) === TAB)) end--;

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { DatasetField } from '../../datasets/dataset-shape';
 import { parseRecords, RecordFormat } from './record-parsers';
-import type { ParsedRow, RowError } from '../points';
+import type { ParsedRow, PointBatch, RowError } from '../points';
 import { MAX_STRING_BYTES } from './record-values';
 
 const FIELDS: DatasetField[] = [
@@ -10,12 +10,24 @@ const FIELDS: DatasetField[] = [
 ] as DatasetField[];
 const LIMITS = { maxBytes: 1024 ** 3, maxRows: 1_000_000 };
 
+/** A batch row by row, points and errors in order. */
+function entriesOf(batch: PointBatch): (ParsedRow | RowError)[] {
+  const entries: (ParsedRow | RowError)[] = [];
+  let next = 0;
+  for (let point = 0; point <= batch.size; point++) {
+    while (next < batch.errors.length && batch.errorAt[next] === point) entries.push(batch.errors[next++]);
+    if (point < batch.size)
+      entries.push({ row: batch.rowOf[point], t: batch.t[point], values: batch.columns.map((column) => column[point]) });
+  }
+  return entries;
+}
+
 /** Every row the parser gives for a body sent in pieces of `piece` bytes. */
 async function parse(format: RecordFormat, body: Buffer | string, piece = 7): Promise<(ParsedRow | RowError)[]> {
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
   const pieces = Array.from({ length: Math.ceil(bytes.length / piece) }, (_, i) => bytes.subarray(i * piece, (i + 1) * piece));
   const rows: (ParsedRow | RowError)[] = [];
-  for await (const batch of parseRecords(Readable.from(pieces), format, FIELDS, LIMITS)) rows.push(...batch.entries());
+  for await (const batch of parseRecords(Readable.from(pieces), format, FIELDS, LIMITS)) rows.push(...entriesOf(batch));
   return rows;
 }
 
@@ -111,7 +123,7 @@ describe(parseRecords.name, () => {
 /** All rows, or the error that ends the body, for `limits` other than the defaults. */
 async function parseWith(format: RecordFormat, body: string, limits = LIMITS): Promise<(ParsedRow | RowError)[]> {
   const rows: (ParsedRow | RowError)[] = [];
-  for await (const batch of parseRecords(Readable.from([Buffer.from(body)]), format, FIELDS, limits)) rows.push(...batch.entries());
+  for await (const batch of parseRecords(Readable.from([Buffer.from(body)]), format, FIELDS, limits)) rows.push(...entriesOf(batch));
   return rows;
 }
 
