@@ -1,3 +1,4 @@
+import { absent, isPlainObject } from '../../common/validation/quick-checks';
 import { isObjectIdHex, textProblem, TextRule } from '../../common/validation/text';
 import { MAX_FIELDS, TIMESTAMP_FIELD } from '../dataset-shape';
 import { FIELD_TYPES, VISIBILITIES } from '../schemas/dataset.schema';
@@ -69,15 +70,4 @@ function isTagList(tags: unknown): boolean {
 
 function isText(value: unknown, rule: TextRule): boolean {
   return typeof value === 'string' && textProblem(value, rule) === undefined;
-}
-
-/** What @IsOptional lets through unchecked. */
-function absent(value: unknown): value is null | undefined {
-  return value === null || value === undefined;
-}
-
-/** A JSON object as parsed: no array, no class instance. */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  return Object.getPrototypeOf(value) === Object.prototype;
 }

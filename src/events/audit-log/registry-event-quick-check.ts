@@ -1,3 +1,4 @@
+import { absent, isPlainObject } from '../../common/validation/quick-checks';
 import { isObjectIdHex } from '../../common/validation/text';
 import { EVENT_ENTITIES, EVENT_TYPES, EVENT_VERSION, RegistryEvent } from '../contract';
 
@@ -47,15 +48,4 @@ function isPlainDateTime(value: unknown): boolean {
   const time = Date.parse(value);
   // A real instant written back the same: no 31st of February, no 24:00.
   return !Number.isNaN(time) && new Date(time).toISOString() === value;
-}
-
-/** What @IsOptional lets through unchecked. */
-function absent(value: unknown): value is null | undefined {
-  return value === null || value === undefined;
-}
-
-/** A JSON object as parsed: no array, no class instance. */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  return Object.getPrototypeOf(value) === Object.prototype;
 }
