@@ -43,14 +43,14 @@ async function load(what: string, options: autocannon.Options): Promise<autocann
 async function main(): Promise<void> {
   // METRICS_ENABLED=false measures the service without its metrics, an OTLP endpoint with its traces (docs/operations.md, docs/benchmarks.md).
   const passed = Object.entries(process.env).filter(([name]) => name === 'METRICS_ENABLED' || name.startsWith('OTEL_'));
-  const { sides, pipelineIdle, stop, ...started } = await startCrudSides(Object.fromEntries(passed), settings);
+  const { sides, stop, ...started } = await startCrudSides(Object.fromEntries(passed), settings);
   authorization = started.authorization;
   try {
     const rows: (string | number)[][] = [];
     for (const [r, [route]] of sides[0].routes.entries()) {
       // The relay clears sent events from their outboxes once writes pause (docs/outbox.md): a read route
       // measured right after a write route would also measure that route's clearing.
-      await pipelineIdle();
+      await sides[0].settled();
       const measured = sides.map(() => ({ requests: 0, seconds: 0, p99s: [] as number[] }));
       for (let round = 0; round < settings.rounds; round++) {
         for (const s of round % 2 === 0 ? [0, 1] : [1, 0]) {

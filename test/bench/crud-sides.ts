@@ -37,8 +37,6 @@ export interface CrudSides {
   sides: [Side, Side];
   /** `authorization` header of every request: the bootstrap admin's token, which the baseline's map knows too. */
   authorization: string;
-  /** Resolves once the relay has nothing waiting: no markers, no sent events to clear from their outboxes. */
-  pipelineIdle(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -105,7 +103,7 @@ export async function startCrudSides(env: NodeJS.ProcessEnv, seeded: { users: nu
       },
       { name: 'baseline', url: bare.url, pid: bare.pid, routes: routes(bareIds), settled: () => Promise.resolve() },
     ];
-    return { bench, bare, sides, authorization, pipelineIdle, stop };
+    return { bench, bare, sides, authorization, stop };
   } catch (error) {
     await stop();
     throw error;
