@@ -5,7 +5,9 @@ import { Types } from 'mongoose';
 import { datasetCreated, newDataset } from '../src/datasets/dataset-rules';
 import { DatasetsRepository } from '../src/datasets/datasets.repository';
 import { Dataset } from '../src/datasets/schemas/dataset.schema';
-import { Outbox } from '../src/events/outbox/outbox';
+import { entityKey } from '../src/events/outbox/entity-key';
+import { newEvent } from '../src/events/outbox/event-factory';
+import { OutboxMarkersRepository } from '../src/events/outbox/outbox-markers.repository';
 import { createUserWithToken } from './support/auth';
 import { testKafka } from './support/kafka';
 import { PrivateStack, startPrivateStack } from './support/private-stack';
@@ -177,7 +179,9 @@ describe('GET /metrics (e2e)', () => {
       return { events: now.sum('registry_outbox_events_waiting'), entities: now.sum('registry_outbox_entities_waiting') };
     };
     expect((await scrape()).matching('registry_outbox_events_waiting')).toHaveLength(1);
-    // A pending dataset (an earlier version's create) holds its `dataset.created` back: it waits for sure.
+    // A pending dataset marked whole, as an earlier version's create left it: the relay reads it, finds it pending and
+    // holds its `dataset.created` back, so it waits for sure. (Through Outbox.recordChanges it would be marked committed,
+    // and the relay would send it from the marker's copy at once.)
     const ownerId = (
       await testApp
         .api()
@@ -194,11 +198,10 @@ describe('GET /metrics (e2e)', () => {
       ),
       state: 'pending',
     };
-    await testApp.app.get(Outbox).recordChanges([datasetCreated(pending, { type: 'system', name: 'metrics-e2e' })], async ([event]) => {
-      pending.outbox.push(event);
-      expect(await datasets.insertDatasets([pending])).toEqual(new Set());
-      return [pending];
-    });
+    const created = datasetCreated(pending, { type: 'system', name: 'metrics-e2e' });
+    pending.outbox.push(newEvent(created.type, pending._id.toHexString(), created.sequence, created.data, created.ownerId, created.actor));
+    expect(await datasets.insertDatasets([pending])).toEqual(new Set());
+    await testApp.app.get(OutboxMarkersRepository).markEntities([entityKey('dataset', pending._id)]);
     const held = await waitFor(
       async () => {
         const now = await waiting();
