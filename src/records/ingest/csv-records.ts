@@ -3,7 +3,7 @@ import { TIMESTAMP_FIELD } from '../../datasets/dataset-shape';
 import type { DatasetField } from '../../datasets/dataset-shape';
 import { PointBatch } from '../points';
 import { isInstantInRange } from '../../common/validation/instants';
-import { CsvCell, CsvCellTooLongError, CsvTokenizer, NUMBER_CELL } from './csv-tokenizer';
+import { CsvCell, CsvCellTooLongError, CsvSyntaxError, CsvTokenizer, NUMBER_CELL } from './csv-tokenizer';
 import { asBodyError, MalformedBodyError } from './record-errors';
 import { isStorableNumber, MAX_STRING_BYTES, NUMBER, numberError, stringError, stringTooLong, timestampOf } from './record-values';
 import { InvalidUtf8Error, StrictUtf8Decoder } from './utf8';
@@ -64,6 +64,8 @@ export async function* csvRows(input: Readable, fields: readonly DatasetField[])
       yield batch;
       return;
     }
+    if (error instanceof CsvSyntaxError)
+      throw new MalformedBodyError(error.record === 0 ? `the CSV header ${error.problem}` : `CSV row ${error.record} ${error.problem}`);
     throw asBodyError(error, `CSV row ${row + 1} could not be read`);
   }
   if (!header) throw new MalformedBodyError('the body holds no CSV header');

@@ -1,6 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { CsvCell, CsvTokenizer, NUMBER_CELL } from './csv-tokenizer';
-import { MalformedBodyError } from './record-errors';
+import { CsvCell, CsvSyntaxError, CsvTokenizer, NUMBER_CELL } from './csv-tokenizer';
 
 /** Each record's cells, a number cell as its value. */
 function tokenize(pieces: string[], numeric?: Parameters<CsvTokenizer['readNumbers']>[0]): (string | number | null)[][] {
@@ -50,8 +49,8 @@ describe(CsvTokenizer.name, () => {
   });
 
   it('refuses an unterminated quoted cell and text after a closing quote', () => {
-    expect(() => tokenize(['a\n"open'])).toThrow(MalformedBodyError);
-    expect(() => tokenize(['a\n"x"y\n'])).toThrow(MalformedBodyError);
+    expect(() => tokenize(['a\nb\n"open'])).toThrow(new CsvSyntaxError(2, 'has an unterminated quoted cell'));
+    expect(() => tokenize(['a\n"x"y\n'])).toThrow(new CsvSyntaxError(1, 'has characters after a closing quote'));
   });
 
   it('reads plain numbers in the columns it is given as numbers, whatever pieces they arrive in, and all else as text', () => {

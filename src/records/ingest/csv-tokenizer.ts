@@ -1,4 +1,3 @@
-import { MalformedBodyError } from './record-errors';
 import { NumericCell, readNumber, SPACE, TAB } from './csv-numbers';
 
 const QUOTE = 34;
@@ -35,6 +34,20 @@ export class CsvCellTooLongError extends Error {
     readonly cell: number,
   ) {
     super(`CSV cell ${cell + 1} of record ${record + 1} is too long`);
+  }
+}
+
+/** A record breaks the CSV syntax; the reader names it (the tokenizer counts records, it does not know which is the header). */
+export class CsvSyntaxError extends Error {
+  override readonly name = 'CsvSyntaxError';
+
+  constructor(
+    /** Records completed before it (the header included). */
+    readonly record: number,
+    /** What is wrong, as in "… has an unterminated quoted cell". */
+    readonly problem: string,
+  ) {
+    super(`CSV record ${record + 1} ${problem}`);
   }
 }
 
@@ -87,7 +100,6 @@ export class CsvTokenizer {
 
   private drain(atEnd: boolean, sink: CsvRecordSink): void {
     const text = this.buffer;
-    const completedBefore = this.completed;
     let i = 0;
     // Each turn reads one cell (and what ends it); an incomplete cell waits for more text.
     for (;;) {
@@ -104,7 +116,7 @@ export class CsvTokenizer {
       if (text.charCodeAt(i) === QUOTE) {
         const closed = closingQuote(text, i + 1, atEnd);
         if (closed < 0) {
-          if (atEnd) throw new MalformedBodyError(`CSV row ${this.completed - completedBefore + 1} has an unterminated quoted cell`);
+          if (atEnd) throw new CsvSyntaxError(this.completed, 'has an unterminated quoted cell');
           i = this.waitForMore(text, start);
           break;
         }
@@ -112,7 +124,7 @@ export class CsvTokenizer {
         end = closed + 1;
         while (end < text.length && (text.charCodeAt(end) === SPACE || text.charCodeAt(end) === TAB)) end++;
         if (end < text.length && !isCellEnd(text.charCodeAt(end))) {
-          throw new MalformedBodyError('CSV has characters after a closing quote');
+          throw new CsvSyntaxError(this.completed, 'has characters after a closing quote');
         }
       } else {
         end = i;

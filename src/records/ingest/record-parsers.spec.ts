@@ -3,6 +3,7 @@ import type { DatasetField } from '../../datasets/dataset-shape';
 import { parseRecords, RecordFormat } from './record-parsers';
 import type { ParsedRow, PointBatch, RowError } from '../points';
 import { MAX_STRING_BYTES } from './record-values';
+import { MalformedBodyError } from './record-errors';
 
 const FIELDS: DatasetField[] = [
   { name: 'kw', type: 'number' },
@@ -54,6 +55,16 @@ describe(parseRecords.name, () => {
     it('keeps characters cut between pieces', async () => {
       const rows = await parse('csv', 'timestamp,note\n1,ünïcode ✓ 😀\n', 1);
       expect(rows).toEqual([{ row: 1, t: 1, values: [null, 'ünïcode ✓ 😀'] }]);
+    });
+  });
+
+  describe('a CSV syntax error names its row (the header apart), whatever pieces the body comes in', () => {
+    it.each([
+      ['timestamp,note\n1,a\n2,b\n3,"open\n4,d\n', 'CSV row 3 has an unterminated quoted cell'],
+      ['timestamp,note\n1,a\n2,"b"x\n3,c\n', 'CSV row 2 has characters after a closing quote'],
+      ['timestamp,"note\n1,a\n', 'the CSV header has an unterminated quoted cell'],
+    ])('%j', async (body, message) => {
+      for (const piece of [1, 5, 64 * 1024]) await expect(parse('csv', body, piece)).rejects.toThrow(new MalformedBodyError(message));
     });
   });
 
