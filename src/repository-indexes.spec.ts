@@ -7,6 +7,7 @@ import { DatasetsRepository } from './datasets/datasets.repository';
 import { SeqBlocksRepository } from './datasets/seq-blocks.repository';
 import { DatasetSchema } from './datasets/schemas/dataset.schema';
 import { DatasetSeqKeySchema } from './datasets/schemas/dataset-seq-key.schema';
+import { DatasetMarkSchema } from './datasets/schemas/dataset-mark.schema';
 import { SeqBlockSchema } from './datasets/schemas/seq-block.schema';
 import { AuditEventSchema } from './events/audit-log/audit-event.schema';
 import { AuditEventsRepository } from './events/audit-log/audit-events.repository';
@@ -37,6 +38,7 @@ import { UsersRepository } from './users/users.repository';
 const SCHEMAS: Record<string, Schema> = {
   Dataset: DatasetSchema,
   DatasetSeqKey: DatasetSeqKeySchema,
+  DatasetMark: DatasetMarkSchema,
   SeqBlock: SeqBlockSchema,
   OwnerIndexList: OwnerIndexListSchema,
   User: UserSchema,
@@ -101,6 +103,7 @@ const ARGUMENTS: Record<string, unknown> = {
     ]),
   ),
   changes: { $set: { name: 'x' }, $unset: {} },
+  kind: 'trash',
   // A list read for an edit that changed it: stored back with one update.
   edits: [{ ownerId: id, current: { _id: id.toHexString() }, list: new Map([[id.toHexString(), { state: 2 }]]), before: Buffer.alloc(0) }],
   lists: [{ ownerId: id, list: new Map() }],

@@ -6,7 +6,7 @@ import { OwnerIndex } from '../ownership/owner-index';
 import { DatasetPurgeCleanup } from './dataset-purge-cleanup';
 import { driverFindById, queryResult } from '../common/testing/mongoose-mocks';
 import { strictMock } from '../common/testing/strict-mock';
-import { seqKeysModel } from './testing/seq-keys-model';
+import { datasetMarksModel, seqKeysModel } from './testing/side-models';
 import { adminPrincipal, principalOf } from '../access/testing/principals';
 import { DatasetPurge } from './dataset-purge';
 import { DatasetTrashService, TRASH_JANITOR } from './dataset-trash.service';
@@ -27,7 +27,7 @@ function dataset(overrides: Partial<Dataset> = {}): Dataset {
 function build(stored: Dataset) {
   const updateOne = jest.fn((_filter: unknown, _update: unknown, _options: unknown) => queryResult({ modifiedCount: 1 }));
   const model = strictMock<Model<Dataset>>('Dataset model', { collection: { findOne: driverFindById(() => stored) }, updateOne });
-  const repository = new DatasetsRepository(model, seqKeysModel());
+  const repository = new DatasetsRepository(model, seqKeysModel(), datasetMarksModel());
   const locks = passThroughLocks();
   const outbox = trackingOutbox();
   const ownerIndex = strictMock<OwnerIndex>('OwnerIndex', {

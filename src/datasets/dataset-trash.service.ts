@@ -96,6 +96,9 @@ export class DatasetTrashService {
   async purgeExpired(id: Types.ObjectId, cutoff: Date): Promise<boolean> {
     return this.locks.withLock(datasetLockKey(id), CHANGE_DATASET, async () => {
       const current = await this.datasets.findById(id);
+      // A note whose dataset left the trash is dropped; one earlier than its dataset's trash time (left by a crash) is corrected.
+      if (current?.state !== 'trashed' || !current.trashedAt) await this.datasets.dropMarks('trash', [id]);
+      else if (current.trashedAt >= cutoff) await this.datasets.noteMark('trash', id, current.trashedAt);
       if (current?.state !== 'trashed' || !current.trashedAt || current.trashedAt >= cutoff) return false;
       await this.purging.purge(current, TRASH_JANITOR);
       return true;

@@ -21,6 +21,7 @@ import { OwnershipJanitor } from './ownership-janitor';
 import { TrashJanitor } from './trash-janitor';
 import { Dataset, DatasetSchema } from './schemas/dataset.schema';
 import { SeqBlock, SeqBlockSchema } from './schemas/seq-block.schema';
+import { DatasetMark, DatasetMarkSchema } from './schemas/dataset-mark.schema';
 import { DatasetSeqKey, DatasetSeqKeySchema } from './schemas/dataset-seq-key.schema';
 import { SeqBlocksRepository } from './seq-blocks.repository';
 
@@ -30,6 +31,7 @@ import { SeqBlocksRepository } from './seq-blocks.repository';
       { name: Dataset.name, schema: DatasetSchema },
       { name: SeqBlock.name, schema: SeqBlockSchema },
       { name: DatasetSeqKey.name, schema: DatasetSeqKeySchema },
+      { name: DatasetMark.name, schema: DatasetMarkSchema },
     ]),
     LocksModule,
     EventsModule,

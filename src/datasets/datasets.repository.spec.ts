@@ -1,8 +1,8 @@
 import { Model, Types } from 'mongoose';
 import { LeaseLostError } from '../common/errors/domain-errors';
 import { runUnderLease } from '../common/locks/lease-guard';
-import { duplicateKeyError } from '../common/testing/mongoose-mocks';
-import { seqKeysModel } from './testing/seq-keys-model';
+import { duplicateKeyError, queryResult } from '../common/testing/mongoose-mocks';
+import { datasetMarksModel, seqKeysModel } from './testing/side-models';
 import { strictMock } from '../common/testing/strict-mock';
 import { storedDataset } from './testing/stored-dataset';
 import { DatasetsRepository } from './datasets.repository';
@@ -17,7 +17,11 @@ describe(`${DatasetsRepository.name} insertDatasets`, () => {
     const steps: string[] = [];
     const insertOne = jest.fn(async () => void steps.push('dataset'));
     const keys = seqKeysModel({ collection: { insertMany: jest.fn(async () => void steps.push('seq key')) } });
-    const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', { collection: { insertOne } }), keys);
+    const repository = new DatasetsRepository(
+      strictMock<Model<Dataset>>('Dataset model', { collection: { insertOne } }),
+      keys,
+      datasetMarksModel(),
+    );
     const [dataset] = fresh(1);
 
     expect(await repository.insertDatasets([dataset])).toEqual(new Set());
@@ -31,6 +35,7 @@ describe(`${DatasetsRepository.name} insertDatasets`, () => {
     const repository = new DatasetsRepository(
       strictMock<Model<Dataset>>('Dataset model', { collection: { insertOne, insertMany } }),
       seqKeysModel(),
+      datasetMarksModel(),
     );
     const lost = { key: `owner-index:${ownerId.toHexString()}`, expiresAt: new Date(Date.now() + 60_000), lost: true };
 
@@ -48,6 +53,7 @@ describe(`${DatasetsRepository.name} insertDatasets`, () => {
     const repository = new DatasetsRepository(
       strictMock<Model<Dataset>>('Dataset model', { collection: { insertMany } }),
       seqKeysModel({ collection: { insertMany: keysInsert } }),
+      datasetMarksModel(),
     );
 
     const taken = await repository.insertDatasets(datasets);
@@ -58,5 +64,61 @@ describe(`${DatasetsRepository.name} insertDatasets`, () => {
       [datasets[0], datasets[2]].map(({ _id, seq }) => ({ _id: seqKeyId(seq), datasetId: _id })),
       { ordered: false },
     );
+  });
+});
+
+describe('DatasetsRepository mark notes', () => {
+  const id = new Types.ObjectId();
+  const event = { id: 'e' } as never;
+
+  /** A repository whose dataset and note writes land in `steps`, in order. */
+  function recorded(marks: Record<string, unknown> = {}) {
+    const steps: string[] = [];
+    const step = (what: string) => jest.fn(() => (steps.push(what), queryResult({})));
+    const repository = new DatasetsRepository(
+      strictMock<Model<Dataset>>('Dataset model', { updateOne: step('dataset'), deleteMany: step('dataset') }),
+      seqKeysModel({ deleteOne: step('seq key') }),
+      datasetMarksModel({ updateOne: step('note'), deleteMany: step('drop note'), ...marks }),
+    );
+    return { repository, steps };
+  }
+
+  it('notes a mark before the write that sets it, and drops it after the write that ends it: a note may outlive its mark, never the reverse', async () => {
+    const { repository, steps } = recorded();
+    await repository.markTransfer(id, new Types.ObjectId());
+    await repository.clearTransferMark(id);
+    await repository.markTrashed(id, new Date(), 2, event);
+    await repository.markRestored(id, 3, event);
+    await repository.markDeleted({ _id: id, seq: 1 } as Dataset, 4, event);
+    expect(steps).toEqual([
+      'note',
+      'dataset',
+      'dataset',
+      'drop note',
+      'note',
+      'dataset',
+      'dataset',
+      'drop note',
+      'seq key',
+      'dataset',
+      'drop note',
+    ]);
+  });
+
+  it("drops a transfer's note after the write that moves the dataset (which unsets the mark), and only then", async () => {
+    const { repository, steps } = recorded();
+    const next = { updatedAt: new Date(), rev: 2 } as Dataset;
+    await repository.writeChanges(id, { $set: { description: 'x' }, $unset: {} }, next, event);
+    await repository.writeChanges(id, { $set: { ownerId: id }, $unset: { transferTo: 1, transferStartedAt: 1 } }, next, event);
+    expect(steps).toEqual(['dataset', 'dataset', 'drop note']);
+  });
+
+  it('reads what is due from the notes by kind and time, never the datasets', async () => {
+    const find = jest.fn(() => queryResult([{ datasetId: id }]));
+    const { repository, steps } = recorded({ find });
+    const cutoff = new Date();
+    expect(await repository.markedBefore('trash', cutoff)).toEqual([id]);
+    expect(find).toHaveBeenCalledWith({ kind: 'trash', at: { $lt: cutoff } }, { datasetId: 1 });
+    expect(steps).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@ import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
 import { filtersOf, readableBy, trashOf } from './dataset-filters';
 import { Dataset, DatasetGrant } from './schemas/dataset.schema';
 import { DatasetSeqKey, seqKeyId } from './schemas/dataset-seq-key.schema';
+import { ALL_NOTED_ID, DatasetMark, MarkKind, markId } from './schemas/dataset-mark.schema';
 
 const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey', seq: 'seq' } as const;
 
@@ -25,6 +26,7 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
   constructor(
     @InjectModel(Dataset.name) private readonly datasets: Model<Dataset>,
     @InjectModel(DatasetSeqKey.name) private readonly seqKeys: Model<DatasetSeqKey>,
+    @InjectModel(DatasetMark.name) private readonly marks: Model<DatasetMark>,
   ) {
     super(
       datasets,
@@ -152,6 +154,7 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
   async writeChanges(id: Types.ObjectId, changes: FieldChanges, next: Dataset, event: RegistryEvent): Promise<boolean> {
     try {
       await this.datasets.updateOne({ _id: id }, withEvent(changes, next, event), KEEP_UPDATED_AT).exec();
+      if ('transferStartedAt' in changes.$unset) await this.dropMarks('transfer', [id]);
       return true;
     } catch (error) {
       // FerretDB reports a unique violation by an update as code 1 (see isDuplicateKeyError).
@@ -178,11 +181,13 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
 
   /** Marks a transfer to `to` as started. */
   async markTransfer(id: Types.ObjectId, to: Types.ObjectId): Promise<void> {
-    await this.datasets.updateOne({ _id: id }, { $set: { transferTo: to, transferStartedAt: new Date() } }, KEEP_UPDATED_AT).exec();
+    const at = await this.noteMark('transfer', id, new Date());
+    await this.datasets.updateOne({ _id: id }, { $set: { transferTo: to, transferStartedAt: at } }, KEEP_UPDATED_AT).exec();
   }
 
   async clearTransferMark(id: Types.ObjectId): Promise<void> {
     await this.datasets.updateOne({ _id: id }, { $unset: { transferTo: 1, transferStartedAt: 1 } }, KEEP_UPDATED_AT).exec();
+    await this.dropMarks('transfer', [id]);
   }
 
   /** When the dataset's transfer mark was set, if it has one. */
@@ -193,6 +198,7 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
 
   /** Moves an active dataset to the trash, with its event (dataset.trashed); it keeps its owner, name and records. */
   async markTrashed(id: Types.ObjectId, trashedAt: Date, rev: number, event: RegistryEvent): Promise<void> {
+    await this.noteMark('trash', id, trashedAt);
     await this.datasets
       .updateOne({ _id: id }, { $set: { state: 'trashed', trashedAt, rev }, $push: { outbox: event } }, KEEP_UPDATED_AT)
       .exec();
@@ -203,15 +209,18 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     await this.datasets
       .updateOne({ _id: id }, { $set: { state: 'active', rev }, $unset: { trashedAt: 1 }, $push: { outbox: event } }, KEEP_UPDATED_AT)
       .exec();
+    await this.dropMarks('trash', [id]);
   }
 
-  /** Datasets trashed before `cutoff`, for the trash janitor. */
-  async idsTrashedBefore(cutoff: Date): Promise<Types.ObjectId[]> {
-    const expired = await this.datasets
-      .find({ state: 'trashed', trashedAt: { $lt: cutoff } }, { _id: 1 })
-      .lean<{ _id: Types.ObjectId }[]>()
-      .exec();
-    return expired.map(({ _id }) => _id);
+  /** The datasets noted with a mark of `kind` set before `cutoff` (DatasetMark): what the janitors look at, without a scan. */
+  async markedBefore(kind: MarkKind, cutoff: Date): Promise<Types.ObjectId[]> {
+    const notes = await this.marks.find({ kind, at: { $lt: cutoff } }, { datasetId: 1 }).lean().exec();
+    return notes.map(({ datasetId }) => datasetId);
+  }
+
+  /** Drops the notes of marks that are gone (after the write that ended them; a janitor's, under the dataset's lock). */
+  async dropMarks(kind: MarkKind, ids: readonly Types.ObjectId[]): Promise<void> {
+    if (ids.length > 0) await this.marks.deleteMany({ _id: { $in: ids.map((id) => markId(kind, id)) } }).exec();
   }
 
   /**
@@ -232,25 +241,44 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
         KEEP_UPDATED_AT,
       )
       .exec();
+    await this.marks.deleteMany({ _id: { $in: [markId('transfer', dataset._id), markId('trash', dataset._id)] } }).exec();
   }
 
-  /** Removes pending datasets created before `cutoff`, with their seq keys; returns how many. */
-  async removeAbandonedPending(cutoff: Date): Promise<number> {
-    const abandoned = await this.datasets
-      .find({ state: 'pending', createdAt: { $lt: cutoff } }, { _id: 1, seq: 1 })
-      .lean<Pick<Dataset, '_id' | 'seq'>[]>()
+  /**
+   * What versions before the notes (DatasetMark) left for the janitors, in one scan: notes for their transfer marks and
+   * trash times, their pending datasets created before `cutoff` removed. Once it finds no pending dataset at all, every mark
+   * has its note (this version notes its own, and never writes a pending dataset): it says so, and is not called again.
+   */
+  async settleOlderVersions(cutoff: Date): Promise<{ pendingRemoved: number; settled: boolean }> {
+    const left = await this.datasets
+      .find(
+        { $or: [{ state: { $in: ['pending', 'trashed'] } }, { transferStartedAt: { $exists: true } }] },
+        { _id: 1, seq: 1, state: 1, createdAt: 1, trashedAt: 1, transferStartedAt: 1 },
+      )
+      .lean<Dataset[]>()
       .exec();
+    const notes: DatasetMark[] = left.flatMap(({ _id, state, trashedAt, transferStartedAt }) => [
+      ...(state === 'trashed' && trashedAt ? [{ _id: markId('trash', _id), kind: 'trash' as const, datasetId: _id, at: trashedAt }] : []),
+      ...(transferStartedAt ? [{ _id: markId('transfer', _id), kind: 'transfer' as const, datasetId: _id, at: transferStartedAt }] : []),
+    ]);
+    await insertManyUnique(this.marks, notes);
+    const pending = left.filter(({ state }) => state === 'pending');
+    const abandoned = pending.filter(({ createdAt }) => createdAt < cutoff);
     await this.removePendingMany(abandoned);
-    return abandoned.length;
+    const settled = abandoned.length === pending.length;
+    if (settled) await this.marks.collection.updateOne({ _id: ALL_NOTED_ID } as never, { $set: { at: new Date() } }, { upsert: true });
+    return { pendingRemoved: abandoned.length, settled };
   }
 
-  /** Datasets whose transfer mark was set before `cutoff`. */
-  async idsWithTransferMarkBefore(cutoff: Date): Promise<Types.ObjectId[]> {
-    const marked = await this.datasets
-      .find({ transferStartedAt: { $lt: cutoff } }, { _id: 1 })
-      .lean()
-      .exec();
-    return marked.map(({ _id }) => _id);
+  /** Whether settleOlderVersions found nothing more to do (one lookup by `_id`). */
+  async olderVersionsSettled(): Promise<boolean> {
+    return (await findOneById(this.marks, ALL_NOTED_ID)) !== null;
+  }
+
+  /** Notes a mark before its write (an earlier note of the same mark takes the new time); returns `at`. */
+  async noteMark(kind: MarkKind, id: Types.ObjectId, at: Date): Promise<Date> {
+    await this.marks.updateOne({ _id: markId(kind, id) }, { $set: { kind, datasetId: id, at } }, { upsert: true }).exec();
+    return at;
   }
 }
 

@@ -5,7 +5,7 @@ import { DatasetOwners } from '../ownership/dataset-owners';
 import { OwnerIndex } from '../ownership/owner-index';
 import { driverFindById, findInVia, queryResult } from '../common/testing/mongoose-mocks';
 import { strictMock } from '../common/testing/strict-mock';
-import { seqKeysModel } from './testing/seq-keys-model';
+import { datasetMarksModel, seqKeysModel } from './testing/side-models';
 import { DatasetsRepository } from './datasets.repository';
 import { OwnedDatasets } from './owned-datasets';
 import { Dataset } from './schemas/dataset.schema';
@@ -29,7 +29,7 @@ function build(stored: Dataset[], updateOne = jest.fn(), confirmed: Dataset[] = 
     updateOne,
     collection: { findOne: driverFindById((id) => byId.get(id.toHexString())) },
   });
-  const repository = new DatasetsRepository(model, seqKeysModel());
+  const repository = new DatasetsRepository(model, seqKeysModel(), datasetMarksModel());
   const locks = passThroughLocks();
   const outbox = trackingOutbox();
   const ownerIndex = strictMock<OwnerIndex>('OwnerIndex', {

@@ -9,7 +9,7 @@ import { DatasetOwners } from '../ownership/dataset-owners';
 import { OwnerIndex } from '../ownership/owner-index';
 import { DatasetsRepository } from './datasets.repository';
 import { Dataset } from './schemas/dataset.schema';
-import { seqKeysModel } from './testing/seq-keys-model';
+import { datasetMarksModel, seqKeysModel } from './testing/side-models';
 import { creatingLists } from '../ownership/testing/creating-lists';
 import { storedDataset } from './testing/stored-dataset';
 import { passThroughLocks } from './testing/datasets-service-fixture';
@@ -54,7 +54,7 @@ function build(
       findOne: driverFindById(() => stored),
     },
   });
-  const repository = new DatasetsRepository(model, seqKeysModel());
+  const repository = new DatasetsRepository(model, seqKeysModel(), datasetMarksModel());
   const locks = passThroughLocks();
   const log =
     (what: string) =>

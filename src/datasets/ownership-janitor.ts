@@ -70,9 +70,12 @@ export class OwnershipJanitor implements OnApplicationBootstrap, OnApplicationSh
 
   async sweep(now = new Date()): Promise<{ pendingRemoved: number; transfersReleased: number }> {
     const cutoff = new Date(now.getTime() - ABANDONED_AFTER_MS);
+    // What older versions left needs a scan, until it is settled; this version's transfer marks are noted (DatasetMark).
     // Nobody else writes a pending dataset but the create that made it, long gone by now.
-    const pendingRemoved = await this.datasets.removeAbandonedPending(cutoff);
-    const marked = await this.datasets.idsWithTransferMarkBefore(cutoff);
+    const { pendingRemoved } = (await this.datasets.olderVersionsSettled())
+      ? { pendingRemoved: 0 }
+      : await this.datasets.settleOlderVersions(cutoff);
+    const marked = await this.datasets.markedBefore('transfer', cutoff);
     let transfersReleased = 0;
     for (const _id of marked) {
       try {

@@ -6,7 +6,7 @@ import { TrashJanitor } from './trash-janitor';
 
 function build(expired: Types.ObjectId[], purgeExpired: jest.Mock) {
   const cutoff = new Date('2026-11-01T00:00:00Z');
-  const repository = strictMock<DatasetsRepository>('DatasetsRepository', { idsTrashedBefore: jest.fn(async () => expired) });
+  const repository = strictMock<DatasetsRepository>('DatasetsRepository', { markedBefore: jest.fn(async () => expired) });
   const trash = strictMock<DatasetTrashService>('DatasetTrashService', { cutoffAt: jest.fn(() => cutoff), purgeExpired });
   return { janitor: new TrashJanitor(repository, trash), repository, trash, cutoff };
 }
@@ -21,7 +21,7 @@ describe(TrashJanitor.name, () => {
 
     expect(await janitor.sweep(now)).toBe(1);
     expect(trash.cutoffAt).toHaveBeenCalledWith(now);
-    expect(repository.idsTrashedBefore).toHaveBeenCalledWith(cutoff);
+    expect(repository.markedBefore).toHaveBeenCalledWith('trash', cutoff);
     expect(purgeExpired.mock.calls).toEqual([
       [a, cutoff],
       [b, cutoff],

@@ -35,7 +35,7 @@ export class TrashJanitor implements OnApplicationBootstrap, OnApplicationShutdo
   async sweep(now = new Date()): Promise<number> {
     const cutoff = this.trash.cutoffAt(now);
     let purged = 0;
-    for (const id of await this.datasets.idsTrashedBefore(cutoff)) {
+    for (const id of await this.datasets.markedBefore('trash', cutoff)) {
       try {
         if (await this.trash.purgeExpired(id, cutoff)) purged++;
       } catch (error) {

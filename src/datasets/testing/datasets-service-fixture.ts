@@ -1,7 +1,7 @@
 import { wiredDatasetsService } from './wired-datasets-service';
 import { Model, Types } from 'mongoose';
 import { strictMock } from '../../common/testing/strict-mock';
-import { seqKeysModel } from './seq-keys-model';
+import { datasetMarksModel, seqKeysModel } from './side-models';
 import { creatingLists } from '../../ownership/testing/creating-lists';
 import { EntityLocks } from '../../common/locks/entity-locks';
 import { DatasetOwners } from '../../ownership/dataset-owners';
@@ -46,7 +46,7 @@ export function buildDatasetsService(
     entries: jest.fn(async () => new Map()),
     ...indexMethods,
   });
-  const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', model), seqKeysModel());
+  const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', model), seqKeysModel(), datasetMarksModel());
   // These tests state the owner check as assertAvailable; the registration asks for availability.
   const assertAvailable = owners.assertAvailable as ((id: Types.ObjectId) => Promise<void>) | undefined;
   const availability = jest.fn(async ([id]: Types.ObjectId[]) => {

@@ -15,3 +15,14 @@ export function seqKeysModel(methods: Record<string, unknown> = {}): jest.Mocked
     ...methods,
   });
 }
+
+/** The mark notes' model of DatasetsRepository (see DatasetMark): noted, dropped and read by kind and time; by default none is due. */
+export function datasetMarksModel(methods: Record<string, unknown> = {}): jest.Mocked<never> {
+  return strictMock<never>('DatasetMark model', {
+    collection: { updateOne: jest.fn(async () => ({ acknowledged: true })), insertMany: jest.fn(async () => ({ acknowledged: true })) },
+    updateOne: jest.fn(() => queryResult({ matchedCount: 1 })),
+    deleteMany: jest.fn(() => queryResult({ deletedCount: 1 })),
+    find: jest.fn(() => queryResult([])),
+    ...methods,
+  });
+}
