@@ -14,6 +14,7 @@ import { AuditEventsRepository } from './events/audit-log/audit-events.repositor
 import { OutboxMarkerSchema, OutboxSentSchema } from './events/outbox/outbox-marker.schema';
 import { OutboxMarkersRepository } from './events/outbox/outbox-markers.repository';
 import { OutboxSentRepository } from './events/outbox/outbox-sent.repository';
+import { RelayBeatSchema, RelayBeatsRepository } from './events/outbox/relay-beats.repository';
 import { OwnerIndexRepository } from './ownership/owner-index.repository';
 import { OwnerIndexListSchema } from './ownership/schemas/owner-index.schema';
 import { RecordsRepository } from './records/store/records.repository';
@@ -47,6 +48,7 @@ const SCHEMAS: Record<string, Schema> = {
   Lock: LockSchema,
   OutboxMarker: OutboxMarkerSchema,
   OutboxSent: OutboxSentSchema,
+  RelayBeat: RelayBeatSchema,
   AuditEvent: AuditEventSchema,
   RecordBucket: RecordBucketSchema,
   RecordSeries: RecordSeriesSchema,
@@ -65,6 +67,7 @@ const REPOSITORIES: Repository[] = [
   LocksRepository,
   OutboxMarkersRepository,
   OutboxSentRepository,
+  RelayBeatsRepository,
   AuditEventsRepository,
   RecordsRepository,
   VersionsRepository,
@@ -92,7 +95,9 @@ const reader = { userId: id, admin: false };
 const ARGUMENTS: Record<string, unknown> = {
   ...Object.fromEntries(['id', 'userId', 'ownerId', 'to'].map((name) => [name, id])),
   ...Object.fromEntries(['ids', 'ownerIds', 'newIds', 'oldIds', 'keys', 'numbers'].map((name) => [name, [id, new Types.ObjectId()]])),
-  ...Object.fromEntries(['key', 'token', 'name', 'subject', 'issuer', 'emailKey', 'nameKey', 'by', 'datasetId'].map((n) => [n, 'x'])),
+  ...Object.fromEntries(
+    ['key', 'token', 'name', 'subject', 'issuer', 'emailKey', 'nameKey', 'by', 'datasetId', 'instanceId'].map((n) => [n, 'x']),
+  ),
   ...Object.fromEntries(['number', 'rev', 'seq', 'first', 'end', 'limit', 'version', 'exceptNumber', 'state'].map((name) => [name, 2])),
   ...Object.fromEntries(['before', 'cutoff', 'trashedAt', 'at', 'expiresAt'].map((name) => [name, new Date()])),
   ...Object.fromEntries(['docs', 'users', 'holdings', 'datasets', 'grants'].map((name) => [name, [{ _id: id, seq: 1 }]])),

@@ -18,6 +18,8 @@ import { OutboxMetrics } from './outbox/outbox-metrics';
 import { OutboxSentRepository } from './outbox/outbox-sent.repository';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { OutboxSources } from './outbox/outbox-sources';
+import { LostMarkerScans } from './outbox/lost-markers';
+import { RelayBeat, RelayBeatSchema, RelayBeatsRepository } from './outbox/relay-beats.repository';
 
 /**
  * Events: the outbox every change is written to, the relay that publishes it
@@ -43,6 +45,7 @@ import { OutboxSources } from './outbox/outbox-sources';
     MongooseModule.forFeature([
       { name: OutboxMarker.name, schema: OutboxMarkerSchema },
       { name: OutboxSent.name, schema: OutboxSentSchema },
+      { name: RelayBeat.name, schema: RelayBeatSchema },
     ]),
     AuditLogModule,
     LocksModule,
@@ -53,6 +56,8 @@ import { OutboxSources } from './outbox/outbox-sources';
     OutboxRelay,
     OutboxMarkersRepository,
     OutboxSentRepository,
+    RelayBeatsRepository,
+    LostMarkerScans,
     OutboxMetrics,
     OutboxSources,
     EventsPublisher,

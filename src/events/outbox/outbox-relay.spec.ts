@@ -275,19 +275,25 @@ describe(OutboxRelay.name, () => {
     expect([...markers.keys()]).toEqual([key]);
   });
 
-  it('scans for lost markers at most every minute, and after a slow scan rests so scanning keeps to 5 % of the time', async () => {
+  it('scans for lost markers at its first look, then when an instance stops beating or half an hour passed, resting to keep to 5 % of the time', async () => {
     jest.useFakeTimers({ now: 0, doNotFake: ['nextTick', 'setImmediate'] });
     const read = OutboxDocuments.prototype.entitiesWithWaitingEvents;
     const scans = jest.spyOn(OutboxDocuments.prototype, 'entitiesWithWaitingEvents').mockImplementation(function (this: never) {
       jest.setSystemTime(Date.now() + 10_000); // a scan that takes 10 s (FerretDB reads the whole collection)
       return read.call(this);
     });
-    const { relay } = setup({ events: () => [] });
-    await relay.drain();
-    jest.setSystemTime(Date.now() + 61_000); // a minute later: 10 s of scanning wants 190 s of rest
-    await relay.drain();
-    jest.setSystemTime(Date.now() + 130_000);
-    await relay.drain();
-    expect(scans).toHaveBeenCalledTimes(2);
+    const { relay, stoppedBeating } = setup({ events: () => [] });
+    const lookLater = async (ms: number): Promise<number> => {
+      jest.setSystemTime(Date.now() + ms);
+      await relay.drain();
+      return scans.mock.calls.length;
+    };
+    expect(await lookLater(0)).toBe(1); // the first look: this instance may replace one that died
+    expect(await lookLater(61_000)).toBe(1); // every instance beats: nothing to look for (it scanned every minute before)
+    stoppedBeating.push('dead-instance');
+    expect(await lookLater(6_000)).toBe(1); // one died, but 10 s of scanning wants 190 s of rest
+    expect(await lookLater(130_000)).toBe(2); // rested: the scan for what it left
+    expect(await lookLater(20 * 60_000)).toBe(2);
+    expect(await lookLater(11 * 60_000)).toBe(3); // half an hour after the last: an instance that never beat may have died
   });
 });

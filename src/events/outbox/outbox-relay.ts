@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AsyncResource } from 'node:async_hooks';
 import { EntityLocks, HeldLock } from '../../common/locks/entity-locks';
-import { MAX_BACKGROUND_SHARE, nextDelayMs } from '../../common/scheduling/run-every';
 import { RegistryMetrics } from '../../metrics/registry-metrics';
 import { EventsPublisher } from '../events.publisher';
 import { OutboxMarkersRepository } from './outbox-markers.repository';
@@ -10,7 +9,7 @@ import { OutboxSentRepository } from './outbox-sent.repository';
 import { OutboxSources } from './outbox-sources';
 import { batchesOf, planBatch, RelayPlan } from './relay-plan';
 import { SentClearing } from './sent-clearing';
-import { remarkLost } from './lost-markers';
+import { LostMarkerScans } from './lost-markers';
 
 const POLL_MS = 1_000;
 /**
@@ -19,7 +18,6 @@ const POLL_MS = 1_000;
  * dead relay must be replaced within seconds.
  */
 const LEADER_KEY = 'outbox-relay';
-const SCAN_EVERY_MS = 60_000;
 const MAX_BACKOFF_MS = 5_000;
 /**
  * Markers read per round: the round then works through them batch by batch. Reading them sorts the
@@ -47,7 +45,6 @@ const MAX_BYTES_PER_SEND = 512 * 1024;
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private timer?: NodeJS.Timeout;
-  private nextScanAt = 0;
   private scanning?: Promise<void>;
   private backoffMs = 0;
   private draining?: Promise<void>;
@@ -75,6 +72,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly sent: OutboxSentRepository,
     private readonly sources: OutboxSources,
     private readonly metrics: RegistryMetrics,
+    private readonly lostScans: LostMarkerScans,
   ) {
     this.clearer = new SentClearing(locks, sent, sources);
   }
@@ -180,7 +178,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       if (!(await this.lead())) return;
       // Beside the rounds: on FerretDB the scan reads whole collections, which no send should wait for.
-      if (!this.scanning && Date.now() >= this.nextScanAt) this.scanning = this.scan().finally(() => (this.scanning = undefined));
+      if (!this.scanning) this.scanning = this.lostScans.look().finally(() => (this.scanning = undefined));
       const startedAt = Date.now();
       // Taken before the read: a record that ends meanwhile has removed its markers from what is read.
       const recordingMarkers = new Set(this.beingRecorded.markerIds);
@@ -235,19 +233,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.leadership = (await this.locks.tryAcquire(LEADER_KEY, { purpose: 'relay', ttlMs: leaseMs })) ?? undefined;
     if (this.leadership) this.clearer.forget();
     return this.leadership !== undefined;
-  }
-
-  /** The scan for markers a crash lost (remarkLost), beside the rounds, kept to a small share of the time. Never rejects. */
-  private async scan(): Promise<void> {
-    const startedAt = Date.now();
-    try {
-      await remarkLost(this.markers, this.sent, this.sources);
-    } catch (error) {
-      this.logger.warn(`outbox scan failed: ${(error as Error).message}`);
-    }
-    // On FerretDB a scan reads whole collections: keep it to a small share of the time (docs/architecture.md#background-work).
-    const tookMs = Date.now() - startedAt;
-    this.nextScanAt = Date.now() + nextDelayMs(SCAN_EVERY_MS, tookMs, MAX_BACKGROUND_SHARE);
   }
 
   /** Publishes a batch's events. False when the broker did not take them: the batch stays as it was. */

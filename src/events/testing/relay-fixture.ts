@@ -14,6 +14,8 @@ import { RegistryMetrics } from '../../metrics/registry-metrics';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { OutboxFields } from '../outbox/outbox-source';
 import { OutboxSources } from '../outbox/outbox-sources';
+import { LostMarkerScans } from '../outbox/lost-markers';
+import { RelayBeatsRepository } from '../outbox/relay-beats.repository';
 
 let clock = Date.parse('2026-01-01T00:00:00Z');
 
@@ -170,9 +172,14 @@ export function setupRelay(
   } as never);
   const sentRepository = new OutboxSentRepository(sentModel);
   const markersRepository = new OutboxMarkersRepository(markerModel);
-  const relay = new OutboxRelay(publisher, locks, markersRepository, sentRepository, sources, new RegistryMetrics({ enabled: false }));
+  // Instances whose beat stopped, as the next look reads them (then gone, as takeStale removes them).
+  const stoppedBeating: string[] = [];
+  const beats = strictMock<RelayBeatsRepository>('RelayBeatsRepository', { takeStale: jest.fn(async () => stoppedBeating.splice(0)) });
+  const lostScans = new LostMarkerScans(markersRepository, sentRepository, sources, beats);
+  const relay = new OutboxRelay(publisher, locks, markersRepository, sentRepository, sources, new RegistryMetrics({ enabled: false }), lostScans);
   return {
     relay,
+    stoppedBeating,
     docs,
     doc,
     key,
