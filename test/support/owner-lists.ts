@@ -68,3 +68,28 @@ async function readLayout(db: mongo.Db, userId: string) {
   const head = await lists.findOne({ _id: userId });
   return layoutOf(head, await Promise.all(laterChunkIds(userId, head).map((_id) => lists.findOne({ _id }))));
 }
+
+/** The `_id` and entry count of each stored document of a user's list, head first (chunks its head does not count included). */
+export async function ownerListDocuments(uri: string, userId: string): Promise<{ _id: string; entries: number; chunks?: number }[]> {
+  return withDatabase(uri, async (db) => {
+    const docs = await db.collection<StoredDocument>(COLLECTION).find({}).toArray();
+    return docs
+      .filter(({ _id }) => _id === userId || _id.startsWith(`${userId}:`))
+      .sort((a, b) => a._id.localeCompare(b._id))
+      .map((doc) => ({
+        _id: doc._id,
+        entries: layoutOf({ ...doc, chunks: 1 }, []).list.size,
+        ...(doc.chunks ? { chunks: doc.chunks } : {}),
+      }));
+  });
+}
+
+/** Stores a list as one document, as the version before chunks wrote it (its chunks removed). */
+export async function storeAsOneDocument(uri: string, userId: string): Promise<void> {
+  await withDatabase(uri, async (db) => {
+    const lists = db.collection<StoredDocument>(COLLECTION);
+    const { list } = await readLayout(db, userId);
+    await lists.replaceOne({ _id: userId }, { entries: new mongo.Binary(encodeEntries(list)) });
+    await lists.deleteMany({ _id: { $in: Array.from({ length: 64 }, (_, i) => chunkId(userId, i + 1)) } });
+  });
+}
