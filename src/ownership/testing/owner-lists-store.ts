@@ -55,9 +55,13 @@ export function buildOwnerIndex(options: { failUpdates?: boolean; busy?: string[
     });
     return chain;
   });
-  const bulkWrite = jest.fn(async (operations: { updateOne: { filter: { _id: string }; update: Update; upsert?: boolean } }[]) => {
-    for (const { updateOne: one } of operations) await updateOne(one.filter, one.update, { upsert: one.upsert }).exec();
-  });
+  // An unordered bulk write promises no order: this one applies its operations last first.
+  const bulkWrite = jest.fn(
+    async (operations: { updateOne: { filter: { _id: string }; update: Update; upsert?: boolean } }[], { ordered = true } = {}) => {
+      for (const { updateOne: one } of ordered ? operations : [...operations].reverse())
+        await updateOne(one.filter, one.update, { upsert: one.upsert }).exec();
+    },
+  );
   const findById = jest.fn((id: string) => {
     if (locked === 0) readsWithoutLock++;
     return queryResult(docs.has(id) ? structuredClone(docs.get(id)) : null);
