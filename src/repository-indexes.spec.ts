@@ -113,6 +113,7 @@ const ARGUMENTS: Record<string, unknown> = {
   lists: [{ ownerId: id, list: new Map() }],
   updates: [{ filter: { _id: id.toHexString() }, update: { $set: { entries: Buffer.alloc(0) } } }],
   edit: () => undefined,
+  pick: (later: string[]) => later,
   ref: { seq: 1 },
   '{ _id, seq }': { _id: id, seq: 1 },
   published: [{ id, events: [{ id: 'e' }] }],

@@ -11,6 +11,7 @@ import {
   placeEntries,
   StoredChunk,
   StoredLayout,
+  UNREAD,
 } from './owner-list-chunks';
 import { encodeEntries, ListedDatasets } from './owner-list-codec';
 import { EntryState, OwnerIndexList } from './schemas/owner-index.schema';
@@ -77,16 +78,16 @@ export class OwnerIndexRepository {
   }
 
   /** Users' lists as stored now (their heads in one query by `_id`, then their later chunks in one), to change and store with writeEdited (holding their locks). */
-  async readForEdit(ownerIds: readonly Types.ObjectId[]): Promise<ListEdit[]> {
-    const hex = ownerIds.map((id) => id.toHexString());
-    const heads = await this.read(hex);
-    const laterIds = hex.map((id, i) => laterChunkIds(id, heads[i]));
-    const later = laterIds.some((ids) => ids.length > 0) ? await this.read(laterIds.flat()) : [];
-    let at = 0;
-    return ownerIds.map((ownerId, i) => {
-      const layout = layoutOf(heads[i], later.slice(at, (at += laterIds[i].length)));
-      return { ownerId, layout, list: layout.list, before: encodeEntries(layout.list) };
-    });
+  readForEdit(ownerIds: readonly Types.ObjectId[]): Promise<ListEdit[]> {
+    return this.readChunks(ownerIds, (later) => later);
+  }
+
+  /**
+   * Users' lists to list new datasets in (a create, holding their locks): the head and the last chunk only, whatever the
+   * list's length. A create changes no entry it did not add, and adds to the last chunk, then new chunks (placeEntries).
+   */
+  readForCreate(ownerIds: readonly Types.ObjectId[]): Promise<ListEdit[]> {
+    return this.readChunks(ownerIds, (later) => later.slice(-1));
   }
 
   /**
@@ -108,7 +109,7 @@ export class OwnerIndexRepository {
     await Promise.all([...insertsOf(first).map(insert), this.writeAll([...chunkWrites, ...headsOf(first)])]);
     await Promise.all([...insertsOf(after).map(insert), this.writeAll(headsOf(after))]);
     for (const { editing, placed } of writes) {
-      editing.layout = storedAs(editing.list, placed);
+      editing.layout = storedAs(editing.list, placed, editing.layout.stored);
       editing.before = encodeEntries(editing.list);
     }
   }
@@ -129,6 +130,22 @@ export class OwnerIndexRepository {
         await this.index.bulkWrite(batch, { ordered: false });
       }
     }
+  }
+
+  /** The heads in one query by `_id`, then the later chunks `pick` keeps of each in one; the others stay UNREAD. */
+  private async readChunks(ownerIds: readonly Types.ObjectId[], pick: (later: string[]) => string[]): Promise<ListEdit[]> {
+    const hex = ownerIds.map((id) => id.toHexString());
+    const heads = await this.read(hex);
+    const laterIds = hex.map((id, i) => laterChunkIds(id, heads[i]));
+    const picked = laterIds.map(pick);
+    const read = picked.some((ids) => ids.length > 0) ? await this.read(picked.flat()) : [];
+    let at = 0;
+    return ownerIds.map((ownerId, i) => {
+      const got = read.slice(at, (at += picked[i].length));
+      const later = laterIds[i].map((id) => (picked[i].includes(id) ? got[picked[i].indexOf(id)] : UNREAD));
+      const layout = layoutOf(heads[i], later);
+      return { ownerId, layout, list: layout.list, before: encodeEntries(layout.list) };
+    });
   }
 
   private async read(ids: readonly string[]): Promise<(StoredChunk | null)[]> {
@@ -168,8 +185,9 @@ function plan(
   return { chunks, head: { update: { filter: { _id: ownerId }, update } }, counts };
 }
 
-/** The layout of a list just stored as `placed`. */
-function storedAs(list: ListedDatasets, placed: readonly ListedDatasets[]): StoredLayout {
+/** The layout of a list just stored as `placed` (the chunks not read before still not read). */
+function storedAs(list: ListedDatasets, placed: readonly ListedDatasets[], before: StoredLayout['stored']): StoredLayout {
   const chunkOf = new Map(placed.flatMap((chunk, index) => [...chunk.keys()].map((id) => [id, index] as const)));
-  return { list, chunkOf, stored: placed.map((chunk) => encodeEntries(chunk)), headStored: true, older: false };
+  const stored = placed.map((chunk, index) => (before[index] === UNREAD ? UNREAD : encodeEntries(chunk)));
+  return { list, chunkOf, stored, headStored: true, older: false };
 }

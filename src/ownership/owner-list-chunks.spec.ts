@@ -117,6 +117,28 @@ describe('owner list chunks', () => {
     ]);
   });
 
+  it('reads the head and the last chunk alone for a create, and opens a new chunk rather than fill one it did not read', async () => {
+    const { index, docs, findById } = buildOwnerIndex();
+    const all = datasets(600);
+    await created(index, all);
+    // Chunk 1 left at most half full.
+    await index.remove(
+      owner,
+      all.slice(256, 400).map(({ _id }) => _id),
+    );
+    findById.mockClear();
+    const more = datasets(200);
+    await created(index, more);
+    expect(findById.mock.calls.map(([id]) => id)).toEqual([head, chunk(2)]);
+    expect(sizes(docs)).toEqual([
+      [head, 256, 4],
+      [chunk(1), 112, undefined],
+      [chunk(2), 256, undefined],
+      [chunk(3), 32, undefined],
+    ]);
+    expect(await seqs(index)).toEqual([...all.slice(0, 256), ...all.slice(400), ...more].map(({ seq }) => seq));
+  });
+
   it("converts a one-document list (the version before chunks) on its next change, its chunks written before the head's count", async () => {
     const { index, docs, written } = buildOwnerIndex();
     const all = datasets(600);

@@ -26,13 +26,19 @@ export function laterChunkIds(ownerId: string, head: StoredChunk | null): string
   return Array.from({ length: Math.max(0, (head?.chunks ?? 1) - 1) }, (_, i) => chunkId(ownerId, i + 1));
 }
 
+/** A chunk a change did not read (StoredLayout.stored). */
+export const UNREAD = 'unread';
+
 /** A list as stored, read to be changed: its entries in chunk order, which chunk holds each, and what each chunk holds now. */
 export interface StoredLayout {
   list: ListedDatasets;
   /** The chunk each stored entry is in: an entry stays there while listed. */
   chunkOf: Map<string, number>;
-  /** Each chunk as stored, encoded; null where it must be written whatever it holds (a list stored in an earlier form). */
-  stored: (Buffer | null)[];
+  /**
+   * Each chunk as stored, encoded; null where it must be written whatever it holds (a list stored in an earlier form);
+   * UNREAD where it was not read (a create's read: it is neither written nor given new entries).
+   */
+  stored: (Buffer | null | typeof UNREAD)[];
   /** Whether the head exists, and whether it still has an older version's fields (dropped at its next write). */
   headStored: boolean;
   older: boolean;
@@ -43,11 +49,13 @@ export interface StoredLayout {
  * version before chunks wrote) or with an older version's fields is laid out as if split into chunks, every chunk but the
  * head unstored, so its next change converts it (the later chunks are written before the head that counts them).
  */
-export function layoutOf(head: StoredChunk | null, later: readonly (StoredChunk | null)[]): StoredLayout {
+export function layoutOf(head: StoredChunk | null, later: readonly (StoredChunk | null | typeof UNREAD)[]): StoredLayout {
   const headList = listed(head);
   const whole = head?.chunks === undefined;
   const older = OLDER_FIELDS.some((field) => head !== null && field in head);
-  const chunks = whole ? split([...headList]) : [headList, ...later.map(listed)];
+  const chunks = whole
+    ? split([...headList])
+    : [headList, ...later.map((doc): ListedDatasets => (doc === UNREAD ? new Map<string, ListedEntry>() : listed(doc)))];
   const list: ListedDatasets = new Map();
   const chunkOf = new Map<string, number>();
   chunks.forEach((chunk, index) => {
@@ -57,6 +65,7 @@ export function layoutOf(head: StoredChunk | null, later: readonly (StoredChunk 
     }
   });
   const stored = chunks.map((chunk, index) => {
+    if (!whole && index > 0 && later[index - 1] === UNREAD) return UNREAD;
     if (older || (whole && chunks.length > 1 && index > 0)) return null;
     return index === 0 && whole ? encodeEntries(headList) : encodeEntries(chunk);
   });
@@ -78,7 +87,8 @@ export function placeEntries(list: ListedDatasets, layout: Pick<StoredLayout, 'c
     else chunks[index].set(id, entry);
   }
   const last = chunks.length - 1;
-  const open = [last, ...[...chunks.keys()].filter((i) => i !== last && chunks[i].size <= ENTRIES_PER_CHUNK / 2)];
+  const roomy = (i: number) => i !== last && layout.stored[i] !== UNREAD && chunks[i].size <= ENTRIES_PER_CHUNK / 2;
+  const open = [last, ...[...chunks.keys()].filter(roomy)];
   for (const [id, entry] of fresh) {
     while (open.length > 0 && chunks[open[0]].size >= ENTRIES_PER_CHUNK) open.shift();
     if (open.length === 0) open.push(chunks.push(new Map()) - 1);
@@ -88,10 +98,11 @@ export function placeEntries(list: ListedDatasets, layout: Pick<StoredLayout, 'c
 }
 
 /** The chunks of `placed` whose bytes differ from what is stored (or are not stored), with their bytes. */
-export function changedChunks(placed: readonly ListedDatasets[], stored: readonly (Buffer | null)[]): { index: number; entries: Buffer }[] {
+export function changedChunks(placed: readonly ListedDatasets[], stored: StoredLayout['stored']): { index: number; entries: Buffer }[] {
   return placed.flatMap((chunk, index) => {
-    const entries = encodeEntries(chunk);
     const before = stored[index];
+    if (before === UNREAD) return [];
+    const entries = encodeEntries(chunk);
     return before && before.equals(entries) ? [] : [{ index, entries }];
   });
 }
