@@ -4,9 +4,9 @@ import { OwnerIndexList } from './schemas/owner-index.schema';
 
 /**
  * Entries per chunk document at most. A create rewrites the chunk it appends to, so a smaller chunk writes less per call;
- * a reader reads every chunk by `_id`, so a larger one reads fewer documents. On the local stack (FerretDB 1.24, SQLite) a
- * rewrite of 256 entries (7.4 kB) cost about what one of 32 did, while one of 1,000 cost several times more: see
- * docs/architecture.md#the-owner-index.
+ * a reader reads every chunk by `_id`, so a larger one reads fewer documents. Measured on the local stack (FerretDB 1.24,
+ * SQLite, raw driver, medians, loaded machine): a rewrite of 16–128 entries 0.8–1.4 ms, of 256 1.3–2.2 ms, of 1,000 2.5 ms,
+ * of 2,000 5 ms; a read 0.4–0.8 ms up to 256 entries. 256 keeps a rewrite near a write's fixed cost, a list of 1,000 four reads.
  */
 export const ENTRIES_PER_CHUNK = 256;
 
