@@ -88,8 +88,9 @@ export async function ownerListDocuments(uri: string, userId: string): Promise<{
 export async function storeAsOneDocument(uri: string, userId: string): Promise<void> {
   await withDatabase(uri, async (db) => {
     const lists = db.collection<StoredDocument>(COLLECTION);
+    const head = await lists.findOne({ _id: userId });
     const { list } = await readLayout(db, userId);
     await lists.replaceOne({ _id: userId }, { entries: new mongo.Binary(encodeEntries(list)) });
-    await lists.deleteMany({ _id: { $in: Array.from({ length: 64 }, (_, i) => chunkId(userId, i + 1)) } });
+    await lists.deleteMany({ _id: { $in: laterChunkIds(userId, head) } });
   });
 }
