@@ -109,11 +109,19 @@ const ARGUMENTS: Record<string, unknown> = {
   ),
   changes: { $set: { name: 'x' }, $unset: {} },
   kind: 'trash',
-  // A list read for an edit that changed it: stored back with one update.
-  edits: [{ ownerId: id, current: { _id: id.toHexString() }, list: new Map([[id.toHexString(), { state: 2 }]]), before: Buffer.alloc(0) }],
+  // A list of two chunks read for an edit that appended to it: stored back with an upsert of its last chunk.
+  edits: [
+    {
+      ownerId: id,
+      layout: { list: new Map(), chunkOf: new Map(), stored: [Buffer.alloc(0), Buffer.alloc(0)], headStored: true, older: false },
+      list: new Map([[id.toHexString(), { state: 2 }]]),
+      before: Buffer.alloc(0),
+    },
+  ],
   lists: [{ ownerId: id, list: new Map() }],
   updates: [{ filter: { _id: id.toHexString() }, update: { $set: { entries: Buffer.alloc(0) } } }],
   edit: () => undefined,
+  pick: (later: string[]) => later,
   ref: { seq: 1 },
   '{ _id, seq }': { _id: id, seq: 1 },
   published: [{ id, events: [{ id: 'e' }] }],

@@ -1,51 +1,73 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, mongo, Types, UpdateQuery } from 'mongoose';
+import { Model, Types, UpdateQuery } from 'mongoose';
 import { findEachById, findOneById } from '../common/mongo/find-by-ids';
-import { decodeEntries, encodeEntries, ListedDatasets } from './owner-list-codec';
+import {
+  changedChunks,
+  chunkId,
+  laterChunkIds,
+  layoutOf,
+  OLDER_FIELDS,
+  placeEntries,
+  StoredChunk,
+  StoredLayout,
+  UNREAD,
+} from './owner-list-chunks';
+import { encodeEntries, ListedDatasets } from './owner-list-codec';
 import { EntryState, OwnerIndexList } from './schemas/owner-index.schema';
 
 export type { ListedDatasets, ListedEntry } from './owner-list-codec';
 
 /** Lists per bulk write: FerretDB 1.24.2 holds a pooled connection per statement until the command ends (a bulk write of 1,000 updates kept it busy for minutes). */
 const LISTS_PER_BULK_WRITE = 20;
-/** The fields of lists written by older versions, replaced by `entries` on their next change. */
-const OLDER_FIELDS = { datasetIds: 1, sortKeys: 1, states: 1 } as const;
 
-type StoredList = Omit<OwnerIndexList, 'entries'> & { entries?: Uint8Array | mongo.Binary };
-
-/** A list read to be changed (readForEdit): as stored (`current`, encoded `before`) and as changed (`list`). */
+/** A list read to be changed (readForEdit): as stored (`layout`, encoded whole `before`) and as changed (`list`). */
 export interface ListEdit {
   ownerId: Types.ObjectId;
-  current: StoredList | null;
+  layout: StoredLayout;
   list: ListedDatasets;
   before: Buffer;
 }
 
-/** The one place that touches the OwnerIndexList model (see OwnerIndex). */
+type Update = { filter: { _id: string }; update: UpdateQuery<OwnerIndexList>; upsert?: boolean };
+
+/** The one place that touches the OwnerIndexList model (see OwnerIndex). A list is a head and chunks (owner-list-chunks.ts). */
 @Injectable()
 export class OwnerIndexRepository {
   constructor(@InjectModel(OwnerIndexList.name) private readonly index: Model<OwnerIndexList>) {}
 
   /**
-   * The datasets listed under each user, one lookup by id each (FerretDB scans for `$in`), straight through the
-   * driver: every `GET /users/{id}` reads one, and a Mongoose query costs more CPU than the driver's read it makes.
+   * The datasets listed under each user: the head, then the chunks it counts side by side, each one lookup by id (FerretDB
+   * scans for `$in`), straight through the driver: every `GET /users/{id}` reads them, and a Mongoose query costs more CPU
+   * than the driver's read it makes. A chunk written after the head was read is not counted: it holds only new entries.
    */
   async lists(ownerIds: readonly Types.ObjectId[]): Promise<ListedDatasets[]> {
-    const stored = await Promise.all(ownerIds.map((id) => findOneById(this.index, id.toHexString())));
-    return stored.map((list) => listed(list as StoredList | null));
+    return Promise.all(
+      ownerIds.map(async (ownerId) => {
+        const head = (await findOneById(this.index, ownerId.toHexString())) as StoredChunk | null;
+        const later = await Promise.all(laterChunkIds(ownerId.toHexString(), head).map((id) => findOneById(this.index, id)));
+        return layoutOf(head, later).list;
+      }),
+    );
   }
 
-  /** Every user's list (reads the whole collection, one document per user: for the ownership janitor's repair). */
+  /** Every user's list (reads the whole collection: for the ownership janitor's repair). */
   async allLists(): Promise<{ ownerId: Types.ObjectId; list: ListedDatasets }[]> {
-    const lists = await this.index.find({}).lean<StoredList[]>().exec();
-    return lists
-      .filter(({ _id }) => Types.ObjectId.isValid(_id))
-      .map((list) => ({ ownerId: new Types.ObjectId(list._id), list: listed(list) }));
+    const docs = await this.index.find({}).lean<StoredChunk[]>().exec();
+    const byId = new Map(docs.map((doc) => [doc._id, doc]));
+    return docs
+      .filter(({ _id }) => Types.ObjectId.isValid(_id) && !_id.includes(':'))
+      .map((head) => ({
+        ownerId: new Types.ObjectId(head._id),
+        list: layoutOf(
+          head,
+          laterChunkIds(head._id, head).map((id) => byId.get(id) ?? null),
+        ).list,
+      }));
   }
 
   /**
-   * Applies `edit` to a user's list and stores the result if it changed: one read, one write; returns the list as stored.
+   * Applies `edit` to a user's list and stores the result if it changed; returns the list as stored.
    * Read-then-write: only safe while the caller holds the list's lock.
    */
   async edit(ownerId: Types.ObjectId, edit: (list: ListedDatasets) => void): Promise<ListedDatasets> {
@@ -55,29 +77,41 @@ export class OwnerIndexRepository {
     return editing.list;
   }
 
-  /** Users' lists as stored now, one lookup by id each, a few at a time, to change and store with writeEdited (holding their locks). */
-  async readForEdit(ownerIds: readonly Types.ObjectId[]): Promise<ListEdit[]> {
-    const current = await this.read(ownerIds);
-    return ownerIds.map((ownerId, i) => {
-      const list = listed(current[i]);
-      return { ownerId, current: current[i], list, before: encodeEntries(list) };
-    });
+  /** Users' lists as stored now (their heads in one query by `_id`, then their later chunks in one), to change and store with writeEdited (holding their locks). */
+  readForEdit(ownerIds: readonly Types.ObjectId[]): Promise<ListEdit[]> {
+    return this.readChunks(ownerIds, (later) => later);
   }
 
   /**
-   * Stores the lists of readForEdit that changed: a list never stored is inserted, the others updated (one update alone, more in
-   * bulk writes of LISTS_PER_BULK_WRITE); each then counts as stored as it is. Only while holding their locks since the read.
+   * Users' lists to list new datasets in (a create, holding their locks): the head and the last chunk only, whatever the
+   * list's length. A create changes no entry it did not add, and adds to the last chunk, then new chunks (placeEntries).
+   */
+  readForCreate(ownerIds: readonly Types.ObjectId[]): Promise<ListEdit[]> {
+    return this.readChunks(ownerIds, (later) => later.slice(-1));
+  }
+
+  /**
+   * Stores the lists of readForEdit that changed, rewriting only the chunks that changed (a list never stored gets its head
+   * inserted): first every changed later chunk, then the heads that count them, so no reader is sent to a chunk not yet
+   * written (more than one update in bulk writes of LISTS_PER_BULK_WRITE). Each then counts as stored as it is. Only while
+   * holding their locks since the read.
    */
   async writeEdited(edits: readonly ListEdit[]): Promise<void> {
-    const writes = edits.map((editing) => rewrite(editing.ownerId, editing.current, editing.list, editing.before));
-    const inserts = writes.flatMap((write) => (write?.insert ? [write.insert] : []));
-    const updates = writes.flatMap((write) => (write?.update ? [write.update] : []));
-    await Promise.all([...inserts.map((insert) => this.index.collection.insertOne(insert as never)), this.writeAll(updates)]);
-    edits.forEach((editing, i) => {
-      if (!writes[i]) return;
+    const changed = edits.filter((editing) => !encodeEntries(editing.list).equals(editing.before));
+    const writes = changed.map((editing) => ({ editing, placed: placeEntries(editing.list, editing.layout) }));
+    const planned = writes.map(({ editing, placed }) => plan(editing, placed));
+    const chunkWrites = planned.flatMap(({ chunks }) => chunks);
+    // A head counting no new chunk may go with the chunk writes: each entry is in one document only.
+    const [first, after] = [planned.filter((p) => !p.counts), planned.filter((p) => p.counts)];
+    const headsOf = (some: typeof planned) => some.flatMap(({ head }) => (head?.update ? [head.update] : []));
+    const insertsOf = (some: typeof planned) => some.flatMap(({ head }) => (head?.insert ? [head.insert] : []));
+    const insert = (doc: StoredChunk) => this.index.collection.insertOne(doc as never);
+    await Promise.all([...insertsOf(first).map(insert), this.writeAll([...chunkWrites, ...headsOf(first)])]);
+    await Promise.all([...insertsOf(after).map(insert), this.writeAll(headsOf(after))]);
+    for (const { editing, placed } of writes) {
+      editing.layout = storedAs(editing.list, placed, editing.layout.stored);
       editing.before = encodeEntries(editing.list);
-      editing.current = { _id: editing.ownerId.toHexString(), entries: editing.before };
-    });
+    }
   }
 
   /** Sets the state of a list's entries (ids it does not list are left out); under the list's lock. */
@@ -87,9 +121,9 @@ export class OwnerIndexRepository {
   }
 
   /** One update alone, more in bulk writes of LISTS_PER_BULK_WRITE. */
-  private async writeAll(updates: readonly { filter: { _id: string }; update: UpdateQuery<OwnerIndexList> }[]): Promise<void> {
+  private async writeAll(updates: readonly Update[]): Promise<void> {
     if (updates.length === 0) return;
-    if (updates.length === 1) await this.index.updateOne(updates[0].filter, updates[0].update).exec();
+    if (updates.length === 1) await this.index.updateOne(updates[0].filter, updates[0].update, { upsert: updates[0].upsert }).exec();
     else {
       for (let i = 0; i < updates.length; i += LISTS_PER_BULK_WRITE) {
         const batch = updates.slice(i, i + LISTS_PER_BULK_WRITE).map((updateOne) => ({ updateOne }));
@@ -98,11 +132,24 @@ export class OwnerIndexRepository {
     }
   }
 
-  private async read(ownerIds: readonly Types.ObjectId[]): Promise<(StoredList | null)[]> {
-    return findEachById(
-      this.index,
-      ownerIds.map((id) => id.toHexString()),
-    );
+  /** The heads in one query by `_id`, then the later chunks `pick` keeps of each in one; the others stay UNREAD. */
+  private async readChunks(ownerIds: readonly Types.ObjectId[], pick: (later: string[]) => string[]): Promise<ListEdit[]> {
+    const hex = ownerIds.map((id) => id.toHexString());
+    const heads = await this.read(hex);
+    const laterIds = hex.map((id, i) => laterChunkIds(id, heads[i]));
+    const picked = laterIds.map(pick);
+    const read = picked.some((ids) => ids.length > 0) ? await this.read(picked.flat()) : [];
+    let at = 0;
+    return ownerIds.map((ownerId, i) => {
+      const got = read.slice(at, (at += picked[i].length));
+      const later = laterIds[i].map((id) => (picked[i].includes(id) ? got[picked[i].indexOf(id)] : UNREAD));
+      const layout = layoutOf(heads[i], later);
+      return { ownerId, layout, list: layout.list, before: encodeEntries(layout.list) };
+    });
+  }
+
+  private async read(ids: readonly string[]): Promise<(StoredChunk | null)[]> {
+    return findEachById(this.index, ids);
   }
 }
 
@@ -114,27 +161,33 @@ function withStates(list: ListedDatasets, ids: readonly Types.ObjectId[], next: 
 }
 
 /**
- * The write that stores `list` over `current` (null when nothing changed): the whole list as one value, the
- * fields of an older version's list dropped with it. A list never stored is inserted once it has entries.
+ * The writes that store `placed` over what is stored: each later chunk that changed (an upsert: a crash may have left one
+ * written that its head never counted), and the head if its chunk, its count or its form changed. `counts`: the head
+ * counts chunks it did not count before (or drops an earlier form), so it goes after them.
  */
-function rewrite(
-  ownerId: Types.ObjectId,
-  current: StoredList | null,
-  list: ListedDatasets,
-  before: Buffer,
-): { insert?: StoredList; update?: { filter: { _id: string }; update: UpdateQuery<OwnerIndexList> } } | null {
-  const _id = ownerId.toHexString();
-  const entries = encodeEntries(list);
-  if (!current) return list.size > 0 ? { insert: { _id, entries } } : null;
-  if (entries.equals(before)) return null;
-  const older = Object.keys(OLDER_FIELDS).filter((field) => field in current);
-  const update: UpdateQuery<OwnerIndexList> = { $set: { entries } };
-  if (older.length > 0) update.$unset = Object.fromEntries(older.map((field) => [field, 1 as const]));
-  return { update: { filter: { _id }, update } };
+function plan(
+  editing: ListEdit,
+  placed: ListedDatasets[],
+): { chunks: Update[]; head?: { insert?: StoredChunk; update?: Update }; counts: boolean } {
+  const ownerId = editing.ownerId.toHexString();
+  const { stored, headStored, older } = editing.layout;
+  const changed = changedChunks(placed, stored);
+  const chunks = changed
+    .filter(({ index }) => index > 0)
+    .map(({ index, entries }) => ({ filter: { _id: chunkId(ownerId, index) }, update: { $set: { entries } }, upsert: true }));
+  const counts = placed.length !== stored.length || stored.some((bytes) => bytes === null);
+  const headEntries = changed.find(({ index }) => index === 0)?.entries;
+  if (!headEntries && !counts) return { chunks, counts };
+  const head = { entries: headEntries ?? encodeEntries(placed[0]), ...(placed.length > 1 ? { chunks: placed.length } : {}) };
+  if (!headStored) return { chunks, head: { insert: { _id: ownerId, ...head } }, counts };
+  const update: UpdateQuery<OwnerIndexList> = { $set: head };
+  if (older) update.$unset = Object.fromEntries(OLDER_FIELDS.map((field) => [field, 1 as const]));
+  return { chunks, head: { update: { filter: { _id: ownerId }, update } }, counts };
 }
 
-/** A stored list as entries: its `entries`, or the fields a list of an older version has (entries without a state read as candidates). */
-function listed(list: StoredList | null): ListedDatasets {
-  if (list?.entries) return decodeEntries(list.entries instanceof Uint8Array ? list.entries : list.entries.value());
-  return new Map((list?.datasetIds ?? []).map((id) => [id, { key: list?.sortKeys?.[id], state: list?.states?.[id] }]));
+/** The layout of a list just stored as `placed` (the chunks not read before still not read). */
+function storedAs(list: ListedDatasets, placed: readonly ListedDatasets[], before: StoredLayout['stored']): StoredLayout {
+  const chunkOf = new Map(placed.flatMap((chunk, index) => [...chunk.keys()].map((id) => [id, index] as const)));
+  const stored = placed.map((chunk, index) => (before[index] === UNREAD ? UNREAD : encodeEntries(chunk)));
+  return { list, chunkOf, stored, headStored: true, older: false };
 }

@@ -148,7 +148,7 @@ export class HeldLists {
     /** The owners whose lists are held: a create gives datasets to no one else. */
     readonly owners: readonly Types.ObjectId[],
   ) {
-    this.reading = owners.length > 0 ? index.readForEdit(owners) : Promise.resolve([]);
+    this.reading = owners.length > 0 ? index.readForCreate(owners) : Promise.resolve([]);
     // Awaited by listNew; a hold that lists nothing leaves a failed read unread.
     this.reading.catch(() => undefined);
   }

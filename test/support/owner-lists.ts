@@ -1,5 +1,6 @@
 import { mongo } from 'mongoose';
-import { decodeEntries, encodeEntries, ListedDatasets } from '../../src/ownership/owner-list-codec';
+import { chunkId, laterChunkIds, layoutOf, placeEntries, StoredChunk } from '../../src/ownership/owner-list-chunks';
+import { encodeEntries, ListedDatasets } from '../../src/ownership/owner-list-codec';
 import { withDatabase } from './mongo';
 
 /** A user's owner-index list as the tests look at it: the listed ids and each entry's state. */
@@ -9,41 +10,40 @@ export interface StoredList {
   states: Record<string, number>;
 }
 
-interface StoredDocument {
-  _id: string;
-  entries?: mongo.Binary;
-  datasetIds?: string[];
-  sortKeys?: Record<string, { seq: number; at: number }>;
-  states?: Record<string, number>;
-}
+type StoredDocument = StoredChunk & { entries?: mongo.Binary };
 
 const COLLECTION = 'dataset_owner_index';
 
-/** Every stored list, whichever form it has (this version's one value, or an older version's fields). */
+/** Every stored list, whichever form it has (this version's chunks, one value, or an older version's fields). */
 export async function readOwnerLists(uri: string, userId?: string): Promise<StoredList[]> {
   return withDatabase(uri, async (db) => {
-    const docs = await db
-      .collection<StoredDocument>(COLLECTION)
-      .find(userId ? { _id: userId } : {})
-      .toArray();
-    return docs.map((doc) => {
-      const list = entriesOf(doc);
+    const docs = await db.collection<StoredDocument>(COLLECTION).find({}).toArray();
+    const byId = new Map(docs.map((doc) => [doc._id, doc]));
+    const heads = docs.filter(({ _id }) => (userId ? _id === userId : !_id.includes(':')));
+    return heads.map((doc) => {
+      const list = layoutOf(
+        doc,
+        laterChunkIds(doc._id, doc).map((id) => byId.get(id) ?? null),
+      ).list;
       const states = Object.fromEntries([...list].flatMap(([id, { state }]) => (state ? [[id, state]] : [])));
       return { _id: doc._id, datasetIds: [...list.keys()], states };
     });
   });
 }
 
-/** Edits a stored list in place, as a crash or a bug could leave it (this version's form). */
+/** Edits a stored list in place, as a crash or a bug could leave it (this version's form: each chunk rewritten, the head last). */
 export async function editOwnerList(uri: string, userId: string, edit: (list: ListedDatasets) => void): Promise<void> {
   await withDatabase(uri, async (db) => {
+    const layout = await readLayout(db, userId);
+    edit(layout.list);
+    const placed = placeEntries(layout.list, layout);
     const lists = db.collection<StoredDocument>(COLLECTION);
-    const list = entriesOf(await lists.findOne({ _id: userId }));
-    edit(list);
-    await lists.updateOne(
-      { _id: userId },
-      { $set: { entries: new mongo.Binary(encodeEntries(list)) }, $unset: { datasetIds: 1, sortKeys: 1, states: 1 } },
-    );
+    for (const [index, chunk] of [...placed.entries()].reverse()) {
+      const entries = new mongo.Binary(encodeEntries(chunk));
+      const head = index === 0 && placed.length > 1 ? { chunks: placed.length } : {};
+      const older = index === 0 ? { $unset: { datasetIds: 1 as const, sortKeys: 1 as const, states: 1 as const } } : {};
+      await lists.updateOne({ _id: chunkId(userId, index) }, { $set: { entries, ...head }, ...older }, { upsert: true });
+    }
   });
 }
 
@@ -55,7 +55,7 @@ export async function storeAsOlderVersion(
 ): Promise<void> {
   await withDatabase(uri, async (db) => {
     const lists = db.collection<StoredDocument>(COLLECTION);
-    const list = entriesOf(await lists.findOne({ _id: userId }));
+    const { list } = await readLayout(db, userId);
     const older: Omit<StoredDocument, '_id'> = { datasetIds: [...list.keys()] };
     if (form.withSortKeys) older.sortKeys = Object.fromEntries([...list].flatMap(([id, { key }]) => (key ? [[id, key]] : [])));
     if (form.withStates) older.states = Object.fromEntries([...list].flatMap(([id, { state }]) => (state ? [[id, state]] : [])));
@@ -63,12 +63,34 @@ export async function storeAsOlderVersion(
   });
 }
 
-function entriesOf(doc: StoredDocument | null): ListedDatasets {
-  if (doc?.entries) return decodeEntries(doc.entries.value());
-  return new Map(
-    (doc?.datasetIds ?? []).map((id) => [
-      id,
-      { ...(doc?.sortKeys?.[id] ? { key: doc.sortKeys[id] } : {}), ...(doc?.states?.[id] ? { state: doc.states[id] as never } : {}) },
-    ]),
-  );
+async function readLayout(db: mongo.Db, userId: string) {
+  const lists = db.collection<StoredDocument>(COLLECTION);
+  const head = await lists.findOne({ _id: userId });
+  return layoutOf(head, await Promise.all(laterChunkIds(userId, head).map((_id) => lists.findOne({ _id }))));
+}
+
+/** The `_id` and entry count of each stored document of a user's list, head first (chunks its head does not count included). */
+export async function ownerListDocuments(uri: string, userId: string): Promise<{ _id: string; entries: number; chunks?: number }[]> {
+  return withDatabase(uri, async (db) => {
+    const docs = await db.collection<StoredDocument>(COLLECTION).find({}).toArray();
+    return docs
+      .filter(({ _id }) => _id === userId || _id.startsWith(`${userId}:`))
+      .sort((a, b) => a._id.localeCompare(b._id))
+      .map((doc) => ({
+        _id: doc._id,
+        entries: layoutOf({ ...doc, chunks: 1 }, []).list.size,
+        ...(doc.chunks ? { chunks: doc.chunks } : {}),
+      }));
+  });
+}
+
+/** Stores a list as one document, as the version before chunks wrote it (its chunks removed). */
+export async function storeAsOneDocument(uri: string, userId: string): Promise<void> {
+  await withDatabase(uri, async (db) => {
+    const lists = db.collection<StoredDocument>(COLLECTION);
+    const head = await lists.findOne({ _id: userId });
+    const { list } = await readLayout(db, userId);
+    await lists.replaceOne({ _id: userId }, { entries: new mongo.Binary(encodeEntries(list)) });
+    await lists.deleteMany({ _id: { $in: laterChunkIds(userId, head) } });
+  });
 }

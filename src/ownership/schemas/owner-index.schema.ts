@@ -23,18 +23,23 @@ export type EntryState = (typeof ENTRY_STATE)[keyof typeof ENTRY_STATE];
 
 /**
  * The datasets that may belong to one user: a superset of the truth whose confirmed entries are
- * true (readers check the others' datasets), so that "the datasets of user X" is one lookup by id,
- * not a scan. Why and the rules: docs/architecture.md#the-owner-index.
+ * true (readers check the others' datasets), so that "the datasets of user X" is a few lookups by id,
+ * not a scan. Stored in chunks (owner-list-chunks.ts): the head, then `<userId>:1`, `<userId>:2`…
+ * Why and the rules: docs/architecture.md#the-owner-index.
  */
 @Schema({ collection: 'dataset_owner_index', versionKey: false })
 export class OwnerIndexList {
-  /** The user's id. */
+  /** The user's id (the head, chunk 0), or `<userId>:<n>` (chunk n). */
   @Prop({ type: String, required: true })
   _id: string;
 
-  /** The list, one binary value: each entry's dataset id, sort keys and state (the layout: owner-list-codec.ts). */
+  /** The chunk's entries, one binary value: each entry's dataset id, sort keys and state (the layout: owner-list-codec.ts). */
   @Prop({ type: Buffer })
   entries?: Buffer;
+
+  /** The head only: how many chunks the list has, the head included (absent: 1). Written after the chunks it counts. */
+  @Prop({ type: Number })
+  chunks?: number;
 
   /** Lists of older versions: the dataset ids (this version writes `entries` and drops these three on the list's next change). */
   @Prop({ type: [String], default: undefined })
