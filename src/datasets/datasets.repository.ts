@@ -214,7 +214,10 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
 
   /** The datasets noted with a mark of `kind` set before `cutoff` (DatasetMark): what the janitors look at, without a scan. */
   async markedBefore(kind: MarkKind, cutoff: Date): Promise<Types.ObjectId[]> {
-    const notes = await this.marks.find({ kind, at: { $lt: cutoff } }, { datasetId: 1 }).lean().exec();
+    const notes = await this.marks
+      .find({ kind, at: { $lt: cutoff } }, { datasetId: 1 })
+      .lean()
+      .exec();
     return notes.map(({ datasetId }) => datasetId);
   }
 

@@ -36,7 +36,10 @@ export class RelayBeatsRepository {
 
   /** Removes the beats last renewed before `before` and returns their instances' ids (a beat renewed meanwhile stays). */
   async takeStale(before: Date): Promise<string[]> {
-    const stale = await this.beats.find({ at: { $lt: before } }, { _id: 1 }).lean().exec();
+    const stale = await this.beats
+      .find({ at: { $lt: before } }, { _id: 1 })
+      .lean()
+      .exec();
     if (stale.length === 0) return [];
     await this.beats.deleteMany({ _id: { $in: stale.map(({ _id }) => _id) }, at: { $lt: before } }).exec();
     return stale.map(({ _id }) => _id);

@@ -176,7 +176,15 @@ export function setupRelay(
   const stoppedBeating: string[] = [];
   const beats = strictMock<RelayBeatsRepository>('RelayBeatsRepository', { takeStale: jest.fn(async () => stoppedBeating.splice(0)) });
   const lostScans = new LostMarkerScans(markersRepository, sentRepository, sources, beats);
-  const relay = new OutboxRelay(publisher, locks, markersRepository, sentRepository, sources, new RegistryMetrics({ enabled: false }), lostScans);
+  const relay = new OutboxRelay(
+    publisher,
+    locks,
+    markersRepository,
+    sentRepository,
+    sources,
+    new RegistryMetrics({ enabled: false }),
+    lostScans,
+  );
   return {
     relay,
     stoppedBeating,
