@@ -1,7 +1,12 @@
-import { MINUTE, T0 } from '../src/common/testing/time';
+import { HOUR, MINUTE, T0 } from '../src/common/testing/time';
 import { randomUUID } from 'node:crypto';
+import { Types } from 'mongoose';
 import request from 'supertest';
+import { DatasetsService } from '../src/datasets/datasets.service';
 import { MAX_STRING_BYTES } from '../src/records/ingest/record-values';
+import { RecordsJanitor } from '../src/records/store/records-janitor';
+import { RecordsRepository } from '../src/records/store/records.repository';
+import { SeriesWrite } from '../src/records/store/series-write';
 import { withDatabase } from './support/mongo';
 import { Api, createDataset, createOwner, uploadRecords } from './support/records-fixture';
 import { useTestApp } from './support/test-app';
@@ -107,5 +112,21 @@ describe('Records hardening: buckets within the document size limit (e2e)', () =
       expect(refused.body.details).toEqual([{ field: 'row 2', messages: [TOO_LONG] }]);
       expect(await storedCount(id)).toBe(0);
     });
+  });
+
+  it('after a write whose process died, the janitor deletes every bucket it wrote through the ids it noted ahead', async () => {
+    const id = await newDataset();
+    const dataset = await testApp.app.get(DatasetsService).findCurrent(new Types.ObjectId(id));
+    // 50 buckets of a minute, within the 64 ids an upload notes when it registers.
+    const write = new SeriesWrite(testApp.app.get(RecordsRepository), dataset, undefined, MINUTE);
+    for (let i = 0; i < 3_000; i++) await write.add(T0 + i * 1000, [i, null]);
+    await write.flush(); // the process dies here: neither sealed nor discarded
+    const stored = (): Promise<number[]> =>
+      withDatabase(testApp.config.mongodb.uri, (db) =>
+        Promise.all(['record_buckets', 'record_uploads'].map((name) => db.collection(name).countDocuments({ datasetId: id }))),
+      );
+    expect(await stored()).toEqual([50, 1]);
+    await testApp.app.get(RecordsJanitor).sweep(new Date(Date.now() + HOUR));
+    expect(await stored()).toEqual([0, 0]);
   });
 });

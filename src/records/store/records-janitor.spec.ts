@@ -52,6 +52,13 @@ describe(RecordsJanitor.name, () => {
     }
   });
 
+  it('after a dead write that did not commit, deletes every bucket id it noted ahead, written or not', async () => {
+    const { janitor, deleted } = build([upload({ newIds: [], bucketIdsNoted: 3 })], 's:1');
+    await janitor.sweep(new Date(60 * 60_000));
+    const id = datasetId.toHexString();
+    expect(deleted).toEqual([[`${id}:upload-1:0`, `${id}:upload-1:1`, `${id}:upload-1:2`, 's:2']]);
+  });
+
   it('looks only at writes untouched for ten minutes', async () => {
     const { janitor, repository } = build([], undefined);
     await expect(janitor.sweep(new Date(60 * 60_000))).resolves.toBe(0);

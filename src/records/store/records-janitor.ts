@@ -2,11 +2,10 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Types } from 'mongoose';
 import { runEvery } from '../../common/scheduling/run-every';
 import { DatasetsService } from '../../datasets/datasets.service';
+import { notedBucketIds, UPLOAD_ABANDONED_AFTER_MS } from '../schemas/record-upload.schema';
 import { RecordsRepository } from './records.repository';
 import { VersionsRepository } from './versions.repository';
 
-/** A write untouched this long belongs to a process that died. */
-const ABANDONED_AFTER_MS = 10 * 60_000;
 const SWEEP_EVERY_MS = 60_000;
 
 /**
@@ -34,12 +33,14 @@ export class RecordsJanitor implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async sweep(now = new Date()): Promise<number> {
-    const abandoned = await this.repository.findUploadsUntouchedSince(new Date(now.getTime() - ABANDONED_AFTER_MS));
+    const abandoned = await this.repository.findUploadsUntouchedSince(new Date(now.getTime() - UPLOAD_ABANDONED_AFTER_MS));
     for (const upload of abandoned) {
       const committed = (await this.datasets.recordSeriesIdOf(new Types.ObjectId(upload.datasetId))) === upload.seriesId;
       // What a committed write replaced may be held by a version sealed before it (never what it wrote).
       const held = committed ? await this.versions.heldBucketIds(upload.datasetId) : new Set<string>();
-      const garbage = committed ? upload.oldIds.filter((id) => !held.has(id)) : [...upload.newIds, upload.seriesId];
+      const garbage = committed
+        ? upload.oldIds.filter((id) => !held.has(id))
+        : [...upload.newIds, ...notedBucketIds(upload), upload.seriesId];
       await this.repository.deleteDocuments(garbage);
       await this.repository.deleteUpload(upload._id);
       this.logger.log({ upload: upload._id, committed, removed: garbage.length }, 'cleaned up an abandoned records write');

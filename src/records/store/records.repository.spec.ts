@@ -41,17 +41,17 @@ describe(RecordsRepository.name, () => {
 });
 
 describe(`${RecordsRepository.name}: upload paperwork`, () => {
-  it('appends new ids, sets the old ones and the time in one update, and deletes the upload by id', async () => {
+  it('sets the noted bucket ids, the old ones and the time in one update, and deletes the upload by id', async () => {
     const updateOne = jest.fn((..._args: unknown[]) => Promise.resolve());
     const deleteOne = jest.fn((..._args: unknown[]) => Promise.resolve());
     const uploads = strictMock<Model<RecordUpload>>('uploads', { collection: { updateOne, deleteOne } });
     const repository = new RecordsRepository(strictMock('buckets', {}), strictMock('series', {}), uploads);
-    await repository.noteUpload('u1', ['d:1:u1:0'], ['d:old']);
-    await repository.noteUpload('u1', [], []);
+    await repository.noteUpload('u1', { bucketIdsNoted: 164, oldIds: ['d:old'] });
+    await repository.noteUpload('u1', { bucketIdsNoted: 164, oldIds: [] });
     await repository.deleteUpload('u1');
     expect(updateOne.mock.calls).toEqual([
-      [{ _id: 'u1' }, { $push: { newIds: { $each: ['d:1:u1:0'] } }, $set: { oldIds: ['d:old'], touchedAt: expect.any(Date) as Date } }],
-      [{ _id: 'u1' }, { $set: { oldIds: [], touchedAt: expect.any(Date) as Date } }],
+      [{ _id: 'u1' }, { $set: { bucketIdsNoted: 164, oldIds: ['d:old'], touchedAt: expect.any(Date) as Date } }],
+      [{ _id: 'u1' }, { $set: { bucketIdsNoted: 164, oldIds: [], touchedAt: expect.any(Date) as Date } }],
     ]);
     expect(deleteOne.mock.calls).toEqual([[{ _id: 'u1' }]]);
   });
@@ -61,7 +61,7 @@ describe(`${RecordsRepository.name}: upload paperwork`, () => {
     const repository = new RecordsRepository(strictMock('buckets', {}), strictMock('series', {}), uploads);
     const lease = { key: 'records:d', expiresAt: new Date(Date.now() + 60_000), lost: true };
     await runUnderLease(lease, async () => {
-      await expect(repository.noteUpload('u1', ['d:1:u1:0'], [])).rejects.toThrow(LeaseLostError);
+      await expect(repository.noteUpload('u1', { bucketIdsNoted: 64, oldIds: [] })).rejects.toThrow(LeaseLostError);
       await expect(repository.deleteUpload('u1')).rejects.toThrow(LeaseLostError);
     });
   });

@@ -9,6 +9,12 @@ import { RecordBucket } from '../schemas/record-bucket.schema';
 import { RecordSeries } from '../schemas/record-series.schema';
 import { RecordUpload } from '../schemas/record-upload.schema';
 
+/** An upload's paperwork as it stands: the bucket ids it noted (RecordUpload.bucketIdsNoted) and what it replaces. */
+export interface UploadNote {
+  bucketIdsNoted: number;
+  oldIds: readonly string[];
+}
+
 /** What SeriesWrite and the reads need of the store (the spec fakes it in memory). */
 export interface RecordsStore {
   findSeries(id: string): Promise<RecordSeries | null>;
@@ -20,7 +26,7 @@ export interface RecordsStore {
   insertSeries(series: RecordSeries): Promise<void>;
   deleteDocuments(ids: readonly string[]): Promise<void>;
   registerUpload(upload: RecordUpload): Promise<void>;
-  noteUpload(id: string, newIds: readonly string[], oldIds: string[]): Promise<void>;
+  noteUpload(id: string, note: UploadNote): Promise<void>;
   deleteUpload(id: string): Promise<void>;
 }
 
@@ -94,13 +100,12 @@ export class RecordsRepository implements RecordsStore {
     await this.uploads.collection.insertOne(upload as never);
   }
 
-  /** Appends to the upload's `newIds`, sets its `oldIds`, and marks it alive. */
-  async noteUpload(id: string, newIds: readonly string[], oldIds: string[]): Promise<void> {
-    const push = newIds.length > 0 ? { $push: { newIds: { $each: [...newIds] } } } : {};
-    // The driver's: Mongoose's casting of every id, once per write-out, was a tenth of the ingest's CPU. The lease
+  /** Sets the upload's noted bucket ids and `oldIds`, and marks it alive. */
+  async noteUpload(id: string, { bucketIdsNoted, oldIds }: UploadNote): Promise<void> {
+    // The driver's: Mongoose's casting of every listed id was a tenth of the ingest's CPU. The lease
     // check is the one the lease guard makes for Mongoose's writes.
     assertLeasesHeld();
-    await this.uploads.collection.updateOne({ _id: id as never }, { ...push, $set: { oldIds, touchedAt: new Date() } } as never);
+    await this.uploads.collection.updateOne({ _id: id as never }, { $set: { bucketIdsNoted, oldIds, touchedAt: new Date() } });
   }
 
   async deleteUpload(id: string): Promise<void> {

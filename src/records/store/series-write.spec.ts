@@ -6,8 +6,13 @@ import { strictMock } from '../../common/testing/strict-mock';
 import type { RecordsStore } from './records.repository';
 import { RecordBucket } from '../schemas/record-bucket.schema';
 import { RecordSeries } from '../schemas/record-series.schema';
-import { RecordUpload } from '../schemas/record-upload.schema';
+import { notedBucketIds, RecordUpload } from '../schemas/record-upload.schema';
+import { DatasetsService } from '../../datasets/datasets.service';
+import { RecordsJanitor } from './records-janitor';
+import { RecordsRepository } from './records.repository';
 import { SeriesWrite } from './series-write';
+import { VersionsRepository } from './versions.repository';
+import { FLUSH_POINTS } from './window-buffer';
 
 /** The store SeriesWrite uses, over in-memory maps. */
 function memoryStores(): RecordsStore & { docs: Map<string, RecordBucket> } {
@@ -150,8 +155,8 @@ async function change(stores: RecordsStore, base: RecordSeries | undefined, rows
 describe(`${SeriesWrite.name}: all or nothing`, () => {
   it('a write-out failing after others succeeded leaves no bucket, series or upload entry behind', async () => {
     const { store: stores, buckets, series, uploads, written } = failingStore({ bucketInsert: 2 });
-    // 20 000 points fill the buffer: window 0 is written out first, the rest when sealing (and that insert fails).
-    const rows = [...points(0, 19_990, 100), ...points(HOUR, 10), ...points(2 * HOUR, 10)];
+    // FLUSH_POINTS fill the buffer: the first hours are written out first, the rest when sealing (and that insert fails).
+    const rows = [...points(0, FLUSH_POINTS - 10, 200), ...points(10 * HOUR, 10), ...points(11 * HOUR, 10)];
     await expect(change(stores, undefined, rows)).rejects.toThrow('insert failed');
     expect(written.length).toBeGreaterThan(0);
     expect(buckets.size).toBe(0);
@@ -184,6 +189,89 @@ describe(`${SeriesWrite.name}: all or nothing`, () => {
     const { store: stores, buckets, uploads } = failingStore();
     const rows = [...points(HOUR, 10), ...points(0, 20_001, 100)];
     await expect(change(stores, undefined, rows)).rejects.toThrow('points are denser than the dataset');
+    expect([buckets.size, uploads.size]).toEqual([0, 0]);
+  });
+});
+
+/** A store whose paperwork takes effect only when its (delayed) update does, and that refuses to insert a bucket not noted by then. */
+function paperworkStore() {
+  const buckets = new Map<string, RecordBucket>();
+  const uploads = new Map<string, RecordUpload>();
+  /** bucketIdsNoted of each paperwork update. */
+  const notes: number[] = [];
+  const store = strictMock<RecordsStore>('store', {
+    insertBuckets: async (docs) => {
+      const noted = new Set([...uploads.values()].flatMap(notedBucketIds));
+      const unnoted = docs.find((doc) => !noted.has(doc._id));
+      if (unnoted) throw new Error(`bucket ${unnoted._id} inserted before it was noted`);
+      for (const doc of docs) buckets.set(doc._id, doc);
+    },
+    insertSeries: async () => undefined,
+    deleteDocuments: async (ids) => ids.forEach((id) => buckets.delete(id)),
+    registerUpload: async (upload) => void uploads.set(upload._id, { ...upload }),
+    noteUpload: async (id, { bucketIdsNoted, oldIds }) => {
+      await new Promise((resolve) => setTimeout(resolve, 5)); // a round trip: write-outs meanwhile must wait for it
+      notes.push(bucketIdsNoted);
+      uploads.set(id, { ...(uploads.get(id) as RecordUpload), bucketIdsNoted, oldIds: [...oldIds] });
+    },
+    deleteUpload: async (id) => void uploads.delete(id),
+  });
+  return { store, buckets, uploads, notes };
+}
+
+describe(`${SeriesWrite.name}: paperwork`, () => {
+  // 100 points a second in windows of a second: a bucket per 100 points, ~500 per write-out.
+  const write = (store: RecordsStore): SeriesWrite => new SeriesWrite(store, numbers, undefined, 1000);
+  const add = async (to: SeriesWrite, from: number, count: number): Promise<void> => {
+    for (const [t, value] of points(from, count, 10)) await to.add(t, [value]);
+  };
+
+  it('notes bucket ids ahead in growing blocks: three updates for 2,500 buckets in six write-outs, each id noted before its insert', async () => {
+    const { store, buckets, notes } = paperworkStore();
+    const upload = write(store);
+    await add(upload, 0, 250_000);
+    const series = await upload.seal();
+    expect(series.buckets).toHaveLength(2_500);
+    expect(buckets.size).toBe(2_500);
+    // Ids beyond the 64 noted at registration, 2 × 499 + 64 once the first write-out needed 499, and so on; then the seal.
+    expect(notes).toEqual([1_062, 3_058, 3_058]);
+  });
+
+  it('touches the paperwork on a write-out a minute after the last update, though its ids were noted already', async () => {
+    let now = Date.now();
+    jest.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const { store, notes } = paperworkStore();
+      const upload = write(store);
+      await add(upload, 0, 50_000);
+      await upload.flush();
+      now += 59_000;
+      await add(upload, 500_000, 10_000);
+      await upload.flush();
+      expect(notes).toEqual([1_062]);
+      now += 1_000;
+      await add(upload, 600_000, 10_000);
+      await upload.flush();
+      expect(notes).toEqual([1_062, 1_062]);
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+
+  it('a write that dies after its write-outs leaves paperwork from which the janitor deletes every bucket it wrote', async () => {
+    const { store, buckets, uploads } = paperworkStore();
+    const upload = write(store);
+    await add(upload, 0, 120_000);
+    await upload.flush(); // the process dies here: neither sealed nor discarded
+    expect(buckets.size).toBe(1_200);
+    expect(notedBucketIds(uploads.get(upload.uploadId) as RecordUpload).length).toBeGreaterThan(1_200);
+    const repository = strictMock<RecordsRepository>('RecordsRepository', {
+      findUploadsUntouchedSince: async () => [...uploads.values()],
+      deleteDocuments: (ids: readonly string[]) => store.deleteDocuments(ids),
+      deleteUpload: (id: string) => store.deleteUpload(id),
+    });
+    const datasets = strictMock<DatasetsService>('DatasetsService', { recordSeriesIdOf: async () => undefined });
+    await new RecordsJanitor(repository, datasets, strictMock<VersionsRepository>('VersionsRepository', {})).sweep();
     expect([buckets.size, uploads.size]).toEqual([0, 0]);
   });
 });

@@ -7,11 +7,16 @@ import { RecordsInputError } from '../ingest/record-errors';
 import type { RecordsStore } from './records.repository';
 import { RecordBucket } from '../schemas/record-bucket.schema';
 import { RecordSeries } from '../schemas/record-series.schema';
+import { UPLOAD_ABANDONED_AFTER_MS, uploadBucketId } from '../schemas/record-upload.schema';
 import { WindowBuffer } from './window-buffer';
 import { WindowPoints } from './window-points';
 
 /** Write-outs at once: the store prepares one batch while it commits another. */
 const WRITES_IN_FLIGHT = 2;
+/** Bucket ids noted ahead (and twice those needed): a few paperwork updates per upload, not one per write-out. */
+const IDS_NOTED_AHEAD = 64;
+/** Write-outs touch the paperwork at least this often, far within the janitor's threshold. */
+const TOUCH_EVERY_MS = UPLOAD_ABANDONED_AFTER_MS / 10;
 
 /**
  * One change of a dataset's records, all-or-nothing without transactions: new documents, then one commit
@@ -31,6 +36,9 @@ export class SeriesWrite {
   private readonly oldIds: string[] = [];
   private version = 0;
   private registering?: Promise<void>;
+  /** Bucket ids noted (the last update may be under way), and when the paperwork was last written. */
+  private idsNoted = IDS_NOTED_AHEAD;
+  private notedAt = Date.now();
   /** Paperwork updates, one after another (two at once could overwrite each other on FerretDB). */
   private noting: Promise<void> = Promise.resolve();
   /** Write-outs in progress; parsing goes on meanwhile. */
@@ -187,7 +195,8 @@ export class SeriesWrite {
       createdAt: new Date(),
     };
     if (this.base) this.oldIds.push(this.base._id);
-    await this.note({ oldIds: this.base ? [this.base._id] : [] });
+    // The janitor needs every replaced id before the commit: the write-outs noted only ids of their own.
+    await this.note();
     await this.store.insertSeries(series);
     return series;
   }
@@ -222,7 +231,7 @@ export class SeriesWrite {
         );
       }
       const written = splitWindow(points, this.dataset.fields).map((columns) => {
-        const id = `${datasetId}:${start}:${this.uploadId}:${this.version++}`;
+        const id = uploadBucketId(datasetId, this.uploadId, this.version++);
         docs.push({ _id: id, datasetId, start, ...columns });
         return summarize(start, id, columns, this.dataset.fields);
       });
@@ -233,7 +242,7 @@ export class SeriesWrite {
       superseded.push(...this.retire(old));
     }
     // Paperwork first: a crash after the insert must not leave unlisted documents.
-    await this.note({ newIds: docs.map((doc) => doc._id) });
+    await this.noteIds(this.version);
     this.newIds.push(...docs.map((doc) => doc._id));
     await this.store.insertBuckets(docs);
     for (const [start, list] of results) this.rewritten.set(start, list);
@@ -260,17 +269,24 @@ export class SeriesWrite {
       datasetId: this.dataset._id.toHexString(),
       seriesId: this.seriesId,
       newIds: [],
+      bucketIdsNoted: IDS_NOTED_AHEAD,
       oldIds: [],
       touchedAt: new Date(),
     });
     return this.registering;
   }
 
-  private note(ids: { newIds?: string[]; oldIds?: string[] }): Promise<void> {
-    const update = async (): Promise<void> => {
-      const oldIds = [...new Set([...this.oldIds, ...(ids.oldIds ?? [])])];
-      await this.store.noteUpload(this.uploadId, ids.newIds ?? [], oldIds);
-    };
+  /** Resolves once bucket ids below `count` are noted (by the last update, perhaps under way); ahead, in growing blocks. */
+  private noteIds(count: number): Promise<void> {
+    if (count <= this.idsNoted && Date.now() - this.notedAt < TOUCH_EVERY_MS) return this.noting;
+    if (count > this.idsNoted) this.idsNoted = 2 * count + IDS_NOTED_AHEAD;
+    return this.note();
+  }
+
+  /** Writes the paperwork as it stands (noted ids, replaced ids), after any update before it. */
+  private note(): Promise<void> {
+    this.notedAt = Date.now();
+    const update = (): Promise<void> => this.store.noteUpload(this.uploadId, { bucketIdsNoted: this.idsNoted, oldIds: [...this.oldIds] });
     this.noting = this.noting.then(update, update);
     return this.noting;
   }
