@@ -226,15 +226,16 @@ describe(`${SeriesWrite.name}: paperwork`, () => {
     for (const [t, value] of points(from, count, 10)) await to.add(t, [value]);
   };
 
-  it('notes bucket ids ahead in growing blocks: three updates for 2,500 buckets in six write-outs, each id noted before its insert', async () => {
+  it('notes bucket ids ahead in growing blocks: four updates for 2,500 buckets in nine write-outs, each id noted before its insert', async () => {
     const { store, buckets, notes } = paperworkStore();
     const upload = write(store);
     await add(upload, 0, 250_000);
     const series = await upload.seal();
     expect(series.buckets).toHaveLength(2_500);
     expect(buckets.size).toBe(2_500);
-    // Ids beyond the 64 noted at registration, 2 × 499 + 64 once the first write-out needed 499, and so on; then the seal.
-    expect(notes).toEqual([1_062, 3_058, 3_058]);
+    // Ids beyond the 64 noted at registration: 2 × 299 + 64 once the first write-out (30,000 points) needed 299, 2 × 897 + 64
+    // once the fourth needed 897, and so on; then the seal.
+    expect(notes).toEqual([662, 1_858, 4_250, 4_250]);
   });
 
   it('touches the paperwork on a write-out a minute after the last update, though its ids were noted already', async () => {
@@ -243,16 +244,16 @@ describe(`${SeriesWrite.name}: paperwork`, () => {
     try {
       const { store, notes } = paperworkStore();
       const upload = write(store);
-      await add(upload, 0, 50_000);
+      await add(upload, 0, 30_000);
       await upload.flush();
       now += 59_000;
       await add(upload, 500_000, 10_000);
       await upload.flush();
-      expect(notes).toEqual([1_062]);
+      expect(notes).toEqual([662]);
       now += 1_000;
       await add(upload, 600_000, 10_000);
       await upload.flush();
-      expect(notes).toEqual([1_062, 1_062]);
+      expect(notes).toEqual([662, 662]);
     } finally {
       jest.restoreAllMocks();
     }

@@ -4,10 +4,11 @@ import { PointBatch, Value } from '../points';
 import { WindowPoints } from './window-points';
 
 /**
- * Points held in memory before they are written out as bucket versions: each write-out is one insert of ~50
- * buckets at the target size (20 cost FerretDB ~10 % more CPU per point, 50 to 200 the same)...
+ * Points held in memory before they are written out as bucket versions: each write-out is one insert of ~30
+ * buckets at the target size (20 cost FerretDB ~10 % more CPU per point, 50 to 200 the same; at 50 a million-point
+ * upload was refused with a 409 twice on a loaded machine, likely a lock renewal held up behind a long insert)...
  */
-export const FLUSH_POINTS = 50_000;
+export const FLUSH_POINTS = 30_000;
 /** ...or fewer, when they are large (estimated BSON bytes), so that a write-out of wide points stays small. */
 export const FLUSH_BYTES = 16 * 1024 * 1024;
 
