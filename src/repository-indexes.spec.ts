@@ -124,6 +124,7 @@ const ARGUMENTS: Record<string, unknown> = {
   pick: (later: string[]) => later,
   ref: { seq: 1 },
   '{ _id, seq }': { _id: id, seq: 1 },
+  '{ bucketIdsNoted, oldIds }': { bucketIdsNoted: 64, oldIds: ['x'] },
   published: [{ id, events: [{ id: 'e' }] }],
   events: [{ id: 'e' }],
   entries: [{ _id: 'e', entityId: id, sequence: 1 }],
