@@ -99,7 +99,7 @@ const ARGUMENTS: Record<string, unknown> = {
     ['key', 'token', 'name', 'subject', 'issuer', 'emailKey', 'nameKey', 'by', 'datasetId', 'instanceId'].map((n) => [n, 'x']),
   ),
   ...Object.fromEntries(['number', 'rev', 'seq', 'first', 'end', 'limit', 'version', 'exceptNumber', 'state'].map((name) => [name, 2])),
-  ...Object.fromEntries(['before', 'cutoff', 'trashedAt', 'at', 'expiresAt'].map((name) => [name, new Date()])),
+  ...Object.fromEntries(['before', 'cutoff', 'trashedAt', 'at', 'expiresAt', 'markedAt'].map((name) => [name, new Date()])),
   ...Object.fromEntries(['docs', 'users', 'holdings', 'datasets', 'grants'].map((name) => [name, [{ _id: id, seq: 1 }]])),
   ...Object.fromEntries(
     ['event', 'next', 'dataset', 'user', 'holding', 'entry', 'upload', 'series', 'tag'].map((name) => [

@@ -96,10 +96,12 @@ export class DatasetTrashService {
   async purgeExpired(id: Types.ObjectId, cutoff: Date): Promise<boolean> {
     return this.locks.withLock(datasetLockKey(id), CHANGE_DATASET, async () => {
       const current = await this.datasets.findById(id);
-      // A note whose dataset left the trash is dropped; one earlier than its dataset's trash time (left by a crash) is corrected.
-      if (current?.state !== 'trashed' || !current.trashedAt) await this.datasets.dropMarks('trash', [id]);
-      else if (current.trashedAt >= cutoff) await this.datasets.noteMark('trash', id, current.trashedAt);
-      if (current?.state !== 'trashed' || !current.trashedAt || current.trashedAt >= cutoff) return false;
+      const trashedAt = current?.state === 'trashed' ? current.trashedAt : undefined;
+      if (!current || !trashedAt || trashedAt >= cutoff) {
+        // A note left by a crash: its dataset out of the trash, or trashed later than the note says.
+        await this.datasets.settleNote('trash', id, trashedAt);
+        return false;
+      }
       await this.purging.purge(current, TRASH_JANITOR);
       return true;
     });

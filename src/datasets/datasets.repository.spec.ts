@@ -78,7 +78,7 @@ describe('DatasetsRepository mark notes', () => {
     const repository = new DatasetsRepository(
       strictMock<Model<Dataset>>('Dataset model', { updateOne: step('dataset'), deleteMany: step('dataset') }),
       seqKeysModel({ deleteOne: step('seq key') }),
-      datasetMarksModel({ updateOne: step('note'), deleteMany: step('drop note'), ...marks }),
+      datasetMarksModel({ updateOne: step('note'), deleteOne: step('drop note'), deleteMany: step('drop note'), ...marks }),
     );
     return { repository, steps };
   }

@@ -154,7 +154,7 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
   async writeChanges(id: Types.ObjectId, changes: FieldChanges, next: Dataset, event: RegistryEvent): Promise<boolean> {
     try {
       await this.datasets.updateOne({ _id: id }, withEvent(changes, next, event), KEEP_UPDATED_AT).exec();
-      if ('transferStartedAt' in changes.$unset) await this.dropMarks('transfer', [id]);
+      if ('transferStartedAt' in changes.$unset) await this.dropMark('transfer', id);
       return true;
     } catch (error) {
       // FerretDB reports a unique violation by an update as code 1 (see isDuplicateKeyError).
@@ -187,7 +187,7 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
 
   async clearTransferMark(id: Types.ObjectId): Promise<void> {
     await this.datasets.updateOne({ _id: id }, { $unset: { transferTo: 1, transferStartedAt: 1 } }, KEEP_UPDATED_AT).exec();
-    await this.dropMarks('transfer', [id]);
+    await this.dropMark('transfer', id);
   }
 
   /** When the dataset's transfer mark was set, if it has one. */
@@ -209,7 +209,7 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     await this.datasets
       .updateOne({ _id: id }, { $set: { state: 'active', rev }, $unset: { trashedAt: 1 }, $push: { outbox: event } }, KEEP_UPDATED_AT)
       .exec();
-    await this.dropMarks('trash', [id]);
+    await this.dropMark('trash', id);
   }
 
   /** The datasets noted with a mark of `kind` set before `cutoff` (DatasetMark): what the janitors look at, without a scan. */
@@ -221,9 +221,9 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     return notes.map(({ datasetId }) => datasetId);
   }
 
-  /** Drops the notes of marks that are gone (after the write that ended them; a janitor's, under the dataset's lock). */
-  async dropMarks(kind: MarkKind, ids: readonly Types.ObjectId[]): Promise<void> {
-    if (ids.length > 0) await this.marks.deleteMany({ _id: { $in: ids.map((id) => markId(kind, id)) } }).exec();
+  /** A janitor's, under the dataset's lock, when it leaves the dataset be: the note goes with its mark, or takes the mark's time. */
+  async settleNote(kind: MarkKind, id: Types.ObjectId, markedAt: Date | undefined): Promise<void> {
+    await (markedAt ? this.noteMark(kind, id, markedAt) : this.dropMark(kind, id));
   }
 
   /**
@@ -248,9 +248,8 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
   }
 
   /**
-   * What versions before the notes (DatasetMark) left for the janitors, in one scan: notes for their transfer marks and
-   * trash times, their pending datasets created before `cutoff` removed. Once it finds no pending dataset at all, every mark
-   * has its note (this version notes its own, and never writes a pending dataset): it says so, and is not called again.
+   * What versions before the notes (DatasetMark) left, in one scan: their marks noted, their pending datasets created before
+   * `cutoff` removed. Once no pending dataset is left, every mark has its note (this version writes none): it says so.
    */
   async settleOlderVersions(cutoff: Date): Promise<{ pendingRemoved: number; settled: boolean }> {
     const left = await this.datasets
@@ -279,9 +278,13 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
   }
 
   /** Notes a mark before its write (an earlier note of the same mark takes the new time); returns `at`. */
-  async noteMark(kind: MarkKind, id: Types.ObjectId, at: Date): Promise<Date> {
+  private async noteMark(kind: MarkKind, id: Types.ObjectId, at: Date): Promise<Date> {
     await this.marks.updateOne({ _id: markId(kind, id) }, { $set: { kind, datasetId: id, at } }, { upsert: true }).exec();
     return at;
+  }
+
+  private async dropMark(kind: MarkKind, id: Types.ObjectId): Promise<void> {
+    await this.marks.deleteOne({ _id: markId(kind, id) }).exec();
   }
 }
 

@@ -190,10 +190,11 @@ export class DatasetsService {
   async releaseAbandonedTransfer(id: Types.ObjectId, startedBefore: Date): Promise<boolean> {
     return this.locks.withLock(datasetLockKey(id), CHANGE_DATASET, async () => {
       const startedAt = await this.datasets.transferStartedAt(id);
-      // A note whose mark is gone is dropped; one that says an earlier time than its mark's (left by a crash) is corrected.
-      if (!startedAt) await this.datasets.dropMarks('transfer', [id]);
-      else if (startedAt >= startedBefore) await this.datasets.noteMark('transfer', id, startedAt);
-      if (!startedAt || startedAt >= startedBefore) return false;
+      if (!startedAt || startedAt >= startedBefore) {
+        // A note left by a crash: its mark gone, or set later than the note says.
+        await this.datasets.settleNote('transfer', id, startedAt);
+        return false;
+      }
       await this.datasets.clearTransferMark(id);
       return true;
     });

@@ -21,6 +21,7 @@ export function datasetMarksModel(methods: Record<string, unknown> = {}): jest.M
   return strictMock<never>('DatasetMark model', {
     collection: { updateOne: jest.fn(async () => ({ acknowledged: true })), insertMany: jest.fn(async () => ({ acknowledged: true })) },
     updateOne: jest.fn(() => queryResult({ matchedCount: 1 })),
+    deleteOne: jest.fn(() => queryResult({ deletedCount: 1 })),
     deleteMany: jest.fn(() => queryResult({ deletedCount: 1 })),
     find: jest.fn(() => queryResult([])),
     ...methods,
