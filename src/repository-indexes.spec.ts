@@ -75,7 +75,7 @@ const REPOSITORIES: Repository[] = [
 
 /** Reads of a whole collection on purpose, with the reason. */
 const WHOLE_COLLECTION_READS: Record<string, string> = {
-  'DatasetsRepository.backfillSeqKeys': 'once per boot: every dataset and key',
+  'DatasetsRepository.backfillSeqKeys': 'every dataset and key, once: at the first boot of a version that writes keys first',
   'DatasetsRepository.entitiesWithWaitingEvents': "the outbox's periodic sweep for events a crash left unmarked",
   'UsersRepository.entitiesWithWaitingEvents': "the outbox's periodic sweep for events a crash left unmarked",
   'OwnerIndexRepository.allLists':

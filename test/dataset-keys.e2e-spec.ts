@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { mongo } from 'mongoose';
 import { OwnershipJanitor } from '../src/datasets/ownership-janitor';
+import { deleteTopics } from './support/kafka';
 import { withDatabase } from './support/mongo';
 import { startTestApp, useTestApp } from './support/test-app';
 
 interface SeqKey {
   _id: string;
   datasetId: mongo.ObjectId;
+}
+
+interface Note {
+  _id: string;
+  at: Date;
 }
 
 /**
@@ -19,6 +25,8 @@ describe('Dataset keys (e2e)', () => {
   const testApp = useTestApp();
   const uri = (): string => testApp.config.mongodb.uri;
   const keys = (): Promise<SeqKey[]> => withDatabase(uri(), (db) => db.collection<SeqKey>('dataset_seq_keys').find({}).toArray());
+  const allKeyed = async (): Promise<boolean> =>
+    (await withDatabase(uri(), (db) => db.collection<Note>('dataset_marks').findOne({ _id: 'all-keyed' }))) !== null;
   const keyOf = async (seq: number): Promise<SeqKey | undefined> => (await keys()).find(({ _id }) => _id === String(seq));
 
   const create = async (name = `keyed-${randomUUID().slice(0, 8)}`): Promise<{ id: string; seq: number }> => {
@@ -91,11 +99,51 @@ describe('Dataset keys (e2e)', () => {
     expect(await keyOf(abandoned.seq)).toBeUndefined();
   });
 
+  it('once all datasets are keyed, answers a number without a key as no dataset without reading the datasets, and boots without the backfill', async () => {
+    expect(await allKeyed()).toBe(true);
+    // A dataset without its key, which this version never leaves: only a read by number (a scan) would find it.
+    const unkeyed = { _id: new mongo.ObjectId(), seq: 800_000 + Math.floor(Math.random() * 1000) };
+    const now = new Date();
+    await withDatabase(uri(), (db) =>
+      db.collection('datasets').insertOne({
+        ...unkeyed,
+        ownerId: new mongo.ObjectId(testApp.adminId),
+        name: `unkeyed ${unkeyed.seq}`,
+        nameKey: `unkeyed ${unkeyed.seq}`,
+        state: 'active',
+        tags: [],
+        fields: [],
+        rev: 1,
+        outbox: [],
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+    await testApp.api().get(`/datasets/${unkeyed.seq}`).expect(404);
+    await testApp.api().get(`/datasets/${unkeyed._id.toHexString()}`).expect(200);
+
+    // A second instance boots on the same database: the note spares it the backfill (closed without dropping the database).
+    const rebooted = await startTestApp({ MONGODB_URI: uri() });
+    await rebooted.app.close();
+    await deleteTopics(rebooted.config.kafka.brokers, [rebooted.config.kafka.topic]);
+    expect(await keyOf(unkeyed.seq)).toBeUndefined();
+
+    // Without the note (a database an older version wrote), the number is read the slow way.
+    await withDatabase(uri(), (db) => db.collection<Note>('dataset_marks').deleteOne({ _id: 'all-keyed' }));
+    expect((await testApp.api().get(`/datasets/${unkeyed.seq}`).expect(200)).body.id).toBe(unkeyed._id.toHexString());
+    await withDatabase(uri(), async (db) => {
+      await db.collection('datasets').deleteOne({ _id: unkeyed._id });
+      await db.collection<Note>('dataset_marks').insertOne({ _id: 'all-keyed', at: new Date() });
+    });
+  });
+
   it('finds datasets of an older version, which have no keys, and gives them keys at the next boot', async () => {
     const old = [await create(), await create()];
-    await withDatabase(uri(), (db) =>
-      db.collection<SeqKey>('dataset_seq_keys').deleteMany({ _id: { $in: old.map(({ seq }) => String(seq)) } }),
-    );
+    // An older version's database: keys written after their datasets (two lack theirs), no note that all are keyed.
+    await withDatabase(uri(), async (db) => {
+      await db.collection<SeqKey>('dataset_seq_keys').deleteMany({ _id: { $in: old.map(({ seq }) => String(seq)) } });
+      await db.collection<Note>('dataset_marks').deleteOne({ _id: 'all-keyed' });
+    });
     for (const { id, seq } of old) expect((await testApp.api().get(`/datasets/${seq}`).expect(200)).body.id).toBe(id);
 
     const keysBefore = (await keys()).length;
@@ -104,6 +152,8 @@ describe('Dataset keys (e2e)', () => {
     try {
       for (const { id, seq } of old) expect((await keyOf(seq))?.datasetId.toHexString()).toBe(id);
       expect(await keys()).toHaveLength(keysBefore + old.length);
+      // And the note that all are keyed, which the next boots read instead of every dataset.
+      expect(await allKeyed()).toBe(true);
       expect((await rebooted.api().get(`/datasets/${old[0].seq}`).expect(200)).body.id).toBe(old[0].id);
     } finally {
       await rebooted.close();

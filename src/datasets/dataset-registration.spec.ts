@@ -8,6 +8,7 @@ import { DatasetSequence } from './dataset-sequence';
 import { DatasetsService } from './datasets.service';
 import { adminPrincipal, principalOf } from '../access/testing/principals';
 import { buildDatasetsService as build, dataset, ownerId } from './testing/datasets-service-fixture';
+import { seqKeysModel } from './testing/side-models';
 
 /** DatasetsService.create over DatasetRegistration: the create protocol's order (docs/architecture.md#the-write-path-post-datasets). */
 describe(`${DatasetsService.name} create`, () => {
@@ -59,7 +60,34 @@ describe(`${DatasetsService.name} create`, () => {
       expect(steps).toEqual(['hold', 'list new', 'insert', 'confirm new', 'release']);
     });
 
-    it('writes the seq key, the confirmation and the marker side by side once the insert is in, holding the lists until all are done', async () => {
+    it('writes the seq key beside the listing, before the insert, and removes it after a refusal: a dataset never lacks its key', async () => {
+      const steps: string[] = [];
+      const keys = seqKeysModel(
+        { deleteOne: jest.fn((filter: unknown) => (steps.push(`remove key ${JSON.stringify(filter)}`), queryResult({}))) },
+        { insertMany: jest.fn(async (docs: { _id: string }[]) => void steps.push(`keys ${docs.map(({ _id }) => _id).join()}`)) },
+      );
+      const insertOne = jest
+        .fn()
+        .mockImplementationOnce(async () => void steps.push('insert'))
+        .mockImplementationOnce(async () => (steps.push('insert'), Promise.reject(duplicateKeyError())));
+      const { service } = build(
+        { collection: { insertOne }, findOne: jest.fn(() => queryResult(dataset())) },
+        { assertAvailable: jest.fn(async () => undefined) },
+        { creating: creatingLists((step) => void steps.push(step)) },
+        undefined,
+        keys,
+      );
+      await service.create({ ownerId: ownerId.toHexString(), name: 'Power' }, principalOf(ownerId));
+      expect(steps).toEqual(['hold', 'list new', 'keys 7', 'insert', 'confirm new', 'release']);
+      steps.length = 0;
+      await expect(service.create({ ownerId: ownerId.toHexString(), name: 'Power' }, principalOf(ownerId))).rejects.toBeInstanceOf(
+        ConflictError,
+      );
+      // (The fixture's sequence hands out 7 each time; confirming no dataset writes nothing.)
+      expect(steps).toEqual(['hold', 'list new', 'keys 7', 'insert', 'remove key {"_id":"7"}', 'confirm new', 'release']);
+    });
+
+    it('writes the confirmation and the marker side by side once the insert is in, holding the lists until all are done', async () => {
       const steps: string[] = [];
       const lists = creatingLists((step) => void steps.push(step));
       const creating = jest.fn(async (owners: Types.ObjectId[], create: (held: HeldLists) => Promise<unknown>) =>

@@ -156,7 +156,8 @@ export class DatasetRegistration {
         index,
         doc: newDataset(requests[index].dto, numbers.get(index) as number, requests[index].ownerId),
       }));
-      // After the insert, three writes that each need only the insert done: the seq keys, the lists' confirmation, the markers.
+      // Before the insert, side by side: the listing and the seq keys (a dataset never lacks either). After it, side by side:
+      // the lists' confirmation, the markers, and the removal of the keys of datasets the store refused.
       let keysAndConfirmations: Promise<unknown> = Promise.resolve();
       try {
         // Each `dataset.created` is inserted with its dataset, and tracked (marked) once the insert is done.
@@ -164,10 +165,13 @@ export class DatasetRegistration {
           fresh.map(({ index, doc }) => ({ ...datasetCreated(doc, actorOf(requests[index].principal)), origin: requests[index].origin })),
           async (events) => {
             fresh.forEach(({ doc }, i) => doc.outbox.push(events[i]));
-            await lists.listNew(fresh.map(({ doc }) => doc));
+            const all = fresh.map(({ doc }) => doc);
+            await Promise.all([lists.listNew(all), this.datasets.insertSeqKeys(all)]);
             const inserted = await this.insert(fresh, requests, results);
             const docs = inserted.map(({ doc }) => doc);
-            keysAndConfirmations = Promise.all([this.datasets.insertSeqKeys(docs), lists.confirmNew(docs)]);
+            const kept = new Set(docs);
+            const refused = all.filter((doc) => !kept.has(doc));
+            keysAndConfirmations = Promise.all([this.datasets.removeSeqKeys(refused), lists.confirmNew(docs)]);
             for (const { index, doc } of inserted) results[index] = doc;
             return docs;
           },

@@ -99,8 +99,8 @@ describe('DatasetsRepository mark notes', () => {
       'dataset',
       'dataset',
       'drop note',
-      'seq key',
       'dataset',
+      'seq key',
       'drop note',
     ]);
   });
@@ -120,5 +120,75 @@ describe('DatasetsRepository mark notes', () => {
     expect(await repository.markedBefore('trash', cutoff)).toEqual([id]);
     expect(find).toHaveBeenCalledWith({ kind: 'trash', at: { $lt: cutoff } }, { datasetId: 1 });
     expect(steps).toEqual([]);
+  });
+});
+
+describe('DatasetsRepository seq keys', () => {
+  const stored = storedDataset(ownerId, { seq: 5 });
+  const other = storedDataset(ownerId, { seq: 6 });
+
+  /** A repository whose key for 5 names `keyed` (none when undefined), with or without the note that all are keyed. */
+  function withKey(keyed: Dataset | undefined, allKeyed: boolean, named = keyed) {
+    const findOne = jest.fn(async ({ _id }: { _id: unknown }) => (_id === '5' && keyed ? { _id, datasetId: keyed._id } : null));
+    const settled = jest.fn(async ({ _id }: { _id: unknown }) => (_id === 'all-keyed' && allKeyed ? { _id } : null));
+    const scan = jest.fn(() => queryResult(stored));
+    const byId = jest.fn(async ({ _id }: { _id: Types.ObjectId }) => (named && _id.equals(named._id) ? named : null));
+    const repository = new DatasetsRepository(
+      strictMock<Model<Dataset>>('Dataset model', { collection: { findOne: byId }, findOne: scan }),
+      seqKeysModel({}, { findOne }),
+      datasetMarksModel({}, { findOne: settled }),
+    );
+    return { repository, scan };
+  }
+
+  it('finds a number through its key, without a scan', async () => {
+    const { repository, scan } = withKey(stored, false);
+    expect(await repository.findBySeq(5)).toBe(stored);
+    expect(scan).not.toHaveBeenCalled();
+  });
+
+  it('answers a number without a key with no dataset, without a scan, once all datasets are keyed', async () => {
+    const { repository, scan } = withKey(undefined, true);
+    expect(await repository.findBySeq(5)).toBeNull();
+    expect(scan).not.toHaveBeenCalled();
+  });
+
+  it('answers a key naming nothing (a create that failed, a purge) with no dataset, without a scan, once all are keyed', async () => {
+    const { repository, scan } = withKey(stored, true, null as never);
+    expect(await repository.findBySeq(5)).toBeNull();
+    expect(scan).not.toHaveBeenCalled();
+  });
+
+  it("reads the datasets by number while older versions' datasets may lack their keys, and where a key names another number", async () => {
+    const unkeyed = withKey(undefined, false);
+    expect(await unkeyed.repository.findBySeq(5)).toBe(stored);
+    expect(unkeyed.scan).toHaveBeenCalledWith({ seq: 5 });
+    const wrong = withKey(other, true);
+    expect(await wrong.repository.findBySeq(5)).toBe(stored);
+    expect(wrong.scan).toHaveBeenCalledWith({ seq: 5 });
+  });
+
+  it('backfills the keys datasets lack, then notes that all are keyed; once noted, it reads nothing more', async () => {
+    const steps: string[] = [];
+    let noted = false;
+    const keys = seqKeysModel(
+      { find: jest.fn(() => queryResult([{ _id: '5' }])) },
+      { insertMany: jest.fn(async (docs: { _id: string }[]) => void steps.push(`keys ${docs.map(({ _id }) => _id).join()}`)) },
+    );
+    const marks = datasetMarksModel(
+      {},
+      {
+        findOne: jest.fn(async () => (noted ? { _id: 'all-keyed' } : null)),
+        updateOne: jest.fn(async (filter: { _id: string }) => void (steps.push(`note ${filter._id}`), (noted = true))),
+      },
+    );
+    const find = jest.fn(() => queryResult([stored, other]));
+    const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', { find }), keys, marks);
+
+    expect(await repository.backfillSeqKeys()).toBe(1);
+    expect(steps).toEqual(['keys 6', 'note all-keyed']);
+    expect(find).toHaveBeenCalledWith({ state: { $ne: 'deleted' } }, { _id: 1, seq: 1 });
+    expect(await repository.backfillSeqKeys()).toBe(0);
+    expect(find).toHaveBeenCalledTimes(1);
   });
 });

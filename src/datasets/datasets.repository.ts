@@ -15,18 +15,23 @@ import type { DatasetRef } from './dataset-rules';
 import { SearchDatasetsQueryDto } from './dto/search-datasets-query.dto';
 import { filtersOf, readableBy, trashOf } from './dataset-filters';
 import { Dataset, DatasetGrant } from './schemas/dataset.schema';
-import { DatasetSeqKey, seqKeyId } from './schemas/dataset-seq-key.schema';
-import { ALL_NOTED_ID, DatasetMark, MarkKind, markId } from './schemas/dataset-mark.schema';
+import { DatasetSeqKey } from './schemas/dataset-seq-key.schema';
+import { SeqKeys } from './seq-keys';
+import { DatasetMark, MarkKind, markId } from './schemas/dataset-mark.schema';
+import { MarkNotes } from './mark-notes';
 
 const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey', seq: 'seq' } as const;
 
 /** The one place that touches the Dataset model and its collection; the relay reads datasets' outboxes through it. */
 @Injectable()
 export class DatasetsRepository extends OutboxDocuments<Dataset> implements OutboxSource {
+  private readonly keys: SeqKeys;
+  private readonly notes: MarkNotes;
+
   constructor(
     @InjectModel(Dataset.name) private readonly datasets: Model<Dataset>,
-    @InjectModel(DatasetSeqKey.name) private readonly seqKeys: Model<DatasetSeqKey>,
-    @InjectModel(DatasetMark.name) private readonly marks: Model<DatasetMark>,
+    @InjectModel(DatasetSeqKey.name) seqKeys: Model<DatasetSeqKey>,
+    @InjectModel(DatasetMark.name) marks: Model<DatasetMark>,
   ) {
     super(
       datasets,
@@ -34,6 +39,8 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
       (dataset) => dataset.state === 'pending',
       (dataset) => dataset.state === 'deleted',
     );
+    this.keys = new SeqKeys(seqKeys);
+    this.notes = new MarkNotes(marks);
   }
 
   /** What page cursors of datasets are issued for (see findPage). */
@@ -52,11 +59,15 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     return dataset?.recordSeriesId;
   }
 
-  /** By the number's key and then by id (see DatasetSeqKey); the `{ seq }` query, which scans on FerretDB, only without a key. */
+  /**
+   * By the number's key and then by id (see SeqKeys). The `{ seq }` query, which scans on FerretDB, only where a dataset may
+   * lack its key (before the backfill of older versions' datasets has run) or a key names another number's dataset.
+   */
   async findBySeq(seq: number): Promise<Dataset | null> {
-    const key = await this.seqKeys.findById(seqKeyId(seq)).lean().exec();
-    const keyed = key ? await this.findById(key.datasetId) : null;
+    const datasetId = await this.keys.datasetIdOf(seq);
+    const keyed = datasetId ? await this.findById(datasetId) : null;
     if (keyed?.seq === seq) return keyed;
+    if (!keyed && (await this.notes.settled('all-keyed'))) return null;
     return this.datasets.findOne({ seq }).lean().exec();
   }
 
@@ -98,9 +109,9 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
 
   /**
    * Inserts new datasets (one insert for one, an unordered batch for many) and returns the positions whose name was taken;
-   * their seq keys follow once they are in (insertSeqKeys). The create holds its owners' lists, whose leases are checked
-   * first, as the lease guard does for Mongoose's writes (these go through the driver). Nothing is undone on another failure:
-   * what got in is visible and listed, as after a create whose answer was lost.
+   * their seq keys are in before them (insertSeqKeys), and the refused ones' go after (removeSeqKeys). The create holds its
+   * owners' lists, whose leases are checked first, as the lease guard does for Mongoose's writes (these go through the
+   * driver). Nothing is undone on another failure: what got in is visible and listed, as after a create whose answer was lost.
    */
   async insertDatasets(datasets: Dataset[]): Promise<Set<number>> {
     assertLeasesHeld();
@@ -108,42 +119,42 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     return insertManyUnique(this.datasets, datasets);
   }
 
-  /** Removes a pending dataset (one an earlier version's create left; nobody else writes it), its seq key first: a key never outlives its dataset. */
+  /** Removes a pending dataset (one an earlier version's create left; nobody else writes it), then its seq key: a dataset never lacks its key. */
   async removePending({ _id, seq }: Pick<Dataset, '_id' | 'seq'>): Promise<void> {
-    await this.seqKeys.deleteOne({ _id: seqKeyId(seq) }).exec();
     await this.datasets.deleteOne({ _id }).exec();
+    await this.keys.remove([seq]);
   }
 
   async removePendingMany(datasets: readonly Pick<Dataset, '_id' | 'seq'>[]): Promise<void> {
     if (datasets.length === 0) return;
-    await this.seqKeys.deleteMany({ _id: { $in: datasets.map(({ seq }) => seqKeyId(seq)) } }).exec();
     await this.datasets.deleteMany({ _id: { $in: datasets.map(({ _id }) => _id) } }).exec();
+    await this.keys.remove(datasets.map(({ seq }) => seq));
   }
 
   /**
-   * Gives every dataset that has none its seq key (those written by versions
-   * before the keys); idempotent, and a key a create writes meanwhile is the same.
+   * Gives every dataset that lacks one its seq key (those written by versions before keys came first), then notes that all
+   * are keyed; nothing to do once noted. Idempotent.
    */
   async backfillSeqKeys(): Promise<number> {
-    const keyed = new Set((await this.seqKeys.find({}, { _id: 1 }).lean().exec()).map(({ _id }) => _id));
+    if (await this.notes.settled('all-keyed')) return 0;
+    const keyed = await this.keys.keyedIds();
     const datasets = await this.datasets
       .find({ state: { $ne: 'deleted' } }, { _id: 1, seq: 1 })
       .lean<Pick<Dataset, '_id' | 'seq'>[]>()
       .exec();
-    const missing = datasets.filter(({ seq }) => !keyed.has(seqKeyId(seq)));
-    for (let i = 0; i < missing.length; i += 1000) await this.insertSeqKeys(missing.slice(i, i + 1000));
-    return missing.length;
+    const given = await this.keys.backfill(keyed, datasets);
+    await this.notes.noteSettled('all-keyed');
+    return given;
   }
 
-  /**
-   * The seq keys of datasets that are in: after them, so a key never names a dataset that is not there. A key that exists
-   * already names the same dataset (numbers are never reused): a refusal is no failure.
-   */
-  async insertSeqKeys(datasets: readonly Pick<Dataset, '_id' | 'seq'>[]): Promise<void> {
-    await insertManyUnique(
-      this.seqKeys,
-      datasets.map(({ _id, seq }) => ({ _id: seqKeyId(seq), datasetId: _id })),
-    );
+  /** The seq keys of datasets about to be inserted: before them, so a dataset never lacks its key (see SeqKeys). */
+  insertSeqKeys(datasets: readonly Pick<Dataset, '_id' | 'seq'>[]): Promise<void> {
+    return this.keys.insert(datasets);
+  }
+
+  /** The seq keys of datasets the store refused (a taken name): no dataset holds those numbers. */
+  removeSeqKeys(datasets: readonly Pick<Dataset, 'seq'>[]): Promise<void> {
+    return this.keys.remove(datasets.map(({ seq }) => seq));
   }
 
   /**
@@ -154,7 +165,7 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
   async writeChanges(id: Types.ObjectId, changes: FieldChanges, next: Dataset, event: RegistryEvent): Promise<boolean> {
     try {
       await this.datasets.updateOne({ _id: id }, withEvent(changes, next, event), KEEP_UPDATED_AT).exec();
-      if ('transferStartedAt' in changes.$unset) await this.dropMark('transfer', id);
+      if ('transferStartedAt' in changes.$unset) await this.notes.drop('transfer', id);
       return true;
     } catch (error) {
       // FerretDB reports a unique violation by an update as code 1 (see isDuplicateKeyError).
@@ -181,13 +192,13 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
 
   /** Marks a transfer to `to` as started. */
   async markTransfer(id: Types.ObjectId, to: Types.ObjectId): Promise<void> {
-    const at = await this.noteMark('transfer', id, new Date());
+    const at = await this.notes.note('transfer', id, new Date());
     await this.datasets.updateOne({ _id: id }, { $set: { transferTo: to, transferStartedAt: at } }, KEEP_UPDATED_AT).exec();
   }
 
   async clearTransferMark(id: Types.ObjectId): Promise<void> {
     await this.datasets.updateOne({ _id: id }, { $unset: { transferTo: 1, transferStartedAt: 1 } }, KEEP_UPDATED_AT).exec();
-    await this.dropMark('transfer', id);
+    await this.notes.drop('transfer', id);
   }
 
   /** When the dataset's transfer mark was set, if it has one. */
@@ -198,7 +209,7 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
 
   /** Moves an active dataset to the trash, with its event (dataset.trashed); it keeps its owner, name and records. */
   async markTrashed(id: Types.ObjectId, trashedAt: Date, rev: number, event: RegistryEvent): Promise<void> {
-    await this.noteMark('trash', id, trashedAt);
+    await this.notes.note('trash', id, trashedAt);
     await this.datasets
       .updateOne({ _id: id }, { $set: { state: 'trashed', trashedAt, rev }, $push: { outbox: event } }, KEEP_UPDATED_AT)
       .exec();
@@ -209,21 +220,17 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
     await this.datasets
       .updateOne({ _id: id }, { $set: { state: 'active', rev }, $unset: { trashedAt: 1 }, $push: { outbox: event } }, KEEP_UPDATED_AT)
       .exec();
-    await this.dropMark('trash', id);
+    await this.notes.drop('trash', id);
   }
 
   /** The datasets noted with a mark of `kind` set before `cutoff` (DatasetMark): what the janitors look at, without a scan. */
-  async markedBefore(kind: MarkKind, cutoff: Date): Promise<Types.ObjectId[]> {
-    const notes = await this.marks
-      .find({ kind, at: { $lt: cutoff } }, { datasetId: 1 })
-      .lean()
-      .exec();
-    return notes.map(({ datasetId }) => datasetId);
+  markedBefore(kind: MarkKind, cutoff: Date): Promise<Types.ObjectId[]> {
+    return this.notes.markedBefore(kind, cutoff);
   }
 
   /** A janitor's, under the dataset's lock, when it leaves the dataset be: the note goes with its mark, or takes the mark's time. */
   async settleNote(kind: MarkKind, id: Types.ObjectId, markedAt: Date | undefined): Promise<void> {
-    await (markedAt ? this.noteMark(kind, id, markedAt) : this.dropMark(kind, id));
+    await (markedAt ? this.notes.note(kind, id, markedAt) : this.notes.drop(kind, id));
   }
 
   /**
@@ -231,8 +238,6 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
    * Pointing its `ownerId` at itself frees the name for its owner at once.
    */
   async markDeleted(dataset: Dataset, rev: number, event: RegistryEvent): Promise<void> {
-    // The key goes first: a crash in between leaves a dataset found the slow way, never a key pointing nowhere.
-    await this.seqKeys.deleteOne({ _id: seqKeyId(dataset.seq) }).exec();
     await this.datasets
       .updateOne(
         { _id: dataset._id },
@@ -244,7 +249,8 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
         KEEP_UPDATED_AT,
       )
       .exec();
-    await this.marks.deleteMany({ _id: { $in: [markId('transfer', dataset._id), markId('trash', dataset._id)] } }).exec();
+    // After the tombstone: a crash in between leaves a key naming it, never a dataset without its key.
+    await Promise.all([this.keys.remove([dataset.seq]), this.notes.dropAll(dataset._id)]);
   }
 
   /**
@@ -263,28 +269,18 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
       ...(state === 'trashed' && trashedAt ? [{ _id: markId('trash', _id), kind: 'trash' as const, datasetId: _id, at: trashedAt }] : []),
       ...(transferStartedAt ? [{ _id: markId('transfer', _id), kind: 'transfer' as const, datasetId: _id, at: transferStartedAt }] : []),
     ]);
-    await insertManyUnique(this.marks, notes);
+    await this.notes.insertMissing(notes);
     const pending = left.filter(({ state }) => state === 'pending');
     const abandoned = pending.filter(({ createdAt }) => createdAt < cutoff);
     await this.removePendingMany(abandoned);
     const settled = abandoned.length === pending.length;
-    if (settled) await this.marks.collection.updateOne({ _id: ALL_NOTED_ID } as never, { $set: { at: new Date() } }, { upsert: true });
+    if (settled) await this.notes.noteSettled('all-noted');
     return { pendingRemoved: abandoned.length, settled };
   }
 
   /** Whether settleOlderVersions found nothing more to do (one lookup by `_id`). */
   async olderVersionsSettled(): Promise<boolean> {
-    return (await findOneById(this.marks, ALL_NOTED_ID)) !== null;
-  }
-
-  /** Notes a mark before its write (an earlier note of the same mark takes the new time); returns `at`. */
-  private async noteMark(kind: MarkKind, id: Types.ObjectId, at: Date): Promise<Date> {
-    await this.marks.updateOne({ _id: markId(kind, id) }, { $set: { kind, datasetId: id, at } }, { upsert: true }).exec();
-    return at;
-  }
-
-  private async dropMark(kind: MarkKind, id: Types.ObjectId): Promise<void> {
-    await this.marks.deleteOne({ _id: markId(kind, id) }).exec();
+    return this.notes.settled('all-noted');
   }
 }
 

@@ -6,7 +6,7 @@ import type { BenchEnvironment } from './bench-environment';
 
 /** What command-probe.js counted since its previous read: by `<in request|outside> <command> <collection>`. */
 export interface Counted {
-  counts: Record<string, { commands: number; documents: number }>;
+  counts: Record<string, { commands: number; documents: number; ms: number }>;
   cpuMs: number;
 }
 

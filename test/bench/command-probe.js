@@ -10,6 +10,7 @@ const { MongoClient } = require('mongodb');
 
 const inRequest = new AsyncLocalStorage();
 let counts = {};
+const started = new Map();
 let cpu = process.cpuUsage();
 
 const emit = http.Server.prototype.emit;
@@ -28,13 +29,22 @@ function documentsOf(command) {
 const connect = MongoClient.prototype.connect;
 MongoClient.prototype.connect = function (...args) {
   this.options.monitorCommands = true;
-  this.on('commandStarted', ({ commandName, command }) => {
+  this.on('commandStarted', ({ commandName, command, requestId }) => {
     const collection = typeof command[commandName] === 'string' ? command[commandName] : '';
     const key = `${inRequest.getStore() ? 'request' : 'outside'} ${commandName} ${collection}`;
-    const entry = (counts[key] ??= { commands: 0, documents: 0 });
+    const entry = (counts[key] ??= { commands: 0, documents: 0, ms: 0 });
     entry.commands += 1;
     entry.documents += documentsOf(command);
+    started.set(requestId, key);
   });
+  // Round-trip time per key, so a bench can see which commands grow with the store's size.
+  const finished = ({ requestId, duration }) => {
+    const key = started.get(requestId);
+    started.delete(requestId);
+    if (key && counts[key]) counts[key].ms += duration;
+  };
+  this.on('commandSucceeded', finished);
+  this.on('commandFailed', finished);
   return connect.apply(this, args);
 };
 

@@ -8,7 +8,8 @@
  * a collection with the same indexes (measured in the same run, as the
  * baseline of the fill). Each size is measured once the fill's events are out
  * (no outbox marker left), so the relay's tail does not weigh on the lookups;
- * the fill table says how long that took. The last table is each route's median at the largest
+ * the fill table says how long that took, and how long the service then takes to restart (stop,
+ * start, answer) on that much data. The last table is each route's median at the largest
  * size over the smallest: the key lookups' target is ≤ 1.5×.
  */
 import { randomUUID } from 'node:crypto';
@@ -34,6 +35,8 @@ const KEY_LOOKUPS = [
   'users/{id}/datasets?limit=10',
   'datasets/{id}',
   'datasets/{seq}',
+  // A number nobody holds (404): before the seq keys came first, it read every dataset by number.
+  'datasets/{missing seq}',
   'POST',
   'rename',
 ];
@@ -53,11 +56,13 @@ async function eventsSettled(db: mongo.Db): Promise<number> {
   }
 }
 
-async function call(url: string, init: RequestInit = {}): Promise<unknown> {
+async function call(url: string, init: RequestInit = {}, expected?: number): Promise<unknown> {
   const headers = { 'content-type': 'application/json', authorization };
   const response = await fetch(url, { ...init, headers });
   const body = await response.json();
-  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${JSON.stringify(body)}`);
+  if (expected ? response.status !== expected : !response.ok) {
+    throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${JSON.stringify(body)}`);
+  }
   return body;
 }
 
@@ -175,6 +180,7 @@ async function main(): Promise<void> {
         await timeEach(settings.calls, (i) => call(`${bench.url}/users/${user(i)}/datasets?limit=10`)),
         await timeEach(settings.calls, (i) => call(`${bench.url}/datasets/${dataset(i).id}`)),
         await timeEach(settings.calls, (i) => call(`${bench.url}/datasets/${dataset(i).seq}`)),
+        await timeEach(settings.calls, (i) => call(`${bench.url}/datasets/${900_000_000 + i}`, {}, 404)),
         await timeEach(settings.calls, (i) =>
           call(`${bench.url}/datasets`, { method: 'POST', body: JSON.stringify(datasetItem(1e7 + round * 1e4 + i, user(i))) }),
         ),
@@ -182,6 +188,10 @@ async function main(): Promise<void> {
           call(`${bench.url}/datasets/${dataset(i).id}`, { method: 'PATCH', body: JSON.stringify({ name: `renamed ${round} ${i}` }) }),
         ),
       ];
+      // How long a new process takes to answer on this much data (a boot must not read every dataset).
+      const bootStarted = performance.now();
+      await bench.restart();
+      fills.at(-1)?.push(((performance.now() - bootStarted) / 1000).toFixed(1));
       medians.set(size, row);
       lookups.push([size, ...row.map((ms) => ms.toFixed(1))]);
       // Each size's results as soon as they are known: a long run stopped later still leaves them.
@@ -193,7 +203,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\nmedian ms of ${settings.calls} calls (admin token), ${settings.users} users\n`);
     printTable(['datasets', ...headers], lookups);
     process.stdout.write('\nfill: POST /datasets/bulk (1,000 a call) vs the raw driver insertMany of the same documents\n');
-    printTable(['datasets', 'fill s', 'events out after s', 'service/s', 'raw/s', 'service/raw'], fills);
+    printTable(['datasets', 'fill s', 'events out after s', 'service/s', 'raw/s', 'service/raw', 'restart s'], fills);
     const [smallest, largest] = [settings.sizes[0], settings.sizes[settings.sizes.length - 1]];
     if (smallest !== largest) {
       const small = medians.get(smallest) ?? [];

@@ -31,8 +31,13 @@ export class DatasetMark {
 export const DatasetMarkSchema = SchemaFactory.createForClass(DatasetMark);
 DatasetMarkSchema.index({ kind: 1, at: 1 });
 
-/** The one document of the collection that is no note: there once no dataset needs a note it lacks (see DatasetsRepository.settleOlderVersions). */
-export const ALL_NOTED_ID = 'all-noted';
+/**
+ * The documents of the collection that are no notes: each says that what older versions left is settled, once, for good.
+ * `all-noted`: no dataset needs a note it lacks (DatasetsRepository.settleOlderVersions); `all-keyed`: every dataset but a
+ * tombstone has its seq key (DatasetsRepository.backfillSeqKeys, see SeqKeys).
+ */
+export const SETTLED_IDS = ['all-noted', 'all-keyed'] as const;
+export type SettledId = (typeof SETTLED_IDS)[number];
 
 export function markId(kind: MarkKind, datasetId: Types.ObjectId): string {
   return `${kind}:${datasetId.toHexString()}`;

@@ -33,6 +33,7 @@ export function buildDatasetsService(
   owners: Partial<Record<keyof DatasetOwners, unknown>> = {},
   indexMethods: Partial<Record<keyof OwnerIndex, unknown>> = {},
   sequence?: DatasetSequence,
+  seqKeys = seqKeysModel(),
 ) {
   const locks = passThroughLocks();
   const outbox = trackingOutbox();
@@ -46,7 +47,7 @@ export function buildDatasetsService(
     entries: jest.fn(async () => new Map()),
     ...indexMethods,
   });
-  const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', model), seqKeysModel(), datasetMarksModel());
+  const repository = new DatasetsRepository(strictMock<Model<Dataset>>('Dataset model', model), seqKeys, datasetMarksModel());
   // These tests state the owner check as assertAvailable; the registration asks for availability.
   const assertAvailable = owners.assertAvailable as ((id: Types.ObjectId) => Promise<void>) | undefined;
   const availability = jest.fn(async ([id]: Types.ObjectId[]) => {
