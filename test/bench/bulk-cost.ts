@@ -1,7 +1,7 @@
 /**
  * npm run bench:bulk-cost — what one `POST /datasets/bulk` of 1,000 datasets over
  * BENCH_USERS owners (100) costs the store and the service, counted rather than timed (load-insensitive): the store
- * commands and the documents they carry, by command and collection (driver command monitoring, test/bench/command-probe.js
+ * commands and the documents they carry (and their summed round-trip ms, which do depend on load), by command and collection (driver command monitoring, test/bench/command-probe.js
  * preloaded into the service), and the service's CPU time, for the call itself and for the tail after it (the relay sending
  * the call's events). BENCH_CALLS calls (5) after one warm-up call; per-call averages.
  */
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
         frequency: '1h',
         fields: [{ name: 'value', type: 'number', unit: 'kW' }],
       }));
-    const total = new Map<string, { commands: number; documents: number }>();
+    const total = new Map<string, { commands: number; documents: number; ms: number }>();
     let [callCpu, tailCpu, callMs, callStore, tailStore] = [0, 0, 0, 0, 0];
     for (let round = 0; round <= CALLS; round++) {
       await settled();
@@ -82,23 +82,30 @@ async function main(): Promise<void> {
         // After the call, everything is the tail's (the relay, the consumer): counted apart from the call's own outside work.
         ...Object.entries(after.counts).map(([key, entry]) => [`tail ${key.split(' ').slice(1).join(' ')}`, entry] as const),
       ];
-      for (const [key, { commands, documents }] of counted) {
-        const entry = total.get(key) ?? { commands: 0, documents: 0 };
-        total.set(key, { commands: entry.commands + commands, documents: entry.documents + documents });
+      for (const [key, { commands, documents, ms: roundTrips }] of counted) {
+        const entry = total.get(key) ?? { commands: 0, documents: 0, ms: 0 };
+        total.set(key, { commands: entry.commands + commands, documents: entry.documents + documents, ms: entry.ms + roundTrips });
       }
     }
     const rows = [...total]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([key, { commands, documents }]) => [key, (commands / CALLS).toFixed(1), (documents / CALLS).toFixed(1)]);
-    const sum = (side: string, field: 'commands' | 'documents'): string =>
-      ([...total].filter(([key]) => key.startsWith(side)).reduce((n, [, entry]) => n + entry[field], 0) / CALLS).toFixed(1);
-    rows.push(['request total', sum('request', 'commands'), sum('request', 'documents')]);
-    rows.push(['outside total', sum('outside', 'commands'), sum('outside', 'documents')]);
-    rows.push(['tail total', sum('tail', 'commands'), sum('tail', 'documents')]);
+      .map(([key, { commands, documents, ms }]) => [
+        key,
+        (commands / CALLS).toFixed(1),
+        (documents / CALLS).toFixed(1),
+        Math.round(ms / CALLS),
+      ]);
+    const sum = (side: string, field: 'commands' | 'documents' | 'ms'): string =>
+      ([...total].filter(([key]) => key.startsWith(side)).reduce((n, [, entry]) => n + entry[field], 0) / CALLS).toFixed(
+        field === 'ms' ? 0 : 1,
+      );
+    for (const side of ['request', 'outside', 'tail'])
+      rows.push([`${side} total`, sum(side, 'commands'), sum(side, 'documents'), sum(side, 'ms')]);
     process.stdout.write(
       `\nper POST /datasets/bulk of ${BULK} over ${USERS} owners, mean of ${CALLS} calls: request and outside during the call, tail after it until its events are out\n`,
     );
-    printTable(['side command collection', 'commands', 'documents'], rows);
+    // Round-trip ms include waiting for the store (FerretDB writes one statement at a time): they say where a call waits.
+    printTable(['side command collection', 'commands', 'documents', 'round-trip ms'], rows);
     process.stdout.write(
       `\nwall ${Math.round(callMs / CALLS)} ms per call; service CPU ${Math.round(callCpu / CALLS)} ms during the call, ${Math.round(tailCpu / CALLS)} ms after it until its events are out; store (FerretDB) CPU ${Math.round(callStore / CALLS)} ms during, ${Math.round(tailStore / CALLS)} ms after\n`,
     );
