@@ -7,9 +7,9 @@ import { DatasetSeqKey, seqKeyId } from './schemas/dataset-seq-key.schema';
 /**
  * The seq keys (DatasetSeqKey), used by DatasetsRepository alone. A key is written before its dataset and removed after it,
  * so every dataset of this version has one, and a key may name a dataset that is not (or no longer) there. Datasets of older
- * versions, which wrote keys after their datasets, are keyed once by backfill(), and then noted as settled (`all-keyed`,
- * see SETTLED_IDS): from then on a number without a key, or whose key names nothing, is no dataset's, and a lookup by number never scans
- * (docs/architecture.md#registration-numbers).
+ * versions, which wrote keys after their datasets, are keyed once by backfill(), and then noted as settled (`all-keyed`, see
+ * SETTLED_IDS): from then on a number without a key, or whose key names nothing, is no dataset's, and a lookup by number
+ * never scans (docs/architecture.md#registration-numbers).
  */
 export class SeqKeys {
   constructor(private readonly keys: Model<DatasetSeqKey>) {}
