@@ -29,6 +29,28 @@ describe('Dataset keys (e2e)', () => {
     (await withDatabase(uri(), (db) => db.collection<Note>('dataset_marks').findOne({ _id: 'all-keyed' }))) !== null;
   const keyOf = async (seq: number): Promise<SeqKey | undefined> => (await keys()).find(({ _id }) => _id === String(seq));
 
+  /** A dataset written straight into the store, as another version or a crash left it (no key, no list entry, no event). */
+  const insertStored = async (name: string, from: number, state: string, at: Date): Promise<{ _id: mongo.ObjectId; seq: number }> => {
+    const stored = { _id: new mongo.ObjectId(), seq: from + Math.floor(Math.random() * 1000) };
+    const ownerId = new mongo.ObjectId(testApp.adminId);
+    const named = `${name} ${stored.seq}`;
+    const doc = {
+      ...stored,
+      ownerId,
+      name: named,
+      nameKey: named,
+      state,
+      tags: [],
+      fields: [],
+      rev: 1,
+      outbox: [],
+      createdAt: at,
+      updatedAt: at,
+    };
+    await withDatabase(uri(), (db) => db.collection('datasets').insertOne(doc));
+    return stored;
+  };
+
   const create = async (name = `keyed-${randomUUID().slice(0, 8)}`): Promise<{ id: string; seq: number }> => {
     const response = await testApp.api().post('/datasets').send({ name }).expect(201);
     return { id: response.body.id as string, seq: response.body.seq as number };
@@ -75,22 +97,8 @@ describe('Dataset keys (e2e)', () => {
     await testApp.api().get(`/datasets/${purged.seq}`).expect(404);
 
     // What a process killed between the pending insert and the activation leaves: a pending dataset and its key.
-    const abandoned = { _id: new mongo.ObjectId(), seq: 900_000 + Math.floor(Math.random() * 1000) };
+    const abandoned = await insertStored('abandoned', 900_000, 'pending', new Date(Date.now() - 10 * 60_000));
     await withDatabase(uri(), async (db) => {
-      const longAgo = new Date(Date.now() - 10 * 60_000);
-      await db.collection('datasets').insertOne({
-        ...abandoned,
-        ownerId: new mongo.ObjectId(testApp.adminId),
-        name: `abandoned ${abandoned.seq}`,
-        nameKey: `abandoned ${abandoned.seq}`,
-        state: 'pending',
-        tags: [],
-        fields: [],
-        rev: 1,
-        outbox: [],
-        createdAt: longAgo,
-        updatedAt: longAgo,
-      });
       await db.collection<SeqKey>('dataset_seq_keys').insertOne({ _id: String(abandoned.seq), datasetId: abandoned._id });
       // Only an earlier version's create leaves a pending dataset: a database it ran on has no note that all is settled.
       await db.collection<{ _id: string }>('dataset_marks').deleteOne({ _id: 'all-noted' });
@@ -102,23 +110,7 @@ describe('Dataset keys (e2e)', () => {
   it('once all datasets are keyed, answers a number without a key as no dataset without reading the datasets, and boots without the backfill', async () => {
     expect(await allKeyed()).toBe(true);
     // A dataset without its key, which this version never leaves: only a read by number (a scan) would find it.
-    const unkeyed = { _id: new mongo.ObjectId(), seq: 800_000 + Math.floor(Math.random() * 1000) };
-    const now = new Date();
-    await withDatabase(uri(), (db) =>
-      db.collection('datasets').insertOne({
-        ...unkeyed,
-        ownerId: new mongo.ObjectId(testApp.adminId),
-        name: `unkeyed ${unkeyed.seq}`,
-        nameKey: `unkeyed ${unkeyed.seq}`,
-        state: 'active',
-        tags: [],
-        fields: [],
-        rev: 1,
-        outbox: [],
-        createdAt: now,
-        updatedAt: now,
-      }),
-    );
+    const unkeyed = await insertStored('unkeyed', 800_000, 'active', new Date());
     await testApp.api().get(`/datasets/${unkeyed.seq}`).expect(404);
     await testApp.api().get(`/datasets/${unkeyed._id.toHexString()}`).expect(200);
 
