@@ -1,6 +1,6 @@
 import { mongo } from 'mongoose';
 import { decodeEntries, encodeEntries, ListedDatasets, ListedEntry } from './owner-list-codec';
-import { OwnerIndexList } from './schemas/owner-index.schema';
+import { OwnerIndexList, RetiredGeneration } from './schemas/owner-index.schema';
 
 /**
  * Entries per chunk document at most. A create rewrites the chunk it appends to, so a smaller chunk writes less per call;
@@ -16,14 +16,23 @@ export type StoredChunk = Omit<OwnerIndexList, 'entries'> & { entries?: Uint8Arr
 /** The fields of lists written by older versions, replaced by `entries` on their next change. */
 export const OLDER_FIELDS = ['datasetIds', 'sortKeys', 'states'] as const;
 
-/** The `_id` of a list's chunk `index` (chunk 0 is the head, whose `_id` is the user's). */
-export function chunkId(ownerId: string, index: number): string {
-  return index === 0 ? ownerId : `${ownerId}:${index}`;
+/**
+ * The `_id` of chunk `index` of a list's generation `gen` (chunk 0 is the head, whose `_id` is the user's): `<userId>:<n>` in
+ * generation 0 (lists never compacted), `<userId>:g<gen>:<n>` after (owner-list-compaction.ts).
+ */
+export function chunkId(ownerId: string, index: number, gen = 0): string {
+  if (index === 0) return ownerId;
+  return gen === 0 ? `${ownerId}:${index}` : `${ownerId}:g${gen}:${index}`;
 }
 
-/** The ids of the chunks after the head that a stored head counts. */
+/** The ids of the chunks after the head that a stored head counts (in its generation). */
 export function laterChunkIds(ownerId: string, head: StoredChunk | null): string[] {
-  return Array.from({ length: Math.max(0, (head?.chunks ?? 1) - 1) }, (_, i) => chunkId(ownerId, i + 1));
+  return chunkIdsOf(ownerId, head?.gen ?? 0, 1, head?.chunks ?? 1);
+}
+
+/** The ids of chunks `from` to `to` (excluded) of a list's generation `gen`. */
+export function chunkIdsOf(ownerId: string, gen: number, from: number, to: number): string[] {
+  return Array.from({ length: Math.max(0, to - from) }, (_, i) => chunkId(ownerId, from + i, gen));
 }
 
 /** A chunk a change did not read (StoredLayout.stored). */
@@ -42,6 +51,9 @@ export interface StoredLayout {
   /** Whether the head exists, and whether it still has an older version's fields (dropped at its next write). */
   headStored: boolean;
   older: boolean;
+  /** The generation the head names (0: none, the chunk ids before compaction), and the one it retired if not yet deleted. */
+  gen: number;
+  retired?: RetiredGeneration;
 }
 
 /**
@@ -69,7 +81,15 @@ export function layoutOf(head: StoredChunk | null, later: readonly (StoredChunk 
     if (older || (whole && chunks.length > 1 && index > 0)) return null;
     return index === 0 && whole ? encodeEntries(headList) : encodeEntries(chunk);
   });
-  return { list, chunkOf, stored, headStored: head !== null, older };
+  return {
+    list,
+    chunkOf,
+    stored,
+    headStored: head !== null,
+    older,
+    gen: head?.gen ?? 0,
+    ...(head?.retired ? { retired: head.retired } : {}),
+  };
 }
 
 /**
@@ -114,7 +134,7 @@ export function listed(doc: StoredChunk | null): ListedDatasets {
 }
 
 /** Entries in chunks of ENTRIES_PER_CHUNK, in order (one empty chunk for none). */
-function split(entries: [string, ListedEntry][]): ListedDatasets[] {
+export function split(entries: [string, ListedEntry][]): ListedDatasets[] {
   const chunks: ListedDatasets[] = [];
   for (let at = 0; at < entries.length || chunks.length === 0; at += ENTRIES_PER_CHUNK)
     chunks.push(new Map(entries.slice(at, at + ENTRIES_PER_CHUNK)));

@@ -42,7 +42,7 @@ export async function editOwnerList(uri: string, userId: string, edit: (list: Li
       const entries = new mongo.Binary(encodeEntries(chunk));
       const head = index === 0 && placed.length > 1 ? { chunks: placed.length } : {};
       const older = index === 0 ? { $unset: { datasetIds: 1 as const, sortKeys: 1 as const, states: 1 as const } } : {};
-      await lists.updateOne({ _id: chunkId(userId, index) }, { $set: { entries, ...head }, ...older }, { upsert: true });
+      await lists.updateOne({ _id: chunkId(userId, index, layout.gen) }, { $set: { entries, ...head }, ...older }, { upsert: true });
     }
   });
 }
@@ -91,6 +91,29 @@ export async function storeAsOneDocument(uri: string, userId: string): Promise<v
     const head = await lists.findOne({ _id: userId });
     const { list } = await readLayout(db, userId);
     await lists.replaceOne({ _id: userId }, { entries: new mongo.Binary(encodeEntries(list)) });
+    await lists.deleteMany({ _id: { $in: laterChunkIds(userId, head) } });
+  });
+}
+
+/**
+ * Stores a user's list spread thin, `perChunk` entries a chunk, in a new generation (as a long history of creates and removals
+ * leaves a list): its chunks, then the head naming them, then the old generation's chunks deleted. Not under the list's lock:
+ * only while nothing else changes or reads that list.
+ */
+export async function spreadOwnerList(uri: string, userId: string, perChunk: number): Promise<void> {
+  await withDatabase(uri, async (db) => {
+    const lists = db.collection<StoredDocument>(COLLECTION);
+    const head = await lists.findOne({ _id: userId });
+    const { list } = await readLayout(db, userId);
+    const entries = [...list];
+    const chunks = Array.from(
+      { length: Math.max(1, Math.ceil(entries.length / perChunk)) },
+      (_, i) => new mongo.Binary(encodeEntries(new Map(entries.slice(i * perChunk, (i + 1) * perChunk)))),
+    );
+    const gen = (head?.gen ?? 0) + 1;
+    for (const [index, chunk] of chunks.entries())
+      if (index > 0) await lists.updateOne({ _id: chunkId(userId, index, gen) }, { $set: { entries: chunk } }, { upsert: true });
+    await lists.updateOne({ _id: userId }, { $set: { entries: chunks[0], chunks: chunks.length, gen } }, { upsert: true });
     await lists.deleteMany({ _id: { $in: laterChunkIds(userId, head) } });
   });
 }

@@ -21,15 +21,21 @@ export const ENTRY_STATE = {
 } as const;
 export type EntryState = (typeof ENTRY_STATE)[keyof typeof ENTRY_STATE];
 
+/** The chunks of a generation a compaction replaced (their ids: chunkIdsOf(userId, gen, 1, chunks)), until they are deleted. */
+export interface RetiredGeneration {
+  gen: number;
+  chunks: number;
+}
+
 /**
  * The datasets that may belong to one user: a superset of the truth whose confirmed entries are
  * true (readers check the others' datasets), so that "the datasets of user X" is a few lookups by id,
- * not a scan. Stored in chunks (owner-list-chunks.ts): the head, then `<userId>:1`, `<userId>:2`…
+ * not a scan. Stored in chunks (owner-list-chunks.ts): the head, then `<userId>:1`, `<userId>:2`… (`<userId>:g<gen>:1`… once compacted)
  * Why and the rules: docs/architecture.md#the-owner-index.
  */
 @Schema({ collection: 'dataset_owner_index', versionKey: false })
 export class OwnerIndexList {
-  /** The user's id (the head, chunk 0), or `<userId>:<n>` (chunk n). */
+  /** The user's id (the head, chunk 0), or `<userId>:<n>` (chunk n of generation 0), or `<userId>:g<gen>:<n>`. */
   @Prop({ type: String, required: true })
   _id: string;
 
@@ -40,6 +46,14 @@ export class OwnerIndexList {
   /** The head only: how many chunks the list has, the head included (absent: 1). Written after the chunks it counts. */
   @Prop({ type: Number })
   chunks?: number;
+
+  /** The head only: the generation of the chunks it counts (absent: 0). A compaction writes a new one, then the head naming it. */
+  @Prop({ type: Number })
+  gen?: number;
+
+  /** The head only: the generation its last compaction replaced, while its chunks may still be stored (unset once deleted). */
+  @Prop({ type: MongooseSchema.Types.Mixed })
+  retired?: RetiredGeneration;
 
   /** Lists of older versions: the dataset ids (this version writes `entries` and drops these three on the list's next change). */
   @Prop({ type: [String], default: undefined })

@@ -33,7 +33,8 @@ function apply(doc: Stored, update: Update): void {
 
 /**
  * OwnerIndex over its real repository and an in-memory collection of lists; every list change must hold the list's lock.
- * `beforeWrite` runs before each document's write (to read the lists as they are between two writes).
+ * `beforeWrite` runs before each document's write (to read the lists as they are between two writes); `written` lists the
+ * `_id` of each document written, and `-<_id>` for each one a deleteMany was asked to delete.
  */
 export function buildOwnerIndex(options: { failUpdates?: boolean; busy?: string[]; beforeWrite?: (id: string) => Promise<void> } = {}) {
   const docs = new Map<string, Stored>();
@@ -62,6 +63,18 @@ export function buildOwnerIndex(options: { failUpdates?: boolean; busy?: string[
         await updateOne(one.filter, one.update, { upsert: one.upsert }).exec();
     },
   );
+  // A compaction's deletion of a generation's chunks (by `_id` $in), one write.
+  const deleteMany = jest.fn((filter: { _id: { $in: string[] } }) => {
+    if (locked === 0) throw new Error('a list deleted from without its lock');
+    const chain = queryResult({ deletedCount: 0 });
+    chain.exec.mockImplementation(async () => {
+      await options.beforeWrite?.(`delete ${filter._id.$in.join(' ')}`);
+      written.push(...filter._id.$in.map((id) => `-${id}`));
+      const deleted = filter._id.$in.filter((id) => docs.delete(id)).length;
+      return { deletedCount: deleted };
+    });
+    return chain;
+  });
   const findById = jest.fn((id: string) => {
     if (locked === 0) readsWithoutLock++;
     return queryResult(docs.has(id) ? structuredClone(docs.get(id)) : null);
@@ -78,6 +91,7 @@ export function buildOwnerIndex(options: { failUpdates?: boolean; busy?: string[
     find,
     updateOne,
     bulkWrite,
+    deleteMany,
     collection: {
       insertOne: jest.fn(async (doc: Stored) => {
         await options.beforeWrite?.(doc._id);
@@ -112,6 +126,7 @@ export function buildOwnerIndex(options: { failUpdates?: boolean; busy?: string[
     find,
     findOne,
     bulkWrite,
+    deleteMany,
     readsWithoutLock: () => readsWithoutLock,
     isLocked: () => locked > 0,
   };
