@@ -1,5 +1,5 @@
 import { Api, createUserWithToken } from './support/auth';
-import { ownerListDocuments, spreadOwnerList } from './support/owner-lists';
+import { bulkFor, ownerListDocuments, spreadOwnerList } from './support/owner-lists';
 import { useTestApp } from './support/test-app';
 
 const CREATED = 320;
@@ -23,13 +23,7 @@ describe('Owner list compaction (e2e)', () => {
   const all: string[] = [];
 
   const documents = () => ownerListDocuments(testApp.config.mongodb.uri, owner);
-  const bulk = async (count: number, prefix: string): Promise<string[]> => {
-    const { body } = await admin
-      .post('/datasets/bulk')
-      .send(Array.from({ length: count }, (_, i) => ({ name: `${prefix} ${i}`, ownerId: owner })))
-      .expect(200);
-    return body.items.map((outcome: { item: { id: string } }) => outcome.item.id);
-  };
+  const bulk = (count: number, prefix: string): Promise<string[]> => bulkFor(admin, owner, count, prefix);
 
   beforeAll(async () => {
     admin = testApp.api();

@@ -4,23 +4,13 @@ import { ENTRIES_PER_CHUNK, placeEntries } from './owner-list-chunks';
 import { decodeEntries, encodeEntries, ListedDatasets } from './owner-list-codec';
 import { ENTRY_STATE } from './schemas/owner-index.schema';
 import { buildOwnerIndex, Stored } from './testing/owner-lists-store';
+import { createdUnder, Listed, newListed as datasets } from './testing/listed-datasets';
 
 const owner = new Types.ObjectId();
 const head = owner.toHexString();
 const chunk = (index: number) => `${head}:${index}`;
-let nextSeq = 0;
-const datasets = (count: number) =>
-  Array.from({ length: count }, () => ({ _id: new Types.ObjectId(), seq: ++nextSeq, createdAt: new Date(1_000 * nextSeq) }));
-type Listed = ReturnType<typeof datasets>[number];
 
-/** A create's datasets listed new and confirmed, holding the owner's list. */
-async function created(index: OwnerIndex, some: Listed[]): Promise<void> {
-  await index.creating([owner], async (lists) => {
-    const owned = some.map((dataset) => ({ ...dataset, ownerId: owner }));
-    await lists.listNew(owned);
-    await lists.confirmNew(owned);
-  });
-}
+const created = (index: OwnerIndex, some: Listed[]): Promise<void> => createdUnder(index, owner, some);
 
 /** Each stored document's id, entry count and chunk count, by id (the head first). */
 const sizes = (docs: Map<string, Stored>) =>

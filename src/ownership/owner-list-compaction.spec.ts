@@ -5,23 +5,14 @@ import { decodeEntries, encodeEntries, ListedDatasets } from './owner-list-codec
 import { chunksNeeded, shouldCompact } from './owner-list-compaction';
 import { ENTRY_STATE } from './schemas/owner-index.schema';
 import { buildOwnerIndex, Stored } from './testing/owner-lists-store';
+import { createdUnder, Listed, newListed as datasets } from './testing/listed-datasets';
 
 const owner = new Types.ObjectId();
 const head = owner.toHexString();
 const chunk = (index: number, gen = 0) => (gen === 0 ? `${head}:${index}` : `${head}:g${gen}:${index}`);
-let nextSeq = 0;
-const datasets = (count: number) =>
-  Array.from({ length: count }, () => ({ _id: new Types.ObjectId(), seq: ++nextSeq, createdAt: new Date(1_000 * nextSeq) }));
-type Listed = ReturnType<typeof datasets>[number];
 const ids = (some: Listed[]) => some.map(({ _id }) => _id);
 
-async function created(index: OwnerIndex, some: Listed[]): Promise<void> {
-  await index.creating([owner], async (lists) => {
-    const owned = some.map((dataset) => ({ ...dataset, ownerId: owner }));
-    await lists.listNew(owned);
-    await lists.confirmNew(owned);
-  });
-}
+const created = (index: OwnerIndex, some: Listed[]): Promise<void> => createdUnder(index, owner, some);
 
 /** Each stored document's id, entry count, chunk count and generation (the head's), sorted by id. */
 const sizes = (docs: Map<string, Stored>) =>

@@ -1,4 +1,5 @@
 import { mongo } from 'mongoose';
+import type { Api } from './auth';
 import { chunkId, laterChunkIds, layoutOf, placeEntries, StoredChunk } from '../../src/ownership/owner-list-chunks';
 import { encodeEntries, ListedDatasets } from '../../src/ownership/owner-list-codec';
 import { withDatabase } from './mongo';
@@ -116,4 +117,13 @@ export async function spreadOwnerList(uri: string, userId: string, perChunk: num
     await lists.updateOne({ _id: userId }, { $set: { entries: chunks[0], chunks: chunks.length, gen } }, { upsert: true });
     await lists.deleteMany({ _id: { $in: laterChunkIds(userId, head) } });
   });
+}
+
+/** Registers `count` datasets for `ownerId` in one bulk call (`<prefix> <i>` names); returns their ids in order. */
+export async function bulkFor(api: Api, ownerId: string, count: number, prefix: string): Promise<string[]> {
+  const { body } = await api
+    .post('/datasets/bulk')
+    .send(Array.from({ length: count }, (_, i) => ({ name: `${prefix} ${i}`, ownerId })))
+    .expect(200);
+  return body.items.map((outcome: { item: { id: string } }) => outcome.item.id);
 }
