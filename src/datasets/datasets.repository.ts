@@ -17,7 +17,7 @@ import { filtersOf, readableBy, trashOf } from './dataset-filters';
 import { Dataset, DatasetGrant } from './schemas/dataset.schema';
 import { DatasetSeqKey } from './schemas/dataset-seq-key.schema';
 import { SeqKeys } from './seq-keys';
-import { DatasetMark, MarkKind, markId } from './schemas/dataset-mark.schema';
+import { DatasetMark, MarkKind } from './schemas/dataset-mark.schema';
 import { MarkNotes } from './mark-notes';
 
 const SORT_FIELDS = { createdAt: 'createdAt', name: 'nameKey', seq: 'seq' } as const;
@@ -265,11 +265,7 @@ export class DatasetsRepository extends OutboxDocuments<Dataset> implements Outb
       )
       .lean<Dataset[]>()
       .exec();
-    const notes: DatasetMark[] = left.flatMap(({ _id, state, trashedAt, transferStartedAt }) => [
-      ...(state === 'trashed' && trashedAt ? [{ _id: markId('trash', _id), kind: 'trash' as const, datasetId: _id, at: trashedAt }] : []),
-      ...(transferStartedAt ? [{ _id: markId('transfer', _id), kind: 'transfer' as const, datasetId: _id, at: transferStartedAt }] : []),
-    ]);
-    await this.notes.insertMissing(notes);
+    await this.notes.noteOlder(left);
     const pending = left.filter(({ state }) => state === 'pending');
     const abandoned = pending.filter(({ createdAt }) => createdAt < cutoff);
     await this.removePendingMany(abandoned);

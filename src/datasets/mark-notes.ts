@@ -1,6 +1,7 @@
 import { Model, Types } from 'mongoose';
 import { findOneById } from '../common/mongo/find-by-ids';
 import { insertManyUnique } from '../common/mongo/unique-inserts';
+import type { Dataset } from './schemas/dataset.schema';
 import { DatasetMark, MarkKind, markId, SettledId } from './schemas/dataset-mark.schema';
 
 /**
@@ -12,7 +13,8 @@ export class MarkNotes {
 
   /** Notes a mark (an earlier note of the same mark takes the new time); returns `at`. */
   async note(kind: MarkKind, id: Types.ObjectId, at: Date): Promise<Date> {
-    await this.marks.updateOne({ _id: markId(kind, id) }, { $set: { kind, datasetId: id, at } }, { upsert: true }).exec();
+    const { _id, ...fields } = noteOf(kind, id, at);
+    await this.marks.updateOne({ _id }, { $set: fields }, { upsert: true }).exec();
     return at;
   }
 
@@ -34,8 +36,12 @@ export class MarkNotes {
     return notes.map(({ datasetId }) => datasetId);
   }
 
-  /** Notes that older versions' marks lacked (a note there already is no failure). */
-  async insertMissing(notes: readonly DatasetMark[]): Promise<void> {
+  /** Notes the marks of datasets an older version left without notes (a note there already is no failure). */
+  async noteOlder(datasets: readonly Pick<Dataset, '_id' | 'state' | 'trashedAt' | 'transferStartedAt'>[]): Promise<void> {
+    const notes = datasets.flatMap(({ _id, state, trashedAt, transferStartedAt }) => [
+      ...(state === 'trashed' && trashedAt ? [noteOf('trash', _id, trashedAt)] : []),
+      ...(transferStartedAt ? [noteOf('transfer', _id, transferStartedAt)] : []),
+    ]);
     await insertManyUnique(this.marks, notes);
   }
 
@@ -48,4 +54,8 @@ export class MarkNotes {
   async settled(id: SettledId): Promise<boolean> {
     return (await findOneById(this.marks, id)) !== null;
   }
+}
+
+function noteOf(kind: MarkKind, datasetId: Types.ObjectId, at: Date): DatasetMark {
+  return { _id: markId(kind, datasetId), kind, datasetId, at };
 }
